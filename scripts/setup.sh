@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs what codeexec needs on Debian 12, idempotently and quietly.
+#
+#   scripts/setup.sh core        build + test dependencies of the server itself
+#   scripts/setup.sh languages   the language toolchains Debian packages (24 of 29)
+#   scripts/setup.sh all         both
+#
+# Packages already present are skipped without touching apt, so a second run
+# costs a few dpkg-query calls. Nothing is downloaded from outside Debian's
+# archive and the npm registry (TypeScript, pinned by languages/npm/package-lock.json).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CORE_PKGS=(
+  build-essential pkg-config clang libclang-rt-14-dev
+  libevent-dev libjansson-dev libseccomp-dev libcriterion-dev
+  python3 python3-pytest python3-requests python3-numpy python3-pandas
+  python3-coverage python3-tqdm
+)
+
+LANG_PKGS=(
+  clojure g++ mono-mcs mono-runtime libmono-system-numerics4.0-cil
+  dafny ldc elixir golang-go ghc default-jdk-headless libjavatuples-java
+  lua5.4 lua-unit octave ocaml-nox php-cli perl libtest-deep-perl racket
+  r-base-core ruby ruby-test-unit rustc scala coq
+)
+
+missing() {
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || echo "$p"
+  done
+}
+
+apt_install() {
+  local todo
+  mapfile -t todo < <(missing "$@")
+  [ ${#todo[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing packages: ${todo[*]} (run as root, or install them)" >&2
+    exit 1
+  fi
+  echo "setup: installing ${todo[*]}"
+  # The package lists may be absent on a fresh machine; refresh once per run.
+  if [ -z "${CODEEXEC_APT_UPDATED:-}" ]; then
+    apt-get update -qq
+    export CODEEXEC_APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${todo[@]}" >/dev/null
+}
+
+setup_core() { apt_install "${CORE_PKGS[@]}"; }
+
+setup_languages() {
+  apt_install "${LANG_PKGS[@]}"
+  if [ -x scripts/setup-languages-extra.sh ]; then scripts/setup-languages-extra.sh; fi
+}
+
+case "${1:-all}" in
+  core) setup_core ;;
+  languages) setup_languages ;;
+  all) setup_core; setup_languages ;;
+  *) echo "usage: $0 [core|languages|all]" >&2; exit 2 ;;
+esac
