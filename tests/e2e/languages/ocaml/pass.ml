@@ -1,0 +1,10 @@
+(* Return the list of prefixes of the string, shortest first. *)
+let all_prefixes (string : string) : string list =
+  List.init (String.length string) (fun i -> String.sub string 0 (i + 1))
+
+let assertions =
+  let candidate = all_prefixes in
+  assert (candidate "" = []);
+  assert (candidate "asdfgh" = ["a"; "as"; "asd"; "asdf"; "asdfg"; "asdfgh"]);
+  assert (candidate "WWW" = ["W"; "WW"; "WWW"]);
+  ()

@@ -1,0 +1,15 @@
+#lang racket
+
+(define (double_the_difference lst)
+  (for/sum ([x lst] #:when (and (exact-integer? x) (positive? x) (odd? x)))
+    (* x x))
+
+(require rackunit)
+
+(define (test-humaneval) 
+
+  (let (( candidate double_the_difference))
+    (check-equal? (candidate (list 5 4)) 25)
+))
+
+(test-humaneval)

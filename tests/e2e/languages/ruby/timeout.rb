@@ -1,0 +1,16 @@
+def max_element(l)
+  best = l[0]
+  i = 0
+  while i < l.length
+    best = l[i] if l[i] > best
+  end
+  best
+end
+
+require 'test/unit'
+class TestHumanEval < Test::Unit::TestCase
+  def test_max_element
+    candidate = method(:max_element)
+    assert_equal(3, candidate.call([1, 2, 3]))
+  end
+end
