@@ -1,0 +1,7 @@
+/-
+Wrong on purpose: forgets to square.
+-/
+def sum_squares (lst : List Nat) : Nat :=
+  lst.foldl (fun acc x => acc + x) 0
+
+example: sum_squares [1, 2, 3] = 14 := by rfl

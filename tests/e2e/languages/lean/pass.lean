@@ -1,0 +1,9 @@
+/-
+Return the sum of the squares of the natural numbers in the list.
+-/
+def sum_squares (lst : List Nat) : Nat :=
+  lst.foldl (fun acc x => acc + x * x) 0
+
+example: sum_squares [1, 2, 3] = 14 := by rfl
+example: sum_squares [] = 0 := by rfl
+example: sum_squares [0, 5] = 25 := by rfl
