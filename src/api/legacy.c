@@ -1,0 +1,249 @@
+/* legacy: /health, /py_exec and /any_exec, byte-compatible with the
+ * original code_exec_server (docs/compat.md).
+ *
+ * /py_exec answers "0\n<stdout>" when the program exits 0, "1\n<stderr>"
+ * otherwise, "1\nTimeout" when it passes its time limit; with json_resp,
+ * {"status": 0|1, "output": <same text>}. /any_exec answers "0\n" followed by
+ * MultiPL-E's result dict as Python's json.dumps prints it (and print's
+ * newline), or "1\nTimeout" when the whole run passes `timeout`. Output that
+ * is not UTF-8 is repaired with U+FFFD, as the original's
+ * String::from_utf8_lossy did. */
+#define _GNU_SOURCE
+#include <event2/http.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../exec/sched.h"
+#include "../exec/verdict.h"
+#include "../server/http.h"
+#include "../util/utf8.h"
+#include "common.h"
+#include "pyjson.h"
+#include "request.h"
+#include "routes.h"
+
+#define TEXT "text/plain; charset=utf-8"
+
+void route_health(struct evhttp_request *req)
+{
+        http_reply(req, 200, TEXT, "OK", 2);
+}
+
+/* Options of a /py_exec request that shape its reply. */
+struct py_reply_opts {
+        bool json_resp;
+};
+
+static void reply_py_text(struct evhttp_request *req, int code, bool json_resp, const char *text,
+                          size_t len)
+{
+        json_t *o;
+        char *s;
+        struct buf clean;
+        const char *nl = memchr(text, '\n', len);
+
+        if (!json_resp) {
+                http_reply(req, code, TEXT, text, len);
+                return;
+        }
+        /* {"status": <first line as int>, "output": <rest>} */
+        buf_init(&clean, 0);
+        utf8_append_lossy(&clean, nl ? nl + 1 : "", nl ? len - (size_t)(nl + 1 - text) : 0);
+        o = json_object();
+        json_object_set_new(o, "status", json_integer(atoi(text)));
+        json_object_set_new(o, "output", json_stringn(clean.data ? clean.data : "", clean.len));
+        s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        http_reply(req, code, "application/json", s ? s : "{}", s ? strlen(s) : 2);
+        free(s);
+        json_decref(o);
+        buf_free(&clean);
+}
+
+static void py_exec_done(struct evhttp_request *req, struct job *job, void *arg)
+{
+        struct py_reply_opts *opts = arg;
+        const struct step_result *r = &job->steps[0];
+        struct buf out;
+
+        buf_init(&out, 0);
+        if (job->outcome == JOB_SANDBOX_ERROR) {
+                buf_appendf(&out, "1\nInternal error: the sandbox failed: %s", job->error);
+                reply_py_text(req, 500, opts->json_resp, out.data, out.len);
+        } else {
+                if (job->outcome == JOB_TIMED_OUT || r->timed_out)
+                        buf_append(&out, "1\nTimeout", 9);
+                else if (r->exit_code == 0) {
+                        buf_append(&out, "0\n", 2);
+                        utf8_append_lossy(&out, r->out.data ? r->out.data : "", r->out.len);
+                } else {
+                        buf_append(&out, "1\n", 2);
+                        utf8_append_lossy(&out, r->err.data ? r->err.data : "", r->err.len);
+                }
+                if (buf_truncated(&r->out) || buf_truncated(&r->err))
+                        evhttp_add_header(evhttp_request_get_output_headers(req),
+                                          "X-Codeexec-Truncated", "true");
+                reply_py_text(req, 200, opts->json_resp, out.data, out.len);
+        }
+        buf_free(&out);
+}
+
+void route_py_exec(struct evhttp_request *req)
+{
+        size_t len, code_len = 0, stdin_len = 0;
+        const char *body = http_body(req, &len), *code = NULL, *in = "";
+        const struct recipe *python = recipes_find("python");
+        struct py_reply_opts *opts;
+        double timeout = http_config()->default_timeout_s;
+        bool json_resp = false;
+        json_t *root = req_parse(body, len);
+        struct job *job;
+        char msg[160];
+
+        if (!root) {
+                http_reply(req, 400, TEXT, "1\nInvalid JSON input", 20);
+                return;
+        }
+        if (req_bool(root, "json_resp", &json_resp) == REQ_WRONG_TYPE) {
+                reply_py_text(req, 400, false, "1\nInvalid 'json_resp': must be a boolean", 40);
+                goto out;
+        }
+        switch (req_string(root, "code", &code, &code_len)) {
+        case REQ_OK:
+                break;
+        case REQ_ABSENT:
+                reply_py_text(req, 400, json_resp, "1\nMissing field 'code' (a string)", 33);
+                goto out;
+        case REQ_WRONG_TYPE:
+                reply_py_text(req, 400, json_resp, "1\nInvalid 'code': must be a string", 34);
+                goto out;
+        }
+        if (req_seconds(root, "timeout", &timeout) == REQ_WRONG_TYPE) {
+                snprintf(msg, sizeof(msg), "1\nInvalid 'timeout': must be a positive number of seconds");
+                reply_py_text(req, 400, json_resp, msg, strlen(msg));
+                goto out;
+        }
+        if (req_string(root, "stdin", &in, &stdin_len) == REQ_WRONG_TYPE) {
+                reply_py_text(req, 400, json_resp, "1\nInvalid 'stdin': must be a string or null", 44);
+                goto out;
+        }
+        if (json_object_get(root, "testhash") && !json_is_null(json_object_get(root, "testhash"))) {
+                reply_py_text(req, 400, json_resp, "-1\nFailed to get test from test bank", 36);
+                goto out;
+        }
+        if (!python || !python->installed) {
+                reply_py_text(req, 500, json_resp, "1\nPython is not installed on this server", 41);
+                goto out;
+        }
+        timeout = api_clamp_timeout(timeout);
+        job = job_new(python, code, code_len, in, stdin_len);
+        opts = calloc(1, sizeof(*opts));
+        if (!job || !opts) {
+                job_free(job);
+                free(opts);
+                reply_py_text(req, 500, json_resp, "1\nOut of memory", 15);
+                goto out;
+        }
+        opts->json_resp = json_resp;
+        api_default_limits(job, python);
+        job->step_timeout_s = timeout;
+        job->deadline_s = timeout + 2; /* PID 1 enforces `timeout`; this is the backstop */
+        http_run_job(req, job, py_exec_done, opts, free,
+                     json_resp ? "{\"status\":1,\"output\":\"Server busy: the run queue is full\"}"
+                               : "1\nServer busy: the run queue is full",
+                     json_resp ? "application/json" : TEXT);
+out:
+        json_decref(root);
+}
+
+static void any_exec_done(struct evhttp_request *req, struct job *job, void *arg)
+{
+        const struct step_result *r = &job->steps[verdict_report_step(job)];
+        struct buf out;
+
+        (void)arg;
+        buf_init(&out, 0);
+        if (job->outcome == JOB_SANDBOX_ERROR) {
+                buf_appendf(&out, "1\nInternal error: the sandbox failed: %s", job->error);
+                http_reply(req, 500, TEXT, out.data, out.len);
+                buf_free(&out);
+                return;
+        }
+        if (job->outcome == JOB_TIMED_OUT) {
+                http_reply(req, 200, TEXT, "1\nTimeout", 9);
+                buf_free(&out);
+                return;
+        }
+        buf_appendf(&out, "0\n{\"status\": ");
+        pyjson_string(&out, verdict_status(job), strlen(verdict_status(job)));
+        buf_appendf(&out, ", \"exit_code\": %d, \"stdout\": ", r->exit_code);
+        pyjson_string(&out, r->out.data ? r->out.data : "", r->out.len);
+        buf_appendf(&out, ", \"stderr\": ");
+        pyjson_string(&out, r->err.data ? r->err.data : "", r->err.len);
+        buf_appendf(&out, "}\n");
+        http_reply(req, 200, TEXT, out.data, out.len);
+        buf_free(&out);
+}
+
+void route_any_exec(struct evhttp_request *req)
+{
+        size_t len, code_len = 0, lang_len = 0;
+        const char *body = http_body(req, &len), *code = NULL, *lang = NULL;
+        double timeout = http_config()->default_timeout_s;
+        json_t *root = req_parse(body, len);
+        const struct recipe *r;
+        struct job *job;
+        struct buf msg;
+
+        if (!root) {
+                http_reply(req, 400, TEXT, "1\nInvalid JSON input", 20);
+                return;
+        }
+        buf_init(&msg, 0);
+        if (req_string(root, "code", &code, &code_len) != REQ_OK) {
+                buf_appendf(&msg, "1\n%s 'code' (a string)",
+                            json_object_get(root, "code") ? "Invalid" : "Missing field");
+                goto bad;
+        }
+        if (req_string(root, "lang", &lang, &lang_len) != REQ_OK || strlen(lang) != lang_len) {
+                buf_appendf(&msg, "1\n%s 'lang' (a language key such as python or cpp)",
+                            json_object_get(root, "lang") ? "Invalid" : "Missing field");
+                goto bad;
+        }
+        if (req_seconds(root, "timeout", &timeout) == REQ_WRONG_TYPE) {
+                buf_appendf(&msg, "1\nInvalid 'timeout': must be a positive number of seconds");
+                goto bad;
+        }
+        if (json_object_get(root, "testhash") && !json_is_null(json_object_get(root, "testhash"))) {
+                http_reply(req, 200, TEXT, "-1\nTesthash is not supported for this endpoint", 46);
+                goto out;
+        }
+        r = recipes_find(lang);
+        if (!r) {
+                buf_appendf(&msg, "1\nUnknown language '%.64s'. Installed languages: %s", lang,
+                            recipes_installed_list());
+                goto bad;
+        }
+        if (!r->installed) {
+                buf_appendf(&msg,
+                            "1\nLanguage '%s' (%s) is not installed on this server (%s is missing). "
+                            "Installed languages: %s",
+                            r->key, r->name, r->missing, recipes_installed_list());
+                goto bad;
+        }
+        job = job_new(r, code, code_len, "", 0);
+        if (!job) {
+                http_reply(req, 500, TEXT, "1\nOut of memory", 15);
+                goto out;
+        }
+        api_default_limits(job, r);
+        job->deadline_s = api_clamp_timeout(timeout);
+        http_run_job(req, job, any_exec_done, NULL, NULL, "1\nServer busy: the run queue is full", TEXT);
+        goto out;
+bad:
+        http_reply(req, 400, TEXT, msg.data, msg.len);
+out:
+        buf_free(&msg);
+        json_decref(root);
+}

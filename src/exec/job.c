@@ -1,0 +1,470 @@
+/* job: running one program in a box and collecting its results.
+ *
+ * Theory of operation. job_start() turns the recipe into a sandbox spec
+ * (argv and env placeholders expanded, the code wrapped in the recipe's
+ * prefix and suffix) and spawns the box. Then libevent watches, all
+ * non-blocking: the pidfd of the box's PID 1 (readable when it exits), the
+ * status socket (step start and end records), one pipe per stream per step
+ * (drained as data arrives into capped buffers, so a program never stalls on
+ * a full pipe; bytes past the cap are counted and dropped), and a deadline
+ * timer for the whole run. The job is finished when PID 1 has exited and
+ * every pipe and the status socket reached EOF, or a short drain grace after
+ * PID 1's exit has passed. Then the box is released, the slot returned to the
+ * scheduler, and on_done called — unless the client cancelled, in which case
+ * the job frees itself. */
+#define _GNU_SOURCE
+#include "job.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../util/log.h"
+#include "env.h"
+#include "sched.h"
+
+#define DRAIN_GRACE_S 2.0
+
+struct job_private {
+        struct event_base *base;
+        unsigned slot;
+        bool started;
+        struct sbx_box box;
+        struct event *ev_pidfd, *ev_status, *ev_timer, *ev_drain, *ev_done;
+        struct event *ev_out[SBX_MAX_STEPS][2];
+        int open_streams;
+        bool exited, status_eof, finished;
+        /* memory the spec points into while the box is being built */
+        char **argv[SBX_MAX_STEPS];
+        char **envp;
+        char *source;
+        size_t source_len;
+};
+
+static uint64_t next_job_id;
+
+uint64_t job_now_us(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+struct job *job_new(const struct recipe *recipe, const char *code, size_t code_len,
+                    const char *stdin_data, size_t stdin_len)
+{
+        struct job *job = calloc(1, sizeof(*job));
+
+        if (!job)
+                return NULL;
+        job->priv = calloc(1, sizeof(*job->priv));
+        job->code = malloc(code_len + 1);
+        job->stdin_data = malloc(stdin_len + 1);
+        if (!job->priv || !job->code || !job->stdin_data) {
+                job_free(job);
+                return NULL;
+        }
+        memcpy(job->code, code, code_len);
+        job->code[code_len] = '\0';
+        job->code_len = code_len;
+        if (stdin_len)
+                memcpy(job->stdin_data, stdin_data, stdin_len);
+        job->stdin_len = stdin_len;
+        job->recipe = recipe;
+        job->id = ++next_job_id;
+        job->last_step = -1;
+        job->nsteps = recipe->nsteps;
+        job->t_queued_us = job_now_us();
+        for (size_t i = 0; i < SBX_MAX_STEPS; i++) {
+                buf_init(&job->steps[i].out, 0);
+                buf_init(&job->steps[i].err, 0);
+        }
+        return job;
+}
+
+static void free_strv(char **v)
+{
+        if (!v)
+                return;
+        for (char **p = v; *p; p++)
+                free(*p);
+        free(v);
+}
+
+static void free_spec_memory(struct job_private *p)
+{
+        for (size_t i = 0; i < SBX_MAX_STEPS; i++) {
+                free_strv(p->argv[i]);
+                p->argv[i] = NULL;
+        }
+        free_strv(p->envp);
+        p->envp = NULL;
+        free(p->source);
+        p->source = NULL;
+}
+
+static void free_events(struct job_private *p)
+{
+        struct event **all[] = {&p->ev_pidfd, &p->ev_status, &p->ev_timer, &p->ev_drain, &p->ev_done};
+
+        for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+                if (*all[i]) {
+                        event_free(*all[i]);
+                        *all[i] = NULL;
+                }
+        for (size_t s = 0; s < SBX_MAX_STEPS; s++)
+                for (int k = 0; k < 2; k++)
+                        if (p->ev_out[s][k]) {
+                                event_free(p->ev_out[s][k]);
+                                p->ev_out[s][k] = NULL;
+                        }
+}
+
+void job_free(struct job *job)
+{
+        if (!job)
+                return;
+        if (job->priv) {
+                free_events(job->priv);
+                free_spec_memory(job->priv);
+                free(job->priv);
+        }
+        for (size_t i = 0; i < SBX_MAX_STEPS; i++) {
+                buf_free(&job->steps[i].out);
+                buf_free(&job->steps[i].err);
+        }
+        free(job->code);
+        free(job->stdin_data);
+        free(job);
+}
+
+unsigned job_slot(const struct job *job)
+{
+        return job->priv->slot;
+}
+
+static void finish(struct job *job);
+
+static void maybe_finish(struct job *job)
+{
+        struct job_private *p = job->priv;
+
+        if (p->exited && p->status_eof && p->open_streams == 0)
+                finish(job);
+}
+
+static void on_drain_timeout(evutil_socket_t fd, short what, void *arg)
+{
+        (void)fd;
+        (void)what;
+        /* PID 1 is gone but a pipe is still open: something in the box is
+         * slow to die. Finish with what we have. */
+        finish(arg);
+}
+
+static void on_pidfd(evutil_socket_t fd, short what, void *arg)
+{
+        struct job *job = arg;
+        struct job_private *p = job->priv;
+        siginfo_t info;
+        struct timeval grace = {(time_t)DRAIN_GRACE_S, 0};
+
+        (void)what;
+        memset(&info, 0, sizeof(info));
+        while (waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED) < 0 && errno == EINTR)
+                ;
+        p->exited = true;
+        sbx_usage(&p->box, &job->usage);
+        p->ev_drain = event_new(p->base, -1, 0, on_drain_timeout, job);
+        event_add(p->ev_drain, &grace);
+        maybe_finish(job);
+}
+
+static void record_step_end(struct job *job, const struct sbx_msg *m)
+{
+        struct step_result *r;
+
+        if (m->step >= job->nsteps)
+                return;
+        r = &job->steps[m->step];
+        r->finished = true;
+        r->timed_out = m->timed_out != 0;
+        r->wall_us = m->wall_us;
+        r->cpu_us = m->cpu_us;
+        if (r->timed_out)
+                r->exit_code = -1;
+        else if (WIFEXITED(m->wstatus))
+                r->exit_code = WEXITSTATUS(m->wstatus);
+        else if (WIFSIGNALED(m->wstatus)) {
+                r->term_signal = WTERMSIG(m->wstatus);
+                r->exit_code = -r->term_signal;
+        }
+}
+
+static void on_status(evutil_socket_t fd, short what, void *arg)
+{
+        struct job *job = arg;
+        struct job_private *p = job->priv;
+        struct sbx_msg m;
+        int rc;
+
+        (void)what;
+        while ((rc = sbx_read_msg(fd, &m)) == 1) {
+                switch ((enum sbx_msg_type)m.type) {
+                case SBX_MSG_STEP_START:
+                        if (m.step < job->nsteps) {
+                                job->steps[m.step].ran = true;
+                                job->last_step = (int)m.step;
+                        }
+                        break;
+                case SBX_MSG_STEP_END:
+                        record_step_end(job, &m);
+                        break;
+                case SBX_MSG_SETUP_ERROR:
+                        if (job->outcome != JOB_TIMED_OUT) {
+                                job->outcome = JOB_SANDBOX_ERROR;
+                                snprintf(job->error, sizeof(job->error), "%.200s", m.text);
+                        }
+                        break;
+                }
+        }
+        if (rc == 0 || (rc < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+                event_del(p->ev_status);
+                p->status_eof = true;
+                maybe_finish(job);
+        }
+}
+
+static void on_output(evutil_socket_t fd, short what, void *arg)
+{
+        struct job *job = arg;
+        struct job_private *p = job->priv;
+        char chunk[65536];
+        size_t s, k;
+
+        (void)what;
+        for (s = 0; s < SBX_MAX_STEPS; s++)
+                for (k = 0; k < 2; k++)
+                        if (p->box.out_fd[s][k] == fd)
+                                goto found;
+        return;
+found:
+        for (;;) {
+                ssize_t n = read(fd, chunk, sizeof(chunk));
+                struct buf *b = k == 0 ? &job->steps[s].out : &job->steps[s].err;
+
+                if (n > 0) {
+                        if (buf_append(b, chunk, (size_t)n) < 0)
+                                log_error("job %llu: out of memory for output",
+                                          (unsigned long long)job->id);
+                        continue;
+                }
+                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                        return;
+                if (n < 0 && errno == EINTR)
+                        continue;
+                /* EOF or error: this stream is done. */
+                event_del(p->ev_out[s][k]);
+                close(fd);
+                p->box.out_fd[s][k] = -1;
+                p->open_streams--;
+                maybe_finish(job);
+                return;
+        }
+}
+
+static void on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+        struct job *job = arg;
+
+        (void)fd;
+        (void)what;
+        if (job->outcome == JOB_COMPLETED)
+                job->outcome = JOB_TIMED_OUT;
+        sbx_kill(&job->priv->box);
+}
+
+static void on_done_event(evutil_socket_t fd, short what, void *arg)
+{
+        struct job *job = arg;
+
+        (void)fd;
+        (void)what;
+        if (job->state == JOB_CANCELLED) {
+                job_free(job);
+                return;
+        }
+        job->state = JOB_DONE;
+        if (job->on_done)
+                job->on_done(job, job->on_done_arg);
+}
+
+static void finish(struct job *job)
+{
+        struct job_private *p = job->priv;
+
+        if (p->finished)
+                return;
+        p->finished = true;
+        job->t_done_us = job_now_us();
+        if (!p->exited) {
+                sbx_kill(&p->box);
+                /* reap synchronously: PID 1 was SIGKILLed and dies at once */
+                while (waitid((idtype_t)P_PIDFD, (id_t)p->box.pidfd, &(siginfo_t){0}, WEXITED) < 0 &&
+                       errno == EINTR)
+                        ;
+                sbx_usage(&p->box, &job->usage);
+        }
+        free_events(p);
+        sbx_release(&p->box);
+        sched_job_finished(job);
+        /* Report from a fresh callback so the owner may free the job. */
+        p->ev_done = event_new(p->base, -1, 0, on_done_event, job);
+        event_active(p->ev_done, 0, 0);
+}
+
+static void fail_start(struct job *job, const struct err *e)
+{
+        struct job_private *p = job->priv;
+
+        job->outcome = JOB_SANDBOX_ERROR;
+        snprintf(job->error, sizeof(job->error), "%s", e->msg);
+        log_error("job %llu: sandbox: %s", (unsigned long long)job->id, e->msg);
+        p->finished = true;
+        job->t_done_us = job_now_us();
+        sched_job_finished(job);
+        p->ev_done = event_new(p->base, -1, 0, on_done_event, job);
+        event_active(p->ev_done, 0, 0);
+}
+
+static char **expand_argv(char *const *argv, const char *source_file)
+{
+        size_t n = 0;
+        char **out;
+
+        while (argv[n])
+                n++;
+        out = calloc(n + 1, sizeof(char *));
+        if (!out)
+                return NULL;
+        for (size_t i = 0; i < n; i++)
+                out[i] = recipe_expand(argv[i], source_file);
+        return out;
+}
+
+void job_start(struct job *job, struct event_base *base, unsigned slot)
+{
+        struct job_private *p = job->priv;
+        const struct recipe *r = job->recipe;
+        struct sbx_step steps[SBX_MAX_STEPS];
+        struct sbx_file file;
+        struct sbx_spec spec;
+        struct err e = {0, ""};
+        size_t pre = r->source_prefix ? strlen(r->source_prefix) : 0;
+        size_t suf = r->source_suffix ? strlen(r->source_suffix) : 0;
+
+        p->base = base;
+        p->slot = slot;
+        p->started = true;
+        job->state = JOB_RUNNING;
+        job->t_started_us = job_now_us();
+
+        p->source_len = pre + job->code_len + suf;
+        p->source = malloc(p->source_len + 1);
+        p->envp = env_build(r->env, r->source_file);
+        if (!p->source || !p->envp) {
+                err_set(&e, ENOMEM, "job %llu", (unsigned long long)job->id);
+                fail_start(job, &e);
+                return;
+        }
+        memcpy(p->source, r->source_prefix ? r->source_prefix : "", pre);
+        memcpy(p->source + pre, job->code, job->code_len);
+        memcpy(p->source + pre + job->code_len, r->source_suffix ? r->source_suffix : "", suf);
+
+        memset(steps, 0, sizeof(steps));
+        for (size_t i = 0; i < r->nsteps; i++) {
+                p->argv[i] = expand_argv(r->steps[i].argv, r->source_file);
+                if (!p->argv[i]) {
+                        err_set(&e, ENOMEM, "argv");
+                        fail_start(job, &e);
+                        return;
+                }
+                steps[i].argv = p->argv[i];
+                steps[i].timeout_s = job->step_timeout_s > 0 ? job->step_timeout_s : r->steps[i].timeout_s;
+                steps[i].stdin = r->steps[i].stdin;
+                steps[i].keep_going = r->steps[i].keep_going;
+        }
+        file.name = r->source_file;
+        file.data = p->source;
+        file.len = p->source_len;
+        file.executable = false;
+
+        memset(&spec, 0, sizeof(spec));
+        spec.files = &file;
+        spec.nfiles = 1;
+        spec.steps = steps;
+        spec.nsteps = r->nsteps;
+        spec.envp = p->envp;
+        spec.stdin_data = job->stdin_data;
+        spec.stdin_len = job->stdin_len;
+        spec.binds = (const char *const *)r->binds;
+        spec.limits = job->limits;
+        spec.slot = slot;
+
+        for (size_t i = 0; i < SBX_MAX_STEPS; i++) {
+                job->steps[i].out.limit = job->output_limit;
+                job->steps[i].err.limit = job->output_limit;
+        }
+        if (sbx_spawn(&spec, &p->box, &e) < 0) {
+                fail_start(job, &e);
+                return;
+        }
+        /* The box has its own copy of the spec now. */
+        free_spec_memory(p);
+
+        p->ev_pidfd = event_new(base, p->box.pidfd, EV_READ, on_pidfd, job);
+        p->ev_status = event_new(base, p->box.status_fd, EV_READ | EV_PERSIST, on_status, job);
+        p->ev_timer = event_new(base, -1, 0, on_deadline, job);
+        event_add(p->ev_pidfd, NULL);
+        event_add(p->ev_status, NULL);
+        for (size_t s = 0; s < p->box.nsteps; s++)
+                for (int k = 0; k < 2; k++) {
+                        p->ev_out[s][k] = event_new(base, p->box.out_fd[s][k], EV_READ | EV_PERSIST,
+                                                    on_output, job);
+                        event_add(p->ev_out[s][k], NULL);
+                        p->open_streams++;
+                }
+        {
+                struct timeval tv;
+                double d = job->deadline_s > 0 ? job->deadline_s : 3600;
+                tv.tv_sec = (time_t)d;
+                tv.tv_usec = (suseconds_t)((d - (double)tv.tv_sec) * 1e6);
+                event_add(p->ev_timer, &tv);
+        }
+}
+
+void job_cancel(struct job *job)
+{
+        struct job_private *p = job->priv;
+
+        if (job->state == JOB_QUEUED) {
+                sched_remove_queued(job);
+                job_free(job);
+                return;
+        }
+        if (job->state == JOB_DONE) {
+                job_free(job);
+                return;
+        }
+        job->state = JOB_CANCELLED;
+        if (p->started && !p->finished)
+                sbx_kill(&p->box);
+}

@@ -1,0 +1,88 @@
+/* job: one run of a program, from admission to verdict.
+ *
+ * A job owns its inputs (code, stdin, limits) and, once started, its box and
+ * the libevent events watching it. The scheduler (sched.h) decides when it
+ * starts; the job tells its owner it is done through on_done, exactly once,
+ * unless it was cancelled first. States: QUEUED -> RUNNING -> DONE, or
+ * QUEUED/RUNNING -> CANCELLED (the client went away). */
+#ifndef CODEEXEC_JOB_H
+#define CODEEXEC_JOB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../lang/recipe.h"
+#include "../sandbox/sandbox.h"
+#include "../util/buf.h"
+
+struct event_base;
+struct job;
+
+enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_CANCELLED, JOB_STATE_MAX };
+
+/* What happened to a run, server-side. */
+enum job_outcome {
+        JOB_COMPLETED,     /* the steps ran; see the step results */
+        JOB_TIMED_OUT,     /* the whole run passed its deadline */
+        JOB_SANDBOX_ERROR, /* the box could not be built: a server error */
+};
+
+struct step_result {
+        bool ran, finished, timed_out;
+        int exit_code; /* -1 on timeout, -signal when killed by one */
+        int term_signal;
+        uint64_t wall_us, cpu_us;
+        struct buf out, err;
+};
+
+typedef void (*job_done_fn)(struct job *job, void *arg);
+
+struct job {
+        uint64_t id;
+        enum job_state state;
+        enum job_outcome outcome;
+        const struct recipe *recipe;
+
+        /* inputs (owned) */
+        char *code;
+        size_t code_len;
+        char *stdin_data;
+        size_t stdin_len;
+        double deadline_s;      /* the whole run, from the box's start */
+        double step_timeout_s;  /* > 0: replaces every step's own limit */
+        struct sbx_limits limits;
+        size_t output_limit;    /* bytes kept per stream */
+
+        /* results */
+        struct step_result steps[SBX_MAX_STEPS];
+        size_t nsteps;          /* steps in the recipe */
+        int last_step;          /* index of the last step that ran, -1 if none */
+        struct sbx_usage usage;
+        char error[256];        /* JOB_SANDBOX_ERROR: what broke */
+        uint64_t t_queued_us, t_started_us, t_done_us;
+
+        job_done_fn on_done;
+        void *on_done_arg;
+
+        struct job_private *priv; /* events, box, slot */
+        struct job *next;         /* scheduler queue link */
+};
+
+/* Creates a job for recipe; takes ownership of nothing (copies code/stdin). */
+struct job *job_new(const struct recipe *recipe, const char *code, size_t code_len,
+                    const char *stdin_data, size_t stdin_len);
+void job_free(struct job *job);
+
+/* Builds the box and starts watching it (called by the scheduler). On
+ * failure the job completes with JOB_SANDBOX_ERROR (on_done still runs,
+ * from the event loop). */
+void job_start(struct job *job, struct event_base *base, unsigned slot);
+
+/* The client is gone: kill the box if running. on_done will not be called;
+ * the job frees itself when its box is gone (or at once if queued). */
+void job_cancel(struct job *job);
+
+unsigned job_slot(const struct job *job);
+uint64_t job_now_us(void);
+
+#endif

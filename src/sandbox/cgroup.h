@@ -1,0 +1,42 @@
+/* cgroup: per-box resource limits and accounting, behind one interface with
+ * three backends — cgroup v2, cgroup v1 (memory, pids, cpuacct hierarchies)
+ * and none (rlimits only) — chosen at start-up by cg_init().
+ *
+ * All cgroups are created beneath the cgroup the server was started in, in a
+ * directory named codeexec-<server pid>, one box-<id> per run, and removed
+ * when the run is released. Directories left by a server that died are
+ * removed at the next start. */
+#ifndef CODEEXEC_CGROUP_H
+#define CODEEXEC_CGROUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../util/err.h"
+#include "sandbox.h"
+
+struct cg_box;
+
+/* Detects the usable backend and prepares the server's parent cgroup.
+ * Never fails hard: without a usable hierarchy it selects "rlimits only"
+ * and says why in *why (a static string, NULL when a cgroup backend works). */
+int cg_init(const char **why);
+const char *cg_mode(void);
+bool cg_enabled(void);
+void cg_cleanup(void);
+
+/* Creates the cgroup of one box with its limits. Returns NULL (and fills e)
+ * on failure; with the "none" backend returns a valid empty handle. */
+struct cg_box *cg_box_create(uint64_t id, const struct sbx_limits *lim, struct err *e);
+/* A directory fd for clone3(CLONE_INTO_CGROUP), or -1 if not applicable. */
+int cg_box_clone_fd(const struct cg_box *b);
+/* Moves pid into the box (v1, or v2 when clone3 could not). */
+int cg_box_attach(struct cg_box *b, pid_t pid, struct err *e);
+void cg_box_kill(struct cg_box *b);
+void cg_box_usage(struct cg_box *b, struct sbx_usage *u);
+/* Removes the box's cgroup and frees the handle; returns -1 with errno EBUSY
+ * when the kernel still holds it (the handle stays valid: retry later). */
+int cg_box_destroy(struct cg_box *b);
+
+#endif

@@ -1,0 +1,370 @@
+/* init: PID 1 of a box — builds it, drops privileges, runs the steps.
+ *
+ * Theory of operation. sbx_spawn() clones this process into fresh
+ * namespaces; it starts as a copy of the server, so it first closes every fd
+ * it does not need (other runs' pipes, the listening socket). It waits until
+ * the parent has written its uid/gid maps and placed it in its cgroup, then
+ * builds the file system (mounts.c), becomes the box user (uid 1000 inside,
+ * a per-slot unprivileged uid outside), writes the program's files into /tmp
+ * with O_EXCL|O_NOFOLLOW, seals the root read-only, sets rlimits, drops every
+ * capability, sets no_new_privs and non-dumpable (so programs of the same uid
+ * can neither ptrace it nor read its memory, which is a copy of the
+ * server's), and installs the seccomp filter.
+ *
+ * Then it runs the steps in order. Each step is forked with its own session,
+ * its stdout/stderr on the step's pipes and its stdin from a memfd holding
+ * the request's stdin (or /dev/null). PID 1 waits with a deadline
+ * (sigtimedwait on SIGCHLD); at the deadline, and in any case when the
+ * step's main process ends, it sends SIGKILL to every process in the box
+ * (kill(-1) spares only PID 1 itself) and reaps them all, so a step's
+ * daemons never outlive it and its pipes reach EOF. Each step's start and
+ * end are reported as sbx_msg records on the status socket; a failure to
+ * build the box is reported as SBX_MSG_SETUP_ERROR, which the server turns
+ * into a server error rather than a program failure. PID 1 exits when the
+ * steps are done; the kernel then kills anything left in the namespace. */
+#define _GNU_SOURCE
+#include "sandbox-internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static uint64_t now_us(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void send_msg(int fd, const struct sbx_msg *m)
+{
+        /* Best effort: if the server is gone, PDEATHSIG ends us anyway. */
+        (void)send(fd, m, sizeof(*m), MSG_NOSIGNAL);
+}
+
+static _Noreturn void setup_failed(int status_fd, const struct err *e)
+{
+        struct sbx_msg m;
+
+        memset(&m, 0, sizeof(m));
+        m.type = SBX_MSG_SETUP_ERROR;
+        m.errnum = e->errnum;
+        snprintf(m.text, sizeof(m.text), "%s", e->msg);
+        send_msg(status_fd, &m);
+        _exit(127);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+        return *(const int *)a - *(const int *)b;
+}
+
+/* Closes every fd except those in keep[0..n). */
+static void close_all_but(int *keep, size_t n)
+{
+        int lo = 0;
+
+        qsort(keep, n, sizeof(int), cmp_int);
+        for (size_t i = 0; i < n; i++) {
+                if (keep[i] > lo)
+                        syscall(SYS_close_range, lo, keep[i] - 1, 0);
+                lo = keep[i] + 1;
+        }
+        syscall(SYS_close_range, lo, ~0U, 0);
+}
+
+static int drop_privileges(struct err *e)
+{
+        struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+        struct __user_cap_data_struct data[2];
+
+        for (int cap = 0; cap <= 63; cap++)
+                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+                        return err_set(e, errno, "drop bounding cap %d", cap);
+        if (setresgid(SBX_BOX_UID, SBX_BOX_UID, SBX_BOX_UID) < 0 ||
+            setresuid(SBX_BOX_UID, SBX_BOX_UID, SBX_BOX_UID) < 0)
+                return err_set(e, errno, "become the box user");
+        memset(data, 0, sizeof(data));
+        if (syscall(SYS_capset, &hdr, data) < 0)
+                return err_set(e, errno, "capset");
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+                return err_set(e, errno, "clear ambient caps");
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return err_set(e, errno, "no_new_privs");
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                return err_set(e, errno, "non-dumpable");
+        return 0;
+}
+
+static int write_files(const struct sbx_spec *spec, struct err *e)
+{
+        for (size_t i = 0; i < spec->nfiles; i++) {
+                const struct sbx_file *f = &spec->files[i];
+                int fd;
+                size_t off = 0;
+
+                if (!f->name[0] || strchr(f->name, '/') || strcmp(f->name, ".") == 0 ||
+                    strcmp(f->name, "..") == 0)
+                        return err_set(e, EINVAL, "bad file name '%s'", f->name);
+                fd = openat(AT_FDCWD, f->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                            f->executable ? 0755 : 0644);
+                if (fd < 0)
+                        return err_set(e, errno, "create /tmp/%s", f->name);
+                while (off < f->len) {
+                        ssize_t n = write(fd, f->data + off, f->len - off);
+                        if (n < 0 && errno == EINTR)
+                                continue;
+                        if (n <= 0) {
+                                close(fd);
+                                return err_set(e, n < 0 ? errno : ENOSPC, "write /tmp/%s", f->name);
+                        }
+                        off += (size_t)n;
+                }
+                close(fd);
+        }
+        return 0;
+}
+
+static int set_rlimits(const struct sbx_spec *spec, struct err *e)
+{
+        struct rlimit core = {0, 0};
+        struct rlimit fsize = {spec->limits.file_bytes, spec->limits.file_bytes};
+        struct rlimit nofile = {spec->limits.open_files, spec->limits.open_files};
+        struct rlimit nproc = {spec->limits.processes, spec->limits.processes};
+
+        if (setrlimit(RLIMIT_CORE, &core) < 0 ||
+            (spec->limits.file_bytes && setrlimit(RLIMIT_FSIZE, &fsize) < 0) ||
+            (spec->limits.open_files && setrlimit(RLIMIT_NOFILE, &nofile) < 0) ||
+            (spec->limits.processes && setrlimit(RLIMIT_NPROC, &nproc) < 0))
+                return err_set(e, errno, "setrlimit");
+        return 0;
+}
+
+/* stdin of a step: a memfd holding the request's stdin, or /dev/null. */
+static int step_stdin(const struct sbx_spec *spec, const struct sbx_step *st, struct err *e)
+{
+        int fd;
+        size_t off = 0;
+
+        if (!st->stdin || spec->stdin_len == 0) {
+                fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                return fd < 0 ? err_set(e, errno, "/dev/null") : fd;
+        }
+        fd = memfd_create("stdin", MFD_CLOEXEC);
+        if (fd < 0)
+                return err_set(e, errno, "memfd for stdin");
+        while (off < spec->stdin_len) {
+                ssize_t n = write(fd, spec->stdin_data + off, spec->stdin_len - off);
+                if (n <= 0) {
+                        close(fd);
+                        return err_set(e, n < 0 ? errno : EIO, "write stdin");
+                }
+                off += (size_t)n;
+        }
+        if (lseek(fd, 0, SEEK_SET) < 0) {
+                close(fd);
+                return err_set(e, errno, "seek stdin");
+        }
+        return fd;
+}
+
+/* In the forked step process: wire fds, reset signals, exec. */
+static _Noreturn void exec_step(const struct sbx_spec *spec, const struct sbx_step *st, int in,
+                                int out, int errfd, int report)
+{
+        sigset_t none;
+        int saved;
+
+        sigemptyset(&none);
+        for (int sig = 1; sig < NSIG; sig++)
+                signal(sig, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        setsid();
+        if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
+                goto fail;
+        {
+                int keep[4] = {0, 1, 2, report};
+                close_all_but(keep, 4);
+        }
+        if (st->cpu_ms) {
+                rlim_t s = (rlim_t)((st->cpu_ms + 999) / 1000);
+                struct rlimit cpu = {s, s + 1};
+                if (setrlimit(RLIMIT_CPU, &cpu) < 0)
+                        goto fail;
+        }
+        execve(st->argv[0], st->argv, spec->envp);
+fail:
+        saved = errno;
+        (void)write(report, &saved, sizeof(saved));
+        _exit(127);
+}
+
+/* Kills everything in the box but PID 1 and reaps it all. */
+static void kill_and_reap_all(void)
+{
+        kill(-1, SIGKILL);
+        while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
+                ;
+}
+
+static void run_steps(struct child_ctx *c)
+{
+        const struct sbx_spec *spec = c->spec;
+        sigset_t chld;
+        struct rusage before, after;
+
+        sigemptyset(&chld);
+        sigaddset(&chld, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &chld, NULL);
+
+        for (size_t i = 0; i < spec->nsteps; i++) {
+                const struct sbx_step *st = &spec->steps[i];
+                struct sbx_msg m;
+                struct err e = {0, ""};
+                int report[2], in, status = 0, exec_errno = 0;
+                uint64_t start, deadline;
+                pid_t pid;
+                ssize_t n;
+
+                memset(&m, 0, sizeof(m));
+                m.type = SBX_MSG_STEP_START;
+                m.step = (uint32_t)i;
+                send_msg(c->status_fd, &m);
+
+                in = step_stdin(spec, st, &e);
+                if (in < 0)
+                        setup_failed(c->status_fd, &e);
+                if (pipe2(report, O_CLOEXEC) < 0) {
+                        err_set(&e, errno, "pipe");
+                        setup_failed(c->status_fd, &e);
+                }
+                getrusage(RUSAGE_CHILDREN, &before);
+                start = now_us();
+                pid = fork();
+                if (pid < 0) {
+                        err_set(&e, errno, "fork step %zu", i);
+                        setup_failed(c->status_fd, &e);
+                }
+                if (pid == 0)
+                        exec_step(spec, st, in, c->out_w[i][0], c->out_w[i][1], report[1]);
+                close(in);
+                close(report[1]);
+                n = read(report[0], &exec_errno, sizeof(exec_errno));
+                close(report[0]);
+                if (n == (ssize_t)sizeof(exec_errno)) {
+                        err_set(&e, exec_errno, "exec %s", st->argv[0]);
+                        kill_and_reap_all();
+                        setup_failed(c->status_fd, &e);
+                }
+
+                deadline = start + (uint64_t)(st->timeout_s * 1e6);
+                for (;;) {
+                        pid_t r;
+                        uint64_t t = now_us();
+                        struct timespec wait;
+                        bool done = false;
+
+                        while ((r = waitpid(-1, &status, WNOHANG | __WALL)) > 0)
+                                if (r == pid) {
+                                        done = true;
+                                        break;
+                                }
+                        if (done)
+                                break;
+                        if (t >= deadline) {
+                                m.timed_out = 1;
+                                kill(-1, SIGKILL);
+                                while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR)
+                                        ;
+                                break;
+                        }
+                        wait.tv_sec = (time_t)((deadline - t) / 1000000u);
+                        wait.tv_nsec = (long)((deadline - t) % 1000000u) * 1000;
+                        sigtimedwait(&chld, NULL, &wait);
+                }
+                m.wall_us = now_us() - start;
+                kill_and_reap_all();
+                close(c->out_w[i][0]);
+                close(c->out_w[i][1]);
+                c->out_w[i][0] = c->out_w[i][1] = -1;
+                getrusage(RUSAGE_CHILDREN, &after);
+                m.cpu_us = (uint64_t)(after.ru_utime.tv_sec - before.ru_utime.tv_sec +
+                                      after.ru_stime.tv_sec - before.ru_stime.tv_sec) *
+                                   1000000u +
+                           (uint64_t)((after.ru_utime.tv_usec - before.ru_utime.tv_usec) +
+                                      (after.ru_stime.tv_usec - before.ru_stime.tv_usec));
+                m.type = SBX_MSG_STEP_END;
+                m.wstatus = status;
+                send_msg(c->status_fd, &m);
+                if ((m.timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0) &&
+                    !st->keep_going)
+                        break;
+        }
+}
+
+_Noreturn void sbx_child_main(struct child_ctx *c)
+{
+        const struct sbx_spec *spec = c->spec;
+        struct err e = {0, ""};
+        int keep[2 + 2 * SBX_MAX_STEPS];
+        size_t nkeep = 0;
+        char go;
+
+        keep[nkeep++] = c->status_fd;
+        keep[nkeep++] = c->sync_fd;
+        for (size_t i = 0; i < spec->nsteps; i++) {
+                keep[nkeep++] = c->out_w[i][0];
+                keep[nkeep++] = c->out_w[i][1];
+        }
+        close_all_but(keep, nkeep);
+        /* Occupy 0..2 so that every fd made from here on is >= 3. */
+        for (int fd = 0; fd < 3; fd++)
+                if (open("/dev/null", O_RDWR) != fd)
+                        _exit(127);
+        for (int sig = 1; sig < NSIG; sig++)
+                signal(sig, SIG_DFL);
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        /* Wait for the parent's uid/gid maps and cgroup placement. */
+        if (read(c->sync_fd, &go, 1) != 1)
+                _exit(127);
+        close(c->sync_fd);
+
+        /* Become the box user first: files created on the box's tmpfs must
+         * belong to a uid mapped in its user namespace. The host uid we were
+         * cloned with (0) is not mapped there, so this change does not clear
+         * our capabilities in the namespace; drop_privileges() does that. */
+        if (setresgid(SBX_BOX_UID, SBX_BOX_UID, SBX_BOX_UID) < 0 ||
+            setresuid(SBX_BOX_UID, SBX_BOX_UID, SBX_BOX_UID) < 0) {
+                err_set(&e, errno, "become the box user");
+                setup_failed(c->status_fd, &e);
+        }
+        if (sethostname("codeexec", 8) < 0) {
+                err_set(&e, errno, "sethostname");
+                setup_failed(c->status_fd, &e);
+        }
+        if (sbx_mount_root(spec, &e) < 0)
+                setup_failed(c->status_fd, &e);
+        if (chdir("/tmp") < 0 || write_files(spec, &e) < 0) {
+                err_wrap(&e, "files");
+                setup_failed(c->status_fd, &e);
+        }
+        if (sbx_seal_root(&e) < 0 || set_rlimits(spec, &e) < 0 || drop_privileges(&e) < 0 ||
+            sbx_seccomp_install(&e) < 0)
+                setup_failed(c->status_fd, &e);
+        run_steps(c);
+        _exit(0);
+}

@@ -1,0 +1,29 @@
+/* sandbox-internal: what the sandbox's own files share; not for callers. */
+#ifndef CODEEXEC_SANDBOX_INTERNAL_H
+#define CODEEXEC_SANDBOX_INTERNAL_H
+
+#include "sandbox.h"
+
+#define SBX_BOX_UID 1000     /* the program's uid and gid inside the box */
+#define SBX_STAGE_DIR "/run/codeexec-stage" /* mount point used to build the root */
+
+/* Everything PID 1 needs; lives in PID 1's (copy-on-write) memory. */
+struct child_ctx {
+        const struct sbx_spec *spec;
+        int status_fd;                 /* child end of the status socket */
+        int sync_fd;                   /* read end: parent writes 1 byte when set up */
+        int out_w[SBX_MAX_STEPS][2];   /* write ends of the step output pipes */
+};
+
+/* PID 1 of a box: never returns. */
+_Noreturn void sbx_child_main(struct child_ctx *c);
+
+/* Builds the box's root file system and pivots into it (mounts.c). */
+int sbx_mount_root(const struct sbx_spec *spec, struct err *e);
+/* Makes the root read-only once files are written (mounts.c). */
+int sbx_seal_root(struct err *e);
+
+/* Installs the seccomp deny-list (seccomp.c). */
+int sbx_seccomp_install(struct err *e);
+
+#endif

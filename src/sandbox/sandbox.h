@@ -1,0 +1,132 @@
+/* sandbox: run a list of steps inside one fresh, isolated box.
+ *
+ * sbx_spawn() clones a process into new user, PID, mount, IPC, UTS and
+ * network namespaces and places it in a per-run cgroup. That process is the
+ * box's PID 1 (see init.c): it builds the box's file system, drops every
+ * privilege, writes the program's files into a fresh tmpfs at /tmp, then runs
+ * the steps one after the other, each as its own process tree, and reports
+ * over a SOCK_SEQPACKET status channel. When PID 1 exits, the kernel kills
+ * every process left in the box, so nothing outlives a run.
+ *
+ * Nothing here blocks: the caller (exec/job.c) watches the returned pidfd,
+ * the status socket and the per-step output pipes in its event loop. */
+#ifndef CODEEXEC_SANDBOX_H
+#define CODEEXEC_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../util/err.h"
+
+#define SBX_MAX_STEPS 4
+
+struct sbx_file {
+        const char *name; /* a plain file name, no '/' */
+        const char *data;
+        size_t len;
+        bool executable;
+};
+
+struct sbx_step {
+        char *const *argv;  /* argv[0] absolute */
+        double timeout_s;   /* wall time for this step, measured inside the box */
+        uint64_t cpu_ms;    /* RLIMIT_CPU for this step; 0 = none */
+        bool stdin;         /* gets the run's stdin, else /dev/null */
+        bool keep_going;    /* run the next step even if this one fails */
+};
+
+struct sbx_limits {
+        uint64_t memory_bytes; /* cgroup memory limit of the whole box */
+        uint32_t processes;    /* cgroup pids limit (threads count) */
+        uint64_t file_bytes;   /* RLIMIT_FSIZE */
+        uint64_t tmpfs_bytes;  /* size of /tmp */
+        uint32_t open_files;   /* RLIMIT_NOFILE */
+};
+
+struct sbx_spec {
+        const struct sbx_file *files;
+        size_t nfiles;
+        const struct sbx_step *steps;
+        size_t nsteps;
+        char *const *envp;
+        const char *stdin_data;
+        size_t stdin_len;
+        const char *const *binds; /* extra read-only host paths; NULL-terminated or NULL */
+        struct sbx_limits limits;
+        unsigned slot; /* 0..max_running-1: selects the box's host uid */
+};
+
+/* What the caller gets back: fds it must watch and eventually release. */
+struct sbx_box {
+        pid_t pid;
+        int pidfd;
+        int status_fd;                    /* SOCK_SEQPACKET, messages below */
+        int out_fd[SBX_MAX_STEPS][2];     /* read ends: [step][0]=stdout, [1]=stderr */
+        size_t nsteps;
+        struct cg_box *cg;
+};
+
+enum sbx_msg_type {
+        SBX_MSG_STEP_START = 1,
+        SBX_MSG_STEP_END = 2,
+        SBX_MSG_SETUP_ERROR = 3, /* the box could not be built: a server error */
+};
+
+struct sbx_msg {
+        uint32_t type;
+        uint32_t step;
+        int32_t errnum;     /* SETUP_ERROR */
+        int32_t wstatus;    /* STEP_END: waitpid status of the step's main process */
+        uint32_t timed_out; /* STEP_END: stopped by its wall limit */
+        uint32_t pad;
+        uint64_t wall_us;   /* STEP_END */
+        uint64_t cpu_us;    /* STEP_END: user+sys of the step's reaped processes */
+        char text[200];     /* SETUP_ERROR: what failed */
+};
+
+struct sbx_usage {
+        uint64_t memory_peak_bytes;
+        uint64_t cpu_us;
+        bool oom_killed;
+};
+
+struct sbx_options {
+        uid_t uid_base;            /* host uid of slot 0; slot i gets uid_base + i */
+        unsigned max_slots;
+        const char *const *pass_env; /* unused here; kept for symmetry */
+};
+
+/* Detects the cgroup setup, creates the server's cgroups beneath its own and
+ * the box staging directory. Call once at start-up. */
+int sbx_global_init(const struct sbx_options *opt, struct err *e);
+/* Removes what sbx_global_init created (and leftovers of earlier crashed
+ * servers under the same parent). */
+void sbx_global_cleanup(void);
+/* "cgroup v2", "cgroup v1" or "rlimits only"; for /health and start-up. */
+const char *sbx_limits_mode(void);
+
+/* Starts a box. On success fills box (caller owns every fd in it and must
+ * call sbx_release) and returns 0. */
+int sbx_spawn(const struct sbx_spec *spec, struct sbx_box *box, struct err *e);
+
+/* Kills the whole box now (idempotent). */
+void sbx_kill(struct sbx_box *box);
+
+/* Reads one status message; returns 1 with *m filled, 0 on EOF, -1 on
+ * EAGAIN or error. */
+int sbx_read_msg(int status_fd, struct sbx_msg *m);
+
+/* Resource usage of the whole box, read from its cgroup (zeros without). */
+void sbx_usage(struct sbx_box *box, struct sbx_usage *u);
+
+/* Closes the fds still open in box and removes its cgroup (retrying later if
+ * the kernel still holds it). PID 1 must have exited. */
+void sbx_release(struct sbx_box *box);
+
+/* Retries removing cgroups that were still busy at release; returns how
+ * many are still pending. Call from a timer while it returns non-zero. */
+size_t sbx_retry_releases(void);
+
+#endif

@@ -1,0 +1,80 @@
+/* seccomp: the deny-list every process in a box runs under.
+ *
+ * Theory of operation. Test programs need ordinary POSIX: files, pipes,
+ * threads, fork, exec, sockets on loopback (which does not exist in the
+ * box's network namespace anyway). They never need to debug other processes,
+ * mount, load kernel code, create namespaces, or reach kernel interfaces with
+ * a history of privilege escalations. Those calls fail with EPERM (ENOSYS for
+ * clone3, so that libc falls back to clone(), whose flags can be inspected;
+ * EAFNOSUPPORT for exotic socket families). Calls from another ABI (i386
+ * int 0x80, x32) kill the process: the filter only speaks the native ABI.
+ * The filter is installed by PID 1 after it dropped its privileges, with
+ * no_new_privs set, and is inherited by every step. */
+#define _GNU_SOURCE
+#include "sandbox-internal.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+static const char *const denied[] = {
+    "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd", "kcmp",
+    "mount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree", "fsopen",
+    "fsmount", "fsconfig", "fspick", "mount_setattr", "swapon", "swapoff", "reboot",
+    "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
+    "acct", "quotactl", "quotactl_fd", "keyctl", "add_key", "request_key", "bpf",
+    "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter",
+    "io_uring_register", "unshare", "setns", "open_by_handle_at", "name_to_handle_at",
+    "lookup_dcookie", "syslog", "settimeofday", "clock_settime", "clock_adjtime",
+    "adjtimex", "vhangup", "fanotify_init", "uselib", "nfsservctl", "iopl", "ioperm",
+    "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self",
+    NULL,
+};
+
+/* Socket families a test program has no business with: everything but
+ * AF_UNIX (1), AF_INET (2), AF_INET6 (10) and AF_NETLINK (16). */
+static const int denied_families[] = {3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15};
+#define FIRST_DENIED_FAMILY_ABOVE 17 /* AF_PACKET and every family after it */
+
+static const unsigned long ns_flags[] = {CLONE_NEWNS,  CLONE_NEWUTS, CLONE_NEWIPC,
+                                         CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+                                         CLONE_NEWCGROUP, CLONE_NEWTIME};
+
+/* Terminal injection: pushing bytes into a terminal's input queue. */
+static const unsigned long denied_ioctls[] = {TIOCSTI, TIOCLINUX};
+
+int sbx_seccomp_install(struct err *e)
+{
+        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+        int rc = 0;
+
+        if (!ctx)
+                return err_set(e, ENOMEM, "seccomp_init");
+        for (int i = 0; denied[i] && rc == 0; i++) {
+                int nr = seccomp_syscall_resolve_name(denied[i]);
+                if (nr == __NR_SCMP_ERROR)
+                        continue; /* not on this architecture */
+                rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+        }
+        if (rc == 0)
+                rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+        for (size_t i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]) && rc == 0; i++)
+                rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+                                      SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i]));
+        for (size_t i = 0; i < sizeof(denied_families) / sizeof(denied_families[0]) && rc == 0; i++)
+                rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+                                      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)denied_families[i]));
+        if (rc == 0)
+                rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+                                      SCMP_A0(SCMP_CMP_GE, FIRST_DENIED_FAMILY_ABOVE));
+        for (size_t i = 0; i < sizeof(denied_ioctls) / sizeof(denied_ioctls[0]) && rc == 0; i++)
+                rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                                      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, denied_ioctls[i]));
+        if (rc == 0)
+                rc = seccomp_load(ctx);
+        seccomp_release(ctx);
+        return rc == 0 ? 0 : err_set(e, -rc, "seccomp");
+}

@@ -1,0 +1,277 @@
+/* spawn: the parent's half of starting a box (see sandbox.h).
+ *
+ * Theory of operation. For each box the parent creates the cgroup, a
+ * SOCK_SEQPACKET status pair, a sync pipe and one stdout/stderr pipe pair per
+ * step (parent ends non-blocking, everything close-on-exec), then calls
+ * clone3() with CLONE_NEWUSER|NEWPID|NEWNS|NEWIPC|NEWUTS|NEWNET and
+ * CLONE_PIDFD, plus CLONE_INTO_CGROUP on cgroup v2 so the child is born
+ * inside its limits. The child (init.c) blocks on the sync pipe until the
+ * parent has written its uid map (box uid 1000 -> host uid uid_base+slot,
+ * unique to the slot, never root, never the server's) and, on cgroup v1,
+ * moved it into its cgroups. These are a handful of writes to /proc and
+ * cgroupfs: they do not block the event loop. */
+#define _GNU_SOURCE
+#include "sandbox-internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../util/cleanup.h"
+#include "../util/log.h"
+#include "cgroup.h"
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+static struct sbx_options options;
+static const char *limits_why;
+static uint64_t next_box_id;
+static struct cg_box **pending; /* released boxes whose cgroup is still busy */
+static size_t npending;
+
+int sbx_global_init(const struct sbx_options *opt, struct err *e)
+{
+        options = *opt;
+        if (mkdir(SBX_STAGE_DIR, 0755) < 0 && errno != EEXIST)
+                return err_set(e, errno, "mkdir %s", SBX_STAGE_DIR);
+        cg_init(&limits_why);
+        if (limits_why)
+                log_warn("cgroups unusable (%s): limits fall back to rlimits only", limits_why);
+        else
+                log_info("sandbox limits: %s", cg_mode());
+        return 0;
+}
+
+void sbx_global_cleanup(void)
+{
+        for (int i = 0; i < 100 && sbx_retry_releases() > 0; i++)
+                usleep(10000);
+        cg_cleanup();
+}
+
+const char *sbx_limits_mode(void)
+{
+        return cg_mode();
+}
+
+static int write_proc(pid_t pid, const char *file, const char *text, struct err *e)
+{
+        char path[64];
+        _cleanup_close_ int fd = -1;
+        size_t n = strlen(text);
+
+        snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, text, n) != (ssize_t)n)
+                return err_set(e, errno, "write %s", path);
+        return 0;
+}
+
+static int set_id_maps(pid_t pid, unsigned slot, struct err *e)
+{
+        char map[64];
+        unsigned host = (unsigned)options.uid_base + slot;
+
+        snprintf(map, sizeof(map), "%d %u 1\n", SBX_BOX_UID, host);
+        if (write_proc(pid, "uid_map", map, e) < 0 || write_proc(pid, "setgroups", "deny", e) < 0 ||
+            write_proc(pid, "gid_map", map, e) < 0)
+                return -1;
+        return 0;
+}
+
+static void close_pair(int p[2])
+{
+        for (int i = 0; i < 2; i++)
+                if (p[i] >= 0) {
+                        close(p[i]);
+                        p[i] = -1;
+                }
+}
+
+static pid_t do_clone(struct cg_box *cg, int *pidfd)
+{
+        struct clone_args args;
+        long r;
+
+        memset(&args, 0, sizeof(args));
+        args.flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
+                     CLONE_NEWNET | CLONE_PIDFD;
+        args.pidfd = (uint64_t)(uintptr_t)pidfd;
+        args.exit_signal = SIGCHLD;
+        if (cg_box_clone_fd(cg) >= 0) {
+                args.flags |= CLONE_INTO_CGROUP;
+                args.cgroup = (uint64_t)cg_box_clone_fd(cg);
+        }
+        r = syscall(SYS_clone3, &args, sizeof(args));
+        if (r < 0 && (args.flags & CLONE_INTO_CGROUP) && (errno == EINVAL || errno == E2BIG)) {
+                args.flags &= ~CLONE_INTO_CGROUP;
+                args.cgroup = 0;
+                r = syscall(SYS_clone3, &args, sizeof(args));
+        }
+        return (pid_t)r;
+}
+
+int sbx_spawn(const struct sbx_spec *spec, struct sbx_box *box, struct err *e)
+{
+        struct child_ctx ctx;
+        int status[2] = {-1, -1}, sync[2] = {-1, -1};
+        int out[SBX_MAX_STEPS][2][2];
+        int pidfd = -1;
+        struct cg_box *cg;
+        pid_t pid;
+        size_t s;
+
+        if (spec->nsteps == 0 || spec->nsteps > SBX_MAX_STEPS)
+                return err_set(e, EINVAL, "a box runs 1 to %d steps", SBX_MAX_STEPS);
+        memset(box, 0, sizeof(*box));
+        memset(out, -1, sizeof(out));
+        cg = cg_box_create(++next_box_id, &spec->limits, e);
+        if (!cg)
+                return -1;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, status) < 0 ||
+            pipe2(sync, O_CLOEXEC) < 0) {
+                err_set(e, errno, "box channels");
+                goto fail;
+        }
+        for (s = 0; s < spec->nsteps; s++)
+                for (int k = 0; k < 2; k++)
+                        if (pipe2(out[s][k], O_CLOEXEC) < 0) {
+                                err_set(e, errno, "output pipe");
+                                goto fail;
+                        }
+
+        memset(&ctx, 0, sizeof(ctx));
+        ctx.spec = spec;
+        ctx.status_fd = status[1];
+        ctx.sync_fd = sync[0];
+        for (s = 0; s < spec->nsteps; s++) {
+                ctx.out_w[s][0] = out[s][0][1];
+                ctx.out_w[s][1] = out[s][1][1];
+        }
+        pid = do_clone(cg, &pidfd);
+        if (pid < 0) {
+                err_set(e, errno, "clone3");
+                goto fail;
+        }
+        if (pid == 0)
+                sbx_child_main(&ctx);
+
+        /* Parent. */
+        close(status[1]);
+        status[1] = -1;
+        close(sync[0]);
+        sync[0] = -1;
+        for (s = 0; s < spec->nsteps; s++)
+                for (int k = 0; k < 2; k++) {
+                        close(out[s][k][1]);
+                        out[s][k][1] = -1;
+                }
+        if (set_id_maps(pid, spec->slot, e) < 0 ||
+            (cg_box_clone_fd(cg) < 0 && cg_enabled() && cg_box_attach(cg, pid, e) < 0) ||
+            write(sync[1], "g", 1) != 1) {
+                if (!e->msg[0])
+                        err_set(e, errno, "release box");
+                syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+                close(pidfd);
+                goto fail;
+        }
+        close(sync[1]);
+        box->pid = pid;
+        box->pidfd = pidfd;
+        box->status_fd = status[0];
+        fcntl(status[0], F_SETFL, O_NONBLOCK);
+        box->nsteps = spec->nsteps;
+        for (s = 0; s < SBX_MAX_STEPS; s++)
+                for (int k = 0; k < 2; k++) {
+                        box->out_fd[s][k] = s < spec->nsteps ? out[s][k][0] : -1;
+                        if (box->out_fd[s][k] >= 0)
+                                fcntl(box->out_fd[s][k], F_SETFL, O_NONBLOCK);
+                }
+        box->cg = cg;
+        return 0;
+fail:
+        close_pair(status);
+        close_pair(sync);
+        for (s = 0; s < SBX_MAX_STEPS; s++)
+                for (int k = 0; k < 2; k++)
+                        close_pair(out[s][k]);
+        while (cg_box_destroy(cg) < 0 && errno == EBUSY)
+                usleep(1000);
+        return -1;
+}
+
+void sbx_kill(struct sbx_box *box)
+{
+        if (box->pidfd >= 0)
+                syscall(SYS_pidfd_send_signal, box->pidfd, SIGKILL, NULL, 0);
+        cg_box_kill(box->cg);
+}
+
+int sbx_read_msg(int status_fd, struct sbx_msg *m)
+{
+        ssize_t n = recv(status_fd, m, sizeof(*m), 0);
+
+        if (n == 0)
+                return 0;
+        if (n != (ssize_t)sizeof(*m))
+                return -1;
+        return 1;
+}
+
+void sbx_usage(struct sbx_box *box, struct sbx_usage *u)
+{
+        cg_box_usage(box->cg, u);
+}
+
+void sbx_release(struct sbx_box *box)
+{
+        if (box->pidfd >= 0)
+                close(box->pidfd);
+        if (box->status_fd >= 0)
+                close(box->status_fd);
+        for (size_t s = 0; s < SBX_MAX_STEPS; s++)
+                for (int k = 0; k < 2; k++)
+                        if (box->out_fd[s][k] >= 0)
+                                close(box->out_fd[s][k]);
+        box->pidfd = box->status_fd = -1;
+        memset(box->out_fd, -1, sizeof(box->out_fd));
+        if (box->cg) {
+                cg_box_kill(box->cg);
+                /* The kernel may need a moment to let go of a dying cgroup:
+                 * keep it on a list and retry from sbx_retry_releases(). */
+                if (cg_box_destroy(box->cg) < 0 && errno == EBUSY) {
+                        struct cg_box **grown = realloc(pending, (npending + 1) * sizeof(*pending));
+                        if (grown) {
+                                pending = grown;
+                                pending[npending++] = box->cg;
+                        }
+                }
+                box->cg = NULL;
+        }
+}
+
+size_t sbx_retry_releases(void)
+{
+        size_t kept = 0;
+
+        for (size_t i = 0; i < npending; i++) {
+                if (cg_box_destroy(pending[i]) < 0 && errno == EBUSY)
+                        pending[kept++] = pending[i];
+        }
+        npending = kept;
+        return npending;
+}

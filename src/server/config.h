@@ -1,0 +1,34 @@
+/* config: the server's command-line options (codeexec --help). */
+#ifndef CODEEXEC_CONFIG_H
+#define CODEEXEC_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config {
+        const char *ip;
+        int port;
+        unsigned max_running;
+        size_t max_queue;
+        unsigned max_timeout_s;
+        unsigned default_timeout_s;
+        const char *auth_token;
+        const char *languages_dir;
+        unsigned uid_base;
+        size_t max_body_bytes;
+        size_t output_limit_bytes;
+        uint64_t memory_mb;
+        uint32_t processes;
+        uint64_t file_mb;
+        uint64_t tmpfs_mb;
+        uint32_t open_files;
+        const char *pass_env;
+        const char *log_level;
+        unsigned grace_s;
+};
+
+/* Parses argv into cfg (defaults first). Returns 0 to run, 1 when --help
+ * or --version was printed, -1 on a bad option (message printed). */
+int config_parse(struct config *cfg, int argc, char **argv);
+
+#endif

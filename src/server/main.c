@@ -1,0 +1,138 @@
+/* main: start-up, the event loop, and graceful shutdown.
+ *
+ * Theory of operation. Parse options, load the language recipes (a broken
+ * recipe stops start-up), prepare the sandbox (cgroups beneath our own), then
+ * run one libevent loop that owns every socket, pipe, pidfd and timer.
+ * SIGTERM/SIGINT stop accepting connections, let running and queued runs
+ * finish within --grace seconds, then kill what is left, remove our cgroups
+ * and exit. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "../exec/env.h"
+#include "../exec/sched.h"
+#include "../lang/recipe.h"
+#include "../sandbox/sandbox.h"
+#include "../util/log.h"
+#include "config.h"
+#include "http.h"
+
+static struct event_base *base;
+static struct config cfg;
+static struct event *ev_tick;
+static int stopping;
+static unsigned stop_ticks;
+
+static int is_loopback(const char *ip)
+{
+        return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 || strcmp(ip, "localhost") == 0;
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+        (void)fd;
+        (void)what;
+        (void)arg;
+        sbx_retry_releases();
+        if (!stopping)
+                return;
+        stop_ticks++;
+        if (sched_running() == 0 && sched_queued() == 0 && http_pending() == 0) {
+                log_info("all runs finished; exiting");
+                event_base_loopexit(base, NULL);
+        } else if (stop_ticks > cfg.grace_s * 5) {
+                log_warn("grace period over with %zu running, %zu queued: exiting", sched_running(),
+                         sched_queued());
+                event_base_loopexit(base, NULL);
+        }
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+        (void)what;
+        (void)arg;
+        if (stopping) {
+                log_warn("second signal: exiting now");
+                event_base_loopexit(base, NULL);
+                return;
+        }
+        log_info("signal %d: no longer accepting; draining for up to %us", (int)sig, cfg.grace_s);
+        stopping = 1;
+        http_stop_accepting();
+}
+
+int main(int argc, char **argv)
+{
+        struct sbx_options so;
+        struct err e = {0, ""};
+        struct event *ev_term, *ev_int;
+        struct timeval tick = {0, 200000};
+        enum log_level lvl;
+        int rc = config_parse(&cfg, argc, argv);
+
+        if (rc != 0)
+                return rc < 0 ? 2 : 0;
+        if (log_parse_level(cfg.log_level, &lvl) < 0) {
+                fprintf(stderr, "codeexec: unknown --log-level '%s'\n", cfg.log_level);
+                return 2;
+        }
+        log_threshold = lvl;
+        signal(SIGPIPE, SIG_IGN);
+        prctl(PR_SET_NAME, "codeexec", 0, 0, 0);
+
+        if (recipes_load(cfg.languages_dir, &e) < 0) {
+                log_error("languages: %s", e.msg);
+                return 1;
+        }
+        log_info("%zu languages from %s; installed: %s", recipes_count(), cfg.languages_dir,
+                 recipes_installed_list());
+        env_set_passthrough(cfg.pass_env);
+
+        if (geteuid() != 0)
+                log_warn("not running as root: sandboxes need root (or CAP_SYS_ADMIN, CAP_SETUID, "
+                         "CAP_SETGID) to map uids and create cgroups");
+        memset(&so, 0, sizeof(so));
+        so.uid_base = cfg.uid_base;
+        so.max_slots = cfg.max_running;
+        if (sbx_global_init(&so, &e) < 0) {
+                log_error("sandbox: %s", e.msg);
+                return 1;
+        }
+
+        base = event_base_new();
+        if (!base) {
+                log_error("event_base_new failed");
+                return 1;
+        }
+        sched_init(base, cfg.max_running, cfg.max_queue);
+        if (http_start(base, &cfg, &e) < 0) {
+                log_error("%s", e.msg);
+                sbx_global_cleanup();
+                return 1;
+        }
+        if (!is_loopback(cfg.ip) && !cfg.auth_token)
+                log_warn("listening on %s without --auth-token: anyone who can reach this address "
+                         "can run code here",
+                         cfg.ip);
+        ev_term = evsignal_new(base, SIGTERM, on_signal, NULL);
+        ev_int = evsignal_new(base, SIGINT, on_signal, NULL);
+        ev_tick = event_new(base, -1, EV_PERSIST, on_tick, NULL);
+        event_add(ev_term, NULL);
+        event_add(ev_int, NULL);
+        event_add(ev_tick, &tick);
+        log_info("listening on %s:%d (max %u running, %zu queued; limits: %s)", cfg.ip, cfg.port,
+                 cfg.max_running, cfg.max_queue, sbx_limits_mode());
+
+        event_base_dispatch(base);
+
+        sbx_global_cleanup();
+        log_info("stopped");
+        return 0;
+}

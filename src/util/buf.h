@@ -1,0 +1,30 @@
+/* buf: a growable byte buffer with an optional cap.
+ *
+ * Used for program output (drained as it arrives, prefix kept up to the cap,
+ * the rest counted and dropped) and for building replies. Data is always
+ * NUL-terminated for convenience but may contain NULs. */
+#ifndef CODEEXEC_BUF_H
+#define CODEEXEC_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct buf {
+        char *data;
+        size_t len;
+        size_t cap;       /* allocated bytes (excluding the trailing NUL) */
+        size_t limit;     /* 0 = unlimited; otherwise bytes kept at most */
+        size_t dropped;   /* bytes offered beyond limit */
+};
+
+void buf_init(struct buf *b, size_t limit);
+void buf_free(struct buf *b);
+/* Appends up to the limit; returns -1 only on allocation failure. */
+int buf_append(struct buf *b, const void *p, size_t n);
+int buf_appendf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline bool buf_truncated(const struct buf *b)
+{
+        return b->dropped > 0;
+}
+
+#endif

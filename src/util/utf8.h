@@ -1,0 +1,19 @@
+/* utf8: lossy UTF-8 repair, byte-compatible with Rust's
+ * String::from_utf8_lossy (which the original server used): every maximal
+ * ill-formed subsequence becomes one U+FFFD, as the Unicode standard's
+ * "substitution of maximal subparts" prescribes. */
+#ifndef CODEEXEC_UTF8_H
+#define CODEEXEC_UTF8_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/* Appends the repaired form of p[0..n) to out. Returns -1 on OOM. */
+int utf8_append_lossy(struct buf *out, const char *p, size_t n);
+
+/* Length of the longest prefix of p[0..n) that does not end inside a
+ * multi-byte sequence (so a capped output is not cut mid-character). */
+size_t utf8_complete_prefix(const char *p, size_t n);
+
+#endif
