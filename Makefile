@@ -31,11 +31,13 @@ PYTEST  := python3 -m pytest
 all: $(BUILD)/codeexec
 
 $(BUILD)/codeexec: $(OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD  $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC  $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 setup:
 	@scripts/setup.sh all
@@ -70,7 +72,7 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		LDFLAGS="-fsanitize=address,undefined" build-asan/codeexec
-	CODEEXEC_BIN=build-asan/codeexec ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	CODEEXEC_BINARY=build-asan/codeexec ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		$(PYTEST) -q -ra tests/e2e $(PYTEST_ARGS)
 
 format:

@@ -20,7 +20,7 @@
 #include "../server/http.h"
 #include "../util/utf8.h"
 #include "common.h"
-#include "pyjson.h"
+#include "jsontext.h"
 #include "request.h"
 #include "routes.h"
 
@@ -28,37 +28,53 @@
 
 void route_health(struct evhttp_request *req)
 {
-        http_reply(req, 200, TEXT, "OK", 2);
+        http_reply_str(req, 200, TEXT, "OK");
 }
 
 /* Options of a /py_exec request that shape its reply. */
 struct py_reply_opts {
         bool json_resp;
+        bool envelope; /* the gateway form: {"args": {...}} in, SUCCESS/result out */
 };
+
+/* Sends a /py_exec reply: the text "<status>\n<output>", or with json_resp
+ * serde's {"output":...,"status":N} (sorted keys, compact), always as
+ * text/plain with status 200 unless code says otherwise, as the original. */
+static void reply_py(struct evhttp_request *req, int code, const struct py_reply_opts *opts,
+                     const char *text, size_t len)
+{
+        struct buf o, env;
+        const char *nl = memchr(text, '\n', len);
+
+        if (!opts->json_resp && !opts->envelope) {
+                http_reply(req, code, TEXT, text, len);
+                return;
+        }
+        buf_init(&o, 0);
+        buf_puts(&o, "{\"output\":");
+        jsontext_serde_string(&o, nl ? nl + 1 : "", nl ? len - (size_t)(nl + 1 - text) : 0);
+        buf_appendf(&o, ",\"status\":%d}", atoi(text));
+        if (!opts->envelope) {
+                http_reply(req, code, TEXT, o.data, o.len);
+                buf_free(&o);
+                return;
+        }
+        /* The gateway's shape that the original client's auth mode expects. */
+        buf_init(&env, 0);
+        buf_puts(&env, "{\"result\":{\"result\":");
+        jsontext_serde_string(&env, o.data, o.len);
+        buf_puts(&env, "},\"status\":\"SUCCESS\"}");
+        http_reply(req, code, "application/json", env.data, env.len);
+        buf_free(&env);
+        buf_free(&o);
+}
 
 static void reply_py_text(struct evhttp_request *req, int code, bool json_resp, const char *text,
                           size_t len)
 {
-        json_t *o;
-        char *s;
-        struct buf clean;
-        const char *nl = memchr(text, '\n', len);
+        struct py_reply_opts opts = {json_resp, false};
 
-        if (!json_resp) {
-                http_reply(req, code, TEXT, text, len);
-                return;
-        }
-        /* {"status": <first line as int>, "output": <rest>} */
-        buf_init(&clean, 0);
-        utf8_append_lossy(&clean, nl ? nl + 1 : "", nl ? len - (size_t)(nl + 1 - text) : 0);
-        o = json_object();
-        json_object_set_new(o, "status", json_integer(atoi(text)));
-        json_object_set_new(o, "output", json_stringn(clean.data ? clean.data : "", clean.len));
-        s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        http_reply(req, code, "application/json", s ? s : "{}", s ? strlen(s) : 2);
-        free(s);
-        json_decref(o);
-        buf_free(&clean);
+        reply_py(req, code, &opts, text, len);
 }
 
 static void py_exec_done(struct evhttp_request *req, struct job *job, void *arg)
@@ -70,70 +86,65 @@ static void py_exec_done(struct evhttp_request *req, struct job *job, void *arg)
         buf_init(&out, 0);
         if (job->outcome == JOB_SANDBOX_ERROR) {
                 buf_appendf(&out, "1\nInternal error: the sandbox failed: %s", job->error);
-                reply_py_text(req, 500, opts->json_resp, out.data, out.len);
+                reply_py(req, 500, opts, out.data, out.len);
         } else {
                 if (job->outcome == JOB_TIMED_OUT || r->timed_out)
-                        buf_append(&out, "1\nTimeout", 9);
+                        buf_puts(&out, "1\nTimeout");
                 else if (r->exit_code == 0) {
-                        buf_append(&out, "0\n", 2);
+                        buf_puts(&out, "0\n");
                         utf8_append_lossy(&out, r->out.data ? r->out.data : "", r->out.len);
                 } else {
-                        buf_append(&out, "1\n", 2);
+                        buf_puts(&out, "1\n");
                         utf8_append_lossy(&out, r->err.data ? r->err.data : "", r->err.len);
                 }
                 if (buf_truncated(&r->out) || buf_truncated(&r->err))
                         evhttp_add_header(evhttp_request_get_output_headers(req),
                                           "X-Codeexec-Truncated", "true");
-                reply_py_text(req, 200, opts->json_resp, out.data, out.len);
+                reply_py(req, 200, opts, out.data, out.len);
         }
         buf_free(&out);
 }
 
-void route_py_exec(struct evhttp_request *req)
+static void py_exec_object(struct evhttp_request *req, json_t *root, bool envelope)
 {
-        size_t len, code_len = 0, stdin_len = 0;
-        const char *body = http_body(req, &len), *code = NULL, *in = "";
+        size_t code_len = 0, stdin_len = 0;
+        const char *code = NULL, *in = "";
         const struct recipe *python = recipes_find("python");
         struct py_reply_opts *opts;
         double timeout = http_config()->default_timeout_s;
         bool json_resp = false;
-        json_t *root = req_parse(body, len);
         struct job *job;
         char msg[160];
 
-        if (!root) {
-                http_reply(req, 400, TEXT, "1\nInvalid JSON input", 20);
-                return;
-        }
         if (req_bool(root, "json_resp", &json_resp) == REQ_WRONG_TYPE) {
-                reply_py_text(req, 400, false, "1\nInvalid 'json_resp': must be a boolean", 40);
+                reply_py_text(req, 200, false, "1\nInvalid 'json_resp': must be a boolean", strlen("1\nInvalid 'json_resp': must be a boolean"));
                 goto out;
         }
         switch (req_string(root, "code", &code, &code_len)) {
         case REQ_OK:
                 break;
         case REQ_ABSENT:
-                reply_py_text(req, 400, json_resp, "1\nMissing field 'code' (a string)", 33);
+                reply_py_text(req, 200, json_resp, "1\nMissing field 'code' (a string)", strlen("1\nMissing field 'code' (a string)"));
                 goto out;
         case REQ_WRONG_TYPE:
-                reply_py_text(req, 400, json_resp, "1\nInvalid 'code': must be a string", 34);
+                reply_py_text(req, 200, json_resp, "1\nInvalid 'code': must be a string", strlen("1\nInvalid 'code': must be a string"));
                 goto out;
         }
         if (req_seconds(root, "timeout", &timeout) == REQ_WRONG_TYPE) {
                 snprintf(msg, sizeof(msg), "1\nInvalid 'timeout': must be a positive number of seconds");
-                reply_py_text(req, 400, json_resp, msg, strlen(msg));
+                reply_py_text(req, 200, json_resp, msg, strlen(msg));
                 goto out;
         }
         if (req_string(root, "stdin", &in, &stdin_len) == REQ_WRONG_TYPE) {
-                reply_py_text(req, 400, json_resp, "1\nInvalid 'stdin': must be a string or null", 44);
+                reply_py_text(req, 200, json_resp, "1\nInvalid 'stdin': must be a string or null", strlen("1\nInvalid 'stdin': must be a string or null"));
                 goto out;
         }
         if (json_object_get(root, "testhash") && !json_is_null(json_object_get(root, "testhash"))) {
-                reply_py_text(req, 400, json_resp, "-1\nFailed to get test from test bank", 36);
+                reply_py_text(req, 200, json_resp, "-1\nFailed to get test from test bank", strlen("-1\nFailed to get test from test bank"));
                 goto out;
         }
         if (!python || !python->installed) {
-                reply_py_text(req, 500, json_resp, "1\nPython is not installed on this server", 41);
+                reply_py_text(req, 500, json_resp, "1\nPython is not installed on this server", strlen("1\nPython is not installed on this server"));
                 goto out;
         }
         timeout = api_clamp_timeout(timeout);
@@ -142,18 +153,42 @@ void route_py_exec(struct evhttp_request *req)
         if (!job || !opts) {
                 job_free(job);
                 free(opts);
-                reply_py_text(req, 500, json_resp, "1\nOut of memory", 15);
+                reply_py_text(req, 500, json_resp, "1\nOut of memory", strlen("1\nOut of memory"));
                 goto out;
         }
         opts->json_resp = json_resp;
+        opts->envelope = envelope;
         api_default_limits(job, python);
         job->step_timeout_s = timeout;
         job->deadline_s = timeout + 2; /* PID 1 enforces `timeout`; this is the backstop */
         http_run_job(req, job, py_exec_done, opts, free,
-                     json_resp ? "{\"status\":1,\"output\":\"Server busy: the run queue is full\"}"
+                     json_resp ? "{\"output\":\"Server busy: the run queue is full\",\"status\":1}"
                                : "1\nServer busy: the run queue is full",
-                     json_resp ? "application/json" : TEXT);
+                     TEXT);
 out:
+        return;
+}
+
+/* {"args": {...}}: the request form of the original client's auth mode. */
+static json_t *envelope_args(json_t *root)
+{
+        json_t *args = json_object_get(root, "args");
+
+        return json_object_size(root) == 1 && json_is_object(args) ? args : NULL;
+}
+
+void route_py_exec(struct evhttp_request *req)
+{
+        size_t len;
+        const char *body = http_body(req, &len);
+        json_t *root = req_parse(body, len), *args;
+
+        if (!root) {
+                http_reply_str(req, 200, TEXT, "1\nInvalid JSON input");
+                return;
+        }
+        args = envelope_args(root);
+        py_exec_object(req, args ? args : root, args != NULL);
         json_decref(root);
 }
 
@@ -171,16 +206,16 @@ static void any_exec_done(struct evhttp_request *req, struct job *job, void *arg
                 return;
         }
         if (job->outcome == JOB_TIMED_OUT) {
-                http_reply(req, 200, TEXT, "1\nTimeout", 9);
+                http_reply_str(req, 200, TEXT, "1\nTimeout");
                 buf_free(&out);
                 return;
         }
         buf_appendf(&out, "0\n{\"status\": ");
-        pyjson_string(&out, verdict_status(job), strlen(verdict_status(job)));
+        jsontext_py_string(&out, verdict_status(job), strlen(verdict_status(job)));
         buf_appendf(&out, ", \"exit_code\": %d, \"stdout\": ", r->exit_code);
-        pyjson_string(&out, r->out.data ? r->out.data : "", r->out.len);
+        jsontext_py_string(&out, r->out.data ? r->out.data : "", r->out.len);
         buf_appendf(&out, ", \"stderr\": ");
-        pyjson_string(&out, r->err.data ? r->err.data : "", r->err.len);
+        jsontext_py_string(&out, r->err.data ? r->err.data : "", r->err.len);
         buf_appendf(&out, "}\n");
         http_reply(req, 200, TEXT, out.data, out.len);
         buf_free(&out);
@@ -197,7 +232,7 @@ void route_any_exec(struct evhttp_request *req)
         struct buf msg;
 
         if (!root) {
-                http_reply(req, 400, TEXT, "1\nInvalid JSON input", 20);
+                http_reply_str(req, 200, TEXT, "1\nInvalid JSON input");
                 return;
         }
         buf_init(&msg, 0);
@@ -206,7 +241,11 @@ void route_any_exec(struct evhttp_request *req)
                             json_object_get(root, "code") ? "Invalid" : "Missing field");
                 goto bad;
         }
-        if (req_string(root, "lang", &lang, &lang_len) != REQ_OK || strlen(lang) != lang_len) {
+        if (req_string(root, "lang", &lang, &lang_len) == REQ_ABSENT) {
+                lang = "python"; /* the original defaulted to Python too */
+                lang_len = 6;
+        }
+        if (!lang || strlen(lang) != lang_len) {
                 buf_appendf(&msg, "1\n%s 'lang' (a language key such as python or cpp)",
                             json_object_get(root, "lang") ? "Invalid" : "Missing field");
                 goto bad;
@@ -216,7 +255,7 @@ void route_any_exec(struct evhttp_request *req)
                 goto bad;
         }
         if (json_object_get(root, "testhash") && !json_is_null(json_object_get(root, "testhash"))) {
-                http_reply(req, 200, TEXT, "-1\nTesthash is not supported for this endpoint", 46);
+                http_reply_str(req, 200, TEXT, "-1\nTesthash is not supported for this endpoint");
                 goto out;
         }
         r = recipes_find(lang);
@@ -234,7 +273,7 @@ void route_any_exec(struct evhttp_request *req)
         }
         job = job_new(r, code, code_len, "", 0);
         if (!job) {
-                http_reply(req, 500, TEXT, "1\nOut of memory", 15);
+                http_reply_str(req, 500, TEXT, "1\nOut of memory");
                 goto out;
         }
         api_default_limits(job, r);
@@ -242,7 +281,7 @@ void route_any_exec(struct evhttp_request *req)
         http_run_job(req, job, any_exec_done, NULL, NULL, "1\nServer busy: the run queue is full", TEXT);
         goto out;
 bad:
-        http_reply(req, 400, TEXT, msg.data, msg.len);
+        http_reply(req, 200, TEXT, msg.data, msg.len);
 out:
         buf_free(&msg);
         json_decref(root);

@@ -528,7 +528,7 @@ char *recipe_expand(const char *s, const char *source_file)
                         buf_appendf(&b, "/tmp/%.*s", baselen, source_file);
                         s += 6;
                 } else if (strncmp(s, "{dir}", 5) == 0) {
-                        buf_append(&b, "/tmp", 4);
+                        buf_puts(&b, "/tmp");
                         s += 5;
                 } else if (strncmp(s, "{name}", 6) == 0) {
                         buf_appendf(&b, "%s", source_file);

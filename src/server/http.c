@@ -71,6 +71,11 @@ void http_reply(struct evhttp_request *req, int code, const char *content_type, 
                 evbuffer_free(out);
 }
 
+void http_reply_str(struct evhttp_request *req, int code, const char *content_type, const char *body)
+{
+        http_reply(req, code, content_type, body, strlen(body));
+}
+
 void http_reply_error(struct evhttp_request *req, int status, const char *code, const char *message)
 {
         json_t *o = json_pack("{s:s, s:s}", "error", code, "message", message);
@@ -130,7 +135,7 @@ void http_run_job(struct evhttp_request *req, struct job *job, http_job_reply_fn
                 job_free(job);
                 if (free_arg)
                         free_arg(arg);
-                http_reply(req, 500, "text/plain; charset=utf-8", "1\nOut of memory", 15);
+                http_reply_str(req, 500, "text/plain; charset=utf-8", "1\nOut of memory");
                 return;
         }
         p->req = req;
@@ -187,6 +192,7 @@ struct route {
 static const struct route routes[] = {
     {EVHTTP_REQ_GET, "/health", route_health, 1},
     {EVHTTP_REQ_POST, "/py_exec", route_py_exec, 0},
+    {EVHTTP_REQ_POST, "/", route_py_exec, 0}, /* the original client's auth-gateway form */
     {EVHTTP_REQ_POST, "/any_exec", route_any_exec, 0},
     {EVHTTP_REQ_GET, "/v1/languages", route_v1_languages, 0},
     {EVHTTP_REQ_POST, "/v1/run", route_v1_run, 0},
@@ -215,17 +221,19 @@ static void on_request(struct evhttp_request *req, void *arg)
                 if (!routes[i].open && !authorized(req)) {
                         evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
                                           "Bearer");
-                        http_reply(req, 401, "text/plain; charset=utf-8", "1\nUnauthorized", 14);
+                        /* {"detail"} is what the original client raises verbatim. */
+                        http_reply(req, 401, "application/json",
+                                   "{\"detail\":\"Unauthorized: missing or wrong token\"}", 48);
                         return;
                 }
                 routes[i].fn(req);
                 return;
         }
         if (path_known) {
-                http_reply(req, 405, "text/plain; charset=utf-8", "Method Not Allowed\n", 19);
+                http_reply_str(req, 405, "text/plain; charset=utf-8", "");
                 return;
         }
-        http_reply(req, 404, "text/plain; charset=utf-8", "Not Found\n", 10);
+        http_reply_str(req, 404, "text/plain; charset=utf-8", "");
 }
 
 int http_start(struct event_base *base, const struct config *config, struct err *e)

@@ -18,6 +18,8 @@ struct event_base;
 /* Sends a complete reply. */
 void http_reply(struct evhttp_request *req, int code, const char *content_type, const char *body,
                 size_t len);
+/* Sends a complete reply whose body is a NUL-terminated string. */
+void http_reply_str(struct evhttp_request *req, int code, const char *content_type, const char *body);
 /* Sends a JSON error for the native API: {"error": code, "message": ...}. */
 void http_reply_error(struct evhttp_request *req, int status, const char *code, const char *message);
 

@@ -1,0 +1,87 @@
+/* jsontext: Python- and serde-compatible JSON string literals (see jsontext.h). */
+#include "jsontext.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../util/utf8.h"
+
+static int put_u16(struct buf *out, unsigned v)
+{
+        return buf_appendf(out, "\\u%04x", v);
+}
+
+/* Decodes one code point of valid UTF-8 at s; returns its length. */
+static size_t decode(const unsigned char *s, uint32_t *cp)
+{
+        if (s[0] < 0x80) {
+                *cp = s[0];
+                return 1;
+        }
+        if (s[0] >= 0xF0) {
+                *cp = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+                      ((uint32_t)(s[2] & 0x3F) << 6) | (uint32_t)(s[3] & 0x3F);
+                return 4;
+        }
+        if (s[0] >= 0xE0) {
+                *cp = ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) |
+                      (uint32_t)(s[2] & 0x3F);
+                return 3;
+        }
+        *cp = ((uint32_t)(s[0] & 0x1F) << 6) | (uint32_t)(s[1] & 0x3F);
+        return 2;
+}
+
+static int encode(struct buf *out, const char *p, size_t n, bool ascii_only)
+{
+        struct buf clean;
+        const unsigned char *s;
+        size_t i = 0;
+        int rc;
+
+        buf_init(&clean, 0);
+        if (utf8_append_lossy(&clean, p, n) < 0)
+                return -1;
+        s = (const unsigned char *)(clean.data ? clean.data : "");
+        rc = buf_puts(out, "\"");
+        while (i < clean.len && rc == 0) {
+                uint32_t cp;
+                size_t len = decode(s + i, &cp);
+
+                switch (cp) {
+                case '"': rc = buf_puts(out, "\\\""); break;
+                case '\\': rc = buf_puts(out, "\\\\"); break;
+                case '\n': rc = buf_puts(out, "\\n"); break;
+                case '\r': rc = buf_puts(out, "\\r"); break;
+                case '\t': rc = buf_puts(out, "\\t"); break;
+                case '\b': rc = buf_puts(out, "\\b"); break;
+                case '\f': rc = buf_puts(out, "\\f"); break;
+                default:
+                        if (cp < 0x20 || (ascii_only && cp == 0x7f))
+                                rc = put_u16(out, cp);
+                        else if (!ascii_only || cp < 0x80)
+                                rc = buf_append(out, (const char *)s + i, len);
+                        else if (cp >= 0x10000) {
+                                rc = put_u16(out, 0xD800 + ((cp - 0x10000) >> 10));
+                                if (rc == 0)
+                                        rc = put_u16(out, 0xDC00 + ((cp - 0x10000) & 0x3FF));
+                        } else
+                                rc = put_u16(out, cp);
+                }
+                i += len;
+        }
+        if (rc == 0)
+                rc = buf_puts(out, "\"");
+        buf_free(&clean);
+        return rc;
+}
+
+int jsontext_py_string(struct buf *out, const char *p, size_t n)
+{
+        return encode(out, p, n, true);
+}
+
+int jsontext_serde_string(struct buf *out, const char *p, size_t n)
+{
+        return encode(out, p, n, false);
+}

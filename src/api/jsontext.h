@@ -1,0 +1,22 @@
+/* jsontext: JSON string literals byte-compatible with the two encoders the
+ * original server's replies came from.
+ *
+ * - Python's json.dumps() defaults (the /any_exec result dict, printed by
+ *   MultiPL-E's evaluator): ensure_ascii, so every non-ASCII character is a
+ *   lower-case \uXXXX escape (astral ones as surrogate pairs) and DEL is
+ *   \u007f.
+ * - serde_json (the /py_exec json_resp and /py_coverage replies): raw UTF-8,
+ *   only control characters escaped, as lower-case \u00xx.
+ * Both use the short escapes \" \\ \n \r \t \b \f. Bytes that are not valid
+ * UTF-8 are repaired first (U+FFFD), as the original's from_utf8_lossy did. */
+#ifndef CODEEXEC_JSONTEXT_H
+#define CODEEXEC_JSONTEXT_H
+
+#include <stddef.h>
+
+#include "../util/buf.h"
+
+int jsontext_py_string(struct buf *out, const char *p, size_t n);
+int jsontext_serde_string(struct buf *out, const char *p, size_t n);
+
+#endif
