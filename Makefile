@@ -24,7 +24,7 @@ LIB_SRC := $(filter-out src/server/main.c,$(SRC))
 BUILD   ?= build
 OBJ     := $(SRC:src/%.c=$(BUILD)/obj/%.o)
 LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
-PYTEST  := python3 -m pytest
+PYTEST  := /usr/bin/python3 -m pytest
 
 .PHONY: all setup setup-core run test unit e2e asan fuzz bench soak format lint clean
 
