@@ -14,12 +14,14 @@
 
 #include <errno.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "../api/routes.h"
 #include "../exec/sched.h"
@@ -28,6 +30,7 @@
 struct pending {
         struct evhttp_request *req;
         struct evhttp_connection *conn;
+        struct event *ev_hangup; /* watches the socket for the client's FIN */
         struct job *job;
         http_job_reply_fn fn;
         void *arg;
@@ -36,6 +39,7 @@ struct pending {
 
 static const struct config *cfg;
 static struct evhttp *http;
+static struct event_base *http_base;
 static struct evhttp_bound_socket *listener;
 static size_t npending;
 
@@ -100,6 +104,8 @@ const char *http_body(struct evhttp_request *req, size_t *len)
 
 static void pending_free(struct pending *p)
 {
+        if (p->ev_hangup)
+                event_free(p->ev_hangup);
         if (p->free_arg)
                 p->free_arg(p->arg);
         free(p);
@@ -116,10 +122,31 @@ static void on_conn_close(struct evhttp_connection *conn, void *arg)
         pending_free(p);
 }
 
+/* evhttp stops reading a connection while its request is pending (libevent
+ * issue #78), so a client that hangs up would go unnoticed until the reply.
+ * We watch the socket ourselves: EOF or an error means the client is gone,
+ * and freeing the connection runs on_conn_close, which cancels the run. Bytes
+ * (a pipelined request) just end the watch. */
+static void on_client_readable(evutil_socket_t fd, short what, void *arg)
+{
+        struct pending *p = arg;
+        char c;
+        ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+        (void)what;
+        if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
+                return;
+        evhttp_connection_free(p->conn); /* calls on_conn_close */
+}
+
 static void on_job_done(struct job *job, void *arg)
 {
         struct pending *p = arg;
 
+        if (p->ev_hangup) {
+                event_free(p->ev_hangup);
+                p->ev_hangup = NULL;
+        }
         evhttp_connection_set_closecb(p->conn, NULL, NULL);
         p->fn(p->req, job, p->arg);
         job_free(job);
@@ -155,6 +182,15 @@ void http_run_job(struct evhttp_request *req, struct job *job, http_job_reply_fn
                 return;
         }
         evhttp_connection_set_closecb(p->conn, on_conn_close, p);
+        {
+                struct bufferevent *bev = evhttp_connection_get_bufferevent(p->conn);
+                evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+                if (fd >= 0) {
+                        p->ev_hangup = event_new(http_base, fd, EV_READ, on_client_readable, p);
+                        if (p->ev_hangup)
+                                event_add(p->ev_hangup, NULL);
+                }
+        }
 }
 
 /* Constant-time string comparison for the token. */
@@ -239,6 +275,7 @@ static void on_request(struct evhttp_request *req, void *arg)
 int http_start(struct event_base *base, const struct config *config, struct err *e)
 {
         cfg = config;
+        http_base = base;
         http = evhttp_new(base);
         if (!http)
                 return err_set(e, ENOMEM, "evhttp_new");
