@@ -13,5 +13,6 @@ void route_any_exec(struct evhttp_request *req);
 /* Native API (v1.c). */
 void route_v1_languages(struct evhttp_request *req);
 void route_v1_run(struct evhttp_request *req);
+void route_v1_batch(struct evhttp_request *req);
 
 #endif

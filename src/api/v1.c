@@ -17,6 +17,7 @@
 #include "common.h"
 #include "request.h"
 #include "routes.h"
+#include "v1.h"
 
 #define JSON_TYPE "application/json"
 
@@ -83,23 +84,18 @@ static json_t *step_json(const struct step_result *r)
                          (json_int_t)(r->cpu_us / 1000));
 }
 
-static void run_done(struct evhttp_request *req, struct job *job, void *arg)
+json_t *v1_result_json(const struct job *job)
 {
         int idx = verdict_report_step(job);
         const struct step_result *r = &job->steps[idx];
-        json_t *o;
+        json_t *o = step_json(r);
 
-        (void)arg;
-        if (job->outcome == JOB_SANDBOX_ERROR) {
-                http_reply_error(req, 500, "sandbox_error", job->error);
-                return;
-        }
-        o = step_json(r);
         json_object_set_new(o, "status", json_string(verdict_process_status(job)));
         json_object_set_new(o, "verdict", json_string(verdict_status(job)));
         json_object_set_new(o, "passed", json_boolean(verdict_passed(job)));
         json_object_set_new(o, "signal", r->term_signal ? json_integer(r->term_signal) : json_null());
-        json_object_set_new(o, "memory_kb", json_integer((json_int_t)(job->usage.memory_peak_bytes / 1024)));
+        json_object_set_new(o, "memory_kb",
+                            json_integer((json_int_t)(job->usage.memory_peak_bytes / 1024)));
         json_object_set_new(o, "language", json_string(job->recipe->key));
         if (job->nsteps > 1) {
                 json_t *steps = json_array();
@@ -114,60 +110,95 @@ static void run_done(struct evhttp_request *req, struct job *job, void *arg)
                 }
                 json_object_set_new(o, "steps", steps);
         }
-        /* wall_ms of the whole run */
         json_object_set_new(o, "total_wall_ms",
                             json_integer((json_int_t)((job->t_done_us - job->t_started_us) / 1000)));
         json_object_set_new(o, "queue_ms",
                             json_integer((json_int_t)((job->t_started_us - job->t_queued_us) / 1000)));
-        reply_json(req, 200, o);
+        return o;
 }
 
-void route_v1_run(struct evhttp_request *req)
+static void run_done(struct evhttp_request *req, struct job *job, void *arg)
 {
-        size_t len, code_len = 0, lang_len = 0, stdin_len = 0;
-        const char *body = http_body(req, &len), *code = NULL, *lang = NULL, *in = "";
+        (void)arg;
+        if (job->outcome == JOB_SANDBOX_ERROR) {
+                http_reply_error(req, 500, "sandbox_error", job->error);
+                return;
+        }
+        reply_json(req, 200, v1_result_json(job));
+}
+
+static int bad(struct v1_error *err, int status, const char *code, const char *msg)
+{
+        err->http_status = status;
+        err->code = code;
+        snprintf(err->message, sizeof(err->message), "%s", msg);
+        return -1;
+}
+
+struct job *v1_job_from_json(json_t *run, struct v1_error *err)
+{
+        size_t code_len = 0, lang_len = 0, stdin_len = 0;
+        const char *code = NULL, *lang = NULL, *in = "";
         double timeout = http_config()->default_timeout_s;
-        json_t *root = req_parse(body, len);
         const struct recipe *r;
         struct job *job;
         char msg[512];
 
-        if (!root) {
-                http_reply_error(req, 400, "invalid_json", "the body is not a JSON object");
-                return;
+        if (!json_is_object(run)) {
+                bad(err, 400, "invalid_field", "a run must be a JSON object");
+                return NULL;
         }
-        if (req_string(root, "language", &lang, &lang_len) != REQ_OK) {
-                http_reply_error(req, 400, "invalid_field", "'language' must be a string");
-                goto out;
+        if (req_string(run, "language", &lang, &lang_len) != REQ_OK || strlen(lang) != lang_len) {
+                bad(err, 400, "invalid_field", "'language' must be a string");
+                return NULL;
         }
-        if (req_string(root, "code", &code, &code_len) != REQ_OK) {
-                http_reply_error(req, 400, "invalid_field", "'code' must be a string");
-                goto out;
+        if (req_string(run, "code", &code, &code_len) != REQ_OK) {
+                bad(err, 400, "invalid_field", "'code' must be a string");
+                return NULL;
         }
-        if (req_string(root, "stdin", &in, &stdin_len) == REQ_WRONG_TYPE) {
-                http_reply_error(req, 400, "invalid_field", "'stdin' must be a string");
-                goto out;
+        if (req_string(run, "stdin", &in, &stdin_len) == REQ_WRONG_TYPE) {
+                bad(err, 400, "invalid_field", "'stdin' must be a string");
+                return NULL;
         }
-        if (req_seconds(root, "timeout", &timeout) == REQ_WRONG_TYPE) {
-                http_reply_error(req, 400, "invalid_field", "'timeout' must be a positive number");
-                goto out;
+        if (req_seconds(run, "timeout", &timeout) == REQ_WRONG_TYPE) {
+                bad(err, 400, "invalid_field", "'timeout' must be a positive number of seconds");
+                return NULL;
         }
         r = recipes_find(lang);
         if (!r || !r->installed) {
                 snprintf(msg, sizeof(msg), "language '%.64s' is %s; installed: %s", lang,
                          r ? "not installed" : "unknown", recipes_installed_list());
-                http_reply_error(req, 400, r ? "language_not_installed" : "unknown_language", msg);
-                goto out;
+                bad(err, 400, r ? "language_not_installed" : "unknown_language", msg);
+                return NULL;
         }
         job = job_new(r, code, code_len, in, stdin_len);
         if (!job) {
-                http_reply_error(req, 500, "out_of_memory", "out of memory");
-                goto out;
+                bad(err, 500, "out_of_memory", "out of memory");
+                return NULL;
         }
         api_default_limits(job, r);
         job->deadline_s = api_clamp_timeout(timeout);
-        http_run_job(req, job, run_done, NULL, NULL,
-                     "{\"error\":\"busy\",\"message\":\"the run queue is full\"}", JSON_TYPE);
-out:
+        return job;
+}
+
+void route_v1_run(struct evhttp_request *req)
+{
+        size_t len;
+        const char *body = http_body(req, &len);
+        json_t *root = req_parse(body, len);
+        struct v1_error err;
+        struct job *job;
+
+        if (!root) {
+                http_reply_error(req, 400, "invalid_json", "the body is not a JSON object");
+                return;
+        }
+        job = v1_job_from_json(root, &err);
+        if (!job)
+                http_reply_error(req, err.http_status, err.code, err.message);
+        else
+                http_run_job(req, job, run_done, NULL, NULL,
+                             "{\"error\":\"busy\",\"message\":\"the run queue is full\"}",
+                             JSON_TYPE);
         json_decref(root);
 }

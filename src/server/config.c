@@ -42,6 +42,8 @@ static void usage(FILE *out, const char *prog)
                 "                         suffix for prefixes (default OPENBLAS_*)\n"
                 "  --grace S              on SIGTERM, seconds running runs may finish (default 10)\n"
                 "  --log-level L          debug, info, warn, error (default info)\n"
+                "  --no-access-log        do not write the per-request JSON lines to stdout\n"
+                "  --max-batch N          runs in one /v1/batch request (default 1000)\n"
                 "  --help, --version\n",
                 prog);
 }
@@ -84,7 +86,7 @@ int config_parse(struct config *cfg, int argc, char **argv)
         enum {
                 O_IP = 1000, O_PORT, O_TOKEN, O_RUNNING, O_QUEUE, O_MAXTO, O_DEFTO, O_MEM, O_PROCS,
                 O_FILE, O_TMPFS, O_NOFILE, O_OUTPUT, O_BODY, O_LANGS, O_UID, O_PASSENV, O_GRACE,
-                O_LOG, O_HELP, O_VERSION
+                O_LOG, O_NOACCESS, O_BATCH, O_HELP, O_VERSION
         };
         static const struct option opts[] = {
             {"ip", required_argument, NULL, O_IP},
@@ -106,6 +108,8 @@ int config_parse(struct config *cfg, int argc, char **argv)
             {"pass-env", required_argument, NULL, O_PASSENV},
             {"grace", required_argument, NULL, O_GRACE},
             {"log-level", required_argument, NULL, O_LOG},
+            {"no-access-log", no_argument, NULL, O_NOACCESS},
+            {"max-batch", required_argument, NULL, O_BATCH},
             {"help", no_argument, NULL, O_HELP},
             {"version", no_argument, NULL, O_VERSION},
             {NULL, 0, NULL, 0},
@@ -132,6 +136,8 @@ int config_parse(struct config *cfg, int argc, char **argv)
         cfg->pass_env = "OPENBLAS_*";
         cfg->log_level = "info";
         cfg->grace_s = 10;
+        cfg->access_log = 1;
+        cfg->max_batch = 1000;
 
         optind = 1;
         while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -144,6 +150,8 @@ int config_parse(struct config *cfg, int argc, char **argv)
                 case O_LANGS: cfg->languages_dir = optarg; break;
                 case O_PASSENV: cfg->pass_env = optarg; break;
                 case O_LOG: cfg->log_level = optarg; break;
+                case O_NOACCESS: cfg->access_log = 0; break;
+                case O_BATCH: bad = parse_num(optarg, 1000000, &v) || v == 0; cfg->max_batch = (size_t)v; break;
                 case O_HELP: usage(stdout, argv[0]); return 1;
                 case O_VERSION: printf("codeexec %s\n", CODEEXEC_VERSION); return 1;
                 case O_PORT: bad = parse_num(optarg, 65535, &v); cfg->port = (int)v; break;

@@ -25,6 +25,8 @@ struct config {
         const char *pass_env;
         const char *log_level;
         unsigned grace_s;
+        int access_log;      /* one JSON line per request on stdout */
+        size_t max_batch;    /* runs in one /v1/batch request */
 };
 
 /* Parses argv into cfg (defaults first). Returns 0 to run, 1 when --help

@@ -1,14 +1,24 @@
 /* http: evhttp front end (see http.h).
  *
  * Theory of operation. One evhttp instance on the server's event base. Every
- * request goes through on_request(): auth (constant-time compare of the
- * bearer token, /health exempt), then the route table. Edge limits are set
- * on evhttp itself (body size -> 413 before the body is buffered, header
- * size, connection timeout while reading). A request that starts a job is
- * tracked by a struct pending tied to its connection's close callback: the
- * first of "job done" and "connection closed" wins; the other side is
- * disarmed, so every request is answered at most once and a cancelled job
- * never touches a freed request. */
+ * request gets a context (struct reqctx: request id, start time, endpoint,
+ * what ran) kept in a small table keyed by the request pointer, because
+ * evhttp requests carry no user pointer. on_request() assigns the id (the
+ * client's X-Request-Id if it is sane, else a fresh one, echoed either way),
+ * checks auth (constant-time compare of the bearer token, /health and
+ * /metrics exempt), and dispatches through the route table. Edge limits are
+ * set on evhttp itself: body size (413 before the body is buffered), header
+ * size, read timeout.
+ *
+ * Every reply goes through http_reply() or the stream functions, which
+ * finish the context: one access-log line (JSON, stdout) and the request
+ * metrics. A request waiting for runs is watched: evhttp stops reading a
+ * connection while its request is pending (libevent issue #78), so we poll
+ * the socket ourselves (MSG_PEEK) and treat EOF as the client hanging up;
+ * the connection's close callback then cancels the runs, and the context is
+ * finished with status 499. Whichever of "reply" and "hang-up" comes first
+ * wins and disarms the other, so every request is answered at most once and
+ * a cancelled run never touches a freed request. */
 #define _GNU_SOURCE
 #include "http.h"
 
@@ -19,22 +29,48 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "../api/jsontext.h"
 #include "../api/routes.h"
 #include "../exec/sched.h"
+#include "../exec/verdict.h"
 #include "../util/log.h"
+#include "metrics.h"
 
-struct pending {
+struct reqctx {
+        struct evhttp_request *req;
+        uint64_t t0_us;
+        char id[64];
+        char method[8];
+        char endpoint[48];
+        char language[32];
+        char verdict[24];
+        int64_t queue_ms, run_ms;
+        size_t bytes_in;
+};
+
+struct http_watch {
         struct evhttp_request *req;
         struct evhttp_connection *conn;
-        struct event *ev_hangup; /* watches the socket for the client's FIN */
+        struct event *ev_hangup;
+        void (*gone)(void *arg);
+        void *arg;
+};
+
+struct pending {
         struct job *job;
+        struct http_watch *watch;
         http_job_reply_fn fn;
         void *arg;
         void (*free_arg)(void *);
+        struct evhttp_request *req;
 };
 
 static const struct config *cfg;
@@ -42,6 +78,136 @@ static struct evhttp *http;
 static struct event_base *http_base;
 static struct evhttp_bound_socket *listener;
 static size_t npending;
+static uint64_t next_request;
+static char id_prefix[16];
+
+/* ---- request contexts ---------------------------------------------------- */
+
+static struct reqctx **ctx_slots;
+static size_t ctx_cap, ctx_count;
+
+static size_t ctx_hash(const struct evhttp_request *req, size_t cap)
+{
+        uintptr_t v = (uintptr_t)req;
+
+        v ^= v >> 17;
+        v *= 0x9E3779B97F4A7C15ull;
+        return (size_t)(v >> 7) & (cap - 1);
+}
+
+static int ctx_insert(struct reqctx *c);
+
+static int ctx_grow(void)
+{
+        struct reqctx **old = ctx_slots;
+        size_t oldcap = ctx_cap;
+
+        ctx_cap = ctx_cap ? ctx_cap * 2 : 256;
+        ctx_slots = calloc(ctx_cap, sizeof(*ctx_slots));
+        if (!ctx_slots) {
+                ctx_slots = old;
+                ctx_cap = oldcap;
+                return -1;
+        }
+        ctx_count = 0;
+        for (size_t i = 0; i < oldcap; i++)
+                if (old[i])
+                        ctx_insert(old[i]);
+        free(old);
+        return 0;
+}
+
+static int ctx_insert(struct reqctx *c)
+{
+        size_t i;
+
+        if ((ctx_count + 1) * 2 > ctx_cap && ctx_grow() < 0)
+                return -1;
+        for (i = ctx_hash(c->req, ctx_cap); ctx_slots[i]; i = (i + 1) & (ctx_cap - 1))
+                ;
+        ctx_slots[i] = c;
+        ctx_count++;
+        return 0;
+}
+
+static struct reqctx *ctx_find(const struct evhttp_request *req)
+{
+        if (!ctx_cap)
+                return NULL;
+        for (size_t i = ctx_hash(req, ctx_cap); ctx_slots[i]; i = (i + 1) & (ctx_cap - 1))
+                if (ctx_slots[i]->req == req)
+                        return ctx_slots[i];
+        return NULL;
+}
+
+static void ctx_remove(struct reqctx *c)
+{
+        size_t i = ctx_hash(c->req, ctx_cap);
+
+        while (ctx_slots[i] != c)
+                i = (i + 1) & (ctx_cap - 1);
+        ctx_slots[i] = NULL;
+        ctx_count--;
+        /* Re-insert the rest of the probe run (linear probing deletion). */
+        for (i = (i + 1) & (ctx_cap - 1); ctx_slots[i]; i = (i + 1) & (ctx_cap - 1)) {
+                struct reqctx *moved = ctx_slots[i];
+                ctx_slots[i] = NULL;
+                ctx_count--;
+                ctx_insert(moved);
+        }
+}
+
+static uint64_t now_us(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Writes the access-log line and the request metrics, then forgets c. */
+static void ctx_finish(struct reqctx *c, int code)
+{
+        double secs = (double)(now_us() - c->t0_us) / 1e6;
+        struct buf line;
+        char ts[32];
+        time_t t = time(NULL);
+        struct tm tm;
+
+        metrics_request(c->endpoint, code, secs);
+        gmtime_r(&t, &tm);
+        strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        buf_init(&line, 0);
+        buf_appendf(&line, "{\"ts\":\"%s\",\"id\":", ts);
+        jsontext_serde_string(&line, c->id, strlen(c->id));
+        buf_appendf(&line, ",\"method\":\"%s\",\"endpoint\":", c->method);
+        jsontext_serde_string(&line, c->endpoint, strlen(c->endpoint));
+        buf_appendf(&line, ",\"status\":%d,\"ms\":%.1f,\"bytes_in\":%zu", code, secs * 1000,
+                    c->bytes_in);
+        if (c->language[0]) {
+                buf_appendf(&line, ",\"language\":\"%s\",\"verdict\":\"%s\"", c->language,
+                            c->verdict);
+                buf_appendf(&line, ",\"queue_ms\":%lld,\"run_ms\":%lld", (long long)c->queue_ms,
+                            (long long)c->run_ms);
+        }
+        buf_puts(&line, "}\n");
+        if (cfg->access_log && write(STDOUT_FILENO, line.data, line.len) < 0) {
+                /* nowhere better to report it */
+        }
+        buf_free(&line);
+        ctx_remove(c);
+        free(c);
+}
+
+static void ctx_finish_req(struct evhttp_request *req, int code)
+{
+        struct reqctx *c = ctx_find(req);
+
+        if (c)
+                ctx_finish(c, code);
+}
+
+/* ---- replies --------------------------------------------------------------- */
 
 const struct config *http_config(void)
 {
@@ -53,24 +219,33 @@ size_t http_pending(void)
         return npending;
 }
 
+static const char *reason(int code)
+{
+        switch (code) {
+        case 200: return "OK";
+        case 400: return "Bad Request";
+        case 401: return "Unauthorized";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 413: return "Payload Too Large";
+        case 500: return "Internal Server Error";
+        case 503: return "Service Unavailable";
+        default: return "Status";
+        }
+}
+
 void http_reply(struct evhttp_request *req, int code, const char *content_type, const char *body,
                 size_t len)
 {
         struct evbuffer *out = evbuffer_new();
-        const char *reason = code == 200   ? "OK"
-                             : code == 400 ? "Bad Request"
-                             : code == 401 ? "Unauthorized"
-                             : code == 404 ? "Not Found"
-                             : code == 405 ? "Method Not Allowed"
-                             : code == 413 ? "Payload Too Large"
-                             : code == 500 ? "Internal Server Error"
-                             : code == 503 ? "Service Unavailable"
-                                           : "Status";
 
         evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", content_type);
+        if (code == 503)
+                evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
         if (out && len)
                 evbuffer_add(out, body, len);
-        evhttp_send_reply(req, code, reason, out);
+        ctx_finish_req(req, code);
+        evhttp_send_reply(req, code, reason(code), out);
         if (out)
                 evbuffer_free(out);
 }
@@ -85,11 +260,32 @@ void http_reply_error(struct evhttp_request *req, int status, const char *code, 
         json_t *o = json_pack("{s:s, s:s}", "error", code, "message", message);
         char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 
-        if (status == 503)
-                evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
-        http_reply(req, status, "application/json", text ? text : "{}", text ? strlen(text) : 2);
+        http_reply_str(req, status, "application/json", text ? text : "{}");
         free(text);
         json_decref(o);
+}
+
+void http_stream_start(struct evhttp_request *req, const char *content_type)
+{
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", content_type);
+        evhttp_send_reply_start(req, 200, "OK");
+}
+
+void http_stream_chunk(struct evhttp_request *req, const char *data, size_t len)
+{
+        struct evbuffer *out = evbuffer_new();
+
+        if (!out)
+                return;
+        evbuffer_add(out, data, len);
+        evhttp_send_reply_chunk(req, out);
+        evbuffer_free(out);
+}
+
+void http_stream_end(struct evhttp_request *req)
+{
+        ctx_finish_req(req, 200);
+        evhttp_send_reply_end(req);
 }
 
 const char *http_body(struct evhttp_request *req, size_t *len)
@@ -102,52 +298,111 @@ const char *http_body(struct evhttp_request *req, size_t *len)
         return p ? p : "";
 }
 
+void http_note_job(struct evhttp_request *req, const struct job *job)
+{
+        struct reqctx *c = ctx_find(req);
+        const char *verdict = job->outcome == JOB_SANDBOX_ERROR ? "" : verdict_status(job);
+        double run_s = (double)(job->t_done_us - job->t_started_us) / 1e6;
+        double queue_s = (double)(job->t_started_us - job->t_queued_us) / 1e6;
+
+        if (job->outcome == JOB_SANDBOX_ERROR)
+                metrics_sandbox_failure();
+        metrics_run(job->recipe->key, verdict, verdict_process_status(job), run_s, queue_s);
+        if (!c)
+                return;
+        snprintf(c->language, sizeof(c->language), "%s", job->recipe->key);
+        snprintf(c->verdict, sizeof(c->verdict), "%s", verdict);
+        c->queue_ms = (int64_t)(queue_s * 1000);
+        c->run_ms = (int64_t)(run_s * 1000);
+}
+
+/* ---- watching for a client that hangs up ---------------------------------- */
+
+static void on_conn_close(struct evhttp_connection *conn, void *arg)
+{
+        struct http_watch *w = arg;
+        void (*gone)(void *) = w->gone;
+        void *gone_arg = w->arg;
+
+        (void)conn;
+        ctx_finish_req(w->req, 499);
+        w->conn = NULL; /* libevent is freeing it */
+        gone(gone_arg); /* must call http_unwatch(w) */
+}
+
+static void on_client_readable(evutil_socket_t fd, short what, void *arg)
+{
+        struct http_watch *w = arg;
+        char c;
+        ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+        (void)what;
+        if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
+                return; /* a pipelined request: we can no longer tell */
+        evhttp_connection_free(w->conn); /* runs on_conn_close */
+}
+
+struct http_watch *http_watch(struct evhttp_request *req, void (*gone)(void *arg), void *arg)
+{
+        struct http_watch *w = calloc(1, sizeof(*w));
+        struct bufferevent *bev;
+        evutil_socket_t fd;
+
+        if (!w)
+                return NULL;
+        w->req = req;
+        w->conn = evhttp_request_get_connection(req);
+        w->gone = gone;
+        w->arg = arg;
+        evhttp_connection_set_closecb(w->conn, on_conn_close, w);
+        bev = evhttp_connection_get_bufferevent(w->conn);
+        fd = bev ? bufferevent_getfd(bev) : -1;
+        if (fd >= 0) {
+                w->ev_hangup = event_new(http_base, fd, EV_READ | EV_PERSIST, on_client_readable, w);
+                if (w->ev_hangup)
+                        event_add(w->ev_hangup, NULL);
+        }
+        return w;
+}
+
+void http_unwatch(struct http_watch *w)
+{
+        if (!w)
+                return;
+        if (w->ev_hangup)
+                event_free(w->ev_hangup);
+        if (w->conn)
+                evhttp_connection_set_closecb(w->conn, NULL, NULL);
+        free(w);
+}
+
+/* ---- one request, one job ------------------------------------------------- */
+
 static void pending_free(struct pending *p)
 {
-        if (p->ev_hangup)
-                event_free(p->ev_hangup);
+        http_unwatch(p->watch);
         if (p->free_arg)
                 p->free_arg(p->arg);
         free(p);
         npending--;
 }
 
-static void on_conn_close(struct evhttp_connection *conn, void *arg)
+static void on_pending_gone(void *arg)
 {
         struct pending *p = arg;
 
-        (void)conn;
         log_debug("job %llu: client went away, cancelling", (unsigned long long)p->job->id);
         job_cancel(p->job);
         pending_free(p);
-}
-
-/* evhttp stops reading a connection while its request is pending (libevent
- * issue #78), so a client that hangs up would go unnoticed until the reply.
- * We watch the socket ourselves: EOF or an error means the client is gone,
- * and freeing the connection runs on_conn_close, which cancels the run. Bytes
- * (a pipelined request) just end the watch. */
-static void on_client_readable(evutil_socket_t fd, short what, void *arg)
-{
-        struct pending *p = arg;
-        char c;
-        ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-
-        (void)what;
-        if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
-                return;
-        evhttp_connection_free(p->conn); /* calls on_conn_close */
 }
 
 static void on_job_done(struct job *job, void *arg)
 {
         struct pending *p = arg;
 
-        if (p->ev_hangup) {
-                event_free(p->ev_hangup);
-                p->ev_hangup = NULL;
-        }
-        evhttp_connection_set_closecb(p->conn, NULL, NULL);
+        http_unwatch(p->watch);
+        p->watch = NULL;
+        http_note_job(p->req, job);
         p->fn(p->req, job, p->arg);
         job_free(job);
         pending_free(p);
@@ -166,7 +421,6 @@ void http_run_job(struct evhttp_request *req, struct job *job, http_job_reply_fn
                 return;
         }
         p->req = req;
-        p->conn = evhttp_request_get_connection(req);
         p->job = job;
         p->fn = fn;
         p->arg = arg;
@@ -175,23 +429,15 @@ void http_run_job(struct evhttp_request *req, struct job *job, http_job_reply_fn
         job->on_done = on_job_done;
         job->on_done_arg = p;
         if (sched_submit(job) < 0) {
-                evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
-                http_reply(req, 503, busy_type, busy_body, strlen(busy_body));
+                http_reply_str(req, 503, busy_type, busy_body);
                 job_free(job);
                 pending_free(p);
                 return;
         }
-        evhttp_connection_set_closecb(p->conn, on_conn_close, p);
-        {
-                struct bufferevent *bev = evhttp_connection_get_bufferevent(p->conn);
-                evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
-                if (fd >= 0) {
-                        p->ev_hangup = event_new(http_base, fd, EV_READ, on_client_readable, p);
-                        if (p->ev_hangup)
-                                event_add(p->ev_hangup, NULL);
-                }
-        }
+        p->watch = http_watch(req, on_pending_gone, p);
 }
+
+/* ---- auth and routing ---------------------------------------------------- */
 
 /* Constant-time string comparison for the token. */
 static int token_equal(const char *a, const char *b)
@@ -218,6 +464,17 @@ static int authorized(struct evhttp_request *req)
         return token_equal(h, cfg->auth_token);
 }
 
+static void route_metrics(struct evhttp_request *req)
+{
+        struct buf out;
+
+        buf_init(&out, 0);
+        metrics_render(&out);
+        http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", out.data ? out.data : "",
+                   out.len);
+        buf_free(&out);
+}
+
 struct route {
         enum evhttp_cmd_type method;
         const char *path;
@@ -227,17 +484,50 @@ struct route {
 
 static const struct route routes[] = {
     {EVHTTP_REQ_GET, "/health", route_health, 1},
+    {EVHTTP_REQ_GET, "/metrics", route_metrics, 1},
     {EVHTTP_REQ_POST, "/py_exec", route_py_exec, 0},
     {EVHTTP_REQ_POST, "/", route_py_exec, 0}, /* the original client's auth-gateway form */
     {EVHTTP_REQ_POST, "/any_exec", route_any_exec, 0},
     {EVHTTP_REQ_GET, "/v1/languages", route_v1_languages, 0},
     {EVHTTP_REQ_POST, "/v1/run", route_v1_run, 0},
+    {EVHTTP_REQ_POST, "/v1/batch", route_v1_batch, 0},
 };
+
+static const char *method_name(enum evhttp_cmd_type m)
+{
+        switch (m) {
+        case EVHTTP_REQ_GET: return "GET";
+        case EVHTTP_REQ_POST: return "POST";
+        case EVHTTP_REQ_HEAD: return "HEAD";
+        case EVHTTP_REQ_PUT: return "PUT";
+        case EVHTTP_REQ_DELETE: return "DELETE";
+        default: return "OTHER";
+        }
+}
+
+/* The client's X-Request-Id if it is short and printable, else a new one. */
+static void assign_id(struct evhttp_request *req, struct reqctx *c)
+{
+        const char *given = evhttp_find_header(evhttp_request_get_input_headers(req), "X-Request-Id");
+        int ok = given && given[0] && strlen(given) < sizeof(c->id);
+
+        for (const char *p = given; ok && *p; p++)
+                ok = (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+                     (*p >= 'A' && *p <= 'Z') || strchr("-_.:", *p);
+        if (ok)
+                snprintf(c->id, sizeof(c->id), "%s", given);
+        else
+                snprintf(c->id, sizeof(c->id), "%s-%llu", id_prefix,
+                         (unsigned long long)++next_request);
+        evhttp_add_header(evhttp_request_get_output_headers(req), "X-Request-Id", c->id);
+}
 
 static void on_request(struct evhttp_request *req, void *arg)
 {
         const char *uri = evhttp_request_get_uri(req);
         enum evhttp_cmd_type method = evhttp_request_get_command(req);
+        const struct route *found = NULL;
+        struct reqctx *c = calloc(1, sizeof(*c));
         char path[256];
         size_t plen = strcspn(uri, "?#");
         int path_known = 0;
@@ -251,31 +541,41 @@ static void on_request(struct evhttp_request *req, void *arg)
                 if (strcmp(routes[i].path, path) != 0)
                         continue;
                 path_known = 1;
-                if (routes[i].method != method &&
-                    !(method == EVHTTP_REQ_HEAD && routes[i].method == EVHTTP_REQ_GET))
-                        continue;
-                if (!routes[i].open && !authorized(req)) {
-                        evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
-                                          "Bearer");
-                        /* {"detail"} is what the original client raises verbatim. */
-                        http_reply(req, 401, "application/json",
-                                   "{\"detail\":\"Unauthorized: missing or wrong token\"}", 48);
-                        return;
-                }
-                routes[i].fn(req);
+                if (routes[i].method == method ||
+                    (method == EVHTTP_REQ_HEAD && routes[i].method == EVHTTP_REQ_GET))
+                        found = &routes[i];
+        }
+        if (c) {
+                c->req = req;
+                c->t0_us = now_us();
+                snprintf(c->method, sizeof(c->method), "%s", method_name(method));
+                snprintf(c->endpoint, sizeof(c->endpoint), "%s", path_known ? path : "other");
+                c->bytes_in = evbuffer_get_length(evhttp_request_get_input_buffer(req));
+                assign_id(req, c);
+                if (ctx_insert(c) < 0)
+                        free(c);
+        }
+        if (!found) {
+                /* The original answered both with an empty body. */
+                http_reply(req, path_known ? 405 : 404, "text/plain; charset=utf-8", "", 0);
                 return;
         }
-        if (path_known) {
-                http_reply_str(req, 405, "text/plain; charset=utf-8", "");
+        if (!found->open && !authorized(req)) {
+                evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate", "Bearer");
+                /* {"detail"} is what the original client raises verbatim. */
+                http_reply_str(req, 401, "application/json",
+                               "{\"detail\":\"Unauthorized: missing or wrong token\"}");
                 return;
         }
-        http_reply_str(req, 404, "text/plain; charset=utf-8", "");
+        found->fn(req);
 }
 
 int http_start(struct event_base *base, const struct config *config, struct err *e)
 {
         cfg = config;
         http_base = base;
+        snprintf(id_prefix, sizeof(id_prefix), "%x%04x", (unsigned)getpid(),
+                 (unsigned)(now_us() & 0xffff));
         http = evhttp_new(base);
         if (!http)
                 return err_set(e, ENOMEM, "evhttp_new");

@@ -34,6 +34,21 @@ typedef void (*http_job_reply_fn)(struct evhttp_request *req, struct job *job, v
 void http_run_job(struct evhttp_request *req, struct job *job, http_job_reply_fn fn, void *arg,
                   void (*free_arg)(void *), const char *busy_body, const char *busy_type);
 
+/* Records what a request ran, for the access log and the run metrics. */
+void http_note_job(struct evhttp_request *req, const struct job *job);
+
+/* A chunked reply: start, any number of chunks, end. */
+void http_stream_start(struct evhttp_request *req, const char *content_type);
+void http_stream_chunk(struct evhttp_request *req, const char *data, size_t len);
+void http_stream_end(struct evhttp_request *req);
+
+/* Watches req's client: if it hangs up before the reply, gone(arg) is called
+ * once (the request is then invalid) and must call http_unwatch(). Call
+ * http_unwatch() before replying otherwise. */
+struct http_watch;
+struct http_watch *http_watch(struct evhttp_request *req, void (*gone)(void *arg), void *arg);
+void http_unwatch(struct http_watch *w);
+
 /* Starts listening; returns -1 with a message on failure. */
 int http_start(struct event_base *base, const struct config *cfg, struct err *e);
 /* Stops accepting new connections (graceful shutdown). */

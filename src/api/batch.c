@@ -1,0 +1,166 @@
+/* batch: POST /v1/batch — many runs in one request, results streamed back.
+ *
+ * Theory of operation. The body {"runs": [...]} is validated item by item
+ * (a bad item becomes an error line, not a failed batch); the valid runs are
+ * submitted to the scheduler like any other, so a batch shares the slots
+ * fairly in FIFO order with everything else. The reply is chunked NDJSON:
+ * one line per run in completion order, {"index": i, ...result} or
+ * {"index": i, "error": code, "message": text}, then {"done": true,
+ * "count": n}. If the client hangs up, every run still queued or running is
+ * cancelled. */
+#define _GNU_SOURCE
+#include <event2/http.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../exec/sched.h"
+#include "../server/http.h"
+#include "request.h"
+#include "routes.h"
+#include "v1.h"
+
+struct batch;
+
+struct batch_item {
+        struct batch *batch;
+        size_t index;
+        struct job *job; /* NULL once finished or never started */
+};
+
+struct batch {
+        struct evhttp_request *req;
+        struct http_watch *watch;
+        struct batch_item *items;
+        size_t n, done;
+};
+
+static void emit(struct batch *b, json_t *line)
+{
+        char *s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+        if (s) {
+                http_stream_chunk(b->req, s, strlen(s));
+                http_stream_chunk(b->req, "\n", 1);
+                free(s);
+        }
+        json_decref(line);
+}
+
+static void emit_error(struct batch *b, size_t index, const char *code, const char *message)
+{
+        emit(b, json_pack("{s:I, s:s, s:s}", "index", (json_int_t)index, "error", code, "message",
+                          message));
+}
+
+static void batch_free(struct batch *b)
+{
+        free(b->items);
+        free(b);
+}
+
+static void maybe_end(struct batch *b)
+{
+        if (b->done < b->n)
+                return;
+        http_unwatch(b->watch);
+        b->watch = NULL;
+        emit(b, json_pack("{s:b, s:I}", "done", 1, "count", (json_int_t)b->n));
+        http_stream_end(b->req);
+        batch_free(b);
+}
+
+static void on_item_done(struct job *job, void *arg)
+{
+        struct batch_item *it = arg;
+        struct batch *b = it->batch;
+        json_t *line;
+
+        it->job = NULL;
+        http_note_job(b->req, job);
+        if (job->outcome == JOB_SANDBOX_ERROR) {
+                emit_error(b, it->index, "sandbox_error", job->error);
+        } else {
+                json_t *result = v1_result_json(job);
+                line = json_pack("{s:I}", "index", (json_int_t)it->index);
+                json_object_update(line, result);
+                json_decref(result);
+                emit(b, line);
+        }
+        job_free(job);
+        b->done++;
+        maybe_end(b);
+}
+
+static void on_batch_gone(void *arg)
+{
+        struct batch *b = arg;
+
+        for (size_t i = 0; i < b->n; i++)
+                if (b->items[i].job)
+                        job_cancel(b->items[i].job);
+        http_unwatch(b->watch);
+        batch_free(b);
+}
+
+void route_v1_batch(struct evhttp_request *req)
+{
+        size_t len, max = http_config()->max_batch;
+        const char *body = http_body(req, &len);
+        json_t *root = req_parse(body, len), *runs;
+        struct batch *b;
+        char msg[128];
+
+        if (!root) {
+                http_reply_error(req, 400, "invalid_json", "the body is not a JSON object");
+                return;
+        }
+        runs = json_object_get(root, "runs");
+        if (!json_is_array(runs) || json_array_size(runs) == 0 || json_array_size(runs) > max) {
+                snprintf(msg, sizeof(msg), "'runs' must be an array of 1 to %zu runs", max);
+                http_reply_error(req, 400, "invalid_field", msg);
+                json_decref(root);
+                return;
+        }
+        b = calloc(1, sizeof(*b));
+        if (b)
+                b->items = calloc(json_array_size(runs), sizeof(*b->items));
+        if (!b || !b->items) {
+                free(b);
+                http_reply_error(req, 500, "out_of_memory", "out of memory");
+                json_decref(root);
+                return;
+        }
+        b->req = req;
+        b->n = json_array_size(runs);
+        http_stream_start(req, "application/x-ndjson");
+        /* Watch before submitting: a job may not finish before this returns
+         * (completions are reported from the loop), but the batch may end
+         * inside this loop when every item is invalid. */
+        b->watch = http_watch(req, on_batch_gone, b);
+        for (size_t i = 0; i < b->n; i++) {
+                struct batch_item *it = &b->items[i];
+                struct v1_error err;
+                struct job *job = v1_job_from_json(json_array_get(runs, i), &err);
+
+                it->batch = b;
+                it->index = i;
+                if (!job) {
+                        emit_error(b, i, err.code, err.message);
+                        b->done++;
+                        continue;
+                }
+                job->on_done = on_item_done;
+                job->on_done_arg = it;
+                if (sched_submit(job) < 0) {
+                        job_free(job);
+                        emit_error(b, i, "busy", "the run queue is full");
+                        b->done++;
+                        continue;
+                }
+                it->job = job;
+        }
+        json_decref(root);
+        maybe_end(b);
+}

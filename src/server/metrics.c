@@ -1,0 +1,166 @@
+/* metrics: Prometheus exposition (see metrics.h).
+ *
+ * Theory of operation. Labelled counters live in small append-only tables
+ * (label string -> value); the label sets are bounded by the route table,
+ * the HTTP status codes we send, and the languages x verdicts, so the tables
+ * stay small. Histograms use fixed buckets suited to run times (5 ms to
+ * 60 s). Gauges (queue length, running boxes, slots) are read from the
+ * scheduler at render time. */
+#define _GNU_SOURCE
+#include "metrics.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../exec/sched.h"
+#include "../sandbox/sandbox.h"
+
+struct counter {
+        char *labels;
+        uint64_t value;
+};
+
+struct counter_table {
+        struct counter *items;
+        size_t n;
+};
+
+static const double bounds[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                1,     2.5,  5,     10,   30,  60};
+#define NBOUNDS (sizeof(bounds) / sizeof(bounds[0]))
+
+struct histogram {
+        uint64_t buckets[NBOUNDS];
+        uint64_t count;
+        double sum;
+};
+
+static struct counter_table requests, runs;
+static struct histogram run_seconds, queue_seconds, request_seconds;
+static uint64_t sandbox_failures;
+
+static void count(struct counter_table *t, const char *labels)
+{
+        struct counter *grown;
+
+        for (size_t i = 0; i < t->n; i++)
+                if (strcmp(t->items[i].labels, labels) == 0) {
+                        t->items[i].value++;
+                        return;
+                }
+        grown = realloc(t->items, (t->n + 1) * sizeof(*t->items));
+        if (!grown)
+                return;
+        t->items = grown;
+        t->items[t->n].labels = strdup(labels);
+        t->items[t->n].value = t->items[t->n].labels ? 1 : 0;
+        if (t->items[t->n].labels)
+                t->n++;
+}
+
+static void observe(struct histogram *h, double v)
+{
+        for (size_t i = 0; i < NBOUNDS; i++)
+                if (v <= bounds[i])
+                        h->buckets[i]++;
+        h->count++;
+        h->sum += v;
+}
+
+/* Label values come from our own tables (routes, recipe keys, statuses),
+ * but escape them anyway. */
+static void label_value(char *out, size_t cap, const char *v)
+{
+        size_t j = 0;
+
+        for (size_t i = 0; v[i] && j + 2 < cap; i++) {
+                if (v[i] == '"' || v[i] == '\\' || v[i] == '\n')
+                        out[j++] = '\\';
+                out[j++] = v[i] == '\n' ? 'n' : v[i];
+        }
+        out[j] = '\0';
+}
+
+void metrics_request(const char *endpoint, int code, double seconds)
+{
+        char ep[96], labels[160];
+
+        label_value(ep, sizeof(ep), endpoint);
+        snprintf(labels, sizeof(labels), "endpoint=\"%s\",code=\"%d\"", ep, code);
+        count(&requests, labels);
+        observe(&request_seconds, seconds);
+}
+
+void metrics_run(const char *language, const char *verdict, const char *status, double run_s,
+                 double queue_s)
+{
+        char l[64], v[64], s[64], labels[256];
+
+        label_value(l, sizeof(l), language);
+        label_value(v, sizeof(v), verdict);
+        label_value(s, sizeof(s), status);
+        snprintf(labels, sizeof(labels), "language=\"%s\",verdict=\"%s\",status=\"%s\"", l, v, s);
+        count(&runs, labels);
+        observe(&run_seconds, run_s);
+        observe(&queue_seconds, queue_s);
+}
+
+void metrics_sandbox_failure(void)
+{
+        sandbox_failures++;
+}
+
+static void render_counters(struct buf *out, const char *name, const char *help,
+                            const struct counter_table *t)
+{
+        buf_appendf(out, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
+        for (size_t i = 0; i < t->n; i++)
+                buf_appendf(out, "%s{%s} %llu\n", name, t->items[i].labels,
+                            (unsigned long long)t->items[i].value);
+}
+
+static void render_histogram(struct buf *out, const char *name, const char *help,
+                             const struct histogram *h)
+{
+        buf_appendf(out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+        for (size_t i = 0; i < NBOUNDS; i++)
+                buf_appendf(out, "%s_bucket{le=\"%g\"} %llu\n", name, bounds[i],
+                            (unsigned long long)h->buckets[i]);
+        buf_appendf(out, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.6f\n%s_count %llu\n", name,
+                    (unsigned long long)h->count, name, h->sum, name, (unsigned long long)h->count);
+}
+
+void metrics_render(struct buf *out)
+{
+        render_counters(out, "codeexec_http_requests_total", "HTTP requests by endpoint and status.",
+                        &requests);
+        render_histogram(out, "codeexec_http_request_duration_seconds",
+                         "Time from request to reply.", &request_seconds);
+        render_counters(out, "codeexec_runs_total",
+                        "Finished runs by language, MultiPL-E verdict and process status.", &runs);
+        render_histogram(out, "codeexec_run_duration_seconds",
+                         "Wall time of runs, sandbox start to finish.", &run_seconds);
+        render_histogram(out, "codeexec_queue_wait_seconds", "Time runs waited for a slot.",
+                         &queue_seconds);
+        buf_appendf(out,
+                    "# HELP codeexec_sandbox_failures_total Boxes that could not be built.\n"
+                    "# TYPE codeexec_sandbox_failures_total counter\n"
+                    "codeexec_sandbox_failures_total %llu\n",
+                    (unsigned long long)sandbox_failures);
+        buf_appendf(out,
+                    "# HELP codeexec_queue_length Runs waiting for a slot.\n"
+                    "# TYPE codeexec_queue_length gauge\ncodeexec_queue_length %zu\n"
+                    "# HELP codeexec_running Boxes running now.\n"
+                    "# TYPE codeexec_running gauge\ncodeexec_running %zu\n"
+                    "# HELP codeexec_slots Boxes that may run at once (--max-running).\n"
+                    "# TYPE codeexec_slots gauge\ncodeexec_slots %u\n"
+                    "# HELP codeexec_queue_capacity Runs that may wait (--max-queue).\n"
+                    "# TYPE codeexec_queue_capacity gauge\ncodeexec_queue_capacity %zu\n",
+                    sched_queued(), sched_running(), sched_max_running(), sched_max_queue());
+        buf_appendf(out,
+                    "# HELP codeexec_info Build and sandbox facts.\n# TYPE codeexec_info gauge\n"
+                    "codeexec_info{limits=\"%s\"} 1\n",
+                    sbx_limits_mode());
+}

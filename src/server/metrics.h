@@ -1,0 +1,17 @@
+/* metrics: counters, gauges and histograms for GET /metrics (Prometheus
+ * text format 0.0.4). All updates happen on the event loop thread. */
+#ifndef CODEEXEC_METRICS_H
+#define CODEEXEC_METRICS_H
+
+#include "../util/buf.h"
+
+/* One finished HTTP request (code 499: the client went away first). */
+void metrics_request(const char *endpoint, int code, double seconds);
+/* One finished run. */
+void metrics_run(const char *language, const char *verdict, const char *status, double run_s,
+                 double queue_s);
+void metrics_sandbox_failure(void);
+/* Appends the whole exposition, gauges read from the scheduler. */
+void metrics_render(struct buf *out);
+
+#endif
