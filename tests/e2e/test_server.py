@@ -1,0 +1,269 @@
+"""Server behaviour: admission, cancellation, shutdown, cleanup, the native
+API's batch stream, metrics, request ids and the access log."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from conftest import REPO_ROOT, start_server
+
+BOX_UID_BASE = 200000
+
+
+def box_processes(server_pid):
+    """Processes under server_pid running as a sandbox uid (200000..200999).
+    Other servers (other tests, other users) may run boxes at the same time:
+    only this server's descendants count."""
+    out = subprocess.run(["ps", "-eo", "uid=,pid=,ppid=,comm="], capture_output=True,
+                         text=True).stdout
+    rows = [l.split(None, 3) for l in out.splitlines()]
+    parent = {int(r[1]): int(r[2]) for r in rows}
+
+    def under_server(pid):
+        for _ in range(64):
+            if pid == server_pid:
+                return True
+            pid = parent.get(pid, 0)
+            if pid <= 1:
+                return False
+        return False
+
+    return [" ".join(r) for r in rows
+            if BOX_UID_BASE <= int(r[0]) < BOX_UID_BASE + 1000 and under_server(int(r[1]))]
+
+
+def wait_until(cond, timeout=5.0, step=0.05):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(step)
+    return cond()
+
+
+def test_fifo_order_and_queue_time_not_counted(server_factory):
+    s = server_factory("--max-running", "1")
+    # Ten 0.4 s runs through one slot: the last waits ~3.6 s in the queue but
+    # has a 1 s limit that must not include that wait.
+    results = {}
+
+    def run(i):
+        time.sleep(i * 0.05)  # submit in order
+        r = requests.post(s.url + "/py_exec", json={
+            "code": f"import time\ntime.sleep(0.4)\nprint({i})", "timeout": 1})
+        results[i] = (time.monotonic(), r.text)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(results[i][1] == f"0\n{i}\n" for i in range(10)), results
+    order = sorted(range(10), key=lambda i: results[i][0])
+    assert order == list(range(10))
+
+
+def test_queue_full_is_503_with_retry_after(server_factory):
+    s = server_factory("--max-running", "1", "--max-queue", "1")
+    codes = []
+
+    def run():
+        r = requests.post(s.url + "/py_exec", json={"code": "import time; time.sleep(1)"})
+        codes.append((r.status_code, r.headers.get("Retry-After"), r.text))
+
+    threads = [threading.Thread(target=run) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ok = [c for c in codes if c[0] == 200]
+    busy = [c for c in codes if c[0] == 503]
+    assert len(ok) == 2 and len(busy) == 3, codes
+    assert all(c[1] == "1" and "queue is full" in c[2] for c in busy)
+
+
+def test_client_hangup_kills_the_run(server, server_proc):
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        requests.post(server + "/py_exec", json={"code": "import time\ntime.sleep(30)"}, timeout=1)
+    assert wait_until(lambda: not box_processes(server_proc.pid), timeout=3)
+
+
+def test_nothing_outlives_a_run(server, server_proc):
+    code = ("import os, subprocess\n"
+            "subprocess.Popen(['/bin/sleep', '300'], start_new_session=True)\n"
+            "if os.fork() == 0:\n    os.setsid()\n    os.execv('/bin/sleep', ['sleep', '301'])\n"
+            "print('bye')\n")
+    r = requests.post(server + "/py_exec", json={"code": code})
+    assert r.text == "0\nbye\n"
+    assert wait_until(lambda: not box_processes(server_proc.pid), timeout=2)
+
+
+def cgroup_dirs(pid):
+    found = []
+    for root, dirs, _ in os.walk("/sys/fs/cgroup"):
+        for d in dirs:
+            if d == f"codeexec-{pid}":
+                found.append(os.path.join(root, d))
+        if root.count("/") > 8:
+            dirs[:] = []
+    return found
+
+
+def test_sigterm_drains_running_runs_and_removes_cgroups():
+    s = start_server("--grace", "10")
+    pid = s.pid
+    assert cgroup_dirs(pid), "expected the server's cgroups while it runs"
+    result = {}
+
+    def run():
+        r = requests.post(s.url + "/py_exec", json={"code": "import time\ntime.sleep(1)\nprint('done')"})
+        result["text"] = r.text
+
+    t = threading.Thread(target=run)
+    t.start()
+    time.sleep(0.3)
+    s.proc.send_signal(signal.SIGTERM)
+    t.join(10)
+    assert result.get("text") == "0\ndone\n"
+    s.proc.wait(10)
+    assert s.proc.returncode == 0
+    assert not cgroup_dirs(pid)
+    s.stop()
+
+
+def test_restart_after_sigkill_cleans_up_leftovers():
+    s = start_server()
+    pid = s.pid
+
+    def long_run():
+        try:
+            requests.post(s.url + "/py_exec", json={"code": "import time; time.sleep(20)"})
+        except requests.exceptions.ConnectionError:
+            pass  # the server is killed under it
+
+    threading.Thread(target=long_run, daemon=True).start()
+    assert wait_until(lambda: box_processes(pid), timeout=5)
+    boxed = [int(l.split()[1]) for l in box_processes(pid)]
+    s.proc.kill()
+    s.proc.wait()
+    assert cgroup_dirs(pid), "the killed server's cgroups should still be there"
+    # Its boxes die with it (PID 1 of each box has PDEATHSIG = SIGKILL).
+    assert wait_until(lambda: not any(os.path.exists(f"/proc/{b}") for b in boxed), timeout=3)
+    s2 = start_server()
+    try:
+        assert wait_until(lambda: not cgroup_dirs(pid), timeout=3)
+    finally:
+        s2.stop()
+        s.stop()
+
+
+def test_batch_streams_in_completion_order(server):
+    runs = [
+        {"language": "python", "code": "import time; time.sleep(0.6); print('slow')"},
+        {"language": "python", "code": "print('fast')"},
+        {"language": "cobol", "code": ""},
+        {"language": "python", "code": "import sys; sys.exit(3)"},
+    ]
+    with requests.post(server + "/v1/batch", json={"runs": runs}, stream=True) as r:
+        assert r.status_code == 200
+        assert r.headers["Content-Type"] == "application/x-ndjson"
+        lines = [json.loads(l) for l in r.iter_lines() if l]
+    assert lines[-1] == {"done": True, "count": 4}
+    by_index = {l["index"]: l for l in lines[:-1]}
+    assert sorted(by_index) == [0, 1, 2, 3]
+    assert by_index[0]["stdout"] == "slow\n" and by_index[0]["passed"]
+    assert by_index[1]["stdout"] == "fast\n"
+    assert by_index[2]["error"] == "unknown_language"
+    assert by_index[3]["exit_code"] == 3 and by_index[3]["status"] == "runtime_error"
+    order = [l["index"] for l in lines[:-1]]
+    assert order.index(1) < order.index(0)
+
+
+def test_batch_hangup_cancels_every_run(server, server_proc):
+    runs = [{"language": "python", "code": "import time; time.sleep(30)"} for _ in range(6)]
+    with pytest.raises(requests.exceptions.RequestException):
+        requests.post(server + "/v1/batch", json={"runs": runs}, timeout=1).text
+    assert wait_until(lambda: not box_processes(server_proc.pid), timeout=3)
+    r = requests.post(server + "/py_exec", json={"code": "print(7)"}, timeout=10)
+    assert r.text == "0\n7\n"
+
+
+def test_batch_rejects_bad_bodies(server):
+    r = requests.post(server + "/v1/batch", json={"runs": []})
+    assert r.status_code == 400 and r.json()["error"] == "invalid_field"
+    r = requests.post(server + "/v1/batch", data=b"{")
+    assert r.status_code == 400 and r.json()["error"] == "invalid_json"
+
+
+def test_v1_run_reports_memory_limit(server_factory):
+    s = server_factory("--memory-mb", "128")
+    r = requests.post(s.url + "/v1/run", json={
+        "language": "python", "code": "x = bytearray(512 * 1024 * 1024)\nprint(len(x))"})
+    j = r.json()
+    assert j["status"] == "memory_limit", j
+    assert j["passed"] is False and j["exit_code"] != 0
+
+
+def test_request_id_metrics_and_access_log(server_factory):
+    s = server_factory()
+    r = requests.post(s.url + "/py_exec", json={"code": "print(1)"},
+                      headers={"X-Request-Id": "abc-123"})
+    assert r.headers["X-Request-Id"] == "abc-123"
+    r2 = requests.get(s.url + "/health")
+    assert r2.headers["X-Request-Id"] and r2.headers["X-Request-Id"] != "abc-123"
+    m = requests.get(s.url + "/metrics").text
+    assert 'codeexec_http_requests_total{endpoint="/py_exec",code="200"} 1' in m
+    assert 'codeexec_runs_total{language="python",verdict="OK",status="ok"} 1' in m
+    assert "codeexec_queue_length 0" in m and "codeexec_running 0" in m
+    assert wait_until(lambda: '"id":"abc-123"' in s.log_text(), timeout=2)
+    line = next(l for l in s.log_text().splitlines() if '"id":"abc-123"' in l)
+    entry = json.loads(line)
+    assert entry["endpoint"] == "/py_exec" and entry["status"] == 200
+    assert entry["language"] == "python" and entry["verdict"] == "OK"
+
+
+def test_broken_sandbox_step_is_a_server_error(tmp_path):
+    langs = tmp_path / "languages"
+    langs.mkdir()
+    (langs / "python.json").write_text((REPO_ROOT / "languages" / "python.json").read_text())
+    (langs / "broken.json").write_text(json.dumps({
+        "key": "broken", "name": "Broken", "source_file": "x.txt",
+        "steps": [{"name": "run", "argv": ["/nonexistent/tool", "{src}"], "timeout_s": 5}],
+        "verdict": [{"status": "OK"}]}))
+    with start_server("--languages", str(langs)) as s:
+        r = requests.post(s.url + "/v1/run", json={"language": "broken", "code": "x"})
+        assert r.status_code == 500
+        assert r.json()["error"] == "sandbox_error"
+        assert "/nonexistent/tool" in r.json()["message"]
+        r = requests.post(s.url + "/any_exec", json={"language": "broken", "lang": "broken", "code": "x"})
+        assert r.status_code == 500 and r.text.startswith("1\nInternal error")
+        assert requests.get(s.url + "/health").text == "OK"
+
+
+def test_broken_recipe_stops_startup(tmp_path):
+    langs = tmp_path / "languages"
+    langs.mkdir()
+    (langs / "bad.json").write_text('{"key": "bad"}')
+    p = subprocess.run([str(REPO_ROOT / "build" / "codeexec"), "--languages", str(langs),
+                        "--port", "1"], capture_output=True, text=True, timeout=10)
+    assert p.returncode == 1
+    assert "bad.json" in p.stderr and "missing \"name\"" in p.stderr
+
+
+def test_help_lists_every_option():
+    p = subprocess.run([str(REPO_ROOT / "build" / "codeexec"), "--help"], capture_output=True,
+                       text=True, timeout=10)
+    assert p.returncode == 0
+    for flag in ("--ip", "--port", "--auth-token", "--max-running", "--max-queue",
+                 "--max-timeout", "--memory-mb", "--output-limit", "--languages"):
+        assert flag in p.stdout
