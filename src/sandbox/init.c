@@ -365,6 +365,15 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
         if (sbx_seal_root(&e) < 0 || set_rlimits(spec, &e) < 0 || drop_privileges(&e) < 0 ||
             sbx_seccomp_install(&e) < 0)
                 setup_failed(c->status_fd, &e);
+        /* Changing credentials cleared the parent-death signal: arm it again,
+         * then make sure the server did not die in between (its end of the
+         * status socket would read as EOF). */
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        {
+                char peek;
+                if (recv(c->status_fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
+                        _exit(127);
+        }
         run_steps(c);
         _exit(0);
 }
