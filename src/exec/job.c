@@ -398,7 +398,9 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
                         return;
                 }
                 steps[i].argv = p->argv[i];
-                steps[i].timeout_s = job->step_timeout_s > 0 ? job->step_timeout_s : r->steps[i].timeout_s;
+                steps[i].timeout_s = job->step_timeouts_s[i] > 0 ? job->step_timeouts_s[i]
+                                     : job->step_timeout_s > 0 ? job->step_timeout_s
+                                                               : r->steps[i].timeout_s;
                 steps[i].stdin = r->steps[i].stdin;
                 steps[i].keep_going = r->steps[i].keep_going;
         }

@@ -50,6 +50,7 @@ struct job {
         size_t stdin_len;
         double deadline_s;      /* the whole run, from the box's start */
         double step_timeout_s;  /* > 0: replaces every step's own limit */
+        double step_timeouts_s[SBX_MAX_STEPS]; /* > 0: step i's limit (wins over both) */
         struct sbx_limits limits;
         size_t output_limit;    /* bytes kept per stream */
 

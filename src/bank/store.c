@@ -1,0 +1,519 @@
+/* store: the bank registry and its state directory (see store.h).
+ *
+ * Theory of operation. The registry is a small array of (name, bank, origin)
+ * kept sorted by name; look-ups are a binary search for the name and then a
+ * hash probe in the bank. A mutation is prepared completely before anything
+ * visible changes: the new contents are written to a temporary file next to
+ * the bank's file (".<name>.jsonl.XXXXXX", a name no bank can have), fsync'd
+ * and renamed over it, and only then is the in-memory bank swapped or
+ * extended, so a failed upload leaves both the file and the served bank as
+ * they were. A crash mid-write leaves at worst a temporary file, which the
+ * next start-up removes. Persisted files are JSONL with both fields, in the
+ * bank's insertion order, re-validated like any other input when loaded. */
+#define _GNU_SOURCE
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../api/jsontext.h"
+#include "../util/buf.h"
+#include "../util/log.h"
+#include "files.h"
+#include "jsonl.h"
+
+struct named {
+        char *name;
+        struct bank *bank;
+        bool read_only;
+        char *source;
+};
+
+static struct named *reg;
+static size_t nreg;
+static char *state_dir;
+
+/* See store.h. */
+void banks_default_state_dir(char *out, size_t len)
+{
+        const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+
+        if (geteuid() == 0)
+                snprintf(out, len, "/var/lib/codeexec");
+        else if (xdg && xdg[0] == '/')
+                snprintf(out, len, "%s/codeexec", xdg);
+        else {
+                if (!home || !*home) {
+                        struct passwd *pw = getpwuid(geteuid());
+                        home = pw ? pw->pw_dir : "/tmp";
+                }
+                snprintf(out, len, "%s/.local/state/codeexec", home);
+        }
+}
+
+static bool component_valid(const char *s, size_t n)
+{
+        if (n == 0 || s[0] == '.')
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                char c = s[i];
+                if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '.' || c == '_' || c == '-'))
+                        return false;
+        }
+        return true;
+}
+
+/* See store.h. */
+bool banks_name_valid(const char *name)
+{
+        const char *slash = strchr(name, '/');
+        size_t n = strlen(name);
+
+        if (n == 0 || n > BANK_NAME_MAX)
+                return false;
+        if (!slash)
+                return component_valid(name, n);
+        return !strchr(slash + 1, '/') && component_valid(name, (size_t)(slash - name)) &&
+               component_valid(slash + 1, strlen(slash + 1));
+}
+
+static long find(const char *name, size_t *insert_at)
+{
+        size_t lo = 0, hi = nreg;
+
+        while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                int c = strcmp(reg[mid].name, name);
+                if (c == 0)
+                        return (long)mid;
+                if (c < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        if (insert_at)
+                *insert_at = lo;
+        return -1;
+}
+
+/* Inserts a new registry entry (the name must be absent); takes bank, source. */
+static int reg_insert(const char *name, struct bank *bank, bool read_only, char *source,
+                      struct err *e)
+{
+        size_t at = 0;
+        struct named *grown;
+        char *copy = strdup(name);
+
+        find(name, &at);
+        grown = copy ? realloc(reg, (nreg + 1) * sizeof(*reg)) : NULL;
+        if (!grown) {
+                free(copy);
+                return err_set(e, ENOMEM, "bank registry");
+        }
+        reg = grown;
+        memmove(reg + at + 1, reg + at, (nreg - at) * sizeof(*reg));
+        reg[at] = (struct named){copy, bank, read_only, source};
+        nreg++;
+        return 0;
+}
+
+static void reg_remove(size_t at)
+{
+        free(reg[at].name);
+        bank_free(reg[at].bank);
+        free(reg[at].source);
+        memmove(reg + at, reg + at + 1, (nreg - at - 1) * sizeof(*reg));
+        nreg--;
+}
+
+/* The bank's persisted file, e.g. <state>/testbanks/ORG/NAME.jsonl. */
+static void bank_path(const char *name, char *out, size_t len)
+{
+        snprintf(out, len, "%s/testbanks/%s.jsonl", state_dir, name);
+}
+
+static int mkdir_p(const char *path, struct err *e)
+{
+        char tmp[4096];
+        size_t n = strlen(path);
+
+        if (n >= sizeof(tmp))
+                return err_set(e, ENAMETOOLONG, "%s", path);
+        memcpy(tmp, path, n + 1);
+        for (char *p = tmp + 1; *p; p++) {
+                if (*p != '/')
+                        continue;
+                *p = '\0';
+                if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+                        return err_set(e, errno, "mkdir %s", tmp);
+                *p = '/';
+        }
+        if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
+                return err_set(e, errno, "mkdir %s", tmp);
+        return 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+        while (n) {
+                ssize_t w = write(fd, p, n);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w < 0)
+                        return -1;
+                p += w;
+                n -= (size_t)w;
+        }
+        return 0;
+}
+
+/* Appends the entries of b (those not in skip, when given) as JSONL lines,
+ * flushing to fd in large chunks. */
+static int write_entries(int fd, struct buf *out, const struct bank *b, const struct bank *skip)
+{
+        for (size_t i = 0; i < bank_count(b); i++) {
+                const unsigned char *d;
+                size_t len, l2;
+                const char *text = bank_at(b, i, &d, &len);
+                char hex[MD5_HEX_LEN + 1];
+
+                if (skip && bank_find(skip, d, &l2))
+                        continue;
+                md5_hex(d, hex);
+                buf_appendf(out, "{\"hash\":\"%s\",\"test\":", hex);
+                jsontext_serde_string(out, text, len);
+                buf_puts(out, "}\n");
+                if (out->len >= (1u << 20)) {
+                        if (write_all(fd, out->data, out->len) < 0)
+                                return -1;
+                        out->len = 0;
+                }
+        }
+        return 0;
+}
+
+/* Writes b (then the new entries of extra) as the bank's file, atomically. */
+static int persist(const char *name, const struct bank *b, const struct bank *extra, struct err *e)
+{
+        char path[4096], dir[4096], tmp[4096];
+        const char *base;
+        struct buf out;
+        int fd, dfd, rc = -1;
+
+        bank_path(name, path, sizeof(path));
+        snprintf(dir, sizeof(dir), "%s", path);
+        *strrchr(dir, '/') = '\0';
+        base = strrchr(path, '/') + 1;
+        if (mkdir_p(dir, e) < 0)
+                return -1;
+        snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base);
+        fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return err_set(e, errno, "create %s", tmp);
+        buf_init(&out, 0);
+        if (write_entries(fd, &out, b, NULL) < 0 ||
+            (extra && write_entries(fd, &out, extra, b) < 0) ||
+            write_all(fd, out.data ? out.data : "", out.len) < 0) {
+                err_set(e, errno ? errno : ENOMEM, "write %s", tmp);
+                goto fail;
+        }
+        if (fsync(fd) < 0) {
+                err_set(e, errno, "fsync %s", tmp);
+                goto fail;
+        }
+        if (close(fd) < 0) {
+                fd = -1;
+                err_set(e, errno, "close %s", tmp);
+                goto fail;
+        }
+        fd = -1;
+        if (rename(tmp, path) < 0) {
+                err_set(e, errno, "rename %s to %s", tmp, path);
+                goto fail;
+        }
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+                fsync(dfd);
+                close(dfd);
+        }
+        buf_free(&out);
+        return 0;
+fail:
+        if (fd >= 0)
+                close(fd);
+        unlink(tmp);
+        buf_free(&out);
+        return rc;
+}
+
+/* Loads <state>/testbanks/[ORG/]NAME.jsonl files; removes stale temp files. */
+static int load_persisted_dir(const char *dir, const char *org, struct err *e)
+{
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        int rc = 0;
+
+        if (!d)
+                return errno == ENOENT ? 0 : err_set(e, errno, "open %s", dir);
+        while (rc == 0 && (de = readdir(d))) {
+                char path[4096], name[BANK_NAME_MAX + 2];
+                size_t n = strlen(de->d_name), len;
+                struct stat st;
+                struct bank *b;
+                struct jsonl_stats js;
+                char *text;
+
+                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+                        continue;
+                snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+                if (de->d_name[0] == '.') {
+                        log_info("test banks: removing a temporary file left by a crash: %s", path);
+                        unlink(path);
+                        continue;
+                }
+                if (stat(path, &st) < 0)
+                        continue;
+                if (S_ISDIR(st.st_mode) && !org) {
+                        rc = load_persisted_dir(path, de->d_name, e);
+                        continue;
+                }
+                if (!S_ISREG(st.st_mode) || n < 7 || strcmp(de->d_name + n - 6, ".jsonl") != 0)
+                        continue;
+                if ((size_t)snprintf(name, sizeof(name), "%s%s%.*s", org ? org : "", org ? "/" : "",
+                                     (int)(n - 6), de->d_name) >= sizeof(name) ||
+                    !banks_name_valid(name)) {
+                        log_warn("test banks: ignoring %s (not a valid bank name)", path);
+                        continue;
+                }
+                text = bankfile_read(path, &len, e);
+                b = text ? bank_new() : NULL;
+                if (!b) {
+                        free(text);
+                        rc = text ? err_set(e, ENOMEM, "%s", path) : -1;
+                        continue;
+                }
+                rc = jsonl_parse(b, text, len, path, &js, e);
+                free(text);
+                if (rc == 0)
+                        rc = reg_insert(name, b, false, strdup(path), e);
+                if (rc < 0)
+                        bank_free(b);
+                else
+                        log_info("test bank %s: %zu tests (uploaded; %s)", name, bank_count(b), path);
+        }
+        closedir(d);
+        return rc;
+}
+
+static int load_spec(const char *spec, struct err *e)
+{
+        const char *eq = strchr(spec, '=');
+        char name[BANK_NAME_MAX + 1];
+        struct jsonl_stats st;
+        size_t nfiles = 0;
+        struct bank *b;
+        long at;
+        bool fresh;
+
+        if (!eq || eq == spec || !eq[1])
+                return err_set(e, 0, "--testbank %s: expected NAME=PATH", spec);
+        if ((size_t)(eq - spec) > BANK_NAME_MAX)
+                return err_set(e, 0, "--testbank %s: name too long", spec);
+        snprintf(name, sizeof(name), "%.*s", (int)(eq - spec), spec);
+        if (!banks_name_valid(name))
+                return err_set(e, 0,
+                               "--testbank %s: invalid bank name '%s' (letters, digits, . _ -, "
+                               "optionally ORG/NAME)",
+                               spec, name);
+        at = find(name, NULL);
+        if (at >= 0 && !reg[at].read_only) {
+                log_warn("test bank %s: --testbank %s replaces the uploaded copy in %s", name,
+                         eq + 1, reg[at].source);
+                reg_remove((size_t)at);
+                at = -1;
+        }
+        fresh = at < 0;
+        b = fresh ? bank_new() : reg[at].bank;
+        if (!b)
+                return err_set(e, ENOMEM, "bank");
+        if (bankfile_load_path(b, name, eq + 1, &st, &nfiles, e) < 0) {
+                if (fresh)
+                        bank_free(b);
+                return err_wrap(e, "--testbank %s", name);
+        }
+        if (fresh) {
+                if (reg_insert(name, b, true, strdup(eq + 1), e) < 0) {
+                        bank_free(b);
+                        return -1;
+                }
+        } else {
+                struct buf src;
+                buf_init(&src, 0);
+                buf_appendf(&src, "%s, %s", reg[at].source ? reg[at].source : "", eq + 1);
+                free(reg[at].source);
+                reg[at].source = src.data;
+        }
+        log_info("test bank %s: %zu tests from %zu file(s) under %s (%zu duplicate lines dropped)",
+                 name, bank_count(b), nfiles, eq + 1, st.duplicates);
+        return 0;
+}
+
+/* See store.h. */
+int banks_init(const char *dir, char *const *specs, size_t nspecs, struct err *e)
+{
+        char path[4096];
+
+        state_dir = strdup(dir);
+        if (!state_dir)
+                return err_set(e, ENOMEM, "state dir");
+        snprintf(path, sizeof(path), "%s/testbanks", state_dir);
+        if (load_persisted_dir(path, NULL, e) < 0)
+                return err_wrap(e, "test banks in the state directory");
+        for (size_t i = 0; i < nspecs; i++)
+                if (load_spec(specs[i], e) < 0)
+                        return -1;
+        return 0;
+}
+
+/* See store.h. */
+const char *banks_lookup(const char *name, const unsigned char digest[MD5_DIGEST_LEN], size_t *len)
+{
+        long at = find(name, NULL);
+
+        return at < 0 ? NULL : bank_find(reg[at].bank, digest, len);
+}
+
+/* See store.h. */
+int banks_replace(const char *name, struct bank *b, struct err *e)
+{
+        long at = find(name, NULL);
+        char path[4096];
+
+        if (at >= 0 && reg[at].read_only) {
+                err_set(e, 0, "test bank %s is loaded from %s (--testbank) and is read-only", name,
+                        reg[at].source);
+                return BANKS_EREADONLY;
+        }
+        if (persist(name, b, NULL, e) < 0)
+                return BANKS_EIO;
+        if (at >= 0) {
+                bank_free(reg[at].bank);
+                reg[at].bank = b;
+                return 0;
+        }
+        bank_path(name, path, sizeof(path));
+        if (reg_insert(name, b, false, strdup(path), e) < 0)
+                return BANKS_EIO;
+        return 0;
+}
+
+/* See store.h. */
+int banks_add(const char *name, struct bank *staging, size_t *added, struct err *e)
+{
+        long at = find(name, NULL), bad;
+        struct bank *b;
+
+        if (at < 0) {
+                /* A new bank: staging is its whole content. */
+                struct bank *fresh = bank_new();
+                int rc;
+                if (!fresh || bank_reserve(fresh, bank_count(staging)) < 0) {
+                        bank_free(fresh);
+                        err_set(e, ENOMEM, "bank");
+                        return BANKS_EIO;
+                }
+                *added = bank_merge(fresh, staging);
+                rc = banks_replace(name, fresh, e);
+                if (rc < 0)
+                        bank_free(fresh);
+                return rc;
+        }
+        if (reg[at].read_only) {
+                err_set(e, 0, "test bank %s is loaded from %s (--testbank) and is read-only", name,
+                        reg[at].source);
+                return BANKS_EREADONLY;
+        }
+        b = reg[at].bank;
+        bad = bank_conflict(b, staging);
+        if (bad >= 0) {
+                const unsigned char *d;
+                size_t len;
+                char hex[MD5_HEX_LEN + 1];
+                bank_at(staging, (size_t)bad, &d, &len);
+                md5_hex(d, hex);
+                err_set(e, 0, "hash %s is already taken by a different test in bank %s", hex, name);
+                return BANKS_EINPUT;
+        }
+        if (bank_reserve(b, bank_count(staging)) < 0) {
+                err_set(e, ENOMEM, "bank %s", name);
+                return BANKS_EIO;
+        }
+        if (persist(name, b, staging, e) < 0)
+                return BANKS_EIO;
+        *added = bank_merge(b, staging);
+        return 0;
+}
+
+/* See store.h. */
+int banks_delete(const char *name, struct err *e)
+{
+        long at = find(name, NULL);
+
+        if (at < 0) {
+                err_set(e, 0, "no test bank named %s", name);
+                return BANKS_ENOTFOUND;
+        }
+        if (reg[at].read_only) {
+                err_set(e, 0, "test bank %s is loaded from %s (--testbank) and is read-only", name,
+                        reg[at].source);
+                return BANKS_EREADONLY;
+        }
+        if (unlink(reg[at].source) < 0 && errno != ENOENT) {
+                err_set(e, errno, "remove %s", reg[at].source);
+                return BANKS_EIO;
+        }
+        reg_remove((size_t)at);
+        return 0;
+}
+
+/* See store.h. */
+size_t banks_count(void)
+{
+        return nreg;
+}
+
+static void fill(size_t i, struct banks_info *out)
+{
+        out->name = reg[i].name;
+        out->tests = bank_count(reg[i].bank);
+        out->read_only = reg[i].read_only;
+        out->source = reg[i].source ? reg[i].source : "";
+}
+
+/* See store.h. */
+bool banks_info_at(size_t i, struct banks_info *out)
+{
+        if (i >= nreg)
+                return false;
+        fill(i, out);
+        return true;
+}
+
+/* See store.h. */
+bool banks_info(const char *name, struct banks_info *out)
+{
+        long at = find(name, NULL);
+
+        if (at < 0)
+                return false;
+        fill((size_t)at, out);
+        return true;
+}
