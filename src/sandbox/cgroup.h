@@ -31,7 +31,8 @@ void cg_cleanup(void);
 struct cg_box *cg_box_create(uint64_t id, const struct sbx_limits *lim, struct err *e);
 /* A directory fd for clone3(CLONE_INTO_CGROUP), or -1 if not applicable. */
 int cg_box_clone_fd(const struct cg_box *b);
-/* Moves pid into the box (v1, or v2 when clone3 could not). */
+/* Moves pid into the box (v1, or v2 when clone3 could not); pid 0 means
+ * the calling process. */
 int cg_box_attach(struct cg_box *b, pid_t pid, struct err *e);
 void cg_box_kill(struct cg_box *b);
 void cg_box_usage(struct cg_box *b, struct sbx_usage *u);

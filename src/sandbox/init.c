@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,6 +42,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "cgroup.h"
 
 static uint64_t now_us(void)
 {
@@ -338,7 +341,17 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
         for (int sig = 1; sig < NSIG; sig++)
                 signal(sig, SIG_DFL);
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        /* Wait for the parent's uid/gid maps and cgroup placement. */
+        /* Join the box's cgroups while we still have host uid 0 (the files
+         * are root's); nothing of the program runs before this. */
+        if (c->cg && cg_box_attach(c->cg, 0, &e) < 0)
+                setup_failed(c->status_fd, &e);
+        /* A cgroup namespace rooted at the box's cgroup: /proc/self/cgroup
+         * no longer shows the host's hierarchy. */
+        if (unshare(CLONE_NEWCGROUP) < 0) {
+                err_set(&e, errno, "cgroup namespace");
+                setup_failed(c->status_fd, &e);
+        }
+        /* Wait for the parent's uid/gid maps. */
         if (read(c->sync_fd, &go, 1) != 1)
                 _exit(127);
         close(c->sync_fd);

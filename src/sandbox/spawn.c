@@ -5,11 +5,13 @@
  * step (parent ends non-blocking, everything close-on-exec), then calls
  * clone3() with CLONE_NEWUSER|NEWPID|NEWNS|NEWIPC|NEWUTS|NEWNET and
  * CLONE_PIDFD, plus CLONE_INTO_CGROUP on cgroup v2 so the child is born
- * inside its limits. The child (init.c) blocks on the sync pipe until the
- * parent has written its uid map (box uid 1000 -> host uid uid_base+slot,
- * unique to the slot, never root, never the server's) and, on cgroup v1,
- * moved it into its cgroups. These are a handful of writes to /proc and
- * cgroupfs: they do not block the event loop. */
+ * inside its limits; elsewhere (cgroup v1) the child joins its cgroups
+ * itself before anything else, because moving a task between v1 cgroups
+ * waits for an RCU grace period (about 4 ms measured here) and the parent
+ * must not stall its event loop on that. The child then blocks on the sync
+ * pipe until the parent has written its uid map (box uid 1000 -> host uid
+ * uid_base+slot, unique to the slot, never root, never the server's): a
+ * handful of small writes to /proc. */
 #define _GNU_SOURCE
 #include "sandbox-internal.h"
 
@@ -156,6 +158,7 @@ int sbx_spawn(const struct sbx_spec *spec, struct sbx_box *box, struct err *e)
         ctx.spec = spec;
         ctx.status_fd = status[1];
         ctx.sync_fd = sync[0];
+        ctx.cg = cg_enabled() && cg_box_clone_fd(cg) < 0 ? cg : NULL;
         for (s = 0; s < spec->nsteps; s++) {
                 ctx.out_w[s][0] = out[s][0][1];
                 ctx.out_w[s][1] = out[s][1][1];
@@ -178,9 +181,10 @@ int sbx_spawn(const struct sbx_spec *spec, struct sbx_box *box, struct err *e)
                         close(out[s][k][1]);
                         out[s][k][1] = -1;
                 }
-        if (set_id_maps(pid, spec->slot, e) < 0 ||
-            (cg_box_clone_fd(cg) < 0 && cg_enabled() && cg_box_attach(cg, pid, e) < 0) ||
-            write(sync[1], "g", 1) != 1) {
+        /* The child joins its cgroup itself (init.c): on cgroup v1 that
+         * write waits for an RCU grace period (milliseconds), which must not
+         * stall the event loop. */
+        if (set_id_maps(pid, spec->slot, e) < 0 || write(sync[1], "g", 1) != 1) {
                 if (!e->msg[0])
                         err_set(e, errno, "release box");
                 syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
