@@ -7,7 +7,9 @@
  * MultiPL-E's result dict as Python's json.dumps prints it (and print's
  * newline), or "1\nTimeout" when the whole run passes `timeout`. Output that
  * is not UTF-8 is repaired with U+FFFD, as the original's
- * String::from_utf8_lossy did. */
+ * String::from_utf8_lossy did. A `testhash: [bank, md5]` on either endpoint
+ * appends that test from a test bank (testhash.h) to the code after "\n\n";
+ * an unknown bank or hash answers "-1\nFailed to get test from test bank". */
 #define _GNU_SOURCE
 #include <event2/http.h>
 #include <jansson.h>
@@ -23,6 +25,7 @@
 #include "jsontext.h"
 #include "request.h"
 #include "routes.h"
+#include "testhash.h"
 
 #define TEXT "text/plain; charset=utf-8"
 
@@ -115,6 +118,8 @@ static void py_exec_object(struct evhttp_request *req, json_t *root, bool envelo
         bool json_resp = false;
         struct job *job;
         char msg[160];
+        char *with_test = NULL;
+        size_t with_test_len = 0;
 
         if (req_bool(root, "json_resp", &json_resp) == REQ_WRONG_TYPE) {
                 reply_py_text(req, 200, false, "1\nInvalid 'json_resp': must be a boolean", strlen("1\nInvalid 'json_resp': must be a boolean"));
@@ -139,8 +144,21 @@ static void py_exec_object(struct evhttp_request *req, json_t *root, bool envelo
                 reply_py_text(req, 200, json_resp, "1\nInvalid 'stdin': must be a string or null", strlen("1\nInvalid 'stdin': must be a string or null"));
                 goto out;
         }
-        if (json_object_get(root, "testhash") && !json_is_null(json_object_get(root, "testhash"))) {
-                reply_py_text(req, 200, json_resp, "-1\nFailed to get test from test bank", strlen("-1\nFailed to get test from test bank"));
+        switch (testhash_apply(root, code, code_len, &with_test, &with_test_len)) {
+        case TESTHASH_NONE:
+                break;
+        case TESTHASH_APPENDED:
+                code = with_test;
+                code_len = with_test_len;
+                break;
+        case TESTHASH_INVALID:
+                reply_py_text(req, 200, json_resp, TESTHASH_INVALID_TEXT, strlen(TESTHASH_INVALID_TEXT));
+                goto out;
+        case TESTHASH_NOT_FOUND:
+                reply_py_text(req, 200, json_resp, TESTHASH_NOT_FOUND_TEXT, strlen(TESTHASH_NOT_FOUND_TEXT));
+                goto out;
+        case TESTHASH_NOMEM:
+                reply_py_text(req, 500, json_resp, "1\nOut of memory", strlen("1\nOut of memory"));
                 goto out;
         }
         if (!python || !python->installed) {
@@ -166,7 +184,7 @@ static void py_exec_object(struct evhttp_request *req, json_t *root, bool envelo
                                : "1\nServer busy: the run queue is full",
                      TEXT);
 out:
-        return;
+        free(with_test);
 }
 
 /* {"args": {...}}: the request form of the original client's auth mode. */
@@ -230,6 +248,8 @@ void route_any_exec(struct evhttp_request *req)
         const struct recipe *r;
         struct job *job;
         struct buf msg;
+        char *with_test = NULL;
+        size_t with_test_len = 0;
 
         if (!root) {
                 http_reply_str(req, 200, TEXT, "1\nInvalid JSON input");
@@ -254,8 +274,21 @@ void route_any_exec(struct evhttp_request *req)
                 buf_appendf(&msg, "1\nInvalid 'timeout': must be a positive number of seconds");
                 goto bad;
         }
-        if (json_object_get(root, "testhash") && !json_is_null(json_object_get(root, "testhash"))) {
-                http_reply_str(req, 200, TEXT, "-1\nTesthash is not supported for this endpoint");
+        switch (testhash_apply(root, code, code_len, &with_test, &with_test_len)) {
+        case TESTHASH_NONE:
+                break;
+        case TESTHASH_APPENDED: /* codeexec extension: the original refused testhash here */
+                code = with_test;
+                code_len = with_test_len;
+                break;
+        case TESTHASH_INVALID:
+                buf_puts(&msg, TESTHASH_INVALID_TEXT);
+                goto bad;
+        case TESTHASH_NOT_FOUND:
+                buf_puts(&msg, TESTHASH_NOT_FOUND_TEXT);
+                goto bad;
+        case TESTHASH_NOMEM:
+                http_reply_str(req, 500, TEXT, "1\nOut of memory");
                 goto out;
         }
         r = recipes_find(lang);
@@ -284,5 +317,6 @@ bad:
         http_reply(req, 200, TEXT, msg.data, msg.len);
 out:
         buf_free(&msg);
+        free(with_test);
         json_decref(root);
 }

@@ -15,4 +15,16 @@ void route_v1_languages(struct evhttp_request *req);
 void route_v1_run(struct evhttp_request *req);
 void route_v1_batch(struct evhttp_request *req);
 
+/* Coverage (coverage.c): /py_coverage (compatibility) and /v1/coverage. */
+void route_py_coverage(struct evhttp_request *req);
+void route_v1_coverage(struct evhttp_request *req);
+
+/* Test banks (testbanks.c): GET /v1/testbanks, and GET/PUT/DELETE
+ * /v1/testbanks/NAME, POST /v1/testbanks/NAME/tests. */
+void route_v1_testbanks(struct evhttp_request *req);
+void route_v1_testbank_get(struct evhttp_request *req);
+void route_v1_testbank_put(struct evhttp_request *req);
+void route_v1_testbank_add(struct evhttp_request *req);
+void route_v1_testbank_delete(struct evhttp_request *req);
+
 #endif

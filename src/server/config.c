@@ -44,6 +44,11 @@ static void usage(FILE *out, const char *prog)
                 "  --log-level L          debug, info, warn, error (default info)\n"
                 "  --no-access-log        do not write the per-request JSON lines to stdout\n"
                 "  --max-batch N          runs in one /v1/batch request (default 1000)\n"
+                "  --testbank NAME=PATH   load test bank NAME (for testhash) from a JSONL file, a\n"
+                "                         directory of them, or a hub dataset cache; repeatable\n"
+                "  --state-dir DIR        where uploaded test banks persist (default: as root\n"
+                "                         /var/lib/codeexec, else $XDG_STATE_HOME/codeexec or\n"
+                "                         ~/.local/state/codeexec)\n"
                 "  --help, --version\n",
                 prog);
 }
@@ -86,7 +91,7 @@ int config_parse(struct config *cfg, int argc, char **argv)
         enum {
                 O_IP = 1000, O_PORT, O_TOKEN, O_RUNNING, O_QUEUE, O_MAXTO, O_DEFTO, O_MEM, O_PROCS,
                 O_FILE, O_TMPFS, O_NOFILE, O_OUTPUT, O_BODY, O_LANGS, O_UID, O_PASSENV, O_GRACE,
-                O_LOG, O_NOACCESS, O_BATCH, O_HELP, O_VERSION
+                O_LOG, O_NOACCESS, O_BATCH, O_TESTBANK, O_STATEDIR, O_HELP, O_VERSION
         };
         static const struct option opts[] = {
             {"ip", required_argument, NULL, O_IP},
@@ -110,6 +115,8 @@ int config_parse(struct config *cfg, int argc, char **argv)
             {"log-level", required_argument, NULL, O_LOG},
             {"no-access-log", no_argument, NULL, O_NOACCESS},
             {"max-batch", required_argument, NULL, O_BATCH},
+            {"testbank", required_argument, NULL, O_TESTBANK},
+            {"state-dir", required_argument, NULL, O_STATEDIR},
             {"help", no_argument, NULL, O_HELP},
             {"version", no_argument, NULL, O_VERSION},
             {NULL, 0, NULL, 0},
@@ -150,6 +157,17 @@ int config_parse(struct config *cfg, int argc, char **argv)
                 case O_LANGS: cfg->languages_dir = optarg; break;
                 case O_PASSENV: cfg->pass_env = optarg; break;
                 case O_LOG: cfg->log_level = optarg; break;
+                case O_STATEDIR: cfg->state_dir = optarg; break;
+                case O_TESTBANK: {
+                        char **grown = realloc(cfg->testbanks, (cfg->ntestbanks + 1) * sizeof(char *));
+                        if (!grown) {
+                                fprintf(stderr, "%s: out of memory\n", argv[0]);
+                                return -1;
+                        }
+                        cfg->testbanks = grown;
+                        cfg->testbanks[cfg->ntestbanks++] = optarg;
+                        break;
+                }
                 case O_NOACCESS: cfg->access_log = 0; break;
                 case O_BATCH: bad = parse_num(optarg, 1000000, &v) || v == 0; cfg->max_batch = (size_t)v; break;
                 case O_HELP: usage(stdout, argv[0]); return 1;

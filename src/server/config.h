@@ -25,6 +25,9 @@ struct config {
         const char *pass_env;
         const char *log_level;
         unsigned grace_s;
+        const char *state_dir;  /* NULL: banks_default_state_dir() */
+        char **testbanks;       /* "NAME=PATH", from repeated --testbank */
+        size_t ntestbanks;
         int access_log;      /* one JSON line per request on stdout */
         size_t max_batch;    /* runs in one /v1/batch request */
 };

@@ -479,18 +479,26 @@ struct route {
         enum evhttp_cmd_type method;
         const char *path;
         void (*fn)(struct evhttp_request *req);
-        int open; /* no auth needed */
+        int open;   /* no auth needed */
+        int prefix; /* path is a prefix (ends in '/'); the handler parses the rest */
 };
 
 static const struct route routes[] = {
-    {EVHTTP_REQ_GET, "/health", route_health, 1},
-    {EVHTTP_REQ_GET, "/metrics", route_metrics, 1},
-    {EVHTTP_REQ_POST, "/py_exec", route_py_exec, 0},
-    {EVHTTP_REQ_POST, "/", route_py_exec, 0}, /* the original client's auth-gateway form */
-    {EVHTTP_REQ_POST, "/any_exec", route_any_exec, 0},
-    {EVHTTP_REQ_GET, "/v1/languages", route_v1_languages, 0},
-    {EVHTTP_REQ_POST, "/v1/run", route_v1_run, 0},
-    {EVHTTP_REQ_POST, "/v1/batch", route_v1_batch, 0},
+    {EVHTTP_REQ_GET, "/health", route_health, 1, 0},
+    {EVHTTP_REQ_GET, "/metrics", route_metrics, 1, 0},
+    {EVHTTP_REQ_POST, "/py_exec", route_py_exec, 0, 0},
+    {EVHTTP_REQ_POST, "/", route_py_exec, 0, 0}, /* the original client's auth-gateway form */
+    {EVHTTP_REQ_POST, "/any_exec", route_any_exec, 0, 0},
+    {EVHTTP_REQ_GET, "/v1/languages", route_v1_languages, 0, 0},
+    {EVHTTP_REQ_POST, "/v1/run", route_v1_run, 0, 0},
+    {EVHTTP_REQ_POST, "/v1/batch", route_v1_batch, 0, 0},
+    {EVHTTP_REQ_POST, "/py_coverage", route_py_coverage, 0, 0},
+    {EVHTTP_REQ_POST, "/v1/coverage", route_v1_coverage, 0, 0},
+    {EVHTTP_REQ_GET, "/v1/testbanks", route_v1_testbanks, 0, 0},
+    {EVHTTP_REQ_GET, "/v1/testbanks/", route_v1_testbank_get, 0, 1},
+    {EVHTTP_REQ_PUT, "/v1/testbanks/", route_v1_testbank_put, 0, 1},
+    {EVHTTP_REQ_POST, "/v1/testbanks/", route_v1_testbank_add, 0, 1},
+    {EVHTTP_REQ_DELETE, "/v1/testbanks/", route_v1_testbank_delete, 0, 1},
 };
 
 static const char *method_name(enum evhttp_cmd_type m)
@@ -538,7 +546,8 @@ static void on_request(struct evhttp_request *req, void *arg)
         memcpy(path, uri, plen);
         path[plen] = '\0';
         for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-                if (strcmp(routes[i].path, path) != 0)
+                if (routes[i].prefix ? strncmp(routes[i].path, path, strlen(routes[i].path)) != 0
+                                     : strcmp(routes[i].path, path) != 0)
                         continue;
                 path_known = 1;
                 if (routes[i].method == method ||

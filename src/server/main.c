@@ -16,6 +16,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "../api/coverage.h"
+#include "../bank/store.h"
 #include "../exec/env.h"
 #include "../exec/sched.h"
 #include "../lang/recipe.h"
@@ -94,6 +96,20 @@ int main(int argc, char **argv)
         log_info("%zu languages from %s; installed: %s", recipes_count(), cfg.languages_dir,
                  recipes_installed_list());
         env_set_passthrough(cfg.pass_env);
+        if (coverage_init(cfg.languages_dir, &e) < 0) {
+                log_error("coverage: %s", e.msg);
+                return 1;
+        }
+        {
+                char state[4096];
+                if (!cfg.state_dir)
+                        banks_default_state_dir(state, sizeof(state));
+                if (banks_init(cfg.state_dir ? cfg.state_dir : state, cfg.testbanks, cfg.ntestbanks,
+                               &e) < 0) {
+                        log_error("test banks: %s", e.msg);
+                        return 1;
+                }
+        }
 
         if (geteuid() != 0)
                 log_warn("not running as root: sandboxes need root (or CAP_SYS_ADMIN, CAP_SETUID, "
