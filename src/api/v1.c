@@ -58,6 +58,7 @@ void route_v1_languages(struct evhttp_request *req)
                               "source_file", r->source_file, "steps", steps);
                 if (!r->installed)
                         json_object_set_new(o, "missing", json_string(r->missing));
+                json_object_set_new(o, "version", r->version ? json_string(r->version) : json_null());
                 json_array_append_new(list, o);
         }
         reply_json(req, 200, json_pack("{s:o}", "languages", list));

@@ -19,6 +19,8 @@ static size_t max_queue;
 static bool *slot_busy;
 static size_t nrunning, nqueued;
 static struct job *head, *tail;
+static struct job *bg_head, *bg_tail; /* background queue */
+static bool bg_running;
 static struct event *ev_pump;
 
 static int take_slot(void)
@@ -35,6 +37,17 @@ static void start_waiting(void)
 {
         int slot;
 
+        if (!head && bg_head && !bg_running && (slot = take_slot()) >= 0) {
+                struct job *job = bg_head;
+                bg_head = job->next;
+                if (!bg_head)
+                        bg_tail = NULL;
+                job->next = NULL;
+                job->background = true;
+                bg_running = true;
+                nrunning++;
+                job_start(job, sched_base, (unsigned)slot);
+        }
         while (head && (slot = take_slot()) >= 0) {
                 struct job *job = head;
                 head = job->next;
@@ -83,8 +96,22 @@ int sched_submit(struct job *job)
         return 0;
 }
 
+void sched_submit_background(struct job *job)
+{
+        job->state = JOB_QUEUED;
+        job->next = NULL;
+        if (bg_tail)
+                bg_tail->next = job;
+        else
+                bg_head = job;
+        bg_tail = job;
+        event_active(ev_pump, 0, 0);
+}
+
 void sched_job_finished(struct job *job)
 {
+        if (job->background)
+                bg_running = false;
         slot_busy[job_slot(job)] = false;
         nrunning--;
         event_active(ev_pump, 0, 0);

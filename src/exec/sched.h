@@ -17,6 +17,10 @@ void sched_init(struct event_base *base, unsigned max_running, size_t max_queue)
 /* Queues job (or starts it at once). Returns -1 when the queue is full: the
  * caller still owns the job. */
 int sched_submit(struct job *job);
+/* Queues a job that runs only when no other job waits (one at a time, not
+ * counted against --max-queue): start-up housekeeping such as version
+ * probes. */
+void sched_submit_background(struct job *job);
 /* Called by job.c when a started job's box is gone. */
 void sched_job_finished(struct job *job);
 /* Called by job.c when a queued job is cancelled. */

@@ -6,7 +6,8 @@
  * unknown step are all errors that stop start-up with the file name. A
  * recipe is "installed" when every path in `requires` is an executable file;
  * an uninstalled recipe stays listed so that requests for it get a clear
- * answer. */
+ * answer. A recipe is "installed" when each path in `requires` is a regular
+ * file that is executable or readable (a jar, a test library). */
 #define _GNU_SOURCE
 #include "recipe.h"
 
@@ -66,6 +67,7 @@ void recipe_free(struct recipe *r)
         }
         free(r->rules);
         free(r->notes);
+        free(r->version);
         free(r);
 }
 
@@ -290,7 +292,9 @@ static void check_installed(struct recipe *r)
         r->installed = true;
         for (char **p = r->requires; p && *p; p++) {
                 struct stat st;
-                if (stat(*p, &st) < 0 || !S_ISREG(st.st_mode) || access(*p, X_OK) < 0) {
+                /* an executable, or a data file the toolchain needs (a jar) */
+                if (stat(*p, &st) < 0 || !S_ISREG(st.st_mode) ||
+                    (access(*p, X_OK) < 0 && access(*p, R_OK) < 0)) {
                         r->installed = false;
                         snprintf(r->missing, sizeof(r->missing), "%s", *p);
                         return;
@@ -542,4 +546,60 @@ char *recipe_expand(const char *s, const char *source_file)
                 }
         }
         return b.data ? b.data : strdup("");
+}
+
+void recipes_set_version(const char *key, const char *version)
+{
+        for (size_t i = 0; i < nregistry; i++)
+                if (strcmp(registry[i]->key, key) == 0) {
+                        free(registry[i]->version);
+                        registry[i]->version = strdup(version);
+                }
+}
+
+static char **dup_strv(char *const *v)
+{
+        size_t n = 0;
+        char **out;
+
+        while (v && v[n])
+                n++;
+        out = calloc(n + 1, sizeof(char *));
+        for (size_t i = 0; out && i < n; i++)
+                out[i] = strdup(v[i]);
+        return out;
+}
+
+struct recipe *recipe_version_probe(const struct recipe *r)
+{
+        struct recipe *p;
+
+        if (!r->version_argv)
+                return NULL;
+        p = calloc(1, sizeof(*p));
+        if (!p)
+                return NULL;
+        p->key = strdup(r->key);
+        p->name = strdup(r->name);
+        p->source_file = strdup(r->source_file);
+        p->env = dup_strv(r->env);
+        p->binds = dup_strv(r->binds);
+        p->limits = r->limits;
+        p->steps[0].name = strdup("version");
+        p->steps[0].argv = dup_strv(r->version_argv);
+        p->steps[0].timeout_s = 60;
+        p->nsteps = 1;
+        p->rules = calloc(1, sizeof(*p->rules));
+        if (p->rules) {
+                p->rules[0].status = strdup("OK");
+                p->rules[0].step = -1;
+                p->rules[0].timeout = p->rules[0].stdout_empty = p->rules[0].stderr_empty = -1;
+                p->nrules = 1;
+        }
+        p->installed = true;
+        if (!p->key || !p->source_file || !p->steps[0].argv || !p->rules) {
+                recipe_free(p);
+                return NULL;
+        }
+        return p;
 }

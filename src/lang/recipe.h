@@ -56,6 +56,7 @@ struct recipe {
         char *notes;
         bool installed;
         char missing[256]; /* the first required tool that is absent */
+        char *version;     /* first line of version_argv's output, once probed */
 };
 
 /* Loads every *.json in dir. Fails (with the file and reason in e) on the
@@ -72,6 +73,12 @@ size_t recipes_count(void);
 const struct recipe *recipes_at(size_t i);
 /* "cpp, java, ..." of the installed languages, for error messages. */
 const char *recipes_installed_list(void);
+
+/* Records the probed toolchain version of the recipe with this key. */
+void recipes_set_version(const char *key, const char *version);
+/* A one-step recipe that runs r's version_argv in r's environment (NULL when
+ * r has none); the caller frees it with recipe_free(). */
+struct recipe *recipe_version_probe(const struct recipe *r);
 
 /* Expands {src} {stem} {dir} {name} {base} in s for a source file name;
  * returns a malloc'd string. */

@@ -25,6 +25,7 @@
 #include "../util/log.h"
 #include "config.h"
 #include "http.h"
+#include "probe.h"
 
 static struct event_base *base;
 static struct config cfg;
@@ -143,6 +144,7 @@ int main(int argc, char **argv)
         event_add(ev_term, NULL);
         event_add(ev_int, NULL);
         event_add(ev_tick, &tick);
+        probe_versions();
         log_info("listening on %s:%d (max %u running, %zu queued; limits: %s)", cfg.ip, cfg.port,
                  cfg.max_running, cfg.max_queue, sbx_limits_mode());
 
