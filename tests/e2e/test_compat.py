@@ -21,12 +21,10 @@ import json
 import os
 import random
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import warnings
-from pathlib import Path
 from typing import Dict, Optional, Tuple
 
 import pytest
