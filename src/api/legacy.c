@@ -154,8 +154,8 @@ static void py_exec_object(struct evhttp_request *req, json_t *root, bool envelo
         case TESTHASH_INVALID:
                 reply_py_text(req, 200, json_resp, TESTHASH_INVALID_TEXT, strlen(TESTHASH_INVALID_TEXT));
                 goto out;
-        case TESTHASH_NOT_FOUND:
-                reply_py_text(req, 200, json_resp, TESTHASH_NOT_FOUND_TEXT, strlen(TESTHASH_NOT_FOUND_TEXT));
+        case TESTHASH_NOT_FOUND: /* always the text: "-1" is neither status (docs/compat.md §5) */
+                reply_py_text(req, 200, false, TESTHASH_NOT_FOUND_TEXT, strlen(TESTHASH_NOT_FOUND_TEXT));
                 goto out;
         case TESTHASH_NOMEM:
                 reply_py_text(req, 500, json_resp, "1\nOut of memory", strlen("1\nOut of memory"));

@@ -33,8 +33,14 @@ static int add_test(struct bank *b, const char *text, size_t len, const unsigned
         md5(text, len, d);
         if (want && memcmp(want, d, MD5_DIGEST_LEN) != 0) {
                 char got[MD5_HEX_LEN + 1], given[MD5_HEX_LEN + 1];
+                size_t other;
                 md5_hex(d, got);
                 md5_hex(want, given);
+                if (bank_find(b, want, &other))
+                        return err_set(e, 0,
+                                       "duplicate \"hash\" %s: an earlier line has it for another "
+                                       "test (and it is not the MD5 of this one, %s)",
+                                       given, got);
                 return err_set(e, 0, "\"hash\" %s is not the MD5 of \"test\" (which is %s)", given,
                                got);
         }

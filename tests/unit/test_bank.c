@@ -166,3 +166,11 @@ Test(jsonl, tests_object)
         cr_assert_eq(jsonl_parse_tests_object(b, "{\"test\": \"a\"}", 13, &st, NULL, &e), -1);
         bank_free(b);
 }
+
+Test(jsonl, duplicate_hash_for_another_test_is_named)
+{
+        /* md5("a") given again for "b" */
+        expect_error("{\"test\": \"a\"}\n{\"test\": \"b\", \"hash\": "
+                     "\"0cc175b9c0f1b6a831c399e269772661\"}\n",
+                     2, "duplicate \"hash\"");
+}
