@@ -4,7 +4,10 @@
  * bitmap holds the free slots. sched_submit() starts the job at once when a
  * slot is free, otherwise appends it. When a running job finishes, its slot
  * is freed and the head of the queue is started from an event callback, so
- * that completion and start never nest inside each other's callbacks. */
+ * that completion and start never nest inside each other's callbacks.
+ * Background jobs (version probes) take a free slot only when nothing waits,
+ * one at a time, and are not counted as running requests nor against the
+ * queue's capacity. */
 #include "sched.h"
 
 #include <event2/event.h>
@@ -45,7 +48,6 @@ static void start_waiting(void)
                 job->next = NULL;
                 job->background = true;
                 bg_running = true;
-                nrunning++;
                 job_start(job, sched_base, (unsigned)slot);
         }
         while (head && (slot = take_slot()) >= 0) {
@@ -110,10 +112,11 @@ void sched_submit_background(struct job *job)
 
 void sched_job_finished(struct job *job)
 {
+        slot_busy[job_slot(job)] = false;
         if (job->background)
                 bg_running = false;
-        slot_busy[job_slot(job)] = false;
-        nrunning--;
+        else
+                nrunning--;
         event_active(ev_pump, 0, 0);
 }
 
@@ -136,6 +139,11 @@ void sched_remove_queued(struct job *job)
 size_t sched_running(void)
 {
         return nrunning;
+}
+
+size_t sched_background_running(void)
+{
+        return bg_running ? 1 : 0;
 }
 
 size_t sched_queued(void)

@@ -152,13 +152,16 @@ void metrics_render(struct buf *out)
         buf_appendf(out,
                     "# HELP codeexec_queue_length Runs waiting for a slot.\n"
                     "# TYPE codeexec_queue_length gauge\ncodeexec_queue_length %zu\n"
-                    "# HELP codeexec_running Boxes running now.\n"
+                    "# HELP codeexec_running Boxes running requests' programs now.\n"
                     "# TYPE codeexec_running gauge\ncodeexec_running %zu\n"
+                    "# HELP codeexec_background_running Boxes running start-up probes now.\n"
+                    "# TYPE codeexec_background_running gauge\ncodeexec_background_running %zu\n"
                     "# HELP codeexec_slots Boxes that may run at once (--max-running).\n"
                     "# TYPE codeexec_slots gauge\ncodeexec_slots %u\n"
                     "# HELP codeexec_queue_capacity Runs that may wait (--max-queue).\n"
                     "# TYPE codeexec_queue_capacity gauge\ncodeexec_queue_capacity %zu\n",
-                    sched_queued(), sched_running(), sched_max_running(), sched_max_queue());
+                    sched_queued(), sched_running(), sched_background_running(), sched_max_running(),
+                    sched_max_queue());
         buf_appendf(out,
                     "# HELP codeexec_info Build and sandbox facts.\n# TYPE codeexec_info gauge\n"
                     "codeexec_info{limits=\"%s\"} 1\n",
