@@ -193,6 +193,8 @@ def _parse_py_exec(r: requests.Response, json_resp: bool) -> Tuple[bool, str]:
             j = json.loads(j["result"]["result"])
         status = str(j["status"])
         outs = j["output"]
+        if status == "-1":  # {"output": "Failed to get test from test bank", "status": -1}
+            return False, outs
     else:
         status, outs = _split_text(text)
         err = _legacy_error(status, outs)
