@@ -594,6 +594,21 @@ def test_auth_through_client(auth_server, monkeypatch):
     assert cer.run_coverage(auth_server, COV_CODE, ["assert f(1) == 1"]) == 80
 
 
+def test_auth_gateway_envelope(auth_server, monkeypatch):
+    """The original client's EXECUTOR_AUTH mode: {"args": {...}} POSTed to the base URL."""
+    args = {"code": "print('env')", "timeout": 10, "stdin": "", "json_resp": True, "testhash": None}
+    st, _, body = post(auth_server, "/", {"args": args}, {"Authorization": "T0k3n"})
+    assert st == 200
+    j = json.loads(body)
+    assert j["status"] == "SUCCESS"
+    assert json.loads(j["result"]["result"]) == {"output": "env\n", "status": 0}
+    assert post(auth_server, "/", {"args": args})[0] == 401
+    monkeypatch.setattr(cer, "EXECUTOR_AUTH", "T0k3n")
+    monkeypatch.setattr(cer, "EXECUTOR_AUTH_ENVELOPE", True)
+    assert cer.exec_test(auth_server, "print('env')", "") == (True, "env\n")
+    assert cer.exec_test(auth_server, CODE_FAIL, "") == (False, FAIL_TRACEBACK)
+
+
 def test_queue_full_503_and_client_waits(server_factory, monkeypatch):
     s = server_factory("--max-running", "1", "--max-queue", "1")
     obj = {"code": "import time\ntime.sleep(1.5)\nprint('slept')", "timeout": 10}
