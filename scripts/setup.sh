@@ -15,7 +15,7 @@ CORE_PKGS=(
   build-essential pkg-config clang libclang-rt-14-dev
   libevent-dev libjansson-dev libseccomp-dev libcriterion-dev
   python3 python3-pytest python3-requests python3-numpy python3-pandas
-  python3-coverage python3-tqdm
+  python3-coverage python3-tqdm haproxy
 )
 
 LANG_PKGS=(
@@ -54,6 +54,7 @@ setup_core() { apt_install "${CORE_PKGS[@]}"; }
 setup_languages() {
   apt_install "${LANG_PKGS[@]}"
   if [ -x scripts/setup-languages-extra.sh ]; then scripts/setup-languages-extra.sh; fi
+  scripts/warm-caches.sh
 }
 
 case "${1:-all}" in

@@ -418,6 +418,17 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
         spec.stdin_data = job->stdin_data;
         spec.stdin_len = job->stdin_len;
         spec.binds = (const char *const *)r->binds;
+        {
+                /* sbx_spawn() copies the spec into the box before returning,
+                 * and job_start() is never re-entered, so one array serves. */
+                static struct sbx_overlay ov[8];
+                for (size_t i = 0; i < r->noverlays && i < 8; i++) {
+                        ov[i].lower = r->overlays[i].lower;
+                        ov[i].target = r->overlays[i].target;
+                }
+                spec.overlays = ov;
+                spec.noverlays = r->noverlays < 8 ? r->noverlays : 8;
+        }
         spec.limits = job->limits;
         spec.slot = slot;
 

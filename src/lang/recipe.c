@@ -55,6 +55,11 @@ void recipe_free(struct recipe *r)
         free_strv(r->version_argv);
         free_strv(r->env);
         free_strv(r->binds);
+        for (size_t i = 0; i < r->noverlays; i++) {
+                free(r->overlays[i].lower);
+                free(r->overlays[i].target);
+        }
+        free(r->overlays);
         for (size_t i = 0; i < r->nsteps; i++) {
                 free(r->steps[i].name);
                 free_strv(r->steps[i].argv);
@@ -287,6 +292,39 @@ static int parse_env(json_t *v, struct recipe *r, struct err *e)
         return 0;
 }
 
+static int parse_overlays(json_t *v, struct recipe *r, struct err *e)
+{
+        static const char *const allowed[] = {"lower", "target", NULL};
+        json_t *item;
+        size_t i;
+
+        if (!v)
+                return 0;
+        if (!json_is_array(v) || json_array_size(v) > 8)
+                return err_set(e, 0, "\"overlays\" must be an array of at most 8 objects");
+        r->overlays = calloc(json_array_size(v), sizeof(*r->overlays));
+        if (!r->overlays)
+                return err_set(e, ENOMEM, "overlays");
+        json_array_foreach(v, i, item)
+        {
+                struct recipe_overlay *o = &r->overlays[i];
+
+                if (!json_is_object(item) || check_fields(item, allowed, "overlay", e) < 0)
+                        return e->msg[0] ? -1 : err_set(e, 0, "an overlay must be an object");
+                r->noverlays = i + 1;
+                if (get_string(item, "lower", true, &o->lower, e) < 0 ||
+                    get_string(item, "target", true, &o->target, e) < 0)
+                        return -1;
+                if (o->lower[0] != '/' || strstr(o->lower, ".."))
+                        return err_set(e, 0, "overlay lower \"%s\" is not a clean absolute path", o->lower);
+                if (strncmp(o->target, "/tmp/", 5) != 0 || strstr(o->target, "..") ||
+                    strchr(o->lower, ',') || strchr(o->target, ','))
+                        return err_set(e, 0, "overlay target \"%s\" must be a clean path under /tmp/",
+                                       o->target);
+        }
+        return 0;
+}
+
 static void check_installed(struct recipe *r)
 {
         r->installed = true;
@@ -307,6 +345,7 @@ struct recipe *recipe_parse(const char *text, size_t len, const char *expect_key
         static const char *const allowed[] = {
             "key",          "name",   "aliases", "source_file", "source_prefix", "source_suffix",
             "requires",     "version_argv", "env", "binds",     "limits",        "steps",
+            "overlays",
             "verdict",      "notes",  NULL};
         json_error_t jerr;
         json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr), *v, *item;
@@ -337,6 +376,7 @@ struct recipe *recipe_parse(const char *text, size_t len, const char *expect_key
             get_strv(root, "binds", false, false, &r->binds, e) < 0 ||
             get_string(root, "notes", false, &r->notes, e) < 0 ||
             parse_env(json_object_get(root, "env"), r, e) < 0 ||
+            parse_overlays(json_object_get(root, "overlays"), r, e) < 0 ||
             parse_limits(json_object_get(root, "limits"), &r->limits, e) < 0)
                 goto fail;
         if (expect_key && strcmp(r->key, expect_key) != 0) {
@@ -584,6 +624,7 @@ struct recipe *recipe_version_probe(const struct recipe *r)
         p->source_file = strdup(r->source_file);
         p->env = dup_strv(r->env);
         p->binds = dup_strv(r->binds);
+        /* no overlays: a version probe needs no warm cache */
         p->limits = r->limits;
         p->steps[0].name = strdup("version");
         p->steps[0].argv = dup_strv(r->version_argv);

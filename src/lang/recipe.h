@@ -35,6 +35,10 @@ struct verdict_rule {
         char *status;
 };
 
+struct recipe_overlay {
+        char *lower, *target;
+};
+
 struct recipe_limits {
         uint64_t memory_mb, file_mb, tmpfs_mb, output_kb;
         uint32_t processes;
@@ -48,6 +52,8 @@ struct recipe {
         char **version_argv;
         char **env; /* "NAME=value", may hold placeholders */
         char **binds;
+        struct recipe_overlay *overlays;
+        size_t noverlays;
         struct recipe_limits limits; /* 0 = server default */
         struct recipe_step steps[RECIPE_MAX_STEPS];
         size_t nsteps;

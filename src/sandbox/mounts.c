@@ -154,6 +154,33 @@ static int mount_dev(const struct sbx_spec *spec, struct err *e)
         return 0;
 }
 
+/* Overlays on /tmp: lower = the host's warm cache (read-only), upper and
+ * work = directories on the box's own /tmp, so writes never leave the box.
+ * userxattr lets overlayfs keep its whiteouts in user.* xattrs, which is
+ * what it may do inside a user namespace. */
+static int mount_overlays(const struct sbx_spec *spec, struct err *e)
+{
+        for (size_t i = 0; i < spec->noverlays; i++) {
+                const struct sbx_overlay *o = &spec->overlays[i];
+                char upper[64], work[64], opts[PATH_MAX + 160];
+                struct stat st;
+
+                if (stat(o->lower, &st) < 0 || !S_ISDIR(st.st_mode))
+                        continue; /* no warm cache: the target starts empty */
+                if (strncmp(o->target, "/tmp/", 5) != 0 || strstr(o->target, ".."))
+                        return err_set(e, EINVAL, "overlay target %s is not under /tmp", o->target);
+                snprintf(upper, sizeof(upper), "tmp/.overlay/%zu/upper", i);
+                snprintf(work, sizeof(work), "tmp/.overlay/%zu/work", i);
+                if (mkdirs(upper) < 0 || mkdirs(work) < 0 || mkdirs(o->target + 1) < 0)
+                        return err_set(e, errno, "overlay dirs for %s", o->target);
+                snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/%s,workdir=%s/%s,userxattr",
+                         o->lower, SBX_STAGE_DIR, upper, SBX_STAGE_DIR, work);
+                if (mount("overlay", o->target + 1, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
+                        return err_set(e, errno, "overlay %s on %s", o->lower, o->target);
+        }
+        return 0;
+}
+
 static int mount_binds(const struct sbx_spec *spec, struct err *e)
 {
         if (!spec->binds)
@@ -230,7 +257,7 @@ int sbx_mount_root(const struct sbx_spec *spec, struct err *e)
                 return err_set(e, errno, "tmp");
         if (mkdirs("var") < 0 || symlink("/tmp", "var/tmp") < 0)
                 return err_set(e, errno, "var/tmp");
-        if (mount_binds(spec, e) < 0)
+        if (mount_binds(spec, e) < 0 || mount_overlays(spec, e) < 0)
                 return -1;
         if (syscall(SYS_pivot_root, ".", ".") < 0)
                 return err_set(e, errno, "pivot_root");

@@ -37,6 +37,13 @@ struct sbx_step {
         bool keep_going;    /* run the next step even if this one fails */
 };
 
+/* A directory under /tmp whose contents start as a copy-on-write view of a
+ * read-only host directory (a warm compiler cache): writes stay in the box. */
+struct sbx_overlay {
+        const char *lower;  /* host directory, read-only; skipped if absent */
+        const char *target; /* absolute path under /tmp */
+};
+
 struct sbx_limits {
         uint64_t memory_bytes; /* cgroup memory limit of the whole box */
         uint32_t processes;    /* cgroup pids limit (threads count) */
@@ -54,6 +61,8 @@ struct sbx_spec {
         const char *stdin_data;
         size_t stdin_len;
         const char *const *binds; /* extra read-only host paths; NULL-terminated or NULL */
+        const struct sbx_overlay *overlays;
+        size_t noverlays;
         struct sbx_limits limits;
         unsigned slot; /* 0..max_running-1: selects the box's host uid */
 };
