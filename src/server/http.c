@@ -565,8 +565,12 @@ static void on_request(struct evhttp_request *req, void *arg)
                         free(c);
         }
         if (!found) {
-                /* The original answered both with an empty body. */
-                http_reply(req, path_known ? 405 : 404, "text/plain; charset=utf-8", "", 0);
+                /* The original answered both with an empty body. "/" exists
+                 * only for the gateway form's POST: anything else there is a
+                 * 404, which the original client's liveness check
+                 * (GET /, alive on 200 or 404) relies on. */
+                http_reply(req, path_known && strcmp(path, "/") != 0 ? 405 : 404,
+                           "text/plain; charset=utf-8", "", 0);
                 return;
         }
         if (!found->open && !authorized(req)) {
