@@ -1,0 +1,87 @@
+"""Shared helpers for the benchmarks: start a server, run workloads at a
+given concurrency, take medians. Benchmarks print ratios against baselines
+measured in the same process, never absolute pass/fail thresholds."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BINARY = Path(os.environ.get("CODEEXEC_BINARY") or REPO / "build" / "codeexec")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, *args):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.NamedTemporaryFile(prefix="codeexec-bench-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen([str(BINARY), "--port", str(self.port), "--no-access-log",
+                                      *args], stdout=self.log, stderr=subprocess.STDOUT)
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(self.url + "/health", timeout=1).read()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("server did not start; see " + self.log.name)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.stop()
+
+
+def rate(fn, n: int, concurrency: int) -> tuple[float, list[float]]:
+    """Runs fn() n times at the given concurrency; returns (runs/s, latencies)."""
+    lat = []
+
+    def one(_):
+        t = time.perf_counter()
+        fn()
+        lat.append(time.perf_counter() - t)
+
+    t0 = time.perf_counter()
+    with cf.ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(one, range(n)))
+    return n / (time.perf_counter() - t0), lat
+
+
+def median_rate(fn, n, concurrency, rounds=3):
+    rates, lats = [], []
+    for _ in range(rounds):
+        r, l = rate(fn, n, concurrency)
+        rates.append(r)
+        lats += l
+    lats.sort()
+    return statistics.median(rates), lats
+
+
+def pct(lats, p):
+    return lats[min(len(lats) - 1, int(len(lats) * p / 100))] * 1000 if lats else float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick
