@@ -316,6 +316,12 @@ int cg_init(const char **why)
         return 0;
 }
 
+void cg_disable(const char **why)
+{
+        kind = CG_NONE;
+        *why = "disabled by --no-cgroups";
+}
+
 const char *cg_mode(void)
 {
         return kind == CG_V2 ? "cgroup v2" : kind == CG_V1 ? "cgroup v1" : "rlimits only";

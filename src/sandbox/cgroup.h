@@ -22,6 +22,8 @@ struct cg_box;
  * Never fails hard: without a usable hierarchy it selects "rlimits only"
  * and says why in *why (a static string, NULL when a cgroup backend works). */
 int cg_init(const char **why);
+/* Selects the rlimits-only fallback without looking at cgroups. */
+void cg_disable(const char **why);
 const char *cg_mode(void);
 bool cg_enabled(void);
 void cg_cleanup(void);

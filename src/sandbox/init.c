@@ -142,8 +142,15 @@ static int write_files(const struct sbx_spec *spec, struct err *e)
         return 0;
 }
 
-static int set_rlimits(const struct sbx_spec *spec, struct err *e)
+static int set_rlimits(const struct sbx_spec *spec, int memory_rlimit, struct err *e)
 {
+        /* Without a memory cgroup, RLIMIT_DATA (private writable memory per
+         * process) is the closest rlimit; RLIMIT_AS would break the JVM,
+         * V8 and Go, which reserve far more address space than they use. */
+        struct rlimit data = {spec->limits.memory_bytes, spec->limits.memory_bytes};
+
+        if (memory_rlimit && spec->limits.memory_bytes && setrlimit(RLIMIT_DATA, &data) < 0)
+                return err_set(e, errno, "setrlimit data");
         struct rlimit core = {0, 0};
         struct rlimit fsize = {spec->limits.file_bytes, spec->limits.file_bytes};
         struct rlimit nofile = {spec->limits.open_files, spec->limits.open_files};
@@ -375,7 +382,7 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
                 err_wrap(&e, "files");
                 setup_failed(c->status_fd, &e);
         }
-        if (sbx_seal_root(&e) < 0 || set_rlimits(spec, &e) < 0 || drop_privileges(&e) < 0 ||
+        if (sbx_seal_root(&e) < 0 || set_rlimits(spec, c->memory_rlimit, &e) < 0 || drop_privileges(&e) < 0 ||
             sbx_seccomp_install(&e) < 0)
                 setup_failed(c->status_fd, &e);
         /* Changing credentials cleared the parent-death signal: arm it again,

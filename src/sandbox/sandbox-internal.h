@@ -14,6 +14,7 @@ struct child_ctx {
         int sync_fd;                   /* read end: parent writes 1 byte when set up */
         int out_w[SBX_MAX_STEPS][2];   /* write ends of the step output pipes */
         struct cg_box *cg;             /* to join, when clone3 could not place us */
+        int memory_rlimit;             /* no cgroup: limit memory with RLIMIT_DATA */
 };
 
 /* PID 1 of a box: never returns. */

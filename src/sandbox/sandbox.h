@@ -104,7 +104,7 @@ struct sbx_usage {
 struct sbx_options {
         uid_t uid_base;            /* host uid of slot 0; slot i gets uid_base + i */
         unsigned max_slots;
-        const char *const *pass_env; /* unused here; kept for symmetry */
+        int no_cgroups;            /* force the rlimits-only fallback */
 };
 
 /* Detects the cgroup setup, creates the server's cgroups beneath its own and

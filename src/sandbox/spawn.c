@@ -88,7 +88,10 @@ int sbx_global_init(const struct sbx_options *opt, struct err *e)
         options = *opt;
         if (mkdir(SBX_STAGE_DIR, 0755) < 0 && errno != EEXIST)
                 return err_set(e, errno, "mkdir %s", SBX_STAGE_DIR);
-        cg_init(&limits_why);
+        if (opt->no_cgroups)
+                cg_disable(&limits_why);
+        else
+                cg_init(&limits_why);
         make_netns_pool(opt->max_slots);
         if (limits_why)
                 log_warn("cgroups unusable (%s): limits fall back to rlimits only", limits_why);
@@ -206,6 +209,7 @@ int sbx_spawn(const struct sbx_spec *spec, struct sbx_box *box, struct err *e)
         ctx.status_fd = status[1];
         ctx.sync_fd = sync[0];
         ctx.cg = cg_enabled() && cg_box_clone_fd(cg) < 0 ? cg : NULL;
+        ctx.memory_rlimit = !cg_enabled();
         for (s = 0; s < spec->nsteps; s++) {
                 ctx.out_w[s][0] = out[s][0][1];
                 ctx.out_w[s][1] = out[s][1][1];

@@ -43,6 +43,8 @@ static void usage(FILE *out, const char *prog)
                 "  --grace S              on SIGTERM, seconds running runs may finish (default 10)\n"
                 "  --log-level L          debug, info, warn, error (default info)\n"
                 "  --no-access-log        do not write the per-request JSON lines to stdout\n"
+                "  --no-cgroups           limit runs with rlimits only (no cgroup); for hosts\n"
+                "                         where cgroups cannot be delegated\n"
                 "  --max-batch N          runs in one /v1/batch request (default 1000)\n"
                 "  --testbank NAME=PATH   load test bank NAME (for testhash) from a JSONL file, a\n"
                 "                         directory of them, or a hub dataset cache; repeatable\n"
@@ -91,7 +93,7 @@ int config_parse(struct config *cfg, int argc, char **argv)
         enum {
                 O_IP = 1000, O_PORT, O_TOKEN, O_RUNNING, O_QUEUE, O_MAXTO, O_DEFTO, O_MEM, O_PROCS,
                 O_FILE, O_TMPFS, O_NOFILE, O_OUTPUT, O_BODY, O_LANGS, O_UID, O_PASSENV, O_GRACE,
-                O_LOG, O_NOACCESS, O_BATCH, O_TESTBANK, O_STATEDIR, O_HELP, O_VERSION
+                O_LOG, O_NOACCESS, O_BATCH, O_TESTBANK, O_STATEDIR, O_NOCG, O_HELP, O_VERSION
         };
         static const struct option opts[] = {
             {"ip", required_argument, NULL, O_IP},
@@ -117,6 +119,7 @@ int config_parse(struct config *cfg, int argc, char **argv)
             {"max-batch", required_argument, NULL, O_BATCH},
             {"testbank", required_argument, NULL, O_TESTBANK},
             {"state-dir", required_argument, NULL, O_STATEDIR},
+            {"no-cgroups", no_argument, NULL, O_NOCG},
             {"help", no_argument, NULL, O_HELP},
             {"version", no_argument, NULL, O_VERSION},
             {NULL, 0, NULL, 0},
@@ -169,6 +172,7 @@ int config_parse(struct config *cfg, int argc, char **argv)
                         break;
                 }
                 case O_NOACCESS: cfg->access_log = 0; break;
+                case O_NOCG: cfg->no_cgroups = 1; break;
                 case O_BATCH: bad = parse_num(optarg, 1000000, &v) || v == 0; cfg->max_batch = (size_t)v; break;
                 case O_HELP: usage(stdout, argv[0]); return 1;
                 case O_VERSION: printf("codeexec %s\n", CODEEXEC_VERSION); return 1;

@@ -28,6 +28,7 @@ struct config {
         const char *state_dir;  /* NULL: banks_default_state_dir() */
         char **testbanks;       /* "NAME=PATH", from repeated --testbank */
         size_t ntestbanks;
+        int no_cgroups;      /* force the rlimits-only fallback */
         int access_log;      /* one JSON line per request on stdout */
         size_t max_batch;    /* runs in one /v1/batch request */
 };

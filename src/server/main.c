@@ -118,6 +118,7 @@ int main(int argc, char **argv)
         memset(&so, 0, sizeof(so));
         so.uid_base = cfg.uid_base;
         so.max_slots = cfg.max_running;
+        so.no_cgroups = cfg.no_cgroups;
         if (sbx_global_init(&so, &e) < 0) {
                 log_error("sandbox: %s", e.msg);
                 return 1;

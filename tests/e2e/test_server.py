@@ -267,3 +267,25 @@ def test_help_lists_every_option():
     for flag in ("--ip", "--port", "--auth-token", "--max-running", "--max-queue",
                  "--max-timeout", "--memory-mb", "--output-limit", "--languages"):
         assert flag in p.stdout
+
+
+def test_rlimit_fallback_without_cgroups(server_factory):
+    s = server_factory("--no-cgroups", "--memory-mb", "256", "--processes", "64")
+    h = requests.get(s.url + "/health")
+    assert h.text == "OK" and h.headers["X-Codeexec-Limits"] == "rlimits only"
+    assert "limits fall back to rlimits only" in s.log_text()
+    r = requests.post(s.url + "/v1/run", json={
+        "language": "python", "code": "x = bytearray(512 * 1024 * 1024)"}).json()
+    assert r["exit_code"] != 0 and "MemoryError" in r["stderr"], r
+    r = requests.post(s.url + "/v1/run", json={"language": "python", "code": (
+        "import os, time\nn = 0\ntry:\n    while True:\n        if os.fork() == 0:\n"
+        "            time.sleep(30)\n            os._exit(0)\n        n += 1\n"
+        "except OSError as e:\n    print(n, e.errno)\n")}).json()
+    forked, errno_ = map(int, r["stdout"].split())
+    assert forked < 64 and errno_ == 11, r
+    assert wait_until(lambda: not box_processes(s.pid), timeout=3)
+
+
+def test_health_announces_cgroup_mode(server):
+    assert requests.get(server + "/health").headers["X-Codeexec-Limits"] in (
+        "cgroup v1", "cgroup v2")
