@@ -1,9 +1,11 @@
 /* jsonl: the test-bank input formats (see jsonl.h).
  *
  * Theory of operation. The text is split on '\n' without copying; each
- * non-blank line is handed to jansson on its own (json_loadb on the line's
- * bytes, NULs allowed, duplicate keys rejected), so one bad line cannot
- * swallow the next and errors carry the line number. The digest is always
+ * non-blank line is parsed on its own, so one bad line cannot swallow the
+ * next and errors carry the line number: first by a fast decoder for the
+ * common shape (an object of "test"/"hash" string fields), and, when that
+ * declines, by jansson (json_loadb on the line's bytes, NULs allowed,
+ * duplicate keys rejected), which is the reference for what is accepted. The digest is always
  * computed from the decoded test text; a given "hash" is only compared with
  * it. Everything is read from memory: the caller owns reading files or
  * request bodies. */
@@ -56,6 +58,265 @@ static int add_test(struct bank *b, const char *text, size_t len, const unsigned
         return 0;
 }
 
+/* ---- The fast path: lines that are exactly {"key": "string", ...}. ----
+ *
+ * Bank files are large (100 000 lines and more) and nearly all their lines
+ * are objects whose values are strings. Those are decoded here without
+ * building a jansson object; anything else — another value type, an escape
+ * in a key, a duplicate key, a lone surrogate, invalid UTF-8, a raw control
+ * character, trailing text — makes fast_line() give up (return 0), and the
+ * line goes through jansson, which accepts or rejects it with its message.
+ * So the fast path never accepts what jansson would refuse. */
+
+struct scratch {
+        char *data;
+        size_t cap;
+};
+
+static int scratch_reserve(struct scratch *s, size_t n)
+{
+        char *p;
+
+        if (n <= s->cap)
+                return 0;
+        p = realloc(s->data, n);
+        if (!p)
+                return -1;
+        s->data = p;
+        s->cap = n;
+        return 0;
+}
+
+static int hex4(const char *p, unsigned *out)
+{
+        unsigned v = 0;
+
+        for (int i = 0; i < 4; i++) {
+                char c = p[i];
+                v <<= 4;
+                if (c >= '0' && c <= '9')
+                        v |= (unsigned)(c - '0');
+                else if (c >= 'a' && c <= 'f')
+                        v |= (unsigned)(c - 'a' + 10);
+                else if (c >= 'A' && c <= 'F')
+                        v |= (unsigned)(c - 'A' + 10);
+                else
+                        return -1;
+        }
+        *out = v;
+        return 0;
+}
+
+/* Length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0. */
+static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+        unsigned c = p[0];
+        size_t n;
+        unsigned lo = 0x80, hi = 0xBF;
+
+        if (c >= 0xC2 && c <= 0xDF)
+                n = 2;
+        else if (c >= 0xE0 && c <= 0xEF) {
+                n = 3;
+                if (c == 0xE0)
+                        lo = 0xA0;
+                else if (c == 0xED)
+                        hi = 0x9F; /* no UTF-16 surrogates */
+        } else if (c >= 0xF0 && c <= 0xF4) {
+                n = 4;
+                if (c == 0xF0)
+                        lo = 0x90;
+                else if (c == 0xF4)
+                        hi = 0x8F;
+        } else
+                return 0;
+        if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi)
+                return 0;
+        for (size_t i = 2; i < n; i++)
+                if (p[i] < 0x80 || p[i] > 0xBF)
+                        return 0;
+        return n;
+}
+
+static size_t put_utf8(char *o, unsigned cp)
+{
+        if (cp < 0x80) {
+                o[0] = (char)cp;
+                return 1;
+        }
+        if (cp < 0x800) {
+                o[0] = (char)(0xC0 | cp >> 6);
+                o[1] = (char)(0x80 | (cp & 0x3F));
+                return 2;
+        }
+        if (cp < 0x10000) {
+                o[0] = (char)(0xE0 | cp >> 12);
+                o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                o[2] = (char)(0x80 | (cp & 0x3F));
+                return 3;
+        }
+        o[0] = (char)(0xF0 | cp >> 18);
+        o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[3] = (char)(0x80 | (cp & 0x3F));
+        return 4;
+}
+
+/* Decodes the JSON string starting after its opening quote at *pp into
+ * out (which has room for end - *pp bytes); advances *pp past the closing
+ * quote. Returns the decoded length, or -1 to give up. */
+static long decode_string(const char **pp, const char *end, char *out)
+{
+        const unsigned char *p = (const unsigned char *)*pp, *e = (const unsigned char *)end;
+        char *o = out;
+
+        while (p < e) {
+                unsigned c = *p;
+                if (c == '"') {
+                        *pp = (const char *)p + 1;
+                        return (long)(o - out);
+                }
+                if (c < 0x20)
+                        return -1;
+                if (c < 0x80 && c != '\\') {
+                        *o++ = (char)c;
+                        p++;
+                        continue;
+                }
+                if (c >= 0x80) {
+                        size_t n = utf8_seq(p, e);
+                        if (!n)
+                                return -1;
+                        memcpy(o, p, n);
+                        o += n;
+                        p += n;
+                        continue;
+                }
+                /* an escape */
+                if (e - p < 2)
+                        return -1;
+                switch (p[1]) {
+                case '"': *o++ = '"'; break;
+                case '\\': *o++ = '\\'; break;
+                case '/': *o++ = '/'; break;
+                case 'b': *o++ = '\b'; break;
+                case 'f': *o++ = '\f'; break;
+                case 'n': *o++ = '\n'; break;
+                case 'r': *o++ = '\r'; break;
+                case 't': *o++ = '\t'; break;
+                case 'u': {
+                        unsigned cp, lo;
+                        if (e - p < 6 || hex4((const char *)p + 2, &cp) < 0)
+                                return -1;
+                        if (cp >= 0xDC00 && cp <= 0xDFFF)
+                                return -1; /* a lone low surrogate */
+                        if (cp >= 0xD800 && cp <= 0xDBFF) {
+                                if (e - p < 12 || p[6] != '\\' || p[7] != 'u' ||
+                                    hex4((const char *)p + 8, &lo) < 0 || lo < 0xDC00 || lo > 0xDFFF)
+                                        return -1;
+                                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                                p += 6;
+                        }
+                        o += put_utf8(o, cp);
+                        p += 6;
+                        continue;
+                }
+                default:
+                        return -1;
+                }
+                p += 2;
+        }
+        return -1;
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+                p++;
+        return p;
+}
+
+/* 1 when the line was handled (added, or -1 returned through *rc with e
+ * set for a hash problem), 0 to hand the line to jansson. */
+static int fast_line(struct bank *b, const char *p, size_t n, struct jsonl_stats *st,
+                     struct scratch *sc, int *rc, struct err *e)
+{
+        const char *end = p + n, *test = NULL, *hash = NULL;
+        long test_len = 0, hash_len = 0;
+        unsigned char want[MD5_DIGEST_LEN];
+        size_t used = 0;
+        bool first = true;
+
+        /* the decoded strings never grow: n bytes of scratch hold them all */
+        if (scratch_reserve(sc, n + 1) < 0)
+                return 0;
+        p = skip_ws(p, end);
+        if (p == end || *p++ != '{')
+                return 0;
+        for (;;) {
+                const char *key;
+                size_t klen;
+                long vlen;
+                char *out = sc->data + used;
+
+                p = skip_ws(p, end);
+                if (first && p < end && *p == '}') {
+                        p++;
+                        break;
+                }
+                if (p == end || *p++ != '"')
+                        return 0;
+                key = p;
+                while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20 &&
+                       (unsigned char)*p < 0x80)
+                        p++;
+                if (p == end || *p != '"')
+                        return 0;
+                klen = (size_t)(p - key);
+                p = skip_ws(p + 1, end);
+                if (p == end || *p++ != ':')
+                        return 0;
+                p = skip_ws(p, end);
+                if (p == end || *p++ != '"')
+                        return 0; /* not a string value: jansson's business */
+                vlen = decode_string(&p, end, out);
+                if (vlen < 0)
+                        return 0;
+                if (klen == 4 && memcmp(key, "test", 4) == 0) {
+                        if (test)
+                                return 0; /* duplicate key */
+                        test = out;
+                        test_len = vlen;
+                        used += (size_t)vlen;
+                } else if (klen == 4 && memcmp(key, "hash", 4) == 0) {
+                        if (hash)
+                                return 0;
+                        hash = out;
+                        hash_len = vlen;
+                        used += (size_t)vlen;
+                } else {
+                        return 0; /* other fields: leave duplicate-key checks to jansson */
+                }
+                first = false;
+                p = skip_ws(p, end);
+                if (p < end && *p == ',') {
+                        p++;
+                        continue;
+                }
+                if (p < end && *p == '}') {
+                        p++;
+                        break;
+                }
+                return 0;
+        }
+        if (skip_ws(p, end) != end || !test)
+                return 0;
+        if (hash && md5_parse_hex(hash, (size_t)hash_len, want) < 0)
+                return 0;
+        *rc = add_test(b, test, (size_t)test_len, hash ? want : NULL, st, NULL, e);
+        return 1;
+}
+
 static int parse_line(struct bank *b, const char *p, size_t n, struct jsonl_stats *st, struct err *e)
 {
         json_error_t jerr;
@@ -100,6 +361,7 @@ int jsonl_parse(struct bank *b, const char *text, size_t len, const char *source
                 struct jsonl_stats *st, struct err *e)
 {
         struct jsonl_stats local;
+        struct scratch sc = {NULL, 0};
         const char *p = text, *end = text + len;
         size_t line = 0;
 
@@ -114,14 +376,19 @@ int jsonl_parse(struct bank *b, const char *text, size_t len, const char *source
 
                 line++;
                 if (!blank(p, n)) {
+                        int rc = 0;
                         st->lines++;
-                        if (parse_line(b, p, n, st, e) < 0) {
+                        if (!fast_line(b, p, n, st, &sc, &rc, e))
+                                rc = parse_line(b, p, n, st, e);
+                        if (rc < 0) {
+                                free(sc.data);
                                 st->error_line = line;
                                 return err_wrap(e, "%s:%zu", source, line);
                         }
                 }
                 p += n + (nl ? 1 : 0);
         }
+        free(sc.data);
         return 0;
 }
 

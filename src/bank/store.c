@@ -9,7 +9,10 @@
  * extended, so a failed upload leaves both the file and the served bank as
  * they were. A crash mid-write leaves at worst a temporary file, which the
  * next start-up removes. Persisted files are JSONL with both fields, in the
- * bank's insertion order, re-validated like any other input when loaded. */
+ * bank's insertion order, re-validated like any other input when loaded.
+ * The write (and its fsync) happens on the worker thread (worker.h), so a
+ * large upload does not stall the event loop; mutations are queued and
+ * applied one at a time, in the order they arrived. */
 #define _GNU_SOURCE
 #include "store.h"
 
@@ -21,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../api/jsontext.h"
@@ -28,6 +32,7 @@
 #include "../util/log.h"
 #include "files.h"
 #include "jsonl.h"
+#include "worker.h"
 
 struct named {
         char *name;
@@ -313,6 +318,14 @@ static int load_persisted_dir(const char *dir, const char *org, struct err *e)
         return rc;
 }
 
+static double now_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 static int load_spec(const char *spec, struct err *e)
 {
         const char *eq = strchr(spec, '=');
@@ -322,6 +335,8 @@ static int load_spec(const char *spec, struct err *e)
         struct bank *b;
         long at;
         bool fresh;
+
+        double t0 = now_ms();
 
         if (!eq || eq == spec || !eq[1])
                 return err_set(e, 0, "--testbank %s: expected NAME=PATH", spec);
@@ -361,8 +376,9 @@ static int load_spec(const char *spec, struct err *e)
                 free(reg[at].source);
                 reg[at].source = src.data;
         }
-        log_info("test bank %s: %zu tests from %zu file(s) under %s (%zu duplicate lines dropped)",
-                 name, bank_count(b), nfiles, eq + 1, st.duplicates);
+        log_info("test bank %s: %zu tests from %zu file(s) under %s (%zu duplicate lines dropped) "
+                 "in %.1f ms",
+                 name, bank_count(b), nfiles, eq + 1, st.duplicates, (now_ms() - t0));
         return 0;
 }
 
@@ -391,97 +407,174 @@ const char *banks_lookup(const char *name, const unsigned char digest[MD5_DIGEST
         return at < 0 ? NULL : bank_find(reg[at].bank, digest, len);
 }
 
-/* See store.h. */
-int banks_replace(const char *name, struct bank *b, struct err *e)
+/* ---- Mutations: prepared on the loop, written by the worker, committed on
+ * the loop (worker.h runs them one at a time, in order). ---- */
+
+enum op_kind { OP_REPLACE, OP_ADD, OP_DELETE };
+
+struct bank_op {
+        struct worker_item item; /* first: the worker hands it back */
+        enum op_kind kind;
+        char name[BANK_NAME_MAX + 1];
+        struct bank *bank;   /* REPLACE: the new bank; ADD: staging, or the new bank (create) */
+        struct bank *target; /* ADD to an existing bank: that bank (pinned while queued) */
+        bool create;
+        int rc;
+        size_t added;
+        struct err e;
+        banks_done_fn fn;
+        void *arg;
+};
+
+static int read_only_error(const char *name, long at, struct err *e)
 {
-        long at = find(name, NULL);
+        err_set(e, 0, "test bank %s is loaded from %s (--testbank) and is read-only", name,
+                reg[at].source);
+        return BANKS_EREADONLY;
+}
+
+static void op_prepare(struct worker_item *it)
+{
+        struct bank_op *op = (struct bank_op *)it;
+        long at = find(op->name, NULL), bad;
+
+        if (op->kind == OP_DELETE && at < 0) {
+                err_set(&op->e, 0, "no test bank named %s", op->name);
+                op->rc = BANKS_ENOTFOUND;
+        } else if (at >= 0 && reg[at].read_only) {
+                op->rc = read_only_error(op->name, at, &op->e);
+        } else if (op->kind == OP_ADD && at < 0) {
+                /* A new bank: staging is its whole content. */
+                op->create = true;
+                op->added = bank_count(op->bank);
+        } else if (op->kind == OP_ADD) {
+                op->target = reg[at].bank;
+                bad = bank_conflict(op->target, op->bank);
+                if (bad >= 0) {
+                        const unsigned char *d;
+                        size_t len;
+                        char hex[MD5_HEX_LEN + 1];
+                        bank_at(op->bank, (size_t)bad, &d, &len);
+                        md5_hex(d, hex);
+                        err_set(&op->e, 0, "hash %s is already taken by a different test in bank %s",
+                                hex, op->name);
+                        op->rc = BANKS_EINPUT;
+                } else if (bank_reserve(op->target, bank_count(op->bank)) < 0) {
+                        err_set(&op->e, ENOMEM, "bank %s", op->name);
+                        op->rc = BANKS_EIO;
+                }
+        }
+        it->skip_work = op->rc < 0;
+}
+
+static void op_work(struct worker_item *it)
+{
+        struct bank_op *op = (struct bank_op *)it;
         char path[4096];
 
-        if (at >= 0 && reg[at].read_only) {
-                err_set(e, 0, "test bank %s is loaded from %s (--testbank) and is read-only", name,
-                        reg[at].source);
-                return BANKS_EREADONLY;
+        if (op->kind == OP_DELETE) {
+                bank_path(op->name, path, sizeof(path));
+                if (unlink(path) < 0 && errno != ENOENT) {
+                        err_set(&op->e, errno, "remove %s", path);
+                        op->rc = BANKS_EIO;
+                }
+                return;
         }
-        if (persist(name, b, NULL, e) < 0)
-                return BANKS_EIO;
+        if (persist(op->name, op->target ? op->target : op->bank, op->target ? op->bank : NULL,
+                    &op->e) < 0)
+                op->rc = BANKS_EIO;
+}
+
+static int op_commit(struct bank_op *op)
+{
+        long at = find(op->name, NULL);
+        char path[4096];
+
+        switch (op->kind) {
+        case OP_DELETE:
+                reg_remove((size_t)at);
+                return 0;
+        case OP_ADD:
+                if (op->target) {
+                        op->added = bank_merge(op->target, op->bank);
+                        return 0;
+                }
+                break;
+        case OP_REPLACE:
+                break;
+        }
         if (at >= 0) {
                 bank_free(reg[at].bank);
-                reg[at].bank = b;
+                reg[at].bank = op->bank;
+                op->bank = NULL;
                 return 0;
         }
-        bank_path(name, path, sizeof(path));
-        if (reg_insert(name, b, false, strdup(path), e) < 0)
+        bank_path(op->name, path, sizeof(path));
+        if (reg_insert(op->name, op->bank, false, strdup(path), &op->e) < 0)
                 return BANKS_EIO;
+        op->bank = NULL;
+        return 0;
+}
+
+static void op_done(struct worker_item *it)
+{
+        struct bank_op *op = (struct bank_op *)it;
+
+        if (op->rc == 0)
+                op->rc = op_commit(op);
+        if (op->rc == 0)
+                log_info("test bank %s: %s", op->name,
+                         op->kind == OP_DELETE ? "deleted" : op->kind == OP_ADD ? "tests added"
+                                                                                : "replaced");
+        op->fn(op->rc, &op->e, op->added, op->arg);
+        bank_free(op->bank);
+        free(op);
+}
+
+static int submit(struct event_base *base, enum op_kind kind, const char *name, struct bank *b,
+                  banks_done_fn fn, void *arg, struct err *e)
+{
+        struct bank_op *op = calloc(1, sizeof(*op));
+
+        if (!op) {
+                bank_free(b);
+                return err_set(e, ENOMEM, "bank operation");
+        }
+        op->item.prepare = op_prepare;
+        op->item.work = op_work;
+        op->item.done = op_done;
+        op->kind = kind;
+        snprintf(op->name, sizeof(op->name), "%s", name);
+        op->bank = b;
+        op->fn = fn;
+        op->arg = arg;
+        if (worker_submit(base, &op->item, e) < 0) {
+                bank_free(b);
+                free(op);
+                return -1;
+        }
         return 0;
 }
 
 /* See store.h. */
-int banks_add(const char *name, struct bank *staging, size_t *added, struct err *e)
+int banks_replace(struct event_base *base, const char *name, struct bank *b, banks_done_fn fn,
+                  void *arg, struct err *e)
 {
-        long at = find(name, NULL), bad;
-        struct bank *b;
-
-        if (at < 0) {
-                /* A new bank: staging is its whole content. */
-                struct bank *fresh = bank_new();
-                int rc;
-                if (!fresh || bank_reserve(fresh, bank_count(staging)) < 0) {
-                        bank_free(fresh);
-                        err_set(e, ENOMEM, "bank");
-                        return BANKS_EIO;
-                }
-                *added = bank_merge(fresh, staging);
-                rc = banks_replace(name, fresh, e);
-                if (rc < 0)
-                        bank_free(fresh);
-                return rc;
-        }
-        if (reg[at].read_only) {
-                err_set(e, 0, "test bank %s is loaded from %s (--testbank) and is read-only", name,
-                        reg[at].source);
-                return BANKS_EREADONLY;
-        }
-        b = reg[at].bank;
-        bad = bank_conflict(b, staging);
-        if (bad >= 0) {
-                const unsigned char *d;
-                size_t len;
-                char hex[MD5_HEX_LEN + 1];
-                bank_at(staging, (size_t)bad, &d, &len);
-                md5_hex(d, hex);
-                err_set(e, 0, "hash %s is already taken by a different test in bank %s", hex, name);
-                return BANKS_EINPUT;
-        }
-        if (bank_reserve(b, bank_count(staging)) < 0) {
-                err_set(e, ENOMEM, "bank %s", name);
-                return BANKS_EIO;
-        }
-        if (persist(name, b, staging, e) < 0)
-                return BANKS_EIO;
-        *added = bank_merge(b, staging);
-        return 0;
+        return submit(base, OP_REPLACE, name, b, fn, arg, e);
 }
 
 /* See store.h. */
-int banks_delete(const char *name, struct err *e)
+int banks_add(struct event_base *base, const char *name, struct bank *staging, banks_done_fn fn,
+              void *arg, struct err *e)
 {
-        long at = find(name, NULL);
+        return submit(base, OP_ADD, name, staging, fn, arg, e);
+}
 
-        if (at < 0) {
-                err_set(e, 0, "no test bank named %s", name);
-                return BANKS_ENOTFOUND;
-        }
-        if (reg[at].read_only) {
-                err_set(e, 0, "test bank %s is loaded from %s (--testbank) and is read-only", name,
-                        reg[at].source);
-                return BANKS_EREADONLY;
-        }
-        if (unlink(reg[at].source) < 0 && errno != ENOENT) {
-                err_set(e, errno, "remove %s", reg[at].source);
-                return BANKS_EIO;
-        }
-        reg_remove((size_t)at);
-        return 0;
+/* See store.h. */
+int banks_delete(struct event_base *base, const char *name, banks_done_fn fn, void *arg,
+                 struct err *e)
+{
+        return submit(base, OP_DELETE, name, NULL, fn, arg, e);
 }
 
 /* See store.h. */

@@ -7,7 +7,8 @@
  * them. Names are one or two components ("bank" or "ORG/bank", as Hugging
  * Face dataset ids), each [A-Za-z0-9_-][A-Za-z0-9._-]*, so a name can never
  * leave the state directory or collide with our temporary files (which start
- * with '.'). Everything here runs on the event-loop thread. */
+ * with '.'). Everything here runs on the event-loop thread, except the file
+ * writes of mutations, which the worker thread does (worker.h). */
 #ifndef CODEEXEC_BANK_STORE_H
 #define CODEEXEC_BANK_STORE_H
 
@@ -17,6 +18,8 @@
 #include "../util/err.h"
 #include "../util/md5.h"
 #include "bank.h"
+
+struct event_base;
 
 #define BANK_NAME_MAX 128
 
@@ -49,19 +52,27 @@ bool banks_name_valid(const char *name);
 /* The test with this digest in bank name, or NULL (unknown bank or hash). */
 const char *banks_lookup(const char *name, const unsigned char digest[MD5_DIGEST_LEN], size_t *len);
 
-/* Replaces (or creates) an uploaded bank with b: persisted first, then
- * swapped in. Takes ownership of b on success only; on failure the old bank
- * is untouched. */
-int banks_replace(const char *name, struct bank *b, struct err *e);
+/* Mutations of uploaded banks. Each is queued and runs after the earlier
+ * ones: checked on the loop, written to the state directory on the worker
+ * thread (temporary file, fsync, rename), then applied in memory; fn(rc, e,
+ * added, arg) reports the outcome on the loop thread, possibly before the
+ * call returns. rc is 0 or a banks_error; e is only meaningful when rc < 0.
+ * On any failure the served bank and its file are as they were. The bank
+ * passed in is always taken over (freed when not kept). They return -1 (fn
+ * not called) only when the operation could not even be queued. */
+typedef void (*banks_done_fn)(int rc, const struct err *e, size_t added, void *arg);
 
-/* Adds the tests of staging to bank name (created when absent). Conflicts
- * (a digest held with another text) fail with BANKS_EINPUT and nothing
- * changes. staging stays the caller's but is emptied on success (and may be
- * on failure); *added counts the new tests. */
-int banks_add(const char *name, struct bank *staging, size_t *added, struct err *e);
-
+/* Replaces (or creates) bank name with b. */
+int banks_replace(struct event_base *base, const char *name, struct bank *b, banks_done_fn fn,
+                  void *arg, struct err *e);
+/* Adds the tests of staging to bank name (created when absent); a digest the
+ * bank holds with another text fails with BANKS_EINPUT; added counts the new
+ * tests. */
+int banks_add(struct event_base *base, const char *name, struct bank *staging, banks_done_fn fn,
+              void *arg, struct err *e);
 /* Removes an uploaded bank and its file. */
-int banks_delete(const char *name, struct err *e);
+int banks_delete(struct event_base *base, const char *name, banks_done_fn fn, void *arg,
+                 struct err *e);
 
 size_t banks_count(void);
 /* Bank i, in name order; false when out of range. */

@@ -2,9 +2,11 @@
  *
  * Theory of operation. The message is consumed in 64-byte blocks; a partial
  * block waits in ctx->block until more data or md5_final() arrives. Each
- * block goes through the four rounds of 16 steps of section 3.4, with the
- * sine-derived constants T[i] = floor(2^32 * |sin(i + 1)|) and the per-round
- * shift amounts. md5_final() pads with 0x80, zeros and the message length in
+ * block goes through the four rounds of 16 steps of section 3.4 (the
+ * auxiliary functions F G H I, the message-word order of each round, the
+ * sine-derived constants T[i] = floor(2^32 * |sin(i + 1)|), the per-round
+ * shift amounts), written as unrolled groups of four so the compiler keeps
+ * a b c d in registers. md5_final() pads with 0x80, zeros and the message length in
  * bits (little-endian, 64 bits) as in section 3.1-3.2. Words are read and
  * written little-endian byte by byte, so the code is endian-neutral. */
 #include "md5.h"
@@ -24,10 +26,14 @@ static const uint32_t T[64] = {
     0xeb86d391,
 };
 
-/* Shift amounts: four per round, repeated four times within the round. */
-static const unsigned S[4][4] = {{7, 12, 17, 22}, {5, 9, 14, 20}, {4, 11, 16, 23}, {6, 10, 15, 21}};
+#define F(x, y, z) (((x) & (y)) | (~(x) & (z)))
+#define G(x, y, z) (((x) & (z)) | ((y) & ~(z)))
+#define H(x, y, z) ((x) ^ (y) ^ (z))
+#define I(x, y, z) ((y) ^ ((x) | ~(z)))
+/* One step of RFC 1321 section 3.4: a = b + ((a + f(b,c,d) + X[k] + T[i]) <<< s). */
+#define STEP(f, a, b, c, d, k, s, i) (a) = (b) + rotl((a) + f((b), (c), (d)) + X[k] + T[i], (s))
 
-static uint32_t rotl(uint32_t x, unsigned n)
+static inline uint32_t rotl(uint32_t x, unsigned n)
 {
         return (x << n) | (x >> (32 - n));
 }
@@ -39,33 +45,33 @@ static void transform(uint32_t state[4], const unsigned char block[64])
         for (int i = 0; i < 16; i++)
                 X[i] = (uint32_t)block[4 * i] | (uint32_t)block[4 * i + 1] << 8 |
                        (uint32_t)block[4 * i + 2] << 16 | (uint32_t)block[4 * i + 3] << 24;
-        for (unsigned i = 0; i < 64; i++) {
-                uint32_t f, tmp;
-                unsigned k, round = i / 16;
-
-                switch (round) {
-                case 0: /* F(X,Y,Z) = XY v not(X) Z */
-                        f = (b & c) | (~b & d);
-                        k = i;
-                        break;
-                case 1: /* G(X,Y,Z) = XZ v Y not(Z) */
-                        f = (b & d) | (c & ~d);
-                        k = (5 * i + 1) % 16;
-                        break;
-                case 2: /* H(X,Y,Z) = X xor Y xor Z */
-                        f = b ^ c ^ d;
-                        k = (3 * i + 5) % 16;
-                        break;
-                default: /* I(X,Y,Z) = Y xor (X v not(Z)) */
-                        f = c ^ (b | ~d);
-                        k = (7 * i) % 16;
-                        break;
-                }
-                tmp = d;
-                d = c;
-                c = b;
-                b = b + rotl(a + f + X[k] + T[i], S[round][i % 4]);
-                a = tmp;
+        /* Round 1: X[i], shifts 7 12 17 22. */
+        for (int i = 0; i < 16; i += 4) {
+                STEP(F, a, b, c, d, i, 7, i);
+                STEP(F, d, a, b, c, i + 1, 12, i + 1);
+                STEP(F, c, d, a, b, i + 2, 17, i + 2);
+                STEP(F, b, c, d, a, i + 3, 22, i + 3);
+        }
+        /* Round 2: X[(5i + 1) mod 16], shifts 5 9 14 20. */
+        for (int i = 16; i < 32; i += 4) {
+                STEP(G, a, b, c, d, (5 * i + 1) & 15, 5, i);
+                STEP(G, d, a, b, c, (5 * i + 6) & 15, 9, i + 1);
+                STEP(G, c, d, a, b, (5 * i + 11) & 15, 14, i + 2);
+                STEP(G, b, c, d, a, (5 * i + 16) & 15, 20, i + 3);
+        }
+        /* Round 3: X[(3i + 5) mod 16], shifts 4 11 16 23. */
+        for (int i = 32; i < 48; i += 4) {
+                STEP(H, a, b, c, d, (3 * i + 5) & 15, 4, i);
+                STEP(H, d, a, b, c, (3 * i + 8) & 15, 11, i + 1);
+                STEP(H, c, d, a, b, (3 * i + 11) & 15, 16, i + 2);
+                STEP(H, b, c, d, a, (3 * i + 14) & 15, 23, i + 3);
+        }
+        /* Round 4: X[7i mod 16], shifts 6 10 15 21. */
+        for (int i = 48; i < 64; i += 4) {
+                STEP(I, a, b, c, d, (7 * i) & 15, 6, i);
+                STEP(I, d, a, b, c, (7 * i + 7) & 15, 10, i + 1);
+                STEP(I, c, d, a, b, (7 * i + 14) & 15, 15, i + 2);
+                STEP(I, b, c, d, a, (7 * i + 21) & 15, 21, i + 3);
         }
         state[0] += a;
         state[1] += b;

@@ -378,3 +378,26 @@ def test_testbank_replaces_uploaded_copy(tmp_path, state):
     with start_server("--state-dir", state, "--testbank", f"same={f}") as s:
         b = banks(s.url)["same"]
         assert b["tests"] == 3 and b["read_only"]
+
+
+def test_concurrent_uploads_all_apply_in_order(state):
+    import concurrent.futures as cf
+    with start_server("--state-dir", state) as s:
+        def add(i):
+            return request(s.url + "/v1/testbanks/many/tests", "POST",
+                           json.dumps({"tests": [f"assert {i} == {i}", f"assert {i} + 0 == {i}"]}))
+        with cf.ThreadPoolExecutor(16) as ex:
+            results = list(ex.map(add, range(40)))
+        assert all(st == 200 for st, _ in results), results[:3]
+        assert banks(s.url)["many"]["tests"] == 80
+        # a client that hangs up mid-upload does not break the server or the bank
+        import socket
+        body = jsonl([f"assert {i} != -1" for i in range(2000)]).encode()
+        with socket.create_connection(("127.0.0.1", s.port)) as c:
+            c.sendall(b"PUT /v1/testbanks/hangup HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                      + str(len(body)).encode() + b"\r\n\r\n" + body)
+        assert request(s.url + "/health")[0] == 200
+    with start_server("--state-dir", state) as s:
+        b = banks(s.url)
+        assert b["many"]["tests"] == 80
+        assert b.get("hangup", {"tests": 2000})["tests"] == 2000

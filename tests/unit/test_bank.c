@@ -174,3 +174,44 @@ Test(jsonl, duplicate_hash_for_another_test_is_named)
                      "\"0cc175b9c0f1b6a831c399e269772661\"}\n",
                      2, "duplicate \"hash\"");
 }
+
+Test(jsonl, fast_path_decodes_like_jansson)
+{
+        /* escapes, a surrogate pair, raw UTF-8, NUL, keys in any order */
+        static const char want[] = "\xF0\x9F\x98\x80 \xC3\xA9 \\ \" / \b\f\n\r\t \xE2\x82\xAC\0!";
+        const char *text = "{\"hash\": null, \"test\": \"\\ud83d\\ude00 \xC3\xA9 \\\\ \\\" \\/ "
+                           "\\b\\f\\n\\r\\t \\u20AC\\u0000!\"}\n"
+                           "{ \"test\" : \"plain\" , \"hash\" : \"b0b5b6e1d8dfa2ab0d8d8bd0f1c4cd60\" }";
+        struct bank *b = bank_new();
+        struct jsonl_stats st;
+        struct err e = {0, ""};
+        unsigned char d[16];
+        size_t len;
+        const char *got;
+
+        /* "plain" has another MD5: the second line must fail on its hash, on line 2 */
+        cr_assert_eq(parse(b, text, &st, &e), -1);
+        cr_assert_eq(st.error_line, 2, "%s", e.msg);
+        cr_assert(strstr(e.msg, "is not the MD5"), "%s", e.msg);
+        md5(want, sizeof(want) - 1, d);
+        got = bank_find(b, d, &len);
+        cr_assert_not_null(got);
+        cr_assert_eq(len, sizeof(want) - 1);
+        cr_assert(memcmp(got, want, len) == 0);
+        bank_free(b);
+}
+
+Test(jsonl, what_jansson_refuses_stays_refused)
+{
+        expect_error("{\"test\": \"\xFF\"}", 1, "invalid JSON");         /* invalid UTF-8 */
+        expect_error("{\"test\": \"\xC0\xAF\"}", 1, "invalid JSON");     /* overlong */
+        expect_error("{\"test\": \"\xED\xA0\x80\"}", 1, "invalid JSON"); /* encoded surrogate */
+        expect_error("{\"test\": \"a\tb\"}", 1, "invalid JSON");         /* raw control char */
+        expect_error("{\"test\": \"\\udc00\"}", 1, "invalid JSON");      /* lone low surrogate */
+        expect_error("{\"test\": \"\\ud800x\"}", 1, "invalid JSON");     /* lone high surrogate */
+        expect_error("{\"test\": \"\\x\"}", 1, "invalid JSON");          /* bad escape */
+        expect_error("{\"test\": \"a\"} x", 1, "invalid JSON");          /* trailing text */
+        expect_error("{\"test\": \"a\",}", 1, "invalid JSON");           /* trailing comma */
+        expect_error("{\"test\": \"a\", \"hash\": \"1\", \"hash\": \"2\"}", 1, "invalid JSON");
+        expect_error("{}", 1, "no \"test\" field");
+}
