@@ -1,0 +1,28 @@
+"""codeexec: a Python client for codeexec's native API (/v1/...).
+
+    from codeexec import Client
+    c = Client(["http://10.0.0.1:8000", "http://10.0.0.2:8000"], token="T")
+    c.run("python", "print(1)")                     # -> dict, as POST /v1/run answers
+    c.run_batch([{"language": "cpp", "code": src}])  # -> list, one result per job, in order
+
+See clients/python/README.md.
+"""
+
+from .client import (
+    AuthError,
+    Client,
+    CodeExecError,
+    EXTENSIONS,
+    RETRY_ERROR_CODES,
+    language_for_path,
+)
+
+__all__ = [
+    "AuthError",
+    "Client",
+    "CodeExecError",
+    "EXTENSIONS",
+    "RETRY_ERROR_CODES",
+    "language_for_path",
+]
+__version__ = "0.1.0"
