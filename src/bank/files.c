@@ -226,7 +226,7 @@ int bankfile_load_path(struct bank *b, const char *name, const char *path, struc
                         if (l.parquet)
                                 err_set(e, 0,
                                         "%s: only parquet files (%zu); parquet is not supported: "
-                                        "convert them to JSONL (docs/operations.md)",
+                                        "convert them to JSONL (docs/testbanks.md)",
                                         resolved, l.parquet);
                         else
                                 err_set(e, 0, "%s: no .jsonl files found", resolved);
@@ -236,7 +236,7 @@ int bankfile_load_path(struct bank *b, const char *name, const char *path, struc
         } else if (ends_with(path, ".parquet")) {
                 return err_set(e, 0,
                                "%s: parquet is not supported: convert it to JSONL "
-                               "(docs/operations.md)",
+                               "(docs/testbanks.md)",
                                path);
         } else if (list_add(&l, path, e) < 0) {
                 goto out;

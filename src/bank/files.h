@@ -6,7 +6,7 @@
  * refs/main names the revision), or the hub cache root itself when the bank
  * is named ORG/NAME. Parquet files are not read: there is no reasonable
  * parquet library for C in Debian, so they must be converted to JSONL first
- * (docs/operations.md); a path with only parquet files is an error saying so. */
+ * (docs/testbanks.md); a path with only parquet files is an error saying so. */
 #ifndef CODEEXEC_BANK_FILES_H
 #define CODEEXEC_BANK_FILES_H
 
