@@ -213,15 +213,14 @@ static json_t *files_json(json_t *report)
         {
                 json_t *sum = json_object_get(f, "summary");
                 json_array_append_new(
-                    out, json_pack("{s:s, s:O?, s:o, s:o, s:O?, s:i}", "file", name,
-                                   "num_statements", json_object_get(sum, "num_statements"),
-                                   "covered_lines",
-                                   copy_or_empty(json_object_get(f, "executed_lines")),
-                                   "missing_lines", copy_or_empty(json_object_get(f, "missing_lines")),
-                                   "percent_covered", json_object_get(sum, "percent_covered"),
-                                   "coverage",
-                                   parse_display(json_string_value(
-                                       json_object_get(sum, "percent_covered_display")))));
+                    out,
+                    json_pack("{s:s, s:O?, s:o, s:o, s:O?, s:i}", "file", name, "num_statements",
+                              json_object_get(sum, "num_statements"), "covered_lines",
+                              copy_or_empty(json_object_get(f, "executed_lines")), "missing_lines",
+                              copy_or_empty(json_object_get(f, "missing_lines")), "percent_covered",
+                              json_object_get(sum, "percent_covered"), "coverage",
+                              parse_display(json_string_value(
+                                  json_object_get(sum, "percent_covered_display")))));
         }
         return out;
 }

@@ -191,9 +191,9 @@ long bank_conflict(const struct bank *dst, const struct bank *src)
 {
         for (size_t i = 0; i < src->n; i++) {
                 long at = lookup(dst, src->entries[i].digest, NULL);
-                if (at >= 0 && (dst->entries[at].len != src->entries[i].len ||
-                                memcmp(dst->entries[at].text, src->entries[i].text,
-                                       src->entries[i].len) != 0))
+                if (at >= 0 &&
+                    (dst->entries[at].len != src->entries[i].len ||
+                     memcmp(dst->entries[at].text, src->entries[i].text, src->entries[i].len) != 0))
                         return (long)i;
         }
         return -1;
@@ -210,7 +210,8 @@ size_t bank_merge(struct bank *dst, struct bank *src)
                         free(src->entries[i].text);
                         continue;
                 }
-                insert(dst, src->entries[i].digest, src->entries[i].text, src->entries[i].len, slot);
+                insert(dst, src->entries[i].digest, src->entries[i].text, src->entries[i].len,
+                       slot);
                 moved++;
         }
         src->n = 0;

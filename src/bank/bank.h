@@ -29,7 +29,8 @@ int bank_add(struct bank *b, const unsigned char digest[MD5_DIGEST_LEN], const c
 
 /* The text stored under digest (NUL-terminated, may contain NULs; its length
  * in *len), or NULL. Valid until the bank is freed. */
-const char *bank_find(const struct bank *b, const unsigned char digest[MD5_DIGEST_LEN], size_t *len);
+const char *bank_find(const struct bank *b, const unsigned char digest[MD5_DIGEST_LEN],
+                      size_t *len);
 
 /* Entry i in insertion order (i < bank_count). */
 const char *bank_at(const struct bank *b, size_t i, const unsigned char **digest, size_t *len);

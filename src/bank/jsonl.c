@@ -196,14 +196,30 @@ static long decode_string(const char **pp, const char *end, char *out)
                 if (e - p < 2)
                         return -1;
                 switch (p[1]) {
-                case '"': *o++ = '"'; break;
-                case '\\': *o++ = '\\'; break;
-                case '/': *o++ = '/'; break;
-                case 'b': *o++ = '\b'; break;
-                case 'f': *o++ = '\f'; break;
-                case 'n': *o++ = '\n'; break;
-                case 'r': *o++ = '\r'; break;
-                case 't': *o++ = '\t'; break;
+                case '"':
+                        *o++ = '"';
+                        break;
+                case '\\':
+                        *o++ = '\\';
+                        break;
+                case '/':
+                        *o++ = '/';
+                        break;
+                case 'b':
+                        *o++ = '\b';
+                        break;
+                case 'f':
+                        *o++ = '\f';
+                        break;
+                case 'n':
+                        *o++ = '\n';
+                        break;
+                case 'r':
+                        *o++ = '\r';
+                        break;
+                case 't':
+                        *o++ = '\t';
+                        break;
                 case 'u': {
                         unsigned cp, lo;
                         if (e - p < 6 || hex4((const char *)p + 2, &cp) < 0)
@@ -212,7 +228,8 @@ static long decode_string(const char **pp, const char *end, char *out)
                                 return -1; /* a lone low surrogate */
                         if (cp >= 0xD800 && cp <= 0xDBFF) {
                                 if (e - p < 12 || p[6] != '\\' || p[7] != 'u' ||
-                                    hex4((const char *)p + 8, &lo) < 0 || lo < 0xDC00 || lo > 0xDFFF)
+                                    hex4((const char *)p + 8, &lo) < 0 || lo < 0xDC00 ||
+                                    lo > 0xDFFF)
                                         return -1;
                                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                                 p += 6;
@@ -317,7 +334,8 @@ static int fast_line(struct bank *b, const char *p, size_t n, struct jsonl_stats
         return 1;
 }
 
-static int parse_line(struct bank *b, const char *p, size_t n, struct jsonl_stats *st, struct err *e)
+static int parse_line(struct bank *b, const char *p, size_t n, struct jsonl_stats *st,
+                      struct err *e)
 {
         json_error_t jerr;
         json_t *o = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr), *t, *h;

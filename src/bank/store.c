@@ -312,7 +312,8 @@ static int load_persisted_dir(const char *dir, const char *org, struct err *e)
                 if (rc < 0)
                         bank_free(b);
                 else
-                        log_info("test bank %s: %zu tests (uploaded; %s)", name, bank_count(b), path);
+                        log_info("test bank %s: %zu tests (uploaded; %s)", name, bank_count(b),
+                                 path);
         }
         closedir(d);
         return rc;
@@ -456,8 +457,9 @@ static void op_prepare(struct worker_item *it)
                         char hex[MD5_HEX_LEN + 1];
                         bank_at(op->bank, (size_t)bad, &d, &len);
                         md5_hex(d, hex);
-                        err_set(&op->e, 0, "hash %s is already taken by a different test in bank %s",
-                                hex, op->name);
+                        err_set(&op->e, 0,
+                                "hash %s is already taken by a different test in bank %s", hex,
+                                op->name);
                         op->rc = BANKS_EINPUT;
                 } else if (bank_reserve(op->target, bank_count(op->bank)) < 0) {
                         err_set(&op->e, ENOMEM, "bank %s", op->name);
@@ -524,8 +526,9 @@ static void op_done(struct worker_item *it)
                 op->rc = op_commit(op);
         if (op->rc == 0)
                 log_info("test bank %s: %s", op->name,
-                         op->kind == OP_DELETE ? "deleted" : op->kind == OP_ADD ? "tests added"
-                                                                                : "replaced");
+                         op->kind == OP_DELETE ? "deleted"
+                         : op->kind == OP_ADD  ? "tests added"
+                                               : "replaced");
         op->fn(op->rc, &op->e, op->added, op->arg);
         bank_free(op->bank);
         free(op);

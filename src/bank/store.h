@@ -34,7 +34,7 @@ enum banks_error {
 struct banks_info {
         const char *name;
         size_t tests;
-        bool read_only; /* from --testbank */
+        bool read_only;     /* from --testbank */
         const char *source; /* the --testbank paths, or the persisted file */
 };
 

@@ -96,12 +96,13 @@ Test(jsonl, tests_with_and_without_hash)
         struct bank *b = bank_new();
         struct jsonl_stats st;
         struct err e = {0, ""};
-        const char *text = "{\"test\": \"assert True\"}\n"
-                           "\n"
-                           "{\"test\": \"assert 1\", \"hash\": \"CE917A36E67296282CDAB3455D5DBED8\","
-                           " \"task_id\": 7}\r\n"
-                           "{\"test\": \"assert True\"}\n"
-                           "{\"hash\": null, \"test\": \"nul\\u0000inside\"}";
+        const char *text =
+            "{\"test\": \"assert True\"}\n"
+            "\n"
+            "{\"test\": \"assert 1\", \"hash\": \"CE917A36E67296282CDAB3455D5DBED8\","
+            " \"task_id\": 7}\r\n"
+            "{\"test\": \"assert True\"}\n"
+            "{\"hash\": null, \"test\": \"nul\\u0000inside\"}";
 
         cr_assert_eq(parse(b, text, &st, &e), 0, "%s", e.msg);
         cr_assert_eq(st.lines, 4);
@@ -179,9 +180,10 @@ Test(jsonl, fast_path_decodes_like_jansson)
 {
         /* escapes, a surrogate pair, raw UTF-8, NUL, keys in any order */
         static const char want[] = "\xF0\x9F\x98\x80 \xC3\xA9 \\ \" / \b\f\n\r\t \xE2\x82\xAC\0!";
-        const char *text = "{\"hash\": null, \"test\": \"\\ud83d\\ude00 \xC3\xA9 \\\\ \\\" \\/ "
-                           "\\b\\f\\n\\r\\t \\u20AC\\u0000!\"}\n"
-                           "{ \"test\" : \"plain\" , \"hash\" : \"b0b5b6e1d8dfa2ab0d8d8bd0f1c4cd60\" }";
+        const char *text =
+            "{\"hash\": null, \"test\": \"\\ud83d\\ude00 \xC3\xA9 \\\\ \\\" \\/ "
+            "\\b\\f\\n\\r\\t \\u20AC\\u0000!\"}\n"
+            "{ \"test\" : \"plain\" , \"hash\" : \"b0b5b6e1d8dfa2ab0d8d8bd0f1c4cd60\" }";
         struct bank *b = bank_new();
         struct jsonl_stats st;
         struct err e = {0, ""};
