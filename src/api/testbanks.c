@@ -279,7 +279,8 @@ static void parse_work(struct worker_item *it)
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
         parse_body(pi, p);
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
-        p->parse_cpu_ms = (double)(c1.tv_sec - c0.tv_sec) * 1e3 + (double)(c1.tv_nsec - c0.tv_nsec) / 1e6;
+        p->parse_cpu_ms =
+            (double)(c1.tv_sec - c0.tv_sec) * 1e3 + (double)(c1.tv_nsec - c0.tv_nsec) / 1e6;
 }
 
 static void parse_body(struct parse_item *pi, struct pending_op *p)
