@@ -234,6 +234,12 @@ def test_startup_errors(tmp_path, state):
     (pqdir / "train.parquet").write_text("PAR1")
     out = run_server_expect_failure("--state-dir", state, "--testbank", f"b={pqdir}")
     assert "only parquet files" in out
+    hub = tmp_path / "datasets--o--two"
+    for rev in ("r1", "r2"):
+        (hub / "snapshots" / rev).mkdir(parents=True)
+        (hub / "snapshots" / rev / "t.jsonl").write_text(jsonl(["a"]))
+    out = run_server_expect_failure("--state-dir", state, "--testbank", f"b={hub}")
+    assert "2 snapshots and no usable refs/main" in out
     empty = tmp_path / "empty"
     empty.mkdir()
     assert "no .jsonl files" in run_server_expect_failure("--state-dir", state,

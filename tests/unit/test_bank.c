@@ -5,6 +5,7 @@
 
 #include "bank/bank.h"
 #include "bank/jsonl.h"
+#include "bank/store.h"
 
 static void digest_of(const char *s, unsigned char d[16])
 {
@@ -216,4 +217,23 @@ Test(jsonl, what_jansson_refuses_stays_refused)
         expect_error("{\"test\": \"a\",}", 1, "invalid JSON");           /* trailing comma */
         expect_error("{\"test\": \"a\", \"hash\": \"1\", \"hash\": \"2\"}", 1, "invalid JSON");
         expect_error("{}", 1, "no \"test\" field");
+}
+
+Test(store, bank_names)
+{
+        static const char *const good[] = {"mbpp", "nuprl/MultiPL-E", "a.b_c-d", "x/y.jsonl",
+                                           "0", NULL};
+        static const char *const bad[] = {"", ".", "..", ".hidden", "a/..", "../a", "a/b/c",
+                                          "/a", "a/", "a b", "a\\b", "é", "a/.x", NULL};
+        char longname[200];
+
+        for (const char *const *p = good; *p; p++)
+                cr_assert(banks_name_valid(*p), "%s", *p);
+        for (const char *const *p = bad; *p; p++)
+                cr_assert(!banks_name_valid(*p), "%s", *p);
+        memset(longname, 'a', sizeof(longname) - 1);
+        longname[sizeof(longname) - 1] = '\0';
+        cr_assert(!banks_name_valid(longname));
+        longname[BANK_NAME_MAX] = '\0';
+        cr_assert(banks_name_valid(longname));
 }
