@@ -35,10 +35,25 @@ class Server:
         for _ in range(200):
             try:
                 urllib.request.urlopen(self.url + "/health", timeout=1).read()
-                return
+                break
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError("server did not start; see " + self.log.name)
+        else:
+            raise RuntimeError("server did not start; see " + self.log.name)
+        self.wait_quiet()
+
+    def wait_quiet(self, limit_s: float = 180):
+        """Waits until the start-up version probes are done, so that they
+        neither slow the measurement nor count as leftovers."""
+        import json
+        end = time.monotonic() + limit_s
+        while time.monotonic() < end:
+            langs = json.load(urllib.request.urlopen(self.url + "/v1/languages"))["languages"]
+            if all(l.get("version") or not l["installed"] for l in langs):
+                metrics = urllib.request.urlopen(self.url + "/metrics").read().decode()
+                if "codeexec_background_running 0" in metrics:
+                    return
+            time.sleep(0.5)
 
     def stop(self):
         self.proc.terminate()

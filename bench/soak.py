@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Soak: tens of thousands of mixed runs against one server, then checks
+that nothing was lost, duplicated or left behind.
+
+Mix (by default): passing programs, failing ones, time-outs, output floods,
+memory hogs, fork bombs, daemons, a few compiled-language runs. Every
+program prints a unique token, so each reply is checked against its own
+request: a lost, duplicated or crossed reply is counted, never hidden.
+While it runs it samples the server's RSS and open fds; at the end it
+requires them flat, no process left under the server, and no cgroup left
+after the server stops. Bounded in count and time; loopback only.
+
+Usage: bench/soak.py [--runs 20000] [--concurrency 32] [--max-minutes 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import concurrent.futures as cf
+import json
+import os
+import random
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+
+from common import Server
+
+KINDS = [  # (weight, kind)
+    (50, "pass"), (15, "fail"), (5, "timeout"), (5, "flood"), (4, "memory"),
+    (3, "forkbomb"), (5, "daemon"), (8, "cpp"), (5, "stdin"),
+]
+
+
+def program(kind: str, token: str):
+    """Returns (endpoint, body, check(text) -> bool)."""
+    if kind == "pass":
+        return "/py_exec", {"code": f"print({token!r})"}, lambda t: t == f"0\n{token}\n"
+    if kind == "fail":
+        return ("/py_exec", {"code": f"import sys\nprint({token!r}, file=sys.stderr)\nsys.exit(3)"},
+                lambda t: t == f"1\n{token}\n")
+    if kind == "timeout":
+        return ("/py_exec", {"code": f"# {token}\nwhile True: pass", "timeout": 1},
+                lambda t: t == "1\nTimeout")
+    if kind == "flood":
+        return ("/py_exec", {"code": f"import sys\nprint({token!r})\nsys.stdout.write('x' * 50_000_000)"},
+                lambda t: t.startswith(f"0\n{token}\n"))
+    if kind == "memory":
+        return ("/py_exec", {"code": f"# {token}\nx = bytearray(600 * 1024 * 1024)"},
+                lambda t: t.startswith("1\n"))
+    if kind == "forkbomb":
+        return ("/py_exec", {"code": f"import os\nprint({token!r}, flush=True)\n"
+                             "while True:\n    try: os.fork()\n    except OSError: pass", "timeout": 2},
+                lambda t: t == "1\nTimeout")
+    if kind == "daemon":
+        return ("/py_exec", {"code": "import os, subprocess\n"
+                             "subprocess.Popen(['/bin/sleep', '600'], start_new_session=True)\n"
+                             f"print({token!r})"}, lambda t: t == f"0\n{token}\n")
+    if kind == "cpp":
+        code = f'#include <cstdio>\nint main(){{ puts("{token}"); }}'
+        return ("/any_exec", {"code": code, "lang": "cpp", "timeout": 60},
+                lambda t: t.startswith("0\n") and json.loads(t[2:])["stdout"] == token + "\n")
+    if kind == "stdin":
+        return ("/py_exec", {"code": "print(input()[::-1])", "stdin": token[::-1]},
+                lambda t: t == f"0\n{token}\n")
+    raise ValueError(kind)
+
+
+def fds(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("VmRSS"))
+
+
+def descendants(pid):
+    out = subprocess.run(["ps", "-eo", "pid=,ppid="], capture_output=True, text=True).stdout
+    children = collections.defaultdict(list)
+    for line in out.splitlines():
+        p, pp = map(int, line.split())
+        children[pp].append(p)
+    seen, todo = [], list(children[pid])
+    while todo:
+        p = todo.pop()
+        seen.append(p)
+        todo += children[p]
+    return seen
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=20000)
+    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--max-minutes", type=float, default=30)
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args()
+    rnd = random.Random(a.seed)
+    kinds = [k for w, k in KINDS for _ in range(w)]
+    srv = Server("--memory-mb", "512", "--output-limit", "1048576")
+    pid = srv.proc.pid
+    deadline = time.monotonic() + a.max_minutes * 60
+    results = collections.Counter()
+    seen_tokens = collections.Counter()
+    problems = []
+    samples = []
+    stop = threading.Event()
+
+    def sampler():
+        while not stop.wait(2):
+            samples.append((rss_kb(pid), fds(pid)))
+
+    def one(i):
+        if time.monotonic() > deadline:
+            results["skipped (time)"] += 1
+            return
+        kind = rnd.choice(kinds)
+        token = f"tok{i:07d}x{rnd.randrange(10**6):06d}"
+        endpoint, body, check = program(kind, token)
+        req = urllib.request.Request(srv.url + endpoint, data=json.dumps(body).encode())
+        try:
+            with urllib.request.urlopen(req, timeout=300) as r:
+                text = r.read().decode()
+        except urllib.error.HTTPError as e:
+            results[f"{kind}: HTTP {e.code}"] += 1
+            problems.append((kind, token, f"HTTP {e.code}"))
+            return
+        except Exception as e:  # a lost reply
+            results[f"{kind}: lost"] += 1
+            problems.append((kind, token, repr(e)))
+            return
+        seen_tokens[token] += 1
+        if check(text):
+            results[f"{kind}: ok"] += 1
+        else:
+            results[f"{kind}: WRONG"] += 1
+            problems.append((kind, token, text[:200]))
+
+    threading.Thread(target=sampler, daemon=True).start()
+    rss0, fds0 = rss_kb(pid), fds(pid)
+    t0 = time.monotonic()
+    with cf.ThreadPoolExecutor(a.concurrency) as pool:
+        list(pool.map(one, range(a.runs)))
+    elapsed = time.monotonic() - t0
+    stop.set()
+    time.sleep(2)
+    leftovers = descendants(pid)
+    rss1, fds1 = rss_kb(pid), fds(pid)
+    srv.stop()
+    cg_left = subprocess.run(["find", "/sys/fs/cgroup", "-maxdepth", "6", "-name", f"codeexec-{pid}"],
+                             capture_output=True, text=True).stdout.split()
+    dup = sum(1 for n in seen_tokens.values() if n > 1)
+    print(f"# {a.runs} runs in {elapsed:.0f} s ({a.runs / elapsed:.1f}/s), concurrency {a.concurrency}")
+    for k, v in sorted(results.items()):
+        print(f"  {k:24} {v}")
+    peak_rss = max([s[0] for s in samples] + [rss1])
+    peak_fds = max([s[1] for s in samples] + [fds1])
+    print(f"server RSS: start {rss0} kB, end {rss1} kB, peak {peak_rss} kB")
+    print(f"server fds: start {fds0}, end {fds1}, peak {peak_fds}")
+    print(f"duplicated replies: {dup}; problems: {len(problems)}; leftover processes: "
+          f"{len(leftovers)}; leftover cgroups after stop: {len(cg_left)}")
+    for p in problems[:20]:
+        print("  problem:", p)
+    ok = (not problems and not dup and not leftovers and not cg_left and fds1 <= fds0 + 4
+          and rss1 < rss0 + 64 * 1024)
+    print("SOAK", "PASSED" if ok else "FAILED")
+    raise SystemExit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
