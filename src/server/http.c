@@ -550,6 +550,8 @@ static void on_request(struct evhttp_request *req, void *arg)
                                      : strcmp(routes[i].path, path) != 0)
                         continue;
                 path_known = 1;
+                if (routes[i].prefix) /* one label for every NAME: bounded metrics */
+                        snprintf(path, sizeof(path), "%s*", routes[i].path);
                 if (routes[i].method == method ||
                     (method == EVHTTP_REQ_HEAD && routes[i].method == EVHTTP_REQ_GET))
                         found = &routes[i];
