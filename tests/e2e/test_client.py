@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -65,6 +66,7 @@ class Fake:
         self.no_batch = False     # /v1/batch -> 404
         self.reject_lang = None   # a batch with this language -> 400; a run -> 400
         self.order = None         # function(n) -> completion order of a batch
+        self.hang_first = 0.0     # the first stream sends one line, then is silent this long
         self.lock = threading.Lock()
 
 
@@ -114,6 +116,9 @@ def make_handler(fake: Fake):
             self.end_headers()
             order = fake.order(len(runs)) if fake.order and first else range(len(runs))
             for sent, i in enumerate(order):
+                if first and fake.hang_first and sent == 1:
+                    time.sleep(fake.hang_first)
+                    return
                 if first and fake.cut_first_after is not None and sent == fake.cut_first_after:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -160,6 +165,17 @@ def test_stream_cut_resubmits_only_runs_without_result(fake):
     # only the six runs without a result were submitted again
     assert sorted(fake.batch_requests[1]) == sorted(f"job-{i}" for i in (1, 2, 4, 6, 8, 9))
     assert c.stats["stream_cuts"] == 1 and c.stats["resubmitted_runs"] == 6
+
+
+def test_silent_stream_times_out_and_is_resubmitted(fake):
+    fake.hang_first = 3.0
+    c = fast_client([fake.url], concurrency=1, timeout=0.5)
+    t0 = time.monotonic()
+    results = c.run_batch(jobs_of(5))
+    assert time.monotonic() - t0 < 2.5
+    assert [r["stdout"] for r in results] == [f"job-{i}" for i in range(5)]
+    assert sorted(fake.batch_requests[1]) == [f"job-{i}" for i in range(1, 5)]
+    assert c.stats["stream_cuts"] == 1
 
 
 def test_busy_lines_are_retried(fake):

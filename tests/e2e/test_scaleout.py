@@ -183,6 +183,9 @@ def test_batch_through_haproxy_survives_a_killed_server(tmp_path, use_batch):
         bad = [(i, r) for i, (r, tok) in enumerate(zip(results, tokens))
                if "error" in r or r.get("stdout") != tok + "\n" or r.get("passed") is not True]
         assert not bad, f"{len(bad)} wrong results, first: {bad[:3]}"
+        if client.stats["batch_requests"]:
+            # the victim's /v1/batch streams were cut and their runs resubmitted
+            assert client.stats["stream_cuts"] >= 1 and client.stats["resubmitted_runs"] >= 1
         # HAProxy saw the server go down; the two others are still serving
         deadline = time.monotonic() + 3
         while "s1 is DOWN" not in hp.log() and time.monotonic() < deadline:
