@@ -68,6 +68,7 @@ test: setup
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory fuzz-smoke
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan \
@@ -75,6 +76,47 @@ asan:
 		LDFLAGS="-fsanitize=address,undefined" build-asan/codeexec
 	CODEEXEC_BINARY=build-asan/codeexec ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		$(PYTEST) -q -ra tests/e2e $(PYTEST_ARGS)
+
+# Fuzzing (libFuzzer + ASan/UBSan, clang): tests/fuzz/fuzz_<target>.c, seeds in
+# tests/fuzz/corpus/<target>/; new inputs go to $(BUILD)/fuzz/corpus-<target>/,
+# crashes to $(BUILD)/fuzz/<target>-crash-*. `make fuzz` runs each target
+# FUZZ_TIME s; `make fuzz-smoke` (part of `make test`) FUZZ_SMOKE_TIME s each, plus
+# the encoders' differential check against Python's json module.
+.PHONY: fuzz-build fuzz-smoke
+FUZZ_CC          ?= clang
+FUZZ_FLAGS       := -g -O1 -fno-omit-frame-pointer -Isrc $(shell pkg-config --cflags jansson 2>/dev/null)
+FUZZ_SAN         := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_TARGETS     := request jsontext recipe
+FUZZ_SRC_request := src/api/request.c
+FUZZ_SRC_jsontext:= src/api/jsontext.c src/util/utf8.c src/util/buf.c
+FUZZ_SRC_recipe  := src/lang/recipe.c src/util/buf.c src/util/err.c
+FUZZ_TIME        ?= 60
+FUZZ_SMOKE_TIME  ?= 10
+FUZZ_BIN         := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%) $(BUILD)/fuzz/jsontext_dump
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard src/*/*.c src/*/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ $@"
+	@$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_SRC_$*) -ljansson
+
+$(BUILD)/fuzz/jsontext_dump: tests/fuzz/jsontext_dump.c $(FUZZ_SRC_jsontext) $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $@"
+	@$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_SAN) -o $@ $< $(FUZZ_SRC_jsontext)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz fuzz-smoke: fuzz-build
+	@set -e; secs=$(if $(filter fuzz,$@),$(FUZZ_TIME),$(FUZZ_SMOKE_TIME)); \
+	for t in $(FUZZ_TARGETS); do \
+		echo "== fuzz_$$t ($$secs s)"; mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$$secs -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/$$t- $(BUILD)/fuzz/corpus-$$t tests/fuzz/corpus/$$t \
+			2>$(BUILD)/fuzz/$$t.log || { tail -60 $(BUILD)/fuzz/$$t.log; exit 1; }; \
+		grep -E '^(Done|stat::number_of_executed_units)' $(BUILD)/fuzz/$$t.log || true; \
+	done; \
+	/usr/bin/python3 tests/fuzz/jsontext_vs_python.py $(BUILD)/fuzz/jsontext_dump \
+		$(if $(filter fuzz,$@),300000,30000) tests/fuzz/corpus/jsontext $(BUILD)/fuzz/corpus-jsontext
 
 format:
 	clang-format -i $(SRC) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c)

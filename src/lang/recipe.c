@@ -404,9 +404,9 @@ struct recipe *recipe_parse(const char *text, size_t len, const char *expect_key
         }
         json_array_foreach(v, i, item)
         {
+                r->nsteps = i + 1; /* so that recipe_free() frees a half-parsed step too */
                 if (parse_step(item, &r->steps[i], e) < 0)
                         goto fail;
-                r->nsteps = i + 1;
                 for (size_t j = 0; j < i; j++)
                         if (strcmp(r->steps[j].name, r->steps[i].name) == 0) {
                                 err_set(e, 0, "duplicate step name \"%s\"", r->steps[i].name);
