@@ -123,9 +123,10 @@ static int mount_etc(struct err *e)
         if (mkdir(".codeexec", 0755) < 0 || make_file(".codeexec/passwd", passwd_text, 0644) < 0 ||
             make_file(".codeexec/group", group_text, 0644) < 0)
                 return err_set(e, errno, "passwd");
-        if (mount(".codeexec/passwd", "etc/passwd", NULL, MS_BIND, NULL) < 0 ||
-            mount(".codeexec/group", "etc/group", NULL, MS_BIND, NULL) < 0)
-                return err_set(e, errno, "bind passwd");
+        /* Read-only: the files belong to the box user, who must not edit them. */
+        if (bind_ro(".codeexec/passwd", "etc/passwd", e) < 0 ||
+            bind_ro(".codeexec/group", "etc/group", e) < 0)
+                return err_wrap(e, "passwd");
         return 0;
 }
 
@@ -272,5 +273,9 @@ int sbx_seal_root(struct err *e)
 {
         if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
                 return err_set(e, errno, "read-only root");
+        /* /dev too (its device binds and /dev/shm are mounts of their own and
+         * stay writable): a program has no business creating files there. */
+        if (mount(NULL, "/dev", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC, NULL) < 0)
+                return err_set(e, errno, "read-only /dev");
         return 0;
 }

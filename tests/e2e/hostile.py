@@ -1,0 +1,228 @@
+"""Helpers shared by the hostile-program, hostile-client and overload tests.
+
+Plain HTTP with http.client (one connection per request, explicit time-outs),
+a /health prober that runs in a thread while something nasty happens, and
+process accounting by host uid: a box's processes run as host uid
+uid_base + slot (200000.. by default), so `ps -eo uid` shows whether anything
+of a box is still alive.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import threading
+import time
+from typing import Dict, List, Optional, Tuple
+from urllib.parse import urlsplit
+
+BOX_UID_LO, BOX_UID_HI = 200000, 200100  # the default --uid-base and the slots above it
+
+
+def unique_uid_base() -> int:
+    """A --uid-base for a test server that no other server on this machine uses,
+    so that `ps` by uid sees only that server's boxes (CI runs one test session,
+    but a developer's machine may run other servers with the default 200000)."""
+    import random
+    return random.randrange(300, 4000) * 1000 + 100000
+
+
+def hostport(url: str) -> Tuple[str, int]:
+    u = urlsplit(url)
+    return u.hostname, u.port
+
+
+def request(url: str, method: str, path: str, body=None, headers: Optional[Dict[str, str]] = None,
+            timeout: float = 60.0) -> Tuple[int, http.client.HTTPMessage, bytes]:
+    """One request on a fresh connection; returns (status, headers, body)."""
+    host, port = hostport(url)
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+        elif isinstance(body, str):
+            body = body.encode()
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, resp.headers, resp.read()
+    finally:
+        conn.close()
+
+
+def v1_run(url: str, code: str, language: str = "python", timeout: float = 10, stdin: str = "",
+           headers=None) -> dict:
+    st, _, body = request(url, "POST", "/v1/run",
+                          {"language": language, "code": code, "timeout": timeout, "stdin": stdin},
+                          headers=headers, timeout=timeout + 60)
+    assert st == 200, f"/v1/run answered {st}: {body[:500]!r}"
+    return json.loads(body)
+
+
+def py_exec(url: str, code: str, timeout: float = 10, stdin: str = "", headers=None) -> str:
+    st, _, body = request(url, "POST", "/py_exec", {"code": code, "timeout": timeout, "stdin": stdin},
+                          headers=headers, timeout=timeout + 60)
+    assert st == 200, f"/py_exec answered {st}: {body[:500]!r}"
+    return body.decode()
+
+
+def any_exec(url: str, code: str, lang: str, timeout: float = 30) -> dict:
+    st, _, body = request(url, "POST", "/any_exec", {"code": code, "lang": lang, "timeout": timeout},
+                          timeout=timeout + 60)
+    text = body.decode()
+    assert st == 200 and text.startswith("0\n"), f"/any_exec answered {st}: {text[:800]!r}"
+    return json.loads(text[2:])
+
+
+def health_latency(url: str, timeout: float = 5.0) -> float:
+    """Seconds GET /health took; raises if it is not 200 OK."""
+    t0 = time.monotonic()
+    st, _, body = request(url, "GET", "/health", timeout=timeout)
+    dt = time.monotonic() - t0
+    assert st == 200 and body == b"OK", f"/health answered {st} {body[:100]!r}"
+    return dt
+
+
+def assert_healthy(url: str, within: float = 1.0) -> None:
+    dt = health_latency(url, timeout=max(within * 3, 3))
+    assert dt < within, f"/health took {dt:.2f}s (limit {within}s)"
+
+
+class HealthProbe:
+    """Polls GET /health every `period` s in a thread; records latencies and errors.
+
+    with HealthProbe(url) as hp: ...nasty run...
+    hp.check(1.0)  # every answer came within 1 s and none failed
+    """
+
+    def __init__(self, url: str, period: float = 0.2):
+        self.url, self.period = url, period
+        self.latencies: List[float] = []
+        self.errors: List[str] = []
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self):
+        while not self._stop.is_set():
+            try:
+                self.latencies.append(health_latency(self.url, timeout=5))
+            except Exception as e:  # noqa: BLE001 - recorded and asserted on
+                self.errors.append(repr(e))
+            self._stop.wait(self.period)
+
+    def __enter__(self):
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._t.join(10)
+
+    def check(self, within: float = 1.0) -> None:
+        assert not self.errors, f"/health failed during the run: {self.errors[:3]}"
+        assert self.latencies, "the prober never got an answer"
+        worst = max(self.latencies)
+        assert worst < within, (f"/health took up to {worst:.2f}s during the run "
+                                f"({len(self.latencies)} probes, limit {within}s)")
+
+
+def box_processes(lo: int = BOX_UID_LO, hi: int = BOX_UID_HI) -> List[str]:
+    """`ps` lines of processes whose uid (real or effective) is in [lo, hi]."""
+    out = subprocess.run(["ps", "-ww", "-eo", "uid=,ruid=,pid=,stat=,args="], capture_output=True,
+                         text=True, check=True).stdout
+    found = []
+    for line in out.splitlines():
+        parts = line.split(None, 4)
+        if len(parts) < 4:
+            continue
+        if any(lo <= int(u) <= hi for u in parts[:2]):
+            found.append(line.strip())
+    return found
+
+
+def background_running(url: str) -> int:
+    """Boxes the server runs for its own start-up probes (toolchain versions),
+    from /metrics; 0 when it does not say."""
+    try:
+        st, _, body = request(url, "GET", "/metrics", timeout=5)
+    except OSError:
+        return 0
+    for line in body.decode(errors="replace").splitlines():
+        if line.startswith("codeexec_background_running "):
+            return int(float(line.split()[1]))
+    return 0
+
+
+def assert_no_box_processes(lo: int = BOX_UID_LO, hi: int = BOX_UID_HI, settle: float = 0.0,
+                            url: Optional[str] = None, probe_wait: float = 60.0) -> None:
+    """Nothing of any box with a host uid in [lo, hi] is alive. `settle`: how long
+    a straggler may take to go (0: it must be gone already).
+
+    With `url`, boxes the server itself runs for its start-up version probes
+    (they run whenever no request waits, so often right after a test's last
+    reply) are told apart through /metrics: the check counts only when no
+    probe ran before and after `ps` looked, waiting up to `probe_wait` s."""
+    deadline = time.monotonic() + settle
+    hard = time.monotonic() + settle + probe_wait
+    while True:
+        before = background_running(url) if url else 0
+        left = box_processes(lo, hi)
+        after = background_running(url) if url else 0
+        probing = before or after
+        if not left and not probing:
+            return
+        now = time.monotonic()
+        if (not probing and now >= deadline) or now >= hard:
+            break
+        time.sleep(0.05)
+    assert not left, f"{len(left)} box processes outlived their run: {left[:10]}"
+
+
+def vm_kb(pid: int, field: str) -> int:
+    """VmRSS / VmHWM / ... of a process, in kB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise KeyError(field)
+
+
+def raw_exchange(url: str, data: bytes, timeout: float = 5.0, shutdown: bool = True) -> bytes:
+    """Sends raw bytes, then reads until the server closes or `timeout` passes."""
+    host, port = hostport(url)
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        try:
+            s.sendall(data)
+            if shutdown:
+                s.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        chunks = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                c = s.recv(65536)
+            except socket.timeout:
+                break
+            except OSError:
+                break
+            if not c:
+                break
+            chunks.append(c)
+        return b"".join(chunks)
+
+
+def status_of(raw: bytes) -> Optional[int]:
+    """HTTP status code of a raw response, or None when there was none."""
+    if not raw.startswith(b"HTTP/1."):
+        return None
+    try:
+        return int(raw.split(b" ", 2)[1])
+    except (IndexError, ValueError):
+        return None
+
+
+def cpu_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
