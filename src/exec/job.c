@@ -41,6 +41,7 @@ struct job_private {
         struct event *ev_out[SBX_MAX_STEPS][2];
         int open_streams;
         bool exited, status_eof, finished;
+        siginfo_t init_exit; /* how the box's PID 1 ended */
         /* memory the spec points into while the box is being built */
         char **argv[SBX_MAX_STEPS];
         char **envp;
@@ -181,6 +182,7 @@ static void on_pidfd(evutil_socket_t fd, short what, void *arg)
         memset(&info, 0, sizeof(info));
         while (waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED) < 0 && errno == EINTR)
                 ;
+        p->init_exit = info;
         p->exited = true;
         sbx_usage(&p->box, &job->usage);
         p->ev_drain = event_new(p->base, -1, 0, on_drain_timeout, job);
@@ -222,6 +224,7 @@ static void on_status(evutil_socket_t fd, short what, void *arg)
                 case SBX_MSG_STEP_START:
                         if (m.step < job->nsteps) {
                                 job->steps[m.step].ran = true;
+                                job->steps[m.step].t_start_us = job_now_us();
                                 job->last_step = (int)m.step;
                         }
                         break;
@@ -307,6 +310,44 @@ static void on_done_event(evutil_socket_t fd, short what, void *arg)
                 job->on_done(job, job->on_done_arg);
 }
 
+/* Steps that started but never reported their end: either the whole run
+ * passed its deadline (the server killed the box: report them as timed
+ * out, with the time they had), or the box's PID 1 died under them, which
+ * is the sandbox's failure, never the program's. */
+static void settle_unfinished_steps(struct job *job)
+{
+        struct job_private *p = job->priv;
+        bool any_ran = false;
+
+        for (size_t i = 0; i < job->nsteps; i++) {
+                struct step_result *r = &job->steps[i];
+
+                any_ran = any_ran || r->ran;
+                if (!r->ran || r->finished)
+                        continue;
+                r->wall_us = job->t_done_us - r->t_start_us;
+                if (job->outcome == JOB_TIMED_OUT) {
+                        r->timed_out = true;
+                        r->exit_code = -1;
+                        if (job->nsteps == 1)
+                                r->cpu_us = job->usage.cpu_us;
+                } else if (job->outcome == JOB_COMPLETED && job->state != JOB_CANCELLED) {
+                        job->outcome = JOB_SANDBOX_ERROR;
+                        snprintf(job->error, sizeof(job->error),
+                                 "the box ended during step %zu (PID 1 %s %d)", i,
+                                 p->init_exit.si_code == CLD_EXITED ? "exited with" : "killed by signal",
+                                 p->init_exit.si_status);
+                }
+        }
+        if (!any_ran && job->outcome == JOB_COMPLETED && job->state != JOB_CANCELLED) {
+                job->outcome = JOB_SANDBOX_ERROR;
+                snprintf(job->error, sizeof(job->error),
+                         "the box ended before running anything (PID 1 %s %d)",
+                         p->init_exit.si_code == CLD_EXITED ? "exited with" : "killed by signal",
+                         p->init_exit.si_status);
+        }
+}
+
 static void finish(struct job *job)
 {
         struct job_private *p = job->priv;
@@ -318,11 +359,14 @@ static void finish(struct job *job)
         if (!p->exited) {
                 sbx_kill(&p->box);
                 /* reap synchronously: PID 1 was SIGKILLed and dies at once */
-                while (waitid((idtype_t)P_PIDFD, (id_t)p->box.pidfd, &(siginfo_t){0}, WEXITED) < 0 &&
+                while (waitid((idtype_t)P_PIDFD, (id_t)p->box.pidfd, &p->init_exit, WEXITED) < 0 &&
                        errno == EINTR)
                         ;
                 sbx_usage(&p->box, &job->usage);
         }
+        settle_unfinished_steps(job);
+        if (job->outcome == JOB_SANDBOX_ERROR)
+                log_error("job %llu: sandbox: %s", (unsigned long long)job->id, job->error);
         free_events(p);
         sbx_release(&p->box);
         sched_job_finished(job);

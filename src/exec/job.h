@@ -32,6 +32,7 @@ struct step_result {
         int exit_code; /* -1 on timeout, -signal when killed by one */
         int term_signal;
         uint64_t wall_us, cpu_us;
+        uint64_t t_start_us; /* server clock, when PID 1 said the step started */
         struct buf out, err;
 };
 

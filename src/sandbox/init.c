@@ -142,15 +142,8 @@ static int write_files(const struct sbx_spec *spec, struct err *e)
         return 0;
 }
 
-static int set_rlimits(const struct sbx_spec *spec, int memory_rlimit, struct err *e)
+static int set_rlimits(const struct sbx_spec *spec, struct err *e)
 {
-        /* Without a memory cgroup, RLIMIT_DATA (private writable memory per
-         * process) is the closest rlimit; RLIMIT_AS would break the JVM,
-         * V8 and Go, which reserve far more address space than they use. */
-        struct rlimit data = {spec->limits.memory_bytes, spec->limits.memory_bytes};
-
-        if (memory_rlimit && spec->limits.memory_bytes && setrlimit(RLIMIT_DATA, &data) < 0)
-                return err_set(e, errno, "setrlimit data");
         struct rlimit core = {0, 0};
         struct rlimit fsize = {spec->limits.file_bytes, spec->limits.file_bytes};
         struct rlimit nofile = {spec->limits.open_files, spec->limits.open_files};
@@ -194,7 +187,7 @@ static int step_stdin(const struct sbx_spec *spec, const struct sbx_step *st, st
 
 /* In the forked step process: wire fds, reset signals, exec. */
 static _Noreturn void exec_step(const struct sbx_spec *spec, const struct sbx_step *st, int in,
-                                int out, int errfd, int report)
+                                int out, int errfd, int report, int memory_rlimit)
 {
         sigset_t none;
         int saved;
@@ -209,6 +202,16 @@ static _Noreturn void exec_step(const struct sbx_spec *spec, const struct sbx_st
         {
                 int keep[4] = {0, 1, 2, report};
                 close_all_but(keep, 4);
+        }
+        /* Without a memory cgroup, RLIMIT_DATA (private writable memory per
+         * process) is the closest rlimit; RLIMIT_AS would break the JVM, V8
+         * and Go, which reserve far more address space than they use. Set
+         * here, in the step only: PID 1 may itself need more (a sanitizer
+         * build reserves a large shadow). */
+        if (memory_rlimit && spec->limits.memory_bytes) {
+                struct rlimit data = {spec->limits.memory_bytes, spec->limits.memory_bytes};
+                if (setrlimit(RLIMIT_DATA, &data) < 0)
+                        goto fail;
         }
         if (st->cpu_ms) {
                 rlim_t s = (rlim_t)((st->cpu_ms + 999) / 1000);
@@ -270,7 +273,8 @@ static void run_steps(struct child_ctx *c)
                         setup_failed(c->status_fd, &e);
                 }
                 if (pid == 0)
-                        exec_step(spec, st, in, c->out_w[i][0], c->out_w[i][1], report[1]);
+                        exec_step(spec, st, in, c->out_w[i][0], c->out_w[i][1], report[1],
+                                  c->memory_rlimit);
                 close(in);
                 close(report[1]);
                 n = read(report[0], &exec_errno, sizeof(exec_errno));
@@ -382,7 +386,7 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
                 err_wrap(&e, "files");
                 setup_failed(c->status_fd, &e);
         }
-        if (sbx_seal_root(&e) < 0 || set_rlimits(spec, c->memory_rlimit, &e) < 0 || drop_privileges(&e) < 0 ||
+        if (sbx_seal_root(&e) < 0 || set_rlimits(spec, &e) < 0 || drop_privileges(&e) < 0 ||
             sbx_seccomp_install(&e) < 0)
                 setup_failed(c->status_fd, &e);
         /* Changing credentials cleared the parent-death signal: arm it again,
