@@ -239,6 +239,13 @@ static void reap_stale(const char *parent)
         closedir(d);
 }
 
+/* cgroup v2: controllers flow down through cgroup.subtree_control, and a
+ * cgroup that delegates controllers to children may hold no process itself
+ * ("no internal processes"). So the server leaves its own cgroup <own> for a
+ * leaf <own>/codeexec-<pid>/server, then enables memory and pids in <own>
+ * (now empty, unless someone else lives there too: then v2 is not usable
+ * and we say so) and in <own>/codeexec-<pid>, whose box-<id> children get
+ * the limits. This is what systemd's Delegate=yes hands a service. */
 static int try_v2(const char **why)
 {
         char mnt[PATH_MAX], own[PATH_MAX], parent[PATH_MAX], server[PATH_MAX], ctl[512];
@@ -255,25 +262,40 @@ static int try_v2(const char **why)
                 return -1;
         }
         reap_stale(parent);
-        /* Leave the parent without processes so it may delegate controllers. */
-        snprintf(server, sizeof(server), "%s/codeexec-%d", parent, getpid());
-        if (mkdir(server, 0755) < 0 && errno != EEXIST) {
-                *why = "cannot create a cgroup v2 directory";
-                return -1;
-        }
-        snprintf(v2_base, sizeof(v2_base), "%s", server);
-        snprintf(server + strlen(server), sizeof(server) - strlen(server), "/server");
+        snprintf(v2_base, sizeof(v2_base), "%s/codeexec-%d", parent, getpid());
+        snprintf(server, sizeof(server), "%s/server", v2_base);
         snprintf(pid, sizeof(pid), "%d", getpid());
-        if ((mkdir(server, 0755) < 0 && errno != EEXIST) || write_file(server, "cgroup.procs", pid) < 0 ||
-            write_file(v2_base, "cgroup.subtree_control", "+memory +pids") < 0) {
-                *why = "cannot delegate cgroup v2 controllers (is the server's cgroup shared?)";
-                rmdir(server);
-                rmdir(v2_base);
-                return -1;
+        if ((mkdir(v2_base, 0755) < 0 && errno != EEXIST) || (mkdir(server, 0755) < 0 && errno != EEXIST)) {
+                *why = "cannot create cgroup v2 directories (not root, or not delegated to us?)";
+                goto undo;
         }
-        /* v2_base/server holds us; boxes go beside it in v2_base. */
+        if (write_file(server, "cgroup.procs", pid) < 0) {
+                *why = "cannot move the server into its own cgroup v2 leaf";
+                goto undo;
+        }
+        if (read_file(parent, "cgroup.subtree_control", ctl, sizeof(ctl)) < 0 ||
+            !word_in(ctl, "memory") || !word_in(ctl, "pids")) {
+                if (write_file(parent, "cgroup.subtree_control", "+memory +pids") < 0) {
+                        *why = errno == EBUSY ? "the server's cgroup v2 is shared with other "
+                                                "processes, so it cannot delegate controllers "
+                                                "(run it in a cgroup of its own, e.g. a systemd "
+                                                "unit with Delegate=yes)"
+                                              : "cannot enable memory/pids in the server's cgroup v2";
+                        goto undo;
+                }
+        }
+        if (write_file(v2_base, "cgroup.subtree_control", "+memory +pids") < 0) {
+                *why = "cannot enable memory/pids for the box cgroups";
+                goto undo;
+        }
         kind = CG_V2;
         return 0;
+undo:
+        write_file(parent, "cgroup.procs", pid);
+        rmdir(server);
+        rmdir(v2_base);
+        v2_base[0] = '\0';
+        return -1;
 }
 
 static int try_v1(const char **why)
