@@ -22,7 +22,7 @@ LANG_PKGS=(
   clojure g++ mono-mcs mono-runtime libmono-system-numerics4.0-cil
   dafny ldc elixir golang-go ghc default-jdk-headless libjavatuples-java
   lua5.4 lua-unit octave ocaml-nox php-cli perl libtest-deep-perl racket
-  r-base-core ruby ruby-test-unit rustc scala coq
+  r-base-core ruby ruby-test-unit rustc scala coq nodejs
 )
 
 missing() {
@@ -53,6 +53,9 @@ setup_core() { apt_install "${CORE_PKGS[@]}"; }
 
 setup_languages() {
   apt_install "${LANG_PKGS[@]}"
+  # npm: Debian's package, unless the installed nodejs already bundles one
+  # (NodeSource's does, and conflicts with Debian's npm).
+  command -v npm >/dev/null || apt_install npm
   if [ -x scripts/setup-languages-extra.sh ]; then scripts/setup-languages-extra.sh; fi
   scripts/warm-caches.sh
 }
