@@ -52,25 +52,31 @@ def wait_until(cond, timeout=5.0, step=0.05):
 
 
 def test_fifo_order_and_queue_time_not_counted(server_factory):
+    import http.client
     s = server_factory("--max-running", "1")
-    # Ten 0.4 s runs through one slot: the last waits ~3.6 s in the queue but
-    # has a 1 s limit that must not include that wait.
-    results = {}
+    # Ten 0.4 s runs through one slot, each request fully sent (on its own
+    # connection) before the next: the last waits ~3.6 s in the queue but has
+    # a 1 s limit that must not include that wait, and they finish in order.
+    conns = []
+    for i in range(10):
+        c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=60)
+        c.request("POST", "/py_exec", body=json.dumps(
+            {"code": f"import time\ntime.sleep(0.4)\nprint({i})", "timeout": 1}))
+        conns.append(c)
+        time.sleep(0.05)
+    done = {}
 
-    def run(i):
-        time.sleep(i * 0.05)  # submit in order
-        r = requests.post(s.url + "/py_exec", json={
-            "code": f"import time\ntime.sleep(0.4)\nprint({i})", "timeout": 1})
-        results[i] = (time.monotonic(), r.text)
+    def collect(i, c):
+        body = c.getresponse().read().decode()
+        done[i] = (time.monotonic(), body)
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(10)]
+    threads = [threading.Thread(target=collect, args=(i, c)) for i, c in enumerate(conns)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert all(results[i][1] == f"0\n{i}\n" for i in range(10)), results
-    order = sorted(range(10), key=lambda i: results[i][0])
-    assert order == list(range(10))
+    assert all(done[i][1] == f"0\n{i}\n" for i in range(10)), done
+    assert sorted(range(10), key=lambda i: done[i][0]) == list(range(10))
 
 
 def test_queue_full_is_503_with_retry_after(server_factory):
