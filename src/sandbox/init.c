@@ -345,6 +345,11 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
                 keep[nkeep++] = c->out_w[i][1];
         }
         close_all_but(keep, nkeep);
+        /* PID 1 is a copy of the server: its /proc/1/cmdline (readable by
+         * the box, whatever the dumpable flag) would show the server's
+         * command line. Wipe it. */
+        if (sbx_options_get()->argv_area)
+                memset(sbx_options_get()->argv_area, 0, sbx_options_get()->argv_len);
         /* Occupy 0..2 so that every fd made from here on is >= 3. */
         for (int fd = 0; fd < 3; fd++)
                 if (open("/dev/null", O_RDWR) != fd)

@@ -17,6 +17,9 @@ struct child_ctx {
         int memory_rlimit;             /* no cgroup: limit memory with RLIMIT_DATA */
 };
 
+/* The options given to sbx_global_init (spawn.c). */
+const struct sbx_options *sbx_options_get(void);
+
 /* PID 1 of a box: never returns. */
 _Noreturn void sbx_child_main(struct child_ctx *c);
 

@@ -105,6 +105,8 @@ struct sbx_options {
         uid_t uid_base;            /* host uid of slot 0; slot i gets uid_base + i */
         unsigned max_slots;
         int no_cgroups;            /* force the rlimits-only fallback */
+        char *argv_area;           /* the server's argv strings, wiped in each box */
+        size_t argv_len;
 };
 
 /* Detects the cgroup setup, creates the server's cgroups beneath its own and

@@ -83,6 +83,11 @@ fail:
         slot_netns = NULL;
 }
 
+const struct sbx_options *sbx_options_get(void)
+{
+        return &options;
+}
+
 int sbx_global_init(const struct sbx_options *opt, struct err *e)
 {
         options = *opt;

@@ -156,7 +156,12 @@ int config_parse(struct config *cfg, int argc, char **argv)
 
                 switch (c) {
                 case O_IP: cfg->ip = optarg; break;
-                case O_TOKEN: cfg->auth_token = optarg; break;
+                case O_TOKEN:
+                        /* Keep a copy and wipe argv's: the command line is
+                         * world-readable (ps, /proc/<pid>/cmdline). */
+                        cfg->auth_token = strdup(optarg);
+                        memset(optarg, 'x', strlen(optarg));
+                        break;
                 case O_LANGS: cfg->languages_dir = optarg; break;
                 case O_PASSENV: cfg->pass_env = optarg; break;
                 case O_LOG: cfg->log_level = optarg; break;

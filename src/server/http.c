@@ -28,7 +28,9 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 #include <jansson.h>
+#include <netdb.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -530,6 +532,53 @@ static void assign_id(struct evhttp_request *req, struct reqctx *c)
         evhttp_add_header(evhttp_request_get_output_headers(req), "X-Request-Id", c->id);
 }
 
+/* Accept failed (out of fds, memory): stop accepting for a moment instead of
+ * retrying in a busy loop, and say so once per episode. */
+static struct event *ev_resume_accept;
+static int accept_paused;
+
+static void on_resume_accept(evutil_socket_t fd, short what, void *arg)
+{
+        (void)fd;
+        (void)what;
+        (void)arg;
+        if (listener)
+                evconnlistener_enable(evhttp_bound_socket_get_listener(listener));
+        accept_paused = 0;
+}
+
+static void on_accept_error(struct evconnlistener *l, void *arg)
+{
+        struct timeval pause = {0, 100000};
+        int err = EVUTIL_SOCKET_ERROR();
+
+        (void)arg;
+        if (!accept_paused)
+                log_warn("accept: %s: pausing new connections for 100 ms",
+                         evutil_socket_error_to_string(err));
+        accept_paused = 1;
+        evconnlistener_disable(l);
+        event_add(ev_resume_accept, &pause);
+}
+
+/* RFC 9112 6.3: several Content-Length values, or one beside
+ * Transfer-Encoding, make the message's length ambiguous (the root of
+ * request smuggling behind a proxy that reads it differently). */
+static int ambiguous_length(struct evhttp_request *req)
+{
+        struct evkeyvalq *h = evhttp_request_get_input_headers(req);
+        struct evkeyval *kv;
+        int lengths = 0, te = 0;
+
+        for (kv = h->tqh_first; kv; kv = kv->next.tqe_next) {
+                if (strcasecmp(kv->key, "Content-Length") == 0)
+                        lengths++;
+                else if (strcasecmp(kv->key, "Transfer-Encoding") == 0)
+                        te++;
+        }
+        return lengths > 1 || (lengths && te);
+}
+
 static void on_request(struct evhttp_request *req, void *arg)
 {
         const char *uri = evhttp_request_get_uri(req);
@@ -566,6 +615,12 @@ static void on_request(struct evhttp_request *req, void *arg)
                 if (ctx_insert(c) < 0)
                         free(c);
         }
+        if (ambiguous_length(req)) {
+                evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+                http_reply_str(req, 400, "text/plain; charset=utf-8",
+                               "ambiguous message length (Content-Length)\n");
+                return;
+        }
         if (!found) {
                 /* The original answered both with an empty body. "/" exists
                  * only for the gateway form's POST: anything else there is a
@@ -600,9 +655,36 @@ int http_start(struct event_base *base, const struct config *config, struct err 
         evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
                                              EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
         evhttp_set_gencb(http, on_request, NULL);
-        listener = evhttp_bind_socket_with_handle(http, cfg->ip, (ev_uint16_t)cfg->port);
-        if (!listener)
-                return err_set(e, errno, "listen on %s:%d", cfg->ip, cfg->port);
+        {
+                /* Our own listener, for a deep accept backlog: libevent's
+                 * default (128) drops bursts of connections. */
+                struct addrinfo hints, *ai = NULL;
+                struct evconnlistener *l;
+                char port[16];
+                int rc;
+
+                memset(&hints, 0, sizeof(hints));
+                hints.ai_family = AF_UNSPEC;
+                hints.ai_socktype = SOCK_STREAM;
+                hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+                snprintf(port, sizeof(port), "%d", cfg->port);
+                rc = getaddrinfo(cfg->ip, port, &hints, &ai);
+                if (rc != 0)
+                        return err_set(e, 0, "listen on %s:%d: %s", cfg->ip, cfg->port,
+                                       gai_strerror(rc));
+                l = evconnlistener_new_bind(base, NULL, NULL,
+                                            LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE |
+                                                LEV_OPT_CLOSE_ON_EXEC,
+                                            4096, ai->ai_addr, (int)ai->ai_addrlen);
+                freeaddrinfo(ai);
+                if (!l)
+                        return err_set(e, errno, "listen on %s:%d", cfg->ip, cfg->port);
+                listener = evhttp_bind_listener(http, l);
+                if (!listener)
+                        return err_set(e, errno, "listen on %s:%d", cfg->ip, cfg->port);
+        }
+        ev_resume_accept = event_new(base, -1, 0, on_resume_accept, NULL);
+        evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(listener), on_accept_error);
         return 0;
 }
 

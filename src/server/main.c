@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "../api/coverage.h"
@@ -36,6 +37,45 @@ static unsigned stop_ticks;
 static int is_loopback(const char *ip)
 {
         return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 || strcmp(ip, "localhost") == 0;
+}
+
+/* Every connection is an fd: take the whole hard limit, not the soft one we
+ * inherited (often 1024), so idle connections cannot lock others out. */
+static void raise_fd_limit(void)
+{
+        struct rlimit r;
+
+        if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+                r.rlim_cur = r.rlim_max;
+                if (setrlimit(RLIMIT_NOFILE, &r) == 0)
+                        log_info("open files limit raised to %llu", (unsigned long long)r.rlim_max);
+        }
+}
+
+/* A box cannot raise an rlimit above the hard limit it inherits from us:
+ * clamp the per-run limits so runs do not all fail with EPERM. */
+static void clamp_box_limits(struct config *c)
+{
+        struct rlimit r;
+
+        if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_max != RLIM_INFINITY &&
+            c->open_files > r.rlim_max) {
+                log_warn("--open-files %u is above the hard limit %llu: using %llu", c->open_files,
+                         (unsigned long long)r.rlim_max, (unsigned long long)r.rlim_max);
+                c->open_files = (uint32_t)r.rlim_max;
+        }
+        if (getrlimit(RLIMIT_NPROC, &r) == 0 && r.rlim_max != RLIM_INFINITY &&
+            c->processes > r.rlim_max) {
+                log_warn("--processes %u is above the hard limit %llu: using %llu", c->processes,
+                         (unsigned long long)r.rlim_max, (unsigned long long)r.rlim_max);
+                c->processes = (uint32_t)r.rlim_max;
+        }
+}
+
+/* Bytes from argv[0] to the end of the last argument (one contiguous area). */
+static size_t argv_area_len(int argc, char **argv)
+{
+        return argc > 0 ? (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) - argv[0]) : 0;
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
@@ -115,8 +155,12 @@ int main(int argc, char **argv)
         if (geteuid() != 0)
                 log_warn("not running as root: sandboxes need root (or CAP_SYS_ADMIN, CAP_SETUID, "
                          "CAP_SETGID) to map uids and create cgroups");
+        raise_fd_limit();
+        clamp_box_limits(&cfg);
         memset(&so, 0, sizeof(so));
         so.uid_base = cfg.uid_base;
+        so.argv_area = argv[0];
+        so.argv_len = argv_area_len(argc, argv);
         so.max_slots = cfg.max_running;
         so.no_cgroups = cfg.no_cgroups;
         if (sbx_global_init(&so, &e) < 0) {

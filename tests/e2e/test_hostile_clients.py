@@ -203,8 +203,6 @@ def _open_idle(host, port, n):
     return socks
 
 
-@pytest.mark.xfail(strict=True, reason="weakness W3a (docs/security.md): the server keeps the soft "
-                   "RLIMIT_NOFILE it was started with (often 1024) instead of raising it to the hard limit")
 def test_idle_connections_beyond_the_soft_fd_limit():
     """Started with a soft fd limit of 256 (the hard one stays high, as under
     systemd or a login shell), the server must still take 400 idle connections
@@ -230,8 +228,6 @@ def test_idle_connections_beyond_the_soft_fd_limit():
                 c.close()
 
 
-@pytest.mark.xfail(strict=True, reason="weakness W3b (docs/security.md): at the fd limit libevent's "
-                   "listener retries accept() in a busy loop and logs every failure (GBs of log)")
 def test_fd_exhaustion_does_not_spin_or_flood_the_log():
     with start_server("--uid-base", str(unique_uid_base())) as s:
         # lower the running server's limits (lowering needs no privilege; the
@@ -293,8 +289,6 @@ def test_garbage_requests(server, name):
     assert b"X-Injected" not in raw
 
 
-@pytest.mark.xfail(strict=True, reason="weakness W4 (docs/security.md): two different Content-Length "
-                   "headers are not rejected; evhttp uses the first (RFC 9112 6.3: must be 400)")
 def test_conflicting_content_lengths_rejected(server):
     raw = raw_exchange(server, b"POST /py_exec HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
                                b"Content-Length: 200\r\n\r\n{}", timeout=3)

@@ -224,8 +224,6 @@ def test_server_environment_invisible(monkeypatch):
     assert not leaks, f"the server's SECRET env var is visible in {leaks}"
 
 
-@pytest.mark.xfail(strict=True, reason="weakness W1 (docs/security.md): /proc/1/cmdline of the box's "
-                   "PID 1 is the server's argv, --auth-token included; fix in src/server/config.c")
 def test_server_argv_invisible(monkeypatch):
     """The server's own environment (SECRET=...) and command line (which may
     carry --auth-token) must not reach a program."""
