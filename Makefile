@@ -127,3 +127,18 @@ lint:
 
 clean:
 	rm -rf build build-asan
+
+# Benchmarks print ratios against baselines measured in the same run
+# (docs/performance.md); the soak is long (tens of thousands of runs).
+$(BUILD)/nscost: bench/nscost.c
+	@mkdir -p $(dir $@)
+	@$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+bench: all $(BUILD)/nscost
+	@echo "== namespace costs"; $(BUILD)/nscost 300
+	@echo "== /py_exec"; cd bench && /usr/bin/python3 py_exec.py
+	cd bench && /usr/bin/python3 languages.py
+	cd bench && /usr/bin/python3 testbank_load.py
+
+soak: all
+	cd bench && /usr/bin/python3 soak.py $(SOAK_ARGS)
