@@ -2,6 +2,7 @@
 #include "common.h"
 
 #include "../server/http.h"
+#include "../util/utf8.h"
 
 void api_default_limits(struct job *job, const struct recipe *r)
 {
@@ -20,4 +21,16 @@ double api_clamp_timeout(double seconds)
         const struct config *cfg = http_config();
 
         return seconds > cfg->max_timeout_s ? cfg->max_timeout_s : seconds;
+}
+
+json_t *api_text_json(const struct buf *b)
+{
+        struct buf clean;
+        json_t *s;
+
+        buf_init(&clean, 0);
+        utf8_append_lossy(&clean, b->data ? b->data : "", b->len);
+        s = json_stringn(clean.data ? clean.data : "", clean.len);
+        buf_free(&clean);
+        return s;
 }

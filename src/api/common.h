@@ -3,11 +3,15 @@
 #ifndef CODEEXEC_API_COMMON_H
 #define CODEEXEC_API_COMMON_H
 
+#include <jansson.h>
+
 #include "../exec/job.h"
 #include "../lang/recipe.h"
 
 /* Sets the job's limits from the recipe's defaults and the server's. */
 void api_default_limits(struct job *job, const struct recipe *r);
+/* Program output as a JSON string (invalid UTF-8 repaired with U+FFFD). */
+json_t *api_text_json(const struct buf *b);
 /* Caps a requested timeout at --max-timeout. */
 double api_clamp_timeout(double seconds);
 

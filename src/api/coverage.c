@@ -185,18 +185,6 @@ void route_py_coverage(struct evhttp_request *req)
         json_decref(root);
 }
 
-static json_t *text_json(const struct buf *b)
-{
-        struct buf clean;
-        json_t *s;
-
-        buf_init(&clean, 0);
-        utf8_append_lossy(&clean, b->data ? b->data : "", b->len);
-        s = json_stringn(clean.data ? clean.data : "", clean.len);
-        buf_free(&clean);
-        return s;
-}
-
 static json_t *copy_or_empty(json_t *v)
 {
         return v ? json_deep_copy(v) : json_array();
@@ -249,12 +237,12 @@ static void v1_coverage_done(struct evhttp_request *req, struct job *job, void *
                       "missing_lines", copy_or_empty(json_object_get(main_file, "missing_lines")),
                       "files", res.coverage >= 0 ? files_json(res.report) : json_array());
         json_object_set_new(o, "exit_code", run->ran ? json_integer(run->exit_code) : json_null());
-        json_object_set_new(o, "stdout", text_json(&run->out));
-        json_object_set_new(o, "stderr", text_json(&run->err));
+        json_object_set_new(o, "stdout", api_text_json(&run->out));
+        json_object_set_new(o, "stderr", api_text_json(&run->err));
         json_object_set_new(o, "stdout_truncated", json_boolean(buf_truncated(&run->out)));
         json_object_set_new(o, "stderr_truncated", json_boolean(buf_truncated(&run->err)));
         if (!strcmp(res.status, "report_error"))
-                json_object_set_new(o, "report_stderr", text_json(&job->steps[REPORT_STEP].err));
+                json_object_set_new(o, "report_stderr", api_text_json(&job->steps[REPORT_STEP].err));
         json_object_set_new(o, "wall_ms", json_integer((json_int_t)(run->wall_us / 1000)));
         json_decref(res.report);
         s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);

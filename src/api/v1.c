@@ -64,22 +64,10 @@ void route_v1_languages(struct evhttp_request *req)
         reply_json(req, 200, json_pack("{s:o}", "languages", list));
 }
 
-static json_t *text_json(const struct buf *b)
-{
-        struct buf clean;
-        json_t *s;
-
-        buf_init(&clean, 0);
-        utf8_append_lossy(&clean, b->data ? b->data : "", b->len);
-        s = json_stringn(clean.data ? clean.data : "", clean.len);
-        buf_free(&clean);
-        return s;
-}
-
 static json_t *step_json(const struct step_result *r)
 {
         return json_pack("{s:i, s:o, s:o, s:b, s:b, s:I, s:I}", "exit_code", r->exit_code, "stdout",
-                         text_json(&r->out), "stderr", text_json(&r->err), "stdout_truncated",
+                         api_text_json(&r->out), "stderr", api_text_json(&r->err), "stdout_truncated",
                          buf_truncated(&r->out), "stderr_truncated", buf_truncated(&r->err),
                          "wall_ms", (json_int_t)(r->wall_us / 1000), "cpu_ms",
                          (json_int_t)(r->cpu_us / 1000));

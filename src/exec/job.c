@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "../util/log.h"
+#include "../util/strv.h"
 #include "env.h"
 #include "sched.h"
 
@@ -91,22 +92,13 @@ struct job *job_new(const struct recipe *recipe, const char *code, size_t code_l
         return job;
 }
 
-static void free_strv(char **v)
-{
-        if (!v)
-                return;
-        for (char **p = v; *p; p++)
-                free(*p);
-        free(v);
-}
-
 static void free_spec_memory(struct job_private *p)
 {
         for (size_t i = 0; i < SBX_MAX_STEPS; i++) {
-                free_strv(p->argv[i]);
+                strv_free(p->argv[i]);
                 p->argv[i] = NULL;
         }
-        free_strv(p->envp);
+        strv_free(p->envp);
         p->envp = NULL;
         free(p->source);
         p->source = NULL;

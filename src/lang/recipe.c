@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "../util/buf.h"
+#include "../util/strv.h"
 
 static struct recipe **registry;
 static size_t nregistry;
@@ -32,29 +33,20 @@ static const char *const statuses[] = {"OK",        "Exception",        "SyntaxE
                                        "TypeError", "CompilationError", "VerificationError",
                                        NULL};
 
-static void free_strv(char **v)
-{
-        if (!v)
-                return;
-        for (char **p = v; *p; p++)
-                free(*p);
-        free(v);
-}
-
 void recipe_free(struct recipe *r)
 {
         if (!r)
                 return;
         free(r->key);
         free(r->name);
-        free_strv(r->aliases);
+        strv_free(r->aliases);
         free(r->source_file);
         free(r->source_prefix);
         free(r->source_suffix);
-        free_strv(r->requires);
-        free_strv(r->version_argv);
-        free_strv(r->env);
-        free_strv(r->binds);
+        strv_free(r->requires);
+        strv_free(r->version_argv);
+        strv_free(r->env);
+        strv_free(r->binds);
         for (size_t i = 0; i < r->noverlays; i++) {
                 free(r->overlays[i].lower);
                 free(r->overlays[i].target);
@@ -62,7 +54,7 @@ void recipe_free(struct recipe *r)
         free(r->overlays);
         for (size_t i = 0; i < r->nsteps; i++) {
                 free(r->steps[i].name);
-                free_strv(r->steps[i].argv);
+                strv_free(r->steps[i].argv);
         }
         for (size_t i = 0; i < r->nrules; i++) {
                 free(r->rules[i].stdout_contains);
@@ -597,19 +589,6 @@ void recipes_set_version(const char *key, const char *version)
                 }
 }
 
-static char **dup_strv(char *const *v)
-{
-        size_t n = 0;
-        char **out;
-
-        while (v && v[n])
-                n++;
-        out = calloc(n + 1, sizeof(char *));
-        for (size_t i = 0; out && i < n; i++)
-                out[i] = strdup(v[i]);
-        return out;
-}
-
 struct recipe *recipe_version_probe(const struct recipe *r)
 {
         struct recipe *p;
@@ -622,12 +601,12 @@ struct recipe *recipe_version_probe(const struct recipe *r)
         p->key = strdup(r->key);
         p->name = strdup(r->name);
         p->source_file = strdup(r->source_file);
-        p->env = dup_strv(r->env);
-        p->binds = dup_strv(r->binds);
+        p->env = strv_dup(r->env);
+        p->binds = strv_dup(r->binds);
         /* no overlays: a version probe needs no warm cache */
         p->limits = r->limits;
         p->steps[0].name = strdup("version");
-        p->steps[0].argv = dup_strv(r->version_argv);
+        p->steps[0].argv = strv_dup(r->version_argv);
         p->steps[0].timeout_s = 60;
         p->nsteps = 1;
         p->rules = calloc(1, sizeof(*p->rules));
