@@ -13,6 +13,7 @@
 
 #include "../exec/verdict.h"
 #include "../server/http.h"
+#include "../util/base64.h"
 #include "../util/utf8.h"
 #include "common.h"
 #include "request.h"
@@ -87,7 +88,17 @@ json_t *v1_result_json(const struct job *job)
                             json_integer((json_int_t)(job->usage.memory_peak_bytes / 1024)));
         json_object_set_new(o, "language", json_string(job->recipe->key));
         if (job->nsteps > 1) {
+                const struct step_result *c = &job->steps[0];
                 json_t *steps = json_array();
+                json_t *comp = json_pack("{s:s, s:i, s:o, s:o, s:I}", "status",
+                                         !c->ran                          ? "not_run"
+                                         : c->timed_out                   ? "timeout"
+                                         : c->exit_code != 0              ? "compile_error"
+                                                                          : "ok",
+                                         "exit_code", c->exit_code, "stdout", api_text_json(&c->out),
+                                         "stderr", api_text_json(&c->err), "wall_ms",
+                                         (json_int_t)(c->wall_us / 1000));
+                json_object_set_new(o, "compile", comp);
                 for (size_t i = 0; i < job->nsteps; i++) {
                         json_t *s;
                         if (!job->steps[i].ran)
@@ -124,13 +135,187 @@ static int bad(struct v1_error *err, int status, const char *code, const char *m
         return -1;
 }
 
+/* limits / compile_limits, each field a positive integer within the
+ * server's maxima (docs/api.md). Absent fields stay 0. */
+struct v1_limits {
+        uint64_t wall_ms, cpu_ms, memory_mb, processes, output_bytes, file_bytes;
+};
+
+static int parse_limits(json_t *run, const char *field, struct v1_limits *l, struct v1_error *err)
+{
+        const struct config *cfg = http_config();
+        const struct {
+                const char *name;
+                uint64_t *slot;
+                uint64_t max;
+        } f[] = {
+            {"wall_ms", &l->wall_ms, (uint64_t)cfg->max_timeout_s * 1000},
+            {"cpu_ms", &l->cpu_ms, (uint64_t)cfg->max_timeout_s * 1000},
+            {"memory_mb", &l->memory_mb, cfg->memory_mb},
+            {"processes", &l->processes, cfg->processes},
+            {"output_bytes", &l->output_bytes, cfg->output_limit_bytes},
+            {"file_bytes", &l->file_bytes, cfg->file_mb << 20},
+        };
+        json_t *o = json_object_get(run, field), *v;
+        const char *k;
+
+        memset(l, 0, sizeof(*l));
+        if (!o || json_is_null(o))
+                return 0;
+        if (!json_is_object(o))
+                return bad(err, 400, "invalid_field", "limits must be objects");
+        json_object_foreach(o, k, v)
+        {
+                size_t i;
+
+                for (i = 0; i < sizeof(f) / sizeof(f[0]) && strcmp(f[i].name, k) != 0; i++)
+                        ;
+                if (i == sizeof(f) / sizeof(f[0])) {
+                        snprintf(err->message, sizeof(err->message), "%s.%s: unknown limit", field, k);
+                        err->http_status = 400;
+                        err->code = "invalid_field";
+                        return -1;
+                }
+                if (!json_is_integer(v) || json_integer_value(v) <= 0 ||
+                    (uint64_t)json_integer_value(v) > f[i].max) {
+                        snprintf(err->message, sizeof(err->message),
+                                 "%s.%s must be an integer from 1 to %llu (this server's maximum)",
+                                 field, k, (unsigned long long)f[i].max);
+                        err->http_status = 400;
+                        err->code = "invalid_field";
+                        return -1;
+                }
+                *f[i].slot = (uint64_t)json_integer_value(v);
+        }
+        return 0;
+}
+
+static uint64_t larger(uint64_t a, uint64_t b)
+{
+        return a > b ? a : b;
+}
+
+/* Applies limits to the run step and compile_limits to the steps before it.
+ * Memory, processes, output and file size are per box, so the larger of the
+ * two applies to the whole run. */
+static void apply_limits(struct job *job, const struct v1_limits *run, const struct v1_limits *comp)
+{
+        size_t last = job->nsteps - 1;
+        uint64_t mem = larger(run->memory_mb, comp->memory_mb);
+        uint64_t procs = larger(run->processes, comp->processes);
+        uint64_t out = larger(run->output_bytes, comp->output_bytes);
+        uint64_t fsize = larger(run->file_bytes, comp->file_bytes);
+
+        for (size_t i = 0; i < job->nsteps; i++) {
+                const struct v1_limits *l = i == last ? run : comp;
+                if (l->wall_ms)
+                        job->step_timeouts_s[i] = (double)l->wall_ms / 1000.0;
+                job->step_cpu_ms[i] = l->cpu_ms;
+        }
+        if (mem)
+                job->limits.memory_bytes = mem << 20;
+        if (procs)
+                job->limits.processes = (uint32_t)procs;
+        if (out)
+                job->output_limit = out;
+        if (fsize)
+                job->limits.file_bytes = fsize;
+}
+
+static int valid_file_name(const char *n, size_t len)
+{
+        return len > 0 && len < 256 && strlen(n) == len && !strchr(n, '/') && strcmp(n, ".") != 0 &&
+               strcmp(n, "..") != 0;
+}
+
+/* files: [{name, content, encoding}] — decoded into out[i]. */
+struct v1_file {
+        const char *name;
+        struct buf data;
+};
+
+static int parse_files(json_t *run, struct v1_file **out, size_t *n, struct v1_error *err)
+{
+        json_t *files = json_object_get(run, "files"), *f;
+        size_t i;
+
+        *out = NULL;
+        *n = 0;
+        if (!files || json_is_null(files))
+                return 0;
+        if (!json_is_array(files) || json_array_size(files) > 64)
+                return bad(err, 400, "invalid_field", "'files' must be an array of at most 64 files");
+        *out = calloc(json_array_size(files) + 1, sizeof(**out));
+        if (!*out)
+                return bad(err, 500, "out_of_memory", "out of memory");
+        json_array_foreach(files, i, f)
+        {
+                const char *name = NULL, *content = NULL, *enc = "utf8";
+                size_t nlen = 0, clen = 0, elen = 4;
+                struct v1_file *vf = &(*out)[i];
+
+                buf_init(&vf->data, 0);
+                *n = i + 1;
+                if (!json_is_object(f) || req_string(f, "name", &name, &nlen) != REQ_OK ||
+                    !valid_file_name(name, nlen))
+                        return bad(err, 400, "invalid_field",
+                                   "each file needs a 'name': a plain file name (no '/')");
+                if (req_string(f, "content", &content, &clen) != REQ_OK)
+                        return bad(err, 400, "invalid_field", "each file needs a string 'content'");
+                if (req_string(f, "encoding", &enc, &elen) == REQ_WRONG_TYPE ||
+                    (strcmp(enc, "utf8") != 0 && strcmp(enc, "base64") != 0))
+                        return bad(err, 400, "invalid_field", "a file's 'encoding' is utf8 or base64");
+                vf->name = name;
+                if (strcmp(enc, "base64") == 0 ? base64_decode(&vf->data, content, clen) < 0
+                                               : buf_append(&vf->data, content, clen) < 0)
+                        return bad(err, 400, "invalid_field", "a file's content is not valid base64");
+                for (size_t j = 0; j < i; j++)
+                        if (strcmp((*out)[j].name, name) == 0)
+                                return bad(err, 400, "invalid_field", "two files have the same name");
+        }
+        return 0;
+}
+
+static void free_files(struct v1_file *files, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                buf_free(&files[i].data);
+        free(files);
+}
+
+static int parse_args(json_t *run, struct job *job, struct v1_error *err)
+{
+        json_t *args = json_object_get(run, "args"), *a;
+        size_t i;
+
+        if (!args || json_is_null(args))
+                return 0;
+        if (!json_is_array(args) || json_array_size(args) > 256)
+                return bad(err, 400, "invalid_field", "'args' must be an array of at most 256 strings");
+        job->args = calloc(json_array_size(args) + 1, sizeof(char *));
+        if (!job->args)
+                return bad(err, 500, "out_of_memory", "out of memory");
+        json_array_foreach(args, i, a)
+        {
+                if (!json_is_string(a) || strlen(json_string_value(a)) != json_string_length(a))
+                        return bad(err, 400, "invalid_field", "'args' must be strings without NUL");
+                job->args[i] = strdup(json_string_value(a));
+                if (!job->args[i])
+                        return bad(err, 500, "out_of_memory", "out of memory");
+        }
+        return 0;
+}
+
 struct job *v1_job_from_json(json_t *run, struct v1_error *err)
 {
-        size_t code_len = 0, lang_len = 0, stdin_len = 0;
+        size_t code_len = 0, lang_len = 0, stdin_len = 0, nfiles = 0, main_file = (size_t)-1;
         const char *code = NULL, *lang = NULL, *in = "";
-        double timeout = http_config()->default_timeout_s;
+        double timeout = 0;
+        struct v1_limits lim, clim;
+        struct v1_file *files = NULL;
         const struct recipe *r;
-        struct job *job;
+        struct job *job = NULL;
+        enum req_field code_field;
         char msg[512];
 
         if (!json_is_object(run)) {
@@ -141,7 +326,8 @@ struct job *v1_job_from_json(json_t *run, struct v1_error *err)
                 bad(err, 400, "invalid_field", "'language' must be a string");
                 return NULL;
         }
-        if (req_string(run, "code", &code, &code_len) != REQ_OK) {
+        code_field = req_string(run, "code", &code, &code_len);
+        if (code_field == REQ_WRONG_TYPE) {
                 bad(err, 400, "invalid_field", "'code' must be a string");
                 return NULL;
         }
@@ -153,6 +339,9 @@ struct job *v1_job_from_json(json_t *run, struct v1_error *err)
                 bad(err, 400, "invalid_field", "'timeout' must be a positive number of seconds");
                 return NULL;
         }
+        if (parse_limits(run, "limits", &lim, err) < 0 ||
+            parse_limits(run, "compile_limits", &clim, err) < 0)
+                return NULL;
         r = recipes_find(lang);
         if (!r || !r->installed) {
                 snprintf(msg, sizeof(msg), "language '%.64s' is %s; installed: %s", lang,
@@ -160,14 +349,63 @@ struct job *v1_job_from_json(json_t *run, struct v1_error *err)
                 bad(err, 400, r ? "language_not_installed" : "unknown_language", msg);
                 return NULL;
         }
+        if (parse_files(run, &files, &nfiles, err) < 0)
+                goto fail;
+        /* The program: `code`, else the file named like the language's
+         * source file, else the first file. */
+        for (size_t i = 0; i < nfiles; i++)
+                if (strcmp(files[i].name, r->source_file) == 0)
+                        main_file = i;
+        if (code_field == REQ_OK && main_file != (size_t)-1) {
+                snprintf(msg, sizeof(msg), "a file is named %s, which is where 'code' goes",
+                         r->source_file);
+                bad(err, 400, "invalid_field", msg);
+                goto fail;
+        }
+        if (code_field != REQ_OK) {
+                if (!nfiles) {
+                        bad(err, 400, "invalid_field", "give the program as 'code' or in 'files'");
+                        goto fail;
+                }
+                if (main_file == (size_t)-1)
+                        main_file = 0;
+                code = files[main_file].data.data ? files[main_file].data.data : "";
+                code_len = files[main_file].data.len;
+        }
         job = job_new(r, code, code_len, in, stdin_len);
         if (!job) {
                 bad(err, 500, "out_of_memory", "out of memory");
-                return NULL;
+                goto fail;
         }
+        for (size_t i = 0; i < nfiles; i++)
+                if (i != main_file && job_add_file(job, files[i].name,
+                                                   files[i].data.data ? files[i].data.data : "",
+                                                   files[i].data.len) < 0) {
+                        bad(err, 500, "out_of_memory", "out of memory");
+                        goto fail;
+                }
+        if (parse_args(run, job, err) < 0)
+                goto fail;
         api_default_limits(job, r);
+        apply_limits(job, &lim, &clim);
+        /* The whole run's deadline: `timeout`, else the default, raised to
+         * fit explicit step limits. */
+        if (timeout <= 0) {
+                double steps = 0;
+                timeout = http_config()->default_timeout_s;
+                for (size_t i = 0; i < job->nsteps; i++)
+                        steps += job->step_timeouts_s[i] > 0 ? job->step_timeouts_s[i]
+                                                             : r->steps[i].timeout_s;
+                if (lim.wall_ms || clim.wall_ms)
+                        timeout = steps + 5;
+        }
         job->deadline_s = api_clamp_timeout(timeout);
+        free_files(files, nfiles);
         return job;
+fail:
+        free_files(files, nfiles);
+        job_free(job);
+        return NULL;
 }
 
 void route_v1_run(struct evhttp_request *req)

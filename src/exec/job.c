@@ -48,6 +48,7 @@ struct job_private {
         char **envp;
         char *source;
         size_t source_len;
+        struct sbx_file *files; /* the program, then the request's extra files */
 };
 
 static uint64_t next_job_id;
@@ -102,6 +103,8 @@ static void free_spec_memory(struct job_private *p)
         p->envp = NULL;
         free(p->source);
         p->source = NULL;
+        free(p->files);
+        p->files = NULL;
 }
 
 static void free_events(struct job_private *p)
@@ -134,9 +137,39 @@ void job_free(struct job *job)
                 buf_free(&job->steps[i].out);
                 buf_free(&job->steps[i].err);
         }
+        for (size_t i = 0; i < job->nextra_files; i++) {
+                free((char *)job->extra_files[i].name);
+                free((char *)job->extra_files[i].data);
+        }
+        free(job->extra_files);
+        strv_free(job->args);
         free(job->code);
         free(job->stdin_data);
         free(job);
+}
+
+int job_add_file(struct job *job, const char *name, const char *data, size_t len)
+{
+        struct sbx_file *grown = realloc(job->extra_files, (job->nextra_files + 1) * sizeof(*grown));
+        char *n, *d;
+
+        if (!grown)
+                return -1;
+        job->extra_files = grown;
+        n = strdup(name);
+        d = malloc(len + 1);
+        if (!n || !d) {
+                free(n);
+                free(d);
+                return -1;
+        }
+        memcpy(d, data, len);
+        grown[job->nextra_files].name = n;
+        grown[job->nextra_files].data = d;
+        grown[job->nextra_files].len = len;
+        grown[job->nextra_files].executable = false;
+        job->nextra_files++;
+        return 0;
 }
 
 unsigned job_slot(const struct job *job)
@@ -381,18 +414,29 @@ static void fail_start(struct job *job, const struct err *e)
         event_active(p->ev_done, 0, 0);
 }
 
-static char **expand_argv(char *const *argv, const char *source_file)
+/* The step's argv with placeholders expanded, plus extra (the request's
+ * args, for the last step) appended verbatim. */
+static char **expand_argv(char *const *argv, const char *source_file, char *const *extra)
 {
-        size_t n = 0;
+        size_t n = 0, m = 0;
         char **out;
 
         while (argv[n])
                 n++;
-        out = calloc(n + 1, sizeof(char *));
+        while (extra && extra[m])
+                m++;
+        out = calloc(n + m + 1, sizeof(char *));
         if (!out)
                 return NULL;
         for (size_t i = 0; i < n; i++)
                 out[i] = recipe_expand(argv[i], source_file);
+        for (size_t i = 0; i < m; i++)
+                out[n + i] = strdup(extra[i]);
+        for (size_t i = 0; i < n + m; i++)
+                if (!out[i]) {
+                        strv_free(out);
+                        return NULL;
+                }
         return out;
 }
 
@@ -401,7 +445,6 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
         struct job_private *p = job->priv;
         const struct recipe *r = job->recipe;
         struct sbx_step steps[SBX_MAX_STEPS];
-        struct sbx_file file;
         struct sbx_spec spec;
         struct err e = {0, ""};
         size_t pre = r->source_prefix ? strlen(r->source_prefix) : 0;
@@ -427,7 +470,8 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
 
         memset(steps, 0, sizeof(steps));
         for (size_t i = 0; i < r->nsteps; i++) {
-                p->argv[i] = expand_argv(r->steps[i].argv, r->source_file);
+                p->argv[i] = expand_argv(r->steps[i].argv, r->source_file,
+                                         i + 1 == r->nsteps ? job->args : NULL);
                 if (!p->argv[i]) {
                         err_set(&e, ENOMEM, "argv");
                         fail_start(job, &e);
@@ -437,17 +481,25 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
                 steps[i].timeout_s = job->step_timeouts_s[i] > 0 ? job->step_timeouts_s[i]
                                      : job->step_timeout_s > 0 ? job->step_timeout_s
                                                                : r->steps[i].timeout_s;
+                steps[i].cpu_ms = job->step_cpu_ms[i];
                 steps[i].stdin = r->steps[i].stdin;
                 steps[i].keep_going = r->steps[i].keep_going;
         }
-        file.name = r->source_file;
-        file.data = p->source;
-        file.len = p->source_len;
-        file.executable = false;
+        p->files = calloc(job->nextra_files + 1, sizeof(*p->files));
+        if (!p->files) {
+                err_set(&e, ENOMEM, "files");
+                fail_start(job, &e);
+                return;
+        }
+        p->files[0].name = r->source_file;
+        p->files[0].data = p->source;
+        p->files[0].len = p->source_len;
+        for (size_t i = 0; i < job->nextra_files; i++)
+                p->files[i + 1] = job->extra_files[i];
 
         memset(&spec, 0, sizeof(spec));
-        spec.files = &file;
-        spec.nfiles = 1;
+        spec.files = p->files;
+        spec.nfiles = job->nextra_files + 1;
         spec.steps = steps;
         spec.nsteps = r->nsteps;
         spec.envp = p->envp;

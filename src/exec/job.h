@@ -52,8 +52,12 @@ struct job {
         double deadline_s;      /* the whole run, from the box's start */
         double step_timeout_s;  /* > 0: replaces every step's own limit */
         double step_timeouts_s[SBX_MAX_STEPS]; /* > 0: step i's limit (wins over both) */
+        uint64_t step_cpu_ms[SBX_MAX_STEPS];   /* > 0: RLIMIT_CPU of step i */
         struct sbx_limits limits;
         size_t output_limit;    /* bytes kept per stream */
+        struct sbx_file *extra_files; /* written beside the program (owned) */
+        size_t nextra_files;
+        char **args;            /* appended to the last step's argv (owned) */
 
         /* results */
         struct step_result steps[SBX_MAX_STEPS];
@@ -75,6 +79,9 @@ struct job {
 struct job *job_new(const struct recipe *recipe, const char *code, size_t code_len,
                     const char *stdin_data, size_t stdin_len);
 void job_free(struct job *job);
+
+/* Adds a file beside the program (copied). Returns -1 when out of memory. */
+int job_add_file(struct job *job, const char *name, const char *data, size_t len);
 
 /* Builds the box and starts watching it (called by the scheduler). On
  * failure the job completes with JOB_SANDBOX_ERROR (on_done still runs,

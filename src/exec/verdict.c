@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "verdict.h"
 
+#include <signal.h>
 #include <string.h>
 
 int verdict_report_step(const struct job *job)
@@ -78,8 +79,8 @@ const char *verdict_process_status(const struct job *job)
 
         if (job->outcome == JOB_SANDBOX_ERROR)
                 return "internal_error";
-        if (job->outcome == JOB_TIMED_OUT || r->timed_out)
-                return "timeout";
+        if (job->outcome == JOB_TIMED_OUT || r->timed_out || r->term_signal == SIGXCPU)
+                return "timeout"; /* wall limit, or the CPU limit (RLIMIT_CPU) */
         if (job->usage.oom_killed && r->exit_code != 0)
                 return "memory_limit";
         if ((size_t)verdict_report_step(job) + 1 < job->nsteps && r->exit_code != 0)
