@@ -8,12 +8,14 @@ void api_default_limits(struct job *job, const struct recipe *r)
 {
         const struct config *cfg = http_config();
 
-        job->limits.memory_bytes = (r->limits.memory_mb ? r->limits.memory_mb : cfg->memory_mb) << 20;
+        job->limits.memory_bytes = (r->limits.memory_mb ? r->limits.memory_mb : cfg->memory_mb)
+                                   << 20;
         job->limits.processes = r->limits.processes ? r->limits.processes : cfg->processes;
         job->limits.file_bytes = (r->limits.file_mb ? r->limits.file_mb : cfg->file_mb) << 20;
         job->limits.tmpfs_bytes = (r->limits.tmpfs_mb ? r->limits.tmpfs_mb : cfg->tmpfs_mb) << 20;
         job->limits.open_files = cfg->open_files;
-        job->output_limit = r->limits.output_kb ? r->limits.output_kb << 10 : cfg->output_limit_bytes;
+        job->output_limit =
+            r->limits.output_kb ? r->limits.output_kb << 10 : cfg->output_limit_bytes;
 }
 
 double api_clamp_timeout(double seconds)

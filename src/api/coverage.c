@@ -242,7 +242,8 @@ static void v1_coverage_done(struct evhttp_request *req, struct job *job, void *
         json_object_set_new(o, "stdout_truncated", json_boolean(buf_truncated(&run->out)));
         json_object_set_new(o, "stderr_truncated", json_boolean(buf_truncated(&run->err)));
         if (!strcmp(res.status, "report_error"))
-                json_object_set_new(o, "report_stderr", api_text_json(&job->steps[REPORT_STEP].err));
+                json_object_set_new(o, "report_stderr",
+                                    api_text_json(&job->steps[REPORT_STEP].err));
         json_object_set_new(o, "wall_ms", json_integer((json_int_t)(run->wall_us / 1000)));
         json_decref(res.report);
         s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);

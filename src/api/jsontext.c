@@ -49,13 +49,27 @@ static int encode(struct buf *out, const char *p, size_t n, bool ascii_only)
                 size_t len = decode(s + i, &cp);
 
                 switch (cp) {
-                case '"': rc = buf_puts(out, "\\\""); break;
-                case '\\': rc = buf_puts(out, "\\\\"); break;
-                case '\n': rc = buf_puts(out, "\\n"); break;
-                case '\r': rc = buf_puts(out, "\\r"); break;
-                case '\t': rc = buf_puts(out, "\\t"); break;
-                case '\b': rc = buf_puts(out, "\\b"); break;
-                case '\f': rc = buf_puts(out, "\\f"); break;
+                case '"':
+                        rc = buf_puts(out, "\\\"");
+                        break;
+                case '\\':
+                        rc = buf_puts(out, "\\\\");
+                        break;
+                case '\n':
+                        rc = buf_puts(out, "\\n");
+                        break;
+                case '\r':
+                        rc = buf_puts(out, "\\r");
+                        break;
+                case '\t':
+                        rc = buf_puts(out, "\\t");
+                        break;
+                case '\b':
+                        rc = buf_puts(out, "\\b");
+                        break;
+                case '\f':
+                        rc = buf_puts(out, "\\f");
+                        break;
                 default:
                         if (cp < 0x20 || (ascii_only && cp == 0x7f))
                                 rc = put_u16(out, cp);

@@ -127,26 +127,31 @@ static void py_exec_object(struct evhttp_request *req, json_t *root, bool envelo
         size_t with_test_len = 0;
 
         if (req_bool(root, "json_resp", &json_resp) == REQ_WRONG_TYPE) {
-                reply_py_text(req, 200, false, "1\nInvalid 'json_resp': must be a boolean", strlen("1\nInvalid 'json_resp': must be a boolean"));
+                reply_py_text(req, 200, false, "1\nInvalid 'json_resp': must be a boolean",
+                              strlen("1\nInvalid 'json_resp': must be a boolean"));
                 goto out;
         }
         switch (req_string(root, "code", &code, &code_len)) {
         case REQ_OK:
                 break;
         case REQ_ABSENT:
-                reply_py_text(req, 200, json_resp, "1\nMissing field 'code' (a string)", strlen("1\nMissing field 'code' (a string)"));
+                reply_py_text(req, 200, json_resp, "1\nMissing field 'code' (a string)",
+                              strlen("1\nMissing field 'code' (a string)"));
                 goto out;
         case REQ_WRONG_TYPE:
-                reply_py_text(req, 200, json_resp, "1\nInvalid 'code': must be a string", strlen("1\nInvalid 'code': must be a string"));
+                reply_py_text(req, 200, json_resp, "1\nInvalid 'code': must be a string",
+                              strlen("1\nInvalid 'code': must be a string"));
                 goto out;
         }
         if (req_seconds(root, "timeout", &timeout) == REQ_WRONG_TYPE) {
-                snprintf(msg, sizeof(msg), "1\nInvalid 'timeout': must be a positive number of seconds");
+                snprintf(msg, sizeof(msg),
+                         "1\nInvalid 'timeout': must be a positive number of seconds");
                 reply_py_text(req, 200, json_resp, msg, strlen(msg));
                 goto out;
         }
         if (req_string(root, "stdin", &in, &stdin_len) == REQ_WRONG_TYPE) {
-                reply_py_text(req, 200, json_resp, "1\nInvalid 'stdin': must be a string or null", strlen("1\nInvalid 'stdin': must be a string or null"));
+                reply_py_text(req, 200, json_resp, "1\nInvalid 'stdin': must be a string or null",
+                              strlen("1\nInvalid 'stdin': must be a string or null"));
                 goto out;
         }
         switch (testhash_apply(root, code, code_len, &with_test, &with_test_len)) {
@@ -157,17 +162,20 @@ static void py_exec_object(struct evhttp_request *req, json_t *root, bool envelo
                 code_len = with_test_len;
                 break;
         case TESTHASH_INVALID:
-                reply_py_text(req, 200, json_resp, TESTHASH_INVALID_TEXT, strlen(TESTHASH_INVALID_TEXT));
+                reply_py_text(req, 200, json_resp, TESTHASH_INVALID_TEXT,
+                              strlen(TESTHASH_INVALID_TEXT));
                 goto out;
         case TESTHASH_NOT_FOUND: /* always the text: "-1" is neither status (docs/compat.md §5) */
-                reply_py_text(req, 200, false, TESTHASH_NOT_FOUND_TEXT, strlen(TESTHASH_NOT_FOUND_TEXT));
+                reply_py_text(req, 200, false, TESTHASH_NOT_FOUND_TEXT,
+                              strlen(TESTHASH_NOT_FOUND_TEXT));
                 goto out;
         case TESTHASH_NOMEM:
                 reply_py_text(req, 500, json_resp, "1\nOut of memory", strlen("1\nOut of memory"));
                 goto out;
         }
         if (!python || !python->installed) {
-                reply_py_text(req, 500, json_resp, "1\nPython is not installed on this server", strlen("1\nPython is not installed on this server"));
+                reply_py_text(req, 500, json_resp, "1\nPython is not installed on this server",
+                              strlen("1\nPython is not installed on this server"));
                 goto out;
         }
         timeout = api_clamp_timeout(timeout);
@@ -303,10 +311,11 @@ void route_any_exec(struct evhttp_request *req)
                 goto bad;
         }
         if (!r->installed) {
-                buf_appendf(&msg,
-                            "1\nLanguage '%s' (%s) is not installed on this server (%s is missing). "
-                            "Installed languages: %s",
-                            r->key, r->name, r->missing, recipes_installed_list());
+                buf_appendf(
+                    &msg,
+                    "1\nLanguage '%s' (%s) is not installed on this server (%s is missing). "
+                    "Installed languages: %s",
+                    r->key, r->name, r->missing, recipes_installed_list());
                 goto bad;
         }
         job = job_new(r, code, code_len, "", 0);
@@ -316,7 +325,8 @@ void route_any_exec(struct evhttp_request *req)
         }
         api_default_limits(job, r);
         job->deadline_s = api_clamp_timeout(timeout);
-        http_run_job(req, job, any_exec_done, NULL, NULL, "1\nServer busy: the run queue is full", TEXT);
+        http_run_job(req, job, any_exec_done, NULL, NULL, "1\nServer busy: the run queue is full",
+                     TEXT);
         goto out;
 bad:
         http_reply(req, 200, TEXT, msg.data, msg.len);

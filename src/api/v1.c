@@ -50,16 +50,17 @@ void route_v1_languages(struct evhttp_request *req)
                 json_t *o;
 
                 for (size_t s = 0; s < r->nsteps; s++)
-                        json_array_append_new(steps, json_pack("{s:s, s:o, s:f}", "name",
-                                                               r->steps[s].name, "argv",
-                                                               strv_json(r->steps[s].argv),
-                                                               "timeout_s", r->steps[s].timeout_s));
+                        json_array_append_new(steps,
+                                              json_pack("{s:s, s:o, s:f}", "name", r->steps[s].name,
+                                                        "argv", strv_json(r->steps[s].argv),
+                                                        "timeout_s", r->steps[s].timeout_s));
                 o = json_pack("{s:s, s:s, s:o, s:b, s:s, s:o}", "key", r->key, "name", r->name,
                               "aliases", strv_json(r->aliases), "installed", r->installed,
                               "source_file", r->source_file, "steps", steps);
                 if (!r->installed)
                         json_object_set_new(o, "missing", json_string(r->missing));
-                json_object_set_new(o, "version", r->version ? json_string(r->version) : json_null());
+                json_object_set_new(o, "version",
+                                    r->version ? json_string(r->version) : json_null());
                 json_array_append_new(list, o);
         }
         reply_json(req, 200, json_pack("{s:o}", "languages", list));
@@ -68,10 +69,10 @@ void route_v1_languages(struct evhttp_request *req)
 static json_t *step_json(const struct step_result *r)
 {
         return json_pack("{s:i, s:o, s:o, s:b, s:b, s:I, s:I}", "exit_code", r->exit_code, "stdout",
-                         api_text_json(&r->out), "stderr", api_text_json(&r->err), "stdout_truncated",
-                         buf_truncated(&r->out), "stderr_truncated", buf_truncated(&r->err),
-                         "wall_ms", (json_int_t)(r->wall_us / 1000), "cpu_ms",
-                         (json_int_t)(r->cpu_us / 1000));
+                         api_text_json(&r->out), "stderr", api_text_json(&r->err),
+                         "stdout_truncated", buf_truncated(&r->out), "stderr_truncated",
+                         buf_truncated(&r->err), "wall_ms", (json_int_t)(r->wall_us / 1000),
+                         "cpu_ms", (json_int_t)(r->cpu_us / 1000));
 }
 
 json_t *v1_result_json(const struct job *job)
@@ -83,21 +84,22 @@ json_t *v1_result_json(const struct job *job)
         json_object_set_new(o, "status", json_string(verdict_process_status(job)));
         json_object_set_new(o, "verdict", json_string(verdict_status(job)));
         json_object_set_new(o, "passed", json_boolean(verdict_passed(job)));
-        json_object_set_new(o, "signal", r->term_signal ? json_integer(r->term_signal) : json_null());
+        json_object_set_new(o, "signal",
+                            r->term_signal ? json_integer(r->term_signal) : json_null());
         json_object_set_new(o, "memory_kb",
                             json_integer((json_int_t)(job->usage.memory_peak_bytes / 1024)));
         json_object_set_new(o, "language", json_string(job->recipe->key));
         if (job->nsteps > 1) {
                 const struct step_result *c = &job->steps[0];
                 json_t *steps = json_array();
-                json_t *comp = json_pack("{s:s, s:i, s:o, s:o, s:I}", "status",
-                                         !c->ran                          ? "not_run"
-                                         : c->timed_out                   ? "timeout"
-                                         : c->exit_code != 0              ? "compile_error"
-                                                                          : "ok",
-                                         "exit_code", c->exit_code, "stdout", api_text_json(&c->out),
-                                         "stderr", api_text_json(&c->err), "wall_ms",
-                                         (json_int_t)(c->wall_us / 1000));
+                json_t *comp =
+                    json_pack("{s:s, s:i, s:o, s:o, s:I}", "status",
+                              !c->ran             ? "not_run"
+                              : c->timed_out      ? "timeout"
+                              : c->exit_code != 0 ? "compile_error"
+                                                  : "ok",
+                              "exit_code", c->exit_code, "stdout", api_text_json(&c->out), "stderr",
+                              api_text_json(&c->err), "wall_ms", (json_int_t)(c->wall_us / 1000));
                 json_object_set_new(o, "compile", comp);
                 for (size_t i = 0; i < job->nsteps; i++) {
                         json_t *s;
@@ -110,10 +112,12 @@ json_t *v1_result_json(const struct job *job)
                 }
                 json_object_set_new(o, "steps", steps);
         }
-        json_object_set_new(o, "total_wall_ms",
-                            json_integer((json_int_t)((job->t_done_us - job->t_started_us) / 1000)));
-        json_object_set_new(o, "queue_ms",
-                            json_integer((json_int_t)((job->t_started_us - job->t_queued_us) / 1000)));
+        json_object_set_new(
+            o, "total_wall_ms",
+            json_integer((json_int_t)((job->t_done_us - job->t_started_us) / 1000)));
+        json_object_set_new(
+            o, "queue_ms",
+            json_integer((json_int_t)((job->t_started_us - job->t_queued_us) / 1000)));
         return o;
 }
 
@@ -171,7 +175,8 @@ static int parse_limits(json_t *run, const char *field, struct v1_limits *l, str
                 for (i = 0; i < sizeof(f) / sizeof(f[0]) && strcmp(f[i].name, k) != 0; i++)
                         ;
                 if (i == sizeof(f) / sizeof(f[0])) {
-                        snprintf(err->message, sizeof(err->message), "%s.%s: unknown limit", field, k);
+                        snprintf(err->message, sizeof(err->message), "%s.%s: unknown limit", field,
+                                 k);
                         err->http_status = 400;
                         err->code = "invalid_field";
                         return -1;
@@ -244,7 +249,8 @@ static int parse_files(json_t *run, struct v1_file **out, size_t *n, struct v1_e
         if (!files || json_is_null(files))
                 return 0;
         if (!json_is_array(files) || json_array_size(files) > 64)
-                return bad(err, 400, "invalid_field", "'files' must be an array of at most 64 files");
+                return bad(err, 400, "invalid_field",
+                           "'files' must be an array of at most 64 files");
         *out = calloc(json_array_size(files) + 1, sizeof(**out));
         if (!*out)
                 return bad(err, 500, "out_of_memory", "out of memory");
@@ -264,14 +270,17 @@ static int parse_files(json_t *run, struct v1_file **out, size_t *n, struct v1_e
                         return bad(err, 400, "invalid_field", "each file needs a string 'content'");
                 if (req_string(f, "encoding", &enc, &elen) == REQ_WRONG_TYPE ||
                     (strcmp(enc, "utf8") != 0 && strcmp(enc, "base64") != 0))
-                        return bad(err, 400, "invalid_field", "a file's 'encoding' is utf8 or base64");
+                        return bad(err, 400, "invalid_field",
+                                   "a file's 'encoding' is utf8 or base64");
                 vf->name = name;
                 if (strcmp(enc, "base64") == 0 ? base64_decode(&vf->data, content, clen) < 0
                                                : buf_append(&vf->data, content, clen) < 0)
-                        return bad(err, 400, "invalid_field", "a file's content is not valid base64");
+                        return bad(err, 400, "invalid_field",
+                                   "a file's content is not valid base64");
                 for (size_t j = 0; j < i; j++)
                         if (strcmp((*out)[j].name, name) == 0)
-                                return bad(err, 400, "invalid_field", "two files have the same name");
+                                return bad(err, 400, "invalid_field",
+                                           "two files have the same name");
         }
         return 0;
 }
@@ -291,7 +300,8 @@ static int parse_args(json_t *run, struct job *job, struct v1_error *err)
         if (!args || json_is_null(args))
                 return 0;
         if (!json_is_array(args) || json_array_size(args) > 256)
-                return bad(err, 400, "invalid_field", "'args' must be an array of at most 256 strings");
+                return bad(err, 400, "invalid_field",
+                           "'args' must be an array of at most 256 strings");
         job->args = calloc(json_array_size(args) + 1, sizeof(char *));
         if (!job->args)
                 return bad(err, 500, "out_of_memory", "out of memory");
@@ -378,9 +388,9 @@ struct job *v1_job_from_json(json_t *run, struct v1_error *err)
                 goto fail;
         }
         for (size_t i = 0; i < nfiles; i++)
-                if (i != main_file && job_add_file(job, files[i].name,
-                                                   files[i].data.data ? files[i].data.data : "",
-                                                   files[i].data.len) < 0) {
+                if (i != main_file &&
+                    job_add_file(job, files[i].name, files[i].data.data ? files[i].data.data : "",
+                                 files[i].data.len) < 0) {
                         bad(err, 500, "out_of_memory", "out of memory");
                         goto fail;
                 }

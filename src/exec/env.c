@@ -10,8 +10,14 @@
 extern char **environ;
 
 static const char *const base_env[] = {
-    "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp",   "TMPDIR=/tmp", "LANG=C.UTF-8",
-    "LC_ALL=C.UTF-8",                    "TZ=Etc/UTC", "USER=runner", "LOGNAME=runner",
+    "PATH=/usr/local/bin:/usr/bin:/bin",
+    "HOME=/tmp",
+    "TMPDIR=/tmp",
+    "LANG=C.UTF-8",
+    "LC_ALL=C.UTF-8",
+    "TZ=Etc/UTC",
+    "USER=runner",
+    "LOGNAME=runner",
     NULL,
 };
 

@@ -109,7 +109,8 @@ static void free_spec_memory(struct job_private *p)
 
 static void free_events(struct job_private *p)
 {
-        struct event **all[] = {&p->ev_pidfd, &p->ev_status, &p->ev_timer, &p->ev_drain, &p->ev_done};
+        struct event **all[] = {&p->ev_pidfd, &p->ev_status, &p->ev_timer, &p->ev_drain,
+                                &p->ev_done};
 
         for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
                 if (*all[i]) {
@@ -150,7 +151,8 @@ void job_free(struct job *job)
 
 int job_add_file(struct job *job, const char *name, const char *data, size_t len)
 {
-        struct sbx_file *grown = realloc(job->extra_files, (job->nextra_files + 1) * sizeof(*grown));
+        struct sbx_file *grown =
+            realloc(job->extra_files, (job->nextra_files + 1) * sizeof(*grown));
         char *n, *d;
 
         if (!grown)
@@ -360,7 +362,8 @@ static void settle_unfinished_steps(struct job *job)
                         job->outcome = JOB_SANDBOX_ERROR;
                         snprintf(job->error, sizeof(job->error),
                                  "the box ended during step %zu (PID 1 %s %d)", i,
-                                 p->init_exit.si_code == CLD_EXITED ? "exited with" : "killed by signal",
+                                 p->init_exit.si_code == CLD_EXITED ? "exited with"
+                                                                    : "killed by signal",
                                  p->init_exit.si_status);
                 }
         }
@@ -479,8 +482,8 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
                 }
                 steps[i].argv = p->argv[i];
                 steps[i].timeout_s = job->step_timeouts_s[i] > 0 ? job->step_timeouts_s[i]
-                                     : job->step_timeout_s > 0 ? job->step_timeout_s
-                                                               : r->steps[i].timeout_s;
+                                     : job->step_timeout_s > 0   ? job->step_timeout_s
+                                                                 : r->steps[i].timeout_s;
                 steps[i].cpu_ms = job->step_cpu_ms[i];
                 steps[i].stdin = r->steps[i].stdin;
                 steps[i].keep_going = r->steps[i].keep_going;

@@ -49,25 +49,25 @@ struct job {
         size_t code_len;
         char *stdin_data;
         size_t stdin_len;
-        double deadline_s;      /* the whole run, from the box's start */
-        double step_timeout_s;  /* > 0: replaces every step's own limit */
+        double deadline_s;                     /* the whole run, from the box's start */
+        double step_timeout_s;                 /* > 0: replaces every step's own limit */
         double step_timeouts_s[SBX_MAX_STEPS]; /* > 0: step i's limit (wins over both) */
         uint64_t step_cpu_ms[SBX_MAX_STEPS];   /* > 0: RLIMIT_CPU of step i */
         struct sbx_limits limits;
-        size_t output_limit;    /* bytes kept per stream */
+        size_t output_limit;          /* bytes kept per stream */
         struct sbx_file *extra_files; /* written beside the program (owned) */
         size_t nextra_files;
-        char **args;            /* appended to the last step's argv (owned) */
+        char **args; /* appended to the last step's argv (owned) */
 
         /* results */
         struct step_result steps[SBX_MAX_STEPS];
-        size_t nsteps;          /* steps in the recipe */
-        int last_step;          /* index of the last step that ran, -1 if none */
+        size_t nsteps; /* steps in the recipe */
+        int last_step; /* index of the last step that ran, -1 if none */
         struct sbx_usage usage;
-        char error[256];        /* JOB_SANDBOX_ERROR: what broke */
+        char error[256]; /* JOB_SANDBOX_ERROR: what broke */
         uint64_t t_queued_us, t_started_us, t_done_us;
 
-        bool background;          /* a housekeeping job (sched_submit_background) */
+        bool background; /* a housekeeping job (sched_submit_background) */
         job_done_fn on_done;
         void *on_done_arg;
 

@@ -128,8 +128,8 @@ static int check_fields(json_t *obj, const char *const *allowed, const char *wha
 
 static int parse_limits(json_t *v, struct recipe_limits *l, struct err *e)
 {
-        static const char *const allowed[] = {"memory_mb", "processes", "file_mb", "tmpfs_mb",
-                                              "output_kb", NULL};
+        static const char *const allowed[] = {"memory_mb", "processes", "file_mb",
+                                              "tmpfs_mb",  "output_kb", NULL};
         const char *k;
         json_t *x;
 
@@ -158,19 +158,22 @@ static int parse_limits(json_t *v, struct recipe_limits *l, struct err *e)
 
 static int parse_step(json_t *v, struct recipe_step *st, struct err *e)
 {
-        static const char *const allowed[] = {"name", "argv", "timeout_s", "stdin", "continue", NULL};
+        static const char *const allowed[] = {"name",  "argv",     "timeout_s",
+                                              "stdin", "continue", NULL};
         json_t *t;
 
         if (!json_is_object(v))
                 return err_set(e, 0, "a step must be an object");
-        if (check_fields(v, allowed, "step", e) < 0 || get_string(v, "name", true, &st->name, e) < 0 ||
+        if (check_fields(v, allowed, "step", e) < 0 ||
+            get_string(v, "name", true, &st->name, e) < 0 ||
             get_strv(v, "argv", true, true, &st->argv, e) < 0)
                 return -1;
         if (st->argv[0][0] != '/' && strncmp(st->argv[0], "{", 1) != 0)
                 return err_set(e, 0, "step \"%s\": argv[0] must be an absolute path", st->name);
         t = json_object_get(v, "timeout_s");
         if (!json_is_number(t) || json_number_value(t) <= 0 || json_number_value(t) > 3600)
-                return err_set(e, 0, "step \"%s\": timeout_s must be a number in (0, 3600]", st->name);
+                return err_set(e, 0, "step \"%s\": timeout_s must be a number in (0, 3600]",
+                               st->name);
         st->timeout_s = json_number_value(t);
         t = json_object_get(v, "stdin");
         if (t && !json_is_boolean(t))
@@ -198,9 +201,15 @@ static int get_tristate(json_t *v, const char *field, int *out, struct err *e)
 
 static int parse_rule(const struct recipe *r, json_t *v, struct verdict_rule *rule, struct err *e)
 {
-        static const char *const allowed[] = {"step",          "timeout",         "exit",
-                                              "stdout_contains", "stderr_contains", "output_contains",
-                                              "stdout_empty",  "stderr_empty",    "status",
+        static const char *const allowed[] = {"step",
+                                              "timeout",
+                                              "exit",
+                                              "stdout_contains",
+                                              "stderr_contains",
+                                              "output_contains",
+                                              "stdout_empty",
+                                              "stderr_empty",
+                                              "status",
                                               NULL};
         json_t *t;
         char *step = NULL;
@@ -249,7 +258,8 @@ static int parse_rule(const struct recipe *r, json_t *v, struct verdict_rule *ru
                 else if (json_is_string(t) && strcmp(json_string_value(t), "nonzero") == 0)
                         rule->exit_kind = RULE_EXIT_NONZERO;
                 else
-                        return err_set(e, 0, "rule: exit must be \"zero\", \"nonzero\" or an integer");
+                        return err_set(e, 0,
+                                       "rule: exit must be \"zero\", \"nonzero\" or an integer");
         }
         return 0;
 }
@@ -308,10 +318,12 @@ static int parse_overlays(json_t *v, struct recipe *r, struct err *e)
                     get_string(item, "target", true, &o->target, e) < 0)
                         return -1;
                 if (o->lower[0] != '/' || strstr(o->lower, ".."))
-                        return err_set(e, 0, "overlay lower \"%s\" is not a clean absolute path", o->lower);
+                        return err_set(e, 0, "overlay lower \"%s\" is not a clean absolute path",
+                                       o->lower);
                 if (strncmp(o->target, "/tmp/", 5) != 0 || strstr(o->target, "..") ||
                     strchr(o->lower, ',') || strchr(o->target, ','))
-                        return err_set(e, 0, "overlay target \"%s\" must be a clean path under /tmp/",
+                        return err_set(e, 0,
+                                       "overlay target \"%s\" must be a clean path under /tmp/",
                                        o->target);
         }
         return 0;
@@ -335,10 +347,9 @@ static void check_installed(struct recipe *r)
 struct recipe *recipe_parse(const char *text, size_t len, const char *expect_key, struct err *e)
 {
         static const char *const allowed[] = {
-            "key",          "name",   "aliases", "source_file", "source_prefix", "source_suffix",
-            "requires",     "version_argv", "env", "binds",     "limits",        "steps",
-            "overlays",
-            "verdict",      "notes",  NULL};
+            "key",      "name",         "aliases", "source_file", "source_prefix", "source_suffix",
+            "requires", "version_argv", "env",     "binds",       "limits",        "steps",
+            "overlays", "verdict",      "notes",   NULL};
         json_error_t jerr;
         json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr), *v, *item;
         struct recipe *r = calloc(1, sizeof(*r));
@@ -357,7 +368,8 @@ struct recipe *recipe_parse(const char *text, size_t len, const char *expect_key
                 err_set(e, 0, "a recipe must be a JSON object");
                 goto fail;
         }
-        if (check_fields(root, allowed, "recipe", e) < 0 || get_string(root, "key", true, &r->key, e) < 0 ||
+        if (check_fields(root, allowed, "recipe", e) < 0 ||
+            get_string(root, "key", true, &r->key, e) < 0 ||
             get_string(root, "name", true, &r->name, e) < 0 ||
             get_strv(root, "aliases", false, false, &r->aliases, e) < 0 ||
             get_string(root, "source_file", true, &r->source_file, e) < 0 ||

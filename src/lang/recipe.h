@@ -26,8 +26,8 @@ struct recipe_step {
 };
 
 struct verdict_rule {
-        int step;          /* index, or -1 = the last step that ran */
-        int timeout;       /* -1 = not tested, else 0/1 */
+        int step;    /* index, or -1 = the last step that ran */
+        int timeout; /* -1 = not tested, else 0/1 */
         enum rule_exit exit_kind;
         int exit_value;
         char *stdout_contains, *stderr_contains, *output_contains;

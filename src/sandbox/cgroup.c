@@ -251,7 +251,8 @@ static int try_v2(const char **why)
         char mnt[PATH_MAX], own[PATH_MAX], parent[PATH_MAX], server[PATH_MAX], ctl[512];
         char pid[32];
 
-        if (find_mount("cgroup2", NULL, mnt, sizeof(mnt)) < 0 || own_path(NULL, own, sizeof(own)) < 0) {
+        if (find_mount("cgroup2", NULL, mnt, sizeof(mnt)) < 0 ||
+            own_path(NULL, own, sizeof(own)) < 0) {
                 *why = "no cgroup v2 hierarchy";
                 return -1;
         }
@@ -265,7 +266,8 @@ static int try_v2(const char **why)
         snprintf(v2_base, sizeof(v2_base), "%s/codeexec-%d", parent, getpid());
         snprintf(server, sizeof(server), "%s/server", v2_base);
         snprintf(pid, sizeof(pid), "%d", getpid());
-        if ((mkdir(v2_base, 0755) < 0 && errno != EEXIST) || (mkdir(server, 0755) < 0 && errno != EEXIST)) {
+        if ((mkdir(v2_base, 0755) < 0 && errno != EEXIST) ||
+            (mkdir(server, 0755) < 0 && errno != EEXIST)) {
                 *why = "cannot create cgroup v2 directories (not root, or not delegated to us?)";
                 goto undo;
         }
@@ -276,11 +278,12 @@ static int try_v2(const char **why)
         if (read_file(parent, "cgroup.subtree_control", ctl, sizeof(ctl)) < 0 ||
             !word_in(ctl, "memory") || !word_in(ctl, "pids")) {
                 if (write_file(parent, "cgroup.subtree_control", "+memory +pids") < 0) {
-                        *why = errno == EBUSY ? "the server's cgroup v2 is shared with other "
-                                                "processes, so it cannot delegate controllers "
-                                                "(run it in a cgroup of its own, e.g. a systemd "
-                                                "unit with Delegate=yes)"
-                                              : "cannot enable memory/pids in the server's cgroup v2";
+                        *why = errno == EBUSY
+                                   ? "the server's cgroup v2 is shared with other "
+                                     "processes, so it cannot delegate controllers "
+                                     "(run it in a cgroup of its own, e.g. a systemd "
+                                     "unit with Delegate=yes)"
+                                   : "cannot enable memory/pids in the server's cgroup v2";
                         goto undo;
                 }
         }
@@ -386,7 +389,8 @@ struct cg_box *cg_box_create(uint64_t id, const struct sbx_limits *lim, struct e
         b->id = id;
         b->v2_fd = -1;
         if (kind == CG_V2) {
-                snprintf(b->path[0], sizeof(b->path[0]), "%s/box-%llu", v2_base, (unsigned long long)id);
+                snprintf(b->path[0], sizeof(b->path[0]), "%s/box-%llu", v2_base,
+                         (unsigned long long)id);
                 if (mkdir(b->path[0], 0755) < 0)
                         goto fail;
                 snprintf(val, sizeof(val), "%llu", (unsigned long long)lim->memory_bytes);

@@ -318,7 +318,7 @@ static void run_steps(struct child_ctx *c)
                 getrusage(RUSAGE_CHILDREN, &after);
                 m.cpu_us = (uint64_t)(after.ru_utime.tv_sec - before.ru_utime.tv_sec +
                                       after.ru_stime.tv_sec - before.ru_stime.tv_sec) *
-                                   1000000u +
+                               1000000u +
                            (uint64_t)((after.ru_utime.tv_usec - before.ru_utime.tv_usec) +
                                       (after.ru_stime.tv_usec - before.ru_stime.tv_usec));
                 m.type = SBX_MSG_STEP_END;

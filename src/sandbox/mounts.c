@@ -27,7 +27,7 @@
 #include "../util/cleanup.h"
 
 /* Host paths under /etc that a box must never read. */
-static const char *const hidden_files[] = {"etc/shadow", "etc/gshadow", "etc/shadow-",
+static const char *const hidden_files[] = {"etc/shadow",   "etc/gshadow", "etc/shadow-",
                                            "etc/gshadow-", "etc/sudoers", NULL};
 static const char *const hidden_dirs[] = {"etc/ssh", "etc/ssl/private", "etc/sudoers.d", NULL};
 static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom", NULL};
@@ -73,7 +73,8 @@ static int bind_ro(const char *src, const char *dst, struct err *e)
 
 static int make_file(const char *path, const char *text, mode_t mode)
 {
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        _cleanup_close_ int fd =
+            open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
         size_t n = text ? strlen(text) : 0;
 
         if (fd < 0)
@@ -134,8 +135,8 @@ static int mount_dev(const struct sbx_spec *spec, struct err *e)
 {
         char opts[96];
 
-        if (mkdir("dev", 0755) < 0 ||
-            mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,nr_inodes=64,mode=0755") < 0)
+        if (mkdir("dev", 0755) < 0 || mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC,
+                                            "size=64k,nr_inodes=64,mode=0755") < 0)
                 return err_set(e, errno, "dev tmpfs");
         for (int i = 0; dev_nodes[i]; i++) {
                 char src[64], dst[64];
@@ -145,7 +146,8 @@ static int mount_dev(const struct sbx_spec *spec, struct err *e)
                         return err_set(e, errno, "bind %s", src);
         }
         if (symlink("/proc/self/fd", "dev/fd") < 0 || symlink("/proc/self/fd/0", "dev/stdin") < 0 ||
-            symlink("/proc/self/fd/1", "dev/stdout") < 0 || symlink("/proc/self/fd/2", "dev/stderr") < 0)
+            symlink("/proc/self/fd/1", "dev/stdout") < 0 ||
+            symlink("/proc/self/fd/2", "dev/stderr") < 0)
                 return err_set(e, errno, "dev links");
         snprintf(opts, sizeof(opts), "size=%llu,nr_inodes=1024,mode=1777",
                  (unsigned long long)(spec->limits.tmpfs_bytes / 4 + 4096));
@@ -254,7 +256,8 @@ int sbx_mount_root(const struct sbx_spec *spec, struct err *e)
                 return err_set(e, errno, "proc");
         snprintf(opts, sizeof(opts), "size=%llu,nr_inodes=%u,mode=0755,uid=%d,gid=%d",
                  (unsigned long long)spec->limits.tmpfs_bytes, 65536u, SBX_BOX_UID, SBX_BOX_UID);
-        if (mkdir("tmp", 0755) < 0 || mount("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+        if (mkdir("tmp", 0755) < 0 ||
+            mount("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
                 return err_set(e, errno, "tmp");
         if (mkdirs("var") < 0 || symlink("/tmp", "var/tmp") < 0)
                 return err_set(e, errno, "var/tmp");
@@ -271,11 +274,13 @@ int sbx_mount_root(const struct sbx_spec *spec, struct err *e)
 
 int sbx_seal_root(struct err *e)
 {
-        if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+        if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) <
+            0)
                 return err_set(e, errno, "read-only root");
         /* /dev too (its device binds and /dev/shm are mounts of their own and
          * stay writable): a program has no business creating files there. */
-        if (mount(NULL, "/dev", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC, NULL) < 0)
+        if (mount(NULL, "/dev", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC,
+                  NULL) < 0)
                 return err_set(e, errno, "read-only /dev");
         return 0;
 }

@@ -4,17 +4,17 @@
 
 #include "sandbox.h"
 
-#define SBX_BOX_UID 1000     /* the program's uid and gid inside the box */
+#define SBX_BOX_UID 1000                    /* the program's uid and gid inside the box */
 #define SBX_STAGE_DIR "/run/codeexec-stage" /* mount point used to build the root */
 
 /* Everything PID 1 needs; lives in PID 1's (copy-on-write) memory. */
 struct child_ctx {
         const struct sbx_spec *spec;
-        int status_fd;                 /* child end of the status socket */
-        int sync_fd;                   /* read end: parent writes 1 byte when set up */
-        int out_w[SBX_MAX_STEPS][2];   /* write ends of the step output pipes */
-        struct cg_box *cg;             /* to join, when clone3 could not place us */
-        int memory_rlimit;             /* no cgroup: limit memory with RLIMIT_DATA */
+        int status_fd;               /* child end of the status socket */
+        int sync_fd;                 /* read end: parent writes 1 byte when set up */
+        int out_w[SBX_MAX_STEPS][2]; /* write ends of the step output pipes */
+        struct cg_box *cg;           /* to join, when clone3 could not place us */
+        int memory_rlimit;           /* no cgroup: limit memory with RLIMIT_DATA */
 };
 
 /* The options given to sbx_global_init (spawn.c). */

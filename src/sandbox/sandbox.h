@@ -30,11 +30,11 @@ struct sbx_file {
 };
 
 struct sbx_step {
-        char *const *argv;  /* argv[0] absolute */
-        double timeout_s;   /* wall time for this step, measured inside the box */
-        uint64_t cpu_ms;    /* RLIMIT_CPU for this step; 0 = none */
-        bool stdin;         /* gets the run's stdin, else /dev/null */
-        bool keep_going;    /* run the next step even if this one fails */
+        char *const *argv; /* argv[0] absolute */
+        double timeout_s;  /* wall time for this step, measured inside the box */
+        uint64_t cpu_ms;   /* RLIMIT_CPU for this step; 0 = none */
+        bool stdin;        /* gets the run's stdin, else /dev/null */
+        bool keep_going;   /* run the next step even if this one fails */
 };
 
 /* A directory under /tmp whose contents start as a copy-on-write view of a
@@ -71,8 +71,8 @@ struct sbx_spec {
 struct sbx_box {
         pid_t pid;
         int pidfd;
-        int status_fd;                    /* SOCK_SEQPACKET, messages below */
-        int out_fd[SBX_MAX_STEPS][2];     /* read ends: [step][0]=stdout, [1]=stderr */
+        int status_fd;                /* SOCK_SEQPACKET, messages below */
+        int out_fd[SBX_MAX_STEPS][2]; /* read ends: [step][0]=stdout, [1]=stderr */
         size_t nsteps;
         struct cg_box *cg;
 };
@@ -90,9 +90,9 @@ struct sbx_msg {
         int32_t wstatus;    /* STEP_END: waitpid status of the step's main process */
         uint32_t timed_out; /* STEP_END: stopped by its wall limit */
         uint32_t pad;
-        uint64_t wall_us;   /* STEP_END */
-        uint64_t cpu_us;    /* STEP_END: user+sys of the step's reaped processes */
-        char text[200];     /* SETUP_ERROR: what failed */
+        uint64_t wall_us; /* STEP_END */
+        uint64_t cpu_us;  /* STEP_END: user+sys of the step's reaped processes */
+        char text[200];   /* SETUP_ERROR: what failed */
 };
 
 struct sbx_usage {
@@ -102,10 +102,10 @@ struct sbx_usage {
 };
 
 struct sbx_options {
-        uid_t uid_base;            /* host uid of slot 0; slot i gets uid_base + i */
+        uid_t uid_base; /* host uid of slot 0; slot i gets uid_base + i */
         unsigned max_slots;
-        int no_cgroups;            /* force the rlimits-only fallback */
-        char *argv_area;           /* the server's argv strings, wiped in each box */
+        int no_cgroups;  /* force the rlimits-only fallback */
+        char *argv_area; /* the server's argv strings, wiped in each box */
         size_t argv_len;
 };
 

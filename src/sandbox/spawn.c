@@ -154,8 +154,8 @@ static void close_pair(int p[2])
 static pid_t do_clone(struct cg_box *cg, unsigned slot, int *pidfd)
 {
         struct clone_args args;
-        bool shared_net = slot_netns && slot < options.max_slots &&
-                          setns(slot_netns[slot], CLONE_NEWNET) == 0;
+        bool shared_net =
+            slot_netns && slot < options.max_slots && setns(slot_netns[slot], CLONE_NEWNET) == 0;
         long r;
 
         memset(&args, 0, sizeof(args));

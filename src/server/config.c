@@ -15,44 +15,45 @@
 
 static void usage(FILE *out, const char *prog)
 {
-        fprintf(out,
-                "usage: %s [options]\n"
-                "\n"
-                "A sandboxed code-execution HTTP server (compatible with code_exec_server).\n"
-                "\n"
-                "  --ip ADDR              address to listen on (default 127.0.0.1)\n"
-                "  --port N               port to listen on (default 8000)\n"
-                "  --auth-token T         require 'Authorization: Bearer T' (or the raw token)\n"
-                "                         on every endpoint but /health; env CODEEXEC_AUTH_TOKEN\n"
-                "  --max-running N        sandboxes running at once (default: number of CPUs)\n"
-                "  --max-queue N          runs waiting behind them before 503 (default 10000)\n"
-                "  --max-timeout S        largest accepted timeout in seconds (default 300)\n"
-                "  --default-timeout S    timeout when a request gives none (default 30)\n"
-                "  --memory-mb N          memory limit of one run (default 4096)\n"
-                "  --processes N          processes+threads limit of one run (default 512)\n"
-                "  --file-mb N            largest file a run may write (default 256)\n"
-                "  --tmpfs-mb N           size of a run's /tmp (default 1024)\n"
-                "  --open-files N         open files limit of one run (default 1024)\n"
-                "  --output-limit BYTES   stdout/stderr bytes kept per stream (default 16777216)\n"
-                "  --max-body BYTES       largest request body (default 67108864)\n"
-                "  --languages DIR        language recipes (default: languages/ beside the binary's\n"
-                "                         build directory, else /usr/share/codeexec/languages)\n"
-                "  --uid-base N           host uid of sandbox slot 0 (default 200000)\n"
-                "  --pass-env LIST        server env vars passed to runs, comma-separated, '*'\n"
-                "                         suffix for prefixes (default OPENBLAS_*)\n"
-                "  --grace S              on SIGTERM, seconds running runs may finish (default 10)\n"
-                "  --log-level L          debug, info, warn, error (default info)\n"
-                "  --no-access-log        do not write the per-request JSON lines to stdout\n"
-                "  --no-cgroups           limit runs with rlimits only (no cgroup); for hosts\n"
-                "                         where cgroups cannot be delegated\n"
-                "  --max-batch N          runs in one /v1/batch request (default 1000)\n"
-                "  --testbank NAME=PATH   load test bank NAME (for testhash) from a JSONL file, a\n"
-                "                         directory of them, or a hub dataset cache; repeatable\n"
-                "  --state-dir DIR        where uploaded test banks persist (default: as root\n"
-                "                         /var/lib/codeexec, else $XDG_STATE_HOME/codeexec or\n"
-                "                         ~/.local/state/codeexec)\n"
-                "  --help, --version\n",
-                prog);
+        fprintf(
+            out,
+            "usage: %s [options]\n"
+            "\n"
+            "A sandboxed code-execution HTTP server (compatible with code_exec_server).\n"
+            "\n"
+            "  --ip ADDR              address to listen on (default 127.0.0.1)\n"
+            "  --port N               port to listen on (default 8000)\n"
+            "  --auth-token T         require 'Authorization: Bearer T' (or the raw token)\n"
+            "                         on every endpoint but /health; env CODEEXEC_AUTH_TOKEN\n"
+            "  --max-running N        sandboxes running at once (default: number of CPUs)\n"
+            "  --max-queue N          runs waiting behind them before 503 (default 10000)\n"
+            "  --max-timeout S        largest accepted timeout in seconds (default 300)\n"
+            "  --default-timeout S    timeout when a request gives none (default 30)\n"
+            "  --memory-mb N          memory limit of one run (default 4096)\n"
+            "  --processes N          processes+threads limit of one run (default 512)\n"
+            "  --file-mb N            largest file a run may write (default 256)\n"
+            "  --tmpfs-mb N           size of a run's /tmp (default 1024)\n"
+            "  --open-files N         open files limit of one run (default 1024)\n"
+            "  --output-limit BYTES   stdout/stderr bytes kept per stream (default 16777216)\n"
+            "  --max-body BYTES       largest request body (default 67108864)\n"
+            "  --languages DIR        language recipes (default: languages/ beside the binary's\n"
+            "                         build directory, else /usr/share/codeexec/languages)\n"
+            "  --uid-base N           host uid of sandbox slot 0 (default 200000)\n"
+            "  --pass-env LIST        server env vars passed to runs, comma-separated, '*'\n"
+            "                         suffix for prefixes (default OPENBLAS_*)\n"
+            "  --grace S              on SIGTERM, seconds running runs may finish (default 10)\n"
+            "  --log-level L          debug, info, warn, error (default info)\n"
+            "  --no-access-log        do not write the per-request JSON lines to stdout\n"
+            "  --no-cgroups           limit runs with rlimits only (no cgroup); for hosts\n"
+            "                         where cgroups cannot be delegated\n"
+            "  --max-batch N          runs in one /v1/batch request (default 1000)\n"
+            "  --testbank NAME=PATH   load test bank NAME (for testhash) from a JSONL file, a\n"
+            "                         directory of them, or a hub dataset cache; repeatable\n"
+            "  --state-dir DIR        where uploaded test banks persist (default: as root\n"
+            "                         /var/lib/codeexec, else $XDG_STATE_HOME/codeexec or\n"
+            "                         ~/.local/state/codeexec)\n"
+            "  --help, --version\n",
+            prog);
 }
 
 static int parse_num(const char *s, unsigned long long max, unsigned long long *out)
@@ -91,9 +92,32 @@ static const char *default_languages_dir(void)
 int config_parse(struct config *cfg, int argc, char **argv)
 {
         enum {
-                O_IP = 1000, O_PORT, O_TOKEN, O_RUNNING, O_QUEUE, O_MAXTO, O_DEFTO, O_MEM, O_PROCS,
-                O_FILE, O_TMPFS, O_NOFILE, O_OUTPUT, O_BODY, O_LANGS, O_UID, O_PASSENV, O_GRACE,
-                O_LOG, O_NOACCESS, O_BATCH, O_TESTBANK, O_STATEDIR, O_NOCG, O_HELP, O_VERSION
+                O_IP = 1000,
+                O_PORT,
+                O_TOKEN,
+                O_RUNNING,
+                O_QUEUE,
+                O_MAXTO,
+                O_DEFTO,
+                O_MEM,
+                O_PROCS,
+                O_FILE,
+                O_TMPFS,
+                O_NOFILE,
+                O_OUTPUT,
+                O_BODY,
+                O_LANGS,
+                O_UID,
+                O_PASSENV,
+                O_GRACE,
+                O_LOG,
+                O_NOACCESS,
+                O_BATCH,
+                O_TESTBANK,
+                O_STATEDIR,
+                O_NOCG,
+                O_HELP,
+                O_VERSION
         };
         static const struct option opts[] = {
             {"ip", required_argument, NULL, O_IP},
@@ -155,19 +179,30 @@ int config_parse(struct config *cfg, int argc, char **argv)
                 int bad = 0;
 
                 switch (c) {
-                case O_IP: cfg->ip = optarg; break;
+                case O_IP:
+                        cfg->ip = optarg;
+                        break;
                 case O_TOKEN:
                         /* Keep a copy and wipe argv's: the command line is
                          * world-readable (ps, /proc/<pid>/cmdline). */
                         cfg->auth_token = strdup(optarg);
                         memset(optarg, 'x', strlen(optarg));
                         break;
-                case O_LANGS: cfg->languages_dir = optarg; break;
-                case O_PASSENV: cfg->pass_env = optarg; break;
-                case O_LOG: cfg->log_level = optarg; break;
-                case O_STATEDIR: cfg->state_dir = optarg; break;
+                case O_LANGS:
+                        cfg->languages_dir = optarg;
+                        break;
+                case O_PASSENV:
+                        cfg->pass_env = optarg;
+                        break;
+                case O_LOG:
+                        cfg->log_level = optarg;
+                        break;
+                case O_STATEDIR:
+                        cfg->state_dir = optarg;
+                        break;
                 case O_TESTBANK: {
-                        char **grown = realloc(cfg->testbanks, (cfg->ntestbanks + 1) * sizeof(char *));
+                        char **grown =
+                            realloc(cfg->testbanks, (cfg->ntestbanks + 1) * sizeof(char *));
                         if (!grown) {
                                 fprintf(stderr, "%s: out of memory\n", argv[0]);
                                 return -1;
@@ -176,26 +211,81 @@ int config_parse(struct config *cfg, int argc, char **argv)
                         cfg->testbanks[cfg->ntestbanks++] = optarg;
                         break;
                 }
-                case O_NOACCESS: cfg->access_log = 0; break;
-                case O_NOCG: cfg->no_cgroups = 1; break;
-                case O_BATCH: bad = parse_num(optarg, 1000000, &v) || v == 0; cfg->max_batch = (size_t)v; break;
-                case O_HELP: usage(stdout, argv[0]); return 1;
-                case O_VERSION: printf("codeexec %s\n", CODEEXEC_VERSION); return 1;
-                case O_PORT: bad = parse_num(optarg, 65535, &v); cfg->port = (int)v; break;
-                case O_RUNNING: bad = parse_num(optarg, 4096, &v) || v == 0; cfg->max_running = (unsigned)v; break;
-                case O_QUEUE: bad = parse_num(optarg, 10000000, &v); cfg->max_queue = (size_t)v; break;
-                case O_MAXTO: bad = parse_num(optarg, 86400, &v) || v == 0; cfg->max_timeout_s = (unsigned)v; break;
-                case O_DEFTO: bad = parse_num(optarg, 86400, &v) || v == 0; cfg->default_timeout_s = (unsigned)v; break;
-                case O_MEM: bad = parse_num(optarg, 1u << 20, &v) || v < 16; cfg->memory_mb = v; break;
-                case O_PROCS: bad = parse_num(optarg, 1u << 20, &v) || v == 0; cfg->processes = (uint32_t)v; break;
-                case O_FILE: bad = parse_num(optarg, 1u << 20, &v) || v == 0; cfg->file_mb = v; break;
-                case O_TMPFS: bad = parse_num(optarg, 1u << 20, &v) || v == 0; cfg->tmpfs_mb = v; break;
-                case O_NOFILE: bad = parse_num(optarg, 1u << 20, &v) || v < 16; cfg->open_files = (uint32_t)v; break;
-                case O_OUTPUT: bad = parse_num(optarg, 1ull << 32, &v) || v == 0; cfg->output_limit_bytes = (size_t)v; break;
-                case O_BODY: bad = parse_num(optarg, 1ull << 32, &v) || v < 1024; cfg->max_body_bytes = (size_t)v; break;
-                case O_UID: bad = parse_num(optarg, 4000000000u, &v) || v < 1000; cfg->uid_base = (unsigned)v; break;
-                case O_GRACE: bad = parse_num(optarg, 3600, &v); cfg->grace_s = (unsigned)v; break;
-                default: usage(stderr, argv[0]); return -1;
+                case O_NOACCESS:
+                        cfg->access_log = 0;
+                        break;
+                case O_NOCG:
+                        cfg->no_cgroups = 1;
+                        break;
+                case O_BATCH:
+                        bad = parse_num(optarg, 1000000, &v) || v == 0;
+                        cfg->max_batch = (size_t)v;
+                        break;
+                case O_HELP:
+                        usage(stdout, argv[0]);
+                        return 1;
+                case O_VERSION:
+                        printf("codeexec %s\n", CODEEXEC_VERSION);
+                        return 1;
+                case O_PORT:
+                        bad = parse_num(optarg, 65535, &v);
+                        cfg->port = (int)v;
+                        break;
+                case O_RUNNING:
+                        bad = parse_num(optarg, 4096, &v) || v == 0;
+                        cfg->max_running = (unsigned)v;
+                        break;
+                case O_QUEUE:
+                        bad = parse_num(optarg, 10000000, &v);
+                        cfg->max_queue = (size_t)v;
+                        break;
+                case O_MAXTO:
+                        bad = parse_num(optarg, 86400, &v) || v == 0;
+                        cfg->max_timeout_s = (unsigned)v;
+                        break;
+                case O_DEFTO:
+                        bad = parse_num(optarg, 86400, &v) || v == 0;
+                        cfg->default_timeout_s = (unsigned)v;
+                        break;
+                case O_MEM:
+                        bad = parse_num(optarg, 1u << 20, &v) || v < 16;
+                        cfg->memory_mb = v;
+                        break;
+                case O_PROCS:
+                        bad = parse_num(optarg, 1u << 20, &v) || v == 0;
+                        cfg->processes = (uint32_t)v;
+                        break;
+                case O_FILE:
+                        bad = parse_num(optarg, 1u << 20, &v) || v == 0;
+                        cfg->file_mb = v;
+                        break;
+                case O_TMPFS:
+                        bad = parse_num(optarg, 1u << 20, &v) || v == 0;
+                        cfg->tmpfs_mb = v;
+                        break;
+                case O_NOFILE:
+                        bad = parse_num(optarg, 1u << 20, &v) || v < 16;
+                        cfg->open_files = (uint32_t)v;
+                        break;
+                case O_OUTPUT:
+                        bad = parse_num(optarg, 1ull << 32, &v) || v == 0;
+                        cfg->output_limit_bytes = (size_t)v;
+                        break;
+                case O_BODY:
+                        bad = parse_num(optarg, 1ull << 32, &v) || v < 1024;
+                        cfg->max_body_bytes = (size_t)v;
+                        break;
+                case O_UID:
+                        bad = parse_num(optarg, 4000000000u, &v) || v < 1000;
+                        cfg->uid_base = (unsigned)v;
+                        break;
+                case O_GRACE:
+                        bad = parse_num(optarg, 3600, &v);
+                        cfg->grace_s = (unsigned)v;
+                        break;
+                default:
+                        usage(stderr, argv[0]);
+                        return -1;
                 }
                 if (bad) {
                         fprintf(stderr, "%s: invalid value '%s' for --%s\n", argv[0], optarg,
@@ -204,7 +294,8 @@ int config_parse(struct config *cfg, int argc, char **argv)
                 }
         }
         if (optind < argc) {
-                fprintf(stderr, "%s: unexpected argument '%s' (see --help)\n", argv[0], argv[optind]);
+                fprintf(stderr, "%s: unexpected argument '%s' (see --help)\n", argv[0],
+                        argv[optind]);
                 return -1;
         }
         if (cfg->default_timeout_s > cfg->max_timeout_s)

@@ -224,15 +224,24 @@ size_t http_pending(void)
 static const char *reason(int code)
 {
         switch (code) {
-        case 200: return "OK";
-        case 400: return "Bad Request";
-        case 401: return "Unauthorized";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 413: return "Payload Too Large";
-        case 500: return "Internal Server Error";
-        case 503: return "Service Unavailable";
-        default: return "Status";
+        case 200:
+                return "OK";
+        case 400:
+                return "Bad Request";
+        case 401:
+                return "Unauthorized";
+        case 404:
+                return "Not Found";
+        case 405:
+                return "Method Not Allowed";
+        case 413:
+                return "Payload Too Large";
+        case 500:
+                return "Internal Server Error";
+        case 503:
+                return "Service Unavailable";
+        default:
+                return "Status";
         }
 }
 
@@ -252,7 +261,8 @@ void http_reply(struct evhttp_request *req, int code, const char *content_type, 
                 evbuffer_free(out);
 }
 
-void http_reply_str(struct evhttp_request *req, int code, const char *content_type, const char *body)
+void http_reply_str(struct evhttp_request *req, int code, const char *content_type,
+                    const char *body)
 {
         http_reply(req, code, content_type, body, strlen(body));
 }
@@ -340,7 +350,7 @@ static void on_client_readable(evutil_socket_t fd, short what, void *arg)
 
         (void)what;
         if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR)))
-                return; /* a pipelined request: we can no longer tell */
+                return;                  /* a pipelined request: we can no longer tell */
         evhttp_connection_free(w->conn); /* runs on_conn_close */
 }
 
@@ -360,7 +370,8 @@ struct http_watch *http_watch(struct evhttp_request *req, void (*gone)(void *arg
         bev = evhttp_connection_get_bufferevent(w->conn);
         fd = bev ? bufferevent_getfd(bev) : -1;
         if (fd >= 0) {
-                w->ev_hangup = event_new(http_base, fd, EV_READ | EV_PERSIST, on_client_readable, w);
+                w->ev_hangup =
+                    event_new(http_base, fd, EV_READ | EV_PERSIST, on_client_readable, w);
                 if (w->ev_hangup)
                         event_add(w->ev_hangup, NULL);
         }
@@ -506,19 +517,26 @@ static const struct route routes[] = {
 static const char *method_name(enum evhttp_cmd_type m)
 {
         switch (m) {
-        case EVHTTP_REQ_GET: return "GET";
-        case EVHTTP_REQ_POST: return "POST";
-        case EVHTTP_REQ_HEAD: return "HEAD";
-        case EVHTTP_REQ_PUT: return "PUT";
-        case EVHTTP_REQ_DELETE: return "DELETE";
-        default: return "OTHER";
+        case EVHTTP_REQ_GET:
+                return "GET";
+        case EVHTTP_REQ_POST:
+                return "POST";
+        case EVHTTP_REQ_HEAD:
+                return "HEAD";
+        case EVHTTP_REQ_PUT:
+                return "PUT";
+        case EVHTTP_REQ_DELETE:
+                return "DELETE";
+        default:
+                return "OTHER";
         }
 }
 
 /* The client's X-Request-Id if it is short and printable, else a new one. */
 static void assign_id(struct evhttp_request *req, struct reqctx *c)
 {
-        const char *given = evhttp_find_header(evhttp_request_get_input_headers(req), "X-Request-Id");
+        const char *given =
+            evhttp_find_header(evhttp_request_get_input_headers(req), "X-Request-Id");
         int ok = given && given[0] && strlen(given) < sizeof(c->id);
 
         for (const char *p = given; ok && *p; p++)
@@ -631,7 +649,8 @@ static void on_request(struct evhttp_request *req, void *arg)
                 return;
         }
         if (!found->open && !authorized(req)) {
-                evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate", "Bearer");
+                evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
+                                  "Bearer");
                 /* {"detail"} is what the original client raises verbatim. */
                 http_reply_str(req, 401, "application/json",
                                "{\"detail\":\"Unauthorized: missing or wrong token\"}");

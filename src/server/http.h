@@ -19,9 +19,11 @@ struct event_base;
 void http_reply(struct evhttp_request *req, int code, const char *content_type, const char *body,
                 size_t len);
 /* Sends a complete reply whose body is a NUL-terminated string. */
-void http_reply_str(struct evhttp_request *req, int code, const char *content_type, const char *body);
+void http_reply_str(struct evhttp_request *req, int code, const char *content_type,
+                    const char *body);
 /* Sends a JSON error for the native API: {"error": code, "message": ...}. */
-void http_reply_error(struct evhttp_request *req, int status, const char *code, const char *message);
+void http_reply_error(struct evhttp_request *req, int status, const char *code,
+                      const char *message);
 
 /* The request body as a contiguous buffer (may contain NULs). */
 const char *http_body(struct evhttp_request *req, size_t *len);

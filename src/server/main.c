@@ -36,7 +36,8 @@ static unsigned stop_ticks;
 
 static int is_loopback(const char *ip)
 {
-        return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 || strcmp(ip, "localhost") == 0;
+        return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 ||
+               strcmp(ip, "localhost") == 0;
 }
 
 /* Every connection is an fd: take the whole hard limit, not the soft one we

@@ -27,8 +27,7 @@ struct counter_table {
         size_t n;
 };
 
-static const double bounds[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-                                1,     2.5,  5,     10,   30,  60};
+static const double bounds[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
 #define NBOUNDS (sizeof(bounds) / sizeof(bounds[0]))
 
 struct histogram {
@@ -134,8 +133,8 @@ static void render_histogram(struct buf *out, const char *name, const char *help
 
 void metrics_render(struct buf *out)
 {
-        render_counters(out, "codeexec_http_requests_total", "HTTP requests by endpoint and status.",
-                        &requests);
+        render_counters(out, "codeexec_http_requests_total",
+                        "HTTP requests by endpoint and status.", &requests);
         render_histogram(out, "codeexec_http_request_duration_seconds",
                          "Time from request to reply.", &request_seconds);
         render_counters(out, "codeexec_runs_total",
@@ -160,8 +159,8 @@ void metrics_render(struct buf *out)
                     "# TYPE codeexec_slots gauge\ncodeexec_slots %u\n"
                     "# HELP codeexec_queue_capacity Runs that may wait (--max-queue).\n"
                     "# TYPE codeexec_queue_capacity gauge\ncodeexec_queue_capacity %zu\n",
-                    sched_queued(), sched_running(), sched_background_running(), sched_max_running(),
-                    sched_max_queue());
+                    sched_queued(), sched_running(), sched_background_running(),
+                    sched_max_running(), sched_max_queue());
         buf_appendf(out,
                     "# HELP codeexec_info Build and sandbox facts.\n# TYPE codeexec_info gauge\n"
                     "codeexec_info{limits=\"%s\"} 1\n",

@@ -41,9 +41,8 @@ static void probe_done(struct job *job, void *arg)
         struct recipe *probe = arg;
         char line[160];
 
-        if (job->outcome == JOB_COMPLETED &&
-            (first_line(&job->steps[0].out, line, sizeof(line)) ||
-             first_line(&job->steps[0].err, line, sizeof(line))))
+        if (job->outcome == JOB_COMPLETED && (first_line(&job->steps[0].out, line, sizeof(line)) ||
+                                              first_line(&job->steps[0].err, line, sizeof(line))))
                 recipes_set_version(probe->key, line);
         else
                 log_warn("%s: version probe failed%s%s", probe->key, job->error[0] ? ": " : "",

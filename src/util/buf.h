@@ -12,9 +12,9 @@
 struct buf {
         char *data;
         size_t len;
-        size_t cap;       /* allocated bytes (excluding the trailing NUL) */
-        size_t limit;     /* 0 = unlimited; otherwise bytes kept at most */
-        size_t dropped;   /* bytes offered beyond limit */
+        size_t cap;     /* allocated bytes (excluding the trailing NUL) */
+        size_t limit;   /* 0 = unlimited; otherwise bytes kept at most */
+        size_t dropped; /* bytes offered beyond limit */
 };
 
 void buf_init(struct buf *b, size_t limit);

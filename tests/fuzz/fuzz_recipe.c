@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 assert(r->steps[i].argv && r->steps[i].argv[0]);
                 for (char **a = r->steps[i].argv; *a; a++) {
                         char *x = recipe_expand(*a, r->source_file);
-                        char *y = recipe_expand(*a, "a/very/long/../name.with.many.dots.and{braces}");
+                        char *y =
+                            recipe_expand(*a, "a/very/long/../name.with.many.dots.and{braces}");
                         free(x);
                         free(y);
                 }

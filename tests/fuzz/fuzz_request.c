@@ -15,8 +15,9 @@
 
 #include "api/request.h"
 
-static const char *const fields[] = {"code",  "lang",      "language", "stdin", "timeout",
-                                     "json_resp", "testhash", "args", "files", "limits", ""};
+static const char *const fields[] = {"code",    "lang",      "language", "stdin",
+                                     "timeout", "json_resp", "testhash", "args",
+                                     "files",   "limits",    ""};
 
 static void check_fields(json_t *obj)
 {

@@ -15,7 +15,8 @@ static int put(const struct buf *b)
         uint32_t n = (uint32_t)b->len;
         unsigned char h[4] = {n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >> 24};
 
-        return fwrite(h, 1, 4, stdout) == 4 && (n == 0 || fwrite(b->data, 1, n, stdout) == n) ? 0 : -1;
+        return fwrite(h, 1, 4, stdout) == 4 && (n == 0 || fwrite(b->data, 1, n, stdout) == n) ? 0
+                                                                                              : -1;
 }
 
 int main(void)
@@ -32,7 +33,8 @@ int main(void)
                 buf_init(&py, 0);
                 buf_init(&serde, 0);
                 buf_init(&lossy, 0);
-                if (jsontext_py_string(&py, data, n) < 0 || jsontext_serde_string(&serde, data, n) < 0 ||
+                if (jsontext_py_string(&py, data, n) < 0 ||
+                    jsontext_serde_string(&serde, data, n) < 0 ||
                     utf8_append_lossy(&lossy, data, n) < 0 || put(&py) < 0 || put(&serde) < 0 ||
                     put(&lossy) < 0)
                         return 3;

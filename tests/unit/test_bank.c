@@ -221,10 +221,10 @@ Test(jsonl, what_jansson_refuses_stays_refused)
 
 Test(store, bank_names)
 {
-        static const char *const good[] = {"mbpp", "nuprl/MultiPL-E", "a.b_c-d", "x/y.jsonl",
-                                           "0", NULL};
-        static const char *const bad[] = {"", ".", "..", ".hidden", "a/..", "../a", "a/b/c",
-                                          "/a", "a/", "a b", "a\\b", "é", "a/.x", NULL};
+        static const char *const good[] = {"mbpp", "nuprl/MultiPL-E", "a.b_c-d", "x/y.jsonl", "0",
+                                           NULL};
+        static const char *const bad[] = {"",   ".",  "..",  ".hidden", "a/..", "../a", "a/b/c",
+                                          "/a", "a/", "a b", "a\\b",    "é",    "a/.x", NULL};
         char longname[200];
 
         for (const char *const *p = good; *p; p++)

@@ -37,10 +37,14 @@ Test(utf8, nul_bytes_pass_through)
 
 Test(utf8, maximal_subparts_become_one_replacement_each)
 {
-        check("a\xFF" "b", 3, "a" R "b");
-        check("\xE2\x82", 2, R);              /* truncated 3-byte sequence: one U+FFFD */
-        check("\xE2\x82" "a", 3, R "a");
-        check("\xF0\x9F\x98", 3, R);          /* truncated 4-byte sequence */
+        check("a\xFF"
+              "b",
+              3, "a" R "b");
+        check("\xE2\x82", 2, R); /* truncated 3-byte sequence: one U+FFFD */
+        check("\xE2\x82"
+              "a",
+              3, R "a");
+        check("\xF0\x9F\x98", 3, R);           /* truncated 4-byte sequence */
         check("\xC0\xAF", 2, R R);             /* overlong: each byte */
         check("\xED\xA0\x80", 3, R R R);       /* surrogate: lead, then two strays */
         check("\xF4\x90\x80\x80", 4, R R R R); /* above U+10FFFF */
