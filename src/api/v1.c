@@ -106,11 +106,41 @@ json_t *v1_result_json(const struct job *job)
                         if (!job->steps[i].ran)
                                 continue;
                         s = step_json(&job->steps[i]);
-                        json_object_set_new(s, "name", json_string(job->recipe->steps[i].name));
+                        json_object_set_new(
+                            s, "name",
+                            json_string(job->recipe->steps[job_recipe_step(job, i)].name));
                         json_object_set_new(s, "timed_out", json_boolean(job->steps[i].timed_out));
                         json_array_append_new(steps, s);
                 }
                 json_object_set_new(o, "steps", steps);
+        }
+        if (job->nstdins) {
+                /* one entry per input that ran; the top level is the last,
+                 * and passes only if every run passed */
+                json_t *runs = json_array();
+                size_t first = job->recipe->nsteps - 1;
+                bool all = true;
+
+                for (size_t i = first; i < job->nsteps; i++) {
+                        json_t *one;
+
+                        if (!job->steps[i].ran) {
+                                all = false;
+                                continue;
+                        }
+                        one = step_json(&job->steps[i]);
+                        json_object_set_new(one, "input", json_integer((json_int_t)(i - first)));
+                        json_object_set_new(one, "status",
+                                            json_string(verdict_process_status_at(job, (int)i)));
+                        json_object_set_new(one, "verdict",
+                                            json_string(verdict_status_at(job, (int)i)));
+                        json_object_set_new(one, "passed",
+                                            json_boolean(verdict_passed_at(job, (int)i)));
+                        all = all && verdict_passed_at(job, (int)i);
+                        json_array_append_new(runs, one);
+                }
+                json_object_set_new(o, "runs", runs);
+                json_object_set_new(o, "passed", json_boolean(all));
         }
         json_object_set_new(
             o, "total_wall_ms",
@@ -205,13 +235,13 @@ static uint64_t larger(uint64_t a, uint64_t b)
  * two applies to the whole run. */
 static void apply_limits(struct job *job, const struct v1_limits *run, const struct v1_limits *comp)
 {
-        size_t last = job->nsteps - 1;
+        size_t nrecipe = job->recipe->nsteps, last = nrecipe - 1;
         uint64_t mem = larger(run->memory_mb, comp->memory_mb);
         uint64_t procs = larger(run->processes, comp->processes);
         uint64_t out = larger(run->output_bytes, comp->output_bytes);
         uint64_t fsize = larger(run->file_bytes, comp->file_bytes);
 
-        for (size_t i = 0; i < job->nsteps; i++) {
+        for (size_t i = 0; i < nrecipe; i++) {
                 const struct v1_limits *l = i == last ? run : comp;
                 if (l->wall_ms)
                         job->step_timeouts_s[i] = (double)l->wall_ms / 1000.0;
@@ -316,6 +346,47 @@ static int parse_args(json_t *run, struct job *job, struct v1_error *err)
         return 0;
 }
 
+/* stdins: compile once, run once per input. */
+static int parse_stdins(json_t *run, struct job *job, int has_stdin, struct v1_error *err)
+{
+        json_t *list = json_object_get(run, "stdins"), *v;
+        size_t n, i, max = SBX_MAX_STEPS - (job->recipe->nsteps - 1);
+        const char **inputs;
+        size_t *lens;
+        int rc = 0;
+        char msg[128];
+
+        if (!list || json_is_null(list))
+                return 0;
+        n = json_is_array(list) ? json_array_size(list) : 0;
+        if (has_stdin)
+                return bad(err, 400, "invalid_field", "give 'stdin' or 'stdins', not both");
+        if (n == 0 || n > max) {
+                snprintf(msg, sizeof(msg), "'stdins' must be an array of 1 to %zu strings", max);
+                return bad(err, 400, "invalid_field", msg);
+        }
+        inputs = calloc(n, sizeof(*inputs));
+        lens = calloc(n, sizeof(*lens));
+        if (!inputs || !lens)
+                rc = bad(err, 500, "out_of_memory", "out of memory");
+        json_array_foreach(list, i, v)
+        {
+                if (rc < 0)
+                        break;
+                if (!json_is_string(v)) {
+                        rc = bad(err, 400, "invalid_field", "'stdins' must be strings");
+                        break;
+                }
+                inputs[i] = json_string_value(v);
+                lens[i] = json_string_length(v);
+        }
+        if (rc == 0 && job_set_stdins(job, (char *const *)inputs, lens, n) < 0)
+                rc = bad(err, 500, "out_of_memory", "out of memory");
+        free(inputs);
+        free(lens);
+        return rc;
+}
+
 struct job *v1_job_from_json(json_t *run, struct v1_error *err)
 {
         size_t code_len = 0, lang_len = 0, stdin_len = 0, nfiles = 0, main_file = (size_t)-1;
@@ -394,7 +465,7 @@ struct job *v1_job_from_json(json_t *run, struct v1_error *err)
                         bad(err, 500, "out_of_memory", "out of memory");
                         goto fail;
                 }
-        if (parse_args(run, job, err) < 0)
+        if (parse_args(run, job, err) < 0 || parse_stdins(run, job, stdin_len > 0, err) < 0)
                 goto fail;
         api_default_limits(job, r);
         apply_limits(job, &lim, &clim);
@@ -403,9 +474,11 @@ struct job *v1_job_from_json(json_t *run, struct v1_error *err)
         if (timeout <= 0) {
                 double steps = 0;
                 timeout = http_config()->default_timeout_s;
-                for (size_t i = 0; i < job->nsteps; i++)
-                        steps += job->step_timeouts_s[i] > 0 ? job->step_timeouts_s[i]
-                                                             : r->steps[i].timeout_s;
+                for (size_t i = 0; i < job->nsteps; i++) {
+                        size_t ri = job_recipe_step(job, i);
+                        steps += job->step_timeouts_s[ri] > 0 ? job->step_timeouts_s[ri]
+                                                              : r->steps[ri].timeout_s;
+                }
                 if (lim.wall_ms || clim.wall_ms)
                         timeout = steps + 5;
         }

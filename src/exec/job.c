@@ -144,9 +144,40 @@ void job_free(struct job *job)
         }
         free(job->extra_files);
         strv_free(job->args);
+        strv_free(job->stdins);
+        free(job->stdin_lens);
         free(job->code);
         free(job->stdin_data);
         free(job);
+}
+
+size_t job_recipe_step(const struct job *job, size_t i)
+{
+        size_t last = job->recipe->nsteps - 1;
+
+        return i < last ? i : last;
+}
+
+int job_set_stdins(struct job *job, char *const *inputs, const size_t *lens, size_t n)
+{
+        size_t compile = job->recipe->nsteps - 1;
+
+        if (n == 0 || compile + n > SBX_MAX_STEPS || job->stdins)
+                return -1;
+        job->stdins = calloc(n + 1, sizeof(char *));
+        job->stdin_lens = calloc(n, sizeof(size_t));
+        if (!job->stdins || !job->stdin_lens)
+                return -1;
+        for (size_t i = 0; i < n; i++) {
+                job->stdins[i] = malloc(lens[i] + 1);
+                if (!job->stdins[i])
+                        return -1;
+                memcpy(job->stdins[i], inputs[i], lens[i]);
+                job->stdin_lens[i] = lens[i];
+        }
+        job->nstdins = n;
+        job->nsteps = compile + n;
+        return 0;
 }
 
 int job_add_file(struct job *job, const char *name, const char *data, size_t len)
@@ -480,13 +511,26 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
                         fail_start(job, &e);
                         return;
                 }
-                steps[i].argv = p->argv[i];
-                steps[i].timeout_s = job->step_timeouts_s[i] > 0 ? job->step_timeouts_s[i]
-                                     : job->step_timeout_s > 0   ? job->step_timeout_s
-                                                                 : r->steps[i].timeout_s;
-                steps[i].cpu_ms = job->step_cpu_ms[i];
-                steps[i].stdin = r->steps[i].stdin;
-                steps[i].keep_going = r->steps[i].keep_going;
+        }
+        for (size_t i = 0; i < job->nsteps; i++) {
+                size_t ri = job_recipe_step(job, i);
+                const struct recipe_step *rs = &r->steps[ri];
+
+                steps[i].argv = p->argv[ri];
+                steps[i].timeout_s = job->step_timeouts_s[ri] > 0 ? job->step_timeouts_s[ri]
+                                     : job->step_timeout_s > 0    ? job->step_timeout_s
+                                                                  : rs->timeout_s;
+                steps[i].cpu_ms = job->step_cpu_ms[ri];
+                steps[i].keep_going = rs->keep_going;
+                if (job->nstdins && ri + 1 == r->nsteps) {
+                        /* one run per input: each independent of the others */
+                        steps[i].stdin_data = job->stdins[i - ri];
+                        steps[i].stdin_len = job->stdin_lens[i - ri];
+                        steps[i].keep_going = true;
+                } else if (rs->stdin) {
+                        steps[i].stdin_data = job->stdin_data;
+                        steps[i].stdin_len = job->stdin_len;
+                }
         }
         p->files = calloc(job->nextra_files + 1, sizeof(*p->files));
         if (!p->files) {
@@ -504,10 +548,8 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
         spec.files = p->files;
         spec.nfiles = job->nextra_files + 1;
         spec.steps = steps;
-        spec.nsteps = r->nsteps;
+        spec.nsteps = job->nsteps;
         spec.envp = p->envp;
-        spec.stdin_data = job->stdin_data;
-        spec.stdin_len = job->stdin_len;
         spec.binds = (const char *const *)r->binds;
         {
                 /* sbx_spawn() copies the spec into the box before returning,

@@ -49,10 +49,15 @@ struct job {
         size_t code_len;
         char *stdin_data;
         size_t stdin_len;
-        double deadline_s;                     /* the whole run, from the box's start */
-        double step_timeout_s;                 /* > 0: replaces every step's own limit */
-        double step_timeouts_s[SBX_MAX_STEPS]; /* > 0: step i's limit (wins over both) */
-        uint64_t step_cpu_ms[SBX_MAX_STEPS];   /* > 0: RLIMIT_CPU of step i */
+        double deadline_s;                        /* the whole run, from the box's start */
+        double step_timeout_s;                    /* > 0: replaces every step's own limit */
+        double step_timeouts_s[RECIPE_MAX_STEPS]; /* > 0: recipe step i's limit (wins over both) */
+        uint64_t step_cpu_ms[RECIPE_MAX_STEPS];   /* > 0: RLIMIT_CPU of recipe step i */
+        /* Several inputs: the recipe's last step runs once per input, after
+         * the compile steps ran once (job steps nsteps-1 .. are those runs). */
+        char **stdins;
+        size_t *stdin_lens;
+        size_t nstdins;
         struct sbx_limits limits;
         size_t output_limit;          /* bytes kept per stream */
         struct sbx_file *extra_files; /* written beside the program (owned) */
@@ -79,6 +84,12 @@ struct job {
 struct job *job_new(const struct recipe *recipe, const char *code, size_t code_len,
                     const char *stdin_data, size_t stdin_len);
 void job_free(struct job *job);
+
+/* Runs the recipe's last step once per input (copied); at most
+ * SBX_MAX_STEPS - (recipe steps - 1) inputs. Returns -1 on bad count / OOM. */
+int job_set_stdins(struct job *job, char *const *inputs, const size_t *lens, size_t n);
+/* The recipe step that job step i runs. */
+size_t job_recipe_step(const struct job *job, size_t i);
 
 /* Adds a file beside the program (copied). Returns -1 when out of memory. */
 int job_add_file(struct job *job, const char *name, const char *data, size_t len);

@@ -17,9 +17,10 @@ static int contains(const struct buf *b, const char *needle)
         return b->len && memmem(b->data, b->len, needle, strlen(needle)) != NULL;
 }
 
-static int rule_matches(const struct job *job, const struct verdict_rule *rule)
+static int rule_matches(const struct job *job, const struct verdict_rule *rule, int view)
 {
-        int idx = rule->step >= 0 ? rule->step : job->last_step;
+        int run_step = (int)job->recipe->nsteps - 1;
+        int idx = rule->step < 0 || rule->step == run_step ? view : rule->step;
         const struct step_result *r;
 
         if (idx < 0 || (size_t)idx >= job->nsteps)
@@ -61,29 +62,36 @@ static int rule_matches(const struct job *job, const struct verdict_rule *rule)
         return 1;
 }
 
-const char *verdict_status(const struct job *job)
+const char *verdict_status_at(const struct job *job, int step)
 {
         const struct recipe *rc = job->recipe;
 
-        if (job->outcome == JOB_TIMED_OUT)
+        if (job->outcome == JOB_TIMED_OUT && step == job->last_step)
                 return "Timeout";
         for (size_t i = 0; i < rc->nrules; i++)
-                if (rule_matches(job, &rc->rules[i]))
+                if (rule_matches(job, &rc->rules[i], step))
                         return rc->rules[i].status;
         return "Exception";
 }
 
-const char *verdict_process_status(const struct job *job)
+const char *verdict_status(const struct job *job)
 {
-        const struct step_result *r = &job->steps[verdict_report_step(job)];
+        return verdict_status_at(job, job->last_step);
+}
+
+const char *verdict_process_status_at(const struct job *job, int step)
+{
+        int idx = step >= 0 ? step : 0;
+        const struct step_result *r = &job->steps[idx];
 
         if (job->outcome == JOB_SANDBOX_ERROR)
                 return "internal_error";
-        if (job->outcome == JOB_TIMED_OUT || r->timed_out || r->term_signal == SIGXCPU)
+        if ((job->outcome == JOB_TIMED_OUT && step == job->last_step) || r->timed_out ||
+            r->term_signal == SIGXCPU)
                 return "timeout"; /* wall limit, or the CPU limit (RLIMIT_CPU) */
         if (job->usage.oom_killed && r->exit_code != 0)
                 return "memory_limit";
-        if ((size_t)verdict_report_step(job) + 1 < job->nsteps && r->exit_code != 0)
+        if (job_recipe_step(job, (size_t)idx) + 1 < job->recipe->nsteps && r->exit_code != 0)
                 return "compile_error";
         if (r->exit_code != 0)
                 return "runtime_error";
@@ -92,10 +100,20 @@ const char *verdict_process_status(const struct job *job)
         return "ok";
 }
 
+const char *verdict_process_status(const struct job *job)
+{
+        return verdict_process_status_at(job, verdict_report_step(job));
+}
+
+int verdict_passed_at(const struct job *job, int step)
+{
+        int idx = step >= 0 ? step : 0;
+
+        return job->outcome == JOB_COMPLETED && strcmp(verdict_status_at(job, step), "OK") == 0 &&
+               job->steps[idx].exit_code == 0;
+}
+
 int verdict_passed(const struct job *job)
 {
-        const struct step_result *r = &job->steps[verdict_report_step(job)];
-
-        return job->outcome == JOB_COMPLETED && strcmp(verdict_status(job), "OK") == 0 &&
-               r->exit_code == 0;
+        return verdict_passed_at(job, job->last_step);
 }

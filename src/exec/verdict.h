@@ -17,4 +17,10 @@ const char *verdict_process_status(const struct job *job);
 /* MultiPL-E's notion of passing: status OK and exit code 0. */
 int verdict_passed(const struct job *job);
 
+/* The same, seen as if job step `step` (one run of a multi-input job) were
+ * the last to run: rules naming the recipe's run step look at it. */
+const char *verdict_status_at(const struct job *job, int step);
+const char *verdict_process_status_at(const struct job *job, int step);
+int verdict_passed_at(const struct job *job, int step);
+
 #endif

@@ -157,21 +157,21 @@ static int set_rlimits(const struct sbx_spec *spec, struct err *e)
         return 0;
 }
 
-/* stdin of a step: a memfd holding the request's stdin, or /dev/null. */
-static int step_stdin(const struct sbx_spec *spec, const struct sbx_step *st, struct err *e)
+/* stdin of a step: a memfd holding its input, or /dev/null. */
+static int step_stdin(const struct sbx_step *st, struct err *e)
 {
         int fd;
         size_t off = 0;
 
-        if (!st->stdin || spec->stdin_len == 0) {
+        if (!st->stdin_data || st->stdin_len == 0) {
                 fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
                 return fd < 0 ? err_set(e, errno, "/dev/null") : fd;
         }
         fd = memfd_create("stdin", MFD_CLOEXEC);
         if (fd < 0)
                 return err_set(e, errno, "memfd for stdin");
-        while (off < spec->stdin_len) {
-                ssize_t n = write(fd, spec->stdin_data + off, spec->stdin_len - off);
+        while (off < st->stdin_len) {
+                ssize_t n = write(fd, st->stdin_data + off, st->stdin_len - off);
                 if (n <= 0) {
                         close(fd);
                         return err_set(e, n < 0 ? errno : EIO, "write stdin");
@@ -258,7 +258,7 @@ static void run_steps(struct child_ctx *c)
                 m.step = (uint32_t)i;
                 send_msg(c->status_fd, &m);
 
-                in = step_stdin(spec, st, &e);
+                in = step_stdin(st, &e);
                 if (in < 0)
                         setup_failed(c->status_fd, &e);
                 if (pipe2(report, O_CLOEXEC) < 0) {

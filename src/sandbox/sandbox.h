@@ -20,7 +20,8 @@
 
 #include "../util/err.h"
 
-#define SBX_MAX_STEPS 4
+/* compile steps plus one run per input of a multi-input run */
+#define SBX_MAX_STEPS 40
 
 struct sbx_file {
         const char *name; /* a plain file name, no '/' */
@@ -30,11 +31,12 @@ struct sbx_file {
 };
 
 struct sbx_step {
-        char *const *argv; /* argv[0] absolute */
-        double timeout_s;  /* wall time for this step, measured inside the box */
-        uint64_t cpu_ms;   /* RLIMIT_CPU for this step; 0 = none */
-        bool stdin;        /* gets the run's stdin, else /dev/null */
-        bool keep_going;   /* run the next step even if this one fails */
+        char *const *argv;      /* argv[0] absolute */
+        double timeout_s;       /* wall time for this step, measured inside the box */
+        uint64_t cpu_ms;        /* RLIMIT_CPU for this step; 0 = none */
+        const char *stdin_data; /* the step's input; NULL = /dev/null */
+        size_t stdin_len;
+        bool keep_going; /* run the next step even if this one fails */
 };
 
 /* A directory under /tmp whose contents start as a copy-on-write view of a
@@ -58,8 +60,6 @@ struct sbx_spec {
         const struct sbx_step *steps;
         size_t nsteps;
         char *const *envp;
-        const char *stdin_data;
-        size_t stdin_len;
         const char *const *binds; /* extra read-only host paths; NULL-terminated or NULL */
         const struct sbx_overlay *overlays;
         size_t noverlays;

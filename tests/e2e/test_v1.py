@@ -75,3 +75,30 @@ def test_compile_object(server):
     code, j = run(server, language="cpp", code="#include <cstdio>\nint main(int c, char**v){puts(v[1]);}",
                   args=["hi"], compile_limits={"wall_ms": 30000})
     assert j["compile"]["status"] == "ok" and j["stdout"] == "hi\n" and j["passed"], j
+
+
+def test_compile_once_run_several_inputs(server):
+    src = ("#include <iostream>\nint main(){int a,b; std::cin>>a>>b; if(a<0) return 3;"
+           " std::cout<<a+b<<std::endl;}")
+    code, j = run(server, language="cpp", code=src, stdins=["1 2", "40 2", "-1 0"])
+    assert code == 200 and j["compile"]["status"] == "ok", j
+    assert [(r["input"], r["stdout"], r["exit_code"], r["passed"]) for r in j["runs"]] == [
+        (0, "3\n", 0, True), (1, "42\n", 0, True), (2, "", 3, False)]
+    assert j["runs"][2]["status"] == "runtime_error" and j["passed"] is False
+    # one compile for all of them
+    assert sum(1 for s in j["steps"] if s["name"] == "compile") == 1
+    code, j = run(server, language="python", code="print(input() * 2)", stdins=["a", "b"])
+    assert j["passed"] and [r["stdout"] for r in j["runs"]] == ["aa\n", "bb\n"]
+    code, j = run(server, language="cpp", code="int main( {", stdins=["a", "b"])
+    assert j["status"] == "compile_error" and j["runs"] == [] and j["passed"] is False
+    code, j = run(server, language="python", code="print(1)", stdin="x", stdins=["a"])
+    assert code == 400 and "not both" in j["message"]
+    code, j = run(server, language="python", code="print(1)", stdins=["a"] * 100)
+    assert code == 400 and "stdins" in j["message"]
+
+
+def test_batch_items_take_several_inputs(server):
+    r = requests.post(server + "/v1/batch", json={"runs": [
+        {"language": "python", "code": "print(int(input()) ** 2)", "stdins": ["2", "3"]}]})
+    lines = [__import__("json").loads(l) for l in r.text.splitlines()]
+    assert [x["stdout"] for x in lines[0]["runs"]] == ["4\n", "9\n"] and lines[0]["passed"]
