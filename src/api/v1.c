@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <event2/http.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,10 +95,10 @@ json_t *v1_result_json(const struct job *job)
                 json_t *steps = json_array();
                 json_t *comp =
                     json_pack("{s:s, s:i, s:o, s:o, s:I}", "status",
-                              !c->ran             ? "not_run"
-                              : c->timed_out      ? "timeout"
-                              : c->exit_code != 0 ? "compile_error"
-                                                  : "ok",
+                              !c->ran                                     ? "not_run"
+                              : c->timed_out || c->term_signal == SIGXCPU ? "timeout"
+                              : c->exit_code != 0                         ? "compile_error"
+                                                                          : "ok",
                               "exit_code", c->exit_code, "stdout", api_text_json(&c->out), "stderr",
                               api_text_json(&c->err), "wall_ms", (json_int_t)(c->wall_us / 1000));
                 json_object_set_new(o, "compile", comp);
@@ -469,18 +470,18 @@ struct job *v1_job_from_json(json_t *run, struct v1_error *err)
                 goto fail;
         api_default_limits(job, r);
         apply_limits(job, &lim, &clim);
-        /* The whole run's deadline: `timeout`, else the default, raised to
-         * fit explicit step limits. */
-        if (timeout <= 0) {
-                double steps = 0;
-                timeout = http_config()->default_timeout_s;
-                for (size_t i = 0; i < job->nsteps; i++) {
-                        size_t ri = job_recipe_step(job, i);
-                        steps += job->step_timeouts_s[ri] > 0 ? job->step_timeouts_s[ri]
-                                                              : r->steps[ri].timeout_s;
-                }
-                if (lim.wall_ms || clim.wall_ms)
-                        timeout = steps + 5;
+        /* `timeout` is the run step's wall-time limit (the language's own,
+         * MultiPL-E's T, when absent); limits.wall_ms is the same in ms and
+         * wins. The whole run's deadline is the sum of the step limits (each
+         * run of a multi-input job counted) plus a margin, so a step's own
+         * limit always fires first and is reported as that step's timeout. */
+        if (timeout > 0 && !lim.wall_ms)
+                job->step_timeouts_s[r->nsteps - 1] = api_clamp_timeout(timeout);
+        timeout = 2;
+        for (size_t i = 0; i < job->nsteps; i++) {
+                size_t ri = job_recipe_step(job, i);
+                timeout += job->step_timeouts_s[ri] > 0 ? job->step_timeouts_s[ri]
+                                                        : r->steps[ri].timeout_s;
         }
         job->deadline_s = api_clamp_timeout(timeout);
         free_files(files, nfiles);
