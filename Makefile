@@ -90,7 +90,7 @@ FUZZ_SAN         := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_TARGETS     := request jsontext recipe
 FUZZ_SRC_request := src/api/request.c
 FUZZ_SRC_jsontext:= src/api/jsontext.c src/util/utf8.c src/util/buf.c
-FUZZ_SRC_recipe  := src/lang/recipe.c src/util/buf.c src/util/err.c
+FUZZ_SRC_recipe  := src/lang/recipe.c src/util/buf.c src/util/err.c src/util/strv.c
 FUZZ_TIME        ?= 60
 FUZZ_SMOKE_TIME  ?= 10
 FUZZ_BIN         := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%) $(BUILD)/fuzz/jsontext_dump
