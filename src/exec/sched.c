@@ -79,19 +79,25 @@ void sched_init(struct event_base *base, unsigned running, size_t queue)
         ev_pump = event_new(base, -1, 0, on_pump, NULL);
 }
 
+/* Appends job to a FIFO given by its head and tail. */
+static void append(struct job **qhead, struct job **qtail, struct job *job)
+{
+        job->state = JOB_QUEUED;
+        job->next = NULL;
+        if (*qtail)
+                (*qtail)->next = job;
+        else
+                *qhead = job;
+        *qtail = job;
+}
+
 int sched_submit(struct job *job)
 {
         /* Jobs not yet started by the pump still count: capacity is the
          * slots plus the queue. */
         if (nrunning + nqueued >= max_running + max_queue)
                 return -1;
-        job->state = JOB_QUEUED;
-        job->next = NULL;
-        if (tail)
-                tail->next = job;
-        else
-                head = job;
-        tail = job;
+        append(&head, &tail, job);
         nqueued++;
         /* Start from the loop, never inside the caller's handler. */
         event_active(ev_pump, 0, 0);
@@ -100,13 +106,7 @@ int sched_submit(struct job *job)
 
 void sched_submit_background(struct job *job)
 {
-        job->state = JOB_QUEUED;
-        job->next = NULL;
-        if (bg_tail)
-                bg_tail->next = job;
-        else
-                bg_head = job;
-        bg_tail = job;
+        append(&bg_head, &bg_tail, job);
         event_active(ev_pump, 0, 0);
 }
 

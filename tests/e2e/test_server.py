@@ -175,7 +175,7 @@ def test_restart_after_sigkill_cleans_up_leftovers():
 
 def test_batch_streams_in_completion_order(server):
     runs = [
-        {"language": "python", "code": "import time; time.sleep(0.6); print('slow')"},
+        {"language": "python", "code": "import time; time.sleep(2); print('slow')"},
         {"language": "python", "code": "print('fast')"},
         {"language": "cobol", "code": ""},
         {"language": "python", "code": "import sys; sys.exit(3)"},
