@@ -18,7 +18,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,14 +27,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-BINARY = Path(os.environ.get("CODEEXEC_BINARY") or REPO / "build" / "codeexec")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from common import BINARY, REPO, free_port  # noqa: E402  (bench/ helpers)
 
 
 def start(*args):

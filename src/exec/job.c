@@ -49,6 +49,7 @@ struct job_private {
         char *source;
         size_t source_len;
         struct sbx_file *files; /* the program, then the request's extra files */
+        struct sbx_overlay *overlays;
 };
 
 static uint64_t next_job_id;
@@ -105,6 +106,8 @@ static void free_spec_memory(struct job_private *p)
         p->source = NULL;
         free(p->files);
         p->files = NULL;
+        free(p->overlays);
+        p->overlays = NULL;
 }
 
 static void free_events(struct job_private *p)
@@ -407,6 +410,17 @@ static void settle_unfinished_steps(struct job *job)
         }
 }
 
+/* The slot goes back to the scheduler, and the owner hears of the end from
+ * a fresh callback, so that it may free the job. */
+static void hand_back(struct job *job)
+{
+        struct job_private *p = job->priv;
+
+        sched_job_finished(job);
+        p->ev_done = event_new(p->base, -1, 0, on_done_event, job);
+        event_active(p->ev_done, 0, 0);
+}
+
 static void finish(struct job *job)
 {
         struct job_private *p = job->priv;
@@ -428,10 +442,7 @@ static void finish(struct job *job)
                 log_error("job %llu: sandbox: %s", (unsigned long long)job->id, job->error);
         free_events(p);
         sbx_release(&p->box);
-        sched_job_finished(job);
-        /* Report from a fresh callback so the owner may free the job. */
-        p->ev_done = event_new(p->base, -1, 0, on_done_event, job);
-        event_active(p->ev_done, 0, 0);
+        hand_back(job);
 }
 
 static void fail_start(struct job *job, const struct err *e)
@@ -443,9 +454,7 @@ static void fail_start(struct job *job, const struct err *e)
         log_error("job %llu: sandbox: %s", (unsigned long long)job->id, e->msg);
         p->finished = true;
         job->t_done_us = job_now_us();
-        sched_job_finished(job);
-        p->ev_done = event_new(p->base, -1, 0, on_done_event, job);
-        event_active(p->ev_done, 0, 0);
+        hand_back(job);
 }
 
 /* The step's argv with placeholders expanded, plus extra (the request's
@@ -551,17 +560,18 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
         spec.nsteps = job->nsteps;
         spec.envp = p->envp;
         spec.binds = (const char *const *)r->binds;
-        {
-                /* sbx_spawn() copies the spec into the box before returning,
-                 * and job_start() is never re-entered, so one array serves. */
-                static struct sbx_overlay ov[8];
-                for (size_t i = 0; i < r->noverlays && i < 8; i++) {
-                        ov[i].lower = r->overlays[i].lower;
-                        ov[i].target = r->overlays[i].target;
-                }
-                spec.overlays = ov;
-                spec.noverlays = r->noverlays < 8 ? r->noverlays : 8;
+        p->overlays = calloc(r->noverlays + 1, sizeof(*p->overlays));
+        if (!p->overlays) {
+                err_set(&e, ENOMEM, "overlays");
+                fail_start(job, &e);
+                return;
         }
+        for (size_t i = 0; i < r->noverlays; i++) {
+                p->overlays[i].lower = r->overlays[i].lower;
+                p->overlays[i].target = r->overlays[i].target;
+        }
+        spec.overlays = p->overlays;
+        spec.noverlays = r->noverlays;
         spec.limits = job->limits;
         spec.slot = slot;
 

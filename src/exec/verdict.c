@@ -24,9 +24,7 @@ static int rule_matches(const struct job *job, const struct verdict_rule *rule, 
         const struct step_result *r;
 
         if (idx < 0 || (size_t)idx >= job->nsteps)
-                return rule->step < 0 && rule->timeout < 0 && rule->exit_kind == RULE_EXIT_ANY &&
-                       !rule->stdout_contains && !rule->stderr_contains && !rule->output_contains &&
-                       rule->stdout_empty < 0 && rule->stderr_empty < 0;
+                return recipe_rule_unconditional(rule);
         r = &job->steps[idx];
         if (!r->ran)
                 return 0;

@@ -264,7 +264,7 @@ static int parse_rule(const struct recipe *r, json_t *v, struct verdict_rule *ru
         return 0;
 }
 
-static bool rule_unconditional(const struct verdict_rule *r)
+bool recipe_rule_unconditional(const struct verdict_rule *r)
 {
         return r->step < 0 && r->timeout < 0 && r->exit_kind == RULE_EXIT_ANY &&
                !r->stdout_contains && !r->stderr_contains && !r->output_contains &&
@@ -435,7 +435,7 @@ struct recipe *recipe_parse(const char *text, size_t len, const char *expect_key
                         goto fail;
                 }
         }
-        if (!rule_unconditional(&r->rules[r->nrules - 1])) {
+        if (!recipe_rule_unconditional(&r->rules[r->nrules - 1])) {
                 err_set(e, 0, "the last verdict rule must have no condition");
                 goto fail;
         }

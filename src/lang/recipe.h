@@ -80,6 +80,9 @@ const struct recipe *recipes_at(size_t i);
 /* "cpp, java, ..." of the installed languages, for error messages. */
 const char *recipes_installed_list(void);
 
+/* True when a verdict rule has no condition (the catch-all last rule). */
+bool recipe_rule_unconditional(const struct verdict_rule *r);
+
 /* Records the probed toolchain version of the recipe with this key. */
 void recipes_set_version(const char *key, const char *version);
 /* A one-step recipe that runs r's version_argv in r's environment (NULL when

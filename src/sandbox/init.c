@@ -98,9 +98,8 @@ static int drop_privileges(struct err *e)
         for (int cap = 0; cap <= 63; cap++)
                 if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
                         return err_set(e, errno, "drop bounding cap %d", cap);
-        if (setresgid(SBX_BOX_UID, SBX_BOX_UID, SBX_BOX_UID) < 0 ||
-            setresuid(SBX_BOX_UID, SBX_BOX_UID, SBX_BOX_UID) < 0)
-                return err_set(e, errno, "become the box user");
+        /* Already the box user (sbx_child_main); now lose the capabilities
+         * that change did not clear. */
         memset(data, 0, sizeof(data));
         if (syscall(SYS_capset, &hdr, data) < 0)
                 return err_set(e, errno, "capset");
