@@ -152,8 +152,8 @@ static struct event_base *loop_of(struct evhttp_request *req)
 /* A mutation waiting for the store: what its reply needs. req is NULL once
  * the client has gone (the mutation still completes). */
 struct pending_op {
-        struct evhttp_request *req;
-        struct evhttp_connection *conn;
+        struct evhttp_request *req; /* NULL once the client hung up */
+        struct http_watch *watch;
         char *name;
         struct jsonl_stats st;
         unsigned char *digests; /* POST: the hashes to answer, in order */
@@ -163,11 +163,20 @@ struct pending_op {
         int kind; /* 0 PUT, 1 POST, 2 DELETE */
 };
 
-static void on_client_gone(struct evhttp_connection *conn, void *arg)
+/* Stops watching the client (before a reply, or when it is gone). */
+static void unwatch(struct pending_op *p)
+{
+        http_unwatch(p->watch);
+        p->watch = NULL;
+}
+
+/* The client hung up: the operation still completes (the bank changes or
+ * not as a whole), but nobody is told. */
+static void on_client_gone(void *arg)
 {
         struct pending_op *p = arg;
 
-        (void)conn;
+        unwatch(p);
         p->req = NULL;
 }
 
@@ -178,7 +187,6 @@ static struct pending_op *pending_new(struct evhttp_request *req, char *name, in
         if (!p)
                 return NULL;
         p->req = req;
-        p->conn = evhttp_request_get_connection(req);
         p->name = name;
         p->kind = kind;
         p->t0 = now_ms();
@@ -187,6 +195,7 @@ static struct pending_op *pending_new(struct evhttp_request *req, char *name, in
 
 static void pending_free(struct pending_op *p)
 {
+        unwatch(p);
         free(p->name);
         free(p->digests);
         free(p);
@@ -196,7 +205,7 @@ static void pending_free(struct pending_op *p)
 static void pending_submit(struct pending_op *p, int rc, const struct err *e)
 {
         if (rc < 0) {
-                evhttp_connection_set_closecb(p->conn, NULL, NULL);
+                unwatch(p);
                 http_reply_error(p->req, 500, "state_error", e->msg);
                 pending_free(p);
         }
@@ -217,7 +226,7 @@ static void op_done(int rc, const struct err *e, size_t added, void *arg)
                 pending_free(p);
                 return;
         }
-        evhttp_connection_set_closecb(p->conn, NULL, NULL);
+        unwatch(p);
         if (rc < 0) {
                 reply_store_error(req, rc, e);
         } else if (p->kind == 2) {
@@ -328,7 +337,7 @@ static void parse_done(struct worker_item *it)
         p->t1 = now_ms();
         if (pi->rc < 0) {
                 if (p->req) {
-                        evhttp_connection_set_closecb(p->conn, NULL, NULL);
+                        unwatch(p);
                         reply_parse_error(p->req, pi->code ? pi->code : "invalid_jsonl", &pi->e,
                                           p->st.error_line);
                 }
@@ -376,7 +385,7 @@ static void upload(struct evhttp_request *req, int kind)
         pi->loop_base = loop_of(req);
         pi->item.work = parse_work;
         pi->item.done = parse_done;
-        evhttp_connection_set_closecb(p->conn, on_client_gone, p);
+        p->watch = http_watch(req, on_client_gone, p);
         if (worker_submit(pi->loop_base, &pi->item, &e) < 0) {
                 free(pi->body);
                 free(pi);
@@ -411,6 +420,6 @@ void route_v1_testbank_delete(struct evhttp_request *req)
                 http_reply_error(req, 500, "out_of_memory", "out of memory");
                 return;
         }
-        evhttp_connection_set_closecb(p->conn, on_client_gone, p);
+        p->watch = http_watch(req, on_client_gone, p);
         pending_submit(p, banks_delete(loop_of(req), name, op_done, p, &e), &e);
 }
