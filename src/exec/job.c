@@ -401,6 +401,13 @@ static void settle_unfinished_steps(struct job *job)
                                  p->init_exit.si_status);
                 }
         }
+        /* The deadline passed before the first step began: the box never
+         * finished its set-up, which is no verdict on the program. */
+        if (!any_ran && job->outcome == JOB_TIMED_OUT && job->state != JOB_CANCELLED) {
+                job->outcome = JOB_SANDBOX_ERROR;
+                snprintf(job->error, sizeof(job->error),
+                         "the box did not finish its set-up before the deadline");
+        }
         if (!any_ran && job->outcome == JOB_COMPLETED && job->state != JOB_CANCELLED) {
                 job->outcome = JOB_SANDBOX_ERROR;
                 snprintf(job->error, sizeof(job->error),

@@ -21,7 +21,12 @@
  * end are reported as sbx_msg records on the status socket; a failure to
  * build the box is reported as SBX_MSG_SETUP_ERROR, which the server turns
  * into a server error rather than a program failure. PID 1 exits when the
- * steps are done; the kernel then kills anything left in the namespace. */
+ * steps are done; the kernel then kills anything left in the namespace.
+ *
+ * PID 1 is a raw clone3() copy of a server that may have other threads, so
+ * from the clone to the exec of a step it only makes system calls and uses
+ * libc functions that take no lock and allocate nothing: no malloc, no
+ * stdio streams, no fork() (see seccomp.c). */
 #define _GNU_SOURCE
 #include "sandbox-internal.h"
 
@@ -71,17 +76,18 @@ static _Noreturn void setup_failed(int status_fd, const struct err *e)
         _exit(127);
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-        return *(const int *)a - *(const int *)b;
-}
-
-/* Closes every fd except those in keep[0..n). */
+/* Closes every fd except those in keep[0..n). Sorts by insertion: qsort
+ * may allocate, and nothing here may (see the note in seccomp.c). */
 static void close_all_but(int *keep, size_t n)
 {
         int lo = 0;
 
-        qsort(keep, n, sizeof(int), cmp_int);
+        for (size_t i = 1; i < n; i++)
+                for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+                        int t = keep[j];
+                        keep[j] = keep[j - 1];
+                        keep[j - 1] = t;
+                }
         for (size_t i = 0; i < n; i++) {
                 if (keep[i] > lo)
                         syscall(SYS_close_range, lo, keep[i] - 1, 0);
@@ -266,7 +272,10 @@ static void run_steps(struct child_ctx *c)
                 }
                 getrusage(RUSAGE_CHILDREN, &before);
                 start = now_us();
-                pid = fork();
+                /* Not fork(): glibc's fork takes malloc's and stdio's
+                 * locks, which a server thread may have held when we were
+                 * cloned (see seccomp.c). */
+                pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
                 if (pid < 0) {
                         err_set(&e, errno, "fork step %zu", i);
                         setup_failed(c->status_fd, &e);
@@ -375,8 +384,11 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
          * belong to a uid mapped in its user namespace. The host uid we were
          * cloned with (0) is not mapped there, so this change does not clear
          * our capabilities in the namespace; drop_privileges() does that. */
-        if (setresgid(SBX_BOX_UID, SBX_BOX_UID, SBX_BOX_UID) < 0 ||
-            setresuid(SBX_BOX_UID, SBX_BOX_UID, SBX_BOX_UID) < 0) {
+        /* Raw system calls: glibc's setresuid() first signals every thread
+         * it knows of, and the server's other threads do not exist here, so
+         * it would wait for them forever. */
+        if (syscall(SYS_setresgid, SBX_BOX_UID, SBX_BOX_UID, SBX_BOX_UID) < 0 ||
+            syscall(SYS_setresuid, SBX_BOX_UID, SBX_BOX_UID, SBX_BOX_UID) < 0) {
                 err_set(&e, errno, "become the box user");
                 setup_failed(c->status_fd, &e);
         }

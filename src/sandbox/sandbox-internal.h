@@ -28,7 +28,9 @@ int sbx_mount_root(const struct sbx_spec *spec, struct err *e);
 /* Makes the root read-only once files are written (mounts.c). */
 int sbx_seal_root(struct err *e);
 
-/* Installs the seccomp deny-list (seccomp.c). */
+/* Compiles the seccomp deny-list to BPF, once, in the server (seccomp.c). */
+int sbx_seccomp_prepare(struct err *e);
+/* Installs the compiled deny-list; allocates nothing, takes no lock. */
 int sbx_seccomp_install(struct err *e);
 
 #endif

@@ -9,11 +9,24 @@
  * EAFNOSUPPORT for exotic socket families). Calls from another ABI (i386
  * int 0x80, x32) kill the process: the filter only speaks the native ABI.
  * The filter is installed by PID 1 after it dropped its privileges, with
- * no_new_privs set, and is inherited by every step. */
+ * no_new_privs set, and is inherited by every step.
+ *
+ * The filter is compiled once, at start-up, by the server (libseccomp
+ * allocates while it compiles) and PID 1 only loads the finished BPF with
+ * prctl(). PID 1 is a raw clone3() copy of a server that may have another
+ * thread (the test-bank worker): a lock that thread held at the moment of
+ * the clone stays held forever in the copy, so PID 1 must not call malloc
+ * or anything else that may take a libc lock. */
 #define _GNU_SOURCE
 #include "sandbox-internal.h"
 
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <string.h>
@@ -92,13 +105,12 @@ static const unsigned long ns_flags[] = {CLONE_NEWNS,     CLONE_NEWUTS, CLONE_NE
 /* Terminal injection: pushing bytes into a terminal's input queue. */
 static const unsigned long denied_ioctls[] = {TIOCSTI, TIOCLINUX};
 
-int sbx_seccomp_install(struct err *e)
+static struct sock_fprog compiled; /* set by sbx_seccomp_prepare */
+
+static int add_rules(scmp_filter_ctx ctx)
 {
-        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
         int rc = 0;
 
-        if (!ctx)
-                return err_set(e, ENOMEM, "seccomp_init");
         for (int i = 0; denied[i] && rc == 0; i++) {
                 int nr = seccomp_syscall_resolve_name(denied[i]);
                 if (nr == __NR_SCMP_ERROR)
@@ -119,8 +131,55 @@ int sbx_seccomp_install(struct err *e)
         for (size_t i = 0; i < sizeof(denied_ioctls) / sizeof(denied_ioctls[0]) && rc == 0; i++)
                 rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
                                       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, denied_ioctls[i]));
+        return rc;
+}
+
+/* Compiles the rules to BPF through a memfd (libseccomp 2.5 exports only
+ * to a file descriptor). */
+int sbx_seccomp_prepare(struct err *e)
+{
+        scmp_filter_ctx ctx;
+        int fd, rc;
+        off_t size;
+        struct sock_filter *prog = NULL;
+
+        if (compiled.filter)
+                return 0;
+        ctx = seccomp_init(SCMP_ACT_ALLOW);
+        if (!ctx)
+                return err_set(e, ENOMEM, "seccomp_init");
+        fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+        if (fd < 0) {
+                seccomp_release(ctx);
+                return err_set(e, errno, "memfd for seccomp");
+        }
+        rc = add_rules(ctx);
         if (rc == 0)
-                rc = seccomp_load(ctx);
+                rc = seccomp_export_bpf(ctx, fd);
         seccomp_release(ctx);
-        return rc == 0 ? 0 : err_set(e, -rc, "seccomp");
+        size = rc == 0 ? lseek(fd, 0, SEEK_END) : -1;
+        if (size <= 0 || size % (off_t)sizeof(struct sock_filter) != 0 ||
+            size / (off_t)sizeof(struct sock_filter) > BPF_MAXINSNS)
+                rc = rc ? rc : -EINVAL;
+        else if (!(prog = malloc((size_t)size)))
+                rc = -ENOMEM;
+        else if (pread(fd, prog, (size_t)size, 0) != size)
+                rc = -EIO;
+        close(fd);
+        if (rc != 0) {
+                free(prog);
+                return err_set(e, -rc, "seccomp filter");
+        }
+        compiled.len = (unsigned short)(size / (off_t)sizeof(struct sock_filter));
+        compiled.filter = prog;
+        return 0;
+}
+
+int sbx_seccomp_install(struct err *e)
+{
+        if (!compiled.filter)
+                return err_set(e, EINVAL, "seccomp filter not prepared");
+        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &compiled, 0, 0) < 0)
+                return err_set(e, errno, "seccomp");
+        return 0;
 }

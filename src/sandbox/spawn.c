@@ -91,6 +91,8 @@ const struct sbx_options *sbx_options_get(void)
 int sbx_global_init(const struct sbx_options *opt, struct err *e)
 {
         options = *opt;
+        if (sbx_seccomp_prepare(e) < 0)
+                return -1;
         if (mkdir(SBX_STAGE_DIR, 0755) < 0 && errno != EEXIST)
                 return err_set(e, errno, "mkdir %s", SBX_STAGE_DIR);
         if (opt->no_cgroups)

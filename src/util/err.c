@@ -1,4 +1,5 @@
 /* err: fixed-buffer error reporting (see err.h). */
+#define _GNU_SOURCE
 #include "err.h"
 
 #include <stdio.h>
@@ -17,7 +18,13 @@ int err_set(struct err *e, int errnum, const char *fmt, ...)
         va_end(ap);
         if (errnum) {
                 n = strlen(e->msg);
-                snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", strerror(errnum));
+                /* strerrordesc_np: no locale look-up, no lock, no allocation,
+                 * so a sandbox's PID 1 may call this (see init.c). */
+                const char *desc = strerrordesc_np(errnum);
+                if (desc)
+                        snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", desc);
+                else
+                        snprintf(e->msg + n, sizeof(e->msg) - n, ": error %d", errnum);
         }
         return -1;
 }

@@ -407,3 +407,37 @@ def test_concurrent_uploads_all_apply_in_order(state):
         b = banks(s.url)
         assert b["many"]["tests"] == 80
         assert b.get("hangup", {"tests": 2000})["tests"] == 2000
+
+
+def test_runs_never_hang_while_the_bank_worker_is_busy(state):
+    """Regression: a box's PID 1 is a raw clone of the server; if the bank
+    worker thread held a libc lock (malloc, setxid) at that moment, PID 1 hung
+    in its set-up and a trivial program came back as Timeout (about 1 run in
+    15 under this load)."""
+    import threading
+    import time
+    bank = jsonl([f"assert {i} == {i}" for i in range(20000)], with_hash=False)
+    with start_server("--state-dir", state) as s:
+        stop = threading.Event()
+        uploads = []
+
+        def upload():
+            while not stop.is_set():
+                uploads.append(request(s.url + "/v1/testbanks/busy", "PUT", bank)[0])
+                request(s.url + "/v1/testbanks/busy/tests", "POST",
+                        json.dumps({"tests": [f"assert {len(uploads)}"]}))
+
+        t = threading.Thread(target=upload)
+        t.start()
+        try:
+            results = []
+            t0 = time.monotonic()
+            while len(results) < 300 and time.monotonic() - t0 < 30:
+                results.append(request(s.url + "/py_exec", "POST",
+                                       json.dumps({"code": "print(1)", "timeout": 5})))
+        finally:
+            stop.set()
+            t.join()
+        bad = [r for r in results if r != (200, b"0\n1\n")]
+        assert len(uploads) >= 3 and set(uploads) == {200}, uploads
+        assert len(results) >= 100 and not bad, (len(results), bad[:3])
