@@ -5,7 +5,7 @@
 #   make test       install, build, run the unit and end-to-end tests
 #   make asan       the end-to-end tests against an ASan+UBSan build
 #   make fuzz       the libFuzzer targets, longer runs
-#   make bench      benchmarks (bench/), printing ratios
+#   make bench      benchmarks (bench/), printing ratios; installs gnuplot for the plots
 #   make soak       the long mixed-load soak
 #   make format     clang-format the sources; make lint checks format and banned calls
 
@@ -28,11 +28,21 @@ PYTEST  := /usr/bin/python3 -m pytest
 
 .PHONY: all setup setup-core run test unit e2e asan fuzz bench soak format lint clean
 
-all: $(BUILD)/codeexec
+all: $(BUILD)/codeexec $(BUILD)/codeexec-pyzygote
 
 $(BUILD)/codeexec: $(OBJ)
 	@echo "  LD  $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The warm Python zygote embeds libpython; never built with sanitizers (the
+# interpreter and numpy are not ours to instrument, and a run's exit status
+# must not depend on a leak report).
+ZYGOTE_SRC := src/pyzygote/zygote.c src/sandbox/reaper.c
+$(BUILD)/codeexec-pyzygote: $(ZYGOTE_SRC) $(wildcard src/sandbox/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  LD  $@"
+	@cc -O2 -g -std=gnu11 $(WARN) $(HARDEN) $$(pkg-config --cflags python3-embed) -pie \
+		-Wl,-z,relro,-z,now -o $@ $(ZYGOTE_SRC) $$(pkg-config --libs python3-embed)
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
@@ -74,7 +84,7 @@ test: setup
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-		LDFLAGS="-fsanitize=address,undefined" build-asan/codeexec
+		LDFLAGS="-fsanitize=address,undefined" build-asan/codeexec build-asan/codeexec-pyzygote
 	CODEEXEC_BINARY=build-asan/codeexec ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		$(PYTEST) -q -ra tests/e2e $(PYTEST_ARGS)
 
@@ -135,9 +145,17 @@ $(BUILD)/nscost: bench/nscost.c
 	@mkdir -p $(dir $@)
 	@$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
+# bench/warm_python.py (about 4 minutes) measures /py_exec warm and cold
+# against bare python3 and the original's recipe; it writes
+# bench/results/warm_python.tsv and docs/img/warm-python.png.
+# WARM_BENCH_ARGS="--runs 50 --rounds 3" shortens it.
+WARM_BENCH_ARGS ?=
+
 bench: all $(BUILD)/nscost
+	@scripts/setup.sh bench
 	@echo "== namespace costs"; $(BUILD)/nscost 300
-	@echo "== /py_exec"; cd bench && /usr/bin/python3 py_exec.py
+	@echo "== /py_exec: warm Python, cold, bare python3, the original's recipe"
+	cd bench && /usr/bin/python3 warm_python.py $(WARM_BENCH_ARGS)
 	cd bench && /usr/bin/python3 languages.py
 	cd bench && /usr/bin/python3 testbank_load.py
 

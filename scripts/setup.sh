@@ -4,6 +4,9 @@
 #   scripts/setup.sh core        build + test dependencies of the server itself
 #   scripts/setup.sh languages   the language toolchains Debian packages (24 of 29)
 #   scripts/setup.sh all         both
+#   scripts/setup.sh bench       what `make bench` needs besides the server
+#                                (gnuplot for the plots, numpy and pandas for
+#                                the bare-python3 baselines)
 #
 # Packages already present are skipped without touching apt, so a second run
 # costs a few dpkg-query calls. Nothing is downloaded from outside Debian's
@@ -14,9 +17,11 @@ cd "$(dirname "$0")/.."
 CORE_PKGS=(
   build-essential pkg-config clang libclang-rt-14-dev
   libevent-dev libjansson-dev libseccomp-dev libcriterion-dev
-  python3 python3-pytest python3-requests python3-numpy python3-pandas
+  python3 python3-dev python3-pytest python3-requests python3-numpy python3-pandas
   python3-coverage python3-tqdm haproxy
 )
+
+BENCH_PKGS=(python3 python3-numpy python3-pandas gnuplot-nox)
 
 LANG_PKGS=(
   clojure g++ mono-mcs mono-runtime libmono-system-numerics4.0-cil
@@ -64,5 +69,6 @@ case "${1:-all}" in
   core) setup_core ;;
   languages) setup_languages ;;
   all) setup_core; setup_languages ;;
-  *) echo "usage: $0 [core|languages|all]" >&2; exit 2 ;;
+  bench) apt_install "${BENCH_PKGS[@]}" ;;
+  *) echo "usage: $0 [core|languages|all|bench]" >&2; exit 2 ;;
 esac

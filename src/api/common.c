@@ -1,19 +1,28 @@
 /* common: shared request-to-job helpers (see common.h). */
 #include "common.h"
 
+#include <string.h>
+
 #include "../server/http.h"
 #include "../util/utf8.h"
+
+void api_recipe_limits(const struct recipe *r, struct sbx_limits *lim)
+{
+        const struct config *cfg = http_config();
+
+        memset(lim, 0, sizeof(*lim));
+        lim->memory_bytes = (r->limits.memory_mb ? r->limits.memory_mb : cfg->memory_mb) << 20;
+        lim->processes = r->limits.processes ? r->limits.processes : cfg->processes;
+        lim->file_bytes = (r->limits.file_mb ? r->limits.file_mb : cfg->file_mb) << 20;
+        lim->tmpfs_bytes = (r->limits.tmpfs_mb ? r->limits.tmpfs_mb : cfg->tmpfs_mb) << 20;
+        lim->open_files = cfg->open_files;
+}
 
 void api_default_limits(struct job *job, const struct recipe *r)
 {
         const struct config *cfg = http_config();
 
-        job->limits.memory_bytes = (r->limits.memory_mb ? r->limits.memory_mb : cfg->memory_mb)
-                                   << 20;
-        job->limits.processes = r->limits.processes ? r->limits.processes : cfg->processes;
-        job->limits.file_bytes = (r->limits.file_mb ? r->limits.file_mb : cfg->file_mb) << 20;
-        job->limits.tmpfs_bytes = (r->limits.tmpfs_mb ? r->limits.tmpfs_mb : cfg->tmpfs_mb) << 20;
-        job->limits.open_files = cfg->open_files;
+        api_recipe_limits(r, &job->limits);
         job->output_limit =
             r->limits.output_kb ? r->limits.output_kb << 10 : cfg->output_limit_bytes;
 }

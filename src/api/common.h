@@ -8,6 +8,8 @@
 #include "../exec/job.h"
 #include "../lang/recipe.h"
 
+/* The default limits of a run of recipe r (server flags, recipe overrides). */
+void api_recipe_limits(const struct recipe *r, struct sbx_limits *lim);
 /* Sets the job's limits from the recipe's defaults and the server's. */
 void api_default_limits(struct job *job, const struct recipe *r);
 /* Program output as a JSON string (invalid UTF-8 repaired with U+FFFD). */

@@ -19,6 +19,7 @@
 
 #include "../exec/sched.h"
 #include "../exec/verdict.h"
+#include "../exec/warmpool.h"
 #include "../sandbox/sandbox.h"
 #include "../server/http.h"
 #include "../util/utf8.h"
@@ -34,8 +35,12 @@ void route_health(struct evhttp_request *req)
 {
         /* The body stays the original's "OK"; how runs are limited (cgroup
          * v2, v1, or rlimits only) is announced in a header. */
+        char warm[160];
+
         evhttp_add_header(evhttp_request_get_output_headers(req), "X-Codeexec-Limits",
                           sbx_limits_mode());
+        warmpool_describe(warm, sizeof(warm));
+        evhttp_add_header(evhttp_request_get_output_headers(req), "X-Codeexec-Warm-Python", warm);
         http_reply_str(req, 200, TEXT, "OK");
 }
 

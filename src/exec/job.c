@@ -30,6 +30,7 @@
 #include "../util/strv.h"
 #include "env.h"
 #include "sched.h"
+#include "warmpool.h"
 
 #define DRAIN_GRACE_S 2.0
 
@@ -42,6 +43,7 @@ struct job_private {
         struct event *ev_out[SBX_MAX_STEPS][2];
         int open_streams;
         bool exited, status_eof, finished;
+        bool cold_only;      /* a warm attempt failed: this job runs cold */
         siginfo_t init_exit; /* how the box's PID 1 ended */
         /* memory the spec points into while the box is being built */
         char **argv[SBX_MAX_STEPS];
@@ -232,23 +234,31 @@ static void on_drain_timeout(evutil_socket_t fd, short what, void *arg)
         finish(arg);
 }
 
+/* PID 1 is gone: usage is final; give the pipes a short grace to drain. */
+static void box_exited(struct job *job)
+{
+        struct job_private *p = job->priv;
+        struct timeval grace = {(time_t)DRAIN_GRACE_S, 0};
+
+        p->exited = true;
+        sbx_usage(&p->box, &job->usage);
+        p->ev_drain = event_new(p->base, -1, 0, on_drain_timeout, job);
+        event_add(p->ev_drain, &grace);
+        maybe_finish(job);
+}
+
 static void on_pidfd(evutil_socket_t fd, short what, void *arg)
 {
         struct job *job = arg;
         struct job_private *p = job->priv;
         siginfo_t info;
-        struct timeval grace = {(time_t)DRAIN_GRACE_S, 0};
 
         (void)what;
         memset(&info, 0, sizeof(info));
         while (waitid((idtype_t)P_PIDFD, (id_t)fd, &info, WEXITED) < 0 && errno == EINTR)
                 ;
         p->init_exit = info;
-        p->exited = true;
-        sbx_usage(&p->box, &job->usage);
-        p->ev_drain = event_new(p->base, -1, 0, on_drain_timeout, job);
-        event_add(p->ev_drain, &grace);
-        maybe_finish(job);
+        box_exited(job);
 }
 
 static void record_step_end(struct job *job, const struct sbx_msg *m)
@@ -280,7 +290,8 @@ static void on_status(evutil_socket_t fd, short what, void *arg)
         int rc;
 
         (void)what;
-        while ((rc = sbx_read_msg(fd, &m)) == 1) {
+        (void)fd;
+        while ((rc = sbx_read_msg(&p->box, &m)) == 1) {
                 switch ((enum sbx_msg_type)m.type) {
                 case SBX_MSG_STEP_START:
                         if (m.step < job->nsteps) {
@@ -303,6 +314,12 @@ static void on_status(evutil_socket_t fd, short what, void *arg)
         if (rc == 0 || (rc < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
                 event_del(p->ev_status);
                 p->status_eof = true;
+                /* A warm run's PID 1 is not our child: the end of its status
+                 * socket is the end of the box. */
+                if (p->box.warm && !p->exited) {
+                        box_exited(job);
+                        return;
+                }
                 maybe_finish(job);
         }
 }
@@ -428,6 +445,36 @@ static void hand_back(struct job *job)
         event_active(p->ev_done, 0, 0);
 }
 
+/* A warm run broke for a reason that was not the program's (its zygote died
+ * or could not build the run's box): run it again, cold, in the same slot,
+ * as if nothing had happened. */
+static void rerun_cold(struct job *job)
+{
+        struct job_private *p = job->priv;
+
+        log_warn("job %llu: warm run failed (%s); running it cold", (unsigned long long)job->id,
+                 job->error);
+        warmpool_broken(p->slot);
+        warmpool_count(true);
+        free_events(p);
+        sbx_release(&p->box);
+        for (size_t i = 0; i < SBX_MAX_STEPS; i++) {
+                struct step_result *r = &job->steps[i];
+                buf_free(&r->out);
+                buf_free(&r->err);
+                memset(r, 0, sizeof(*r));
+        }
+        job->outcome = JOB_COMPLETED;
+        job->error[0] = '\0';
+        job->last_step = -1;
+        job->warm = false;
+        memset(&job->usage, 0, sizeof(job->usage));
+        p->open_streams = 0;
+        p->exited = p->status_eof = p->finished = false;
+        p->cold_only = true;
+        job_start(job, p->base, p->slot);
+}
+
 static void finish(struct job *job)
 {
         struct job_private *p = job->priv;
@@ -445,6 +492,10 @@ static void finish(struct job *job)
                 sbx_usage(&p->box, &job->usage);
         }
         settle_unfinished_steps(job);
+        if (p->box.warm && job->outcome == JOB_SANDBOX_ERROR && job->state != JOB_CANCELLED) {
+                rerun_cold(job);
+                return;
+        }
         if (job->outcome == JOB_SANDBOX_ERROR)
                 log_error("job %llu: sandbox: %s", (unsigned long long)job->id, job->error);
         free_events(p);
@@ -488,6 +539,32 @@ static char **expand_argv(char *const *argv, const char *source_file, char *cons
                         return NULL;
                 }
         return out;
+}
+
+/* Starts the run in the slot's warm Python zygote when it fits one: the
+ * Python recipe, one step, no extra files or arguments, default limits. */
+static bool start_warm(struct job *job, const struct sbx_spec *spec)
+{
+        struct job_private *p = job->priv;
+        struct sbx_box *zygote;
+        struct err e = {0, ""};
+
+        if (p->cold_only || job->nsteps != 1 || job->nextra_files || (job->args && job->args[0]) ||
+            job->background)
+                return false;
+        zygote = warmpool_get(p->slot, job->recipe, &job->limits);
+        if (!zygote)
+                return false;
+        if (sbx_warm_run(zygote, spec, &p->box, &e) < 0) {
+                log_warn("job %llu: warm start: %s; running cold", (unsigned long long)job->id,
+                         e.msg);
+                warmpool_broken(p->slot);
+                warmpool_count(true);
+                return false;
+        }
+        job->warm = true;
+        warmpool_count(false);
+        return true;
 }
 
 void job_start(struct job *job, struct event_base *base, unsigned slot)
@@ -586,17 +663,19 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
                 job->steps[i].out.limit = job->output_limit;
                 job->steps[i].err.limit = job->output_limit;
         }
-        if (sbx_spawn(&spec, &p->box, &e) < 0) {
+        if (!start_warm(job, &spec) && sbx_spawn(&spec, &p->box, &e) < 0) {
                 fail_start(job, &e);
                 return;
         }
         /* The box has its own copy of the spec now. */
         free_spec_memory(p);
 
-        p->ev_pidfd = event_new(base, p->box.pidfd, EV_READ, on_pidfd, job);
+        if (!p->box.warm) {
+                p->ev_pidfd = event_new(base, p->box.pidfd, EV_READ, on_pidfd, job);
+                event_add(p->ev_pidfd, NULL);
+        }
         p->ev_status = event_new(base, p->box.status_fd, EV_READ | EV_PERSIST, on_status, job);
         p->ev_timer = event_new(base, -1, 0, on_deadline, job);
-        event_add(p->ev_pidfd, NULL);
         event_add(p->ev_status, NULL);
         for (size_t s = 0; s < p->box.nsteps; s++)
                 for (int k = 0; k < 2; k++) {

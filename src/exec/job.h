@@ -72,6 +72,7 @@ struct job {
         char error[256]; /* JOB_SANDBOX_ERROR: what broke */
         uint64_t t_queued_us, t_started_us, t_done_us;
 
+        bool warm;       /* ran in a warm Python zygote (exec/warmpool.h) */
         bool background; /* a housekeeping job (sched_submit_background) */
         job_done_fn on_done;
         void *on_done_arg;

@@ -479,6 +479,54 @@ void cg_box_usage(struct cg_box *b, struct sbx_usage *u)
                 u->cpu_us = read_u64(b->path[V1_CPUACCT], "cpuacct.usage") / 1000;
 }
 
+void cg_box_set_memory(struct cg_box *b, uint64_t bytes)
+{
+        char val[32];
+
+        if (!b || kind == CG_NONE)
+                return;
+        snprintf(val, sizeof(val), "%llu", (unsigned long long)bytes);
+        if (kind == CG_V2) {
+                write_file(b->path[0], "memory.max", val);
+                return;
+        }
+        /* memsw first when growing, last when shrinking: it may never be
+         * below the memory limit. */
+        write_file(b->path[V1_MEMORY], "memory.memsw.limit_in_bytes", val);
+        write_file(b->path[V1_MEMORY], "memory.limit_in_bytes", val);
+        write_file(b->path[V1_MEMORY], "memory.memsw.limit_in_bytes", val);
+}
+
+uint64_t cg_box_memory_now(struct cg_box *b)
+{
+        if (!b || kind == CG_NONE)
+                return 0;
+        if (kind == CG_V2)
+                return read_u64(b->path[0], "memory.current");
+        return read_u64(b->path[V1_MEMORY], "memory.usage_in_bytes");
+}
+
+void cg_box_reset_peak(struct cg_box *b)
+{
+        if (!b || kind == CG_NONE)
+                return;
+        /* v2's memory.peak is resettable from Linux 6.12 on; before, the
+         * write fails and the peak includes earlier runs of the cgroup. */
+        if (kind == CG_V2)
+                write_file(b->path[0], "memory.peak", "0");
+        else
+                write_file(b->path[V1_MEMORY], "memory.max_usage_in_bytes", "0");
+}
+
+uint64_t cg_box_oom_kills(struct cg_box *b)
+{
+        if (!b || kind == CG_NONE)
+                return 0;
+        if (kind == CG_V2)
+                return read_keyed(b->path[0], "memory.events", "oom_kill");
+        return read_keyed(b->path[V1_MEMORY], "memory.oom_control", "oom_kill");
+}
+
 int cg_box_destroy(struct cg_box *b)
 {
         if (!b)

@@ -38,6 +38,12 @@ int cg_box_clone_fd(const struct cg_box *b);
 int cg_box_attach(struct cg_box *b, pid_t pid, struct err *e);
 void cg_box_kill(struct cg_box *b);
 void cg_box_usage(struct cg_box *b, struct sbx_usage *u);
+/* For a warm zygote's long-lived cgroup: change its memory limit, read its
+ * current usage, restart its peak, count its OOM kills so far. */
+void cg_box_set_memory(struct cg_box *b, uint64_t bytes);
+uint64_t cg_box_memory_now(struct cg_box *b);
+void cg_box_reset_peak(struct cg_box *b);
+uint64_t cg_box_oom_kills(struct cg_box *b);
 /* Removes the box's cgroup and frees the handle; returns -1 with errno EBUSY
  * when the kernel still holds it (the handle stays valid: retry later). */
 int cg_box_destroy(struct cg_box *b);

@@ -49,14 +49,8 @@
 #include <unistd.h>
 
 #include "cgroup.h"
-
-static uint64_t now_us(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
+#include "reaper.h"
+#include "warm-proto.h"
 
 static void send_msg(int fd, const struct sbx_msg *m)
 {
@@ -231,30 +225,17 @@ fail:
         _exit(127);
 }
 
-/* Kills everything in the box but PID 1 and reaps it all. */
-static void kill_and_reap_all(void)
-{
-        kill(-1, SIGKILL);
-        while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
-                ;
-}
-
 static void run_steps(struct child_ctx *c)
 {
         const struct sbx_spec *spec = c->spec;
-        sigset_t chld;
-        struct rusage before, after;
 
-        sigemptyset(&chld);
-        sigaddset(&chld, SIGCHLD);
-        sigprocmask(SIG_BLOCK, &chld, NULL);
-
+        sbx_reaper_init();
         for (size_t i = 0; i < spec->nsteps; i++) {
                 const struct sbx_step *st = &spec->steps[i];
                 struct sbx_msg m;
                 struct err e = {0, ""};
-                int report[2], in, status = 0, exec_errno = 0;
-                uint64_t start, deadline;
+                int report[2], in, exec_errno = 0;
+                uint64_t start, cpu0;
                 pid_t pid;
                 ssize_t n;
 
@@ -270,8 +251,8 @@ static void run_steps(struct child_ctx *c)
                         err_set(&e, errno, "pipe");
                         setup_failed(c->status_fd, &e);
                 }
-                getrusage(RUSAGE_CHILDREN, &before);
-                start = now_us();
+                cpu0 = sbx_children_cpu_us();
+                start = sbx_now_us();
                 /* Not fork(): glibc's fork takes malloc's and stdio's
                  * locks, which a server thread may have held when we were
                  * cloned (see seccomp.c). */
@@ -289,65 +270,89 @@ static void run_steps(struct child_ctx *c)
                 close(report[0]);
                 if (n == (ssize_t)sizeof(exec_errno)) {
                         err_set(&e, exec_errno, "exec %s", st->argv[0]);
-                        kill_and_reap_all();
+                        sbx_kill_and_reap_all();
                         setup_failed(c->status_fd, &e);
                 }
-
-                deadline = start + (uint64_t)(st->timeout_s * 1e6);
-                for (;;) {
-                        pid_t r;
-                        uint64_t t = now_us();
-                        struct timespec wait;
-                        bool done = false;
-
-                        while ((r = waitpid(-1, &status, WNOHANG | __WALL)) > 0)
-                                if (r == pid) {
-                                        done = true;
-                                        break;
-                                }
-                        if (done)
-                                break;
-                        if (t >= deadline) {
-                                m.timed_out = 1;
-                                kill(-1, SIGKILL);
-                                while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR)
-                                        ;
-                                break;
-                        }
-                        wait.tv_sec = (time_t)((deadline - t) / 1000000u);
-                        wait.tv_nsec = (long)((deadline - t) % 1000000u) * 1000;
-                        sigtimedwait(&chld, NULL, &wait);
-                }
-                m.wall_us = now_us() - start;
-                kill_and_reap_all();
+                sbx_wait_step(pid, start, st->timeout_s, cpu0, &m);
                 close(c->out_w[i][0]);
                 close(c->out_w[i][1]);
                 c->out_w[i][0] = c->out_w[i][1] = -1;
-                getrusage(RUSAGE_CHILDREN, &after);
-                m.cpu_us = (uint64_t)(after.ru_utime.tv_sec - before.ru_utime.tv_sec +
-                                      after.ru_stime.tv_sec - before.ru_stime.tv_sec) *
-                               1000000u +
-                           (uint64_t)((after.ru_utime.tv_usec - before.ru_utime.tv_usec) +
-                                      (after.ru_stime.tv_usec - before.ru_stime.tv_usec));
                 m.type = SBX_MSG_STEP_END;
-                m.wstatus = status;
                 send_msg(c->status_fd, &m);
-                if ((m.timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0) &&
+                if ((m.timed_out || !WIFEXITED(m.wstatus) || WEXITSTATUS(m.wstatus) != 0) &&
                     !st->keep_going)
                         break;
         }
+}
+
+/* A warm box: PID 1 becomes the zygote binary, keeping in its user
+ * namespace only what it needs to build one box per run (CAP_SYS_ADMIN for
+ * namespaces and mounts, CAP_SETPCAP to drop the bounding set in each run),
+ * as ambient capabilities that survive the exec. */
+static _Noreturn void exec_zygote(struct child_ctx *c)
+{
+        const struct sbx_spec *spec = c->spec;
+        struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+        struct __user_cap_data_struct data[2];
+        const int keep_caps[] = {CAP_SYS_ADMIN, CAP_SETPCAP};
+        struct err e = {0, ""};
+        int bpf, hi[3];
+
+        bpf = sbx_seccomp_memfd(&e);
+        if (bpf < 0)
+                setup_failed(c->status_fd, &e);
+        hi[0] = fcntl(c->status_fd, F_DUPFD_CLOEXEC, 100);
+        hi[1] = fcntl(bpf, F_DUPFD_CLOEXEC, 100);
+        hi[2] = fcntl(spec->zygote_fd, F_DUPFD_CLOEXEC, 100);
+        if (hi[0] < 0 || hi[1] < 0 || hi[2] < 0 || dup2(c->out_w[0][0], 1) < 0 ||
+            dup2(c->out_w[0][1], 2) < 0 || dup2(hi[0], WARM_FD_CONTROL) < 0 ||
+            dup2(hi[1], WARM_FD_SECCOMP) < 0 || dup3(hi[2], WARM_FD_EXE, O_CLOEXEC) < 0) {
+                err_set(&e, errno, "zygote fds");
+                setup_failed(c->status_fd, &e);
+        }
+        syscall(SYS_close_range, WARM_FD_EXE + 1, ~0U, 0);
+        for (int cap = 0; cap <= 63; cap++)
+                if (cap != CAP_SYS_ADMIN && cap != CAP_SETPCAP &&
+                    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) {
+                        err_set(&e, errno, "drop bounding cap %d", cap);
+                        setup_failed(WARM_FD_CONTROL, &e);
+                }
+        memset(data, 0, sizeof(data));
+        for (size_t i = 0; i < sizeof(keep_caps) / sizeof(keep_caps[0]); i++) {
+                data[0].effective |= 1u << keep_caps[i];
+                data[0].permitted |= 1u << keep_caps[i];
+                data[0].inheritable |= 1u << keep_caps[i];
+        }
+        if (syscall(SYS_capset, &hdr, data) < 0) {
+                err_set(&e, errno, "zygote capset");
+                setup_failed(WARM_FD_CONTROL, &e);
+        }
+        for (size_t i = 0; i < sizeof(keep_caps) / sizeof(keep_caps[0]); i++)
+                if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, keep_caps[i], 0, 0) < 0) {
+                        err_set(&e, errno, "ambient cap %d", keep_caps[i]);
+                        setup_failed(WARM_FD_CONTROL, &e);
+                }
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+                err_set(&e, errno, "no_new_privs");
+                setup_failed(WARM_FD_CONTROL, &e);
+        }
+        syscall(SYS_execveat, WARM_FD_EXE, "", spec->steps[0].argv, spec->envp, AT_EMPTY_PATH);
+        err_set(&e, errno, "exec the zygote");
+        setup_failed(WARM_FD_CONTROL, &e);
 }
 
 _Noreturn void sbx_child_main(struct child_ctx *c)
 {
         const struct sbx_spec *spec = c->spec;
         struct err e = {0, ""};
-        int keep[2 + 2 * SBX_MAX_STEPS];
+        int keep[3 + 2 * SBX_MAX_STEPS];
         size_t nkeep = 0;
         char go;
 
         keep[nkeep++] = c->status_fd;
         keep[nkeep++] = c->sync_fd;
+        if (spec->zygote)
+                keep[nkeep++] = spec->zygote_fd;
         for (size_t i = 0; i < spec->nsteps; i++) {
                 keep[nkeep++] = c->out_w[i][0];
                 keep[nkeep++] = c->out_w[i][1];
@@ -401,6 +406,13 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
         if (chdir("/tmp") < 0 || write_files(spec, &e) < 0) {
                 err_wrap(&e, "files");
                 setup_failed(c->status_fd, &e);
+        }
+        if (spec->zygote) {
+                struct rlimit core = {0, 0};
+                if (sbx_seal_root(&e) < 0 || setrlimit(RLIMIT_CORE, &core) < 0)
+                        setup_failed(c->status_fd, &e);
+                prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+                exec_zygote(c);
         }
         if (sbx_seal_root(&e) < 0 || set_rlimits(spec, &e) < 0 || drop_privileges(&e) < 0 ||
             sbx_seccomp_install(&e) < 0)

@@ -32,5 +32,8 @@ int sbx_seal_root(struct err *e);
 int sbx_seccomp_prepare(struct err *e);
 /* Installs the compiled deny-list; allocates nothing, takes no lock. */
 int sbx_seccomp_install(struct err *e);
+/* A memfd holding the compiled deny-list (struct sock_filter[]), for a warm
+ * box's zygote to install in each run; only system calls. */
+int sbx_seccomp_memfd(struct err *e);
 
 #endif

@@ -65,6 +65,11 @@ struct sbx_spec {
         size_t noverlays;
         struct sbx_limits limits;
         unsigned slot; /* 0..max_running-1: selects the box's host uid */
+        /* A warm box (see warm.c): instead of running steps, PID 1 executes
+         * this binary (an fd opened by the server) with steps[0].argv, keeping
+         * the capabilities it needs to build one box per run inside. */
+        bool zygote;
+        int zygote_fd;
 };
 
 /* What the caller gets back: fds it must watch and eventually release. */
@@ -75,6 +80,14 @@ struct sbx_box {
         int out_fd[SBX_MAX_STEPS][2]; /* read ends: [step][0]=stdout, [1]=stderr */
         size_t nsteps;
         struct cg_box *cg;
+        /* A run of a warm zygote (warm.c): the server is not its parent, its
+         * pidfd arrives with the first status record, and it shares the
+         * zygote's cgroup, which it never removes. */
+        bool warm;
+        bool kill_pending; /* killed before the pidfd arrived */
+        struct cg_box *warm_cg;
+        uint64_t warm_base_bytes; /* the zygote's own memory, not the run's */
+        uint64_t warm_oom_kills;  /* the cgroup's OOM kills before the run */
 };
 
 enum sbx_msg_type {
@@ -107,6 +120,8 @@ struct sbx_options {
         int no_cgroups;  /* force the rlimits-only fallback */
         char *argv_area; /* the server's argv strings, wiped in each box */
         size_t argv_len;
+        const char *zygote_path; /* codeexec-pyzygote; NULL: no warm Python */
+        int zygote_fd;           /* set by sbx_global_init: -1 without */
 };
 
 /* Detects the cgroup setup, creates the server's cgroups beneath its own and
@@ -115,6 +130,8 @@ int sbx_global_init(const struct sbx_options *opt, struct err *e);
 /* Removes what sbx_global_init created (and leftovers of earlier crashed
  * servers under the same parent). */
 void sbx_global_cleanup(void);
+/* The zygote binary opened by sbx_global_init, or -1. */
+int sbx_options_zygote_fd(void);
 /* "cgroup v2", "cgroup v1" or "rlimits only"; for /health and start-up. */
 const char *sbx_limits_mode(void);
 
@@ -125,9 +142,11 @@ int sbx_spawn(const struct sbx_spec *spec, struct sbx_box *box, struct err *e);
 /* Kills the whole box now (idempotent). */
 void sbx_kill(struct sbx_box *box);
 
-/* Reads one status message; returns 1 with *m filled, 0 on EOF, -1 on
- * EAGAIN or error. */
-int sbx_read_msg(int status_fd, struct sbx_msg *m);
+/* Reads one status message from box->status_fd; returns 1 with *m
+ * filled, 0 on EOF, -1 on EAGAIN or error. A pidfd passed with a warm run's
+ * first record becomes box->pidfd (and kills the run if it was killed
+ * before). */
+int sbx_read_msg(struct sbx_box *box, struct sbx_msg *m);
 
 /* Resource usage of the whole box, read from its cgroup (zeros without). */
 void sbx_usage(struct sbx_box *box, struct sbx_usage *u);
@@ -135,6 +154,24 @@ void sbx_usage(struct sbx_box *box, struct sbx_usage *u);
 /* Closes the fds still open in box and removes its cgroup (retrying later if
  * the kernel still holds it). PID 1 must have exited. */
 void sbx_release(struct sbx_box *box);
+
+/* Warm Python (warm.c). A zygote is a long-lived box per slot whose PID 1
+ * is a pre-started interpreter; sbx_zygote_spawn starts one (spec gives the
+ * slot, the run's environment, binds and limits; it is watched like any box:
+ * its pidfd, its status_fd as the control socket, out_fd[0] as its log).
+ * sbx_zygote_ready reads its one ready record (1: ready, 0: not yet, -1:
+ * failed). sbx_warm_run starts one run in it, filling box as sbx_spawn
+ * would. */
+struct sbx_zygote_info {
+        uint64_t rss_kb;
+        unsigned failed_preloads;
+        char failed[240];
+};
+int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sbx_box *zygote,
+                     struct err *e);
+int sbx_zygote_ready(struct sbx_box *zygote, struct sbx_zygote_info *info, struct err *e);
+int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx_box *box,
+                 struct err *e);
 
 /* Retries removing cgroups that were still busy at release; returns how
  * many are still pending. Call from a timer while it returns non-zero. */

@@ -183,3 +183,24 @@ int sbx_seccomp_install(struct err *e)
                 return err_set(e, errno, "seccomp");
         return 0;
 }
+
+int sbx_seccomp_memfd(struct err *e)
+{
+        size_t len = (size_t)compiled.len * sizeof(struct sock_filter), off = 0;
+        int fd;
+
+        if (!compiled.filter)
+                return err_set(e, EINVAL, "seccomp filter not prepared");
+        fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+        if (fd < 0)
+                return err_set(e, errno, "memfd for seccomp");
+        while (off < len) {
+                ssize_t n = write(fd, (const char *)compiled.filter + off, len - off);
+                if (n <= 0) {
+                        close(fd);
+                        return err_set(e, n < 0 ? errno : EIO, "write seccomp memfd");
+                }
+                off += (size_t)n;
+        }
+        return fd;
+}

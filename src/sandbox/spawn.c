@@ -91,8 +91,14 @@ const struct sbx_options *sbx_options_get(void)
 int sbx_global_init(const struct sbx_options *opt, struct err *e)
 {
         options = *opt;
+        options.zygote_fd = -1;
         if (sbx_seccomp_prepare(e) < 0)
                 return -1;
+        if (opt->zygote_path) {
+                options.zygote_fd = open(opt->zygote_path, O_PATH | O_CLOEXEC);
+                if (options.zygote_fd < 0)
+                        log_warn("warm Python off: %s: %s", opt->zygote_path, strerror(errno));
+        }
         if (mkdir(SBX_STAGE_DIR, 0755) < 0 && errno != EEXIST)
                 return err_set(e, errno, "mkdir %s", SBX_STAGE_DIR);
         if (opt->no_cgroups)
@@ -112,6 +118,11 @@ void sbx_global_cleanup(void)
         for (int i = 0; i < 100 && sbx_retry_releases() > 0; i++)
                 usleep(10000);
         cg_cleanup();
+}
+
+int sbx_options_zygote_fd(void)
+{
+        return options.zygote_fd;
 }
 
 const char *sbx_limits_mode(void)
@@ -280,15 +291,44 @@ void sbx_kill(struct sbx_box *box)
 {
         if (box->pidfd >= 0)
                 syscall(SYS_pidfd_send_signal, box->pidfd, SIGKILL, NULL, 0);
+        else if (box->warm)
+                box->kill_pending = true;
         cg_box_kill(box->cg);
 }
 
-int sbx_read_msg(int status_fd, struct sbx_msg *m)
+int sbx_read_msg(struct sbx_box *box, struct sbx_msg *m)
 {
-        ssize_t n = recv(status_fd, m, sizeof(*m), 0);
+        struct iovec iov = {m, sizeof(*m)};
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } u;
+        struct msghdr mh;
+        struct cmsghdr *c;
+        ssize_t n;
 
+        memset(&mh, 0, sizeof(mh));
+        mh.msg_iov = &iov;
+        mh.msg_iovlen = 1;
+        mh.msg_control = u.buf;
+        mh.msg_controllen = sizeof(u.buf);
+        n = recvmsg(box->status_fd, &mh, MSG_CMSG_CLOEXEC);
         if (n == 0)
                 return 0;
+        for (c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c)) {
+                int fd;
+                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+                    c->cmsg_len != CMSG_LEN(sizeof(int)))
+                        continue;
+                memcpy(&fd, CMSG_DATA(c), sizeof(int));
+                if (box->warm && box->pidfd < 0) {
+                        box->pidfd = fd;
+                        if (box->kill_pending)
+                                sbx_kill(box);
+                } else {
+                        close(fd);
+                }
+        }
         if (n != (ssize_t)sizeof(*m))
                 return -1;
         return 1;
@@ -296,6 +336,15 @@ int sbx_read_msg(int status_fd, struct sbx_msg *m)
 
 void sbx_usage(struct sbx_box *box, struct sbx_usage *u)
 {
+        if (box->warm) {
+                uint64_t base = box->warm_base_bytes;
+                cg_box_usage(box->warm_cg, u);
+                u->memory_peak_bytes =
+                    u->memory_peak_bytes > base ? u->memory_peak_bytes - base : 0;
+                u->oom_killed = cg_box_oom_kills(box->warm_cg) > box->warm_oom_kills;
+                u->cpu_us = 0; /* the cgroup's counter is the zygote's too */
+                return;
+        }
         cg_box_usage(box->cg, u);
 }
 
@@ -311,6 +360,7 @@ void sbx_release(struct sbx_box *box)
                                 close(box->out_fd[s][k]);
         box->pidfd = box->status_fd = -1;
         memset(box->out_fd, -1, sizeof(box->out_fd));
+        box->warm_cg = NULL; /* the zygote's: not ours to remove */
         if (box->cg) {
                 cg_box_kill(box->cg);
                 /* The kernel may need a moment to let go of a dying cgroup:

@@ -48,6 +48,10 @@ static void usage(FILE *out, const char *prog)
             "  --no-cgroups           limit runs with rlimits only (no cgroup); for hosts\n"
             "                         where cgroups cannot be delegated\n"
             "  --max-batch N          runs in one /v1/batch request (default 1000)\n"
+            "  --no-warm-python       start every Python run cold (a fresh python3) instead of\n"
+            "                         forking a pre-started interpreter\n"
+            "  --python-preload LIST  modules the warm interpreters import ahead, comma-\n"
+            "                         separated (default numpy,pandas; '' for none)\n"
             "  --testbank NAME=PATH   load test bank NAME (for testhash) from a JSONL file, a\n"
             "                         directory of them, or a hub dataset cache; repeatable\n"
             "  --state-dir DIR        where uploaded test banks persist (default: as root\n"
@@ -117,6 +121,8 @@ int config_parse(struct config *cfg, int argc, char **argv)
                 O_TESTBANK,
                 O_STATEDIR,
                 O_NOCG,
+                O_NOWARM,
+                O_PRELOAD,
                 O_HELP,
                 O_VERSION
         };
@@ -145,6 +151,8 @@ int config_parse(struct config *cfg, int argc, char **argv)
             {"testbank", required_argument, NULL, O_TESTBANK},
             {"state-dir", required_argument, NULL, O_STATEDIR},
             {"no-cgroups", no_argument, NULL, O_NOCG},
+            {"no-warm-python", no_argument, NULL, O_NOWARM},
+            {"python-preload", required_argument, NULL, O_PRELOAD},
             {"help", no_argument, NULL, O_HELP},
             {"version", no_argument, NULL, O_VERSION},
             {NULL, 0, NULL, 0},
@@ -173,6 +181,8 @@ int config_parse(struct config *cfg, int argc, char **argv)
         cfg->grace_s = 10;
         cfg->access_log = 1;
         cfg->max_batch = 1000;
+        cfg->warm_python = 1;
+        cfg->python_preload = "numpy,pandas";
 
         optind = 1;
         while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -217,6 +227,12 @@ int config_parse(struct config *cfg, int argc, char **argv)
                         break;
                 case O_NOCG:
                         cfg->no_cgroups = 1;
+                        break;
+                case O_NOWARM:
+                        cfg->warm_python = 0;
+                        break;
+                case O_PRELOAD:
+                        cfg->python_preload = optarg;
                         break;
                 case O_BATCH:
                         bad = parse_num(optarg, 1000000, &v) || v == 0;

@@ -28,9 +28,11 @@ struct config {
         const char *state_dir; /* NULL: banks_default_state_dir() */
         char **testbanks;      /* "NAME=PATH", from repeated --testbank */
         size_t ntestbanks;
-        int no_cgroups;   /* force the rlimits-only fallback */
-        int access_log;   /* one JSON line per request on stdout */
-        size_t max_batch; /* runs in one /v1/batch request */
+        int no_cgroups;             /* force the rlimits-only fallback */
+        int warm_python;            /* Python runs start from warm zygotes */
+        const char *python_preload; /* modules the zygotes import, comma-separated */
+        int access_log;             /* one JSON line per request on stdout */
+        size_t max_batch;           /* runs in one /v1/batch request */
 };
 
 /* Parses argv into cfg (defaults first). Returns 0 to run, 1 when --help

@@ -55,6 +55,7 @@ struct reqctx {
         char language[32];
         char verdict[24];
         int64_t queue_ms, run_ms;
+        bool warm; /* the run came from a warm Python zygote */
         size_t bytes_in;
 };
 
@@ -191,6 +192,8 @@ static void ctx_finish(struct reqctx *c, int code)
                             c->verdict);
                 buf_appendf(&line, ",\"queue_ms\":%lld,\"run_ms\":%lld", (long long)c->queue_ms,
                             (long long)c->run_ms);
+                if (c->warm)
+                        buf_puts(&line, ",\"warm\":true");
         }
         buf_puts(&line, "}\n");
         if (cfg->access_log && write(STDOUT_FILENO, line.data, line.len) < 0) {
@@ -326,6 +329,7 @@ void http_note_job(struct evhttp_request *req, const struct job *job)
         snprintf(c->verdict, sizeof(c->verdict), "%s", verdict);
         c->queue_ms = (int64_t)(queue_s * 1000);
         c->run_ms = (int64_t)(run_s * 1000);
+        c->warm = job->warm;
 }
 
 /* ---- watching for a client that hangs up ---------------------------------- */

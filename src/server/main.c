@@ -8,6 +8,7 @@
  * and exit. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <event2/event.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,10 +18,12 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "../api/common.h"
 #include "../api/coverage.h"
 #include "../bank/store.h"
 #include "../exec/env.h"
 #include "../exec/sched.h"
+#include "../exec/warmpool.h"
 #include "../lang/recipe.h"
 #include "../sandbox/sandbox.h"
 #include "../util/log.h"
@@ -74,6 +77,47 @@ static void clamp_box_limits(struct config *c)
 }
 
 /* Bytes from argv[0] to the end of the last argument (one contiguous area). */
+/* codeexec-pyzygote, beside this binary. */
+static const char *zygote_path(void)
+{
+        static char path[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 32);
+        char *slash;
+
+        if (n <= 0)
+                return NULL;
+        path[n] = '\0';
+        slash = strrchr(path, '/');
+        if (!slash)
+                return NULL;
+        snprintf(slash + 1, sizeof(path) - (size_t)(slash + 1 - path), "codeexec-pyzygote");
+        return access(path, X_OK) == 0 ? path : NULL;
+}
+
+/* Warm Python zygotes for every slot, unless switched off or impossible. */
+static void start_warm_python(void)
+{
+        const struct recipe *python = recipes_find("python");
+        struct sbx_limits lim;
+        struct err e = {0, ""};
+
+        if (!cfg.warm_python) {
+                log_info("warm python: off (--no-warm-python)");
+                return;
+        }
+        if (!python || !python->installed) {
+                log_warn("warm python: off (python is not installed)");
+                return;
+        }
+        if (sbx_options_zygote_fd() < 0) {
+                log_warn("warm python: off (codeexec-pyzygote not found beside the server)");
+                return;
+        }
+        api_recipe_limits(python, &lim);
+        if (warmpool_start(base, cfg.max_running, python, &lim, cfg.python_preload, &e) < 0)
+                log_warn("warm python: off (%s)", e.msg);
+}
+
 static size_t argv_area_len(int argc, char **argv)
 {
         return argc > 0 ? (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) - argv[0]) : 0;
@@ -164,6 +208,7 @@ int main(int argc, char **argv)
         so.argv_len = argv_area_len(argc, argv);
         so.max_slots = cfg.max_running;
         so.no_cgroups = cfg.no_cgroups;
+        so.zygote_path = cfg.warm_python ? zygote_path() : NULL;
         if (sbx_global_init(&so, &e) < 0) {
                 log_error("sandbox: %s", e.msg);
                 return 1;
@@ -191,11 +236,13 @@ int main(int argc, char **argv)
         event_add(ev_int, NULL);
         event_add(ev_tick, &tick);
         probe_versions();
+        start_warm_python();
         log_info("listening on %s:%d (max %u running, %zu queued; limits: %s)", cfg.ip, cfg.port,
                  cfg.max_running, cfg.max_queue, sbx_limits_mode());
 
         event_base_dispatch(base);
 
+        warmpool_stop();
         sbx_global_cleanup();
         log_info("stopped");
         return 0;

@@ -9,6 +9,8 @@
 #define _GNU_SOURCE
 #include "metrics.h"
 
+#include "../exec/warmpool.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +135,7 @@ static void render_histogram(struct buf *out, const char *name, const char *help
 
 void metrics_render(struct buf *out)
 {
+        warmpool_metrics(out);
         render_counters(out, "codeexec_http_requests_total",
                         "HTTP requests by endpoint and status.", &requests);
         render_histogram(out, "codeexec_http_request_duration_seconds",

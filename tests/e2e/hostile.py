@@ -129,16 +129,28 @@ class HealthProbe:
 
 
 def box_processes(lo: int = BOX_UID_LO, hi: int = BOX_UID_HI) -> List[str]:
-    """`ps` lines of processes whose uid (real or effective) is in [lo, hi]."""
-    out = subprocess.run(["ps", "-ww", "-eo", "uid=,ruid=,pid=,stat=,args="], capture_output=True,
-                         text=True, check=True).stdout
-    found = []
+    """`ps` lines of processes whose uid (real or effective) is in [lo, hi].
+
+    Warm Python zygotes are long-lived by design and are not counted: a
+    process named codeexec-pyzyg whose parent is outside the box uids (the
+    server). A run's processes always have a box process as parent, so a
+    program that renames itself is still found."""
+    out = subprocess.run(["ps", "-ww", "-eo", "uid=,ruid=,pid=,ppid=,comm=,stat=,args="],
+                         capture_output=True, text=True, check=True).stdout
+    rows = []
     for line in out.splitlines():
-        parts = line.split(None, 4)
-        if len(parts) < 4:
+        parts = line.split(None, 6)
+        if len(parts) < 6:
             continue
-        if any(lo <= int(u) <= hi for u in parts[:2]):
-            found.append(line.strip())
+        rows.append((parts, line.strip()))
+    in_box = {int(p[2]) for p, _ in rows if any(lo <= int(u) <= hi for u in p[:2])}
+    found = []
+    for parts, line in rows:
+        if int(parts[2]) not in in_box:
+            continue
+        if parts[4] == "codeexec-pyzyg" and int(parts[3]) not in in_box:
+            continue
+        found.append(line)
     return found
 
 

@@ -1,0 +1,334 @@
+/* warmpool: one warm Python zygote per slot (see warmpool.h).
+ *
+ * Theory of operation. Each slot's zygote goes STARTING -> READY, and on
+ * death (its pidfd turns readable) to WAITING, from which a timer starts a
+ * new one: at once if the dead one had been ready (a program's run broke
+ * it, or it was killed), after 0.5 s, 1 s, 2 s ... up to 60 s while
+ * zygotes keep dying before they are ready (a broken preload, a missing
+ * library), so a bad configuration costs a line in the log now and then and
+ * nothing else: runs stay cold meanwhile. What a zygote prints (import
+ * warnings, tracebacks of failed preloads) goes to the server's log. */
+#define _GNU_SOURCE
+#include "warmpool.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../util/log.h"
+#include "../util/strv.h"
+#include "env.h"
+
+#define MAX_BACKOFF_S 60.0
+
+enum zstate { Z_WAITING, Z_STARTING, Z_READY };
+
+struct zslot {
+        unsigned slot;
+        enum zstate state;
+        struct sbx_box box;
+        bool have_box;
+        struct event *ev_ctl, *ev_exit, *ev_log[2], *ev_retry;
+        struct sbx_zygote_info info;
+        double backoff_s;
+        char line[2][512]; /* partial log lines */
+        size_t line_len[2];
+};
+
+static struct {
+        struct event_base *base;
+        const struct recipe *python;
+        struct sbx_limits limits;
+        char *preload;
+        char **envp;
+        unsigned nslots;
+        struct zslot *slots;
+        unsigned long long runs, fallbacks, starts, deaths;
+} pool;
+
+static void start_zygote(struct zslot *z);
+
+static void free_event(struct event **ev)
+{
+        if (*ev) {
+                event_free(*ev);
+                *ev = NULL;
+        }
+}
+
+static void flush_line(struct zslot *z, int k)
+{
+        if (z->line_len[k] == 0)
+                return;
+        z->line[k][z->line_len[k]] = '\0';
+        log_warn("warm python slot %u: %s", z->slot, z->line[k]);
+        z->line_len[k] = 0;
+}
+
+static void on_log(evutil_socket_t fd, short what, void *arg)
+{
+        struct zslot *z = arg;
+        int k = z->box.out_fd[0][0] == fd ? 0 : 1;
+        char chunk[4096];
+        ssize_t n;
+
+        (void)what;
+        while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+                for (ssize_t i = 0; i < n; i++) {
+                        if (chunk[i] == '\n' || z->line_len[k] + 1 >= sizeof(z->line[k]))
+                                flush_line(z, k);
+                        if (chunk[i] != '\n')
+                                z->line[k][z->line_len[k]++] = chunk[i];
+                }
+        if (n == 0) {
+                flush_line(z, k);
+                free_event(&z->ev_log[k]);
+        }
+}
+
+static void retire(struct zslot *z)
+{
+        free_event(&z->ev_ctl);
+        free_event(&z->ev_exit);
+        free_event(&z->ev_log[0]);
+        free_event(&z->ev_log[1]);
+        if (z->have_box) {
+                sbx_kill(&z->box);
+                while (waitid((idtype_t)P_PIDFD, (id_t)z->box.pidfd, NULL, WEXITED) < 0 &&
+                       errno == EINTR)
+                        ;
+                sbx_release(&z->box);
+                z->have_box = false;
+        }
+        z->line_len[0] = z->line_len[1] = 0;
+}
+
+static void on_retry(evutil_socket_t fd, short what, void *arg)
+{
+        (void)fd;
+        (void)what;
+        start_zygote(arg);
+}
+
+static void schedule_restart(struct zslot *z, bool was_ready)
+{
+        struct timeval tv;
+        double d = was_ready ? 0 : z->backoff_s;
+
+        retire(z);
+        z->state = Z_WAITING;
+        z->backoff_s =
+            was_ready ? 0.5 : (z->backoff_s * 2 > MAX_BACKOFF_S ? MAX_BACKOFF_S : z->backoff_s * 2);
+        tv.tv_sec = (time_t)d;
+        tv.tv_usec = (suseconds_t)((d - (double)tv.tv_sec) * 1e6);
+        if (!z->ev_retry)
+                z->ev_retry = event_new(pool.base, -1, 0, on_retry, z);
+        event_add(z->ev_retry, &tv);
+}
+
+static void on_exit_event(evutil_socket_t fd, short what, void *arg)
+{
+        struct zslot *z = arg;
+        bool was_ready = z->state == Z_READY;
+
+        (void)fd;
+        (void)what;
+        pool.deaths++;
+        if (was_ready)
+                log_warn("warm python slot %u: the zygote died; starting another", z->slot);
+        else
+                log_warn("warm python slot %u: the zygote died before it was ready; next try "
+                         "in %.1f s",
+                         z->slot, z->backoff_s);
+        schedule_restart(z, was_ready);
+}
+
+static void on_ctl(evutil_socket_t fd, short what, void *arg)
+{
+        struct zslot *z = arg;
+        struct err e = {0, ""};
+        int rc;
+
+        (void)fd;
+        (void)what;
+        if (z->state != Z_STARTING) {
+                /* Nothing comes on this socket once ready: EOF means it died
+                 * (the exit event follows). */
+                free_event(&z->ev_ctl);
+                return;
+        }
+        rc = sbx_zygote_ready(&z->box, &z->info, &e);
+        if (rc == 0)
+                return;
+        free_event(&z->ev_ctl);
+        if (rc < 0) {
+                log_warn("warm python slot %u: %s", z->slot, e.msg);
+                return; /* the exit event restarts it */
+        }
+        z->state = Z_READY;
+        z->backoff_s = 0.5;
+        if (z->info.failed_preloads)
+                log_warn("warm python slot %u: could not preload %s", z->slot, z->info.failed);
+        log_info("warm python slot %u: ready (preloaded '%s', %llu MiB)", z->slot, pool.preload,
+                 (unsigned long long)(z->info.rss_kb / 1024));
+}
+
+static void start_zygote(struct zslot *z)
+{
+        struct sbx_spec spec;
+        struct sbx_step dummy;
+        struct err e = {0, ""};
+
+        memset(&spec, 0, sizeof(spec));
+        memset(&dummy, 0, sizeof(dummy));
+        spec.steps = &dummy;
+        spec.nsteps = 1;
+        spec.envp = pool.envp;
+        spec.binds = (const char *const *)pool.python->binds;
+        spec.limits = pool.limits;
+        spec.slot = z->slot;
+        pool.starts++;
+        z->state = Z_STARTING;
+        if (sbx_zygote_spawn(&spec, pool.preload, &z->box, &e) < 0) {
+                log_warn("warm python slot %u: %s", z->slot, e.msg);
+                schedule_restart(z, false);
+                return;
+        }
+        z->have_box = true;
+        z->ev_ctl = event_new(pool.base, z->box.status_fd, EV_READ | EV_PERSIST, on_ctl, z);
+        z->ev_exit = event_new(pool.base, z->box.pidfd, EV_READ, on_exit_event, z);
+        for (int k = 0; k < 2; k++) {
+                z->ev_log[k] =
+                    event_new(pool.base, z->box.out_fd[0][k], EV_READ | EV_PERSIST, on_log, z);
+                if (z->ev_log[k])
+                        event_add(z->ev_log[k], NULL);
+        }
+        if (!z->ev_ctl || !z->ev_exit) {
+                log_warn("warm python slot %u: out of memory", z->slot);
+                schedule_restart(z, false);
+                return;
+        }
+        event_add(z->ev_ctl, NULL);
+        event_add(z->ev_exit, NULL);
+}
+
+int warmpool_start(struct event_base *base, unsigned slots, const struct recipe *python,
+                   const struct sbx_limits *limits, const char *preload, struct err *e)
+{
+        pool.base = base;
+        pool.python = python;
+        pool.limits = *limits;
+        pool.preload = strdup(preload ? preload : "");
+        pool.envp = env_build(python->env, python->source_file);
+        pool.slots = calloc(slots, sizeof(*pool.slots));
+        if (!pool.preload || !pool.envp || !pool.slots)
+                return err_set(e, ENOMEM, "warm python pool");
+        pool.nslots = slots;
+        for (unsigned i = 0; i < slots; i++) {
+                pool.slots[i].slot = i;
+                pool.slots[i].backoff_s = 0.5;
+                start_zygote(&pool.slots[i]);
+        }
+        return 0;
+}
+
+void warmpool_stop(void)
+{
+        for (unsigned i = 0; i < pool.nslots; i++) {
+                retire(&pool.slots[i]);
+                free_event(&pool.slots[i].ev_retry);
+        }
+        free(pool.slots);
+        pool.slots = NULL;
+        pool.nslots = 0;
+        strv_free(pool.envp);
+        pool.envp = NULL;
+        free(pool.preload);
+        pool.preload = NULL;
+}
+
+struct sbx_box *warmpool_get(unsigned slot, const struct recipe *r, const struct sbx_limits *limits)
+{
+        struct zslot *z;
+
+        if (slot >= pool.nslots || r != pool.python)
+                return NULL;
+        z = &pool.slots[slot];
+        if (z->state != Z_READY || limits->memory_bytes != pool.limits.memory_bytes ||
+            limits->processes != pool.limits.processes)
+                return NULL;
+        return &z->box;
+}
+
+void warmpool_broken(unsigned slot)
+{
+        if (slot < pool.nslots && pool.slots[slot].have_box) {
+                log_warn("warm python slot %u: a run failed in the zygote; replacing it", slot);
+                sbx_kill(&pool.slots[slot].box); /* the exit event restarts it */
+        }
+}
+
+void warmpool_count(bool fell_back)
+{
+        if (fell_back)
+                pool.fallbacks++;
+        else
+                pool.runs++;
+}
+
+static unsigned ready_count(uint64_t *rss_kb)
+{
+        unsigned ready = 0;
+
+        *rss_kb = 0;
+        for (unsigned i = 0; i < pool.nslots; i++)
+                if (pool.slots[i].state == Z_READY) {
+                        ready++;
+                        *rss_kb += pool.slots[i].info.rss_kb;
+                }
+        return ready;
+}
+
+void warmpool_describe(char *out, size_t n)
+{
+        uint64_t rss;
+        unsigned ready;
+
+        if (!pool.nslots) {
+                snprintf(out, n, "off");
+                return;
+        }
+        ready = ready_count(&rss);
+        snprintf(out, n, "ready=%u/%u preload=%s rss_mb=%llu", ready, pool.nslots, pool.preload,
+                 (unsigned long long)(rss / 1024));
+}
+
+void warmpool_metrics(struct buf *out)
+{
+        uint64_t rss;
+        unsigned ready = ready_count(&rss);
+
+        buf_appendf(out,
+                    "# HELP codeexec_warm_python_ready Warm Python zygotes ready.\n"
+                    "# TYPE codeexec_warm_python_ready gauge\ncodeexec_warm_python_ready %u\n"
+                    "# HELP codeexec_warm_python_rss_bytes Resident memory of the ready "
+                    "zygotes.\n"
+                    "# TYPE codeexec_warm_python_rss_bytes gauge\n"
+                    "codeexec_warm_python_rss_bytes %llu\n"
+                    "# HELP codeexec_warm_python_runs_total Python runs started warm.\n"
+                    "# TYPE codeexec_warm_python_runs_total counter\n"
+                    "codeexec_warm_python_runs_total %llu\n"
+                    "# HELP codeexec_warm_python_fallbacks_total Warm runs that failed in the "
+                    "zygote and ran again cold.\n"
+                    "# TYPE codeexec_warm_python_fallbacks_total counter\n"
+                    "codeexec_warm_python_fallbacks_total %llu\n"
+                    "# HELP codeexec_warm_python_restarts_total Zygotes that died.\n"
+                    "# TYPE codeexec_warm_python_restarts_total counter\n"
+                    "codeexec_warm_python_restarts_total %llu\n",
+                    ready, (unsigned long long)rss * 1024, pool.runs, pool.fallbacks, pool.deaths);
+}

@@ -1,0 +1,701 @@
+/* codeexec-pyzygote: a warm Python interpreter that forks one box per run.
+ *
+ * Theory of operation. The server starts this binary as PID 1 of a warm box
+ * (sandbox/init.c exec_zygote): user, PID, mount, IPC, UTS and network
+ * namespaces like any box, the read-only root already built, uid 1000, and
+ * only CAP_SYS_ADMIN and CAP_SETPCAP left, in the box's user namespace. It
+ * initializes CPython with the very configuration `python3 /tmp/main.py`
+ * gets (same argv, environment, paths), imports the preloads (numpy,
+ * pandas) and tells the server it is ready (warm-proto.h).
+ *
+ * For each run request it forks three processes, as a cold box would have:
+ *   A  unshares a mount, PID and IPC namespace, mounts a fresh /tmp and
+ *      /dev/shm, forks B and exits;
+ *   B  is PID 1 of the run's PID namespace: mounts its /proc, writes the
+ *      program into /tmp, reports the step's start (with a pidfd of itself,
+ *      so the server can kill the run), forks C, waits for it with the
+ *      deadline, kills and reaps everything, reports the end (reaper.c);
+ *   C  becomes the program: stdio on the run's pipes, rlimits, every
+ *      capability dropped, no_new_privs, the box's seccomp filter, then
+ *      runs the script the way `python3 file` does (run_script, with
+ *      CPython's own functions for compiling, tracebacks and SystemExit)
+ *      and ends the way it does (finish_like_python: thread joins, atexit,
+ *      flushes, __main__'s finalizers, exit status).
+ * The zygote itself never runs a program's code and never reads a run's
+ * files; a run cannot see it (its PID namespace is nested) nor write to its
+ * memory. If the zygote dies, the kernel ends every run inside its box and
+ * the server starts another and re-runs those requests cold. */
+#define _GNU_SOURCE
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../sandbox/reaper.h"
+#include "../sandbox/warm-proto.h"
+
+#define BOX_UID 1000
+
+static struct sock_fprog seccomp_prog;
+static const char *script_path = "/tmp/main.py";
+static int sigchld_fd = -1;
+static struct sigaction python_sigactions[NSIG]; /* the interpreter's, saved by B */
+
+static void die(const char *what)
+{
+        fprintf(stderr, "codeexec-pyzygote: %s: %s\n", what, strerror(errno));
+        exit(1);
+}
+
+static void send_msg(int fd, const struct sbx_msg *m, int pass_fd)
+{
+        struct iovec iov = {(void *)m, sizeof(*m)};
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } u;
+        struct msghdr mh;
+
+        memset(&mh, 0, sizeof(mh));
+        mh.msg_iov = &iov;
+        mh.msg_iovlen = 1;
+        if (pass_fd >= 0) {
+                struct cmsghdr *c;
+                memset(&u, 0, sizeof(u));
+                mh.msg_control = u.buf;
+                mh.msg_controllen = sizeof(u.buf);
+                c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+        }
+        (void)sendmsg(fd, &mh, MSG_NOSIGNAL);
+}
+
+static _Noreturn void run_failed(int status_fd, const char *what)
+{
+        struct sbx_msg m;
+
+        memset(&m, 0, sizeof(m));
+        m.type = SBX_MSG_SETUP_ERROR;
+        m.errnum = errno;
+        snprintf(m.text, sizeof(m.text), "warm run: %s: %s", what, strerror(errno));
+        send_msg(status_fd, &m, -1);
+        _exit(127);
+}
+
+static void load_seccomp(void)
+{
+        struct stat st;
+        void *buf;
+
+        if (fstat(WARM_FD_SECCOMP, &st) < 0 || st.st_size <= 0 ||
+            st.st_size % (off_t)sizeof(struct sock_filter) != 0)
+                die("seccomp memfd");
+        buf = malloc((size_t)st.st_size);
+        if (!buf || pread(WARM_FD_SECCOMP, buf, (size_t)st.st_size, 0) != st.st_size)
+                die("read seccomp filter");
+        seccomp_prog.len = (unsigned short)(st.st_size / (off_t)sizeof(struct sock_filter));
+        seccomp_prog.filter = buf;
+        close(WARM_FD_SECCOMP);
+}
+
+static uint64_t rss_kb(void)
+{
+        unsigned long long size = 0, resident = 0;
+        FILE *f = fopen("/proc/self/statm", "re");
+
+        if (f) {
+                if (fscanf(f, "%llu %llu", &size, &resident) != 2)
+                        resident = 0;
+                fclose(f);
+        }
+        return resident * (uint64_t)sysconf(_SC_PAGESIZE) / 1024;
+}
+
+/* The interpreter `python3 <script>` would have, minus running the script. */
+static void init_python(void)
+{
+        PyConfig config;
+        PyStatus status;
+        char *argv[] = {"/usr/bin/python3", (char *)script_path, NULL};
+
+        PyConfig_InitPythonConfig(&config);
+        status = PyConfig_SetBytesArgv(&config, 2, argv);
+        if (!PyStatus_Exception(status))
+                status = Py_InitializeFromConfig(&config);
+        PyConfig_Clear(&config);
+        if (PyStatus_Exception(status))
+                Py_ExitStatusException(status);
+}
+
+static void preload(const char *list, struct warm_ready *ready)
+{
+        char *copy = strdup(list ? list : ""), *save = NULL;
+
+        for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+                PyObject *mod;
+                if (!*name)
+                        continue;
+                mod = PyImport_ImportModule(name);
+                if (mod) {
+                        Py_DECREF(mod);
+                        continue;
+                }
+                PyErr_Print();
+                ready->failed_preloads++;
+                if (strlen(ready->text) + strlen(name) + 2 < sizeof(ready->text)) {
+                        if (ready->text[0])
+                                strcat(ready->text, ",");
+                        strcat(ready->text, name);
+                }
+        }
+        free(copy);
+        /* Whatever the imports printed is not a run's output. */
+        fflush(NULL);
+        /* Everything imported so far moves to the collector's permanent
+         * generation: a run's collections then never touch (and copy) the
+         * zygote's pages. */
+        {
+                PyObject *gc = PyImport_ImportModule("gc"), *r = NULL;
+                if (gc)
+                        r = PyObject_CallMethod(gc, "freeze", NULL);
+                Py_XDECREF(r);
+                Py_XDECREF(gc);
+                PyErr_Clear();
+        }
+}
+
+/* numpy's global RandomState was seeded when the zygote imported it: give
+ * each run fresh entropy, as a fresh import would. (random reseeds itself
+ * through os.register_at_fork.) */
+static void reseed_numpy(void)
+{
+        PyObject *modules = PyImport_GetModuleDict();
+        PyObject *np_random = PyDict_GetItemString(modules, "numpy.random");
+        PyObject *r;
+
+        if (!np_random)
+                return;
+        r = PyObject_CallMethod(np_random, "seed", NULL);
+        if (r)
+                Py_DECREF(r);
+        else
+                PyErr_Clear();
+}
+
+/* CPython sets this when the program ended with an uncaught
+ * KeyboardInterrupt (pythonrun.c); `python3` then dies by SIGINT. */
+extern int _Py_UnhandledKeyboardInterrupt;
+/* pythonrun.c: prints SystemExit's message as CPython does, clears it, and
+ * gives its exit status (exported, not in the public headers). */
+extern int _Py_HandleSystemExit(int *exitcode_p);
+/* moduleobject.c: sets a module's globals to None, underscored names first,
+ * as interpreter shut-down does (exported, not in the public headers). */
+extern void _PyModule_Clear(PyObject *m);
+
+/* flush_io() of pythonrun.c: flush stderr and stdout, keep the current
+ * exception, ignore flush errors. */
+static void flush_io(void)
+{
+        PyObject *type, *value, *tb;
+        const char *names[] = {"stderr", "stdout"};
+
+        PyErr_Fetch(&type, &value, &tb);
+        for (int i = 0; i < 2; i++) {
+                PyObject *f = PySys_GetObject(names[i]), *r;
+                if (f && f != Py_None) {
+                        r = PyObject_CallMethod(f, "flush", NULL);
+                        Py_XDECREF(r);
+                }
+                PyErr_Clear();
+        }
+        PyErr_Restore(type, value, tb);
+}
+
+/* What `python3 <script>` does between start-up and shut-down (main.c's
+ * pymain_run_python and pythonrun.c's _PyRun_SimpleFileObject for a plain
+ * source file): sys.path[0] is the script's directory, __main__ gets
+ * __file__, __cached__ and a SourceFileLoader, the file is compiled and run,
+ * an uncaught exception is printed by sys.excepthook, and SystemExit gives
+ * the exit status (its message printed as CPython prints it). Returns the
+ * exit status. */
+static int run_script(void)
+{
+        char dir[256];
+        const char *slash = strrchr(script_path, '/');
+        PyObject *main_mod, *d, *name, *path0, *ext = NULL, *loader = NULL;
+        PyObject *sys_path = PySys_GetObject("path");
+        PyCompilerFlags cf = _PyCompilerFlags_INIT;
+        PyObject *v;
+        FILE *fp;
+        int exitcode = 0, system_exit = 0;
+
+        snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - script_path) : 0, script_path);
+        path0 = PyUnicode_DecodeFSDefault(dir[0] || !slash ? dir : "/");
+        if (!path0 || !sys_path || PyList_Insert(sys_path, 0, path0) < 0)
+                goto error;
+        Py_DECREF(path0);
+        fp = fopen(script_path, "rb");
+        if (!fp) {
+                fprintf(stderr, "/usr/bin/python3: can't open file '%s': [Errno %d] %s\n",
+                        script_path, errno, strerror(errno));
+                return 2;
+        }
+        main_mod = PyImport_AddModule("__main__");
+        d = main_mod ? PyModule_GetDict(main_mod) : NULL;
+        name = PyUnicode_DecodeFSDefault(script_path);
+        if (!d || !name || PyDict_SetItemString(d, "__file__", name) < 0 ||
+            PyDict_SetItemString(d, "__cached__", Py_None) < 0)
+                goto error;
+        ext = PyImport_ImportModule("_frozen_importlib_external");
+        if (ext)
+                loader = PyObject_CallMethod(ext, "SourceFileLoader", "sO", "__main__", name);
+        if (!loader || PyDict_SetItemString(d, "__loader__", loader) < 0)
+                goto error;
+        Py_DECREF(loader);
+        Py_DECREF(ext);
+        Py_DECREF(name);
+
+        v = PyRun_FileExFlags(fp, script_path, Py_file_input, d, d, 1, &cf);
+        flush_io();
+        if (v) {
+                Py_DECREF(v);
+        } else if (PyErr_ExceptionMatches(PyExc_SystemExit)) {
+                system_exit = _Py_HandleSystemExit(&exitcode);
+                if (!system_exit) {
+                        PyErr_Print();
+                        exitcode = 1;
+                }
+        } else {
+                PyErr_Print();
+                exitcode = 1;
+        }
+        /* CPython removes these after a run that returns, not on SystemExit
+         * (which exits from inside the error printing). */
+        if (!system_exit) {
+                if (PyDict_DelItemString(d, "__file__") < 0)
+                        PyErr_Clear();
+                if (PyDict_DelItemString(d, "__cached__") < 0)
+                        PyErr_Clear();
+        }
+        return exitcode;
+error:
+        PyErr_Print();
+        return 1;
+}
+
+/* flush_std_files() of pylifecycle.c: -1 if a flush failed. */
+static int flush_std_files(void)
+{
+        PyObject *out = PySys_GetObject("stdout"), *err = PySys_GetObject("stderr"), *r;
+        int status = 0;
+
+        if (out && out != Py_None) {
+                PyObject *closed = PyObject_GetAttrString(out, "closed");
+                int is_closed = closed ? PyObject_IsTrue(closed) : 0;
+                Py_XDECREF(closed);
+                PyErr_Clear();
+                if (!is_closed) {
+                        r = PyObject_CallMethod(out, "flush", NULL);
+                        if (!r) {
+                                PyErr_WriteUnraisable(out);
+                                status = -1;
+                        }
+                        Py_XDECREF(r);
+                }
+        }
+        if (err && err != Py_None) {
+                PyObject *closed = PyObject_GetAttrString(err, "closed");
+                int is_closed = closed ? PyObject_IsTrue(closed) : 0;
+                Py_XDECREF(closed);
+                PyErr_Clear();
+                if (!is_closed) {
+                        r = PyObject_CallMethod(err, "flush", NULL);
+                        if (!r) {
+                                PyErr_Clear();
+                                status = -1;
+                        }
+                        Py_XDECREF(r);
+                }
+        }
+        return status;
+}
+
+/* The observable part of Py_FinalizeEx, then exit like Py_RunMain: join
+ * non-daemon threads, run atexit callbacks, flush stdio (a failure makes
+ * the status 120), drop __main__ and collect, so that its objects' __del__
+ * run and print; an uncaught KeyboardInterrupt ends by SIGINT. The
+ * preloaded modules are not torn down: that would write to every page the
+ * run shares with the zygote (about 60 ms here) and nobody can see it. */
+static _Noreturn void finish_like_python(int exitcode)
+{
+        PyObject *threading = PyDict_GetItemString(PyImport_GetModuleDict(), "threading");
+        PyObject *atexit_mod, *main_mod, *r;
+        int status;
+
+        if (threading) {
+                Py_INCREF(threading);
+                r = PyObject_CallMethod(threading, "_shutdown", NULL);
+                if (!r)
+                        PyErr_WriteUnraisable(threading);
+                Py_XDECREF(r);
+                Py_DECREF(threading);
+        }
+        PyErr_Clear();
+        atexit_mod = PyImport_ImportModule("atexit");
+        if (atexit_mod) {
+                r = PyObject_CallMethod(atexit_mod, "_run_exitfuncs", NULL);
+                Py_XDECREF(r);
+                Py_DECREF(atexit_mod);
+        }
+        PyErr_Clear();
+        status = flush_std_files();
+        /* finalize_modules_delete_special(): the last traceback keeps
+         * __main__'s globals alive otherwise. */
+        {
+                const char *const special[] = {"last_type", "last_value", "last_traceback"};
+                for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
+                        if (PySys_GetObject(special[i]) && PySys_SetObject(special[i], Py_None) < 0)
+                                PyErr_Clear();
+        }
+        /* finalize_modules(): out of sys.modules, a collection, then the
+         * globals of a __main__ still alive are cleared. */
+        main_mod = PyDict_GetItemString(PyImport_GetModuleDict(), "__main__");
+        Py_XINCREF(main_mod);
+        if (PyDict_SetItemString(PyImport_GetModuleDict(), "__main__", Py_None) < 0)
+                PyErr_Clear();
+        PyGC_Collect();
+        if (main_mod && PyModule_Check(main_mod))
+                _PyModule_Clear(main_mod);
+        Py_XDECREF(main_mod);
+        PyGC_Collect();
+        PyErr_Clear();
+        if (flush_std_files() < 0)
+                status = -1;
+        if (status < 0)
+                exitcode = 120;
+        if (_Py_UnhandledKeyboardInterrupt) {
+                signal(SIGINT, SIG_DFL);
+                kill(getpid(), SIGINT);
+                exitcode = 128 + SIGINT;
+        }
+        fflush(NULL);
+        _exit(exitcode);
+}
+
+static int write_file_from(int src, const char *name)
+{
+        struct stat st;
+        off_t off = 0;
+        int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+        if (fd < 0 || fstat(src, &st) < 0)
+                return -1;
+        while (off < st.st_size)
+                if (sendfile(fd, src, &off, (size_t)(st.st_size - off)) <= 0) {
+                        close(fd);
+                        return -1;
+                }
+        return close(fd);
+}
+
+static void drop_everything(const struct warm_request *rq, int status_fd)
+{
+        struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+        struct __user_cap_data_struct data[2];
+        struct rlimit core = {0, 0};
+        struct rlimit fsize = {rq->file_bytes, rq->file_bytes};
+        struct rlimit nofile = {rq->open_files, rq->open_files};
+        struct rlimit nproc = {rq->processes, rq->processes};
+
+        if (setrlimit(RLIMIT_CORE, &core) < 0 ||
+            (rq->file_bytes && setrlimit(RLIMIT_FSIZE, &fsize) < 0) ||
+            (rq->open_files && setrlimit(RLIMIT_NOFILE, &nofile) < 0) ||
+            (rq->processes && setrlimit(RLIMIT_NPROC, &nproc) < 0))
+                run_failed(status_fd, "setrlimit");
+        if (rq->memory_rlimit && rq->memory_bytes) {
+                struct rlimit data_lim = {rq->memory_bytes, rq->memory_bytes};
+                if (setrlimit(RLIMIT_DATA, &data_lim) < 0)
+                        run_failed(status_fd, "RLIMIT_DATA");
+        }
+        if (rq->cpu_ms) {
+                rlim_t s = (rlim_t)((rq->cpu_ms + 999) / 1000);
+                struct rlimit cpu = {s, s + 1};
+                if (setrlimit(RLIMIT_CPU, &cpu) < 0)
+                        run_failed(status_fd, "RLIMIT_CPU");
+        }
+        for (int cap = 0; cap <= 63; cap++)
+                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+                        run_failed(status_fd, "drop bounding set");
+        memset(data, 0, sizeof(data));
+        if (syscall(SYS_capset, &hdr, data) < 0)
+                run_failed(status_fd, "capset");
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+                run_failed(status_fd, "clear ambient caps");
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                run_failed(status_fd, "no_new_privs");
+        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &seccomp_prog, 0, 0) < 0)
+                run_failed(status_fd, "seccomp");
+}
+
+/* C: the program. */
+static _Noreturn void become_program(const struct warm_request *rq, const int *fds)
+{
+        int status_fd = fds[WARM_REQ_STATUS];
+        int in = rq->nfds > WARM_REQ_STDIN ? fds[WARM_REQ_STDIN] : open("/dev/null", O_RDONLY);
+        int oom;
+        sigset_t none;
+
+        /* When the run exhausts the cgroup's memory, the OOM killer must
+         * pick the run, never the zygote beside it. (Dumpable first, like
+         * a fresh python3: /proc/self is then ours to write.) */
+        if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+                run_failed(status_fd, "dumpable");
+        oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        if (oom < 0 || write(oom, "1000", 4) != 4)
+                run_failed(status_fd, "oom_score_adj");
+        close(oom);
+        if (chdir("/tmp") < 0)
+                run_failed(status_fd, "chdir /tmp");
+        setsid();
+        if (in < 0 || dup2(in, 0) < 0 || dup2(fds[WARM_REQ_STDOUT], 1) < 0 ||
+            dup2(fds[WARM_REQ_STDERR], 2) < 0)
+                run_failed(status_fd, "stdio");
+        drop_everything(rq, status_fd);
+        syscall(SYS_close_range, 3, ~0U, 0);
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        sigaction(sig, &python_sigactions[sig], NULL);
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+
+        PyOS_AfterFork_Child();
+        reseed_numpy();
+        finish_like_python(run_script());
+}
+
+/* B: PID 1 of the run. */
+static _Noreturn void run_init(const struct warm_request *rq, const int *fds)
+{
+        int status_fd = fds[WARM_REQ_STATUS];
+        struct sbx_msg m;
+        uint64_t start, cpu0;
+        int self;
+        pid_t pid;
+
+        /* PID 1 handles nothing (signals from inside its namespace then
+         * cannot reach it); the program gets back the dispositions the
+         * interpreter set up (SIGINT raises KeyboardInterrupt, SIGPIPE and
+         * SIGXFSZ ignored). */
+        for (int sig = 1; sig < NSIG; sig++) {
+                sigaction(sig, NULL, &python_sigactions[sig]);
+                signal(sig, SIG_DFL);
+        }
+        if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+                run_failed(status_fd, "mount /proc");
+        if (chdir("/tmp") < 0 || write_file_from(fds[WARM_REQ_PROGRAM], rq->file_name) < 0)
+                run_failed(status_fd, "write the program");
+        close(fds[WARM_REQ_PROGRAM]);
+
+        sbx_reaper_init();
+        memset(&m, 0, sizeof(m));
+        m.type = SBX_MSG_STEP_START;
+        self = (int)syscall(SYS_pidfd_open, getpid(), 0);
+        if (self < 0)
+                run_failed(status_fd, "pidfd_open");
+        send_msg(status_fd, &m, self);
+        close(self);
+
+        cpu0 = sbx_children_cpu_us();
+        start = sbx_now_us();
+        pid = fork();
+        if (pid < 0)
+                run_failed(status_fd, "fork");
+        if (pid == 0)
+                become_program(rq, fds);
+        close(fds[WARM_REQ_STDOUT]);
+        close(fds[WARM_REQ_STDERR]);
+        if (rq->nfds > WARM_REQ_STDIN)
+                close(fds[WARM_REQ_STDIN]);
+        sbx_wait_step(pid, start, rq->timeout_s, cpu0, &m);
+        m.type = SBX_MSG_STEP_END;
+        send_msg(status_fd, &m, -1);
+        _exit(0);
+}
+
+/* A: the run's own mount, PID and IPC namespaces. */
+static _Noreturn void make_run_box(const struct warm_request *rq, const int *fds)
+{
+        int status_fd = fds[WARM_REQ_STATUS];
+        char opts[128];
+        sigset_t none;
+        pid_t pid;
+
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        close(WARM_FD_CONTROL);
+        close(sigchld_fd);
+        if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC) < 0)
+                run_failed(status_fd, "unshare");
+        snprintf(opts, sizeof(opts), "size=%llu,nr_inodes=%u,mode=0755,uid=%d,gid=%d",
+                 (unsigned long long)rq->tmpfs_bytes, 65536u, BOX_UID, BOX_UID);
+        if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+                run_failed(status_fd, "mount /tmp");
+        snprintf(opts, sizeof(opts), "size=%llu,nr_inodes=1024,mode=1777",
+                 (unsigned long long)(rq->tmpfs_bytes / 4 + 4096));
+        if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+                run_failed(status_fd, "mount /dev/shm");
+        pid = fork();
+        if (pid < 0)
+                run_failed(status_fd, "fork the run's PID 1");
+        if (pid == 0)
+                run_init(rq, fds);
+        _exit(0);
+}
+
+static int recv_request(struct warm_request *rq, int *fds)
+{
+        struct iovec iov = {rq, sizeof(*rq)};
+        union {
+                char buf[CMSG_SPACE(sizeof(int) * WARM_REQ_NFDS)];
+                struct cmsghdr align;
+        } u;
+        struct msghdr mh;
+        struct cmsghdr *c;
+        ssize_t n;
+        size_t got = 0;
+
+        memset(&mh, 0, sizeof(mh));
+        mh.msg_iov = &iov;
+        mh.msg_iovlen = 1;
+        mh.msg_control = u.buf;
+        mh.msg_controllen = sizeof(u.buf);
+        n = recvmsg(WARM_FD_CONTROL, &mh, MSG_CMSG_CLOEXEC);
+        if (n <= 0)
+                return n == 0 ? 0 : -1;
+        for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                        got = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                        memcpy(fds, CMSG_DATA(c), got * sizeof(int));
+                }
+        if (n != (ssize_t)sizeof(*rq) || rq->magic != WARM_MAGIC || got != rq->nfds ||
+            rq->nfds < WARM_REQ_STDIN || rq->nfds > WARM_REQ_NFDS ||
+            (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+                for (size_t i = 0; i < got; i++)
+                        close(fds[i]);
+                return -2;
+        }
+        rq->file_name[sizeof(rq->file_name) - 1] = '\0';
+        if (!rq->file_name[0] || strchr(rq->file_name, '/')) {
+                for (size_t i = 0; i < got; i++)
+                        close(fds[i]);
+                return -2;
+        }
+        return 1;
+}
+
+static void serve(void)
+{
+        sigset_t chld;
+        int sfd;
+        struct pollfd pf[2];
+
+
+        sigemptyset(&chld);
+        sigaddset(&chld, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &chld, NULL);
+        sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (sfd < 0)
+                die("signalfd");
+        sigchld_fd = sfd;
+        pf[0].fd = WARM_FD_CONTROL;
+        pf[0].events = POLLIN;
+        pf[1].fd = sfd;
+        pf[1].events = POLLIN;
+        for (;;) {
+                struct warm_request rq;
+                int fds[WARM_REQ_NFDS];
+                pid_t pid;
+                int rc;
+
+                if (poll(pf, 2, -1) < 0 && errno != EINTR)
+                        die("poll");
+                if (pf[1].revents) {
+                        struct signalfd_siginfo si;
+                        while (read(sfd, &si, sizeof(si)) > 0)
+                                ;
+                        while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+                                ;
+                }
+                if (!pf[0].revents)
+                        continue;
+                rc = recv_request(&rq, fds);
+                if (rc == 0 || (rc == -1 && errno != EINTR && errno != EAGAIN))
+                        exit(0); /* the server is gone */
+                if (rc != 1)
+                        continue;
+                PyOS_BeforeFork();
+                pid = fork();
+                if (pid == 0)
+                        make_run_box(&rq, fds);
+                PyOS_AfterFork_Parent();
+                if (pid < 0) {
+                        struct sbx_msg m;
+                        memset(&m, 0, sizeof(m));
+                        m.type = SBX_MSG_SETUP_ERROR;
+                        snprintf(m.text, sizeof(m.text), "warm run: fork: %s", strerror(errno));
+                        send_msg(fds[WARM_REQ_STATUS], &m, -1);
+                }
+                for (uint32_t i = 0; i < rq.nfds; i++)
+                        close(fds[i]);
+        }
+}
+
+int main(int argc, char **argv)
+{
+        const char *preloads = "";
+        struct warm_ready ready;
+
+        prctl(PR_SET_NAME, "codeexec-pyzyg", 0, 0, 0);
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        close(WARM_FD_EXE);
+        for (int i = 1; i + 1 < argc; i += 2) {
+                if (strcmp(argv[i], "--preload") == 0)
+                        preloads = argv[i + 1];
+                else if (strcmp(argv[i], "--script") == 0)
+                        script_path = argv[i + 1];
+        }
+        load_seccomp();
+        init_python();
+        memset(&ready, 0, sizeof(ready));
+        ready.magic = WARM_MAGIC;
+        preload(preloads, &ready);
+        ready.rss_kb = rss_kb();
+        if (send(WARM_FD_CONTROL, &ready, sizeof(ready), MSG_NOSIGNAL) != sizeof(ready))
+                die("ready");
+        serve();
+        return 0;
+}

@@ -1,0 +1,54 @@
+/* warm-proto: what the server and a warm Python zygote (pyzygote/) say to
+ * each other over the zygote's control socket (SOCK_SEQPACKET).
+ *
+ * At exec the zygote finds: fd 0 /dev/null, fds 1 and 2 a log pipe read by
+ * the server, WARM_FD_CONTROL the control socket, WARM_FD_SECCOMP a memfd
+ * with the box's compiled seccomp filter. When its preloads are imported it
+ * sends one warm_ready. Then, for each run, the server sends one
+ * warm_request with the run's descriptors attached (SCM_RIGHTS, in the
+ * order of enum warm_req_fd); the run reports on its status socket exactly
+ * like a cold box (sbx_msg records), the first record carrying a pidfd of
+ * the run's PID 1. The zygote never answers a request on the control
+ * socket: everything about a run travels on the run's own channels. */
+#ifndef CODEEXEC_WARM_PROTO_H
+#define CODEEXEC_WARM_PROTO_H
+
+#include <stdint.h>
+
+#define WARM_MAGIC 0x636f6457u /* "Wdoc" */
+#define WARM_FD_CONTROL 3
+#define WARM_FD_SECCOMP 4
+#define WARM_FD_EXE 5 /* the zygote binary itself, closed by the zygote */
+
+enum warm_req_fd {
+        WARM_REQ_STATUS, /* the run's status socket (sbx_msg records) */
+        WARM_REQ_STDOUT,
+        WARM_REQ_STDERR,
+        WARM_REQ_PROGRAM, /* memfd holding the program's source */
+        WARM_REQ_STDIN,   /* memfd holding stdin; absent: /dev/null */
+        WARM_REQ_NFDS
+};
+
+struct warm_request {
+        uint32_t magic;
+        uint32_t nfds; /* WARM_REQ_NFDS, or one less without stdin */
+        double timeout_s;
+        uint64_t cpu_ms; /* RLIMIT_CPU, 0 = none */
+        uint64_t file_bytes;
+        uint64_t tmpfs_bytes;
+        uint64_t memory_bytes; /* RLIMIT_DATA when memory_rlimit (no cgroups) */
+        uint32_t open_files;
+        uint32_t processes;
+        uint32_t memory_rlimit;
+        uint32_t pad;
+        char file_name[64]; /* under /tmp */
+};
+
+struct warm_ready {
+        uint32_t magic;
+        uint32_t failed_preloads;
+        uint64_t rss_kb;
+        char text[240]; /* the modules that failed to import, or "" */
+};
+
+#endif

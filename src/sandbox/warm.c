@@ -1,0 +1,223 @@
+/* warm: the server's half of warm Python zygotes (see sandbox.h and
+ * pyzygote/zygote.c).
+ *
+ * Theory of operation. A zygote is an ordinary box (sbx_spawn) whose PID 1
+ * executes the codeexec-pyzygote binary instead of running steps; its
+ * status socket is the control channel and its step-0 pipes its log. It
+ * lives in its own cgroup for the slot, with room for the interpreter on top
+ * of a run's limits; runs are forked inside it, so they are born in that
+ * cgroup (no migration per run) and their memory is measured as the
+ * cgroup's peak minus the zygote's own. Each run raises its own
+ * oom_score_adj to the maximum (lowering the zygote's would need
+ * CAP_SYS_RESOURCE, which a server in a container often lacks), so a run
+ * that exhausts the memory limit is the one the OOM killer picks.
+ *
+ * sbx_warm_run creates the run's channels exactly as sbx_spawn does (status
+ * pair, stdout/stderr pipes) plus memfds with the program and its stdin,
+ * and hands them to the zygote in one SCM_RIGHTS message; the rest arrives
+ * on the run's status socket. */
+#define _GNU_SOURCE
+#include "sandbox-internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../util/cleanup.h"
+#include "cgroup.h"
+#include "warm-proto.h"
+
+/* Threads of the interpreter (BLAS pools) and a run's own PID 1 and
+ * forker, on top of the run's process limit. */
+#define ZYGOTE_EXTRA_PIDS 64
+
+static int memfd_with(const char *name, const char *data, size_t len)
+{
+        int fd = memfd_create(name, MFD_CLOEXEC);
+        size_t off = 0;
+
+        if (fd < 0)
+                return -1;
+        while (off < len) {
+                ssize_t n = write(fd, data + off, len - off);
+                if (n <= 0) {
+                        close(fd);
+                        errno = n < 0 ? errno : EIO;
+                        return -1;
+                }
+                off += (size_t)n;
+        }
+        return fd;
+}
+
+int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sbx_box *zygote,
+                     struct err *e)
+{
+        const struct sbx_options *o = sbx_options_get();
+        char *argv[] = {"codeexec-pyzygote", "--preload",    (char *)(preload ? preload : ""),
+                        "--script",          "/tmp/main.py", NULL};
+        struct sbx_step step;
+        struct sbx_spec z = *spec;
+
+        if (o->zygote_fd < 0)
+                return err_set(e, ENOENT, "no zygote binary");
+        memset(&step, 0, sizeof(step));
+        step.argv = argv;
+        step.timeout_s = 1e9;
+        z.steps = &step;
+        z.nsteps = 1;
+        z.files = NULL;
+        z.nfiles = 0;
+        z.zygote = true;
+        z.zygote_fd = o->zygote_fd;
+        z.limits.processes = spec->limits.processes + ZYGOTE_EXTRA_PIDS;
+        if (sbx_spawn(&z, zygote, e) < 0)
+                return -1;
+        return 0;
+}
+
+int sbx_zygote_ready(struct sbx_box *zygote, struct sbx_zygote_info *info, struct err *e)
+{
+        union {
+                struct warm_ready ready;
+                struct sbx_msg failed; /* what PID 1 sends if it cannot exec */
+        } u;
+        ssize_t n = recv(zygote->status_fd, &u, sizeof(u), MSG_DONTWAIT);
+
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                return 0;
+        if (n == (ssize_t)sizeof(u.ready) && u.ready.magic == WARM_MAGIC) {
+                memset(info, 0, sizeof(*info));
+                info->rss_kb = u.ready.rss_kb;
+                info->failed_preloads = u.ready.failed_preloads;
+                u.ready.text[sizeof(u.ready.text) - 1] = '\0';
+                snprintf(info->failed, sizeof(info->failed), "%s", u.ready.text);
+                return 1;
+        }
+        if (n == (ssize_t)sizeof(u.failed) && u.failed.type == SBX_MSG_SETUP_ERROR) {
+                u.failed.text[sizeof(u.failed.text) - 1] = '\0';
+                return err_set(e, u.failed.errnum, "%s", u.failed.text);
+        }
+        return err_set(e, n < 0 ? errno : EPROTO, "zygote ended before it was ready");
+}
+
+/* Grows the zygote's memory limit by what the interpreter itself holds, so
+ * that a run gets its whole limit. */
+static void fit_memory(struct sbx_box *zygote, const struct sbx_limits *lim, uint64_t base)
+{
+        cg_box_set_memory(zygote->cg, lim->memory_bytes + base);
+}
+
+int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx_box *box,
+                 struct err *e)
+{
+        const struct sbx_step *st = &spec->steps[0];
+        struct warm_request rq;
+        int status[2] = {-1, -1}, out[2][2] = {{-1, -1}, {-1, -1}};
+        int fds[WARM_REQ_NFDS];
+        union {
+                char buf[CMSG_SPACE(sizeof(int) * WARM_REQ_NFDS)];
+                struct cmsghdr align;
+        } u;
+        struct iovec iov = {&rq, sizeof(rq)};
+        struct msghdr mh;
+        struct cmsghdr *c;
+        int program = -1, in = -1, rc = -1;
+
+        if (spec->nsteps != 1 || spec->nfiles != 1 ||
+            strlen(spec->files[0].name) >= sizeof(rq.file_name))
+                return err_set(e, EINVAL, "a warm run is one step and one file");
+        memset(box, 0, sizeof(*box));
+        box->pidfd = box->status_fd = -1;
+        memset(box->out_fd, -1, sizeof(box->out_fd));
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, status) < 0 ||
+            pipe2(out[0], O_CLOEXEC) < 0 || pipe2(out[1], O_CLOEXEC) < 0) {
+                err_set(e, errno, "warm run channels");
+                goto out;
+        }
+        program = memfd_with("program", spec->files[0].data, spec->files[0].len);
+        if (program < 0) {
+                err_set(e, errno, "program memfd");
+                goto out;
+        }
+        if (st->stdin_data && st->stdin_len) {
+                in = memfd_with("stdin", st->stdin_data, st->stdin_len);
+                if (in < 0 || lseek(in, 0, SEEK_SET) < 0) {
+                        err_set(e, errno, "stdin memfd");
+                        goto out;
+                }
+        }
+
+        memset(&rq, 0, sizeof(rq));
+        rq.magic = WARM_MAGIC;
+        rq.nfds = in >= 0 ? WARM_REQ_NFDS : WARM_REQ_STDIN;
+        rq.timeout_s = st->timeout_s;
+        rq.cpu_ms = st->cpu_ms;
+        rq.file_bytes = spec->limits.file_bytes;
+        rq.tmpfs_bytes = spec->limits.tmpfs_bytes;
+        rq.memory_bytes = spec->limits.memory_bytes;
+        rq.open_files = spec->limits.open_files;
+        rq.processes = spec->limits.processes;
+        rq.memory_rlimit = !cg_enabled();
+        snprintf(rq.file_name, sizeof(rq.file_name), "%s", spec->files[0].name);
+        fds[WARM_REQ_STATUS] = status[1];
+        fds[WARM_REQ_STDOUT] = out[0][1];
+        fds[WARM_REQ_STDERR] = out[1][1];
+        fds[WARM_REQ_PROGRAM] = program;
+        fds[WARM_REQ_STDIN] = in;
+
+        box->warm = true;
+        box->warm_cg = zygote->cg;
+        box->warm_base_bytes = cg_box_memory_now(zygote->cg);
+        box->warm_oom_kills = cg_box_oom_kills(zygote->cg);
+        fit_memory(zygote, &spec->limits, box->warm_base_bytes);
+        cg_box_reset_peak(zygote->cg);
+
+        memset(&u, 0, sizeof(u));
+        memset(&mh, 0, sizeof(mh));
+        mh.msg_iov = &iov;
+        mh.msg_iovlen = 1;
+        mh.msg_control = u.buf;
+        mh.msg_controllen = CMSG_SPACE(sizeof(int) * rq.nfds);
+        c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * rq.nfds);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * rq.nfds);
+        /* A SEQPACKET record this small goes out whole or not at all. */
+        if (sendmsg(zygote->status_fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)sizeof(rq)) {
+                err_set(e, errno, "send the run to the zygote");
+                goto out;
+        }
+
+        box->status_fd = status[0];
+        status[0] = -1;
+        fcntl(box->status_fd, F_SETFL, O_NONBLOCK);
+        box->nsteps = 1;
+        for (int k = 0; k < 2; k++) {
+                box->out_fd[0][k] = out[k][0];
+                out[k][0] = -1;
+                fcntl(box->out_fd[0][k], F_SETFL, O_NONBLOCK);
+        }
+        rc = 0;
+out:
+        for (int i = 0; i < 2; i++) {
+                if (status[i] >= 0)
+                        close(status[i]);
+                for (int k = 0; k < 2; k++)
+                        if (out[i][k] >= 0)
+                                close(out[i][k]);
+        }
+        if (program >= 0)
+                close(program);
+        if (in >= 0)
+                close(in);
+        if (rc < 0)
+                box->warm = false;
+        return rc;
+}
