@@ -37,6 +37,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,8 +307,10 @@ error:
         return 1;
 }
 
-/* flush_std_files() of pylifecycle.c: -1 if a flush failed. */
-static int flush_std_files(void)
+/* flush_std_files() of pylifecycle.c: -1 if a flush failed. `report`:
+ * print a stdout failure as CPython does (its second flush, after the
+ * modules are gone, finds no sys.stdout and says nothing). */
+static int flush_std_files(bool report)
 {
         PyObject *out = PySys_GetObject("stdout"), *err = PySys_GetObject("stderr"), *r;
         int status = 0;
@@ -320,7 +323,9 @@ static int flush_std_files(void)
                 if (!is_closed) {
                         r = PyObject_CallMethod(out, "flush", NULL);
                         if (!r) {
-                                PyErr_WriteUnraisable(out);
+                                if (report)
+                                        PyErr_WriteUnraisable(out);
+                                PyErr_Clear();
                                 status = -1;
                         }
                         Py_XDECREF(r);
@@ -371,7 +376,7 @@ static _Noreturn void finish_like_python(int exitcode)
                 Py_DECREF(atexit_mod);
         }
         PyErr_Clear();
-        status = flush_std_files();
+        status = flush_std_files(true);
         /* finalize_modules_delete_special(): the last traceback keeps
          * __main__'s globals alive otherwise. */
         {
@@ -392,8 +397,7 @@ static _Noreturn void finish_like_python(int exitcode)
         Py_XDECREF(main_mod);
         PyGC_Collect();
         PyErr_Clear();
-        if (flush_std_files() < 0)
-                status = -1;
+        flush_std_files(false);
         if (status < 0)
                 exitcode = 120;
         if (_Py_UnhandledKeyboardInterrupt) {
@@ -491,6 +495,7 @@ static _Noreturn void become_program(const struct warm_request *rq, const int *f
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
 
+        prctl(PR_SET_NAME, "python3", 0, 0, 0);
         PyOS_AfterFork_Child();
         reseed_numpy();
         finish_like_python(run_script());
@@ -675,24 +680,24 @@ static void serve(void)
 
 int main(int argc, char **argv)
 {
-        const char *preloads = "";
+        struct warm_config cfg;
         struct warm_ready ready;
 
         prctl(PR_SET_NAME, "codeexec-pyzyg", 0, 0, 0);
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         close(WARM_FD_EXE);
-        for (int i = 1; i + 1 < argc; i += 2) {
-                if (strcmp(argv[i], "--preload") == 0)
-                        preloads = argv[i + 1];
-                else if (strcmp(argv[i], "--script") == 0)
-                        script_path = argv[i + 1];
-        }
+        if (argc > 1)
+                script_path = argv[1];
+        if (recv(WARM_FD_CONTROL, &cfg, sizeof(cfg), 0) != (ssize_t)sizeof(cfg) ||
+            cfg.magic != WARM_MAGIC)
+                die("read the configuration");
+        cfg.preload[sizeof(cfg.preload) - 1] = '\0';
         load_seccomp();
         init_python();
         memset(&ready, 0, sizeof(ready));
         ready.magic = WARM_MAGIC;
-        preload(preloads, &ready);
+        preload(cfg.preload, &ready);
         ready.rss_kb = rss_kb();
         if (send(WARM_FD_CONTROL, &ready, sizeof(ready), MSG_NOSIGNAL) != sizeof(ready))
                 die("ready");

@@ -3,7 +3,8 @@
  *
  * At exec the zygote finds: fd 0 /dev/null, fds 1 and 2 a log pipe read by
  * the server, WARM_FD_CONTROL the control socket, WARM_FD_SECCOMP a memfd
- * with the box's compiled seccomp filter. When its preloads are imported it
+ * with the box's compiled seccomp filter. It reads one warm_config; when the
+ * preloads it names are imported it
  * sends one warm_ready. Then, for each run, the server sends one
  * warm_request with the run's descriptors attached (SCM_RIGHTS, in the
  * order of enum warm_req_fd); the run reports on its status socket exactly
@@ -42,6 +43,14 @@ struct warm_request {
         uint32_t memory_rlimit;
         uint32_t pad;
         char file_name[64]; /* under /tmp */
+};
+
+/* The first record on the control socket, from the server: the zygote's
+ * argv is exactly python3's (`/usr/bin/python3 /tmp/main.py`), so that a
+ * run's /proc/self/cmdline is a cold run's; its settings come here. */
+struct warm_config {
+        uint32_t magic;
+        char preload[508]; /* comma-separated module names */
 };
 
 struct warm_ready {

@@ -59,8 +59,8 @@ int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sb
                      struct err *e)
 {
         const struct sbx_options *o = sbx_options_get();
-        char *argv[] = {"codeexec-pyzygote", "--preload",    (char *)(preload ? preload : ""),
-                        "--script",          "/tmp/main.py", NULL};
+        char *argv[] = {"/usr/bin/python3", "/tmp/main.py", NULL};
+        struct warm_config cfg;
         struct sbx_step step;
         struct sbx_spec z = *spec;
 
@@ -76,8 +76,20 @@ int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sb
         z.zygote = true;
         z.zygote_fd = o->zygote_fd;
         z.limits.processes = spec->limits.processes + ZYGOTE_EXTRA_PIDS;
+        memset(&cfg, 0, sizeof(cfg));
+        cfg.magic = WARM_MAGIC;
+        if (snprintf(cfg.preload, sizeof(cfg.preload), "%s", preload ? preload : "") >=
+            (int)sizeof(cfg.preload))
+                return err_set(e, E2BIG, "--python-preload is too long");
         if (sbx_spawn(&z, zygote, e) < 0)
                 return -1;
+        /* Queued on the socket: the zygote reads it first thing. */
+        if (send(zygote->status_fd, &cfg, sizeof(cfg), MSG_NOSIGNAL | MSG_DONTWAIT) !=
+            (ssize_t)sizeof(cfg)) {
+                err_set(e, errno, "configure the zygote");
+                sbx_kill(zygote);
+                return -1;
+        }
         return 0;
 }
 

@@ -21,7 +21,8 @@ BOX_UID_BASE = 200000
 
 
 def box_processes(server_pid):
-    """Processes under server_pid running as a sandbox uid (200000..200999).
+    """Processes under server_pid running as a sandbox uid (200000..200999),
+    warm Python zygotes (which outlive runs by design) excepted.
     Other servers (other tests, other users) may run boxes at the same time:
     only this server's descendants count."""
     out = subprocess.run(["ps", "-eo", "uid=,pid=,ppid=,comm="], capture_output=True,
@@ -38,8 +39,13 @@ def box_processes(server_pid):
                 return False
         return False
 
+    def warm_zygote(r):
+        # long-lived by design: the server's own child, named codeexec-pyzyg
+        return len(r) > 3 and r[3] == "codeexec-pyzyg" and int(r[2]) == server_pid
+
     return [" ".join(r) for r in rows
-            if BOX_UID_BASE <= int(r[0]) < BOX_UID_BASE + 1000 and under_server(int(r[1]))]
+            if BOX_UID_BASE <= int(r[0]) < BOX_UID_BASE + 1000 and under_server(int(r[1]))
+            and not warm_zygote(r)]
 
 
 def wait_until(cond, timeout=5.0, step=0.05):
