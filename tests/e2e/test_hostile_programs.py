@@ -8,14 +8,19 @@ cgroup limits, rlimits, and PID 1's kill-everything-when-the-step-ends design.
 The key attacks are repeated in C++ through /any_exec (a compiled program
 makes raw syscalls without an interpreter in between).
 
-Budget: about 60 s on a 2-core machine (the fork bombs and the concurrent-run
-tests wait on 3 s sleeps / time-outs).
+Every test runs twice, against a server with warm Python (the default: Python
+runs forked from pre-started interpreters) and one with --no-warm-python; the
+C++ tests once.
+
+Budget: about 60 s per kind of server on a 2-core machine (the fork bombs and
+the concurrent-run tests wait on 3 s sleeps / time-outs).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -24,6 +29,7 @@ import tempfile
 import textwrap
 import threading
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -47,15 +53,67 @@ def run_json(url: str, code: str, timeout: float = 20, language: str = "python")
     return json.loads(r["stdout"])
 
 
+def wait_warm_ready(url: str, timeout: float = 90.0, headers=None) -> None:
+    """Waits until every slot's warm Python zygote is ready, then checks that
+    a run really comes from one."""
+    end = time.monotonic() + timeout
+    header = ""
+    while time.monotonic() < end:
+        with urllib.request.urlopen(url + "/health", timeout=5) as r:
+            header = r.headers.get("X-Codeexec-Warm-Python", "")
+        m = re.match(r"ready=(\d+)/(\d+)", header)
+        if m and m.group(1) == m.group(2):
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError(f"warm zygotes not ready: {header!r}")
+    assert v1_run(url, "print(1)", headers=headers)["warm"] is True
+
+
+# Every test runs against a server with warm Python (Python runs forked from
+# pre-started interpreters, the default) and one with --no-warm-python (each a
+# fresh python3); the C++ tests, which never run warm, once. A build without
+# warm Python runs everything once against its only kind of server.
+MODE_ARGS = {"warm": [], "cold": ["--no-warm-python"], "default": []}
+
+
+def _build_has_warm_python() -> bool:
+    if not BINARY.is_file():
+        return True   # the servers' start-up fails with conftest's clear message
+    p = subprocess.run([str(BINARY), "--help"], capture_output=True, text=True, timeout=10)
+    return "--no-warm-python" in p.stdout + p.stderr
+
+
+def pytest_generate_tests(metafunc):
+    if "mode" in metafunc.fixturenames:
+        modes = ["warm", "cold"] if _build_has_warm_python() else ["default"]
+        name = metafunc.function.__name__
+        if name.startswith("test_cpp_") or name == "test_int80_32bit_syscall_kills_the_process":
+            modes = modes[:1]
+        metafunc.parametrize("mode", modes, indirect=True, scope="module")
+
+
 @pytest.fixture(scope="module")
-def srv():
+def mode(request) -> str:
+    return request.param
+
+
+def started_in_mode(s, mode: str, headers=None):
+    """A server started with MODE_ARGS[mode]: a warm one is waited for."""
+    if mode == "warm":
+        wait_warm_ready(s.url, headers=headers)
+    return s
+
+
+@pytest.fixture(scope="module")
+def srv(mode):
     """This module's server: default limits, 4 boxes at once (so two runs of a
     test overlap for sure), and host uids of its own (uid_lo..uid_hi) so that
-    `ps` by uid sees its boxes only."""
+    `ps` by uid sees its boxes only; warm or cold (MODE_ARGS)."""
     base = unique_uid_base()
-    with start_server("--max-running", "4", "--uid-base", str(base)) as s:
+    with start_server("--max-running", "4", "--uid-base", str(base), *MODE_ARGS[mode]) as s:
         s.uid_lo, s.uid_hi = base, base + 100
-        yield s
+        yield started_in_mode(s, mode)
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +122,11 @@ def server(srv):
 
 
 @pytest.fixture(scope="module")
-def small_mem():
+def small_mem(mode):
     base = unique_uid_base()
-    with start_server("--memory-mb", "256", "--uid-base", str(base)) as s:
+    with start_server("--memory-mb", "256", "--uid-base", str(base), *MODE_ARGS[mode]) as s:
         s.uid_lo, s.uid_hi = base, base + 100
-        yield s
+        yield started_in_mode(s, mode)
 
 
 def no_box_processes(s, settle: float = 0.0) -> None:
@@ -76,11 +134,14 @@ def no_box_processes(s, settle: float = 0.0) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _server_still_healthy(srv):
-    """After every test: the server answers quickly and no box process is left."""
+def _server_still_healthy(srv, mode):
+    """After every test: the server answers quickly and no box process is left;
+    a warm server has all its zygotes again (so the next test runs warm too)."""
     yield
     assert_healthy(srv.url, within=1.0)
     no_box_processes(srv, settle=1.0)
+    if mode == "warm":
+        wait_warm_ready(srv.url)
 
 
 # ---------------------------------------------------------------------------
@@ -195,7 +256,7 @@ def test_another_runs_files_are_invisible(srv):
     assert len(b["pids"]) < 10, f"run B sees other processes: {b['pids']}"
 
 
-def test_server_environment_invisible(monkeypatch):
+def test_server_environment_invisible(monkeypatch, mode):
     """The server's own environment (SECRET=...) must not reach a program: not
     in its environ, not through /proc/1/environ of the box's PID 1 (a copy of
     the server, kept non-dumpable)."""
@@ -214,8 +275,8 @@ def test_server_environment_invisible(monkeypatch):
                     seen[f"{pid}/{what}"] = "ERR " + e.strerror
         print(json.dumps(seen))
     """)
-    with start_server("--uid-base", str(unique_uid_base())) as s:
-        r = v1_run(s.url, code)
+    with start_server("--uid-base", str(unique_uid_base()), *MODE_ARGS[mode]) as s:
+        r = v1_run(started_in_mode(s, mode).url, code)
     assert r["status"] == "ok", r
     seen = json.loads(r["stdout"])
     assert "SECRET" not in seen["environ"], seen["environ"]
@@ -224,7 +285,7 @@ def test_server_environment_invisible(monkeypatch):
     assert not leaks, f"the server's SECRET env var is visible in {leaks}"
 
 
-def test_server_argv_invisible(monkeypatch):
+def test_server_argv_invisible(monkeypatch, mode):
     """The server's own environment (SECRET=...) and command line (which may
     carry --auth-token) must not reach a program."""
     env_secret = "envsecret-" + secrets.token_hex(8)
@@ -242,8 +303,9 @@ def test_server_argv_invisible(monkeypatch):
                     seen[f"{pid}/{what}"] = "ERR " + e.strerror
         print(json.dumps(seen))
     """)
-    with start_server("--auth-token", token, "--uid-base", str(unique_uid_base())) as s:
-        r = v1_run(s.url, code, headers={"Authorization": f"Bearer {token}"})
+    auth = {"Authorization": f"Bearer {token}"}
+    with start_server("--auth-token", token, "--uid-base", str(unique_uid_base()), *MODE_ARGS[mode]) as s:
+        r = v1_run(started_in_mode(s, mode, headers=auth).url, code, headers=auth)
     assert r["status"] == "ok", r
     seen = json.loads(r["stdout"])
     assert "SECRET" not in seen["environ"], seen["environ"]
@@ -557,10 +619,11 @@ def test_memory_far_beyond_limit(small_mem):
     assert r["passed"] is False
 
 
-def test_output_flood_bounded(server_factory):
+def test_output_flood_bounded(server_factory, mode):
     """512 MiB on each stream: the server keeps the first --output-limit bytes,
     marks them truncated, and its memory does not grow with the flood."""
-    s = server_factory("--output-limit", str(1 << 20), "--uid-base", str(unique_uid_base()))
+    s = started_in_mode(server_factory("--output-limit", str(1 << 20), "--uid-base", str(unique_uid_base()),
+                                       *MODE_ARGS[mode]), mode)
     code = dedent("""
         import os
         line = b"".join(b"%07d\\n" % i for i in range(131072))   # 1 MiB, numbered lines
