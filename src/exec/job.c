@@ -542,7 +542,7 @@ static char **expand_argv(char *const *argv, const char *source_file, char *cons
 }
 
 /* Starts the run in the slot's warm Python zygote when it fits one: the
- * Python recipe, one step, no extra files or arguments, default limits. */
+ * Python recipe, one step, no extra files or arguments. */
 static bool start_warm(struct job *job, const struct sbx_spec *spec)
 {
         struct job_private *p = job->priv;
@@ -556,6 +556,8 @@ static bool start_warm(struct job *job, const struct sbx_spec *spec)
         if (!zygote)
                 return false;
         if (sbx_warm_run(zygote, spec, &p->box, &e) < 0) {
+                if (e.errnum == EBUSY) /* limits the zygote cannot take: cold, quietly */
+                        return false;
                 log_warn("job %llu: warm start: %s; running cold", (unsigned long long)job->id,
                          e.msg);
                 warmpool_broken(p->slot);

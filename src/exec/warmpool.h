@@ -2,7 +2,7 @@
  *
  * The pool starts a zygote (sandbox/warm.c) for every slot in the
  * background; a run of the Python recipe that fits the zygote (one step, one
- * file, the default limits) takes its slot's zygote if that one is ready,
+ * file, no arguments) takes its slot's zygote if that one is ready,
  * and otherwise runs cold. A zygote that dies is replaced, with a growing
  * delay if it keeps dying before it is ready. */
 #ifndef CODEEXEC_WARMPOOL_H

@@ -62,6 +62,8 @@ static const char *script_path = "/tmp/main.py";
 static int sigchld_fd = -1;
 static struct sigaction python_sigactions[NSIG]; /* the interpreter's, saved by B */
 
+static void snapshot_zygote(void);
+
 static void die(const char *what)
 {
         fprintf(stderr, "codeexec-pyzygote: %s: %s\n", what, strerror(errno));
@@ -175,6 +177,7 @@ static void preload(const char *list, struct warm_ready *ready)
         free(copy);
         /* Whatever the imports printed is not a run's output. */
         fflush(NULL);
+        snapshot_zygote();
         /* Everything imported so far moves to the collector's permanent
          * generation: a run's collections then never touch (and copy) the
          * zygote's pages. */
@@ -235,6 +238,37 @@ static void flush_io(void)
         PyErr_Restore(type, value, tb);
 }
 
+/* A new, empty __main__, made the way the interpreter makes its own at
+ * start-up (pylifecycle.c add_main_module: the module's five names, then
+ * __annotations__, __builtins__ and __loader__). The zygote's own __main__
+ * was frozen out of the collector with everything else, so a cycle through
+ * it would never be collected and a program's finalizers never run. */
+static int fresh_main(void)
+{
+        PyObject *m = PyModule_New("__main__"), *d, *ann, *builtins, *bootstrap, *loader = NULL;
+        int rc = -1;
+
+        if (!m)
+                return -1;
+        d = PyModule_GetDict(m);
+        ann = PyDict_New();
+        builtins = PyImport_ImportModule("builtins");
+        bootstrap = PyImport_ImportModule("_frozen_importlib");
+        if (bootstrap)
+                loader = PyObject_GetAttrString(bootstrap, "BuiltinImporter");
+        if (ann && builtins && loader && PyDict_SetItemString(d, "__annotations__", ann) == 0 &&
+            PyDict_SetItemString(d, "__builtins__", builtins) == 0 &&
+            PyDict_SetItemString(d, "__loader__", loader) == 0 &&
+            PyDict_SetItemString(PyImport_GetModuleDict(), "__main__", m) == 0)
+                rc = 0;
+        Py_XDECREF(ann);
+        Py_XDECREF(builtins);
+        Py_XDECREF(bootstrap);
+        Py_XDECREF(loader);
+        Py_DECREF(m);
+        return rc;
+}
+
 /* What `python3 <script>` does between start-up and shut-down (main.c's
  * pymain_run_python and pythonrun.c's _PyRun_SimpleFileObject for a plain
  * source file): sys.path[0] is the script's directory, __main__ gets
@@ -264,7 +298,10 @@ static int run_script(void)
                         script_path, errno, strerror(errno));
                 return 2;
         }
+        /* Held for the whole run, as CPython does: the program may remove
+         * __main__ from sys.modules, and d must outlive that. */
         main_mod = PyImport_AddModule("__main__");
+        Py_XINCREF(main_mod);
         d = main_mod ? PyModule_GetDict(main_mod) : NULL;
         name = PyUnicode_DecodeFSDefault(script_path);
         if (!d || !name || PyDict_SetItemString(d, "__file__", name) < 0 ||
@@ -301,6 +338,7 @@ static int run_script(void)
                 if (PyDict_DelItemString(d, "__cached__") < 0)
                         PyErr_Clear();
         }
+        Py_DECREF(main_mod);
         return exitcode;
 error:
         PyErr_Print();
@@ -348,6 +386,125 @@ static int flush_std_files(bool report)
         return status;
 }
 
+/* What the zygote had imported and defined before any run: shut-down
+ * leaves these alone (see finish_like_python). */
+static PyObject *zygote_modules, *zygote_builtins, *zygote_sys;
+
+static PyObject *key_set(PyObject *dict)
+{
+        return dict ? PyFrozenSet_New(dict) : NULL;
+}
+
+static void snapshot_zygote(void)
+{
+        PyObject *builtins = PyEval_GetBuiltins();
+
+        zygote_modules = key_set(PyImport_GetModuleDict());
+        zygote_builtins = key_set(builtins);
+        zygote_sys = key_set(PyModule_GetDict(PyImport_AddModule("sys")));
+        PyErr_Clear();
+}
+
+/* Deletes from dict the keys the zygote did not have. */
+static void drop_new_keys(PyObject *dict, PyObject *old)
+{
+        PyObject *keys = dict && old ? PyDict_Keys(dict) : NULL;
+
+        for (Py_ssize_t i = 0; keys && i < PyList_GET_SIZE(keys); i++) {
+                PyObject *k = PyList_GET_ITEM(keys, i);
+                if (PySet_Contains(old, k) == 0 && PyDict_DelItem(dict, k) < 0)
+                        PyErr_Clear();
+        }
+        Py_XDECREF(keys);
+        PyErr_Clear();
+}
+
+/* finalize_modules() of pylifecycle.c, for what the run added: the special
+ * names go, the standard streams are put back, the run's modules (and
+ * __main__) leave sys.modules in import order, builtins the run added go,
+ * a collection runs finalizers, the globals of the modules still alive are
+ * cleared in reverse order, then the attributes the run put on sys go and
+ * the original streams are flushed (by then CPython has no sys.stdout to
+ * report a failure on). */
+static void finalize_run_modules(void)
+{
+        const char *const special[] = {"last_type", "last_value", "last_traceback"};
+        const char *const streams[][2] = {
+            {"stdin", "__stdin__"}, {"stdout", "__stdout__"}, {"stderr", "__stderr__"}};
+        PyObject *modules = PyImport_GetModuleDict();
+        PyObject *names = PyDict_Keys(modules), *weak = PyList_New(0);
+
+        for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
+                if (PySys_GetObject(special[i]) && PySys_SetObject(special[i], Py_None) < 0)
+                        PyErr_Clear();
+        for (size_t i = 0; i < sizeof(streams) / sizeof(streams[0]); i++) {
+                PyObject *orig = PySys_GetObject(streams[i][1]);
+                if (orig && PySys_SetObject(streams[i][0], orig) < 0)
+                        PyErr_Clear();
+        }
+        for (Py_ssize_t i = 0; names && weak && i < PyList_GET_SIZE(names); i++) {
+                PyObject *name = PyList_GET_ITEM(names, i), *mod, *ref;
+                if (PySet_Contains(zygote_modules, name) == 1 &&
+                    PyUnicode_CompareWithASCIIString(name, "__main__") != 0)
+                        continue;
+                mod = PyDict_GetItem(modules, name);
+                if (mod && PyModule_Check(mod)) {
+                        ref = PyWeakref_NewRef(mod, NULL);
+                        if (ref) {
+                                PyList_Append(weak, ref);
+                                Py_DECREF(ref);
+                        }
+                }
+                PyErr_Clear();
+                if (PyDict_SetItem(modules, name, Py_None) < 0)
+                        PyErr_Clear();
+        }
+        for (Py_ssize_t i = 0; names && i < PyList_GET_SIZE(names); i++) {
+                PyObject *name = PyList_GET_ITEM(names, i);
+                if (PyDict_GetItem(modules, name) == Py_None &&
+                    (PySet_Contains(zygote_modules, name) == 0 ||
+                     PyUnicode_CompareWithASCIIString(name, "__main__") == 0) &&
+                    PyDict_DelItem(modules, name) < 0)
+                        PyErr_Clear();
+        }
+        Py_XDECREF(names);
+        drop_new_keys(PyEval_GetBuiltins(), zygote_builtins);
+        PyGC_Collect();
+        for (Py_ssize_t i = weak ? PyList_GET_SIZE(weak) - 1 : -1; i >= 0; i--) {
+                PyObject *mod = PyWeakref_GetObject(PyList_GET_ITEM(weak, i));
+                if (mod && mod != Py_None) {
+                        Py_INCREF(mod);
+                        _PyModule_Clear(mod);
+                        Py_DECREF(mod);
+                }
+                PyErr_Clear();
+        }
+        Py_XDECREF(weak);
+        /* CPython clears sys last, all of it: finalizers of what the run
+         * put on sys find no sys.stdout or sys.stderr then. */
+        flush_std_files(false);
+        {
+                PyObject *sysd = PyModule_GetDict(PyImport_AddModule("sys"));
+                PyObject *out = PyDict_GetItemString(sysd, "stdout");
+                PyObject *err = PyDict_GetItemString(sysd, "stderr");
+                Py_XINCREF(out);
+                Py_XINCREF(err);
+                if (PyDict_DelItemString(sysd, "stdout") < 0 ||
+                    PyDict_DelItemString(sysd, "stderr") < 0)
+                        PyErr_Clear();
+                drop_new_keys(sysd, zygote_sys);
+                PyGC_Collect();
+                PyErr_Clear();
+                if (out && PyDict_SetItemString(sysd, "stdout", out) < 0)
+                        PyErr_Clear();
+                if (err && PyDict_SetItemString(sysd, "stderr", err) < 0)
+                        PyErr_Clear();
+                Py_XDECREF(out);
+                Py_XDECREF(err);
+        }
+        flush_std_files(false);
+}
+
 /* The observable part of Py_FinalizeEx, then exit like Py_RunMain: join
  * non-daemon threads, run atexit callbacks, flush stdio (a failure makes
  * the status 120), drop __main__ and collect, so that its objects' __del__
@@ -357,7 +514,7 @@ static int flush_std_files(bool report)
 static _Noreturn void finish_like_python(int exitcode)
 {
         PyObject *threading = PyDict_GetItemString(PyImport_GetModuleDict(), "threading");
-        PyObject *atexit_mod, *main_mod, *r;
+        PyObject *atexit_mod, *r;
         int status;
 
         if (threading) {
@@ -377,27 +534,9 @@ static _Noreturn void finish_like_python(int exitcode)
         }
         PyErr_Clear();
         status = flush_std_files(true);
-        /* finalize_modules_delete_special(): the last traceback keeps
-         * __main__'s globals alive otherwise. */
-        {
-                const char *const special[] = {"last_type", "last_value", "last_traceback"};
-                for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
-                        if (PySys_GetObject(special[i]) && PySys_SetObject(special[i], Py_None) < 0)
-                                PyErr_Clear();
-        }
-        /* finalize_modules(): out of sys.modules, a collection, then the
-         * globals of a __main__ still alive are cleared. */
-        main_mod = PyDict_GetItemString(PyImport_GetModuleDict(), "__main__");
-        Py_XINCREF(main_mod);
-        if (PyDict_SetItemString(PyImport_GetModuleDict(), "__main__", Py_None) < 0)
-                PyErr_Clear();
         PyGC_Collect();
-        if (main_mod && PyModule_Check(main_mod))
-                _PyModule_Clear(main_mod);
-        Py_XDECREF(main_mod);
-        PyGC_Collect();
+        finalize_run_modules();
         PyErr_Clear();
-        flush_std_files(false);
         if (status < 0)
                 exitcode = 120;
         if (_Py_UnhandledKeyboardInterrupt) {
@@ -432,6 +571,9 @@ static void drop_everything(const struct warm_request *rq, int status_fd)
         struct rlimit core = {0, 0};
         struct rlimit fsize = {rq->file_bytes, rq->file_bytes};
         struct rlimit nofile = {rq->open_files, rq->open_files};
+        /* The same value as a cold run (a program may print it), though
+         * the zygote is one more process of the box user: a warm run may
+         * start one process fewer before it reaches the limit. */
         struct rlimit nproc = {rq->processes, rq->processes};
 
         if (setrlimit(RLIMIT_CORE, &core) < 0 ||
@@ -498,6 +640,10 @@ static _Noreturn void become_program(const struct warm_request *rq, const int *f
         prctl(PR_SET_NAME, "python3", 0, 0, 0);
         PyOS_AfterFork_Child();
         reseed_numpy();
+        if (fresh_main() < 0) {
+                PyErr_Print();
+                _exit(1);
+        }
         finish_like_python(run_script());
 }
 
@@ -518,6 +664,7 @@ static _Noreturn void run_init(const struct warm_request *rq, const int *fds)
                 sigaction(sig, NULL, &python_sigactions[sig]);
                 signal(sig, SIG_DFL);
         }
+        prctl(PR_SET_NAME, "codeexec", 0, 0, 0); /* a cold box's PID 1 is a copy of the server */
         if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
                 run_failed(status_fd, "mount /proc");
         if (chdir("/tmp") < 0 || write_file_from(fds[WARM_REQ_PROGRAM], rq->file_name) < 0)

@@ -479,22 +479,32 @@ void cg_box_usage(struct cg_box *b, struct sbx_usage *u)
                 u->cpu_us = read_u64(b->path[V1_CPUACCT], "cpuacct.usage") / 1000;
 }
 
-void cg_box_set_memory(struct cg_box *b, uint64_t bytes)
+int cg_box_set_memory(struct cg_box *b, uint64_t bytes)
+{
+        char val[32];
+        int rc;
+
+        if (!b || kind == CG_NONE)
+                return 0;
+        snprintf(val, sizeof(val), "%llu", (unsigned long long)bytes);
+        if (kind == CG_V2)
+                return write_file(b->path[0], "memory.max", val);
+        /* memsw first when growing, last when shrinking: it may never be
+         * below the memory limit. */
+        write_file(b->path[V1_MEMORY], "memory.memsw.limit_in_bytes", val);
+        rc = write_file(b->path[V1_MEMORY], "memory.limit_in_bytes", val);
+        write_file(b->path[V1_MEMORY], "memory.memsw.limit_in_bytes", val);
+        return rc;
+}
+
+void cg_box_set_pids(struct cg_box *b, uint32_t pids)
 {
         char val[32];
 
         if (!b || kind == CG_NONE)
                 return;
-        snprintf(val, sizeof(val), "%llu", (unsigned long long)bytes);
-        if (kind == CG_V2) {
-                write_file(b->path[0], "memory.max", val);
-                return;
-        }
-        /* memsw first when growing, last when shrinking: it may never be
-         * below the memory limit. */
-        write_file(b->path[V1_MEMORY], "memory.memsw.limit_in_bytes", val);
-        write_file(b->path[V1_MEMORY], "memory.limit_in_bytes", val);
-        write_file(b->path[V1_MEMORY], "memory.memsw.limit_in_bytes", val);
+        snprintf(val, sizeof(val), "%u", pids);
+        write_file(kind == CG_V2 ? b->path[0] : b->path[V1_PIDS], "pids.max", val);
 }
 
 uint64_t cg_box_memory_now(struct cg_box *b)

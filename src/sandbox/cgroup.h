@@ -38,9 +38,11 @@ int cg_box_clone_fd(const struct cg_box *b);
 int cg_box_attach(struct cg_box *b, pid_t pid, struct err *e);
 void cg_box_kill(struct cg_box *b);
 void cg_box_usage(struct cg_box *b, struct sbx_usage *u);
-/* For a warm zygote's long-lived cgroup: change its memory limit, read its
+/* For a warm zygote's long-lived cgroup: change its memory and pids limits
+ * (for the run about to start), read its
  * current usage, restart its peak, count its OOM kills so far. */
-void cg_box_set_memory(struct cg_box *b, uint64_t bytes);
+int cg_box_set_memory(struct cg_box *b, uint64_t bytes); /* -1: usage above it */
+void cg_box_set_pids(struct cg_box *b, uint32_t pids);
 uint64_t cg_box_memory_now(struct cg_box *b);
 void cg_box_reset_peak(struct cg_box *b);
 uint64_t cg_box_oom_kills(struct cg_box *b);

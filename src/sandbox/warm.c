@@ -118,11 +118,15 @@ int sbx_zygote_ready(struct sbx_box *zygote, struct sbx_zygote_info *info, struc
         return err_set(e, n < 0 ? errno : EPROTO, "zygote ended before it was ready");
 }
 
-/* Grows the zygote's memory limit by what the interpreter itself holds, so
- * that a run gets its whole limit. */
-static void fit_memory(struct sbx_box *zygote, const struct sbx_limits *lim, uint64_t base)
+/* The zygote's cgroup takes the run's limits, grown by what the
+ * interpreter itself holds, so that a run gets all of its own. Runs of a
+ * slot never overlap, so each may have limits of its own. */
+static int fit_limits(struct sbx_box *zygote, const struct sbx_limits *lim, uint64_t base)
 {
-        cg_box_set_memory(zygote->cg, lim->memory_bytes + base);
+        if (cg_box_set_memory(zygote->cg, lim->memory_bytes + base) < 0)
+                return -1;
+        cg_box_set_pids(zygote->cg, lim->processes + ZYGOTE_EXTRA_PIDS);
+        return 0;
 }
 
 int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx_box *box,
@@ -187,7 +191,12 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
         box->warm_cg = zygote->cg;
         box->warm_base_bytes = cg_box_memory_now(zygote->cg);
         box->warm_oom_kills = cg_box_oom_kills(zygote->cg);
-        fit_memory(zygote, &spec->limits, box->warm_base_bytes);
+        if (fit_limits(zygote, &spec->limits, box->warm_base_bytes) < 0) {
+                /* The zygote's cgroup holds more than this run may have:
+                 * the run goes cold, the zygote stays. */
+                err_set(e, EBUSY, "memory limit below the zygote's usage");
+                goto out;
+        }
         cg_box_reset_peak(zygote->cg);
 
         memset(&u, 0, sizeof(u));
