@@ -153,9 +153,117 @@ static void init_python(void)
                 Py_ExitStatusException(status);
 }
 
+/* The preloads, served back to a run only as a fresh python3 would find
+ * them. At each run's start they leave sys.modules (so the run sees what a
+ * fresh interpreter has), and this finder, placed before PathFinder, hands
+ * back the already-imported module when the run imports it — unless a file
+ * of the run's (its script's directory, or any path entry before the
+ * module's own) would have been found first, as PathFinder would do. A
+ * module served brings back with it every module its preload imported (and
+ * those of the preloads before it): code of those modules expects its
+ * imports in sys.modules. */
+static const char warm_finder_py[] =
+    "def _make(startup, groups):\n"
+    "    import os, sys\n"
+    "    from importlib.machinery import ModuleSpec, EXTENSION_SUFFIXES, PathFinder\n"
+    "    cached = {n: m for n, m in list(sys.modules.items())\n"
+    "              if n not in startup and m is not None}\n"
+    "    specs = {n: getattr(m, '__spec__', None) for n, m in cached.items()}\n"
+    "    group = {}\n"
+    "    for i, g in enumerate(groups):\n"
+    "        for n in g:\n"
+    "            group.setdefault(n, i)\n"
+    "    def restore(upto, name):\n"
+    "        for n, m in cached.items():\n"
+    "            if group.get(n, len(groups)) <= upto and n != name and n not in sys.modules:\n"
+    "                sys.modules[n] = m\n"
+    "    suffixes = tuple(EXTENSION_SUFFIXES) + ('.py', '.pyc')\n"
+    "    def home(mod):\n"
+    "        f = getattr(mod, '__file__', None)\n"
+    "        if not f:\n"
+    "            return None\n"
+    "        d = os.path.dirname(f)\n"
+    "        return os.path.dirname(d) if hasattr(mod, '__path__') else d\n"
+    "    homes = {n: home(m) for n, m in cached.items() if '.' not in n}\n"
+    "    def shadowed(name):\n"
+    "        own = homes.get(name)\n"
+    "        if own is None:\n"
+    "            return False\n"
+    "        for entry in sys.path:\n"
+    "            d = entry or os.getcwd()\n"
+    "            if not isinstance(d, str) or os.path.realpath(d) == own:\n"
+    "                return False\n"
+    "            for sfx in suffixes:\n"
+    "                if (os.path.isfile(os.path.join(d, name + sfx)) or\n"
+    "                        os.path.isfile(os.path.join(d, name, '__init__' + sfx))):\n"
+    "                    return True\n"
+    "        return False\n"
+    "    class WarmPreloads:\n"
+    "        'codeexec: modules the warm interpreter imported ahead of the run'\n"
+    "        @staticmethod\n"
+    "        def find_spec(name, path=None, target=None):\n"
+    "            mod = cached.get(name)\n"
+    "            top = name.partition('.')[0]\n"
+    "            if mod is None or (top != name and sys.modules.get(top) is not cached.get(top)):\n"
+    "                return None\n"
+    "            if top == name and shadowed(name):\n"
+    "                return None\n"
+    "            restore(group.get(name, len(groups)), name)\n"
+    "            orig = specs.get(name)\n"
+    "            spec = ModuleSpec(name, WarmPreloads, origin=getattr(orig, 'origin', None),\n"
+    "                              is_package=hasattr(mod, '__path__'))\n"
+    "            if orig is not None:\n"
+    "                spec.has_location = orig.has_location\n"
+    "                spec.submodule_search_locations = orig.submodule_search_locations\n"
+    "            return spec\n"
+    "        @staticmethod\n"
+    "        def create_module(spec):\n"
+    "            return cached[spec.name]\n"
+    "        @staticmethod\n"
+    "        def exec_module(module):\n"
+    "            orig = specs.get(module.__name__)\n"
+    "            if orig is not None:\n"
+    "                module.__spec__ = orig\n"
+    "    def begin():\n"
+    "        for n in cached:\n"
+    "            sys.modules.pop(n, None)\n"
+    "        mp = sys.meta_path\n"
+    "        at = mp.index(PathFinder) if PathFinder in mp else len(mp)\n"
+    "        mp.insert(at, WarmPreloads)\n"
+    "    return begin if cached else None\n";
+
+static PyObject *startup_modules; /* sys.modules keys before the preloads */
+static PyObject *preload_groups;  /* sys.modules keys after each preload */
+static PyObject *warm_begin;      /* callable run at each run's start, or NULL */
+
+static void make_warm_finder(void)
+{
+        PyObject *ns = PyDict_New(), *r = NULL, *make;
+
+        if (!ns || PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0)
+                goto out;
+        r = PyRun_String(warm_finder_py, Py_file_input, ns, ns);
+        make = r ? PyDict_GetItemString(ns, "_make") : NULL;
+        if (make && startup_modules) {
+                warm_begin = PyObject_CallFunctionObjArgs(make, startup_modules,
+                                                          preload_groups ? preload_groups : Py_None,
+                                                          NULL);
+                if (warm_begin == Py_None)
+                        Py_CLEAR(warm_begin);
+        }
+out:
+        if (PyErr_Occurred())
+                PyErr_Print();
+        Py_XDECREF(r);
+        Py_XDECREF(ns);
+}
+
 static void preload(const char *list, struct warm_ready *ready)
 {
         char *copy = strdup(list ? list : ""), *save = NULL;
+
+        startup_modules = PyFrozenSet_New(PyImport_GetModuleDict());
+        preload_groups = PyList_New(0);
 
         for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
                 PyObject *mod;
@@ -163,6 +271,10 @@ static void preload(const char *list, struct warm_ready *ready)
                         continue;
                 mod = PyImport_ImportModule(name);
                 if (mod) {
+                        PyObject *keys = PyFrozenSet_New(PyImport_GetModuleDict());
+                        if (keys && preload_groups)
+                                PyList_Append(preload_groups, keys);
+                        Py_XDECREF(keys);
                         Py_DECREF(mod);
                         continue;
                 }
@@ -177,6 +289,8 @@ static void preload(const char *list, struct warm_ready *ready)
         free(copy);
         /* Whatever the imports printed is not a run's output. */
         fflush(NULL);
+        if (preload_groups && PyList_GET_SIZE(preload_groups) > 0)
+                make_warm_finder();
         snapshot_zygote();
         /* Everything imported so far moves to the collector's permanent
          * generation: a run's collections then never touch (and copy) the
@@ -640,6 +754,14 @@ static _Noreturn void become_program(const struct warm_request *rq, const int *f
         prctl(PR_SET_NAME, "python3", 0, 0, 0);
         PyOS_AfterFork_Child();
         reseed_numpy();
+        if (warm_begin) {
+                PyObject *r = PyObject_CallNoArgs(warm_begin);
+                if (!r) {
+                        PyErr_Print();
+                        _exit(1);
+                }
+                Py_DECREF(r);
+        }
         if (fresh_main() < 0) {
                 PyErr_Print();
                 _exit(1);
