@@ -56,6 +56,7 @@
 #include "../sandbox/warm-proto.h"
 
 #define BOX_UID 1000
+#define PROC_STAGE "/tmp/.codeexec-proc" /* on the run's fresh /tmp, gone before it runs */
 
 static struct sock_fprog seccomp_prog;
 static const char *script_path = "/tmp/main.py";
@@ -787,7 +788,14 @@ static _Noreturn void run_init(const struct warm_request *rq, const int *fds)
                 signal(sig, SIG_DFL);
         }
         prctl(PR_SET_NAME, "codeexec", 0, 0, 0); /* a cold box's PID 1 is a copy of the server */
-        if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        /* The run's /proc replaces the zygote's rather than covering it: a
+         * new proc is mounted aside (the kernel allows it in a user namespace
+         * only while a full proc is visible), the old one detached, the new
+         * one moved in. */
+        if (mkdir(PROC_STAGE, 0700) < 0 ||
+            mount("proc", PROC_STAGE, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
+            umount2("/proc", MNT_DETACH) < 0 || mount(PROC_STAGE, "/proc", NULL, MS_MOVE, NULL) < 0 ||
+            rmdir(PROC_STAGE) < 0)
                 run_failed(status_fd, "mount /proc");
         if (chdir("/tmp") < 0 || write_file_from(fds[WARM_REQ_PROGRAM], rq->file_name) < 0)
                 run_failed(status_fd, "write the program");
@@ -833,6 +841,11 @@ static _Noreturn void make_run_box(const struct warm_request *rq, const int *fds
         close(sigchld_fd);
         if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC) < 0)
                 run_failed(status_fd, "unshare");
+        /* The zygote's own /tmp and /dev/shm leave the run's mount table
+         * (not locked: same user namespace), so it lists what a cold box's
+         * does, and fresh ones take their place. */
+        umount2("/tmp", MNT_DETACH);
+        umount2("/dev/shm", MNT_DETACH);
         snprintf(opts, sizeof(opts), "size=%llu,nr_inodes=%u,mode=0755,uid=%d,gid=%d",
                  (unsigned long long)rq->tmpfs_bytes, 65536u, BOX_UID, BOX_UID);
         if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)

@@ -71,7 +71,6 @@ DOCUMENTED_DIFFERENCES = {
 # "Open differences"): each still runs and is reported as an expected failure
 # while it differs, and passes as soon as warm and cold agree.
 OPEN_DIFFERENCES = {
-    "mounts_view": "/proc/self/mountinfo shows the run's /tmp mounted over the zygote's",
     "memory_use_at_start": "the preloaded modules' pages are mapped from the start",
     "thread_limit_count": "the zygote counts towards the box user's RLIMIT_NPROC",
     "processes_limit": "the zygote counts towards the box user's RLIMIT_NPROC",
