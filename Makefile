@@ -28,7 +28,7 @@ PYTEST  := /usr/bin/python3 -m pytest
 
 .PHONY: all setup setup-core run test unit e2e asan fuzz bench soak format lint clean
 
-all: $(BUILD)/codeexec $(BUILD)/codeexec-pyzygote
+all: $(BUILD)/codeexec $(BUILD)/codeexec-pyzygote $(BUILD)/codeexec-pyreaper
 
 $(BUILD)/codeexec: $(OBJ)
 	@echo "  LD  $@"
@@ -43,6 +43,13 @@ $(BUILD)/codeexec-pyzygote: $(ZYGOTE_SRC) $(wildcard src/sandbox/*.h)
 	@echo "  LD  $@"
 	@cc -O2 -g -std=gnu11 $(WARN) $(HARDEN) $$(pkg-config --cflags python3-embed) -pie \
 		-Wl,-z,relro,-z,now -o $@ $(ZYGOTE_SRC) $$(pkg-config --libs python3-embed)
+
+# PID 1 of a warm run after its set-up: static, so that its exec costs little.
+REAPER_SRC := src/pyzygote/reaper_main.c src/sandbox/reaper.c
+$(BUILD)/codeexec-pyreaper: $(REAPER_SRC) $(wildcard src/sandbox/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  LD  $@"
+	@cc -O2 -g -std=gnu11 $(WARN) $(HARDEN) -static-pie -o $@ $(REAPER_SRC)
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
@@ -84,7 +91,7 @@ test: setup
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-		LDFLAGS="-fsanitize=address,undefined" build-asan/codeexec build-asan/codeexec-pyzygote
+		LDFLAGS="-fsanitize=address,undefined" build-asan/codeexec build-asan/codeexec-pyzygote build-asan/codeexec-pyreaper
 	CODEEXEC_BINARY=build-asan/codeexec ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		$(PYTEST) -q -ra tests/e2e $(PYTEST_ARGS)
 

@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -104,7 +105,9 @@ static _Noreturn void run_failed(int status_fd, const char *what)
         memset(&m, 0, sizeof(m));
         m.type = SBX_MSG_SETUP_ERROR;
         m.errnum = errno;
-        snprintf(m.text, sizeof(m.text), "warm run: %s: %s", what, strerror(errno));
+        /* strerrordesc_np: no locale, no allocation (see run_box) */
+        snprintf(m.text, sizeof(m.text), "warm run: %s: %s", what,
+                 strerrordesc_np(m.errnum) ? strerrordesc_np(m.errnum) : "error");
         send_msg(status_fd, &m, -1);
         _exit(127);
 }
@@ -770,10 +773,29 @@ static _Noreturn void become_program(const struct warm_request *rq, const int *f
         finish_like_python(run_script());
 }
 
-/* B: PID 1 of the run. */
-static _Noreturn void run_init(const struct warm_request *rq, const int *fds)
+/* The run's box, built by its PID 1 (B). B is a vfork-style child of the
+ * zygote (CLONE_VM|CLONE_VFORK) in new mount, PID and IPC namespaces: it
+ * shares the zygote's memory, which is suspended until B executes the
+ * reaper, so creating it copies no page tables. It must only make system
+ * calls and touch its own stack (see strerrordesc_np in run_failed). It
+ * replaces the zygote's /tmp, /dev/shm and /proc with the run's own, writes
+ * the program, reports the start (with a pidfd of itself), forks the
+ * program (C: the one full copy of the interpreter per run) and becomes
+ * codeexec-pyreaper, which waits with the deadline and reports the end. */
+struct run_args {
+        struct warm_request rq;
+        int fds[WARM_REQ_NFDS];
+};
+
+static int run_box(void *arg)
 {
+        const struct run_args *a = arg;
+        const struct warm_request *rq = &a->rq;
+        const int *fds = a->fds;
         int status_fd = fds[WARM_REQ_STATUS];
+        char opts[128], argv_buf[4][32];
+        char *reaper_argv[] = {"codeexec", argv_buf[0], argv_buf[1], argv_buf[2], argv_buf[3], NULL};
+        char *no_env[] = {NULL};
         struct sbx_msg m;
         uint64_t start, cpu0;
         int self;
@@ -785,9 +807,25 @@ static _Noreturn void run_init(const struct warm_request *rq, const int *fds)
          * SIGXFSZ ignored). */
         for (int sig = 1; sig < NSIG; sig++) {
                 sigaction(sig, NULL, &python_sigactions[sig]);
-                signal(sig, SIG_DFL);
+                if (sig != SIGKILL && sig != SIGSTOP) {
+                        struct sigaction dfl;
+                        memset(&dfl, 0, sizeof(dfl));
+                        dfl.sa_handler = SIG_DFL;
+                        sigaction(sig, &dfl, NULL);
+                }
         }
-        prctl(PR_SET_NAME, "codeexec", 0, 0, 0); /* a cold box's PID 1 is a copy of the server */
+        /* The zygote's /tmp and /dev/shm leave the run's mount table (not
+         * locked: same user namespace) and fresh ones take their place. */
+        umount2("/tmp", MNT_DETACH);
+        umount2("/dev/shm", MNT_DETACH);
+        snprintf(opts, sizeof(opts), "size=%llu,nr_inodes=%u,mode=0755,uid=%d,gid=%d",
+                 (unsigned long long)rq->tmpfs_bytes, 65536u, BOX_UID, BOX_UID);
+        if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+                run_failed(status_fd, "mount /tmp");
+        snprintf(opts, sizeof(opts), "size=%llu,nr_inodes=1024,mode=1777",
+                 (unsigned long long)(rq->tmpfs_bytes / 4 + 4096));
+        if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+                run_failed(status_fd, "mount /dev/shm");
         /* The run's /proc replaces the zygote's rather than covering it: a
          * new proc is mounted aside (the kernel allows it in a user namespace
          * only while a full proc is visible), the old one detached, the new
@@ -799,7 +837,6 @@ static _Noreturn void run_init(const struct warm_request *rq, const int *fds)
                 run_failed(status_fd, "mount /proc");
         if (chdir("/tmp") < 0 || write_file_from(fds[WARM_REQ_PROGRAM], rq->file_name) < 0)
                 run_failed(status_fd, "write the program");
-        close(fds[WARM_REQ_PROGRAM]);
 
         sbx_reaper_init();
         memset(&m, 0, sizeof(m));
@@ -812,55 +849,28 @@ static _Noreturn void run_init(const struct warm_request *rq, const int *fds)
 
         cpu0 = sbx_children_cpu_us();
         start = sbx_now_us();
-        pid = fork();
+        /* A raw fork: no atfork handlers run in this shared memory. */
+        pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
         if (pid < 0)
                 run_failed(status_fd, "fork");
         if (pid == 0)
                 become_program(rq, fds);
-        close(fds[WARM_REQ_STDOUT]);
-        close(fds[WARM_REQ_STDERR]);
-        if (rq->nfds > WARM_REQ_STDIN)
-                close(fds[WARM_REQ_STDIN]);
-        sbx_wait_step(pid, start, rq->timeout_s, cpu0, &m);
-        m.type = SBX_MSG_STEP_END;
-        send_msg(status_fd, &m, -1);
-        _exit(0);
+        snprintf(argv_buf[0], sizeof(argv_buf[0]), "%d", (int)pid);
+        snprintf(argv_buf[1], sizeof(argv_buf[1]), "%.6f", rq->timeout_s);
+        snprintf(argv_buf[2], sizeof(argv_buf[2]), "%llu", (unsigned long long)start);
+        snprintf(argv_buf[3], sizeof(argv_buf[3]), "%llu", (unsigned long long)cpu0);
+        if (dup2(status_fd, 3) < 0 || fcntl(WARM_FD_REAPER, F_SETFD, FD_CLOEXEC) < 0)
+                run_failed(status_fd, "reaper fds");
+        syscall(SYS_close_range, 4, WARM_FD_REAPER - 1, 0);
+        syscall(SYS_close_range, WARM_FD_REAPER + 1, ~0U, 0);
+        syscall(SYS_execveat, WARM_FD_REAPER, "", reaper_argv, no_env, AT_EMPTY_PATH);
+        /* The program runs already: without a PID 1 it dies with us. */
+        run_failed(3, "exec the reaper");
 }
 
-/* A: the run's own mount, PID and IPC namespaces. */
-static _Noreturn void make_run_box(const struct warm_request *rq, const int *fds)
-{
-        int status_fd = fds[WARM_REQ_STATUS];
-        char opts[128];
-        sigset_t none;
-        pid_t pid;
-
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        close(WARM_FD_CONTROL);
-        close(sigchld_fd);
-        if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC) < 0)
-                run_failed(status_fd, "unshare");
-        /* The zygote's own /tmp and /dev/shm leave the run's mount table
-         * (not locked: same user namespace), so it lists what a cold box's
-         * does, and fresh ones take their place. */
-        umount2("/tmp", MNT_DETACH);
-        umount2("/dev/shm", MNT_DETACH);
-        snprintf(opts, sizeof(opts), "size=%llu,nr_inodes=%u,mode=0755,uid=%d,gid=%d",
-                 (unsigned long long)rq->tmpfs_bytes, 65536u, BOX_UID, BOX_UID);
-        if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
-                run_failed(status_fd, "mount /tmp");
-        snprintf(opts, sizeof(opts), "size=%llu,nr_inodes=1024,mode=1777",
-                 (unsigned long long)(rq->tmpfs_bytes / 4 + 4096));
-        if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
-                run_failed(status_fd, "mount /dev/shm");
-        pid = fork();
-        if (pid < 0)
-                run_failed(status_fd, "fork the run's PID 1");
-        if (pid == 0)
-                run_init(rq, fds);
-        _exit(0);
-}
+/* The stack run_box starts on; the program (a copy of it) runs on it too, so
+ * it is as large as a main thread's, with a guard page below. */
+#define RUN_STACK (8u << 20)
 
 static int recv_request(struct warm_request *rq, int *fds)
 {
@@ -943,11 +953,27 @@ static void serve(void)
                         exit(0); /* the server is gone */
                 if (rc != 1)
                         continue;
-                PyOS_BeforeFork();
-                pid = fork();
-                if (pid == 0)
-                        make_run_box(&rq, fds);
-                PyOS_AfterFork_Parent();
+                {
+                        struct run_args args;
+                        char *stack = mmap(NULL, RUN_STACK + 4096, PROT_READ | PROT_WRITE,
+                                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
+                                           -1, 0);
+                        args.rq = rq;
+                        memcpy(args.fds, fds, sizeof(args.fds));
+                        pid = -1;
+                        if (stack != MAP_FAILED && mprotect(stack, 4096, PROT_NONE) == 0) {
+                                PyOS_BeforeFork();
+                                pid = clone(run_box, stack + RUN_STACK + 4096,
+                                            CLONE_VM | CLONE_VFORK | CLONE_NEWNS | CLONE_NEWPID |
+                                                CLONE_NEWIPC | SIGCHLD,
+                                            &args);
+                                PyOS_AfterFork_Parent();
+                        }
+                        /* B has executed the reaper (or died): the stack and
+                         * everything else here are the zygote's again. */
+                        if (stack != MAP_FAILED)
+                                munmap(stack, RUN_STACK + 4096);
+                }
                 if (pid < 0) {
                         struct sbx_msg m;
                         memset(&m, 0, sizeof(m));

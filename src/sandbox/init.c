@@ -296,7 +296,7 @@ static _Noreturn void exec_zygote(struct child_ctx *c)
         struct __user_cap_data_struct data[2];
         const int keep_caps[] = {CAP_SYS_ADMIN, CAP_SETPCAP};
         struct err e = {0, ""};
-        int bpf, hi[3];
+        int bpf, hi[4];
 
         bpf = sbx_seccomp_memfd(&e);
         if (bpf < 0)
@@ -304,13 +304,15 @@ static _Noreturn void exec_zygote(struct child_ctx *c)
         hi[0] = fcntl(c->status_fd, F_DUPFD_CLOEXEC, 100);
         hi[1] = fcntl(bpf, F_DUPFD_CLOEXEC, 100);
         hi[2] = fcntl(spec->zygote_fd, F_DUPFD_CLOEXEC, 100);
-        if (hi[0] < 0 || hi[1] < 0 || hi[2] < 0 || dup2(c->out_w[0][0], 1) < 0 ||
+        hi[3] = fcntl(spec->reaper_fd, F_DUPFD_CLOEXEC, 100);
+        if (hi[0] < 0 || hi[1] < 0 || hi[2] < 0 || hi[3] < 0 || dup2(c->out_w[0][0], 1) < 0 ||
             dup2(c->out_w[0][1], 2) < 0 || dup2(hi[0], WARM_FD_CONTROL) < 0 ||
-            dup2(hi[1], WARM_FD_SECCOMP) < 0 || dup3(hi[2], WARM_FD_EXE, O_CLOEXEC) < 0) {
+            dup2(hi[1], WARM_FD_SECCOMP) < 0 || dup3(hi[2], WARM_FD_EXE, O_CLOEXEC) < 0 ||
+            dup2(hi[3], WARM_FD_REAPER) < 0) {
                 err_set(&e, errno, "zygote fds");
                 setup_failed(c->status_fd, &e);
         }
-        syscall(SYS_close_range, WARM_FD_EXE + 1, ~0U, 0);
+        syscall(SYS_close_range, WARM_FD_REAPER + 1, ~0U, 0);
         for (int cap = 0; cap <= 63; cap++)
                 if (cap != CAP_SYS_ADMIN && cap != CAP_SETPCAP &&
                     prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) {
@@ -345,14 +347,16 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
 {
         const struct sbx_spec *spec = c->spec;
         struct err e = {0, ""};
-        int keep[3 + 2 * SBX_MAX_STEPS];
+        int keep[4 + 2 * SBX_MAX_STEPS];
         size_t nkeep = 0;
         char go;
 
         keep[nkeep++] = c->status_fd;
         keep[nkeep++] = c->sync_fd;
-        if (spec->zygote)
+        if (spec->zygote) {
                 keep[nkeep++] = spec->zygote_fd;
+                keep[nkeep++] = spec->reaper_fd;
+        }
         for (size_t i = 0; i < spec->nsteps; i++) {
                 keep[nkeep++] = c->out_w[i][0];
                 keep[nkeep++] = c->out_w[i][1];

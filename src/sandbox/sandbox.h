@@ -70,6 +70,7 @@ struct sbx_spec {
          * the capabilities it needs to build one box per run inside. */
         bool zygote;
         int zygote_fd;
+        int reaper_fd; /* passed to the zygote as WARM_FD_REAPER */
 };
 
 /* What the caller gets back: fds it must watch and eventually release. */
@@ -121,7 +122,9 @@ struct sbx_options {
         char *argv_area; /* the server's argv strings, wiped in each box */
         size_t argv_len;
         const char *zygote_path; /* codeexec-pyzygote; NULL: no warm Python */
+        const char *reaper_path; /* codeexec-pyreaper, needed with it */
         int zygote_fd;           /* set by sbx_global_init: -1 without */
+        int reaper_fd;
 };
 
 /* Detects the cgroup setup, creates the server's cgroups beneath its own and

@@ -91,13 +91,19 @@ const struct sbx_options *sbx_options_get(void)
 int sbx_global_init(const struct sbx_options *opt, struct err *e)
 {
         options = *opt;
-        options.zygote_fd = -1;
+        options.zygote_fd = options.reaper_fd = -1;
         if (sbx_seccomp_prepare(e) < 0)
                 return -1;
-        if (opt->zygote_path) {
+        if (opt->zygote_path && opt->reaper_path) {
                 options.zygote_fd = open(opt->zygote_path, O_PATH | O_CLOEXEC);
-                if (options.zygote_fd < 0)
-                        log_warn("warm Python off: %s: %s", opt->zygote_path, strerror(errno));
+                options.reaper_fd = open(opt->reaper_path, O_PATH | O_CLOEXEC);
+                if (options.zygote_fd < 0 || options.reaper_fd < 0) {
+                        log_warn("warm Python off: %s, %s: %s", opt->zygote_path, opt->reaper_path,
+                                 strerror(errno));
+                        if (options.zygote_fd >= 0)
+                                close(options.zygote_fd);
+                        options.zygote_fd = -1;
+                }
         }
         if (mkdir(SBX_STAGE_DIR, 0755) < 0 && errno != EEXIST)
                 return err_set(e, errno, "mkdir %s", SBX_STAGE_DIR);

@@ -19,7 +19,8 @@
 #define WARM_MAGIC 0x636f6457u /* "Wdoc" */
 #define WARM_FD_CONTROL 3
 #define WARM_FD_SECCOMP 4
-#define WARM_FD_EXE 5 /* the zygote binary itself, closed by the zygote */
+#define WARM_FD_EXE 5    /* the zygote binary itself, closed by the zygote */
+#define WARM_FD_REAPER 6 /* codeexec-pyreaper, what each run's PID 1 becomes */
 
 enum warm_req_fd {
         WARM_REQ_STATUS, /* the run's status socket (sbx_msg records) */

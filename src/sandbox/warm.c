@@ -75,6 +75,7 @@ int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sb
         z.nfiles = 0;
         z.zygote = true;
         z.zygote_fd = o->zygote_fd;
+        z.reaper_fd = o->reaper_fd;
         z.limits.processes = spec->limits.processes + ZYGOTE_EXTRA_PIDS;
         memset(&cfg, 0, sizeof(cfg));
         cfg.magic = WARM_MAGIC;

@@ -77,20 +77,20 @@ static void clamp_box_limits(struct config *c)
 }
 
 /* Bytes from argv[0] to the end of the last argument (one contiguous area). */
-/* codeexec-pyzygote, beside this binary. */
-static const char *zygote_path(void)
+/* A helper binary beside this one (codeexec-pyzygote, codeexec-pyreaper),
+ * or NULL. */
+static const char *helper_path(char *path, size_t size, const char *name)
 {
-        static char path[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 32);
+        ssize_t n = readlink("/proc/self/exe", path, size - 1);
         char *slash;
 
         if (n <= 0)
                 return NULL;
         path[n] = '\0';
         slash = strrchr(path, '/');
-        if (!slash)
+        if (!slash || (size_t)(slash + 1 - path) + strlen(name) >= size)
                 return NULL;
-        snprintf(slash + 1, sizeof(path) - (size_t)(slash + 1 - path), "codeexec-pyzygote");
+        snprintf(slash + 1, size - (size_t)(slash + 1 - path), "%s", name);
         return access(path, X_OK) == 0 ? path : NULL;
 }
 
@@ -110,7 +110,9 @@ static void start_warm_python(void)
                 return;
         }
         if (sbx_options_zygote_fd() < 0) {
-                log_warn("warm python: off (codeexec-pyzygote not found beside the server)");
+                log_warn(
+                    "warm python: off (codeexec-pyzygote or codeexec-pyreaper not found beside "
+                    "the server)");
                 return;
         }
         api_recipe_limits(python, &lim);
@@ -208,7 +210,11 @@ int main(int argc, char **argv)
         so.argv_len = argv_area_len(argc, argv);
         so.max_slots = cfg.max_running;
         so.no_cgroups = cfg.no_cgroups;
-        so.zygote_path = cfg.warm_python ? zygote_path() : NULL;
+        if (cfg.warm_python) {
+                static char zygote[PATH_MAX], reaper[PATH_MAX];
+                so.zygote_path = helper_path(zygote, sizeof(zygote), "codeexec-pyzygote");
+                so.reaper_path = helper_path(reaper, sizeof(reaper), "codeexec-pyreaper");
+        }
         if (sbx_global_init(&so, &e) < 0) {
                 log_error("sandbox: %s", e.msg);
                 return 1;

@@ -1,0 +1,41 @@
+/* codeexec-pyreaper: PID 1 of a warm Python run, after its set-up.
+ *
+ * Theory of operation. A warm run's PID 1 starts as a vfork-style child of
+ * the zygote (pyzygote/zygote.c), sharing its memory; once it has built the
+ * run's box and forked the program, it executes this small static binary so
+ * that the zygote gets its memory back and the run's PID 1 no longer holds
+ * a copy of the interpreter. Here it only waits for the program with the
+ * deadline, kills and reaps everything left, and reports the step's end on
+ * the status socket (fd 3) — the same code as a cold box's PID 1
+ * (sandbox/reaper.c). SIGCHLD stays blocked across the exec, and the
+ * program remains this process's child.
+ *
+ * argv: codeexec <program pid> <timeout s> <start us> <children cpu us> */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../sandbox/reaper.h"
+
+#define STATUS_FD 3
+
+int main(int argc, char **argv)
+{
+        struct sbx_msg m;
+        pid_t pid;
+
+        prctl(PR_SET_NAME, "codeexec", 0, 0, 0);
+        if (argc != 5)
+                return 127;
+        pid = (pid_t)strtol(argv[1], NULL, 10);
+        memset(&m, 0, sizeof(m));
+        sbx_wait_step(pid, strtoull(argv[3], NULL, 10), strtod(argv[2], NULL),
+                      strtoull(argv[4], NULL, 10), &m);
+        m.type = SBX_MSG_STEP_END;
+        (void)send(STATUS_FD, &m, sizeof(m), MSG_NOSIGNAL);
+        return 0;
+}
