@@ -44,6 +44,7 @@ struct job_private {
         int open_streams;
         bool exited, status_eof, finished;
         bool cold_only;      /* a warm attempt failed: this job runs cold */
+        pid_t zygote_pid;    /* the warm zygote the run was sent to */
         siginfo_t init_exit; /* how the box's PID 1 ended */
         /* memory the spec points into while the box is being built */
         char **argv[SBX_MAX_STEPS];
@@ -454,7 +455,7 @@ static void rerun_cold(struct job *job)
 
         log_warn("job %llu: warm run failed (%s); running it cold", (unsigned long long)job->id,
                  job->error);
-        warmpool_broken(p->slot);
+        warmpool_broken(p->slot, p->zygote_pid);
         warmpool_count(true);
         free_events(p);
         sbx_release(&p->box);
@@ -552,7 +553,7 @@ static bool start_warm(struct job *job, const struct sbx_spec *spec)
         if (p->cold_only || job->nsteps != 1 || job->nextra_files || (job->args && job->args[0]) ||
             job->background)
                 return false;
-        zygote = warmpool_get(p->slot, job->recipe, &job->limits);
+        zygote = warmpool_get(p->slot, job->recipe, job->code, job->code_len);
         if (!zygote)
                 return false;
         if (sbx_warm_run(zygote, spec, &p->box, &e) < 0) {
@@ -560,11 +561,12 @@ static bool start_warm(struct job *job, const struct sbx_spec *spec)
                         return false;
                 log_warn("job %llu: warm start: %s; running cold", (unsigned long long)job->id,
                          e.msg);
-                warmpool_broken(p->slot);
+                warmpool_broken(p->slot, zygote->pid);
                 warmpool_count(true);
                 return false;
         }
         job->warm = true;
+        p->zygote_pid = zygote->pid;
         warmpool_count(false);
         return true;
 }

@@ -1,10 +1,10 @@
 /* warmpool: one warm Python zygote per slot, kept alive and refilled.
  *
- * The pool starts a zygote (sandbox/warm.c) for every slot in the
- * background; a run of the Python recipe that fits the zygote (one step, one
- * file, no arguments) takes its slot's zygote if that one is ready,
- * and otherwise runs cold. A zygote that dies is replaced, with a growing
- * delay if it keeps dying before it is ready. */
+ * The pool starts zygotes (sandbox/warm.c) for every slot in the
+ * background — a lean one and, with preloads, a preloaded one; a run of the Python recipe that fits
+ * the zygote (one step, one file, no arguments) takes its slot's zygote if that one is ready, and
+ * otherwise runs cold. A zygote that dies is replaced, with a growing delay if it keeps dying
+ * before it is ready. */
 #ifndef CODEEXEC_WARMPOOL_H
 #define CODEEXEC_WARMPOOL_H
 
@@ -23,13 +23,13 @@ int warmpool_start(struct event_base *base, unsigned slots, const struct recipe 
 /* Kills the zygotes (at shutdown). */
 void warmpool_stop(void);
 
-/* The ready zygote of `slot` for a run of recipe r with these limits, or
- * NULL: run cold. */
-struct sbx_box *warmpool_get(unsigned slot, const struct recipe *r,
-                             const struct sbx_limits *limits);
-/* A warm run of `slot` failed for a reason that was not the program's:
- * replace that zygote. */
-void warmpool_broken(unsigned slot);
+/* A ready zygote of `slot` for this program of recipe r (the preloaded one
+ * if the code names a preloaded module, else the lean one), or NULL: run
+ * cold. */
+struct sbx_box *warmpool_get(unsigned slot, const struct recipe *r, const char *code, size_t len);
+/* A warm run in the zygote `zygote` (its pid) of `slot` failed for a reason that was not the
+ * program's: replace the zygote. */
+void warmpool_broken(unsigned slot, pid_t zygote);
 /* Counts a run: warm, or re-run cold after a warm failure. */
 void warmpool_count(bool fell_back);
 

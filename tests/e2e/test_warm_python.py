@@ -72,8 +72,8 @@ DOCUMENTED_DIFFERENCES = {
 # while it differs, and passes as soon as warm and cold agree.
 OPEN_DIFFERENCES = {
     "memory_use_at_start": "the preloaded modules' pages are mapped from the start",
-    "thread_limit_count": "the zygote counts towards the box user's RLIMIT_NPROC",
-    "processes_limit": "the zygote counts towards the box user's RLIMIT_NPROC",
+    "thread_limit_count": "the slot's zygotes count towards the box user's RLIMIT_NPROC",
+    "processes_limit": "the slot's zygotes count towards the box user's RLIMIT_NPROC",
 }
 # of those, the ones that come from the preloads: gone with --python-preload ''
 PRELOAD_SIDE_EFFECTS = ["warnings_filters_at_start", "sys_meta_path", "faulthandler_segfault_dump"]
