@@ -159,8 +159,9 @@ static void init_python(void)
 
 /* The preloads, served back to a run only as a fresh python3 would find
  * them. At each run's start they leave sys.modules (so the run sees what a
- * fresh interpreter has), and this finder, placed before PathFinder, hands
- * back the already-imported module when the run imports it — unless a file
+ * fresh interpreter has), and PathFinder (its find_spec wrapped, so that
+ * sys.meta_path is unchanged) hands back the already-imported module when
+ * the run imports it — unless a file
  * of the run's (its script's directory, or any path entry before the
  * module's own) would have been found first, as PathFinder would do. A
  * module served brings back with it every module its preload imported (and
@@ -228,12 +229,14 @@ static const char warm_finder_py[] =
     "            orig = specs.get(module.__name__)\n"
     "            if orig is not None:\n"
     "                module.__spec__ = orig\n"
+    "    path_find_spec = PathFinder.find_spec\n"
+    "    def find_spec(cls, name, path=None, target=None):\n"
+    "        spec = WarmPreloads.find_spec(name, path, target)\n"
+    "        return spec if spec is not None else path_find_spec(name, path, target)\n"
     "    def begin():\n"
     "        for n in cached:\n"
     "            sys.modules.pop(n, None)\n"
-    "        mp = sys.meta_path\n"
-    "        at = mp.index(PathFinder) if PathFinder in mp else len(mp)\n"
-    "        mp.insert(at, WarmPreloads)\n"
+    "        PathFinder.find_spec = classmethod(find_spec)\n"
     "    return begin if cached else None\n";
 
 static PyObject *startup_modules; /* sys.modules keys before the preloads */

@@ -62,7 +62,7 @@ _READY = re.compile(r"ready=(\d+)/(\d+) preload=(\S*) rss_mb=(\d+)")
 # differ, with the diff. Everything else must be identical.
 DOCUMENTED_DIFFERENCES = {
     "warnings_filters_at_start": "the preloaded numpy's entries in warnings.filters",
-    "sys_meta_path": "the WarmPreloads finder (and, with pandas, six's importer) in sys.meta_path",
+    "sys_meta_path": "the preloaded six's importer in sys.meta_path",
     "faulthandler_segfault_dump": "the 'Extension modules' line of a crash dump lists the preloads",
     "proc_self_exe": "/proc/self/exe names codeexec-pyzygote",
     "oom_score_adj": "/proc/self/oom_score_adj reads 1000",
@@ -539,8 +539,6 @@ def test_python_preload(preload, corpus_results):
         r = v1_run(s.url, code, timeout=30)
         assert (r["status"], r["stdout"], r["stderr"], r["warm"]) == ("ok", "6 1.5\n", "", True), r
         for name in PRELOAD_SIDE_EFFECTS:
-            if preload and name == "sys_meta_path":
-                continue  # any preload puts the WarmPreloads finder there
             r = run_program(s.url, _first(name))
             a, b = observable(corpus_results["cold"][name]), observable(r)
             assert b == a and r["warm"] is True, f"{name} with --python-preload {preload!r}:\n{describe_diff(a, b)}"
