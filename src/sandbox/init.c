@@ -48,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/memfd.h"
 #include "cgroup.h"
 #include "reaper.h"
 #include "warm-proto.h"
@@ -160,28 +161,13 @@ static int set_rlimits(const struct sbx_spec *spec, struct err *e)
 static int step_stdin(const struct sbx_step *st, struct err *e)
 {
         int fd;
-        size_t off = 0;
 
         if (!st->stdin_data || st->stdin_len == 0) {
                 fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
                 return fd < 0 ? err_set(e, errno, "/dev/null") : fd;
         }
-        fd = memfd_create("stdin", MFD_CLOEXEC);
-        if (fd < 0)
-                return err_set(e, errno, "memfd for stdin");
-        while (off < st->stdin_len) {
-                ssize_t n = write(fd, st->stdin_data + off, st->stdin_len - off);
-                if (n <= 0) {
-                        close(fd);
-                        return err_set(e, n < 0 ? errno : EIO, "write stdin");
-                }
-                off += (size_t)n;
-        }
-        if (lseek(fd, 0, SEEK_SET) < 0) {
-                close(fd);
-                return err_set(e, errno, "seek stdin");
-        }
-        return fd;
+        fd = memfd_with("stdin", st->stdin_data, st->stdin_len);
+        return fd < 0 ? err_set(e, errno, "memfd for stdin") : fd;
 }
 
 /* In the forked step process: wire fds, reset signals, exec. */

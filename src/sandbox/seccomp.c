@@ -33,6 +33,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "../util/memfd.h"
+
 static const char *const denied[] = {
     "ptrace",
     "process_vm_readv",
@@ -186,21 +188,11 @@ int sbx_seccomp_install(struct err *e)
 
 int sbx_seccomp_memfd(struct err *e)
 {
-        size_t len = (size_t)compiled.len * sizeof(struct sock_filter), off = 0;
         int fd;
 
         if (!compiled.filter)
                 return err_set(e, EINVAL, "seccomp filter not prepared");
-        fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
-        if (fd < 0)
-                return err_set(e, errno, "memfd for seccomp");
-        while (off < len) {
-                ssize_t n = write(fd, (const char *)compiled.filter + off, len - off);
-                if (n <= 0) {
-                        close(fd);
-                        return err_set(e, n < 0 ? errno : EIO, "write seccomp memfd");
-                }
-                off += (size_t)n;
-        }
-        return fd;
+        fd = memfd_with("seccomp-bpf", compiled.filter,
+                        (size_t)compiled.len * sizeof(struct sock_filter));
+        return fd < 0 ? err_set(e, errno, "memfd for seccomp") : fd;
 }

@@ -28,32 +28,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../util/cleanup.h"
+#include "../util/memfd.h"
 #include "cgroup.h"
 #include "warm-proto.h"
 
 /* Threads of the interpreter (BLAS pools) and a run's own PID 1 and
  * forker, on top of the run's process limit. */
 #define ZYGOTE_EXTRA_PIDS 64
-
-static int memfd_with(const char *name, const char *data, size_t len)
-{
-        int fd = memfd_create(name, MFD_CLOEXEC);
-        size_t off = 0;
-
-        if (fd < 0)
-                return -1;
-        while (off < len) {
-                ssize_t n = write(fd, data + off, len - off);
-                if (n <= 0) {
-                        close(fd);
-                        errno = n < 0 ? errno : EIO;
-                        return -1;
-                }
-                off += (size_t)n;
-        }
-        return fd;
-}
 
 int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sbx_box *zygote,
                      struct err *e)
@@ -164,7 +145,7 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
         }
         if (st->stdin_data && st->stdin_len) {
                 in = memfd_with("stdin", st->stdin_data, st->stdin_len);
-                if (in < 0 || lseek(in, 0, SEEK_SET) < 0) {
+                if (in < 0) {
                         err_set(e, errno, "stdin memfd");
                         goto out;
                 }
