@@ -10,6 +10,10 @@
  * (sandbox/reaper.c). SIGCHLD stays blocked across the exec, and the
  * program remains this process's child.
  *
+ * The program waits, before it runs anything of its own, until this process
+ * has taken its name (a cold box's PID 1 is "codeexec"): the reaper closes
+ * fd 4, the write end of a pipe the program reads.
+ *
  * argv: codeexec <program pid> <timeout s> <start us> <children cpu us> */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -22,6 +26,7 @@
 #include "../sandbox/reaper.h"
 
 #define STATUS_FD 3
+#define READY_FD 4 /* closed once named: the program may start */
 
 int main(int argc, char **argv)
 {
@@ -29,6 +34,7 @@ int main(int argc, char **argv)
         pid_t pid;
 
         prctl(PR_SET_NAME, "codeexec", 0, 0, 0);
+        close(READY_FD);
         if (argc != 5)
                 return 127;
         pid = (pid_t)strtol(argv[1], NULL, 10);

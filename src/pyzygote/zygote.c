@@ -727,8 +727,9 @@ static void drop_everything(const struct warm_request *rq, int status_fd)
                 run_failed(status_fd, "seccomp");
 }
 
-/* C: the program. */
-static _Noreturn void become_program(const struct warm_request *rq, const int *fds)
+/* C: the program. `ready` reads EOF once the run's PID 1 has become the
+ * reaper (so the program never sees it under another name). */
+static _Noreturn void become_program(const struct warm_request *rq, const int *fds, int ready)
 {
         int status_fd = fds[WARM_REQ_STATUS];
         int in = rq->nfds > WARM_REQ_STDIN ? fds[WARM_REQ_STDIN] : open("/dev/null", O_RDONLY);
@@ -750,6 +751,11 @@ static _Noreturn void become_program(const struct warm_request *rq, const int *f
         if (in < 0 || dup2(in, 0) < 0 || dup2(fds[WARM_REQ_STDOUT], 1) < 0 ||
             dup2(fds[WARM_REQ_STDERR], 2) < 0)
                 run_failed(status_fd, "stdio");
+        {
+                char c;
+                while (read(ready, &c, 1) < 0 && errno == EINTR)
+                        ;
+        }
         drop_everything(rq, status_fd);
         syscall(SYS_close_range, 3, ~0U, 0);
         for (int sig = 1; sig < NSIG; sig++)
@@ -801,7 +807,7 @@ static int run_box(void *arg)
         char *no_env[] = {NULL};
         struct sbx_msg m;
         uint64_t start, cpu0;
-        int self;
+        int self, ready[2];
         pid_t pid;
 
         /* PID 1 handles nothing (signals from inside its namespace then
@@ -850,21 +856,28 @@ static int run_box(void *arg)
         send_msg(status_fd, &m, self);
         close(self);
 
+        if (pipe2(ready, O_CLOEXEC) < 0)
+                run_failed(status_fd, "pipe");
         cpu0 = sbx_children_cpu_us();
         start = sbx_now_us();
         /* A raw fork: no atfork handlers run in this shared memory. */
         pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
         if (pid < 0)
                 run_failed(status_fd, "fork");
-        if (pid == 0)
-                become_program(rq, fds);
+        if (pid == 0) {
+                close(ready[1]);
+                become_program(rq, fds, ready[0]);
+        }
         snprintf(argv_buf[0], sizeof(argv_buf[0]), "%d", (int)pid);
         snprintf(argv_buf[1], sizeof(argv_buf[1]), "%.6f", rq->timeout_s);
         snprintf(argv_buf[2], sizeof(argv_buf[2]), "%llu", (unsigned long long)start);
         snprintf(argv_buf[3], sizeof(argv_buf[3]), "%llu", (unsigned long long)cpu0);
-        if (dup2(status_fd, 3) < 0 || fcntl(WARM_FD_REAPER, F_SETFD, FD_CLOEXEC) < 0)
+        /* fd 4 must survive the exec even if the pipe got fd 4 itself
+         * (dup2 onto itself keeps close-on-exec). */
+        if (dup2(status_fd, 3) < 0 || dup2(ready[1], 4) < 0 || fcntl(4, F_SETFD, 0) < 0 ||
+            fcntl(WARM_FD_REAPER, F_SETFD, FD_CLOEXEC) < 0)
                 run_failed(status_fd, "reaper fds");
-        syscall(SYS_close_range, 4, WARM_FD_REAPER - 1, 0);
+        syscall(SYS_close_range, 5, WARM_FD_REAPER - 1, 0);
         syscall(SYS_close_range, WARM_FD_REAPER + 1, ~0U, 0);
         syscall(SYS_execveat, WARM_FD_REAPER, "", reaper_argv, no_env, AT_EMPTY_PATH);
         /* The program runs already: without a PID 1 it dies with us. */
