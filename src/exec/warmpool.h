@@ -1,10 +1,11 @@
-/* warmpool: one warm Python zygote per slot, kept alive and refilled.
+/* warmpool: warm Python zygotes per slot, kept alive and refilled.
  *
  * The pool starts zygotes (sandbox/warm.c) for every slot in the
- * background — a lean one and, with preloads, a preloaded one; a run of the Python recipe that fits
- * the zygote (one step, one file, no arguments) takes its slot's zygote if that one is ready, and
- * otherwise runs cold. A zygote that dies is replaced, with a growing delay if it keeps dying
- * before it is ready. */
+ * background: a lean one and, with preloads, a preloaded one. A run of the
+ * Python recipe that fits a zygote (one step, one file, no arguments) takes
+ * one of its slot's that is ready, and otherwise runs cold. A zygote that
+ * dies is replaced, with a growing delay if it keeps dying before it is
+ * ready. */
 #ifndef CODEEXEC_WARMPOOL_H
 #define CODEEXEC_WARMPOOL_H
 
@@ -17,7 +18,7 @@
 #include "../util/buf.h"
 
 /* Starts the zygotes for `slots` slots; python is the recipe they serve,
- * limits the defaults a run must have to use them. */
+ * limits the ones their boxes start with (each run sets its own). */
 int warmpool_start(struct event_base *base, unsigned slots, const struct recipe *python,
                    const struct sbx_limits *limits, const char *preload, struct err *e);
 /* Kills the zygotes (at shutdown). */
@@ -27,8 +28,8 @@ void warmpool_stop(void);
  * if the code names a preloaded module, else the lean one), or NULL: run
  * cold. */
 struct sbx_box *warmpool_get(unsigned slot, const struct recipe *r, const char *code, size_t len);
-/* A warm run in the zygote `zygote` (its pid) of `slot` failed for a reason that was not the
- * program's: replace the zygote. */
+/* A warm run in the zygote `zygote` (its pid) of `slot` failed for a
+ * reason that was not the program's: replace the zygote. */
 void warmpool_broken(unsigned slot, pid_t zygote);
 /* Counts a run: warm, or re-run cold after a warm failure. */
 void warmpool_count(bool fell_back);

@@ -5,22 +5,23 @@
  * namespaces like any box, the read-only root already built, uid 1000, and
  * only CAP_SYS_ADMIN and CAP_SETPCAP left, in the box's user namespace. It
  * initializes CPython with the very configuration `python3 /tmp/main.py`
- * gets (same argv, environment, paths), imports the preloads (numpy,
- * pandas) and tells the server it is ready (warm-proto.h).
+ * gets (same argv, environment, paths), imports the preloads it is
+ * configured with and tells the server it is ready (warm-proto.h).
  *
- * For each run request it forks three processes, as a cold box would have:
- *   A  unshares a mount, PID and IPC namespace, mounts a fresh /tmp and
- *      /dev/shm, forks B and exits;
- *   B  is PID 1 of the run's PID namespace: mounts its /proc, writes the
- *      program into /tmp, reports the step's start (with a pidfd of itself,
- *      so the server can kill the run), forks C, waits for it with the
- *      deadline, kills and reaps everything, reports the end (reaper.c);
- *   C  becomes the program: stdio on the run's pipes, rlimits, every
- *      capability dropped, no_new_privs, the box's seccomp filter, then
- *      runs the script the way `python3 file` does (run_script, with
- *      CPython's own functions for compiling, tracebacks and SystemExit)
- *      and ends the way it does (finish_like_python: thread joins, atexit,
- *      flushes, __main__'s finalizers, exit status).
+ * For each run request it starts two processes (see run_box):
+ *   B  PID 1 of the run: a vfork-style child sharing the zygote's memory,
+ *      in new mount, PID and IPC namespaces; it replaces /tmp, /dev/shm and
+ *      /proc with the run's own, writes the program, reports the step's
+ *      start (with a pidfd of itself, so the server can kill the run), forks
+ *      C and executes codeexec-pyreaper, which waits with the deadline,
+ *      kills and reaps everything and reports the end (reaper.c);
+ *   C  the program, the one full copy of the interpreter per run: stdio on
+ *      the run's pipes, rlimits, every capability dropped, no_new_privs, the
+ *      box's seccomp filter, then the script run the way `python3 file`
+ *      does (run_script, with CPython's own functions for compiling,
+ *      tracebacks and SystemExit) and ended the way it does
+ *      (finish_like_python: thread joins, atexit, flushes, finalizers of
+ *      what the run added, exit status).
  * The zygote itself never runs a program's code and never reads a run's
  * files; a run cannot see it (its PID namespace is nested) nor write to its
  * memory. If the zygote dies, the kernel ends every run inside its box and
@@ -61,7 +62,6 @@
 
 static struct sock_fprog seccomp_prog;
 static const char *script_path = "/tmp/main.py";
-static int sigchld_fd = -1;
 static struct sigaction python_sigactions[NSIG]; /* the interpreter's, saved by B */
 
 static void snapshot_zygote(void);
@@ -466,45 +466,42 @@ error:
         return 1;
 }
 
+/* Flushes one standard stream unless it is None or closed; -1 if that
+ * failed. `report`: print the failure as CPython reports a stdout one. */
+static int flush_stream(PyObject *f, bool report)
+{
+        PyObject *closed, *r;
+        int is_closed;
+
+        if (!f || f == Py_None)
+                return 0;
+        closed = PyObject_GetAttrString(f, "closed");
+        is_closed = closed ? PyObject_IsTrue(closed) : 0;
+        Py_XDECREF(closed);
+        PyErr_Clear();
+        if (is_closed)
+                return 0;
+        r = PyObject_CallMethod(f, "flush", NULL);
+        if (r) {
+                Py_DECREF(r);
+                return 0;
+        }
+        if (report)
+                PyErr_WriteUnraisable(f);
+        PyErr_Clear();
+        return -1;
+}
+
 /* flush_std_files() of pylifecycle.c: -1 if a flush failed. `report`:
  * print a stdout failure as CPython does (its second flush, after the
- * modules are gone, finds no sys.stdout and says nothing). */
+ * modules are gone, finds no sys.stdout and says nothing; a stderr failure
+ * is never printed). */
 static int flush_std_files(bool report)
 {
-        PyObject *out = PySys_GetObject("stdout"), *err = PySys_GetObject("stderr"), *r;
-        int status = 0;
+        int out = flush_stream(PySys_GetObject("stdout"), report);
+        int err = flush_stream(PySys_GetObject("stderr"), false);
 
-        if (out && out != Py_None) {
-                PyObject *closed = PyObject_GetAttrString(out, "closed");
-                int is_closed = closed ? PyObject_IsTrue(closed) : 0;
-                Py_XDECREF(closed);
-                PyErr_Clear();
-                if (!is_closed) {
-                        r = PyObject_CallMethod(out, "flush", NULL);
-                        if (!r) {
-                                if (report)
-                                        PyErr_WriteUnraisable(out);
-                                PyErr_Clear();
-                                status = -1;
-                        }
-                        Py_XDECREF(r);
-                }
-        }
-        if (err && err != Py_None) {
-                PyObject *closed = PyObject_GetAttrString(err, "closed");
-                int is_closed = closed ? PyObject_IsTrue(closed) : 0;
-                Py_XDECREF(closed);
-                PyErr_Clear();
-                if (!is_closed) {
-                        r = PyObject_CallMethod(err, "flush", NULL);
-                        if (!r) {
-                                PyErr_Clear();
-                                status = -1;
-                        }
-                        Py_XDECREF(r);
-                }
-        }
-        return status;
+        return out < 0 || err < 0 ? -1 : 0;
 }
 
 /* What the zygote had imported and defined before any run: shut-down
@@ -610,8 +607,9 @@ static void finalize_run_modules(void)
                 PyObject *err = PyDict_GetItemString(sysd, "stderr");
                 Py_XINCREF(out);
                 Py_XINCREF(err);
-                if (PyDict_DelItemString(sysd, "stdout") < 0 ||
-                    PyDict_DelItemString(sysd, "stderr") < 0)
+                if (PyDict_DelItemString(sysd, "stdout") < 0)
+                        PyErr_Clear();
+                if (PyDict_DelItemString(sysd, "stderr") < 0)
                         PyErr_Clear();
                 drop_new_keys(sysd, zygote_sys);
                 PyGC_Collect();
@@ -693,8 +691,8 @@ static void drop_everything(const struct warm_request *rq, int status_fd)
         struct rlimit fsize = {rq->file_bytes, rq->file_bytes};
         struct rlimit nofile = {rq->open_files, rq->open_files};
         /* The same value as a cold run (a program may print it), though
-         * the zygote is one more process of the box user: a warm run may
-         * start one process fewer before it reaches the limit. */
+         * the slot's zygotes are processes of the box user too: a warm run
+         * reaches the limit two processes earlier. */
         struct rlimit nproc = {rq->processes, rq->processes};
 
         if (setrlimit(RLIMIT_CORE, &core) < 0 ||
@@ -935,14 +933,12 @@ static void serve(void)
         int sfd;
         struct pollfd pf[2];
 
-
         sigemptyset(&chld);
         sigaddset(&chld, SIGCHLD);
         sigprocmask(SIG_BLOCK, &chld, NULL);
         sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
         if (sfd < 0)
                 die("signalfd");
-        sigchld_fd = sfd;
         pf[0].fd = WARM_FD_CONTROL;
         pf[0].events = POLLIN;
         pf[1].fd = sfd;
@@ -951,7 +947,7 @@ static void serve(void)
                 struct warm_request rq;
                 int fds[WARM_REQ_NFDS];
                 pid_t pid;
-                int rc;
+                int rc, clone_errno;
 
                 if (poll(pf, 2, -1) < 0 && errno != EINTR)
                         die("poll");
@@ -977,12 +973,14 @@ static void serve(void)
                         args.rq = rq;
                         memcpy(args.fds, fds, sizeof(args.fds));
                         pid = -1;
+                        clone_errno = errno;
                         if (stack != MAP_FAILED && mprotect(stack, 4096, PROT_NONE) == 0) {
                                 PyOS_BeforeFork();
                                 pid = clone(run_box, stack + RUN_STACK + 4096,
                                             CLONE_VM | CLONE_VFORK | CLONE_NEWNS | CLONE_NEWPID |
                                                 CLONE_NEWIPC | SIGCHLD,
                                             &args);
+                                clone_errno = errno;
                                 PyOS_AfterFork_Parent();
                         }
                         /* B has executed the reaper (or died): the stack and
@@ -994,7 +992,9 @@ static void serve(void)
                         struct sbx_msg m;
                         memset(&m, 0, sizeof(m));
                         m.type = SBX_MSG_SETUP_ERROR;
-                        snprintf(m.text, sizeof(m.text), "warm run: fork: %s", strerror(errno));
+                        m.errnum = clone_errno;
+                        snprintf(m.text, sizeof(m.text), "warm run: clone: %s",
+                                 strerror(clone_errno));
                         send_msg(fds[WARM_REQ_STATUS], &m, -1);
                 }
                 for (uint32_t i = 0; i < rq.nfds; i++)

@@ -299,18 +299,18 @@ static _Noreturn void exec_zygote(struct child_ctx *c)
                 setup_failed(c->status_fd, &e);
         }
         syscall(SYS_close_range, WARM_FD_REAPER + 1, ~0U, 0);
-        for (int cap = 0; cap <= 63; cap++)
-                if (cap != CAP_SYS_ADMIN && cap != CAP_SETPCAP &&
-                    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) {
-                        err_set(&e, errno, "drop bounding cap %d", cap);
-                        setup_failed(WARM_FD_CONTROL, &e);
-                }
         memset(data, 0, sizeof(data));
         for (size_t i = 0; i < sizeof(keep_caps) / sizeof(keep_caps[0]); i++) {
                 data[0].effective |= 1u << keep_caps[i];
                 data[0].permitted |= 1u << keep_caps[i];
                 data[0].inheritable |= 1u << keep_caps[i];
         }
+        for (int cap = 0; cap <= 63; cap++)
+                if (!(cap < 32 && (data[0].permitted & (1u << cap))) &&
+                    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) {
+                        err_set(&e, errno, "drop bounding cap %d", cap);
+                        setup_failed(WARM_FD_CONTROL, &e);
+                }
         if (syscall(SYS_capset, &hdr, data) < 0) {
                 err_set(&e, errno, "zygote capset");
                 setup_failed(WARM_FD_CONTROL, &e);

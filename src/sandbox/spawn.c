@@ -102,7 +102,9 @@ int sbx_global_init(const struct sbx_options *opt, struct err *e)
                                  strerror(errno));
                         if (options.zygote_fd >= 0)
                                 close(options.zygote_fd);
-                        options.zygote_fd = -1;
+                        if (options.reaper_fd >= 0)
+                                close(options.reaper_fd);
+                        options.zygote_fd = options.reaper_fd = -1;
                 }
         }
         if (mkdir(SBX_STAGE_DIR, 0755) < 0 && errno != EEXIST)
