@@ -95,8 +95,13 @@ def pct(lats, p):
     return lats[min(len(lats) - 1, int(len(lats) * p / 100))] * 1000 if lats else float("nan")
 
 
-def cpu_seconds(pid: int) -> float:
+def proc_stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command name (state first)."""
     with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
+        return f.read().rsplit(")", 1)[1].split()
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = proc_stat(pid)
     tick = os.sysconf("SC_CLK_TCK")
     return (int(fields[11]) + int(fields[12])) / tick

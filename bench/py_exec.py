@@ -14,37 +14,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import tempfile
 import urllib.request
 
 from common import Server, cpu_seconds, median_rate, pct
+from warm_python import bare_runner
 
 PROGRAMS = {
     "plain": "def add(a, b):\n    return a + b\n\nassert add(2, 3) == 5\nprint('ok')\n",
     "numpy": "import numpy as np\nassert int(np.arange(10).sum()) == 45\nprint('ok')\n",
 }
-
-
-def bare_runner(code: str, original: bool):
-    d = tempfile.mkdtemp(prefix="bench-")
-    os.chmod(d, 0o755)
-    path = os.path.join(d, "prog.py")
-    with open(path, "w") as f:
-        f.write(code)
-    os.chmod(path, 0o644)
-    if original:
-        kib = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 1024 // os.cpu_count()
-        argv = ["/bin/bash", "-c", f"ulimit -v {kib}; /usr/bin/python3 {path}"]
-        pre = lambda: (os.setgid(65534), os.setuid(65534))
-    else:
-        argv, pre = ["/usr/bin/python3", path], None
-
-    def run():
-        p = subprocess.run(argv, capture_output=True, preexec_fn=pre, env={"PATH": "/usr/bin:/bin"})
-        assert p.returncode == 0, p.stderr
-
-    return run
 
 
 def server_runner(url: str, code: str):

@@ -63,7 +63,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from common import BINARY, REPO, Server, cpu_seconds, pct
+from common import BINARY, REPO, Server, cpu_seconds, pct, proc_stat
 
 # HumanEval-style: a function, then check(candidate) with asserts, as the
 # harnesses send them; each prints "ok" last so that every reply is verified.
@@ -246,12 +246,6 @@ def measure(fn, n: int, conc: int, min_s: float):
 
 # ---- CPU accounting ----
 
-def _proc_stat(pid: int):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return fields
-
-
 def machine_busy_s() -> float:
     with open("/proc/stat") as f:
         v = [int(x) for x in f.readline().split()[1:]]
@@ -271,7 +265,7 @@ def zygotes(server_pid: int) -> dict[int, float]:
         try:
             with open(f"/proc/{pid}/comm") as f:
                 comm[pid] = f.read().strip()
-            st = _proc_stat(pid)
+            st = proc_stat(pid)
         except OSError:
             continue
         parent[pid] = int(st[1])
