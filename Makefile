@@ -137,10 +137,10 @@ fuzz fuzz-smoke: fuzz-build
 		$(if $(filter fuzz,$@),300000,30000) tests/fuzz/corpus/jsontext $(BUILD)/fuzz/corpus-jsontext
 
 format:
-	clang-format -i $(SRC) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c)
+	clang-format -i $(SRC) $(wildcard src/pyzygote/*.c) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c)
 
 lint:
-	@clang-format --dry-run --Werror $(SRC) $(wildcard src/*/*.h)
+	@clang-format --dry-run --Werror $(SRC) $(wildcard src/pyzygote/*.c) $(wildcard src/*/*.h)
 	@! grep -nE '\b(sprintf|strcpy|strcat|gets)\s*\(' $(SRC) || (echo "banned call" && false)
 
 clean:

@@ -1,8 +1,12 @@
-/* warmpool: warm Python zygotes, two per slot (see warmpool.h).
+/* warmpool: warm Python zygotes, a few kinds per slot (see warmpool.h).
  *
  * Theory of operation. Each slot has a lean zygote (LEAN_PRELOAD) and, with
- * --python-preload, a preloaded one; a run goes to the preloaded one when
- * its source names a preloaded module (wants_preloads). Each zygote goes
+ * --python-preload a,b,c, one zygote per prefix of that list ("a", "a,b",
+ * "a,b,c"; at most MAX_PRELOAD_KINDS, the last one always holding the whole
+ * list): a run goes to the smallest one that holds every preloaded module
+ * its source names (want_kind), because what a run costs grows with the
+ * size of the interpreter it is forked from (a numpy program forked from a
+ * numpy zygote costs less than from a numpy+pandas one). Each zygote goes
  * STARTING -> READY, and on death (its pidfd turns readable) to WAITING,
  * from which a timer starts a new one: at once if the dead one had been
  * ready (a program's run broke it, or it was killed), after 0.5 s, 1 s,
@@ -28,6 +32,7 @@
 #include "env.h"
 
 #define MAX_BACKOFF_S 60.0
+#define MAX_PRELOAD_KINDS 3 /* zygotes per slot with preloads (besides the lean one) */
 
 /* What the lean zygote imports ahead: the standard modules test programs
  * use most (HumanEval's `from typing import List`, math, re, collections
@@ -39,8 +44,8 @@
 enum zstate { Z_WAITING, Z_STARTING, Z_READY };
 
 struct zslot {
-        unsigned slot;
-        const char *preload; /* LEAN_PRELOAD for the lean zygote */
+        unsigned slot, kind; /* kind 0: lean */
+        char *preload;       /* what it imports ahead */
         enum zstate state;
         struct sbx_box box;
         bool have_box;
@@ -55,10 +60,11 @@ static struct {
         struct event_base *base;
         const struct recipe *python;
         struct sbx_limits limits;
-        char *preload;
+        char *preload; /* --python-preload */
         char **envp;
         unsigned nslots; /* sandbox slots */
-        unsigned kinds;  /* zygotes per slot: lean, then preloaded (if any) */
+        unsigned kinds;  /* zygotes per slot: lean, then one per preload prefix */
+        unsigned nmods;  /* modules in preload */
         struct zslot *slots;
         unsigned long long runs, fallbacks, deaths;
 } pool;
@@ -78,7 +84,7 @@ static void flush_line(struct zslot *z, int k)
         if (z->line_len[k] == 0)
                 return;
         z->line[k][z->line_len[k]] = '\0';
-        log_warn("warm python slot %u%s: %s", z->slot, z->preload == pool.preload ? "" : " (lean)",
+        log_warn("warm python slot %u (%s): %s", z->slot, z->kind ? z->preload : "lean",
                  z->line[k]);
         z->line_len[k] = 0;
 }
@@ -229,6 +235,19 @@ static void start_zygote(struct zslot *z)
         event_add(z->ev_exit, NULL);
 }
 
+/* The first n modules of the comma-separated list. */
+static char *list_prefix(const char *list, unsigned n)
+{
+        size_t len = 0;
+
+        for (unsigned i = 0; i < n && list[len]; i++) {
+                len += strcspn(list + len, ",");
+                if (i + 1 < n && list[len] == ',')
+                        len++;
+        }
+        return strndup(list, len);
+}
+
 int warmpool_start(struct event_base *base, unsigned slots, const struct recipe *python,
                    const struct sbx_limits *limits, const char *preload, struct err *e)
 {
@@ -237,17 +256,29 @@ int warmpool_start(struct event_base *base, unsigned slots, const struct recipe 
         pool.limits = *limits;
         pool.preload = strdup(preload ? preload : "");
         pool.envp = env_build(python->env, python->source_file);
-        pool.kinds = pool.preload && pool.preload[0] ? 2 : 1; /* lean only without preloads */
+        if (!pool.preload || !pool.envp)
+                return err_set(e, ENOMEM, "warm python pool");
+        pool.nmods = 0;
+        for (const char *p = pool.preload; *p; p += strcspn(p, ","), p += *p == ',')
+                pool.nmods++;
+        pool.kinds = 1 + (pool.nmods < MAX_PRELOAD_KINDS ? pool.nmods : MAX_PRELOAD_KINDS);
         pool.slots = calloc((size_t)slots * pool.kinds, sizeof(*pool.slots));
-        if (!pool.preload || !pool.envp || !pool.slots)
+        if (!pool.slots)
                 return err_set(e, ENOMEM, "warm python pool");
         pool.nslots = slots;
         for (unsigned i = 0; i < slots * pool.kinds; i++) {
-                pool.slots[i].slot = i / pool.kinds;
-                pool.slots[i].preload = i % pool.kinds ? pool.preload : LEAN_PRELOAD;
-                pool.slots[i].backoff_s = 0.5;
-                start_zygote(&pool.slots[i]);
+                struct zslot *z = &pool.slots[i];
+                z->slot = i / pool.kinds;
+                z->kind = i % pool.kinds;
+                z->preload = z->kind == 0                ? strdup(LEAN_PRELOAD)
+                             : z->kind + 1 == pool.kinds ? strdup(pool.preload)
+                                                         : list_prefix(pool.preload, z->kind);
+                z->backoff_s = 0.5;
+                if (!z->preload)
+                        return err_set(e, ENOMEM, "warm python pool");
         }
+        for (unsigned i = 0; i < slots * pool.kinds; i++)
+                start_zygote(&pool.slots[i]);
         return 0;
 }
 
@@ -256,6 +287,7 @@ void warmpool_stop(void)
         for (unsigned i = 0; i < pool.nslots * pool.kinds; i++) {
                 retire(&pool.slots[i]);
                 free_event(&pool.slots[i].ev_retry);
+                free(pool.slots[i].preload);
         }
         free(pool.slots);
         pool.slots = NULL;
@@ -266,39 +298,43 @@ void warmpool_stop(void)
         pool.preload = NULL;
 }
 
-/* Whether the program names one of the preloaded modules: then the
- * preloaded zygote serves it, else the lean one, whose copy per run is
- * several times cheaper (17 MB resident against 62 MB with numpy and
- * pandas). Either gives the same results: a module the lean zygote lacks is
- * imported from disk as in a cold run. */
-static bool wants_preloads(const char *code, size_t len)
+/* The zygote kind for a program: the first one holding every preloaded
+ * module the source names (by a plain substring match: naming one that is
+ * not imported costs only a bigger copy), or the lean one, whose copy per
+ * run is several times cheaper (17 MB resident against 29 MB with numpy
+ * and 62 MB with numpy and pandas). Every kind gives the same results: a
+ * module a zygote lacks is imported from disk as in a cold run. */
+static unsigned want_kind(const char *code, size_t len)
 {
         const char *p = pool.preload;
+        unsigned last = 0;
 
-        if (pool.kinds < 2 || !code)
-                return false;
-        while (*p) {
+        for (unsigned i = 1; code && *p; i++) {
                 size_t n = strcspn(p, ",");
                 if (n && memmem(code, len, p, n))
-                        return true;
+                        last = i;
                 p += n + (p[n] == ',');
         }
-        return false;
+        return last < pool.kinds ? last : pool.kinds - 1;
 }
 
 struct sbx_box *warmpool_get(unsigned slot, const struct recipe *r, const char *code, size_t len)
 {
-        unsigned want, k;
+        unsigned want;
+        struct zslot *zs;
 
         if (slot >= pool.nslots || r != pool.python)
                 return NULL;
-        want = wants_preloads(code, len) ? 1 : 0;
-        /* the other kind when the right one is not ready: same results */
-        for (unsigned i = 0; i < pool.kinds; i++) {
-                k = i == 0 ? want : 1 - want;
-                if (pool.slots[slot * pool.kinds + k].state == Z_READY)
-                        return &pool.slots[slot * pool.kinds + k].box;
-        }
+        want = want_kind(code, len);
+        zs = &pool.slots[slot * pool.kinds];
+        /* When that one is not ready, a bigger one (it holds the modules
+         * too), else a smaller one: the results are the same. */
+        for (unsigned k = want; k < pool.kinds; k++)
+                if (zs[k].state == Z_READY)
+                        return &zs[k].box;
+        for (unsigned k = want; k-- > 0;)
+                if (zs[k].state == Z_READY)
+                        return &zs[k].box;
         return NULL;
 }
 

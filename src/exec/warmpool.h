@@ -1,7 +1,8 @@
 /* warmpool: warm Python zygotes per slot, kept alive and refilled.
  *
  * The pool starts zygotes (sandbox/warm.c) for every slot in the
- * background: a lean one and, with preloads, a preloaded one. A run of the
+ * background: a lean one and, with preloads, one per prefix of the preload
+ * list (numpy; numpy,pandas). A run of the
  * Python recipe that fits a zygote (one step, one file, no arguments) takes
  * one of its slot's that is ready, and otherwise runs cold. A zygote that
  * dies is replaced, with a growing delay if it keeps dying before it is
@@ -24,9 +25,9 @@ int warmpool_start(struct event_base *base, unsigned slots, const struct recipe 
 /* Kills the zygotes (at shutdown). */
 void warmpool_stop(void);
 
-/* A ready zygote of `slot` for this program of recipe r (the preloaded one
- * if the code names a preloaded module, else the lean one), or NULL: run
- * cold. */
+/* A ready zygote of `slot` for this program of recipe r (the smallest one
+ * holding the preloaded modules the code names, else the lean one), or
+ * NULL: run cold. */
 struct sbx_box *warmpool_get(unsigned slot, const struct recipe *r, const char *code, size_t len);
 /* A warm run in the zygote `zygote` (its pid) of `slot` failed for a
  * reason that was not the program's: replace the zygote. */

@@ -158,15 +158,19 @@ static void init_python(void)
 }
 
 /* The preloads, served back to a run only as a fresh python3 would find
- * them. At each run's start they leave sys.modules (so the run sees what a
- * fresh interpreter has), and PathFinder (its find_spec wrapped, so that
- * sys.meta_path is unchanged) hands back the already-imported module when
- * the run imports it — unless a file
- * of the run's (its script's directory, or any path entry before the
- * module's own) would have been found first, as PathFinder would do. A
- * module served brings back with it every module its preload imported (and
- * those of the preloads before it): code of those modules expects its
- * imports in sys.modules. */
+ * them. Once imported they leave the zygote's sys.modules (so a run starts
+ * with what a fresh interpreter has, and removing them costs a run nothing:
+ * done per run, those ~1000 deletions each wrote to a page of the zygote's,
+ * half of a numpy run's copy-on-write faults), and PathFinder (its find_spec
+ * wrapped, so that sys.meta_path is unchanged) hands back the
+ * already-imported module when a run imports it — unless a file of the
+ * run's (its script's directory, or any path entry before the module's own)
+ * would have been found first, as PathFinder would do. A module served
+ * brings back with it every module its preload imported (and those of the
+ * preloads before it): code of those modules expects its imports in
+ * sys.modules. numpy's global RandomState, seeded when the zygote imported
+ * it, is reseeded from fresh entropy when it comes back, as a fresh import
+ * would seed it. */
 static const char warm_finder_py[] =
     "def _make(startup, groups):\n"
     "    import os, sys\n"
@@ -182,6 +186,11 @@ static const char warm_finder_py[] =
     "        for n, m in cached.items():\n"
     "            if group.get(n, len(groups)) <= upto and n != name and n not in sys.modules:\n"
     "                sys.modules[n] = m\n"
+    "                if n == 'numpy.random':\n"
+    "                    try:\n"
+    "                        m.seed()\n"
+    "                    except Exception:\n"
+    "                        pass\n"
     "    suffixes = tuple(EXTENSION_SUFFIXES) + ('.py', '.pyc')\n"
     "    def home(mod):\n"
     "        f = getattr(mod, '__file__', None)\n"
@@ -233,34 +242,28 @@ static const char warm_finder_py[] =
     "    def find_spec(cls, name, path=None, target=None):\n"
     "        spec = WarmPreloads.find_spec(name, path, target)\n"
     "        return spec if spec is not None else path_find_spec(name, path, target)\n"
-    "    def begin():\n"
-    "        for n in cached:\n"
-    "            sys.modules.pop(n, None)\n"
-    "        PathFinder.find_spec = classmethod(find_spec)\n"
-    "    return begin if cached else None\n";
+    "    for n in cached:\n"
+    "        sys.modules.pop(n, None)\n"
+    "    PathFinder.find_spec = classmethod(find_spec)\n";
 
 static PyObject *startup_modules; /* sys.modules keys before the preloads */
 static PyObject *preload_groups;  /* sys.modules keys after each preload */
-static PyObject *warm_begin;      /* callable run at each run's start, or NULL */
 
-static void make_warm_finder(void)
+static void hide_preloads(void)
 {
-        PyObject *ns = PyDict_New(), *r = NULL, *make;
+        PyObject *ns = PyDict_New(), *r = NULL, *make, *done = NULL;
 
         if (!ns || PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0)
                 goto out;
         r = PyRun_String(warm_finder_py, Py_file_input, ns, ns);
         make = r ? PyDict_GetItemString(ns, "_make") : NULL;
-        if (make && startup_modules) {
-                warm_begin = PyObject_CallFunctionObjArgs(make, startup_modules,
-                                                          preload_groups ? preload_groups : Py_None,
-                                                          NULL);
-                if (warm_begin == Py_None)
-                        Py_CLEAR(warm_begin);
-        }
+        if (make && startup_modules)
+                done = PyObject_CallFunctionObjArgs(
+                    make, startup_modules, preload_groups ? preload_groups : Py_None, NULL);
 out:
         if (PyErr_Occurred())
                 PyErr_Print();
+        Py_XDECREF(done);
         Py_XDECREF(r);
         Py_XDECREF(ns);
 }
@@ -268,6 +271,7 @@ out:
 static void preload(const char *list, struct warm_ready *ready)
 {
         char *copy = strdup(list ? list : ""), *save = NULL;
+        PyObject *gc;
 
         startup_modules = PyFrozenSet_New(PyImport_GetModuleDict());
         preload_groups = PyList_New(0);
@@ -296,38 +300,22 @@ static void preload(const char *list, struct warm_ready *ready)
         free(copy);
         /* Whatever the imports printed is not a run's output. */
         fflush(NULL);
-        if (preload_groups && PyList_GET_SIZE(preload_groups) > 0)
-                make_warm_finder();
+        /* gc is imported here, with the preloads, so that it leaves
+         * sys.modules with them unless a fresh python3 has it. */
+        gc = PyImport_ImportModule("gc");
+        PyErr_Clear();
         snapshot_zygote();
+        if (preload_groups && PyList_GET_SIZE(preload_groups) > 0)
+                hide_preloads();
         /* Everything imported so far moves to the collector's permanent
          * generation: a run's collections then never touch (and copy) the
          * zygote's pages. */
-        {
-                PyObject *gc = PyImport_ImportModule("gc"), *r = NULL;
-                if (gc)
-                        r = PyObject_CallMethod(gc, "freeze", NULL);
+        if (gc) {
+                PyObject *r = PyObject_CallMethod(gc, "freeze", NULL);
                 Py_XDECREF(r);
-                Py_XDECREF(gc);
+                Py_DECREF(gc);
                 PyErr_Clear();
         }
-}
-
-/* numpy's global RandomState was seeded when the zygote imported it: give
- * each run fresh entropy, as a fresh import would. (random reseeds itself
- * through os.register_at_fork.) */
-static void reseed_numpy(void)
-{
-        PyObject *modules = PyImport_GetModuleDict();
-        PyObject *np_random = PyDict_GetItemString(modules, "numpy.random");
-        PyObject *r;
-
-        if (!np_random)
-                return;
-        r = PyObject_CallMethod(np_random, "seed", NULL);
-        if (r)
-                Py_DECREF(r);
-        else
-                PyErr_Clear();
 }
 
 /* CPython sets this when the program ended with an uncaught
@@ -523,18 +511,32 @@ static void snapshot_zygote(void)
         PyErr_Clear();
 }
 
+/* The keys of dict that old lacks (and `also`, if dict has it), in the
+ * dict's order. PyDict_Next leaves the other keys' reference counts alone:
+ * a run then copies none of the pages that hold the zygote's names. */
+static PyObject *keys_not_in(PyObject *dict, PyObject *old, const char *also)
+{
+        PyObject *keys = PyList_New(0), *k, *v;
+        Py_ssize_t pos = 0;
+
+        while (keys && dict && old && PyDict_Next(dict, &pos, &k, &v))
+                if ((PySet_Contains(old, k) == 0 ||
+                     (also && PyUnicode_CompareWithASCIIString(k, also) == 0)) &&
+                    PyList_Append(keys, k) < 0)
+                        Py_CLEAR(keys);
+        PyErr_Clear();
+        return keys;
+}
+
 /* Deletes from dict the keys the zygote did not have. */
 static void drop_new_keys(PyObject *dict, PyObject *old)
 {
-        PyObject *keys = dict && old ? PyDict_Keys(dict) : NULL;
+        PyObject *keys = keys_not_in(dict, old, NULL);
 
-        for (Py_ssize_t i = 0; keys && i < PyList_GET_SIZE(keys); i++) {
-                PyObject *k = PyList_GET_ITEM(keys, i);
-                if (PySet_Contains(old, k) == 0 && PyDict_DelItem(dict, k) < 0)
+        for (Py_ssize_t i = 0; keys && i < PyList_GET_SIZE(keys); i++)
+                if (PyDict_DelItem(dict, PyList_GET_ITEM(keys, i)) < 0)
                         PyErr_Clear();
-        }
         Py_XDECREF(keys);
-        PyErr_Clear();
 }
 
 /* finalize_modules() of pylifecycle.c, for what the run added: the special
@@ -550,7 +552,7 @@ static void finalize_run_modules(void)
         const char *const streams[][2] = {
             {"stdin", "__stdin__"}, {"stdout", "__stdout__"}, {"stderr", "__stderr__"}};
         PyObject *modules = PyImport_GetModuleDict();
-        PyObject *names = PyDict_Keys(modules), *weak = PyList_New(0);
+        PyObject *names = keys_not_in(modules, zygote_modules, "__main__"), *weak = PyList_New(0);
 
         for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
                 if (PySys_GetObject(special[i]) && PySys_SetObject(special[i], Py_None) < 0)
@@ -562,9 +564,6 @@ static void finalize_run_modules(void)
         }
         for (Py_ssize_t i = 0; names && weak && i < PyList_GET_SIZE(names); i++) {
                 PyObject *name = PyList_GET_ITEM(names, i), *mod, *ref;
-                if (PySet_Contains(zygote_modules, name) == 1 &&
-                    PyUnicode_CompareWithASCIIString(name, "__main__") != 0)
-                        continue;
                 mod = PyDict_GetItem(modules, name);
                 if (mod && PyModule_Check(mod)) {
                         ref = PyWeakref_NewRef(mod, NULL);
@@ -579,10 +578,7 @@ static void finalize_run_modules(void)
         }
         for (Py_ssize_t i = 0; names && i < PyList_GET_SIZE(names); i++) {
                 PyObject *name = PyList_GET_ITEM(names, i);
-                if (PyDict_GetItem(modules, name) == Py_None &&
-                    (PySet_Contains(zygote_modules, name) == 0 ||
-                     PyUnicode_CompareWithASCIIString(name, "__main__") == 0) &&
-                    PyDict_DelItem(modules, name) < 0)
+                if (PyDict_GetItem(modules, name) == Py_None && PyDict_DelItem(modules, name) < 0)
                         PyErr_Clear();
         }
         Py_XDECREF(names);
@@ -764,15 +760,6 @@ static _Noreturn void become_program(const struct warm_request *rq, const int *f
 
         prctl(PR_SET_NAME, "python3", 0, 0, 0);
         PyOS_AfterFork_Child();
-        reseed_numpy();
-        if (warm_begin) {
-                PyObject *r = PyObject_CallNoArgs(warm_begin);
-                if (!r) {
-                        PyErr_Print();
-                        _exit(1);
-                }
-                Py_DECREF(r);
-        }
         if (fresh_main() < 0) {
                 PyErr_Print();
                 _exit(1);
@@ -801,7 +788,8 @@ static int run_box(void *arg)
         const int *fds = a->fds;
         int status_fd = fds[WARM_REQ_STATUS];
         char opts[128], argv_buf[4][32];
-        char *reaper_argv[] = {"codeexec", argv_buf[0], argv_buf[1], argv_buf[2], argv_buf[3], NULL};
+        char *reaper_argv[] = {"codeexec",  argv_buf[0], argv_buf[1],
+                               argv_buf[2], argv_buf[3], NULL};
         char *no_env[] = {NULL};
         struct sbx_msg m;
         uint64_t start, cpu0;
@@ -839,8 +827,8 @@ static int run_box(void *arg)
          * one moved in. */
         if (mkdir(PROC_STAGE, 0700) < 0 ||
             mount("proc", PROC_STAGE, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
-            umount2("/proc", MNT_DETACH) < 0 || mount(PROC_STAGE, "/proc", NULL, MS_MOVE, NULL) < 0 ||
-            rmdir(PROC_STAGE) < 0)
+            umount2("/proc", MNT_DETACH) < 0 ||
+            mount(PROC_STAGE, "/proc", NULL, MS_MOVE, NULL) < 0 || rmdir(PROC_STAGE) < 0)
                 run_failed(status_fd, "mount /proc");
         if (chdir("/tmp") < 0 || write_file_from(fds[WARM_REQ_PROGRAM], rq->file_name) < 0)
                 run_failed(status_fd, "write the program");
@@ -967,9 +955,9 @@ static void serve(void)
                         continue;
                 {
                         struct run_args args;
-                        char *stack = mmap(NULL, RUN_STACK + 4096, PROT_READ | PROT_WRITE,
-                                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK,
-                                           -1, 0);
+                        char *stack =
+                            mmap(NULL, RUN_STACK + 4096, PROT_READ | PROT_WRITE,
+                                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
                         args.rq = rq;
                         memcpy(args.fds, fds, sizeof(args.fds));
                         pid = -1;

@@ -556,3 +556,28 @@ def test_default_preload_is_numpy_and_pandas(warm_srv):
             "print('pandas' in sys.modules, time.process_time() - t < 0.1)")
     r = v1_run(warm_srv.url, code)
     assert (r["stdout"], r["warm"]) == ("True True\n", True), r
+
+
+def test_runs_go_to_the_smallest_zygote_holding_what_they_name(warm_srv):
+    """Per slot there is a zygote per prefix of the preload list (numpy;
+    numpy,pandas) besides the lean one, and a run is forked from the smallest
+    one holding every preloaded module its source names: an import the source
+    does not name (built at run time here) then comes from disk, costing the
+    CPU a cold import does, while a named one is already in memory."""
+    assert warm_srv.warm_ready[3] == "numpy,pandas", warm_srv.warm_ready[0]
+    assert int(warm_srv.warm_ready[2]) % 3 == 0, f"not three zygotes per slot: {warm_srv.warm_ready[0]}"
+    probe = ("import time\n{names}\nt = time.process_time()\n__import__({head!r} + {tail!r})\n"
+             "print(round(time.process_time() - t, 3) > 0.015)\n")
+    cases = [  # (source names, module imported, expected: import was slow)
+        ("", "numpy", True),           # lean zygote: numpy from disk
+        ("# numpy", "numpy", False),   # numpy zygote
+        ("import numpy", "pandas", True),  # numpy zygote: pandas from disk
+        ("# pandas", "pandas", False),  # numpy,pandas zygote
+        ("# pandas", "numpy", False),
+    ]
+    for names, module, slow in cases:
+        code = probe.format(names=names, head=module[:2], tail=module[2:])
+        r = v1_run(warm_srv.url, code, timeout=30)
+        assert (r["status"], r["stderr"], r["warm"]) == ("ok", "", True), r
+        assert r["stdout"] == f"{slow}\n", (f"source naming {names!r}, importing {module}: "
+                                            f"expected {'a' if slow else 'no'} import from disk; {r}")
