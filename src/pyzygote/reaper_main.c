@@ -7,8 +7,9 @@
  * a copy of the interpreter. Here it only waits for the program with the
  * deadline, kills and reaps everything left, and reports the step's end on
  * the status socket (fd 3) — the same code as a cold box's PID 1
- * (sandbox/reaper.c). SIGCHLD stays blocked across the exec, and the
- * program remains this process's child.
+ * (sandbox/reaper.c). Every signal was blocked across the exec; here all
+ * but SIGCHLD are unblocked again, and the program remains this process's
+ * child.
  *
  * The program waits, before it runs anything of its own, until this process
  * has taken its name (a cold box's PID 1 is "codeexec"): the reaper closes
@@ -32,7 +33,11 @@ int main(int argc, char **argv)
 {
         struct sbx_msg m;
         pid_t pid;
+        sigset_t chld;
 
+        sigemptyset(&chld);
+        sigaddset(&chld, SIGCHLD);
+        sigprocmask(SIG_SETMASK, &chld, NULL);
         prctl(PR_SET_NAME, "codeexec", 0, 0, 0);
         close(READY_FD);
         if (argc != 5)

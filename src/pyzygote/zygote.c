@@ -62,7 +62,6 @@
 
 static struct sock_fprog seccomp_prog;
 static const char *script_path = "/tmp/main.py";
-static struct sigaction python_sigactions[NSIG]; /* the interpreter's, saved by B */
 
 static void snapshot_zygote(void);
 
@@ -752,9 +751,6 @@ static _Noreturn void become_program(const struct warm_request *rq, const int *f
         }
         drop_everything(rq, status_fd);
         syscall(SYS_close_range, 3, ~0U, 0);
-        for (int sig = 1; sig < NSIG; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP)
-                        sigaction(sig, &python_sigactions[sig], NULL);
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
 
@@ -796,18 +792,16 @@ static int run_box(void *arg)
         int self, ready[2];
         pid_t pid;
 
-        /* PID 1 handles nothing (signals from inside its namespace then
-         * cannot reach it); the program gets back the dispositions the
-         * interpreter set up (SIGINT raises KeyboardInterrupt, SIGPIPE and
-         * SIGXFSZ ignored). */
-        for (int sig = 1; sig < NSIG; sig++) {
-                sigaction(sig, NULL, &python_sigactions[sig]);
-                if (sig != SIGKILL && sig != SIGSTOP) {
-                        struct sigaction dfl;
-                        memset(&dfl, 0, sizeof(dfl));
-                        dfl.sa_handler = SIG_DFL;
-                        sigaction(sig, &dfl, NULL);
-                }
+        /* No signal handler of the interpreter's may run here, on the
+         * zygote's memory: every signal stays blocked until the exec, which
+         * resets the handlers (reaper_main.c then unblocks all but
+         * SIGCHLD). The program, forked before, inherits the interpreter's
+         * dispositions untouched (SIGINT raises KeyboardInterrupt, SIGPIPE
+         * and SIGXFSZ ignored) and unblocks everything itself. */
+        {
+                sigset_t all;
+                sigfillset(&all);
+                sigprocmask(SIG_SETMASK, &all, NULL);
         }
         /* The zygote's /tmp and /dev/shm leave the run's mount table (not
          * locked: same user namespace) and fresh ones take their place. */
