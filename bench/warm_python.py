@@ -39,7 +39,7 @@ gnuplot (`make bench` installs gnuplot-nox). Before the server has warm Python
 (no --no-warm-python in --help) only bare, orig and cold are measured.
 
 Usage: bench/warm_python.py [--runs N] [--rounds R] [--conc 1,2,4,8]
-         [--programs plain,numpy,pandas] [--modes bare,orig,cold,warm]
+         [--programs floor,plain,numpy,pandas] [--modes bare,orig,cold,warm]
          [--min-seconds S] [--tsv PATH] [--png PATH]
        bench/warm_python.py --plot-only [--tsv PATH] [--png PATH]
 """
@@ -68,6 +68,11 @@ from common import BINARY, REPO, Server, cpu_seconds, pct, proc_stat
 # HumanEval-style: a function, then check(candidate) with asserts, as the
 # harnesses send them; each prints "ok" last so that every reply is verified.
 PROGRAMS = {
+    # The cheapest run there is: what a run costs before its program does
+    # anything (a box, a fork of the lean zygote, its exit). No warm run of
+    # any program can be faster, so this bounds every warm/bare ratio.
+    "floor": '''print("ok")
+''',
     "plain": '''from typing import List
 
 
@@ -132,7 +137,7 @@ print("ok")
 
 # Runs per cell and round, relative to --runs (the plain program's count):
 # numpy and pandas start 5x and 20x slower when cold.
-RUN_SHARE = {"plain": 1.0, "numpy": 0.3, "pandas": 0.12}
+RUN_SHARE = {"floor": 1.0, "plain": 1.0, "numpy": 0.3, "pandas": 0.12}
 MODES = ["bare", "orig", "cold", "warm"]
 COLUMNS = ["program", "conc", "mode", "runs_per_s", "rates", "runs", "p50_ms", "p99_ms",
            "server_cpu_ms", "zygote_cpu_ms", "cgroup_cpu_ms", "total_cpu_ms", "client_cpu_ms",
@@ -546,7 +551,7 @@ def main():
     ap.add_argument("--min-seconds", type=float, default=0.5,
                     help="a cell keeps running until it has lasted this long too")
     ap.add_argument("--conc", default="1,2,4,8")
-    ap.add_argument("--programs", default="plain,numpy,pandas")
+    ap.add_argument("--programs", default="floor,plain,numpy,pandas")
     ap.add_argument("--modes", default=",".join(MODES))
     ap.add_argument("--server-args", default="", help="extra arguments for both servers")
     ap.add_argument("--max-foreign", type=float, default=0.15, metavar="F",
@@ -753,6 +758,10 @@ def main():
                 x = rate[p, c, "warm"] / rate[p, c, "bare"]
                 print(f"# goal {p} at concurrency {c}: warm/bare {x:.2f} (goal >= {goal}): "
                       f"{'met' if x >= goal else 'NOT met'}")
+                if "floor" in programs:
+                    f = rate["floor", c, "warm"] / rate[p, c, "bare"]
+                    print(f"#   bound: the cheapest warm run (floor, print only) is {f:.2f}x "
+                          f"the bare {p} rate; no warm {p} program can do better")
     print(f"# data: {a.tsv}; {time.monotonic() - started:.0f} s in all")
     plot(a.tsv, a.png)
 

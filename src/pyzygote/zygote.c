@@ -803,10 +803,8 @@ static int run_box(void *arg)
                 sigfillset(&all);
                 sigprocmask(SIG_SETMASK, &all, NULL);
         }
-        /* The zygote's /tmp and /dev/shm leave the run's mount table (not
-         * locked: same user namespace) and fresh ones take their place. */
-        umount2("/tmp", MNT_DETACH);
-        umount2("/dev/shm", MNT_DETACH);
+        /* The zygote has no /tmp and /dev/shm mounts (sandbox/mounts.c),
+         * only their directories: the run's own go there. */
         snprintf(opts, sizeof(opts), "size=%llu,nr_inodes=%u,mode=0755,uid=%d,gid=%d",
                  (unsigned long long)rq->tmpfs_bytes, 65536u, BOX_UID, BOX_UID);
         if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)

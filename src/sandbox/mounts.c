@@ -9,7 +9,10 @@
  * tmpfs at /tmp owned by the box user, and the recipe's extra read-only
  * binds. Then pivot_root(".", ".") swaps roots and the old root is detached,
  * so no path leads back to the host. Nothing of the server's directories,
- * /root, /home or other boxes is ever mounted. */
+ * /root, /home or other boxes is ever mounted. A warm Python zygote's box
+ * gets no /tmp and /dev/shm mounts, only their directories: each run mounts
+ * its own there, and with nothing to unmount first it never waits for the
+ * RCU grace period an unmount costs (pyzygote/zygote.c run_box). */
 #define _GNU_SOURCE
 #include "sandbox-internal.h"
 
@@ -152,7 +155,7 @@ static int mount_dev(const struct sbx_spec *spec, struct err *e)
         snprintf(opts, sizeof(opts), "size=%llu,nr_inodes=1024,mode=1777",
                  (unsigned long long)(spec->limits.tmpfs_bytes / 4 + 4096));
         if (mkdir("dev/shm", 01777) < 0 ||
-            mount("tmpfs", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+            (!spec->zygote && mount("tmpfs", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0))
                 return err_set(e, errno, "dev/shm");
         return 0;
 }
@@ -257,7 +260,7 @@ int sbx_mount_root(const struct sbx_spec *spec, struct err *e)
         snprintf(opts, sizeof(opts), "size=%llu,nr_inodes=%u,mode=0755,uid=%d,gid=%d",
                  (unsigned long long)spec->limits.tmpfs_bytes, 65536u, SBX_BOX_UID, SBX_BOX_UID);
         if (mkdir("tmp", 0755) < 0 ||
-            mount("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+            (!spec->zygote && mount("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0))
                 return err_set(e, errno, "tmp");
         if (mkdirs("var") < 0 || symlink("/tmp", "var/tmp") < 0)
                 return err_set(e, errno, "var/tmp");
