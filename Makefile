@@ -37,8 +37,8 @@ $(BUILD)/codeexec: $(OBJ)
 # The warm Python zygote embeds libpython; never built with sanitizers (the
 # interpreter and numpy are not ours to instrument, and a run's exit status
 # must not depend on a leak report).
-ZYGOTE_SRC := src/pyzygote/zygote.c src/sandbox/reaper.c
-$(BUILD)/codeexec-pyzygote: $(ZYGOTE_SRC) $(wildcard src/sandbox/*.h)
+ZYGOTE_SRC := src/pyzygote/zygote.c src/sandbox/reaper.c src/util/scm.c
+$(BUILD)/codeexec-pyzygote: $(ZYGOTE_SRC) $(wildcard src/sandbox/*.h) src/util/scm.h
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
 	@cc -O2 -g -std=gnu11 $(WARN) $(HARDEN) $$(pkg-config --cflags python3-embed) -pie \

@@ -56,6 +56,7 @@
 
 #include "../sandbox/reaper.h"
 #include "../sandbox/warm-proto.h"
+#include "../util/scm.h"
 
 #define BOX_UID 1000
 #define PROC_STAGE "/tmp/.codeexec-proc" /* on the run's fresh /tmp, gone before it runs */
@@ -73,28 +74,7 @@ static void die(const char *what)
 
 static void send_msg(int fd, const struct sbx_msg *m, int pass_fd)
 {
-        struct iovec iov = {(void *)m, sizeof(*m)};
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } u;
-        struct msghdr mh;
-
-        memset(&mh, 0, sizeof(mh));
-        mh.msg_iov = &iov;
-        mh.msg_iovlen = 1;
-        if (pass_fd >= 0) {
-                struct cmsghdr *c;
-                memset(&u, 0, sizeof(u));
-                mh.msg_control = u.buf;
-                mh.msg_controllen = sizeof(u.buf);
-                c = CMSG_FIRSTHDR(&mh);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
-        }
-        (void)sendmsg(fd, &mh, MSG_NOSIGNAL);
+        (void)scm_send(fd, m, sizeof(*m), &pass_fd, pass_fd >= 0 ? 1 : 0, MSG_NOSIGNAL);
 }
 
 static _Noreturn void run_failed(int status_fd, const char *what)
@@ -868,38 +848,19 @@ static int run_box(void *arg)
 
 static int recv_request(struct warm_request *rq, int *fds)
 {
-        struct iovec iov = {rq, sizeof(*rq)};
-        union {
-                char buf[CMSG_SPACE(sizeof(int) * WARM_REQ_NFDS)];
-                struct cmsghdr align;
-        } u;
-        struct msghdr mh;
-        struct cmsghdr *c;
-        ssize_t n;
-        size_t got = 0;
+        size_t got;
+        int flags;
+        ssize_t n = scm_recv(WARM_FD_CONTROL, rq, sizeof(*rq), fds, WARM_REQ_NFDS, &got, &flags);
 
-        memset(&mh, 0, sizeof(mh));
-        mh.msg_iov = &iov;
-        mh.msg_iovlen = 1;
-        mh.msg_control = u.buf;
-        mh.msg_controllen = sizeof(u.buf);
-        n = recvmsg(WARM_FD_CONTROL, &mh, MSG_CMSG_CLOEXEC);
-        if (n <= 0)
-                return n == 0 ? 0 : -1;
-        for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-                        got = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                        memcpy(fds, CMSG_DATA(c), got * sizeof(int));
-                }
-        if (n != (ssize_t)sizeof(*rq) || rq->magic != WARM_MAGIC || got != rq->nfds ||
-            rq->nfds < WARM_REQ_STDIN || rq->nfds > WARM_REQ_NFDS ||
-            (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+        if (n <= 0) {
                 for (size_t i = 0; i < got; i++)
                         close(fds[i]);
-                return -2;
+                return n == 0 ? 0 : -1;
         }
         rq->file_name[sizeof(rq->file_name) - 1] = '\0';
-        if (!rq->file_name[0] || strchr(rq->file_name, '/')) {
+        if (n != (ssize_t)sizeof(*rq) || rq->magic != WARM_MAGIC || got != rq->nfds ||
+            rq->nfds < WARM_REQ_STDIN || rq->nfds > WARM_REQ_NFDS ||
+            (flags & (MSG_TRUNC | MSG_CTRUNC)) || !rq->file_name[0] || strchr(rq->file_name, '/')) {
                 for (size_t i = 0; i < got; i++)
                         close(fds[i]);
                 return -2;

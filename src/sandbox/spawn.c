@@ -32,6 +32,7 @@
 
 #include "../util/cleanup.h"
 #include "../util/log.h"
+#include "../util/scm.h"
 #include "cgroup.h"
 
 #ifndef CLONE_INTO_CGROUP
@@ -306,29 +307,11 @@ void sbx_kill(struct sbx_box *box)
 
 int sbx_read_msg(struct sbx_box *box, struct sbx_msg *m)
 {
-        struct iovec iov = {m, sizeof(*m)};
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } u;
-        struct msghdr mh;
-        struct cmsghdr *c;
-        ssize_t n;
+        int fd, flags;
+        size_t nfd;
+        ssize_t n = scm_recv(box->status_fd, m, sizeof(*m), &fd, 1, &nfd, &flags);
 
-        memset(&mh, 0, sizeof(mh));
-        mh.msg_iov = &iov;
-        mh.msg_iovlen = 1;
-        mh.msg_control = u.buf;
-        mh.msg_controllen = sizeof(u.buf);
-        n = recvmsg(box->status_fd, &mh, MSG_CMSG_CLOEXEC);
-        if (n == 0)
-                return 0;
-        for (c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c)) {
-                int fd;
-                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-                    c->cmsg_len != CMSG_LEN(sizeof(int)))
-                        continue;
-                memcpy(&fd, CMSG_DATA(c), sizeof(int));
+        if (nfd == 1) {
                 if (box->warm && box->pidfd < 0) {
                         box->pidfd = fd;
                         if (box->kill_pending)
@@ -337,6 +320,8 @@ int sbx_read_msg(struct sbx_box *box, struct sbx_msg *m)
                         close(fd);
                 }
         }
+        if (n == 0)
+                return 0;
         if (n != (ssize_t)sizeof(*m))
                 return -1;
         return 1;

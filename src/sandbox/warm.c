@@ -29,12 +29,15 @@
 #include <unistd.h>
 
 #include "../util/memfd.h"
+#include "../util/scm.h"
 #include "cgroup.h"
 #include "warm-proto.h"
 
 /* Threads of the interpreter (BLAS pools) and a run's own PID 1 and
  * forker, on top of the run's process limit. */
 #define ZYGOTE_EXTRA_PIDS 64
+
+_Static_assert(WARM_REQ_NFDS <= SCM_MAX_FDS, "a run's descriptors fit one record");
 
 int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sbx_box *zygote,
                      struct err *e)
@@ -118,13 +121,6 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
         struct warm_request rq;
         int status[2] = {-1, -1}, out[2][2] = {{-1, -1}, {-1, -1}};
         int fds[WARM_REQ_NFDS];
-        union {
-                char buf[CMSG_SPACE(sizeof(int) * WARM_REQ_NFDS)];
-                struct cmsghdr align;
-        } u;
-        struct iovec iov = {&rq, sizeof(rq)};
-        struct msghdr mh;
-        struct cmsghdr *c;
         int program = -1, in = -1, rc = -1;
 
         if (spec->nsteps != 1 || spec->nfiles != 1 ||
@@ -181,19 +177,9 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
         }
         cg_box_reset_peak(zygote->cg);
 
-        memset(&u, 0, sizeof(u));
-        memset(&mh, 0, sizeof(mh));
-        mh.msg_iov = &iov;
-        mh.msg_iovlen = 1;
-        mh.msg_control = u.buf;
-        mh.msg_controllen = CMSG_SPACE(sizeof(int) * rq.nfds);
-        c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int) * rq.nfds);
-        memcpy(CMSG_DATA(c), fds, sizeof(int) * rq.nfds);
         /* A SEQPACKET record this small goes out whole or not at all. */
-        if (sendmsg(zygote->status_fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)sizeof(rq)) {
+        if (scm_send(zygote->status_fd, &rq, sizeof(rq), fds, rq.nfds,
+                     MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)sizeof(rq)) {
                 err_set(e, errno, "send the run to the zygote");
                 goto out;
         }
