@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../lang/recipe.h"
+#include "../util/strv.h"
 
 extern char **environ;
 
@@ -21,27 +22,25 @@ static const char *const base_env[] = {
     NULL,
 };
 
-static char *passthrough;
+static char **passthrough; /* the --pass-env patterns */
 
 void env_set_passthrough(const char *patterns)
 {
-        free(passthrough);
-        passthrough = patterns ? strdup(patterns) : NULL;
+        strv_free(passthrough);
+        passthrough = patterns ? strv_split(patterns, ',') : NULL;
 }
 
 static int matches(const char *var)
 {
-        const char *p = passthrough;
         size_t namelen = strcspn(var, "=");
 
-        while (p && *p) {
-                size_t len = strcspn(p, ",");
-                if (len && p[len - 1] == '*') {
-                        if (namelen >= len - 1 && strncmp(var, p, len - 1) == 0)
+        for (char **p = passthrough; p && *p; p++) {
+                size_t len = strlen(*p);
+                if (len && (*p)[len - 1] == '*') {
+                        if (namelen >= len - 1 && strncmp(var, *p, len - 1) == 0)
                                 return 1;
-                } else if (len == namelen && strncmp(var, p, len) == 0)
+                } else if (len == namelen && strncmp(var, *p, len) == 0)
                         return 1;
-                p += len + (p[len] == ',');
         }
         return 0;
 }

@@ -61,10 +61,10 @@ static struct {
         const struct recipe *python;
         struct sbx_limits limits;
         char *preload; /* --python-preload */
+        char **mods;   /* its module names */
         char **envp;
         unsigned nslots; /* sandbox slots */
         unsigned kinds;  /* zygotes per slot: lean, then one per preload prefix */
-        unsigned nmods;  /* modules in preload */
         struct zslot *slots;
         unsigned long long runs, fallbacks, deaths;
 } pool;
@@ -235,33 +235,31 @@ static void start_zygote(struct zslot *z)
         event_add(z->ev_exit, NULL);
 }
 
-/* The first n modules of the comma-separated list. */
-static char *list_prefix(const char *list, unsigned n)
+/* The first n preload modules, comma-separated. */
+static char *preload_prefix(unsigned n)
 {
         size_t len = 0;
 
-        for (unsigned i = 0; i < n && list[len]; i++) {
-                len += strcspn(list + len, ",");
-                if (i + 1 < n && list[len] == ',')
-                        len++;
-        }
-        return strndup(list, len);
+        for (unsigned i = 0; i < n && pool.mods[i]; i++)
+                len += strlen(pool.mods[i]) + (i ? 1 : 0);
+        return strndup(pool.preload, len);
 }
 
 int warmpool_start(struct event_base *base, unsigned slots, const struct recipe *python,
                    const struct sbx_limits *limits, const char *preload, struct err *e)
 {
+        size_t nmods;
+
         pool.base = base;
         pool.python = python;
         pool.limits = *limits;
         pool.preload = strdup(preload ? preload : "");
+        pool.mods = pool.preload ? strv_split(pool.preload, ',') : NULL;
         pool.envp = env_build(python->env, python->source_file);
-        if (!pool.preload || !pool.envp)
+        if (!pool.mods || !pool.envp)
                 return err_set(e, ENOMEM, "warm python pool");
-        pool.nmods = 0;
-        for (const char *p = pool.preload; *p; p += strcspn(p, ","), p += *p == ',')
-                pool.nmods++;
-        pool.kinds = 1 + (pool.nmods < MAX_PRELOAD_KINDS ? pool.nmods : MAX_PRELOAD_KINDS);
+        nmods = strv_len(pool.mods);
+        pool.kinds = 1 + (nmods < MAX_PRELOAD_KINDS ? nmods : MAX_PRELOAD_KINDS);
         pool.slots = calloc((size_t)slots * pool.kinds, sizeof(*pool.slots));
         if (!pool.slots)
                 return err_set(e, ENOMEM, "warm python pool");
@@ -272,7 +270,7 @@ int warmpool_start(struct event_base *base, unsigned slots, const struct recipe 
                 z->kind = i % pool.kinds;
                 z->preload = z->kind == 0                ? strdup(LEAN_PRELOAD)
                              : z->kind + 1 == pool.kinds ? strdup(pool.preload)
-                                                         : list_prefix(pool.preload, z->kind);
+                                                         : preload_prefix(z->kind);
                 z->backoff_s = 0.5;
                 if (!z->preload)
                         return err_set(e, ENOMEM, "warm python pool");
@@ -296,6 +294,8 @@ void warmpool_stop(void)
         pool.envp = NULL;
         free(pool.preload);
         pool.preload = NULL;
+        strv_free(pool.mods);
+        pool.mods = NULL;
 }
 
 /* The zygote kind for a program: the first one holding every preloaded
@@ -306,15 +306,11 @@ void warmpool_stop(void)
  * module a zygote lacks is imported from disk as in a cold run. */
 static unsigned want_kind(const char *code, size_t len)
 {
-        const char *p = pool.preload;
         unsigned last = 0;
 
-        for (unsigned i = 1; code && *p; i++) {
-                size_t n = strcspn(p, ",");
-                if (n && memmem(code, len, p, n))
-                        last = i;
-                p += n + (p[n] == ',');
-        }
+        for (unsigned i = 0; code && pool.mods[i]; i++)
+                if (pool.mods[i][0] && memmem(code, len, pool.mods[i], strlen(pool.mods[i])))
+                        last = i + 1;
         return last < pool.kinds ? last : pool.kinds - 1;
 }
 
