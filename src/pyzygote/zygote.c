@@ -307,22 +307,41 @@ extern int _Py_HandleSystemExit(int *exitcode_p);
  * as interpreter shut-down does (exported, not in the public headers). */
 extern void _PyModule_Clear(PyObject *m);
 
+/* Flushes one standard stream unless it is None or closed; -1 if that
+ * failed. `report`: print the failure as CPython reports a stdout one. */
+static int flush_stream(PyObject *f, bool report)
+{
+        PyObject *closed, *r;
+        int is_closed;
+
+        if (!f || f == Py_None)
+                return 0;
+        closed = PyObject_GetAttrString(f, "closed");
+        is_closed = closed ? PyObject_IsTrue(closed) : 0;
+        Py_XDECREF(closed);
+        PyErr_Clear();
+        if (is_closed)
+                return 0;
+        r = PyObject_CallMethod(f, "flush", NULL);
+        if (r) {
+                Py_DECREF(r);
+                return 0;
+        }
+        if (report)
+                PyErr_WriteUnraisable(f);
+        PyErr_Clear();
+        return -1;
+}
+
 /* flush_io() of pythonrun.c: flush stderr and stdout, keep the current
  * exception, ignore flush errors. */
 static void flush_io(void)
 {
         PyObject *type, *value, *tb;
-        const char *names[] = {"stderr", "stdout"};
 
         PyErr_Fetch(&type, &value, &tb);
-        for (int i = 0; i < 2; i++) {
-                PyObject *f = PySys_GetObject(names[i]), *r;
-                if (f && f != Py_None) {
-                        r = PyObject_CallMethod(f, "flush", NULL);
-                        Py_XDECREF(r);
-                }
-                PyErr_Clear();
-        }
+        flush_stream(PySys_GetObject("stderr"), false);
+        flush_stream(PySys_GetObject("stdout"), false);
         PyErr_Restore(type, value, tb);
 }
 
@@ -431,32 +450,6 @@ static int run_script(void)
 error:
         PyErr_Print();
         return 1;
-}
-
-/* Flushes one standard stream unless it is None or closed; -1 if that
- * failed. `report`: print the failure as CPython reports a stdout one. */
-static int flush_stream(PyObject *f, bool report)
-{
-        PyObject *closed, *r;
-        int is_closed;
-
-        if (!f || f == Py_None)
-                return 0;
-        closed = PyObject_GetAttrString(f, "closed");
-        is_closed = closed ? PyObject_IsTrue(closed) : 0;
-        Py_XDECREF(closed);
-        PyErr_Clear();
-        if (is_closed)
-                return 0;
-        r = PyObject_CallMethod(f, "flush", NULL);
-        if (r) {
-                Py_DECREF(r);
-                return 0;
-        }
-        if (report)
-                PyErr_WriteUnraisable(f);
-        PyErr_Clear();
-        return -1;
 }
 
 /* flush_std_files() of pylifecycle.c: -1 if a flush failed. `report`:

@@ -76,7 +76,6 @@ static void clamp_box_limits(struct config *c)
         }
 }
 
-/* Bytes from argv[0] to the end of the last argument (one contiguous area). */
 /* A helper binary beside this one (codeexec-pyzygote, codeexec-pyreaper),
  * or NULL. */
 static const char *helper_path(char *path, size_t size, const char *name)
@@ -120,6 +119,7 @@ static void start_warm_python(void)
                 log_warn("warm python: off (%s)", e.msg);
 }
 
+/* Bytes from argv[0] to the end of the last argument (one contiguous area). */
 static size_t argv_area_len(int argc, char **argv)
 {
         return argc > 0 ? (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) - argv[0]) : 0;
