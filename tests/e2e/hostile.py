@@ -12,6 +12,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import socket
 import subprocess
 import threading
@@ -238,3 +239,38 @@ def status_of(raw: bytes) -> Optional[int]:
 
 def cpu_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# ---------------------------------------------------------------------------
+# warm Python (docs/warm-python.md)
+
+WARM_HEADER = "X-Codeexec-Warm-Python"
+WARM_READY = re.compile(r"ready=(\d+)/(\d+) preload=(\S*) rss_mb=(\d+)")
+
+
+def build_has_warm_python(binary) -> bool:
+    """Whether this build of the server has warm Python (its --help says so)."""
+    p = subprocess.run([str(binary), "--help"], capture_output=True, text=True, timeout=10)
+    return "--no-warm-python" in p.stdout + p.stderr
+
+
+def warm_header(url: str) -> Optional[str]:
+    """The X-Codeexec-Warm-Python header of GET /health (whose body stays OK)."""
+    st, headers, body = request(url, "GET", "/health", timeout=5)
+    assert st == 200 and body == b"OK", f"/health answered {st} {body[:100]!r}"
+    return headers.get(WARM_HEADER)
+
+
+def wait_warm_ready(url: str, timeout: float = 60.0) -> "re.Match":
+    """Polls /health until the header says ready=N/N; returns the match
+    (groups: ready, slots, preload, rss_mb)."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = warm_header(url)
+        m = WARM_READY.fullmatch(last or "")
+        if m and int(m[2]) > 0 and m[1] == m[2]:
+            return m
+        time.sleep(0.1)
+    raise AssertionError(f"the warm pool was not ready within {timeout:.0f} s: "
+                         f"last {WARM_HEADER}: {last!r}")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -29,7 +28,6 @@ import tempfile
 import textwrap
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -37,7 +35,8 @@ import pytest
 
 from conftest import BINARY, REPO_ROOT, start_server  # noqa: E402
 from hostile import (HealthProbe, unique_uid_base, any_exec, assert_healthy, assert_no_box_processes,
-                     box_processes, hostport, py_exec, request, v1_run, vm_kb)
+                     box_processes, build_has_warm_python, hostport, py_exec, request, v1_run, vm_kb,
+                     wait_warm_ready)
 
 PY = "/usr/bin/python3"
 
@@ -53,20 +52,10 @@ def run_json(url: str, code: str, timeout: float = 20, language: str = "python")
     return json.loads(r["stdout"])
 
 
-def wait_warm_ready(url: str, timeout: float = 90.0, headers=None) -> None:
+def warm_and_checked(url: str, headers=None) -> None:
     """Waits until every slot's warm Python zygote is ready, then checks that
     a run really comes from one."""
-    end = time.monotonic() + timeout
-    header = ""
-    while time.monotonic() < end:
-        with urllib.request.urlopen(url + "/health", timeout=5) as r:
-            header = r.headers.get("X-Codeexec-Warm-Python", "")
-        m = re.match(r"ready=(\d+)/(\d+)", header)
-        if m and m.group(1) == m.group(2):
-            break
-        time.sleep(0.2)
-    else:
-        raise AssertionError(f"warm zygotes not ready: {header!r}")
+    wait_warm_ready(url, timeout=90.0)
     assert v1_run(url, "print(1)", headers=headers)["warm"] is True
 
 
@@ -80,8 +69,7 @@ MODE_ARGS = {"warm": [], "cold": ["--no-warm-python"], "default": []}
 def _build_has_warm_python() -> bool:
     if not BINARY.is_file():
         return True   # the servers' start-up fails with conftest's clear message
-    p = subprocess.run([str(BINARY), "--help"], capture_output=True, text=True, timeout=10)
-    return "--no-warm-python" in p.stdout + p.stderr
+    return build_has_warm_python(BINARY)
 
 
 def pytest_generate_tests(metafunc):
@@ -101,7 +89,7 @@ def mode(request) -> str:
 def started_in_mode(s, mode: str, headers=None):
     """A server started with MODE_ARGS[mode]: a warm one is waited for."""
     if mode == "warm":
-        wait_warm_ready(s.url, headers=headers)
+        warm_and_checked(s.url, headers=headers)
     return s
 
 
@@ -141,7 +129,7 @@ def _server_still_healthy(srv, mode):
     assert_healthy(srv.url, within=1.0)
     no_box_processes(srv, settle=1.0)
     if mode == "warm":
-        wait_warm_ready(srv.url)
+        warm_and_checked(srv.url)
 
 
 # ---------------------------------------------------------------------------

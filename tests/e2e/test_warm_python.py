@@ -33,21 +33,19 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import re
 import secrets
 import signal
-import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import pytest
 
 from conftest import BINARY, require_binary, start_server  # noqa: E402
-from hostile import request, unique_uid_base, v1_run
+from hostile import (WARM_HEADER, WARM_READY, build_has_warm_python, request, unique_uid_base, v1_run,
+                     wait_warm_ready, warm_header)
 from warm_corpus import CORPUS
 
-WARM_HEADER = "X-Codeexec-Warm-Python"
 READY_TIMEOUT_S = 60.0
 ZYGOTE_COMM = "codeexec-pyzyg"   # codeexec-pyzygote, as /proc/PID/comm truncates it
 THREADS_PER_SERVER = 4
@@ -56,7 +54,6 @@ COMPARED = ("exit_code", "signal", "stdout", "stderr", "stdout_truncated", "stde
             "status", "verdict", "passed")
 RUN_COMPARED = ("input", "exit_code", "stdout", "stderr", "stdout_truncated", "stderr_truncated",
                 "status", "verdict", "passed")
-_READY = re.compile(r"ready=(\d+)/(\d+) preload=(\S*) rss_mb=(\d+)")
 # Programs whose warm output differs by design, as docs/warm-python.md says
 # ("Observable differences from a cold run"): they are marked xfail when they
 # differ, with the diff. Everything else must be identical.
@@ -81,37 +78,11 @@ OPEN_DIFFERENCES = {
 PRELOAD_SIDE_EFFECTS = ["warnings_filters_at_start", "sys_meta_path", "faulthandler_segfault_dump"]
 
 
-def warm_python_supported() -> bool:
-    require_binary()
-    p = subprocess.run([str(BINARY), "--help"], capture_output=True, text=True, timeout=10)
-    return "--no-warm-python" in p.stdout + p.stderr
-
-
 @pytest.fixture(scope="module", autouse=True)
 def _needs_warm_python():
-    if not warm_python_supported():
+    require_binary()
+    if not build_has_warm_python(BINARY):
         pytest.skip(f"{BINARY} --help does not mention --no-warm-python: this build has no warm Python")
-
-
-def warm_header(url: str) -> Optional[str]:
-    """The X-Codeexec-Warm-Python header of GET /health (whose body stays OK)."""
-    st, headers, body = request(url, "GET", "/health", timeout=5)
-    assert st == 200 and body == b"OK", f"/health answered {st} {body[:100]!r}"
-    return headers.get(WARM_HEADER)
-
-
-def wait_warm_ready(url: str, timeout: float = READY_TIMEOUT_S) -> re.Match:
-    """Polls /health until the header says ready=N/N; returns the match
-    (groups: ready, slots, preload, rss_mb)."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = warm_header(url)
-        m = _READY.fullmatch(last or "")
-        if m and int(m[2]) > 0 and m[1] == m[2]:
-            return m
-        time.sleep(0.1)
-    pytest.fail(f"the warm pool was not ready within {timeout:.0f} s: last {WARM_HEADER}: {last!r}")
 
 
 def zygotes(server_pid: int) -> List[int]:
@@ -147,7 +118,7 @@ def wait_new_zygotes(s, killed: List[int], timeout: float = READY_TIMEOUT_S) -> 
     a ready zygote again, none of them a killed one; returns their pids."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        m = _READY.fullmatch(warm_header(s.url) or "")
+        m = WARM_READY.fullmatch(warm_header(s.url) or "")
         now = zygotes(s.pid)
         if m and m[1] == m[2] and len(now) == int(m[2]) and not set(now) & set(killed):
             return now
