@@ -35,7 +35,6 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -47,11 +46,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../sandbox/reaper.h"
@@ -776,6 +773,10 @@ static int run_box(void *arg)
                 sigfillset(&all);
                 sigprocmask(SIG_SETMASK, &all, NULL);
         }
+        /* Unlike the zygote, the run's PID 1 and the program wait for their
+         * children (signal dispositions are this process's own: no
+         * CLONE_SIGHAND). */
+        signal(SIGCHLD, SIG_DFL);
         /* The zygote has no /tmp and /dev/shm mounts (sandbox/mounts.c),
          * only their directories: the run's own go there. */
         snprintf(opts, sizeof(opts), "size=%llu,nr_inodes=%u,mode=0755,uid=%d,gid=%d",
@@ -863,37 +864,16 @@ static int recv_request(struct warm_request *rq, int *fds)
 
 static void serve(void)
 {
-        sigset_t chld;
-        int sfd;
-        struct pollfd pf[2];
-
-        sigemptyset(&chld);
-        sigaddset(&chld, SIGCHLD);
-        sigprocmask(SIG_BLOCK, &chld, NULL);
-        sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
-        if (sfd < 0)
-                die("signalfd");
-        pf[0].fd = WARM_FD_CONTROL;
-        pf[0].events = POLLIN;
-        pf[1].fd = sfd;
-        pf[1].events = POLLIN;
+        /* The runs' PID 1s, our children, are reaped by the kernel: a
+         * SIGCHLD never waits here (it would count, for a moment, in the
+         * signals a next run sees queued for its user). */
+        signal(SIGCHLD, SIG_IGN);
         for (;;) {
                 struct warm_request rq;
                 int fds[WARM_REQ_NFDS];
                 pid_t pid;
                 int rc, clone_errno;
 
-                if (poll(pf, 2, -1) < 0 && errno != EINTR)
-                        die("poll");
-                if (pf[1].revents) {
-                        struct signalfd_siginfo si;
-                        while (read(sfd, &si, sizeof(si)) > 0)
-                                ;
-                        while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
-                                ;
-                }
-                if (!pf[0].revents)
-                        continue;
                 rc = recv_request(&rq, fds);
                 if (rc == 0 || (rc == -1 && errno != EINTR && errno != EAGAIN))
                         exit(0); /* the server is gone */

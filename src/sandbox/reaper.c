@@ -86,6 +86,14 @@ void sbx_wait_step(pid_t pid, uint64_t start_us, double timeout_s, uint64_t befo
         }
         m->wall_us = sbx_now_us() - start_us;
         sbx_kill_and_reap_all();
+        /* Everything is reaped: take the SIGCHLDs still queued, which would
+         * otherwise count in the box user's pending signals until this
+         * process is gone (a warm run's next program could see them). */
+        {
+                const struct timespec none = {0, 0};
+                while (sigtimedwait(&chld, NULL, &none) > 0)
+                        ;
+        }
         m->cpu_us = sbx_children_cpu_us() - before_cpu_us;
         m->wstatus = status;
 }

@@ -71,8 +71,6 @@ OPEN_DIFFERENCES = {
     "memory_use_at_start": "the preloaded modules' pages are mapped from the start",
     "thread_limit_count": "the slot's zygotes count towards the box user's RLIMIT_NPROC",
     "processes_limit": "the slot's zygotes count towards the box user's RLIMIT_NPROC",
-    "proc_self_status": "SigQ may count, for a moment, a SIGCHLD still pending in the previous "
-                        "run's reaper or in the zygote (seen under make asan)",
 }
 # of those, the ones that come from the preloads: gone with --python-preload ''
 PRELOAD_SIDE_EFFECTS = ["warnings_filters_at_start", "sys_meta_path", "faulthandler_segfault_dump"]
