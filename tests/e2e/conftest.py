@@ -76,6 +76,10 @@ class ServerHandle:
         self.port = port or _free_port()
         self.url = f"http://{ip}:{self.port}"
         self.args = [str(BINARY), "--ip", ip, "--port", str(self.port), *map(str, extra_args)]
+        # CODEEXEC_UID_BASE: a --uid-base for servers that name none, so that two
+        # test sessions on one machine (two work trees) never share box uids.
+        if "--uid-base" not in self.args and os.environ.get("CODEEXEC_UID_BASE"):
+            self.args += ["--uid-base", os.environ["CODEEXEC_UID_BASE"]]
         self.log_path = _logs_dir() / f"server-{self.port}.log"
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
