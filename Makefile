@@ -104,10 +104,11 @@ asan:
 FUZZ_CC          ?= clang
 FUZZ_FLAGS       := -g -O1 -fno-omit-frame-pointer -Isrc $(shell pkg-config --cflags jansson 2>/dev/null)
 FUZZ_SAN         := -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_TARGETS     := request jsontext recipe
+FUZZ_TARGETS     := request jsontext recipe jsonl
 FUZZ_SRC_request := src/api/request.c
 FUZZ_SRC_jsontext:= src/api/jsontext.c src/util/utf8.c src/util/buf.c
 FUZZ_SRC_recipe  := src/lang/recipe.c src/util/buf.c src/util/err.c src/util/strv.c
+FUZZ_SRC_jsonl   := src/bank/jsonl.c src/bank/bank.c src/util/md5.c src/util/err.c
 FUZZ_TIME        ?= 60
 FUZZ_SMOKE_TIME  ?= 10
 FUZZ_BIN         := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%) $(BUILD)/fuzz/jsontext_dump
