@@ -142,7 +142,7 @@ format:
 
 lint:
 	@clang-format --dry-run --Werror $(SRC) $(wildcard src/pyzygote/*.c) $(wildcard src/*/*.h)
-	@! grep -nE '\b(sprintf|strcpy|strcat|gets)\s*\(' $(SRC) || (echo "banned call" && false)
+	@! grep -nE '\b(sprintf|strcpy|strcat|gets)\s*\(' $(SRC) $(wildcard src/pyzygote/*.c) || (echo "banned call" && false)
 
 clean:
 	rm -rf build build-asan

@@ -4,8 +4,8 @@
  * (sandbox/init.c exec_zygote): user, PID, mount, IPC, UTS and network
  * namespaces like any box, the read-only root already built, uid 1000, and
  * only CAP_SYS_ADMIN and CAP_SETPCAP left, in the box's user namespace. It
- * initializes CPython with the very configuration `python3 /tmp/main.py`
- * gets (same argv, environment, paths), imports the preloads it is
+ * initializes CPython with the very configuration that `python3 /tmp/main.py`
+ * would get (same argv, environment, paths), imports the preloads it is
  * configured with and tells the server it is ready (warm-proto.h).
  *
  * For each run request it starts two processes (see run_box):
@@ -267,11 +267,10 @@ static void preload(const char *list, struct warm_ready *ready)
                 }
                 PyErr_Print();
                 ready->failed_preloads++;
-                if (strlen(ready->text) + strlen(name) + 2 < sizeof(ready->text)) {
-                        if (ready->text[0])
-                                strcat(ready->text, ",");
-                        strcat(ready->text, name);
-                }
+                size_t used = strlen(ready->text);
+                if (used + strlen(name) + 2 < sizeof(ready->text))
+                        snprintf(ready->text + used, sizeof(ready->text) - used, "%s%s",
+                                 used ? "," : "", name);
         }
         free(copy);
         /* Whatever the imports printed is not a run's output. */
