@@ -441,7 +441,7 @@ static void hand_back(struct job *job)
 {
         struct job_private *p = job->priv;
 
-        sched_job_finished(job);
+        sched_job_finished(job, p->slot);
         p->ev_done = event_new(p->base, -1, 0, on_done_event, job);
         event_active(p->ev_done, 0, 0);
 }

@@ -25,6 +25,7 @@ static struct job *head, *tail;
 static struct job *bg_head, *bg_tail; /* background queue */
 static bool bg_running;
 static struct event *ev_pump;
+static sched_start_fn start_job;
 
 static int take_slot(void)
 {
@@ -48,7 +49,7 @@ static void start_waiting(void)
                 job->next = NULL;
                 job->background = true;
                 bg_running = true;
-                job_start(job, sched_base, (unsigned)slot);
+                start_job(job, sched_base, (unsigned)slot);
         }
         while (head && (slot = take_slot()) >= 0) {
                 struct job *job = head;
@@ -58,7 +59,7 @@ static void start_waiting(void)
                 job->next = NULL;
                 nqueued--;
                 nrunning++;
-                job_start(job, sched_base, (unsigned)slot);
+                start_job(job, sched_base, (unsigned)slot);
         }
 }
 
@@ -70,13 +71,15 @@ static void on_pump(evutil_socket_t fd, short what, void *arg)
         start_waiting();
 }
 
-void sched_init(struct event_base *base, unsigned running, size_t queue)
+int sched_init(struct event_base *base, unsigned running, size_t queue, sched_start_fn start)
 {
         sched_base = base;
+        start_job = start;
         max_running = running ? running : 1;
         max_queue = queue;
         slot_busy = calloc(max_running, sizeof(*slot_busy));
         ev_pump = event_new(base, -1, 0, on_pump, NULL);
+        return slot_busy && ev_pump ? 0 : -1;
 }
 
 /* Appends job to a FIFO given by its head and tail. */
@@ -110,9 +113,9 @@ void sched_submit_background(struct job *job)
         event_active(ev_pump, 0, 0);
 }
 
-void sched_job_finished(struct job *job)
+void sched_job_finished(struct job *job, unsigned slot)
 {
-        slot_busy[job_slot(job)] = false;
+        slot_busy[slot] = false;
         if (job->background)
                 bg_running = false;
         else

@@ -3,7 +3,11 @@
  *
  * Queue time never counts against a run's limits: a job's clocks start when
  * its box starts. Each running job holds a slot (0..max_running-1), which
- * selects the box's host uid, so two boxes never share a uid. */
+ * selects the box's host uid, so two boxes never share a uid.
+ *
+ * The scheduler knows jobs only as queue entries: it starts them through the
+ * callback given to sched_init() (job_start in the server) and hears of
+ * their end from sched_job_finished(), so it depends on nothing above it. */
 #ifndef CODEEXEC_SCHED_H
 #define CODEEXEC_SCHED_H
 
@@ -13,7 +17,12 @@
 
 struct event_base;
 
-void sched_init(struct event_base *base, unsigned max_running, size_t max_queue);
+/* Starts job in slot (0 .. max_running-1), from an event callback. */
+typedef void (*sched_start_fn)(struct job *job, struct event_base *base, unsigned slot);
+
+/* Returns -1 when out of memory. */
+int sched_init(struct event_base *base, unsigned max_running, size_t max_queue,
+               sched_start_fn start);
 /* Queues job (or starts it at once). Returns -1 when the queue is full: the
  * caller still owns the job. */
 int sched_submit(struct job *job);
@@ -21,8 +30,8 @@ int sched_submit(struct job *job);
  * counted against --max-queue): start-up housekeeping such as version
  * probes. */
 void sched_submit_background(struct job *job);
-/* Called by job.c when a started job's box is gone. */
-void sched_job_finished(struct job *job);
+/* A started job's box is gone: slot is free again. */
+void sched_job_finished(struct job *job, unsigned slot);
 /* Called by job.c when a queued job is cancelled. */
 void sched_remove_queued(struct job *job);
 

@@ -225,7 +225,10 @@ int main(int argc, char **argv)
                 log_error("event_base_new failed");
                 return 1;
         }
-        sched_init(base, cfg.max_running, cfg.max_queue);
+        if (sched_init(base, cfg.max_running, cfg.max_queue, job_start) < 0) {
+                log_error("out of memory");
+                return 1;
+        }
         if (http_start(base, &cfg, &e) < 0) {
                 log_error("%s", e.msg);
                 sbx_global_cleanup();
