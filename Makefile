@@ -140,7 +140,8 @@ fuzz fuzz-smoke: fuzz-build
 format:
 	clang-format -i $(SRC) $(wildcard src/pyzygote/*.c) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c)
 
-lint:
+lint: $(BUILD)/codeexec
+	@scripts/options-doc --check $(BUILD)/codeexec
 	@clang-format --dry-run --Werror $(SRC) $(wildcard src/pyzygote/*.c) $(wildcard src/*/*.h)
 	@! grep -nE '\b(sprintf|strcpy|strcat|gets)\s*\(' $(SRC) $(wildcard src/pyzygote/*.c) || (echo "banned call" && false)
 
