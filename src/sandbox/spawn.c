@@ -122,6 +122,27 @@ int sbx_global_init(const struct sbx_options *opt, struct err *e)
         return 0;
 }
 
+/* Kills what is left in a box's cgroup and removes it. The kernel may need
+ * a moment to let go of a dying cgroup: then it goes on a list retried from
+ * sbx_retry_releases(), never waited for here (this runs on the event loop). */
+static void release_cgroup(struct cg_box *cg)
+{
+        struct cg_box **grown;
+
+        if (!cg)
+                return;
+        cg_box_kill(cg);
+        if (cg_box_destroy(cg) == 0 || errno != EBUSY)
+                return;
+        grown = realloc(pending, (npending + 1) * sizeof(*pending));
+        if (!grown) {
+                log_warn("out of memory: cgroup of a finished box left behind");
+                return;
+        }
+        pending = grown;
+        pending[npending++] = cg;
+}
+
 void sbx_global_cleanup(void)
 {
         for (int i = 0; i < 100 && sbx_retry_releases() > 0; i++)
@@ -291,8 +312,7 @@ fail:
         for (s = 0; s < SBX_MAX_STEPS; s++)
                 for (int k = 0; k < 2; k++)
                         close_pair(out[s][k]);
-        while (cg_box_destroy(cg) < 0 && errno == EBUSY)
-                usleep(1000);
+        release_cgroup(cg);
         return -1;
 }
 
@@ -354,19 +374,8 @@ void sbx_release(struct sbx_box *box)
         box->pidfd = box->status_fd = -1;
         memset(box->out_fd, -1, sizeof(box->out_fd));
         box->warm_cg = NULL; /* the zygote's: not ours to remove */
-        if (box->cg) {
-                cg_box_kill(box->cg);
-                /* The kernel may need a moment to let go of a dying cgroup:
-                 * keep it on a list and retry from sbx_retry_releases(). */
-                if (cg_box_destroy(box->cg) < 0 && errno == EBUSY) {
-                        struct cg_box **grown = realloc(pending, (npending + 1) * sizeof(*pending));
-                        if (grown) {
-                                pending = grown;
-                                pending[npending++] = box->cg;
-                        }
-                }
-                box->cg = NULL;
-        }
+        release_cgroup(box->cg);
+        box->cg = NULL;
 }
 
 size_t sbx_retry_releases(void)
