@@ -12,7 +12,7 @@
 CC      ?= cc
 PKGS    := libevent jansson libseccomp
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
-           -Wformat-nonliteral -Wvla -Wno-unused-result -Wno-format-truncation
+           -Wformat-nonliteral -Wvla -Wno-format-truncation
 HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 $(WARN) $(HARDEN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -207,7 +207,10 @@ static _Noreturn void exec_step(const struct sbx_spec *spec, const struct sbx_st
         execve(st->argv[0], st->argv, spec->envp);
 fail:
         saved = errno;
-        (void)write(report, &saved, sizeof(saved));
+        /* Nothing more to do if the report is lost: the step then ends 127
+         * with no errno, which the parent reports as a failed start. */
+        if (write(report, &saved, sizeof(saved)) != (ssize_t)sizeof(saved))
+                _exit(127);
         _exit(127);
 }
 
