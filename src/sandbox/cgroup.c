@@ -102,8 +102,10 @@ static uint64_t read_keyed(const char *dir, const char *file, const char *key)
 }
 
 /* Finds the mount point of a hierarchy in mountinfo: fstype cgroup2 (opt
- * NULL) or cgroup with opt among its super options. */
-static int find_mount(const char *fstype, const char *opt, char *out, size_t cap)
+ * NULL) or cgroup with opt among its super options. root (PATH_MAX) gets
+ * the cgroup the mount shows at its top: "/" unless it is a bind mount of
+ * a subtree (LXC, systemd-nspawn and Docker on v1 show a container that). */
+static int find_mount(const char *fstype, const char *opt, char *out, size_t cap, char *root)
 {
         FILE *f = fopen("/proc/self/mountinfo", "re");
         char *line = NULL;
@@ -113,10 +115,10 @@ static int find_mount(const char *fstype, const char *opt, char *out, size_t cap
         if (!f)
                 return -1;
         while (getline(&line, &lcap, f) > 0) {
-                char mnt[PATH_MAX], fs[64], super[1024];
+                char mnt[PATH_MAX], top[PATH_MAX], fs[64], super[1024];
                 char *sep = strstr(line, " - ");
 
-                if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+                if (!sep || sscanf(line, "%*s %*s %*s %4095s %4095s", top, mnt) != 2)
                         continue;
                 if (sscanf(sep + 3, "%63s %*s %1023s", fs, super) != 2)
                         continue;
@@ -130,12 +132,31 @@ static int find_mount(const char *fstype, const char *opt, char *out, size_t cap
                                 continue;
                 }
                 snprintf(out, cap, "%s", mnt);
+                snprintf(root, PATH_MAX, "%s", top);
                 found = 0;
                 break;
         }
         free(line);
         fclose(f);
         return found;
+}
+
+/* See cgroup.h. */
+int cg_path_in_mount(const char *own, const char *mount_root, char *out, size_t cap)
+{
+        size_t rl = strlen(mount_root);
+        const char *rest;
+
+        if (own[0] != '/' || strstr(own, "/..") || mount_root[0] != '/')
+                return -1;
+        while (rl > 0 && mount_root[rl - 1] == '/')
+                rl--;
+        if (strncmp(own, mount_root, rl) != 0 || (own[rl] != '/' && own[rl] != '\0'))
+                return -1;
+        rest = own + rl;
+        if (snprintf(out, cap, "%s", *rest ? rest : "/") >= (int)cap)
+                return -1;
+        return 0;
 }
 
 /* See cgroup.h. Lines are "<hierarchy id>:<controllers>:<path>"; the path
@@ -316,17 +337,25 @@ static void v2_teardown(void)
 
 static int try_v2(const char **why, bool *mounted)
 {
-        char mnt[PATH_MAX], own[PATH_MAX], server[PATH_MAX + 8], ctl[512], add[32] = "";
-        char pid[32];
+        char mnt[PATH_MAX], top[PATH_MAX], self[PATH_MAX], own[PATH_MAX];
+        char server[PATH_MAX + 8], ctl[512], add[32] = "", pid[32];
 
         *mounted = false;
-        if (find_mount("cgroup2", NULL, mnt, sizeof(mnt)) < 0) {
+        if (find_mount("cgroup2", NULL, mnt, sizeof(mnt), top) < 0) {
                 *why = "no cgroup v2 hierarchy is mounted";
                 return -1;
         }
         *mounted = true;
-        if (own_path(NULL, own, sizeof(own)) < 0) {
+        if (own_path(NULL, self, sizeof(self)) < 0) {
                 *why = "/proc/self/cgroup has no cgroup v2 line (0::/path)";
+                return -1;
+        }
+        if (cg_path_in_mount(self, top, own, sizeof(own)) < 0) {
+                snprintf(why_buf, sizeof(why_buf),
+                         "cgroup v2: the server's cgroup %s is not visible through the cgroup2 "
+                         "mount at %s (which shows %s)",
+                         self, mnt, top);
+                *why = why_buf;
                 return -1;
         }
         snprintf(v2_parent, sizeof(v2_parent), "%s%s", mnt, strcmp(own, "/") ? own : "");
@@ -402,11 +431,13 @@ static int try_v1(const char **why, bool *mounted)
 {
         *mounted = false;
         for (int c = 0; c < V1_COUNT; c++) {
-                char mnt[PATH_MAX], own[PATH_MAX], parent[PATH_MAX * 2];
+                char mnt[PATH_MAX], top[PATH_MAX], self[PATH_MAX], own[PATH_MAX];
+                char parent[PATH_MAX * 2];
 
                 v1_base[c][0] = '\0';
-                if (find_mount("cgroup", v1_names[c], mnt, sizeof(mnt)) < 0 ||
-                    own_path(v1_names[c], own, sizeof(own)) < 0) {
+                if (find_mount("cgroup", v1_names[c], mnt, sizeof(mnt), top) < 0 ||
+                    own_path(v1_names[c], self, sizeof(self)) < 0 ||
+                    cg_path_in_mount(self, top, own, sizeof(own)) < 0) {
                         if (c == V1_CPUACCT)
                                 continue; /* accounting only: optional */
                         *why = "no cgroup v1 memory and pids hierarchies";

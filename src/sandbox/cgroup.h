@@ -40,6 +40,13 @@ void cg_cleanup(void);
  * and returns 0; -1 when there is no such line or the path does not fit. */
 int cg_parse_own_path(const char *text, const char *controller, char *out, size_t cap);
 
+/* Pure: where the cgroup own (a path from /proc/self/cgroup) is beneath a
+ * cgroupfs mount whose top is the cgroup mount_root (mountinfo's 4th
+ * field): own less that prefix, "/" for the top itself. Returns -1 when own
+ * is not visible through the mount (outside it, or "/.." paths of a process
+ * outside its cgroup namespace) or does not fit. */
+int cg_path_in_mount(const char *own, const char *mount_root, char *out, size_t cap);
+
 /* Creates the cgroup of one box with its limits. Returns NULL (and fills e)
  * on failure; with the "none" backend returns a valid empty handle. */
 struct cg_box *cg_box_create(uint64_t id, const struct sbx_limits *lim, struct err *e);

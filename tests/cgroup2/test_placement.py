@@ -61,6 +61,31 @@ def test_cgroup_namespace_root(languages_dir, tmp_path):
         remove_cgroup(ctr)
 
 
+def test_bind_mounted_subtree(languages_dir):
+    """LXC or systemd-nspawn without a cgroup namespace: /sys/fs/cgroup is a
+    bind mount of the container's subtree while /proc/self/cgroup still
+    shows the full path; the server must find itself beneath the mount."""
+    svc = make_cgroup(CGROOT / "lxc.payload" / "c1" / "svc")
+    try:
+        s = Server(languages_dir, cgroup=svc,
+                   wrap=["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                         "mkdir -p /run/cg2sub && mount --bind /sys/fs/cgroup/lxc.payload/c1 /run/cg2sub"
+                         " && umount -l /sys/fs/cgroup && mount --move /run/cg2sub /sys/fs/cgroup"
+                         " && exec \"$0\" \"$@\""])
+        try:
+            assert s.limits_header() == "cgroup v2", s.log()
+            r = s.run(ALLOC_512M, limits={"memory_mb": 64})
+            assert r["status"] == "memory_limit", r
+            assert codeexec_dirs(svc) == [f"codeexec-{s.proc.pid}"]
+        finally:
+            rc = s.stop()
+        assert rc == 0, s.log()
+        assert cg_children(svc) == []
+        assert cg_read(svc / "cgroup.subtree_control").split() == []
+    finally:
+        remove_cgroup(svc)
+
+
 def test_undelegated_cgroup_falls_back_to_rlimits(languages_dir):
     """Controllers not enabled for the server's cgroup: not delegated."""
     cg = CGROOT / "nodeleg" / "svc"

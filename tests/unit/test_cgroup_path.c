@@ -92,3 +92,33 @@ Test(cgroup_path, malformed_and_too_long)
         cr_assert_eq(cg_parse_own_path("0::/ab\n", NULL, small, sizeof(small)), 0);
         cr_assert_str_eq(small, "/ab");
 }
+
+static void expect_in_mount(const char *own, const char *root, const char *want)
+{
+        char out[256] = "unchanged";
+        int rc = cg_path_in_mount(own, root, out, sizeof(out));
+
+        if (!want) {
+                cr_assert_eq(rc, -1, "'%s' under mount of '%s': got '%s', want none", own, root,
+                             out);
+                return;
+        }
+        cr_assert_eq(rc, 0, "'%s' under mount of '%s': none, want '%s'", own, root, want);
+        cr_assert_str_eq(out, want);
+}
+
+/* The mount's own top (mountinfo's root field) is "/" on a host and in a
+ * container with its own cgroup namespace, a subtree when the runtime
+ * bind-mounts one (LXC, systemd-nspawn, Docker on cgroup v1). */
+Test(cgroup_path, relative_to_the_mount)
+{
+        expect_in_mount("/", "/", "/");
+        expect_in_mount("/system.slice/codeexec.service", "/", "/system.slice/codeexec.service");
+        expect_in_mount("/docker/abc", "/docker/abc", "/");
+        expect_in_mount("/docker/abc/svc", "/docker/abc", "/svc");
+        expect_in_mount("/docker/abc/svc", "/docker/abc/", "/svc");
+        expect_in_mount("/docker/abcd", "/docker/abc", NULL); /* a sibling, not beneath */
+        expect_in_mount("/other", "/docker/abc", NULL);
+        expect_in_mount("/../../user.slice", "/", NULL); /* outside its cgroup namespace */
+        expect_in_mount("relative", "/", NULL);
+}
