@@ -338,7 +338,7 @@ static void v2_teardown(void)
 static int try_v2(const char **why, bool *mounted)
 {
         char mnt[PATH_MAX], top[PATH_MAX], self[PATH_MAX], own[PATH_MAX];
-        char server[PATH_MAX + 8], ctl[512], add[32] = "", pid[32];
+        char server[PATH_MAX + 8], ctl[512] = "", add[32] = "", pid[32];
 
         *mounted = false;
         if (find_mount("cgroup2", NULL, mnt, sizeof(mnt), top) < 0) {
