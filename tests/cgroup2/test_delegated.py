@@ -64,6 +64,34 @@ def test_cold_run_ok_in_a_box_cgroup(svc_server):
     assert r["memory_kb"] > 0  # memory.peak of the box's own cgroup
 
 
+def test_box_cgroup_carries_the_run_limits(svc_server):
+    """While a cold run sleeps, its box-<id> holds its processes, with the
+    run's memory.max, memory.swap.max and pids.max."""
+    import threading
+    s = svc_server
+    result = {}
+    t = threading.Thread(target=lambda: result.update(
+        s.run("import time\ntime.sleep(4)\n", cold=True, limits={"memory_mb": 48, "processes": 7})))
+    t.start()
+    base = SERVICE / f"codeexec-{s.proc.pid}"
+    seen = None
+    deadline = time.monotonic() + 60
+    while t.is_alive() and seen is None and time.monotonic() < deadline:
+        for name in box_dirs(s):
+            box = base / name
+            try:
+                if (cg_read(box / "memory.max").strip() == str(48 << 20)
+                        and cg_read(box / "pids.max").strip() == "7" and cg_procs(box)):
+                    seen = box
+                    assert cg_read(box / "memory.swap.max").strip() == "0"
+            except OSError:
+                continue  # removed meanwhile
+        time.sleep(0.1)
+    t.join()
+    assert result.get("status") == "ok", result
+    assert seen is not None, "no box cgroup with the run's limits and processes was seen"
+
+
 def test_cold_memory_limit_is_an_oom_kill(svc_server):
     r = svc_server.run(ALLOC_512M, cold=True, limits={"memory_mb": 64})
     assert r["status"] == "memory_limit", r
@@ -117,6 +145,8 @@ def test_pids_limit_makes_fork_fail(svc_server):
     assert r["status"] == "ok", r
     ok, failed = map(int, r["stdout"].split())
     assert ok < 10 and failed > 0, r
+    # the sleeping children die with the run
+    hostile.assert_no_box_processes(settle=30, url=svc_server.url)
 
 
 def test_fork_bomb_is_contained(svc_server):
@@ -125,6 +155,7 @@ def test_fork_bomb_is_contained(svc_server):
               timeout=5, cold=True, limits={"processes": 16})
     assert r["status"] == "timeout", r
     assert s.limits_header() == "cgroup v2"  # still serving
+    hostile.assert_no_box_processes(settle=30, url=s.url)
     r = s.run("print('after')\n", cold=True)
     assert r["status"] == "ok" and r["stdout"] == "after\n", r
 
@@ -189,6 +220,7 @@ def test_warm_pids_limit(svc_server):
     assert r["status"] == "ok", r
     ok, failed = map(int, r["stdout"].split())
     assert ok < 8 and failed > 0, r
+    hostile.assert_no_box_processes(settle=30, url=s.url)  # zygotes are not counted
 
 
 def test_boxes_are_removed_after_runs(svc_server):
