@@ -39,6 +39,25 @@ def test_at_the_root_cgroup(languages_dir):
     assert cg_read(CGROOT / "cgroup.subtree_control").split() == before
 
 
+def test_leftovers_of_a_killed_server_are_reaped(languages_dir):
+    """A server killed with SIGKILL cannot clean up; the next one started in
+    the same cgroup removes what it left (here at the root, where a new
+    process may still be placed)."""
+    s = Server(languages_dir, cgroup=CGROOT)
+    dead = s.proc.pid
+    assert s.run("print(1)\n")["status"] == "ok"
+    s.kill()
+    assert f"codeexec-{dead}" in codeexec_dirs(CGROOT)
+    s2 = Server(languages_dir, cgroup=CGROOT)
+    try:
+        assert f"codeexec-{dead}" not in codeexec_dirs(CGROOT), s2.log()
+        assert f"removing cgroup {CGROOT}/codeexec-{dead} left by an earlier server" in s2.log()
+    finally:
+        rc = s2.stop()
+    assert rc == 0, s2.log()
+    assert codeexec_dirs(CGROOT) == []
+
+
 def test_cgroup_namespace_root(languages_dir, tmp_path):
     """A container with its own cgroup namespace: the server sees 0::/ but is
     not at the real root, so it must give back what it enabled at exit."""
