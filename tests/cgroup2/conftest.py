@@ -183,7 +183,7 @@ class Server:
         assert st == 200
         return headers.get("X-Codeexec-Limits", "")
 
-    def run(self, code: str, timeout: float = 20, cold: bool = False,
+    def run(self, code: str, timeout: float = 60, cold: bool = False,
             limits: Optional[Dict[str, int]] = None) -> dict:
         body = {"language": "python", "code": code, "timeout": timeout}
         if limits:
