@@ -102,8 +102,10 @@ static uint64_t read_keyed(const char *dir, const char *file, const char *key)
 }
 
 /* Finds the mount point of a hierarchy in mountinfo: fstype cgroup2 (opt
- * NULL) or cgroup with opt among its super options. */
-static int find_mount(const char *fstype, const char *opt, char *out, size_t cap)
+ * NULL) or cgroup with opt among its super options. root (PATH_MAX) gets
+ * the cgroup the mount shows at its top: "/" unless it is a bind mount of
+ * a subtree (LXC, systemd-nspawn and Docker on v1 show a container that). */
+static int find_mount(const char *fstype, const char *opt, char *out, size_t cap, char *root)
 {
         FILE *f = fopen("/proc/self/mountinfo", "re");
         char *line = NULL;
@@ -113,10 +115,10 @@ static int find_mount(const char *fstype, const char *opt, char *out, size_t cap
         if (!f)
                 return -1;
         while (getline(&line, &lcap, f) > 0) {
-                char mnt[PATH_MAX], fs[64], super[1024];
+                char mnt[PATH_MAX], top[PATH_MAX], fs[64], super[1024];
                 char *sep = strstr(line, " - ");
 
-                if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+                if (!sep || sscanf(line, "%*s %*s %*s %4095s %4095s", top, mnt) != 2)
                         continue;
                 if (sscanf(sep + 3, "%63s %*s %1023s", fs, super) != 2)
                         continue;
@@ -130,6 +132,7 @@ static int find_mount(const char *fstype, const char *opt, char *out, size_t cap
                                 continue;
                 }
                 snprintf(out, cap, "%s", mnt);
+                snprintf(root, PATH_MAX, "%s", top);
                 found = 0;
                 break;
         }
@@ -138,40 +141,69 @@ static int find_mount(const char *fstype, const char *opt, char *out, size_t cap
         return found;
 }
 
+/* See cgroup.h. */
+int cg_path_in_mount(const char *own, const char *mount_root, char *out, size_t cap)
+{
+        size_t rl = strlen(mount_root);
+        const char *rest;
+
+        if (own[0] != '/' || strstr(own, "/..") || mount_root[0] != '/')
+                return -1;
+        while (rl > 0 && mount_root[rl - 1] == '/')
+                rl--;
+        if (strncmp(own, mount_root, rl) != 0 || (own[rl] != '/' && own[rl] != '\0'))
+                return -1;
+        rest = own + rl;
+        if (snprintf(out, cap, "%s", *rest ? rest : "/") >= (int)cap)
+                return -1;
+        return 0;
+}
+
+/* See cgroup.h. Lines are "<hierarchy id>:<controllers>:<path>"; the path
+ * is everything after the second colon (cgroup names may hold colons). */
+int cg_parse_own_path(const char *text, const char *controller, char *out, size_t cap)
+{
+        size_t cl = controller ? strlen(controller) : 0;
+
+        for (const char *line = text; line && *line;) {
+                const char *eol = strchr(line, '\n'), *end = eol ? eol : line + strlen(line);
+                const char *c1 = memchr(line, ':', (size_t)(end - line));
+                const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
+                bool match = false;
+
+                if (c2 && !controller) {
+                        match = c1 - line == 1 && line[0] == '0' && c2 == c1 + 1;
+                } else if (c2) {
+                        for (const char *t = c1 + 1; t < c2;) {
+                                const char *comma = memchr(t, ',', (size_t)(c2 - t));
+                                const char *te = comma ? comma : c2;
+                                match = match ||
+                                        ((size_t)(te - t) == cl && !strncmp(t, controller, cl));
+                                t = te + 1;
+                        }
+                }
+                if (match) {
+                        size_t n = (size_t)(end - c2 - 1);
+                        if (n == 0 || c2[1] != '/' || n >= cap)
+                                return -1;
+                        memcpy(out, c2 + 1, n);
+                        out[n] = '\0';
+                        return 0;
+                }
+                line = eol ? eol + 1 : NULL;
+        }
+        return -1;
+}
+
 /* The server's own path in a hierarchy, from /proc/self/cgroup. controller
  * NULL means the v2 line ("0::/path"). */
 static int own_path(const char *controller, char *out, size_t cap)
 {
-        FILE *f = fopen("/proc/self/cgroup", "re");
-        char *line = NULL;
-        size_t lcap = 0;
-        int found = -1;
+        char text[16384];
 
-        if (!f)
+        if (read_file("/proc/self", "cgroup", text, sizeof(text)) < 0)
                 return -1;
-        while (getline(&line, &lcap, f) > 0) {
-                char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-                bool match = false;
-
-                if (!c2)
-                        continue;
-                *c2 = '\0';
-                line[strcspn(line, "\n")] = '\0';
-                c2[1 + strcspn(c2 + 1, "\n")] = '\0';
-                if (!controller)
-                        match = strcmp(line, "0") == 0 && c1[1] == '\0';
-                else
-                        for (char *t = strtok(c1 + 1, ","); t; t = strtok(NULL, ","))
-                                match = match || strcmp(t, controller) == 0;
-                if (match) {
-                        snprintf(out, cap, "%s", c2 + 1);
-                        found = 0;
-                        break;
-                }
-        }
-        free(line);
-        fclose(f);
-        return found;
+        return cg_parse_own_path(text, controller, out, cap);
 }
 
 static bool word_in(const char *list, const char *word)
@@ -204,7 +236,8 @@ static void remove_tree(const char *dir)
                 char procs[65536];
                 if (read_file(dir, "cgroup.procs", procs, sizeof(procs)) > 0)
                         for (char *t = strtok(procs, "\n"); t; t = strtok(NULL, "\n"))
-                                kill((pid_t)atoi(t), SIGKILL);
+                                if (atoi(t) != getpid())
+                                        kill((pid_t)atoi(t), SIGKILL);
         }
         for (int i = 0; i < 50 && rmdir(dir) < 0 && errno == EBUSY; i++)
                 usleep(2000);
@@ -241,79 +274,176 @@ static void reap_stale(const char *parent)
 
 /* cgroup v2: controllers flow down through cgroup.subtree_control, and a
  * cgroup that delegates controllers to children may hold no process itself
- * ("no internal processes"). So the server leaves its own cgroup <own> for a
- * leaf <own>/codeexec-<pid>/server, then enables memory and pids in <own>
- * (now empty, unless someone else lives there too: then v2 is not usable
- * and we say so) and in <own>/codeexec-<pid>, whose box-<id> children get
- * the limits. This is what systemd's Delegate=yes hands a service. */
-static int try_v2(const char **why)
-{
-        char mnt[PATH_MAX], own[PATH_MAX], parent[PATH_MAX], server[PATH_MAX], ctl[512];
-        char pid[32];
+ * ("no internal processes"; only the root cgroup is exempt). So the server
+ * leaves its own cgroup <own> for a leaf <own>/codeexec-<pid>/server, then
+ * enables memory and pids in <own> (now empty, unless someone else lives
+ * there too: then v2 is not usable and we say so) and in
+ * <own>/codeexec-<pid>, whose box-<id> children get the limits. This is what
+ * systemd's Delegate=yes hands a service, and what a container's PID 1 has.
+ *
+ * At exit the server must get back into <own> before it can remove its
+ * leaf; <own> then holds a process again, which the kernel refuses (EBUSY)
+ * while <own> hands controllers down. So it first takes back the
+ * controllers it enabled there itself (v2_added), once its children are
+ * gone. */
+static char v2_parent[PATH_MAX]; /* <mount><own> */
+static char v2_added[32];        /* "-memory -pids" etc.: what to undo in <own> */
+static bool v2_parent_is_root;   /* the hierarchy's real root: exempt from the rule */
+static bool v2_moved;            /* the server lives in <own>/codeexec-<pid>/server */
+static char why_buf[PATH_MAX + 512];
 
-        if (find_mount("cgroup2", NULL, mnt, sizeof(mnt)) < 0 ||
-            own_path(NULL, own, sizeof(own)) < 0) {
-                *why = "no cgroup v2 hierarchy";
+static void v2_teardown(void)
+{
+        char server[PATH_MAX + 8], pid[32];
+        DIR *d;
+        struct dirent *de;
+
+        if (!v2_base[0])
+                return;
+        snprintf(server, sizeof(server), "%s/server", v2_base);
+        d = opendir(v2_base);
+        if (d) {
+                while ((de = readdir(d))) {
+                        char sub[PATH_MAX + 256];
+                        if (de->d_type != DT_DIR || de->d_name[0] == '.' ||
+                            strcmp(de->d_name, "server") == 0)
+                                continue;
+                        snprintf(sub, sizeof(sub), "%s/%s", v2_base, de->d_name);
+                        remove_tree(sub);
+                }
+                closedir(d);
+        }
+        write_file(v2_base, "cgroup.subtree_control", "-memory -pids");
+        if (v2_added[0] && !v2_parent_is_root &&
+            write_file(v2_parent, "cgroup.subtree_control", v2_added) < 0)
+                log_warn("cgroup v2: cannot disable the controllers it enabled in %s (%s)",
+                         v2_parent, strerror(errno));
+        v2_added[0] = '\0';
+        snprintf(pid, sizeof(pid), "%d", getpid());
+        if (v2_moved && write_file(v2_parent, "cgroup.procs", pid) < 0) {
+                /* Never kill ourselves over it: leave the leaf, which the
+                 * next server started in <own> removes (reap_stale). */
+                log_warn("cgroup v2: cannot move the server back into %s (%s): leaving %s",
+                         v2_parent, strerror(errno), v2_base);
+                v2_base[0] = '\0';
+                return;
+        }
+        v2_moved = false;
+        if (rmdir(server) < 0 && errno != ENOENT)
+                log_warn("cgroup v2: rmdir %s: %s", server, strerror(errno));
+        remove_tree(v2_base);
+        v2_base[0] = '\0';
+}
+
+static int try_v2(const char **why, bool *mounted)
+{
+        char mnt[PATH_MAX], top[PATH_MAX], self[PATH_MAX], own[PATH_MAX];
+        char server[PATH_MAX + 8], ctl[512] = "", add[32] = "", pid[32];
+
+        *mounted = false;
+        if (find_mount("cgroup2", NULL, mnt, sizeof(mnt), top) < 0) {
+                *why = "no cgroup v2 hierarchy is mounted";
                 return -1;
         }
-        snprintf(parent, sizeof(parent), "%s%s", mnt, strcmp(own, "/") ? own : "");
-        if (read_file(parent, "cgroup.controllers", ctl, sizeof(ctl)) < 0 ||
+        *mounted = true;
+        if (own_path(NULL, self, sizeof(self)) < 0) {
+                *why = "/proc/self/cgroup has no cgroup v2 line (0::/path)";
+                return -1;
+        }
+        if (cg_path_in_mount(self, top, own, sizeof(own)) < 0) {
+                snprintf(why_buf, sizeof(why_buf),
+                         "cgroup v2: the server's cgroup %s is not visible through the cgroup2 "
+                         "mount at %s (which shows %s)",
+                         self, mnt, top);
+                *why = why_buf;
+                return -1;
+        }
+        snprintf(v2_parent, sizeof(v2_parent), "%s%s", mnt, strcmp(own, "/") ? own : "");
+        if (read_file(v2_parent, "cgroup.controllers", ctl, sizeof(ctl)) < 0 ||
             !word_in(ctl, "memory") || !word_in(ctl, "pids")) {
-                *why = "cgroup v2 offers no memory/pids controllers here";
+                ctl[strcspn(ctl, "\n")] = '\0';
+                snprintf(why_buf, sizeof(why_buf),
+                         "cgroup v2: the memory and pids controllers are not delegated to %s "
+                         "(its cgroup.controllers: \"%s\")",
+                         v2_parent, ctl);
+                *why = why_buf;
                 return -1;
         }
-        reap_stale(parent);
-        snprintf(v2_base, sizeof(v2_base), "%s/codeexec-%d", parent, getpid());
+        /* Only the real root lacks cgroup.type (a cgroup namespace's root has it). */
+        snprintf(server, sizeof(server), "%s/cgroup.type", v2_parent);
+        v2_parent_is_root = access(server, F_OK) < 0 && errno == ENOENT;
+        reap_stale(v2_parent);
+        snprintf(v2_base, sizeof(v2_base), "%s/codeexec-%d", v2_parent, getpid());
         snprintf(server, sizeof(server), "%s/server", v2_base);
         snprintf(pid, sizeof(pid), "%d", getpid());
         if ((mkdir(v2_base, 0755) < 0 && errno != EEXIST) ||
             (mkdir(server, 0755) < 0 && errno != EEXIST)) {
-                *why = "cannot create cgroup v2 directories (not root, or not delegated to us?)";
+                snprintf(why_buf, sizeof(why_buf),
+                         "cgroup v2: cannot create %s (%s): the cgroup is not writable here "
+                         "(read-only cgroupfs, or not delegated to this server)",
+                         v2_base, strerror(errno));
                 goto undo;
         }
-        if (write_file(server, "cgroup.procs", pid) < 0) {
-                *why = "cannot move the server into its own cgroup v2 leaf";
+        v2_moved = write_file(server, "cgroup.procs", pid) == 0;
+        if (!v2_moved) {
+                snprintf(why_buf, sizeof(why_buf), "cgroup v2: cannot move the server into %s (%s)",
+                         server, strerror(errno));
                 goto undo;
         }
-        if (read_file(parent, "cgroup.subtree_control", ctl, sizeof(ctl)) < 0 ||
-            !word_in(ctl, "memory") || !word_in(ctl, "pids")) {
-                if (write_file(parent, "cgroup.subtree_control", "+memory +pids") < 0) {
-                        *why = errno == EBUSY
-                                   ? "the server's cgroup v2 is shared with other "
-                                     "processes, so it cannot delegate controllers "
-                                     "(run it in a cgroup of its own, e.g. a systemd "
-                                     "unit with Delegate=yes)"
-                                   : "cannot enable memory/pids in the server's cgroup v2";
-                        goto undo;
-                }
+        if (read_file(v2_parent, "cgroup.subtree_control", ctl, sizeof(ctl)) < 0)
+                ctl[0] = '\0';
+        snprintf(add, sizeof(add), "%s%s", word_in(ctl, "memory") ? "" : " +memory",
+                 word_in(ctl, "pids") ? "" : " +pids");
+        if (add[0] && write_file(v2_parent, "cgroup.subtree_control", add + 1) < 0) {
+                if (errno == EBUSY)
+                        snprintf(why_buf, sizeof(why_buf),
+                                 "cgroup v2: %s holds other processes besides the server, so it "
+                                 "cannot hand controllers to child cgroups (the \"no internal "
+                                 "processes\" rule); run the server in a cgroup of its own: a "
+                                 "systemd unit with Delegate=yes, or as a container's PID 1",
+                                 v2_parent);
+                else
+                        snprintf(
+                            why_buf, sizeof(why_buf),
+                            "cgroup v2: cannot enable memory/pids in %s/cgroup.subtree_control "
+                            "(%s)",
+                            v2_parent, strerror(errno));
+                goto undo;
         }
+        for (char *p = add; (p = strchr(p, '+')); p++)
+                *p = '-';
+        snprintf(v2_added, sizeof(v2_added), "%s", add[0] ? add + 1 : "");
         if (write_file(v2_base, "cgroup.subtree_control", "+memory +pids") < 0) {
-                *why = "cannot enable memory/pids for the box cgroups";
+                snprintf(why_buf, sizeof(why_buf),
+                         "cgroup v2: cannot enable memory/pids in %s/cgroup.subtree_control (%s)",
+                         v2_base, strerror(errno));
                 goto undo;
         }
         kind = CG_V2;
         return 0;
 undo:
-        write_file(parent, "cgroup.procs", pid);
-        rmdir(server);
-        rmdir(v2_base);
-        v2_base[0] = '\0';
+        *why = why_buf;
+        v2_teardown();
         return -1;
 }
 
-static int try_v1(const char **why)
+static int try_v1(const char **why, bool *mounted)
 {
+        *mounted = false;
         for (int c = 0; c < V1_COUNT; c++) {
-                char mnt[PATH_MAX], own[PATH_MAX], parent[PATH_MAX * 2];
+                char mnt[PATH_MAX], top[PATH_MAX], self[PATH_MAX], own[PATH_MAX];
+                char parent[PATH_MAX * 2];
 
                 v1_base[c][0] = '\0';
-                if (find_mount("cgroup", v1_names[c], mnt, sizeof(mnt)) < 0 ||
-                    own_path(v1_names[c], own, sizeof(own)) < 0) {
+                if (find_mount("cgroup", v1_names[c], mnt, sizeof(mnt), top) < 0 ||
+                    own_path(v1_names[c], self, sizeof(self)) < 0 ||
+                    cg_path_in_mount(self, top, own, sizeof(own)) < 0) {
                         if (c == V1_CPUACCT)
                                 continue; /* accounting only: optional */
                         *why = "no cgroup v1 memory and pids hierarchies";
                         return -1;
                 }
+                *mounted = true;
                 snprintf(parent, sizeof(parent), "%s%s", mnt, strcmp(own, "/") ? own : "");
                 reap_stale(parent);
                 snprintf(v1_base[c], sizeof(v1_base[c]), "%s/codeexec-%d", parent, getpid());
@@ -328,16 +458,26 @@ static int try_v1(const char **why)
 
 int cg_init(const char **why)
 {
+        static char both[sizeof(why_buf) + 128];
         const char *why2 = NULL, *why1 = NULL;
+        bool v2_mounted, v1_mounted;
 
         *why = NULL;
-        if (try_v2(&why2) == 0)
+        if (try_v2(&why2, &v2_mounted) == 0)
                 return 0;
-        if (try_v1(&why1) == 0)
+        if (try_v1(&why1, &v1_mounted) == 0) {
+                log_debug("cgroup v2 not used: %s", why2);
                 return 0;
+        }
         cg_cleanup();
         kind = CG_NONE;
-        *why = why1 ? why1 : why2;
+        /* Say why the hierarchy the host actually has was refused. */
+        if (v2_mounted && v1_mounted) {
+                snprintf(both, sizeof(both), "%s; cgroup v1: %s", why2, why1);
+                *why = both;
+        } else {
+                *why = v2_mounted ? why2 : why1;
+        }
         return 0;
 }
 
@@ -359,17 +499,8 @@ bool cg_enabled(void)
 
 void cg_cleanup(void)
 {
-        if (kind == CG_V2 && v2_base[0]) {
-                char parent[PATH_MAX], pid[32], server[PATH_MAX + 8];
-                /* Move ourselves back up before removing our leaf. */
-                snprintf(parent, sizeof(parent), "%s", v2_base);
-                *strrchr(parent, '/') = '\0';
-                snprintf(pid, sizeof(pid), "%d", getpid());
-                write_file(parent, "cgroup.procs", pid);
-                snprintf(server, sizeof(server), "%s/server", v2_base);
-                rmdir(server);
-                remove_tree(v2_base);
-        }
+        if (kind == CG_V2)
+                v2_teardown();
         for (int c = 0; c < V1_COUNT; c++)
                 if (v1_base[c][0])
                         remove_tree(v1_base[c]);

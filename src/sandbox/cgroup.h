@@ -10,6 +10,7 @@
 #define CODEEXEC_CGROUP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -26,7 +27,25 @@ int cg_init(const char **why);
 void cg_disable(const char **why);
 const char *cg_mode(void);
 bool cg_enabled(void);
+/* Takes down what cg_init() built: kills and removes the box cgroups left,
+ * moves the server back into the cgroup it started in (on v2 after taking
+ * back the controllers it enabled there) and removes codeexec-<pid>. Never
+ * kills the server; what it cannot remove is logged and left for the next
+ * server started in the same cgroup. */
 void cg_cleanup(void);
+
+/* Pure: the path of the cgroup named by /proc/<pid>/cgroup text: of the v1
+ * hierarchy that has controller (e.g. "memory"), or with controller NULL of
+ * the v2 hierarchy (the line "0::/path"). Copies it ("/" or "/a/b") to out
+ * and returns 0; -1 when there is no such line or the path does not fit. */
+int cg_parse_own_path(const char *text, const char *controller, char *out, size_t cap);
+
+/* Pure: where the cgroup own (a path from /proc/self/cgroup) is beneath a
+ * cgroupfs mount whose top is the cgroup mount_root (mountinfo's 4th
+ * field): own less that prefix, "/" for the top itself. Returns -1 when own
+ * is not visible through the mount (outside it, or "/.." paths of a process
+ * outside its cgroup namespace) or does not fit. */
+int cg_path_in_mount(const char *own, const char *mount_root, char *out, size_t cap);
 
 /* Creates the cgroup of one box with its limits. Returns NULL (and fills e)
  * on failure; with the "none" backend returns a valid empty handle. */
