@@ -147,12 +147,11 @@ static int submit(struct evhttp_request *req, const char *code, size_t code_len,
         return 0;
 }
 
-static void py_coverage_done(struct evhttp_request *req, struct job *job, void *arg)
+static void py_coverage_reply(struct evhttp_request *req, struct job *job)
 {
         struct cov_result res;
         char body[32];
 
-        (void)arg;
         if (job->outcome == JOB_SANDBOX_ERROR) {
                 log_error("job %llu: coverage: sandbox error: %s", (unsigned long long)job->id,
                           job->error);
@@ -164,6 +163,13 @@ static void py_coverage_done(struct evhttp_request *req, struct job *job, void *
         /* serde's compact form, as the original: {"coverage":85} */
         snprintf(body, sizeof(body), "{\"coverage\":%d}", res.coverage);
         http_reply_str(req, 200, TEXT, body);
+}
+
+static void py_coverage_done(struct evhttp_request *req, struct job *job, void *arg)
+{
+        (void)arg;
+        py_coverage_reply(req, job);
+        job_free(job);
 }
 
 /* POST /py_coverage {code, timeout}: {"coverage":N}; an invalid body gets the
@@ -213,14 +219,13 @@ static json_t *files_json(json_t *report)
         return out;
 }
 
-static void v1_coverage_done(struct evhttp_request *req, struct job *job, void *arg)
+static void v1_coverage_reply(struct evhttp_request *req, struct job *job)
 {
         const struct step_result *run = &job->steps[RUN_STEP];
         struct cov_result res;
         json_t *o, *totals, *main_file;
         char *s;
 
-        (void)arg;
         if (job->outcome == JOB_SANDBOX_ERROR) {
                 http_reply_error(req, 500, "sandbox_error", job->error);
                 return;
@@ -250,6 +255,13 @@ static void v1_coverage_done(struct evhttp_request *req, struct job *job, void *
         http_reply(req, 200, JSON_TYPE, s ? s : "{}", s ? strlen(s) : 2);
         free(s);
         json_decref(o);
+}
+
+static void v1_coverage_done(struct evhttp_request *req, struct job *job, void *arg)
+{
+        (void)arg;
+        v1_coverage_reply(req, job);
+        job_free(job);
 }
 
 /* POST /v1/coverage {code, timeout?, stdin?}: the figure plus line detail. */

@@ -37,6 +37,10 @@ static void usage(FILE *out, const char *prog)
             "  --open-files N         open files limit of one run (default 1024)\n"
             "  --output-limit BYTES   stdout/stderr bytes kept per stream (default 16777216)\n"
             "  --max-body BYTES       largest request body (default 67108864)\n"
+            "  --reply-limit BYTES    largest reply to one run, encoded: all of its streams\n"
+            "                         together, charged as output arrives (default 67108864)\n"
+            "  --reply-timeout S      cut off a client that reads none of its reply for S\n"
+            "                         seconds (default 30)\n"
             "  --languages DIR        language recipes (default: languages/ beside the binary's\n"
             "                         build directory, else /usr/share/codeexec/languages)\n"
             "  --uid-base N           host uid of sandbox slot 0 (default 200000)\n"
@@ -123,6 +127,8 @@ int config_parse(struct config *cfg, int argc, char **argv)
                 O_NOCG,
                 O_NOWARM,
                 O_PRELOAD,
+                O_REPLY,
+                O_REPLYTO,
                 O_HELP,
                 O_VERSION
         };
@@ -153,6 +159,8 @@ int config_parse(struct config *cfg, int argc, char **argv)
             {"no-cgroups", no_argument, NULL, O_NOCG},
             {"no-warm-python", no_argument, NULL, O_NOWARM},
             {"python-preload", required_argument, NULL, O_PRELOAD},
+            {"reply-limit", required_argument, NULL, O_REPLY},
+            {"reply-timeout", required_argument, NULL, O_REPLYTO},
             {"help", no_argument, NULL, O_HELP},
             {"version", no_argument, NULL, O_VERSION},
             {NULL, 0, NULL, 0},
@@ -181,6 +189,8 @@ int config_parse(struct config *cfg, int argc, char **argv)
         cfg->grace_s = 10;
         cfg->access_log = 1;
         cfg->max_batch = 1000;
+        cfg->reply_limit_bytes = 64u << 20;
+        cfg->reply_timeout_s = 30;
         cfg->warm_python = 1;
         cfg->python_preload = "numpy,pandas";
 
@@ -287,6 +297,14 @@ int config_parse(struct config *cfg, int argc, char **argv)
                 case O_OUTPUT:
                         bad = parse_num(optarg, 1ull << 32, &v) || v == 0;
                         cfg->output_limit_bytes = (size_t)v;
+                        break;
+                case O_REPLY:
+                        bad = parse_num(optarg, 1ull << 34, &v) || v < (1u << 20);
+                        cfg->reply_limit_bytes = (size_t)v;
+                        break;
+                case O_REPLYTO:
+                        bad = parse_num(optarg, 3600, &v) || v == 0;
+                        cfg->reply_timeout_s = (unsigned)v;
                         break;
                 case O_BODY:
                         bad = parse_num(optarg, 1ull << 32, &v) || v < 1024;
