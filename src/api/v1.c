@@ -398,7 +398,28 @@ struct v1_file {
         struct buf data;
 };
 
-static int parse_files(json_t *run, struct v1_file **out, size_t *n, struct v1_error *err)
+/* A name the sandbox itself uses in /tmp for recipe r: the first component
+ * of an overlay's target (e.g. .cache for Go's build cache) and the
+ * overlays' own work area (.overlay, mounts.c). A file there would make
+ * the box fail to build: the client's mistake, so a 400 here. */
+static bool reserved_name(const struct recipe *r, const char *name)
+{
+        size_t n = strlen(name);
+
+        for (size_t i = 0; i < r->noverlays; i++) {
+                const char *t = r->overlays[i].target;
+
+                if (strcmp(name, ".overlay") == 0)
+                        return true;
+                if (strncmp(t, "/tmp/", 5) == 0 && strncmp(t + 5, name, n) == 0 &&
+                    (t[5 + n] == '/' || t[5 + n] == '\0'))
+                        return true;
+        }
+        return false;
+}
+
+static int parse_files(json_t *run, const struct recipe *r, struct v1_file **out, size_t *n,
+                       struct v1_error *err)
 {
         json_t *files = json_object_get(run, "files"), *f;
         size_t i;
@@ -431,6 +452,14 @@ static int parse_files(json_t *run, struct v1_file **out, size_t *n, struct v1_e
                     (strcmp(enc, "utf8") != 0 && strcmp(enc, "base64") != 0))
                         return bad(err, 400, "invalid_field",
                                    "a file's 'encoding' is utf8 or base64");
+                if (reserved_name(r, name)) {
+                        snprintf(err->message, sizeof(err->message),
+                                 "file name '%.64s' is used by this language's sandbox in /tmp",
+                                 name);
+                        err->http_status = 400;
+                        err->code = "invalid_field";
+                        return -1;
+                }
                 vf->name = name;
                 if (strcmp(enc, "base64") == 0 ? base64_decode(&vf->data, content, clen) < 0
                                                : buf_append(&vf->data, content, clen) < 0)
@@ -451,10 +480,13 @@ static void free_files(struct v1_file *files, size_t n)
         free(files);
 }
 
+#define ARG_STRING_MAX (128u * 1024)
+#define ARGS_TOTAL_MAX (1024u * 1024)
+
 static int parse_args(json_t *run, struct job *job, struct v1_error *err)
 {
         json_t *args = json_object_get(run, "args"), *a;
-        size_t i;
+        size_t i, total = 0;
 
         if (!args || json_is_null(args))
                 return 0;
@@ -468,6 +500,12 @@ static int parse_args(json_t *run, struct job *job, struct v1_error *err)
         {
                 if (!json_is_string(a) || strlen(json_string_value(a)) != json_string_length(a))
                         return bad(err, 400, "invalid_field", "'args' must be strings without NUL");
+                /* execve's limits (MAX_ARG_STRLEN, a share of ARG_MAX): past
+                 * them the box could not start the program (E2BIG) */
+                total += json_string_length(a) + 1;
+                if (json_string_length(a) >= ARG_STRING_MAX || total > ARGS_TOTAL_MAX)
+                        return bad(err, 400, "invalid_field",
+                                   "'args': each at most 128 KiB - 1 byte, 1 MiB in all");
                 job->args[i] = strdup(json_string_value(a));
                 if (!job->args[i])
                         return bad(err, 500, "out_of_memory", "out of memory");
@@ -559,7 +597,7 @@ struct job *v1_job_from_json(json_t *run, struct v1_error *err)
                 bad(err, 400, r ? "language_not_installed" : "unknown_language", msg);
                 return NULL;
         }
-        if (parse_files(run, &files, &nfiles, err) < 0)
+        if (parse_files(run, r, &files, &nfiles, err) < 0)
                 goto fail;
         /* The program: `code`, else the file named like the language's
          * source file, else the first file. */

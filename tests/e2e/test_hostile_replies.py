@@ -303,3 +303,37 @@ def test_malformed_header_names_and_lengths_rejected(srv, header):
                        b"\r\n\r\n{\"code\": \"print(1)\"}", timeout=5)
     assert status_of(raw) == 400, raw[:200]
     assert b"connection: close" in raw.lower()
+
+
+# ---------------------------------------------------------------------------
+# client mistakes are 400s, never sandbox failures
+
+
+def test_client_mistakes_are_400_not_sandbox_errors(tmp_path):
+    """Go files named like the sandbox's own /tmp entries, a 200 KiB
+    argument, bank names whose ORG collides with a bank's file: each was a
+    500 sandbox_error / state_error counted as a sandbox failure."""
+    with start_server("--uid-base", str(unique_uid_base()), "--state-dir", str(tmp_path)) as s:
+        before = metric(s.url, "codeexec_sandbox_failures_total")
+        cases = [
+            {"language": "go", "code": "package main\n",
+             "files": [{"name": ".cache", "content": "x"}]},
+            {"language": "go", "code": "package main\n",
+             "files": [{"name": ".overlay", "content": "x"}]},
+            {"language": "python", "code": "print(1)", "args": ["a" * (200 << 10)]},
+            {"language": "python", "code": "print(1)", "args": ["a" * (100 << 10)] * 12},
+        ]
+        for body in cases:
+            st, _, reply = post(s.url, "/v1/run", body, timeout=120)
+            j = json.loads(reply)
+            assert st == 400 and j["error"] == "invalid_field", (st, reply[:300])
+        # a harmless dot-file is still fine, and so are large-but-legal args
+        st, _, reply = post(s.url, "/v1/run", {"language": "python", "code": "print(1)",
+                                               "files": [{"name": ".env", "content": "x"}],
+                                               "args": ["a" * (100 << 10)]})
+        assert st == 200 and json.loads(reply)["passed"], reply[:300]
+        for first, second in (("x.jsonl/y", "x"), ("z", "z.jsonl/w")):
+            st1, _, r1 = request(s.url, "PUT", "/v1/testbanks/" + first, b'{"test": "assert 1"}\n')
+            st2, _, r2 = request(s.url, "PUT", "/v1/testbanks/" + second, b'{"test": "assert 1"}\n')
+            assert 500 not in (st1, st2) and 400 in (st1, st2), (st1, r1, st2, r2)
+        assert metric(s.url, "codeexec_sandbox_failures_total") == before
