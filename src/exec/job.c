@@ -339,7 +339,7 @@ static void keep_output(struct job *job, size_t s, size_t k, struct buf *b, cons
         size_t room = !b->limit ? n : b->len < b->limit ? b->limit - b->len : 0;
         size_t offer = n < room ? n : room, keep = offer;
 
-        if (job->reply_budget && offer) {
+        if (job->reply_budget && offer && !job->budget_exempt[s]) {
                 keep = jcost_fit(&p->meter[s][k], job->reply_cost, chunk, offer, &p->budget_left);
                 if (keep < offer)
                         job->budget_cut = true;

@@ -66,7 +66,8 @@ struct job {
          * output arrives: later streams get what earlier ones left. */
         uint64_t reply_budget;
         enum jcost_mode reply_cost;
-        struct sbx_file *extra_files; /* written beside the program (owned) */
+        bool budget_exempt[SBX_MAX_STEPS]; /* steps the server reads, never shown whole */
+        struct sbx_file *extra_files;      /* written beside the program (owned) */
         size_t nextra_files;
         char **args; /* appended to the last step's argv (owned) */
 

@@ -565,6 +565,8 @@ void http_note_job(struct evhttp_request *req, const struct job *job)
 
         if (job->outcome == JOB_SANDBOX_ERROR)
                 metrics_sandbox_failure();
+        if (job->budget_cut)
+                metrics_reply_budget_cut();
         metrics_run(job->recipe->key, verdict, verdict_process_status(job), run_s, queue_s);
         if (!c)
                 return;

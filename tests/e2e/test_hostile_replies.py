@@ -227,6 +227,17 @@ def test_legacy_replies_keep_their_bytes_and_are_bounded(srv):
     assert json.loads(body)["status"] == 0
 
 
+def test_coverage_replies_are_bounded_too(srv):
+    """/v1/coverage shows the program's output under the same budget; the
+    report step's output (which the server parses) is never cut."""
+    st, _, body = post(srv.url, "/v1/coverage", {"code": FLOOD.format(n=OUTPUT_LIMIT, both=True),
+                                                 "timeout": 60})
+    assert st == 200 and len(body) <= REPLY_LIMIT, (st, len(body), body[:300])
+    j = json.loads(body)
+    assert j["status"] == "ok" and j["coverage"] == 100, {k: j[k] for k in j if "std" not in k}
+    assert j["stdout_truncated"] is True and set(j["stdout"]) == {"\x01"}
+
+
 # ---------------------------------------------------------------------------
 # F4: clients that do not read
 
