@@ -77,7 +77,7 @@ void route_v1_languages(struct evhttp_request *req)
  * stdout_ref / stderr_ref names where the text is. The run's reply budget
  * (v1_reply_reserve) was charged for each stream once, as it arrived. */
 
-#define DUP_ALLOWANCE (64u * 1024)
+#define DUP_ALLOWANCE (256u * 1024)
 
 struct result_writer {
         struct reply *r;

@@ -155,12 +155,12 @@ def test_reply_amplification_is_bounded(srv):
 def test_output_is_shown_once_beyond_a_small_allowance(srv):
     """Each stream is written in full once (runs[i] with stdins); a copy
     elsewhere (the top level repeats the last run) only while the reply's
-    64 KiB allowance for copies lasts, else null with a reference."""
-    code = "print('x' * 100000)"
+    256 KiB allowance for copies lasts, else null with a reference."""
+    code = "print('x' * 300000)"
     st, _, body = post(srv.url, "/v1/run", {"language": "python", "code": code,
                                             "stdins": ["", ""]})
     j = json.loads(body)
-    assert [len(r["stdout"]) for r in j["runs"]] == [100001, 100001]
+    assert [len(r["stdout"]) for r in j["runs"]] == [300001, 300001]
     assert j["stdout"] is None and j["stdout_ref"] == "runs[1]", {k: j[k] for k in j if k != "runs"}
     assert j["stderr"] == "" and "stderr_ref" not in j and j["reply_truncated"] is False
     assert j["passed"] is True and j["stdout_truncated"] is False
