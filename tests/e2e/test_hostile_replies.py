@@ -39,7 +39,7 @@ FLOOD = ("import sys\n"
          "if {both}:\n"
          "    sys.stderr.buffer.write(b'\\x01' * n); sys.stderr.buffer.flush()\n")
 
-# A timing-sensitive victim: 1 MiB of stdout in 4 KiB writes. Alone it takes
+# Timing-sensitive victims. One: 1 MiB of stdout in 4 KiB writes. Alone it takes
 # well under a second; it blocks whenever the server stops draining its pipe,
 # so a loop stalled for longer than its time limit turns it into `Timeout`.
 VICTIM = ("import sys\n"
@@ -48,6 +48,13 @@ VICTIM = ("import sys\n"
           "    sys.stdout.buffer.write(b); sys.stdout.buffer.flush()\n"
           "print('done')\n")
 VICTIM_OUT = 256 * 4096 + len("done\n")
+# The victim: passes alone in ~2.5 s, but only if its first 64 KiB
+# (more than a pipe holds) are drained at once.
+VICTIM_SLEEPY = ("import sys, time\n"
+                 "sys.stdout.write('s' * 65537); sys.stdout.flush()\n"
+                 "time.sleep(2.5)\n"
+                 "print('done')\n")
+VICTIM_SLEEPY_OUT = 65537 + len("done\n")
 VICTIM_TIMEOUT_S = 5
 
 
@@ -90,13 +97,16 @@ class Victims:
         self._ts = [threading.Thread(target=self._loop, daemon=True) for _ in range(threads)]
 
     def _loop(self):
+        turn = 0
         while not self._stop.is_set():
+            code, want = ((VICTIM, VICTIM_OUT), (VICTIM_SLEEPY, VICTIM_SLEEPY_OUT))[turn % 2]
+            turn += 1
             try:
-                st, _, body = post(self.url, "/v1/run", {"language": "python", "code": VICTIM,
+                st, _, body = post(self.url, "/v1/run", {"language": "python", "code": code,
                                                          "timeout": VICTIM_TIMEOUT_S}, timeout=120)
                 j = json.loads(body) if st == 200 else {"http": st, "body": body[:300]}
                 ok = (st == 200 and j.get("passed") is True and j.get("verdict") == "OK"
-                      and len(j.get("stdout", "")) == VICTIM_OUT)
+                      and len(j.get("stdout") or "") == want)
                 verdict = {k: j.get(k) for k in ("http", "status", "verdict", "passed", "wall_ms")}
                 verdict["stdout_len"] = len(j.get("stdout") or "")
             except Exception as e:  # noqa: BLE001 - recorded and asserted on
