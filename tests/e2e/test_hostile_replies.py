@@ -179,6 +179,10 @@ def test_output_is_shown_once_beyond_a_small_allowance(srv):
                                             "stdins": ["a", "b"]})
     j = json.loads(body)
     assert j["stdout"] == "b\n" and [r["stdout"] for r in j["runs"]] == ["a\n", "b\n"]
+    # the Python client fills the references back in: strings everywhere
+    from codeexec import Client
+    j = Client(srv.url).run("python", code, stdins=["", ""])
+    assert j["stdout"] == j["runs"][1]["stdout"] == "x" * 300000 + "\n" and "stdout_ref" not in j
 
 
 # ---------------------------------------------------------------------------
