@@ -351,7 +351,8 @@ static void on_stream_close(struct evhttp_connection *conn, void *arg)
 {
         struct http_stream *s = arg;
         struct evhttp_request *req = s->req;
-        bool slow = s->started && now_us() - s->t_progress_us >=
+        /* a piece waiting all that time: the write time-out, not a hang-up */
+        bool slow = s->writing && now_us() - s->t_progress_us >=
                                       (uint64_t)cfg->reply_timeout_s * 1000000u - 200000u;
 
         (void)conn;
