@@ -190,25 +190,40 @@ def test_output_is_shown_once_beyond_a_small_allowance(srv):
 
 
 def test_no_verdict_flips_beside_the_heaviest_replies(srv):
-    """Two of the heaviest replies the API allows (Python, the maximum number
-    of inputs, both streams flooded with \\x01 up to --output-limit) at once,
-    beside a stream of timing-sensitive victims: no victim flips."""
-    results = []
+    """The heaviest replies the API allows, at once: two /v1/run (Python, the
+    maximum number of inputs, both streams flooded with \\x01 up to
+    --output-limit), a /v1/batch line of the same, and an /any_exec reply
+    (measured for its Content-Length, then sent), beside a stream of
+    timing-sensitive victims: no victim flips."""
+    results, flood = {}, FLOOD.format(n=OUTPUT_LIMIT, both=True)
+    heaviest = {"language": "python", "code": flood, "stdins": [""] * MAX_STDINS_PYTHON,
+                "timeout": 60}
 
-    def heavy():
-        results.append(heavy_run(srv.url, MAX_STDINS_PYTHON, True))
+    def heavy(name, path, body):
+        st, _, reply = post(srv.url, path, body)
+        results[name] = (st, reply)
 
+    jobs = [("run0", "/v1/run", heaviest), ("run1", "/v1/run", heaviest),
+            ("batch", "/v1/batch", {"runs": [heaviest]}),
+            ("any", "/any_exec", {"code": flood, "lang": "python", "timeout": 60})]
     with Victims(srv.url, threads=2) as v:
-        ts = [threading.Thread(target=heavy) for _ in range(2)]
+        ts = [threading.Thread(target=heavy, args=job) for job in jobs]
         for t in ts:
             t.start()
         for t in ts:
             t.join(300)
-    assert len(results) == 2
-    for st, body in results:
+    assert sorted(results) == ["any", "batch", "run0", "run1"]
+    for name in ("run0", "run1"):
+        st, body = results[name]
         assert st == 200 and len(body) <= REPLY_LIMIT, (st, len(body), body[:200])
         j = json.loads(body)
         assert len(j["runs"]) == MAX_STDINS_PYTHON and j["reply_truncated"] is True
+    st, body = results["batch"]
+    line = body.split(b"\n")[0]
+    assert st == 200 and len(line) <= REPLY_LIMIT and json.loads(line)["reply_truncated"] is True
+    st, body = results["any"]
+    assert st == 200 and body.startswith(b"0\n") and len(body) <= REPLY_LIMIT, body[:200]
+    assert json.loads(body[2:])["status"] == "OK"
     assert v.n >= 4 and not v.bad, f"{len(v.bad)} of {v.n} victims flipped: {v.bad[:5]}"
 
 
