@@ -50,7 +50,18 @@ static int encode(struct buf *out, const char *p, size_t n, bool ascii_only, boo
         rc = quotes ? buf_puts(out, "\"") : 0;
         while (i < clean.len && rc == 0) {
                 uint32_t cp;
-                size_t len = decode(s + i, &cp);
+                size_t len, j = i;
+
+                /* a run of bytes written as they are, in one append */
+                while (j < clean.len && s[j] >= 0x20 && s[j] != '"' && s[j] != '\\' &&
+                       (!ascii_only || s[j] < 0x7f))
+                        j++;
+                if (j > i) {
+                        rc = buf_append(out, (const char *)s + i, j - i);
+                        i = j;
+                        continue;
+                }
+                len = decode(s + i, &cp);
 
                 switch (cp) {
                 case '"':

@@ -21,7 +21,7 @@
 #include "../util/utf8.h"
 #include "jsontext.h"
 
-#define TEXT_SLICE (32u * 1024) /* input bytes encoded at a time (<= 6x out) */
+#define TEXT_SLICE (16u * 1024) /* input bytes encoded at a time (<= 7x out) */
 
 enum seg_kind { SEG_LIT, SEG_TEXT };
 

@@ -283,7 +283,7 @@ void http_reply_error(struct evhttp_request *req, int status, const char *code, 
 /* ---- streamed replies ----------------------------------------------------- */
 
 #define PIECE_BYTES (256u * 1024)        /* one piece handed to the socket */
-#define MEASURE_TURN_BYTES (512u * 1024) /* measured per loop turn (counted bodies) */
+#define MEASURE_TURN_BYTES (256u * 1024) /* measured per loop turn (counted bodies) */
 #define SERVER_TIMEOUT_S 120             /* evhttp's read/write time-outs otherwise */
 
 struct body_node {
