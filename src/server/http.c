@@ -27,6 +27,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/http_struct.h> /* the request's HTTP version */
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <jansson.h>
@@ -535,7 +536,13 @@ void http_stream_close(struct http_stream *s)
 void http_reply_body(struct evhttp_request *req, int code, const char *content_type, bool counted,
                      const struct http_body *body)
 {
-        struct http_stream *s = http_stream_open(req, code, content_type, counted, NULL, NULL);
+        struct http_stream *s;
+
+        /* HTTP/1.0 has no chunks, and evhttp would announce Content-Length: 0
+         * to a keep-alive 1.0 client: measure the body instead. */
+        if (req->major == 1 && req->minor == 0)
+                counted = true;
+        s = http_stream_open(req, code, content_type, counted, NULL, NULL);
 
         if (!s) {
                 if (body->free)
