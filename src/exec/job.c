@@ -6,7 +6,8 @@
  * non-blocking: the pidfd of the box's PID 1 (readable when it exits), the
  * status socket (step start and end records), one pipe per stream per step
  * (drained as data arrives into capped buffers, so a program never stalls on
- * a full pipe; bytes past the cap are counted and dropped), and a deadline
+ * a full pipe; bytes past the cap, or past what the reply budget has left,
+ * are counted and dropped; at most 1 MiB per pipe per loop turn), and a deadline
  * timer for the whole run. The job is finished when PID 1 has exited and
  * every pipe and the status socket reached EOF, or a short drain grace after
  * PID 1's exit has passed. Then the box is released, the slot returned to the

@@ -12,7 +12,12 @@
  *
  * Every reply goes through http_reply() or the stream functions, which
  * finish the context: one access-log line (JSON, stdout) and the request
- * metrics. A request waiting for runs is watched: evhttp stops reading a
+ * metrics. Replies to runs are streams (http_stream_*): bodies produced
+ * piece by piece as the socket takes them, one piece of about 256 KiB in
+ * flight, no read time-out while writing and a write time-out of
+ * --reply-timeout; a body with a Content-Length is measured first, a piece
+ * per loop turn. A stream owns the connection's close callback from its
+ * start to its end. A request waiting for runs is watched: evhttp stops reading a
  * connection while its request is pending (libevent issue #78), so we poll
  * the socket ourselves (MSG_PEEK) and treat EOF as the client hanging up;
  * the connection's close callback then cancels the runs, and the context is
