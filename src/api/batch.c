@@ -17,6 +17,7 @@
 
 #include "../exec/sched.h"
 #include "../server/http.h"
+#include "reply.h"
 #include "request.h"
 #include "routes.h"
 #include "v1.h"
@@ -31,27 +32,35 @@ struct batch_item {
 
 struct batch {
         struct evhttp_request *req;
-        struct http_watch *watch;
+        struct http_stream *stream;
         struct batch_item *items;
         size_t n, done;
 };
 
-static void emit(struct batch *b, json_t *line)
+/* A line of literal text as one body of the stream. */
+static void emit_text(struct batch *b, const char *line)
 {
-        char *s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        struct reply *r = reply_new(NULL);
+        struct http_body body;
 
-        if (s) {
-                http_stream_chunk(b->req, s, strlen(s));
-                http_stream_chunk(b->req, "\n", 1);
-                free(s);
-        }
-        json_decref(line);
+        if (!r)
+                return;
+        reply_lit(r, line);
+        reply_lit(r, "\n");
+        reply_body(r, &body);
+        http_stream_push(b->stream, &body);
 }
 
 static void emit_error(struct batch *b, size_t index, const char *code, const char *message)
 {
-        emit(b, json_pack("{s:I, s:s, s:s}", "index", (json_int_t)index, "error", code, "message",
-                          message));
+        json_t *o = json_pack("{s:I, s:s, s:s}", "index", (json_int_t)index, "error", code,
+                              "message", message);
+        char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+        if (s)
+                emit_text(b, s);
+        free(s);
+        json_decref(o);
 }
 
 static void batch_free(struct batch *b)
@@ -62,12 +71,13 @@ static void batch_free(struct batch *b)
 
 static void maybe_end(struct batch *b)
 {
+        char line[64];
+
         if (b->done < b->n)
                 return;
-        http_unwatch(b->watch);
-        b->watch = NULL;
-        emit(b, json_pack("{s:b, s:I}", "done", 1, "count", (json_int_t)b->n));
-        http_stream_end(b->req);
+        snprintf(line, sizeof(line), "{\"done\":true,\"count\":%zu}", b->n);
+        emit_text(b, line);
+        http_stream_close(b->stream);
         batch_free(b);
 }
 
@@ -75,24 +85,31 @@ static void on_item_done(struct job *job, void *arg)
 {
         struct batch_item *it = arg;
         struct batch *b = it->batch;
-        json_t *line;
 
         it->job = NULL;
         http_note_job(b->req, job);
         if (job->outcome == JOB_SANDBOX_ERROR) {
                 emit_error(b, it->index, "sandbox_error", job->error);
+                job_free(job);
         } else {
-                json_t *result = v1_result_json(job);
-                line = json_pack("{s:I}", "index", (json_int_t)it->index);
-                json_object_update(line, result);
-                json_decref(result);
-                emit(b, line);
+                /* the line is written from the job's output as the client
+                 * reads; the reply frees the job once written */
+                struct reply *r = reply_new(job);
+                struct http_body body;
+
+                if (r) {
+                        reply_litf(r, "{\"index\":%zu,", it->index);
+                        v1_write_result(r, job);
+                        reply_lit(r, "}\n");
+                        reply_body(r, &body);
+                        http_stream_push(b->stream, &body);
+                }
         }
-        job_free(job);
         b->done++;
         maybe_end(b);
 }
 
+/* The client went away: the stream is being freed; cancel what is left. */
 static void on_batch_gone(void *arg)
 {
         struct batch *b = arg;
@@ -100,7 +117,6 @@ static void on_batch_gone(void *arg)
         for (size_t i = 0; i < b->n; i++)
                 if (b->items[i].job)
                         job_cancel(b->items[i].job);
-        http_unwatch(b->watch);
         batch_free(b);
 }
 
@@ -134,11 +150,17 @@ void route_v1_batch(struct evhttp_request *req)
         }
         b->req = req;
         b->n = json_array_size(runs);
-        http_stream_start(req, "application/x-ndjson");
-        /* Watch before submitting: a job may not finish before this returns
+        /* Open before submitting: a job may not finish before this returns
          * (completions are reported from the loop), but the batch may end
-         * inside this loop when every item is invalid. */
-        b->watch = http_watch(req, on_batch_gone, b);
+         * inside this loop when every item is invalid. The stream watches
+         * the client from now on. */
+        b->stream = http_stream_open(req, 200, "application/x-ndjson", false, on_batch_gone, b);
+        if (!b->stream) {
+                batch_free(b);
+                http_reply_error(req, 500, "out_of_memory", "out of memory");
+                json_decref(root);
+                return;
+        }
         for (size_t i = 0; i < b->n; i++) {
                 struct batch_item *it = &b->items[i];
                 struct v1_error err;

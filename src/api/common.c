@@ -27,6 +27,13 @@ void api_default_limits(struct job *job, const struct recipe *r)
             r->limits.output_kb ? r->limits.output_kb << 10 : cfg->output_limit_bytes;
 }
 
+uint64_t api_reply_budget(size_t reserve)
+{
+        size_t limit = http_config()->reply_limit_bytes;
+
+        return limit > reserve + 65536 ? limit - reserve : 65536;
+}
+
 double api_clamp_timeout(double seconds)
 {
         const struct config *cfg = http_config();

@@ -14,6 +14,9 @@ void api_recipe_limits(const struct recipe *r, struct sbx_limits *lim);
 void api_default_limits(struct job *job, const struct recipe *r);
 /* Program output as a JSON string (invalid UTF-8 repaired with U+FFFD). */
 json_t *api_text_json(const struct buf *b);
+/* The reply budget of a job (job->reply_budget): --reply-limit less
+ * reserve bytes for what is not program output (never below 64 KiB). */
+uint64_t api_reply_budget(size_t reserve);
 /* Caps a requested timeout at --max-timeout. */
 double api_clamp_timeout(double seconds);
 

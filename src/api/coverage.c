@@ -27,6 +27,7 @@
 #include "../util/utf8.h"
 #include "common.h"
 #include "coverage.h"
+#include "reply.h"
 #include "request.h"
 #include "routes.h"
 
@@ -141,18 +142,21 @@ static int submit(struct evhttp_request *req, const char *code, size_t code_len,
         api_default_limits(job, cov_recipe);
         timeout = api_clamp_timeout(timeout);
         job->step_timeouts_s[RUN_STEP] = timeout;
+        /* the program's output is shown; the report's is parsed, never cut */
+        job->reply_budget = api_reply_budget(65536);
+        job->reply_cost = JCOST_JSON;
+        job->budget_exempt[REPORT_STEP] = true;
         job->deadline_s = timeout + cov_recipe->steps[REPORT_STEP].timeout_s + 2; /* backstop */
         http_run_job(req, job, fn, NULL, NULL, legacy ? "{\"coverage\":-1}" : BUSY_JSON,
                      legacy ? TEXT : JSON_TYPE);
         return 0;
 }
 
-static void py_coverage_done(struct evhttp_request *req, struct job *job, void *arg)
+static void py_coverage_reply(struct evhttp_request *req, struct job *job)
 {
         struct cov_result res;
         char body[32];
 
-        (void)arg;
         if (job->outcome == JOB_SANDBOX_ERROR) {
                 log_error("job %llu: coverage: sandbox error: %s", (unsigned long long)job->id,
                           job->error);
@@ -164,6 +168,13 @@ static void py_coverage_done(struct evhttp_request *req, struct job *job, void *
         /* serde's compact form, as the original: {"coverage":85} */
         snprintf(body, sizeof(body), "{\"coverage\":%d}", res.coverage);
         http_reply_str(req, 200, TEXT, body);
+}
+
+static void py_coverage_done(struct evhttp_request *req, struct job *job, void *arg)
+{
+        (void)arg;
+        py_coverage_reply(req, job);
+        job_free(job);
 }
 
 /* POST /py_coverage {code, timeout}: {"coverage":N}; an invalid body gets the
@@ -213,16 +224,21 @@ static json_t *files_json(json_t *report)
         return out;
 }
 
-static void v1_coverage_done(struct evhttp_request *req, struct job *job, void *arg)
+/* Owns job (the reply writes the program's output from it, as the client
+ * reads, and frees it). */
+static void v1_coverage_reply(struct evhttp_request *req, struct job *job)
 {
         const struct step_result *run = &job->steps[RUN_STEP];
+        const struct buf *report_err = &job->steps[REPORT_STEP].err;
         struct cov_result res;
+        struct http_body body;
+        struct reply *r;
         json_t *o, *totals, *main_file;
         char *s;
 
-        (void)arg;
         if (job->outcome == JOB_SANDBOX_ERROR) {
                 http_reply_error(req, 500, "sandbox_error", job->error);
+                job_free(job);
                 return;
         }
         measure(job, &res);
@@ -237,19 +253,42 @@ static void v1_coverage_done(struct evhttp_request *req, struct job *job, void *
                       "missing_lines", copy_or_empty(json_object_get(main_file, "missing_lines")),
                       "files", res.coverage >= 0 ? files_json(res.report) : json_array());
         json_object_set_new(o, "exit_code", run->ran ? json_integer(run->exit_code) : json_null());
-        json_object_set_new(o, "stdout", api_text_json(&run->out));
-        json_object_set_new(o, "stderr", api_text_json(&run->err));
-        json_object_set_new(o, "stdout_truncated", json_boolean(buf_truncated(&run->out)));
-        json_object_set_new(o, "stderr_truncated", json_boolean(buf_truncated(&run->err)));
-        if (!strcmp(res.status, "report_error"))
-                json_object_set_new(o, "report_stderr",
-                                    api_text_json(&job->steps[REPORT_STEP].err));
-        json_object_set_new(o, "wall_ms", json_integer((json_int_t)(run->wall_us / 1000)));
         json_decref(res.report);
         s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        http_reply(req, 200, JSON_TYPE, s ? s : "{}", s ? strlen(s) : 2);
-        free(s);
         json_decref(o);
+        r = s ? reply_new(job) : NULL;
+        if (!r) {
+                if (!s)
+                        job_free(job);
+                free(s);
+                http_reply_error(req, 500, "out_of_memory", "out of memory");
+                return;
+        }
+        /* the detail (bounded by the program's size), then the program's
+         * output, written from the job as the client reads */
+        reply_litn(r, s, strlen(s) - 1); /* without its closing brace */
+        free(s);
+        reply_lit(r, ",\"stdout\":\"");
+        reply_text(r, JCOST_JSON, run->out.data, run->out.len);
+        reply_lit(r, "\",\"stderr\":\"");
+        reply_text(r, JCOST_JSON, run->err.data, run->err.len);
+        reply_litf(r, "\",\"stdout_truncated\":%s,\"stderr_truncated\":%s",
+                   buf_truncated(&run->out) ? "true" : "false",
+                   buf_truncated(&run->err) ? "true" : "false");
+        if (!strcmp(res.status, "report_error")) {
+                reply_lit(r, ",\"report_stderr\":\"");
+                reply_text(r, JCOST_JSON, report_err->data, report_err->len);
+                reply_lit(r, "\"");
+        }
+        reply_litf(r, ",\"wall_ms\":%llu}", (unsigned long long)(run->wall_us / 1000));
+        reply_body(r, &body);
+        http_reply_body(req, 200, JSON_TYPE, false, &body);
+}
+
+static void v1_coverage_done(struct evhttp_request *req, struct job *job, void *arg)
+{
+        (void)arg;
+        v1_coverage_reply(req, job);
 }
 
 /* POST /v1/coverage {code, timeout?, stdin?}: the figure plus line detail. */

@@ -8,7 +8,11 @@
 
 static int put_u16(struct buf *out, unsigned v)
 {
-        return buf_appendf(out, "\\u%04x", v);
+        static const char hex[] = "0123456789abcdef";
+        char esc[6] = {'\\',       'u', hex[(v >> 12) & 15], hex[(v >> 8) & 15], hex[(v >> 4) & 15],
+                       hex[v & 15]};
+
+        return buf_append(out, esc, sizeof(esc));
 }
 
 /* Decodes one code point of valid UTF-8 at s; returns its length. */
@@ -32,7 +36,7 @@ static size_t decode(const unsigned char *s, uint32_t *cp)
         return 2;
 }
 
-static int encode(struct buf *out, const char *p, size_t n, bool ascii_only)
+static int encode(struct buf *out, const char *p, size_t n, bool ascii_only, bool quotes)
 {
         struct buf clean;
         const unsigned char *s;
@@ -43,10 +47,21 @@ static int encode(struct buf *out, const char *p, size_t n, bool ascii_only)
         if (utf8_append_lossy(&clean, p, n) < 0)
                 return -1;
         s = (const unsigned char *)(clean.data ? clean.data : "");
-        rc = buf_puts(out, "\"");
+        rc = quotes ? buf_puts(out, "\"") : 0;
         while (i < clean.len && rc == 0) {
                 uint32_t cp;
-                size_t len = decode(s + i, &cp);
+                size_t len, j = i;
+
+                /* a run of bytes written as they are, in one append */
+                while (j < clean.len && s[j] >= 0x20 && s[j] != '"' && s[j] != '\\' &&
+                       (!ascii_only || s[j] < 0x7f))
+                        j++;
+                if (j > i) {
+                        rc = buf_append(out, (const char *)s + i, j - i);
+                        i = j;
+                        continue;
+                }
+                len = decode(s + i, &cp);
 
                 switch (cp) {
                 case '"':
@@ -84,7 +99,7 @@ static int encode(struct buf *out, const char *p, size_t n, bool ascii_only)
                 }
                 i += len;
         }
-        if (rc == 0)
+        if (rc == 0 && quotes)
                 rc = buf_puts(out, "\"");
         buf_free(&clean);
         return rc;
@@ -92,10 +107,20 @@ static int encode(struct buf *out, const char *p, size_t n, bool ascii_only)
 
 int jsontext_py_string(struct buf *out, const char *p, size_t n)
 {
-        return encode(out, p, n, true);
+        return encode(out, p, n, true, true);
 }
 
 int jsontext_serde_string(struct buf *out, const char *p, size_t n)
 {
-        return encode(out, p, n, false);
+        return encode(out, p, n, false, true);
+}
+
+int jsontext_py_chars(struct buf *out, const char *p, size_t n)
+{
+        return encode(out, p, n, true, false);
+}
+
+int jsontext_serde_chars(struct buf *out, const char *p, size_t n)
+{
+        return encode(out, p, n, false, false);
 }

@@ -18,5 +18,10 @@
 
 int jsontext_py_string(struct buf *out, const char *p, size_t n);
 int jsontext_serde_string(struct buf *out, const char *p, size_t n);
+/* The same without the quotes: the text of a literal, for writing one long
+ * string in pieces (cut with utf8_safe_cut, the pieces concatenate to the
+ * whole literal's text). */
+int jsontext_py_chars(struct buf *out, const char *p, size_t n);
+int jsontext_serde_chars(struct buf *out, const char *p, size_t n);
 
 #endif

@@ -25,6 +25,7 @@
 #include "../util/utf8.h"
 #include "common.h"
 #include "jsontext.h"
+#include "reply.h"
 #include "request.h"
 #include "routes.h"
 #include "testhash.h"
@@ -94,28 +95,50 @@ static void py_exec_done(struct evhttp_request *req, struct job *job, void *arg)
 {
         struct py_reply_opts *opts = arg;
         const struct step_result *r = &job->steps[0];
+        const struct buf *shown;
+        struct http_body body;
+        struct reply *rep;
         struct buf out;
+        int status;
 
-        buf_init(&out, 0);
-        if (job->outcome == JOB_SANDBOX_ERROR) {
-                buf_appendf(&out, "1\nInternal error: the sandbox failed: %s", job->error);
-                reply_py(req, 500, opts, out.data, out.len);
-        } else {
-                if (job->outcome == JOB_TIMED_OUT || r->timed_out)
+        if (job->outcome == JOB_SANDBOX_ERROR || job->outcome == JOB_TIMED_OUT || r->timed_out) {
+                buf_init(&out, 0);
+                if (job->outcome == JOB_SANDBOX_ERROR)
+                        buf_appendf(&out, "1\nInternal error: the sandbox failed: %s", job->error);
+                else
                         buf_puts(&out, "1\nTimeout");
-                else if (r->exit_code == 0) {
-                        buf_puts(&out, "0\n");
-                        utf8_append_lossy(&out, r->out.data ? r->out.data : "", r->out.len);
-                } else {
-                        buf_puts(&out, "1\n");
-                        utf8_append_lossy(&out, r->err.data ? r->err.data : "", r->err.len);
-                }
-                if (buf_truncated(&r->out) || buf_truncated(&r->err))
-                        evhttp_add_header(evhttp_request_get_output_headers(req),
-                                          "X-Codeexec-Truncated", "true");
-                reply_py(req, 200, opts, out.data, out.len);
+                reply_py(req, job->outcome == JOB_SANDBOX_ERROR ? 500 : 200, opts, out.data,
+                         out.len);
+                buf_free(&out);
+                job_free(job);
+                return;
         }
-        buf_free(&out);
+        status = r->exit_code == 0 ? 0 : 1;
+        shown = status == 0 ? &r->out : &r->err;
+        if (buf_truncated(&r->out) || buf_truncated(&r->err))
+                evhttp_add_header(evhttp_request_get_output_headers(req), "X-Codeexec-Truncated",
+                                  "true");
+        /* The same bytes reply_py() builds, written from the output as the
+         * client reads (with a Content-Length, as the original). */
+        rep = reply_new(job);
+        if (!rep) {
+                reply_py(req, 500, opts, "1\nOut of memory", strlen("1\nOut of memory"));
+                return;
+        }
+        if (opts->envelope) {
+                reply_lit(rep, "{\"result\":{\"result\":\"{\\\"output\\\":\\\"");
+                reply_text(rep, JCOST_JSON_NESTED, shown->data, shown->len);
+                reply_litf(rep, "\\\",\\\"status\\\":%d}\"},\"status\":\"SUCCESS\"}", status);
+        } else if (opts->json_resp) {
+                reply_lit(rep, "{\"output\":\"");
+                reply_text(rep, JCOST_JSON, shown->data, shown->len);
+                reply_litf(rep, "\",\"status\":%d}", status);
+        } else {
+                reply_litf(rep, "%d\n", status);
+                reply_text(rep, JCOST_TEXT, shown->data, shown->len);
+        }
+        reply_body(rep, &body);
+        http_reply_body(req, 200, opts->envelope ? "application/json" : TEXT, true, &body);
 }
 
 static void py_exec_object(struct evhttp_request *req, json_t *root, bool envelope)
@@ -195,6 +218,8 @@ static void py_exec_object(struct evhttp_request *req, json_t *root, bool envelo
         opts->json_resp = json_resp;
         opts->envelope = envelope;
         api_default_limits(job, python);
+        job->reply_budget = api_reply_budget(512);
+        job->reply_cost = envelope ? JCOST_JSON_NESTED : json_resp ? JCOST_JSON : JCOST_TEXT;
         job->step_timeout_s = timeout;
         job->deadline_s = timeout + 2; /* PID 1 enforces `timeout`; this is the backstop */
         http_run_job(req, job, py_exec_done, opts, free,
@@ -231,30 +256,40 @@ void route_py_exec(struct evhttp_request *req)
 static void any_exec_done(struct evhttp_request *req, struct job *job, void *arg)
 {
         const struct step_result *r = &job->steps[verdict_report_step(job)];
+        struct http_body body;
+        struct reply *rep;
         struct buf out;
 
         (void)arg;
-        buf_init(&out, 0);
         if (job->outcome == JOB_SANDBOX_ERROR) {
+                buf_init(&out, 0);
                 buf_appendf(&out, "1\nInternal error: the sandbox failed: %s", job->error);
                 http_reply(req, 500, TEXT, out.data, out.len);
                 buf_free(&out);
+                job_free(job);
                 return;
         }
         if (job->outcome == JOB_TIMED_OUT) {
                 http_reply_str(req, 200, TEXT, "1\nTimeout");
-                buf_free(&out);
+                job_free(job);
                 return;
         }
-        buf_appendf(&out, "0\n{\"status\": ");
-        jsontext_py_string(&out, verdict_status(job), strlen(verdict_status(job)));
-        buf_appendf(&out, ", \"exit_code\": %d, \"stdout\": ", r->exit_code);
-        jsontext_py_string(&out, r->out.data ? r->out.data : "", r->out.len);
-        buf_appendf(&out, ", \"stderr\": ");
-        jsontext_py_string(&out, r->err.data ? r->err.data : "", r->err.len);
-        buf_appendf(&out, "}\n");
-        http_reply(req, 200, TEXT, out.data, out.len);
-        buf_free(&out);
+        /* MultiPL-E's dict as Python's json.dumps prints it, written from
+         * the output as the client reads (with a Content-Length). */
+        rep = reply_new(job);
+        if (!rep) {
+                http_reply_str(req, 500, TEXT, "1\nOut of memory");
+                return;
+        }
+        reply_lit(rep, "0\n{\"status\": ");
+        reply_json_str(rep, verdict_status(job));
+        reply_litf(rep, ", \"exit_code\": %d, \"stdout\": \"", r->exit_code);
+        reply_text(rep, JCOST_JSON_ASCII, r->out.data, r->out.len);
+        reply_lit(rep, "\", \"stderr\": \"");
+        reply_text(rep, JCOST_JSON_ASCII, r->err.data, r->err.len);
+        reply_lit(rep, "\"}\n");
+        reply_body(rep, &body);
+        http_reply_body(req, 200, TEXT, true, &body);
 }
 
 void route_any_exec(struct evhttp_request *req)
@@ -329,6 +364,8 @@ void route_any_exec(struct evhttp_request *req)
                 goto out;
         }
         api_default_limits(job, r);
+        job->reply_budget = api_reply_budget(512);
+        job->reply_cost = JCOST_JSON_ASCII;
         job->deadline_s = api_clamp_timeout(timeout);
         http_run_job(req, job, any_exec_done, NULL, NULL, "1\nServer busy: the run queue is full",
                      TEXT);

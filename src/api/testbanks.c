@@ -101,7 +101,8 @@ static char *path_name(struct evhttp_request *req, const char *suffix)
         if (!name || strlen(name) != n || !banks_name_valid(name)) {
                 http_reply_error(req, 400, "invalid_name",
                                  "a bank name is NAME or ORG/NAME, each part of letters, digits "
-                                 "and . _ - (not starting with .), at most 128 characters");
+                                 "and . _ - (not starting with ., an ORG not ending in .jsonl), "
+                                 "at most 128 characters");
                 free(name);
                 return NULL;
         }

@@ -17,6 +17,7 @@
 #include "../util/base64.h"
 #include "../util/utf8.h"
 #include "common.h"
+#include "reply.h"
 #include "request.h"
 #include "routes.h"
 #include "v1.h"
@@ -67,100 +68,238 @@ void route_v1_languages(struct evhttp_request *req)
         reply_json(req, 200, json_pack("{s:o}", "languages", list));
 }
 
-static json_t *step_json(const struct step_result *r)
+/* ---- the result object, written as pieces (api/reply.h) -------------------
+ *
+ * Each step's output is written in full once, in the first of these places
+ * that shows it: runs[i] (with stdins), the top level, compile, steps[i].
+ * Elsewhere it is repeated only while the reply's allowance for copies
+ * lasts (DUP_ALLOWANCE encoded bytes); past that the field is null and
+ * stdout_ref / stderr_ref names where the text is. The run's reply budget
+ * (v1_reply_reserve) was charged for each stream once, as it arrived. */
+
+#define DUP_ALLOWANCE (256u * 1024)
+
+struct result_writer {
+        struct reply *r;
+        const struct job *job;
+        size_t dup_left;  /* encoded bytes copies may still take */
+        size_t scan_left; /* bytes the copies' cost checks may still read */
+        int report;       /* the step the top level describes */
+        size_t first_run;
+};
+
+/* Where step i's output is written in full. */
+static void primary_place(const struct result_writer *w, size_t i, char *place, size_t len)
 {
-        return json_pack("{s:i, s:o, s:o, s:b, s:b, s:I, s:I}", "exit_code", r->exit_code, "stdout",
-                         api_text_json(&r->out), "stderr", api_text_json(&r->err),
-                         "stdout_truncated", buf_truncated(&r->out), "stderr_truncated",
-                         buf_truncated(&r->err), "wall_ms", (json_int_t)(r->wall_us / 1000),
-                         "cpu_ms", (json_int_t)(r->cpu_us / 1000));
+        const struct job *job = w->job;
+
+        if (job->nstdins && i >= w->first_run) {
+                snprintf(place, len, "runs[%zu]", i - w->first_run);
+        } else if ((int)i == w->report) {
+                snprintf(place, len, "top");
+        } else if (i == 0 && job->nsteps > 1) {
+                snprintf(place, len, "compile");
+        } else {
+                size_t k = 0;
+                for (size_t j = 0; j < i; j++)
+                        k += job->steps[j].ran;
+                snprintf(place, len, "steps[%zu]", k);
+        }
 }
 
-json_t *v1_result_json(const struct job *job)
+/* Writes "<name>":<text of b> (or null with a reference to put in *ref). */
+static void write_stream(struct result_writer *w, const char *name, const struct buf *b,
+                         size_t step, const char *here, char *ref, size_t reflen)
 {
-        int idx = verdict_report_step(job);
-        const struct step_result *r = &job->steps[idx];
-        json_t *o = step_json(r);
+        char place[32];
+        size_t cost;
 
-        json_object_set_new(o, "status", json_string(verdict_process_status(job)));
-        json_object_set_new(o, "verdict", json_string(verdict_status(job)));
-        json_object_set_new(o, "passed", json_boolean(verdict_passed(job)));
-        json_object_set_new(o, "signal",
-                            r->term_signal ? json_integer(r->term_signal) : json_null());
-        json_object_set_new(o, "memory_kb",
-                            json_integer((json_int_t)(job->usage.memory_peak_bytes / 1024)));
-        json_object_set_new(o, "language", json_string(job->recipe->key));
-        json_object_set_new(o, "warm", json_boolean(job->warm));
+        ref[0] = '\0';
+        reply_litf(w->r, "\"%s\":", name);
+        primary_place(w, step, place, sizeof(place));
+        if (strcmp(place, here) != 0) {
+                /* the checks read at most 2 x the allowance in all, so
+                 * writing the fields stays cheap however many steps */
+                cost = (size_t)-1;
+                if (b->len <= w->dup_left && b->len <= w->scan_left) {
+                        w->scan_left -= b->len;
+                        cost = reply_cost_within(JCOST_JSON, b->data ? b->data : "", b->len,
+                                                 w->dup_left);
+                }
+                if (cost == (size_t)-1) {
+                        reply_lit(w->r, "null");
+                        snprintf(ref, reflen, "%s", place);
+                        return;
+                }
+                w->dup_left -= cost;
+        }
+        reply_lit(w->r, "\"");
+        reply_text(w->r, JCOST_JSON, b->data ? b->data : "", b->len);
+        reply_lit(w->r, "\"");
+}
+
+static void write_refs(struct result_writer *w, const char *out_ref, const char *err_ref)
+{
+        if (out_ref[0])
+                reply_litf(w->r, ",\"stdout_ref\":\"%s\"", out_ref);
+        if (err_ref[0])
+                reply_litf(w->r, ",\"stderr_ref\":\"%s\"", err_ref);
+}
+
+/* The fields every step shows (no braces). */
+static void write_step_fields(struct result_writer *w, size_t i, const char *here)
+{
+        const struct step_result *s = &w->job->steps[i];
+        char out_ref[32], err_ref[32];
+
+        reply_litf(w->r, "\"exit_code\":%d,", s->exit_code);
+        write_stream(w, "stdout", &s->out, i, here, out_ref, sizeof(out_ref));
+        reply_lit(w->r, ",");
+        write_stream(w, "stderr", &s->err, i, here, err_ref, sizeof(err_ref));
+        reply_litf(w->r,
+                   ",\"stdout_truncated\":%s,\"stderr_truncated\":%s,\"wall_ms\":%llu,"
+                   "\"cpu_ms\":%llu",
+                   buf_truncated(&s->out) ? "true" : "false",
+                   buf_truncated(&s->err) ? "true" : "false",
+                   (unsigned long long)(s->wall_us / 1000), (unsigned long long)(s->cpu_us / 1000));
+        write_refs(w, out_ref, err_ref);
+}
+
+static bool all_runs_passed(const struct job *job, size_t first)
+{
+        for (size_t i = first; i < job->nsteps; i++)
+                if (!job->steps[i].ran || !verdict_passed_at(job, (int)i))
+                        return false;
+        return true;
+}
+
+static void write_compile(struct result_writer *w)
+{
+        const struct step_result *c = &w->job->steps[0];
+        char out_ref[32], err_ref[32];
+
+        reply_lit(w->r, ",\"compile\":{\"status\":");
+        reply_json_str(w->r, !c->ran                                     ? "not_run"
+                             : c->timed_out || c->term_signal == SIGXCPU ? "timeout"
+                             : c->exit_code != 0                         ? "compile_error"
+                                                                         : "ok");
+        reply_litf(w->r, ",\"exit_code\":%d,", c->exit_code);
+        write_stream(w, "stdout", &c->out, 0, "compile", out_ref, sizeof(out_ref));
+        reply_lit(w->r, ",");
+        write_stream(w, "stderr", &c->err, 0, "compile", err_ref, sizeof(err_ref));
+        reply_litf(w->r, ",\"wall_ms\":%llu", (unsigned long long)(c->wall_us / 1000));
+        write_refs(w, out_ref, err_ref);
+        reply_lit(w->r, "}");
+}
+
+static void write_steps(struct result_writer *w)
+{
+        const struct job *job = w->job;
+        size_t k = 0;
+        char here[32];
+
+        reply_lit(w->r, ",\"steps\":[");
+        for (size_t i = 0; i < job->nsteps; i++) {
+                if (!job->steps[i].ran)
+                        continue;
+                snprintf(here, sizeof(here), "steps[%zu]", k);
+                reply_lit(w->r, k ? ",{" : "{");
+                write_step_fields(w, i, here);
+                reply_lit(w->r, ",\"name\":");
+                reply_json_str(w->r, job->recipe->steps[job_recipe_step(job, i)].name);
+                reply_litf(w->r, ",\"timed_out\":%s}", job->steps[i].timed_out ? "true" : "false");
+                k++;
+        }
+        reply_lit(w->r, "]");
+}
+
+static void write_runs(struct result_writer *w)
+{
+        const struct job *job = w->job;
+        bool any = false;
+        char here[32];
+
+        reply_lit(w->r, ",\"runs\":[");
+        for (size_t i = w->first_run; i < job->nsteps; i++) {
+                if (!job->steps[i].ran)
+                        continue;
+                snprintf(here, sizeof(here), "runs[%zu]", i - w->first_run);
+                reply_lit(w->r, any ? ",{" : "{");
+                write_step_fields(w, i, here);
+                reply_litf(w->r, ",\"input\":%zu,\"status\":", i - w->first_run);
+                reply_json_str(w->r, verdict_process_status_at(job, (int)i));
+                reply_lit(w->r, ",\"verdict\":");
+                reply_json_str(w->r, verdict_status_at(job, (int)i));
+                reply_litf(w->r, ",\"passed\":%s}",
+                           verdict_passed_at(job, (int)i) ? "true" : "false");
+                any = true;
+        }
+        reply_lit(w->r, "]");
+}
+
+void v1_write_result(struct reply *r, const struct job *job)
+{
+        struct result_writer w = {r,
+                                  job,
+                                  DUP_ALLOWANCE,
+                                  2 * DUP_ALLOWANCE,
+                                  verdict_report_step(job),
+                                  job->recipe->nsteps - 1};
+        const struct step_result *top = &job->steps[w.report];
+        bool passed = job->nstdins ? all_runs_passed(job, w.first_run) : verdict_passed(job);
+
+        write_step_fields(&w, (size_t)w.report, "top");
+        reply_lit(r, ",\"status\":");
+        reply_json_str(r, verdict_process_status(job));
+        reply_lit(r, ",\"verdict\":");
+        reply_json_str(r, verdict_status(job));
+        reply_litf(r, ",\"passed\":%s,\"signal\":", passed ? "true" : "false");
+        if (top->term_signal)
+                reply_litf(r, "%d", top->term_signal);
+        else
+                reply_lit(r, "null");
+        reply_litf(r, ",\"memory_kb\":%llu,\"language\":",
+                   (unsigned long long)(job->usage.memory_peak_bytes / 1024));
+        reply_json_str(r, job->recipe->key);
+        reply_litf(r, ",\"warm\":%s,\"reply_truncated\":%s", job->warm ? "true" : "false",
+                   job->budget_cut ? "true" : "false");
+        if (job->nstdins)
+                write_runs(&w);
         if (job->nsteps > 1) {
-                const struct step_result *c = &job->steps[0];
-                json_t *steps = json_array();
-                json_t *comp =
-                    json_pack("{s:s, s:i, s:o, s:o, s:I}", "status",
-                              !c->ran                                     ? "not_run"
-                              : c->timed_out || c->term_signal == SIGXCPU ? "timeout"
-                              : c->exit_code != 0                         ? "compile_error"
-                                                                          : "ok",
-                              "exit_code", c->exit_code, "stdout", api_text_json(&c->out), "stderr",
-                              api_text_json(&c->err), "wall_ms", (json_int_t)(c->wall_us / 1000));
-                json_object_set_new(o, "compile", comp);
-                for (size_t i = 0; i < job->nsteps; i++) {
-                        json_t *s;
-                        if (!job->steps[i].ran)
-                                continue;
-                        s = step_json(&job->steps[i]);
-                        json_object_set_new(
-                            s, "name",
-                            json_string(job->recipe->steps[job_recipe_step(job, i)].name));
-                        json_object_set_new(s, "timed_out", json_boolean(job->steps[i].timed_out));
-                        json_array_append_new(steps, s);
-                }
-                json_object_set_new(o, "steps", steps);
+                write_compile(&w);
+                write_steps(&w);
         }
-        if (job->nstdins) {
-                /* one entry per input that ran; the top level is the last,
-                 * and passes only if every run passed */
-                json_t *runs = json_array();
-                size_t first = job->recipe->nsteps - 1;
-                bool all = true;
+        reply_litf(r, ",\"total_wall_ms\":%llu,\"queue_ms\":%llu",
+                   (unsigned long long)((job->t_done_us - job->t_started_us) / 1000),
+                   (unsigned long long)((job->t_started_us - job->t_queued_us) / 1000));
+}
 
-                for (size_t i = first; i < job->nsteps; i++) {
-                        json_t *one;
-
-                        if (!job->steps[i].ran) {
-                                all = false;
-                                continue;
-                        }
-                        one = step_json(&job->steps[i]);
-                        json_object_set_new(one, "input", json_integer((json_int_t)(i - first)));
-                        json_object_set_new(one, "status",
-                                            json_string(verdict_process_status_at(job, (int)i)));
-                        json_object_set_new(one, "verdict",
-                                            json_string(verdict_status_at(job, (int)i)));
-                        json_object_set_new(one, "passed",
-                                            json_boolean(verdict_passed_at(job, (int)i)));
-                        all = all && verdict_passed_at(job, (int)i);
-                        json_array_append_new(runs, one);
-                }
-                json_object_set_new(o, "runs", runs);
-                json_object_set_new(o, "passed", json_boolean(all));
-        }
-        json_object_set_new(
-            o, "total_wall_ms",
-            json_integer((json_int_t)((job->t_done_us - job->t_started_us) / 1000)));
-        json_object_set_new(
-            o, "queue_ms",
-            json_integer((json_int_t)((job->t_started_us - job->t_queued_us) / 1000)));
-        return o;
+size_t v1_reply_reserve(size_t nsteps)
+{
+        return DUP_ALLOWANCE + 8192 + nsteps * 1024;
 }
 
 static void run_done(struct evhttp_request *req, struct job *job, void *arg)
 {
+        struct http_body body;
+        struct reply *r;
+
         (void)arg;
         if (job->outcome == JOB_SANDBOX_ERROR) {
                 http_reply_error(req, 500, "sandbox_error", job->error);
+                job_free(job);
                 return;
         }
-        reply_json(req, 200, v1_result_json(job));
+        r = reply_new(job);
+        if (!r) {
+                http_reply_error(req, 500, "out_of_memory", "out of memory");
+                return;
+        }
+        reply_lit(r, "{");
+        v1_write_result(r, job);
+        reply_lit(r, "}");
+        reply_body(r, &body);
+        http_reply_body(req, 200, JSON_TYPE, false, &body);
 }
 
 static int bad(struct v1_error *err, int status, const char *code, const char *msg)
@@ -271,7 +410,28 @@ struct v1_file {
         struct buf data;
 };
 
-static int parse_files(json_t *run, struct v1_file **out, size_t *n, struct v1_error *err)
+/* A name the sandbox itself uses in /tmp for recipe r: the first component
+ * of an overlay's target (e.g. .cache for Go's build cache) and the
+ * overlays' own work area (.overlay, mounts.c). A file there would make
+ * the box fail to build: the client's mistake, so a 400 here. */
+static bool reserved_name(const struct recipe *r, const char *name)
+{
+        size_t n = strlen(name);
+
+        for (size_t i = 0; i < r->noverlays; i++) {
+                const char *t = r->overlays[i].target;
+
+                if (strcmp(name, ".overlay") == 0)
+                        return true;
+                if (strncmp(t, "/tmp/", 5) == 0 && strncmp(t + 5, name, n) == 0 &&
+                    (t[5 + n] == '/' || t[5 + n] == '\0'))
+                        return true;
+        }
+        return false;
+}
+
+static int parse_files(json_t *run, const struct recipe *r, struct v1_file **out, size_t *n,
+                       struct v1_error *err)
 {
         json_t *files = json_object_get(run, "files"), *f;
         size_t i;
@@ -304,6 +464,14 @@ static int parse_files(json_t *run, struct v1_file **out, size_t *n, struct v1_e
                     (strcmp(enc, "utf8") != 0 && strcmp(enc, "base64") != 0))
                         return bad(err, 400, "invalid_field",
                                    "a file's 'encoding' is utf8 or base64");
+                if (reserved_name(r, name)) {
+                        snprintf(err->message, sizeof(err->message),
+                                 "file name '%.64s' is used by this language's sandbox in /tmp",
+                                 name);
+                        err->http_status = 400;
+                        err->code = "invalid_field";
+                        return -1;
+                }
                 vf->name = name;
                 if (strcmp(enc, "base64") == 0 ? base64_decode(&vf->data, content, clen) < 0
                                                : buf_append(&vf->data, content, clen) < 0)
@@ -324,10 +492,13 @@ static void free_files(struct v1_file *files, size_t n)
         free(files);
 }
 
+#define ARG_STRING_MAX (128u * 1024)
+#define ARGS_TOTAL_MAX (1024u * 1024)
+
 static int parse_args(json_t *run, struct job *job, struct v1_error *err)
 {
         json_t *args = json_object_get(run, "args"), *a;
-        size_t i;
+        size_t i, total = 0;
 
         if (!args || json_is_null(args))
                 return 0;
@@ -341,6 +512,12 @@ static int parse_args(json_t *run, struct job *job, struct v1_error *err)
         {
                 if (!json_is_string(a) || strlen(json_string_value(a)) != json_string_length(a))
                         return bad(err, 400, "invalid_field", "'args' must be strings without NUL");
+                /* execve's limits (MAX_ARG_STRLEN, a share of ARG_MAX): past
+                 * them the box could not start the program (E2BIG) */
+                total += json_string_length(a) + 1;
+                if (json_string_length(a) >= ARG_STRING_MAX || total > ARGS_TOTAL_MAX)
+                        return bad(err, 400, "invalid_field",
+                                   "'args': each at most 128 KiB - 1 byte, 1 MiB in all");
                 job->args[i] = strdup(json_string_value(a));
                 if (!job->args[i])
                         return bad(err, 500, "out_of_memory", "out of memory");
@@ -432,7 +609,7 @@ struct job *v1_job_from_json(json_t *run, struct v1_error *err)
                 bad(err, 400, r ? "language_not_installed" : "unknown_language", msg);
                 return NULL;
         }
-        if (parse_files(run, &files, &nfiles, err) < 0)
+        if (parse_files(run, r, &files, &nfiles, err) < 0)
                 goto fail;
         /* The program: `code`, else the file named like the language's
          * source file, else the first file. */
@@ -471,6 +648,8 @@ struct job *v1_job_from_json(json_t *run, struct v1_error *err)
                 goto fail;
         api_default_limits(job, r);
         apply_limits(job, &lim, &clim);
+        job->reply_budget = api_reply_budget(v1_reply_reserve(job->nsteps));
+        job->reply_cost = JCOST_JSON;
         /* `timeout` is the run step's wall-time limit (the language's own,
          * MultiPL-E's T, when absent); limits.wall_ms is the same in ms and
          * wins. The whole run's deadline is the sum of the step limits (each

@@ -86,6 +86,10 @@ bool banks_name_valid(const char *name)
                 return false;
         if (!slash)
                 return component_valid(name, n);
+        /* ORG is a directory beside the NAME.jsonl files: "x.jsonl/y" and
+         * "x" would want the same path, one as a directory, one as a file. */
+        if (slash - name >= 6 && memcmp(slash - 6, ".jsonl", 6) == 0)
+                return false;
         return !strchr(slash + 1, '/') && component_valid(name, (size_t)(slash - name)) &&
                component_valid(slash + 1, strlen(slash + 1));
 }

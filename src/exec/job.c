@@ -6,7 +6,8 @@
  * non-blocking: the pidfd of the box's PID 1 (readable when it exits), the
  * status socket (step start and end records), one pipe per stream per step
  * (drained as data arrives into capped buffers, so a program never stalls on
- * a full pipe; bytes past the cap are counted and dropped), and a deadline
+ * a full pipe; bytes past the cap, or past what the reply budget has left,
+ * are counted and dropped; at most 1 MiB per pipe per loop turn), and a deadline
  * timer for the whole run. The job is finished when PID 1 has exited and
  * every pipe and the status socket reached EOF, or a short drain grace after
  * PID 1's exit has passed. Then the box is released, the slot returned to the
@@ -53,6 +54,9 @@ struct job_private {
         size_t source_len;
         struct sbx_file *files; /* the program, then the request's extra files */
         struct sbx_overlay *overlays;
+        /* the reply budget (job->reply_budget) left, and each stream's meter */
+        uint64_t budget_left;
+        struct jcost_meter meter[SBX_MAX_STEPS][2];
 };
 
 static uint64_t next_job_id;
@@ -325,6 +329,27 @@ static void on_status(evutil_socket_t fd, short what, void *arg)
         }
 }
 
+/* Keeps what fits of n new bytes of step s's stream k: within the stream's
+ * own cap, then within what is left of the reply budget (bytes past the cap
+ * cost nothing: they are dropped anyway). Everything not kept is counted as
+ * dropped, so the stream says it was truncated. */
+static void keep_output(struct job *job, size_t s, size_t k, struct buf *b, const char *chunk,
+                        size_t n)
+{
+        struct job_private *p = job->priv;
+        size_t room = !b->limit ? n : b->len < b->limit ? b->limit - b->len : 0;
+        size_t offer = n < room ? n : room, keep = offer;
+
+        if (job->reply_budget && offer && !job->budget_exempt[s]) {
+                keep = jcost_fit(&p->meter[s][k], job->reply_cost, chunk, offer, &p->budget_left);
+                if (keep < offer)
+                        job->budget_cut = true;
+        }
+        if (buf_append(b, chunk, keep) < 0)
+                log_error("job %llu: out of memory for output", (unsigned long long)job->id);
+        b->dropped += n - keep;
+}
+
 static void on_output(evutil_socket_t fd, short what, void *arg)
 {
         struct job *job = arg;
@@ -339,14 +364,14 @@ static void on_output(evutil_socket_t fd, short what, void *arg)
                                 goto found;
         return;
 found:
-        for (;;) {
+        /* At most 16 reads per turn: a program writing as fast as it can
+         * must not keep the loop from everyone else (the event fires again). */
+        for (int turn = 0; turn < 16; turn++) {
                 ssize_t n = read(fd, chunk, sizeof(chunk));
                 struct buf *b = k == 0 ? &job->steps[s].out : &job->steps[s].err;
 
                 if (n > 0) {
-                        if (buf_append(b, chunk, (size_t)n) < 0)
-                                log_error("job %llu: out of memory for output",
-                                          (unsigned long long)job->id);
+                        keep_output(job, s, k, b, chunk, (size_t)n);
                         continue;
                 }
                 if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -467,6 +492,7 @@ static void rerun_cold(struct job *job)
         }
         job->outcome = JOB_COMPLETED;
         job->error[0] = '\0';
+        job->budget_cut = false;
         job->last_step = -1;
         job->warm = false;
         memset(&job->usage, 0, sizeof(job->usage));
@@ -667,6 +693,8 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
                 job->steps[i].out.limit = job->output_limit;
                 job->steps[i].err.limit = job->output_limit;
         }
+        p->budget_left = job->reply_budget;
+        memset(p->meter, 0, sizeof(p->meter));
         if (!start_warm(job, &spec) && sbx_spawn(&spec, &p->box, &e) < 0) {
                 fail_start(job, &e);
                 return;

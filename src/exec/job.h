@@ -14,6 +14,7 @@
 #include "../lang/recipe.h"
 #include "../sandbox/sandbox.h"
 #include "../util/buf.h"
+#include "../util/jsoncost.h"
 
 struct event_base;
 struct job;
@@ -59,8 +60,14 @@ struct job {
         size_t *stdin_lens;
         size_t nstdins;
         struct sbx_limits limits;
-        size_t output_limit;          /* bytes kept per stream */
-        struct sbx_file *extra_files; /* written beside the program (owned) */
+        size_t output_limit; /* bytes kept per stream */
+        /* > 0: what every stream's kept output may cost in the reply, all
+         * together, encoded as reply_cost says (util/jsoncost.h). Charged as
+         * output arrives: later streams get what earlier ones left. */
+        uint64_t reply_budget;
+        enum jcost_mode reply_cost;
+        bool budget_exempt[SBX_MAX_STEPS]; /* steps the server reads, never shown whole */
+        struct sbx_file *extra_files;      /* written beside the program (owned) */
         size_t nextra_files;
         char **args; /* appended to the last step's argv (owned) */
 
@@ -70,6 +77,7 @@ struct job {
         int last_step; /* index of the last step that ran, -1 if none */
         struct sbx_usage usage;
         char error[256]; /* JOB_SANDBOX_ERROR: what broke */
+        bool budget_cut; /* output was dropped because reply_budget ran out */
         uint64_t t_queued_us, t_started_us, t_done_us;
 
         bool warm;       /* ran in a warm Python zygote (exec/warmpool.h) */

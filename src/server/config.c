@@ -85,6 +85,16 @@ static const struct opt_spec options[] = {
      "stdout/stderr bytes kept per stream", "the rest is drained and dropped, marked truncated"},
     {"max-body", "BYTES", NUM(max_body_bytes, 1024, 1ull << 32, 64u << 20), "67108864",
      "largest request body", NULL},
+    {"reply-limit", "BYTES", NUM(reply_limit_bytes, 1u << 20, 1ull << 34, 64u << 20), "67108864",
+     "largest reply to one run, encoded: all of its streams together, charged as output "
+     "arrives",
+     "a `/v1/run` reply, one `/v1/batch` line, a compatibility reply; JSON escapes included, so "
+     "a reply is bounded before it is built. Output past it is dropped and flagged "
+     "(`*_truncated`, `reply_truncated`). See [api.md](api.md#reply-budget-and-streaming)"},
+    {"reply-timeout", "S", NUM(reply_timeout_s, 1, 3600, 30), "30",
+     "cut off a client that reads none of its reply for S seconds",
+     "its reply and its runs' output are freed "
+     "(`codeexec_replies_aborted_total{reason=\"slow_client\"}`)"},
     {"languages", "DIR", STR(languages_dir, NULL),
      "languages/ beside the binary's build directory, else /usr/share/codeexec/languages",
      "language recipes", NULL},

@@ -12,7 +12,12 @@
  *
  * Every reply goes through http_reply() or the stream functions, which
  * finish the context: one access-log line (JSON, stdout) and the request
- * metrics. A request waiting for runs is watched: evhttp stops reading a
+ * metrics. Replies to runs are streams (http_stream_*): bodies produced
+ * piece by piece as the socket takes them, one piece of about 256 KiB in
+ * flight, no read time-out while writing and a write time-out of
+ * --reply-timeout; a body with a Content-Length is measured first, a piece
+ * per loop turn. A stream owns the connection's close callback from its
+ * start to its end. A request waiting for runs is watched: evhttp stops reading a
  * connection while its request is pending (libevent issue #78), so we poll
  * the socket ourselves (MSG_PEEK) and treat EOF as the client hanging up;
  * the connection's close callback then cancels the runs, and the context is
@@ -27,6 +32,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/http_struct.h> /* the request's HTTP version */
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <jansson.h>
@@ -280,27 +286,277 @@ void http_reply_error(struct evhttp_request *req, int status, const char *code, 
         json_decref(o);
 }
 
-void http_stream_start(struct evhttp_request *req, const char *content_type)
+/* ---- streamed replies ----------------------------------------------------- */
+
+#define PIECE_BYTES (256u * 1024)        /* one piece handed to the socket */
+#define MEASURE_TURN_BYTES (256u * 1024) /* measured per loop turn (counted bodies) */
+#define SERVER_TIMEOUT_S 120             /* evhttp's read/write time-outs otherwise */
+
+struct body_node {
+        struct http_body body;
+        struct body_node *next;
+};
+
+struct http_stream {
+        struct evhttp_request *req;
+        struct evhttp_connection *conn;
+        struct event *ev_turn; /* zero-delay timer: the next slice, on a later loop turn */
+        struct body_node *head, *tail;
+        struct evbuffer *piece;
+        int code;
+        bool counted;  /* Content-Length: measure first */
+        bool started;  /* the status line and headers are on their way */
+        bool writing;  /* a piece is in flight */
+        bool closed;   /* no more bodies */
+        size_t length; /* counted: bytes measured so far */
+        uint64_t t_progress_us;
+        void (*gone)(void *arg);
+        void *gone_arg;
+};
+
+static void stream_free(struct http_stream *s)
 {
-        evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", content_type);
-        evhttp_send_reply_start(req, 200, "OK");
+        while (s->head) {
+                struct body_node *n = s->head;
+                s->head = n->next;
+                if (n->body.free)
+                        n->body.free(n->body.arg);
+                free(n);
+        }
+        if (s->ev_turn)
+                event_free(s->ev_turn);
+        if (s->piece)
+                evbuffer_free(s->piece);
+        free(s);
+        npending--;
 }
 
-void http_stream_chunk(struct evhttp_request *req, const char *data, size_t len)
+static void stream_pop(struct http_stream *s)
 {
-        struct evbuffer *out = evbuffer_new();
+        struct body_node *n = s->head;
 
-        if (!out)
-                return;
-        evbuffer_add(out, data, len);
-        evhttp_send_reply_chunk(req, out);
-        evbuffer_free(out);
+        s->head = n->next;
+        if (!s->head)
+                s->tail = NULL;
+        if (n->body.free)
+                n->body.free(n->body.arg);
+        free(n);
 }
 
-void http_stream_end(struct evhttp_request *req)
+static void stream_later(struct http_stream *s)
 {
-        ctx_finish_req(req, 200);
+        struct timeval now = {0, 0};
+
+        event_add(s->ev_turn, &now);
+}
+
+/* The client went away (or read nothing for --reply-timeout: the write
+ * time-out failed the connection). libevent is freeing the connection; a
+ * request it detached (a reply in progress) is ours to free. */
+static void on_stream_close(struct evhttp_connection *conn, void *arg)
+{
+        struct http_stream *s = arg;
+        struct evhttp_request *req = s->req;
+        /* a piece waiting all that time: the write time-out, not a hang-up */
+        bool slow = s->writing && now_us() - s->t_progress_us >=
+                                      (uint64_t)cfg->reply_timeout_s * 1000000u - 200000u;
+
+        (void)conn;
+        metrics_reply_aborted(slow);
+        log_debug("reply cut off: %s", slow ? "the client read nothing" : "the client went away");
+        ctx_finish_req(req, 499);
+        if (s->gone)
+                s->gone(s->gone_arg);
+        if (!evhttp_request_get_connection(req))
+                evhttp_send_reply_end(req); /* detached: this frees it */
+        stream_free(s);
+}
+
+/* A producer failed (out of memory): drop the connection; the close
+ * callback cleans up. */
+static void stream_fail(struct http_stream *s)
+{
+        log_error("reply: could not produce the body; closing the connection");
+        evhttp_connection_free(s->conn);
+}
+
+static void stream_end(struct http_stream *s)
+{
+        struct evhttp_request *req = s->req;
+        struct bufferevent *bev = evhttp_connection_get_bufferevent(s->conn);
+        struct timeval rt = {SERVER_TIMEOUT_S, 0}, wt = {(time_t)cfg->reply_timeout_s, 0};
+
+        if (bev)
+                bufferevent_set_timeouts(bev, &rt, &wt);
+        evhttp_connection_set_closecb(s->conn, NULL, NULL);
+        ctx_finish_req(req, s->code);
+        stream_free(s);
         evhttp_send_reply_end(req);
+}
+
+static void on_piece_written(struct evhttp_connection *conn, void *arg);
+
+/* Produces the next piece from the queued bodies and hands it to the
+ * socket; ends the reply when the last body is done and no more will come. */
+static void stream_write(struct http_stream *s)
+{
+        while (evbuffer_get_length(s->piece) < PIECE_BYTES && s->head) {
+                struct http_body *b = &s->head->body;
+                int rc = b->next(b->arg, s->piece, PIECE_BYTES - evbuffer_get_length(s->piece));
+
+                if (rc < 0) {
+                        stream_fail(s);
+                        return;
+                }
+                if (rc == 0)
+                        stream_pop(s);
+        }
+        if (evbuffer_get_length(s->piece)) {
+                s->writing = true;
+                evhttp_send_reply_chunk_with_cb(s->req, s->piece, on_piece_written, s);
+                return;
+        }
+        s->writing = false;
+        if (s->closed && !s->head)
+                stream_end(s);
+}
+
+static void on_piece_written(struct evhttp_connection *conn, void *arg)
+{
+        struct http_stream *s = arg;
+
+        (void)conn;
+        s->t_progress_us = now_us();
+        stream_write(s);
+}
+
+static void stream_start(struct http_stream *s)
+{
+        s->started = true;
+        s->t_progress_us = now_us();
+        evhttp_send_reply_start(s->req, s->code, reason(s->code));
+}
+
+/* Counted: measures the body a slice per loop turn, then sends it. */
+static void on_stream_turn(evutil_socket_t fd, short what, void *arg)
+{
+        struct http_stream *s = arg;
+        char len[32];
+
+        (void)fd;
+        (void)what;
+        if (s->started) {
+                if (!s->writing)
+                        stream_write(s);
+                return;
+        }
+        for (size_t done = 0; done < MEASURE_TURN_BYTES;) {
+                struct http_body *b = s->head ? &s->head->body : NULL;
+                int rc = b ? b->next(b->arg, s->piece, PIECE_BYTES) : 0;
+                size_t n = evbuffer_get_length(s->piece);
+
+                if (rc < 0) {
+                        stream_fail(s);
+                        return;
+                }
+                evbuffer_drain(s->piece, n);
+                s->length += n;
+                done += n + 1;
+                if (rc == 0) {
+                        if (b)
+                                b->rewind(b->arg);
+                        snprintf(len, sizeof(len), "%zu", s->length);
+                        evhttp_add_header(evhttp_request_get_output_headers(s->req),
+                                          "Content-Length", len);
+                        stream_start(s);
+                        stream_write(s);
+                        return;
+                }
+        }
+        stream_later(s);
+}
+
+struct http_stream *http_stream_open(struct evhttp_request *req, int code, const char *content_type,
+                                     bool counted, void (*gone)(void *arg), void *gone_arg)
+{
+        struct http_stream *s = calloc(1, sizeof(*s));
+        struct bufferevent *bev;
+        struct timeval wt = {(time_t)cfg->reply_timeout_s, 0};
+
+        if (!s)
+                return NULL;
+        s->req = req;
+        s->conn = evhttp_request_get_connection(req);
+        s->code = code;
+        s->counted = counted;
+        s->gone = gone;
+        s->gone_arg = gone_arg;
+        s->piece = evbuffer_new();
+        s->ev_turn = evtimer_new(http_base, on_stream_turn, s);
+        npending++;
+        if (!s->piece || !s->ev_turn || !s->conn) {
+                stream_free(s);
+                return NULL;
+        }
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", content_type);
+        evhttp_connection_set_closecb(s->conn, on_stream_close, s);
+        /* No read time-out while the reply is written (a batch may run for
+         * long between lines); the write time-out cuts off a client that
+         * reads nothing. */
+        bev = evhttp_connection_get_bufferevent(s->conn);
+        if (bev)
+                bufferevent_set_timeouts(bev, NULL, &wt);
+        if (!counted)
+                stream_start(s);
+        return s;
+}
+
+void http_stream_push(struct http_stream *s, const struct http_body *body)
+{
+        struct body_node *n = calloc(1, sizeof(*n));
+
+        if (!n) {
+                if (body->free)
+                        body->free(body->arg);
+                return;
+        }
+        n->body = *body;
+        if (s->tail)
+                s->tail->next = n;
+        else
+                s->head = n;
+        s->tail = n;
+        if (s->started && !s->writing)
+                stream_later(s);
+}
+
+void http_stream_close(struct http_stream *s)
+{
+        s->closed = true;
+        s->gone = NULL; /* the caller has nothing left to cancel */
+        if (!s->started || !s->writing)
+                stream_later(s);
+}
+
+void http_reply_body(struct evhttp_request *req, int code, const char *content_type, bool counted,
+                     const struct http_body *body)
+{
+        struct http_stream *s;
+
+        /* HTTP/1.0 has no chunks, and evhttp would announce Content-Length: 0
+         * to a keep-alive 1.0 client: measure the body instead. */
+        if (req->major == 1 && req->minor == 0)
+                counted = true;
+        s = http_stream_open(req, code, content_type, counted, NULL, NULL);
+
+        if (!s) {
+                if (body->free)
+                        body->free(body->arg);
+                http_reply_str(req, 500, "text/plain; charset=utf-8", "1\nOut of memory");
+                return;
+        }
+        http_stream_push(s, body);
+        http_stream_close(s);
 }
 
 const char *http_body(struct evhttp_request *req, size_t *len)
@@ -322,6 +578,8 @@ void http_note_job(struct evhttp_request *req, const struct job *job)
 
         if (job->outcome == JOB_SANDBOX_ERROR)
                 metrics_sandbox_failure();
+        if (job->budget_cut)
+                metrics_reply_budget_cut();
         metrics_run(job->recipe->key, verdict, verdict_process_status(job), run_s, queue_s);
         if (!c)
                 return;
@@ -420,8 +678,7 @@ static void on_job_done(struct job *job, void *arg)
         http_unwatch(p->watch);
         p->watch = NULL;
         http_note_job(p->req, job);
-        p->fn(p->req, job, p->arg);
-        job_free(job);
+        p->fn(p->req, job, p->arg); /* owns job now */
         pending_free(p);
 }
 
@@ -583,9 +840,27 @@ static void on_accept_error(struct evconnlistener *l, void *arg)
         event_add(ev_resume_accept, &pause);
 }
 
+/* RFC 9110 5.1: a field name is a token. */
+static bool is_token(const char *k)
+{
+        if (!*k)
+                return false;
+        for (; *k; k++)
+                if (!((*k >= '0' && *k <= '9') || (*k >= 'a' && *k <= 'z') ||
+                      (*k >= 'A' && *k <= 'Z') || strchr("!#$%&'*+-.^_`|~", *k)))
+                        return false;
+        return true;
+}
+
 /* RFC 9112 6.3: several Content-Length values, or one beside
  * Transfer-Encoding, make the message's length ambiguous (the root of
- * request smuggling behind a proxy that reads it differently). */
+ * request smuggling behind a proxy that reads it differently); so does a
+ * Content-Length that is not 1*DIGIT (evhttp would take "+5" or " 5"), and
+ * a field name that is not a token: RFC 9112 5.1 requires a 400 for
+ * whitespace between a name and its colon, which evhttp keeps in the name
+ * ("Content-Length : 5" is then no Content-Length at all to evhttp, and the
+ * body would be read as the next request). evhttp itself replaces obs-fold
+ * line breaks with a space, as RFC 9112 5.2 allows. */
 static int ambiguous_length(struct evhttp_request *req)
 {
         struct evkeyvalq *h = evhttp_request_get_input_headers(req);
@@ -593,10 +868,15 @@ static int ambiguous_length(struct evhttp_request *req)
         int lengths = 0, te = 0;
 
         for (kv = h->tqh_first; kv; kv = kv->next.tqe_next) {
-                if (strcasecmp(kv->key, "Content-Length") == 0)
+                if (!is_token(kv->key))
+                        return 1;
+                if (strcasecmp(kv->key, "Content-Length") == 0) {
                         lengths++;
-                else if (strcasecmp(kv->key, "Transfer-Encoding") == 0)
+                        if (!kv->value[0] || strspn(kv->value, "0123456789") != strlen(kv->value))
+                                return 1;
+                } else if (strcasecmp(kv->key, "Transfer-Encoding") == 0) {
                         te++;
+                }
         }
         return lengths > 1 || (lengths && te);
 }
@@ -640,7 +920,7 @@ static void on_request(struct evhttp_request *req, void *arg)
         if (ambiguous_length(req)) {
                 evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
                 http_reply_str(req, 400, "text/plain; charset=utf-8",
-                               "ambiguous message length (Content-Length)\n");
+                               "malformed header or ambiguous message length (RFC 9112)\n");
                 return;
         }
         if (!found) {
@@ -674,7 +954,7 @@ int http_start(struct event_base *base, const struct config *config, struct err 
                 return err_set(e, ENOMEM, "evhttp_new");
         evhttp_set_max_body_size(http, (ev_ssize_t)cfg->max_body_bytes);
         evhttp_set_max_headers_size(http, 64 * 1024);
-        evhttp_set_timeout(http, 120);
+        evhttp_set_timeout(http, SERVER_TIMEOUT_S);
         evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
                                              EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
         evhttp_set_gencb(http, on_request, NULL);

@@ -41,6 +41,7 @@ struct histogram {
 static struct counter_table requests, runs;
 static struct histogram run_seconds, queue_seconds, request_seconds;
 static uint64_t sandbox_failures;
+static uint64_t replies_aborted_slow, replies_aborted_gone, replies_budget_cut;
 
 static void count(struct counter_table *t, const char *labels)
 {
@@ -113,6 +114,19 @@ void metrics_sandbox_failure(void)
         sandbox_failures++;
 }
 
+void metrics_reply_aborted(bool slow_client)
+{
+        if (slow_client)
+                replies_aborted_slow++;
+        else
+                replies_aborted_gone++;
+}
+
+void metrics_reply_budget_cut(void)
+{
+        replies_budget_cut++;
+}
+
 static void render_counters(struct buf *out, const char *name, const char *help,
                             const struct counter_table *t)
 {
@@ -151,6 +165,20 @@ void metrics_render(struct buf *out)
                     "# TYPE codeexec_sandbox_failures_total counter\n"
                     "codeexec_sandbox_failures_total %llu\n",
                     (unsigned long long)sandbox_failures);
+        buf_appendf(out,
+                    "# HELP codeexec_replies_aborted_total Streamed replies cut off before "
+                    "their end: the client read nothing for --reply-timeout (slow_client) or "
+                    "went away (hangup).\n"
+                    "# TYPE codeexec_replies_aborted_total counter\n"
+                    "codeexec_replies_aborted_total{reason=\"slow_client\"} %llu\n"
+                    "codeexec_replies_aborted_total{reason=\"hangup\"} %llu\n"
+                    "# HELP codeexec_replies_budget_cut_total Runs whose output was cut to fit "
+                    "--reply-limit.\n"
+                    "# TYPE codeexec_replies_budget_cut_total counter\n"
+                    "codeexec_replies_budget_cut_total %llu\n",
+                    (unsigned long long)replies_aborted_slow,
+                    (unsigned long long)replies_aborted_gone,
+                    (unsigned long long)replies_budget_cut);
         buf_appendf(out,
                     "# HELP codeexec_queue_length Runs waiting for a slot.\n"
                     "# TYPE codeexec_queue_length gauge\ncodeexec_queue_length %zu\n"

@@ -3,6 +3,8 @@
 #ifndef CODEEXEC_METRICS_H
 #define CODEEXEC_METRICS_H
 
+#include <stdbool.h>
+
 #include "../util/buf.h"
 
 /* One finished HTTP request (code 499: the client went away first). */
@@ -11,6 +13,11 @@ void metrics_request(const char *endpoint, int code, double seconds);
 void metrics_run(const char *language, const char *verdict, const char *status, double run_s,
                  double queue_s);
 void metrics_sandbox_failure(void);
+/* A streamed reply cut off: the client read nothing for --reply-timeout
+ * (slow_client), or went away. */
+void metrics_reply_aborted(bool slow_client);
+/* A run whose output was cut to fit --reply-limit. */
+void metrics_reply_budget_cut(void);
 /* Appends the whole exposition, gauges read from the scheduler. */
 void metrics_render(struct buf *out);
 

@@ -33,6 +33,8 @@ Test(config, defaults)
         cr_assert_eq(cfg.uid_base, 200000);
         cr_assert_eq(cfg.grace_s, 10);
         cr_assert_eq(cfg.max_batch, 1000);
+        cr_assert_eq(cfg.reply_limit_bytes, 64u << 20);
+        cr_assert_eq(cfg.reply_timeout_s, 30);
         cr_assert_str_eq(cfg.pass_env, "OPENBLAS_*");
         cr_assert_str_eq(cfg.python_preload, "numpy,pandas");
         cr_assert(cfg.warm_python && cfg.access_log && !cfg.no_cgroups);

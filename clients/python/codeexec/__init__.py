@@ -15,6 +15,7 @@ from .client import (
     EXTENSIONS,
     RETRY_ERROR_CODES,
     language_for_path,
+    resolve_refs,
 )
 
 __all__ = [
@@ -24,5 +25,6 @@ __all__ = [
     "EXTENSIONS",
     "RETRY_ERROR_CODES",
     "language_for_path",
+    "resolve_refs",
 ]
 __version__ = "0.1.0"

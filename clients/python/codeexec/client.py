@@ -92,6 +92,40 @@ class AuthError(CodeExecError):
     """HTTP 401/403: the token is missing or wrong. Never retried."""
 
 
+def resolve_refs(result: Dict[str, Any]) -> Dict[str, Any]:
+    """Fills in outputs a /v1 result wrote only once.
+
+    The server writes each step's stdout/stderr in full once; where the
+    reply would repeat a long one (the top level repeating the last of
+    `runs`, `steps` repeating everything) the field is null and
+    `stdout_ref`/`stderr_ref` names where the text is ("runs[3]", "top",
+    "compile", "steps[1]"). This puts the text back in every place (the
+    strings are shared, not copied) and drops the `*_ref` keys, so callers
+    read strings everywhere as before. Returns `result`."""
+    def place(ref: str):
+        if ref == "top":
+            return result
+        if ref == "compile":
+            return result.get("compile")
+        name, _, idx = ref.partition("[")
+        try:
+            return result.get(name, [])[int(idx.rstrip("]"))]
+        except (ValueError, IndexError, TypeError):
+            return None
+
+    holders = [result, result.get("compile")] + list(result.get("runs") or []) + \
+        list(result.get("steps") or [])
+    for h in holders:
+        if not isinstance(h, dict):
+            continue
+        for field in ("stdout", "stderr"):
+            ref = h.pop(field + "_ref", None)
+            src = place(ref) if ref else None
+            if h.get(field) is None and isinstance(src, dict) and isinstance(src.get(field), str):
+                h[field] = src[field]
+    return result
+
+
 def _split_urls(urls) -> List[str]:
     if urls is None:
         urls = os.environ.get("CODEEXEC_URL") or DEFAULT_URL
@@ -262,7 +296,7 @@ class Client:
         self._check_auth(r, attempts)
         if r.status_code == 200:
             try:
-                return _OK, r.json()
+                return _OK, resolve_refs(r.json())
             except ValueError:
                 return _RETRY, CodeExecError("bad_reply", f"{url}: reply is not JSON: "
                                              f"{r.text[:200]!r}", 200, attempts), None
@@ -601,7 +635,7 @@ class _Batch:
                             self._finish(i, CodeExecError(code, msg, None,
                                                           self.attempts[i] + 1).as_result())
                     else:
-                        self._finish(i, obj)
+                        self._finish(i, resolve_refs(obj))
         except (requests.RequestException, ValueError) as e:
             cut = f"{type(e).__name__}: {e}"
             if isinstance(e, requests.ConnectionError) or \
