@@ -123,7 +123,7 @@ FUZZ_FLAGS       := -g -O1 -fno-omit-frame-pointer -Isrc $(shell pkg-config --cf
 FUZZ_SAN         := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_TARGETS     := request jsontext recipe jsonl
 FUZZ_SRC_request := src/api/request.c
-FUZZ_SRC_jsontext:= src/api/jsontext.c src/util/utf8.c src/util/buf.c
+FUZZ_SRC_jsontext:= src/util/jsontext.c src/util/utf8.c src/util/buf.c
 FUZZ_SRC_recipe  := src/lang/recipe.c src/util/buf.c src/util/err.c src/util/strv.c
 FUZZ_SRC_jsonl   := src/bank/jsonl.c src/bank/bank.c src/util/md5.c src/util/err.c
 FUZZ_TIME        ?= 60

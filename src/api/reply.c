@@ -18,8 +18,8 @@
 #include <string.h>
 
 #include "../server/http.h"
+#include "../util/jsontext.h"
 #include "../util/utf8.h"
-#include "jsontext.h"
 
 #define TEXT_SLICE (16u * 1024) /* input bytes encoded at a time (<= 7x out) */
 

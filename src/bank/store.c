@@ -27,8 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../api/jsontext.h"
 #include "../util/buf.h"
+#include "../util/jsontext.h"
 #include "../util/log.h"
 #include "files.h"
 #include "jsonl.h"

@@ -45,10 +45,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../api/jsontext.h"
 #include "../api/routes.h"
 #include "../exec/sched.h"
 #include "../exec/verdict.h"
+#include "../util/jsontext.h"
 #include "../util/log.h"
 #include "metrics.h"
 

@@ -1,5 +1,5 @@
 /* fuzz_jsontext: libFuzzer target for the response encoders
- * (src/api/jsontext.c, src/util/utf8.c).
+ * (src/util/jsontext.c, src/util/utf8.c).
  *
  * For any bytes the program may print, checks:
  *  - utf8_append_lossy() yields valid UTF-8, and leaves valid UTF-8 as is;
@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "api/jsontext.h"
+#include "util/jsontext.h"
 #include "util/buf.h"
 #include "util/utf8.h"
 

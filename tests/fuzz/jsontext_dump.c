@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "api/jsontext.h"
+#include "util/jsontext.h"
 #include "util/buf.h"
 #include "util/utf8.h"
 

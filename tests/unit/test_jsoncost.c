@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/jsontext.h"
 #include "util/jsoncost.h"
+#include "util/jsontext.h"
 #include "util/utf8.h"
 
 static size_t encoded_len(enum jcost_mode mode, const char *p, size_t n)

@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "api/jsontext.h"
+#include "util/jsontext.h"
 
 static void check(int (*enc)(struct buf *, const char *, size_t), const char *in, size_t n,
                   const char *want)

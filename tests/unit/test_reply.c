@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/jsontext.h"
+#include "util/jsontext.h"
 #include "api/reply.h"
 #include "server/http.h"
 

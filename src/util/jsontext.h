@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "../util/buf.h"
+#include "buf.h"
 
 int jsontext_py_string(struct buf *out, const char *p, size_t n);
 int jsontext_serde_string(struct buf *out, const char *p, size_t n);

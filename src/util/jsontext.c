@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../util/utf8.h"
+#include "utf8.h"
 
 static int put_u16(struct buf *out, unsigned v)
 {
