@@ -17,6 +17,7 @@
 
 #include "../exec/sched.h"
 #include "../server/http.h"
+#include "common.h"
 #include "reply.h"
 #include "request.h"
 #include "routes.h"
@@ -122,7 +123,7 @@ static void on_batch_gone(void *arg)
 
 void route_v1_batch(struct evhttp_request *req)
 {
-        size_t len, max = http_config()->max_batch;
+        size_t len, max = api_config()->max_batch;
         const char *body = http_body(req, &len);
         json_t *root = req_parse(body, len), *runs;
         struct batch *b;

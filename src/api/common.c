@@ -3,12 +3,23 @@
 
 #include <string.h>
 
-#include "../server/http.h"
 #include "../util/utf8.h"
+
+static struct api_config config;
+
+void api_init(const struct api_config *c)
+{
+        config = *c;
+}
+
+const struct api_config *api_config(void)
+{
+        return &config;
+}
 
 void api_recipe_limits(const struct recipe *r, struct sbx_limits *lim)
 {
-        const struct config *cfg = http_config();
+        const struct api_config *cfg = api_config();
 
         memset(lim, 0, sizeof(*lim));
         lim->memory_bytes = (r->limits.memory_mb ? r->limits.memory_mb : cfg->memory_mb) << 20;
@@ -20,7 +31,7 @@ void api_recipe_limits(const struct recipe *r, struct sbx_limits *lim)
 
 void api_default_limits(struct job *job, const struct recipe *r)
 {
-        const struct config *cfg = http_config();
+        const struct api_config *cfg = api_config();
 
         api_recipe_limits(r, &job->limits);
         job->output_limit =
@@ -29,14 +40,14 @@ void api_default_limits(struct job *job, const struct recipe *r)
 
 uint64_t api_reply_budget(size_t reserve)
 {
-        size_t limit = http_config()->reply_limit_bytes;
+        size_t limit = api_config()->reply_limit_bytes;
 
         return limit > reserve + 65536 ? limit - reserve : 65536;
 }
 
 double api_clamp_timeout(double seconds)
 {
-        const struct config *cfg = http_config();
+        const struct api_config *cfg = api_config();
 
         return seconds > cfg->max_timeout_s ? cfg->max_timeout_s : seconds;
 }

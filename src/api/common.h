@@ -7,7 +7,10 @@
 
 #include "../exec/job.h"
 #include "../lang/recipe.h"
+#include "api.h"
 
+/* The options handed down by api_init(). */
+const struct api_config *api_config(void);
 /* The default limits of a run of recipe r (server flags, recipe overrides). */
 void api_recipe_limits(const struct recipe *r, struct sbx_limits *lim);
 /* Sets the job's limits from the recipe's defaults and the server's. */

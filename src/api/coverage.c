@@ -183,7 +183,7 @@ void route_py_coverage(struct evhttp_request *req)
 {
         size_t len, code_len = 0;
         const char *body = http_body(req, &len), *code = NULL;
-        double timeout = http_config()->default_timeout_s;
+        double timeout = api_config()->default_timeout_s;
         json_t *root = req_parse(body, len);
 
         if (!root || req_string(root, "code", &code, &code_len) != REQ_OK ||
@@ -296,7 +296,7 @@ void route_v1_coverage(struct evhttp_request *req)
 {
         size_t len, code_len = 0, in_len = 0;
         const char *body = http_body(req, &len), *code = NULL, *in = "";
-        double timeout = http_config()->default_timeout_s;
+        double timeout = api_config()->default_timeout_s;
         json_t *root = req_parse(body, len);
 
         if (!root) {

@@ -147,7 +147,7 @@ static void py_exec_object(struct evhttp_request *req, json_t *root, bool envelo
         const char *code = NULL, *in = "";
         const struct recipe *python = recipes_find("python");
         struct py_reply_opts *opts;
-        double timeout = http_config()->default_timeout_s;
+        double timeout = api_config()->default_timeout_s;
         bool json_resp = false;
         struct job *job;
         char msg[160];
@@ -296,7 +296,7 @@ void route_any_exec(struct evhttp_request *req)
 {
         size_t len, code_len = 0, lang_len = 0;
         const char *body = http_body(req, &len), *code = NULL, *lang = NULL;
-        double timeout = http_config()->default_timeout_s;
+        double timeout = api_config()->default_timeout_s;
         json_t *root = req_parse(body, len);
         const struct recipe *r;
         struct job *job;

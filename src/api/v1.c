@@ -318,7 +318,7 @@ struct v1_limits {
 
 static int parse_limits(json_t *run, const char *field, struct v1_limits *l, struct v1_error *err)
 {
-        const struct config *cfg = http_config();
+        const struct api_config *cfg = api_config();
         const struct {
                 const char *name;
                 uint64_t *slot;

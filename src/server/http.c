@@ -220,11 +220,6 @@ static void ctx_finish_req(struct evhttp_request *req, int code)
 
 /* ---- replies --------------------------------------------------------------- */
 
-const struct config *http_config(void)
-{
-        return cfg;
-}
-
 size_t http_pending(void)
 {
         return npending;

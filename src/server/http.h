@@ -89,6 +89,4 @@ void http_stop_accepting(void);
 /* Requests waiting for a reply. */
 size_t http_pending(void);
 
-const struct config *http_config(void);
-
 #endif

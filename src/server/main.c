@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "../api/api.h"
 #include "../api/common.h"
 #include "../api/coverage.h"
 #include "../bank/store.h"
@@ -74,6 +75,25 @@ static void clamp_box_limits(struct config *c)
                          (unsigned long long)r.rlim_max, (unsigned long long)r.rlim_max);
                 c->processes = (uint32_t)r.rlim_max;
         }
+}
+
+/* Hands the endpoints the options they apply (after clamp_box_limits). */
+static void start_api(void)
+{
+        struct api_config ac = {
+            .default_timeout_s = cfg.default_timeout_s,
+            .max_timeout_s = cfg.max_timeout_s,
+            .memory_mb = cfg.memory_mb,
+            .processes = cfg.processes,
+            .file_mb = cfg.file_mb,
+            .tmpfs_mb = cfg.tmpfs_mb,
+            .open_files = cfg.open_files,
+            .output_limit_bytes = cfg.output_limit_bytes,
+            .reply_limit_bytes = cfg.reply_limit_bytes,
+            .max_batch = cfg.max_batch,
+        };
+
+        api_init(&ac);
 }
 
 /* A helper binary beside this one (codeexec-pyzygote, codeexec-pyreaper),
@@ -204,6 +224,7 @@ int main(int argc, char **argv)
                          "CAP_SETGID) to map uids and create cgroups");
         raise_fd_limit();
         clamp_box_limits(&cfg);
+        start_api();
         memset(&so, 0, sizeof(so));
         so.uid_base = cfg.uid_base;
         so.argv_area = argv[0];
