@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct http_route;
+
 /* The server options the endpoints apply: a run's default limits, the
  * maxima a request may ask for, and the reply and batch bounds. */
 struct api_config {
@@ -25,5 +27,12 @@ struct api_config {
 /* Copies c; called once, before the first request (and before anything
  * asks for a recipe's limits, e.g. the warm pool). */
 void api_init(const struct api_config *c);
+
+/* The route table (routes.c), for http_start(): every endpoint, its
+ * method, path and whether it needs the auth token. *n is its length. */
+const struct http_route *api_routes(size_t *n);
+
+/* Requests whose run is queued or running (their reply not yet begun). */
+size_t api_pending(void);
 
 #endif

@@ -88,7 +88,7 @@ static void on_item_done(struct job *job, void *arg)
         struct batch *b = it->batch;
 
         it->job = NULL;
-        http_note_job(b->req, job);
+        api_note_job(b->req, job);
         if (job->outcome == JOB_SANDBOX_ERROR) {
                 emit_error(b, it->index, "sandbox_error", job->error);
                 job_free(job);

@@ -1,8 +1,22 @@
-/* common: shared request-to-job helpers (see common.h). */
+/* common: shared request-to-job helpers (see common.h).
+ *
+ * Theory of operation. The options main handed down (api_init) live here,
+ * read by every endpoint. A request that runs one job is a struct pending:
+ * the job's completion callback, the watch on the client and the
+ * endpoint's reply function. Whichever of "the job finished" and "the
+ * client hung up" comes first disarms the other: a finished job unwatches
+ * the client and replies; a client gone cancels the job (its box is
+ * killed, its completion never reported) and frees the pending. */
 #include "common.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "../exec/sched.h"
+#include "../exec/verdict.h"
+#include "../server/http.h"
+#include "../server/metrics.h"
+#include "../util/log.h"
 #include "../util/utf8.h"
 
 static struct api_config config;
@@ -62,4 +76,101 @@ json_t *api_text_json(const struct buf *b)
         s = json_stringn(clean.data ? clean.data : "", clean.len);
         buf_free(&clean);
         return s;
+}
+
+/* ---- one request, one job ------------------------------------------------- */
+
+struct pending {
+        struct job *job;
+        struct http_watch *watch;
+        api_job_reply_fn fn;
+        void *arg;
+        void (*free_arg)(void *);
+        struct evhttp_request *req;
+};
+
+static size_t npending;
+
+size_t api_pending(void)
+{
+        return npending;
+}
+
+void api_note_job(struct evhttp_request *req, const struct job *job)
+{
+        const char *verdict = job->outcome == JOB_SANDBOX_ERROR ? "" : verdict_status(job);
+        double run_s = (double)(job->t_done_us - job->t_started_us) / 1e6;
+        double queue_s = (double)(job->t_started_us - job->t_queued_us) / 1e6;
+        struct http_run_note note = {
+            .language = job->recipe->key,
+            .verdict = verdict,
+            .queue_ms = (int64_t)(queue_s * 1000),
+            .run_ms = (int64_t)(run_s * 1000),
+            .warm = job->warm,
+        };
+
+        if (job->outcome == JOB_SANDBOX_ERROR)
+                metrics_sandbox_failure();
+        if (job->budget_cut)
+                metrics_reply_budget_cut();
+        metrics_run(job->recipe->key, verdict, verdict_process_status(job), run_s, queue_s);
+        http_note_run(req, &note);
+}
+
+static void pending_free(struct pending *p)
+{
+        http_unwatch(p->watch);
+        if (p->free_arg)
+                p->free_arg(p->arg);
+        free(p);
+        npending--;
+}
+
+static void on_pending_gone(void *arg)
+{
+        struct pending *p = arg;
+
+        log_debug("job %llu: client went away, cancelling", (unsigned long long)p->job->id);
+        job_cancel(p->job);
+        pending_free(p);
+}
+
+static void on_job_done(struct job *job, void *arg)
+{
+        struct pending *p = arg;
+
+        http_unwatch(p->watch);
+        p->watch = NULL;
+        api_note_job(p->req, job);
+        p->fn(p->req, job, p->arg); /* owns job now */
+        pending_free(p);
+}
+
+void api_run_job(struct evhttp_request *req, struct job *job, api_job_reply_fn fn, void *arg,
+                 void (*free_arg)(void *), const char *busy_body, const char *busy_type)
+{
+        struct pending *p = calloc(1, sizeof(*p));
+
+        if (!p) {
+                job_free(job);
+                if (free_arg)
+                        free_arg(arg);
+                http_reply_str(req, 500, "text/plain; charset=utf-8", "1\nOut of memory");
+                return;
+        }
+        p->req = req;
+        p->job = job;
+        p->fn = fn;
+        p->arg = arg;
+        p->free_arg = free_arg;
+        npending++;
+        job->on_done = on_job_done;
+        job->on_done_arg = p;
+        if (sched_submit(job) < 0) {
+                http_reply_str(req, 503, busy_type, busy_body);
+                job_free(job);
+                pending_free(p);
+                return;
+        }
+        p->watch = http_watch(req, on_pending_gone, p);
 }

@@ -5,6 +5,8 @@
 
 #include <jansson.h>
 
+struct evhttp_request;
+
 #include "../exec/job.h"
 #include "../lang/recipe.h"
 #include "api.h"
@@ -22,5 +24,19 @@ json_t *api_text_json(const struct buf *b);
 uint64_t api_reply_budget(size_t reserve);
 /* Caps a requested timeout at --max-timeout. */
 double api_clamp_timeout(double seconds);
+
+/* Sends the reply for a finished job; owns job from then on (frees it, or
+ * hands it to a reply body that frees it when written). */
+typedef void (*api_job_reply_fn)(struct evhttp_request *req, struct job *job, void *arg);
+
+/* Submits job for req. When it finishes, fn(req, job, arg) sends the reply
+ * (arg is freed with free_arg afterwards). When the queue is full, replies
+ * 503 with busy_body (legacy text or JSON) and frees the job. If the client
+ * hangs up first, the job is cancelled and arg freed; no reply is sent. */
+void api_run_job(struct evhttp_request *req, struct job *job, api_job_reply_fn fn, void *arg,
+                 void (*free_arg)(void *), const char *busy_body, const char *busy_type);
+
+/* Records what req ran: the run metrics and the request's access-log line. */
+void api_note_job(struct evhttp_request *req, const struct job *job);
 
 #endif

@@ -120,7 +120,7 @@ static void measure(const struct job *job, struct cov_result *res)
 /* Starts a coverage job for code; replies itself (and returns -1) when it
  * cannot. legacy selects the bare "-1" error replies of /py_coverage. */
 static int submit(struct evhttp_request *req, const char *code, size_t code_len, const char *in,
-                  size_t in_len, double timeout, http_job_reply_fn fn, bool legacy)
+                  size_t in_len, double timeout, api_job_reply_fn fn, bool legacy)
 {
         struct job *job;
 
@@ -147,8 +147,8 @@ static int submit(struct evhttp_request *req, const char *code, size_t code_len,
         job->reply_cost = JCOST_JSON;
         job->budget_exempt[REPORT_STEP] = true;
         job->deadline_s = timeout + cov_recipe->steps[REPORT_STEP].timeout_s + 2; /* backstop */
-        http_run_job(req, job, fn, NULL, NULL, legacy ? "{\"coverage\":-1}" : BUSY_JSON,
-                     legacy ? TEXT : JSON_TYPE);
+        api_run_job(req, job, fn, NULL, NULL, legacy ? "{\"coverage\":-1}" : BUSY_JSON,
+                    legacy ? TEXT : JSON_TYPE);
         return 0;
 }
 

@@ -222,10 +222,10 @@ static void py_exec_object(struct evhttp_request *req, json_t *root, bool envelo
         job->reply_cost = envelope ? JCOST_JSON_NESTED : json_resp ? JCOST_JSON : JCOST_TEXT;
         job->step_timeout_s = timeout;
         job->deadline_s = timeout + 2; /* PID 1 enforces `timeout`; this is the backstop */
-        http_run_job(req, job, py_exec_done, opts, free,
-                     json_resp ? "{\"output\":\"Server busy: the run queue is full\",\"status\":1}"
-                               : "1\nServer busy: the run queue is full",
-                     TEXT);
+        api_run_job(req, job, py_exec_done, opts, free,
+                    json_resp ? "{\"output\":\"Server busy: the run queue is full\",\"status\":1}"
+                              : "1\nServer busy: the run queue is full",
+                    TEXT);
 out:
         free(with_test);
 }
@@ -367,8 +367,8 @@ void route_any_exec(struct evhttp_request *req)
         job->reply_budget = api_reply_budget(512);
         job->reply_cost = JCOST_JSON_ASCII;
         job->deadline_s = api_clamp_timeout(timeout);
-        http_run_job(req, job, any_exec_done, NULL, NULL, "1\nServer busy: the run queue is full",
-                     TEXT);
+        api_run_job(req, job, any_exec_done, NULL, NULL, "1\nServer busy: the run queue is full",
+                    TEXT);
         goto out;
 bad:
         http_reply(req, 200, TEXT, msg.data, msg.len);

@@ -1,5 +1,6 @@
-/* routes: the HTTP endpoints. Each handler validates its request and either
- * replies at once (bad input, /health) or submits a job (http_run_job). */
+/* routes: the HTTP endpoints' handlers, listed in the route table
+ * (routes.c). Each handler validates its request and either replies at
+ * once (bad input, /health) or submits a job (api_run_job). */
 #ifndef CODEEXEC_ROUTES_H
 #define CODEEXEC_ROUTES_H
 

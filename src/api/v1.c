@@ -688,8 +688,8 @@ void route_v1_run(struct evhttp_request *req)
         if (!job)
                 http_reply_error(req, err.http_status, err.code, err.message);
         else
-                http_run_job(req, job, run_done, NULL, NULL,
-                             "{\"error\":\"busy\",\"message\":\"the run queue is full\"}",
-                             JSON_TYPE);
+                api_run_job(req, job, run_done, NULL, NULL,
+                            "{\"error\":\"busy\",\"message\":\"the run queue is full\"}",
+                            JSON_TYPE);
         json_decref(root);
 }

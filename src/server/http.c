@@ -5,8 +5,11 @@
  * what ran) kept in a small table keyed by the request pointer, because
  * evhttp requests carry no user pointer. on_request() assigns the id (the
  * client's X-Request-Id if it is sane, else a fresh one, echoed either way),
- * checks auth (constant-time compare of the bearer token, /health and
- * /metrics exempt), and dispatches through the route table. Edge limits are
+ * checks the message's framing and auth (constant-time compare of the bearer
+ * token; routes marked open, /health and /metrics, are exempt), and
+ * dispatches through the route table the api layer handed to http_start()
+ * (this file knows no endpoint, job or run: a request that ran something is
+ * annotated with http_note_run() for its log line). Edge limits are
  * set on evhttp itself: body size (413 before the body is buffered), header
  * size, read timeout.
  *
@@ -17,13 +20,14 @@
  * flight, no read time-out while writing and a write time-out of
  * --reply-timeout; a body with a Content-Length is measured first, a piece
  * per loop turn. A stream owns the connection's close callback from its
- * start to its end. A request waiting for runs is watched: evhttp stops reading a
- * connection while its request is pending (libevent issue #78), so we poll
- * the socket ourselves (MSG_PEEK) and treat EOF as the client hanging up;
- * the connection's close callback then cancels the runs, and the context is
- * finished with status 499. Whichever of "reply" and "hang-up" comes first
- * wins and disarms the other, so every request is answered at most once and
- * a cancelled run never touches a freed request. */
+ * start to its end. A request waiting for runs is watched: evhttp stops
+ * reading a connection while its request is pending (libevent issue #78),
+ * so we poll the socket ourselves (MSG_PEEK) and treat EOF as the client
+ * hanging up; the connection's close callback then tells the watcher (which
+ * cancels its runs), and the context is finished with status 499.
+ * Whichever of "reply" and "hang-up" comes first wins and disarms the
+ * other, so every request is answered at most once and a cancelled run
+ * never touches a freed request. */
 #define _GNU_SOURCE
 #include "http.h"
 
@@ -45,9 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../api/routes.h"
-#include "../exec/sched.h"
-#include "../exec/verdict.h"
+#include "../util/buf.h"
 #include "../util/jsontext.h"
 #include "../util/log.h"
 #include "metrics.h"
@@ -73,16 +75,9 @@ struct http_watch {
         void *arg;
 };
 
-struct pending {
-        struct job *job;
-        struct http_watch *watch;
-        http_job_reply_fn fn;
-        void *arg;
-        void (*free_arg)(void *);
-        struct evhttp_request *req;
-};
-
-static const struct config *cfg;
+static struct http_options opts;
+static const struct http_route *routes;
+static size_t nroutes;
 static struct evhttp *http;
 static struct event_base *http_base;
 static struct evhttp_bound_socket *listener;
@@ -202,7 +197,7 @@ static void ctx_finish(struct reqctx *c, int code)
                         buf_puts(&line, ",\"warm\":true");
         }
         buf_puts(&line, "}\n");
-        if (cfg->access_log && write(STDOUT_FILENO, line.data, line.len) < 0) {
+        if (opts.access_log && write(STDOUT_FILENO, line.data, line.len) < 0) {
                 /* nowhere better to report it */
         }
         buf_free(&line);
@@ -354,7 +349,7 @@ static void on_stream_close(struct evhttp_connection *conn, void *arg)
         struct evhttp_request *req = s->req;
         /* a piece waiting all that time: the write time-out, not a hang-up */
         bool slow = s->writing && now_us() - s->t_progress_us >=
-                                      (uint64_t)cfg->reply_timeout_s * 1000000u - 200000u;
+                                      (uint64_t)opts.reply_timeout_s * 1000000u - 200000u;
 
         (void)conn;
         metrics_reply_aborted(slow);
@@ -379,7 +374,7 @@ static void stream_end(struct http_stream *s)
 {
         struct evhttp_request *req = s->req;
         struct bufferevent *bev = evhttp_connection_get_bufferevent(s->conn);
-        struct timeval rt = {SERVER_TIMEOUT_S, 0}, wt = {(time_t)cfg->reply_timeout_s, 0};
+        struct timeval rt = {SERVER_TIMEOUT_S, 0}, wt = {(time_t)opts.reply_timeout_s, 0};
 
         if (bev)
                 bufferevent_set_timeouts(bev, &rt, &wt);
@@ -476,7 +471,7 @@ struct http_stream *http_stream_open(struct evhttp_request *req, int code, const
 {
         struct http_stream *s = calloc(1, sizeof(*s));
         struct bufferevent *bev;
-        struct timeval wt = {(time_t)cfg->reply_timeout_s, 0};
+        struct timeval wt = {(time_t)opts.reply_timeout_s, 0};
 
         if (!s)
                 return NULL;
@@ -564,25 +559,17 @@ const char *http_body(struct evhttp_request *req, size_t *len)
         return p ? p : "";
 }
 
-void http_note_job(struct evhttp_request *req, const struct job *job)
+void http_note_run(struct evhttp_request *req, const struct http_run_note *note)
 {
         struct reqctx *c = ctx_find(req);
-        const char *verdict = job->outcome == JOB_SANDBOX_ERROR ? "" : verdict_status(job);
-        double run_s = (double)(job->t_done_us - job->t_started_us) / 1e6;
-        double queue_s = (double)(job->t_started_us - job->t_queued_us) / 1e6;
 
-        if (job->outcome == JOB_SANDBOX_ERROR)
-                metrics_sandbox_failure();
-        if (job->budget_cut)
-                metrics_reply_budget_cut();
-        metrics_run(job->recipe->key, verdict, verdict_process_status(job), run_s, queue_s);
         if (!c)
                 return;
-        snprintf(c->language, sizeof(c->language), "%s", job->recipe->key);
-        snprintf(c->verdict, sizeof(c->verdict), "%s", verdict);
-        c->queue_ms = (int64_t)(queue_s * 1000);
-        c->run_ms = (int64_t)(run_s * 1000);
-        c->warm = job->warm;
+        snprintf(c->language, sizeof(c->language), "%s", note->language);
+        snprintf(c->verdict, sizeof(c->verdict), "%s", note->verdict);
+        c->queue_ms = note->queue_ms;
+        c->run_ms = note->run_ms;
+        c->warm = note->warm;
 }
 
 /* ---- watching for a client that hangs up ---------------------------------- */
@@ -646,66 +633,6 @@ void http_unwatch(struct http_watch *w)
         free(w);
 }
 
-/* ---- one request, one job ------------------------------------------------- */
-
-static void pending_free(struct pending *p)
-{
-        http_unwatch(p->watch);
-        if (p->free_arg)
-                p->free_arg(p->arg);
-        free(p);
-        npending--;
-}
-
-static void on_pending_gone(void *arg)
-{
-        struct pending *p = arg;
-
-        log_debug("job %llu: client went away, cancelling", (unsigned long long)p->job->id);
-        job_cancel(p->job);
-        pending_free(p);
-}
-
-static void on_job_done(struct job *job, void *arg)
-{
-        struct pending *p = arg;
-
-        http_unwatch(p->watch);
-        p->watch = NULL;
-        http_note_job(p->req, job);
-        p->fn(p->req, job, p->arg); /* owns job now */
-        pending_free(p);
-}
-
-void http_run_job(struct evhttp_request *req, struct job *job, http_job_reply_fn fn, void *arg,
-                  void (*free_arg)(void *), const char *busy_body, const char *busy_type)
-{
-        struct pending *p = calloc(1, sizeof(*p));
-
-        if (!p) {
-                job_free(job);
-                if (free_arg)
-                        free_arg(arg);
-                http_reply_str(req, 500, "text/plain; charset=utf-8", "1\nOut of memory");
-                return;
-        }
-        p->req = req;
-        p->job = job;
-        p->fn = fn;
-        p->arg = arg;
-        p->free_arg = free_arg;
-        npending++;
-        job->on_done = on_job_done;
-        job->on_done_arg = p;
-        if (sched_submit(job) < 0) {
-                http_reply_str(req, 503, busy_type, busy_body);
-                job_free(job);
-                pending_free(p);
-                return;
-        }
-        p->watch = http_watch(req, on_pending_gone, p);
-}
-
 /* ---- auth and routing ---------------------------------------------------- */
 
 /* Constant-time string comparison for the token. */
@@ -723,52 +650,15 @@ static int authorized(struct evhttp_request *req)
 {
         const char *h;
 
-        if (!cfg->auth_token)
+        if (!opts.auth_token)
                 return 1;
         h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
         if (!h)
                 return 0;
-        if (strncasecmp(h, "Bearer ", 7) == 0 && token_equal(h + 7, cfg->auth_token))
+        if (strncasecmp(h, "Bearer ", 7) == 0 && token_equal(h + 7, opts.auth_token))
                 return 1;
-        return token_equal(h, cfg->auth_token);
+        return token_equal(h, opts.auth_token);
 }
-
-static void route_metrics(struct evhttp_request *req)
-{
-        struct buf out;
-
-        buf_init(&out, 0);
-        metrics_render(&out);
-        http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", out.data ? out.data : "",
-                   out.len);
-        buf_free(&out);
-}
-
-struct route {
-        enum evhttp_cmd_type method;
-        const char *path;
-        void (*fn)(struct evhttp_request *req);
-        int open;   /* no auth needed */
-        int prefix; /* path is a prefix (ends in '/'); the handler parses the rest */
-};
-
-static const struct route routes[] = {
-    {EVHTTP_REQ_GET, "/health", route_health, 1, 0},
-    {EVHTTP_REQ_GET, "/metrics", route_metrics, 1, 0},
-    {EVHTTP_REQ_POST, "/py_exec", route_py_exec, 0, 0},
-    {EVHTTP_REQ_POST, "/", route_py_exec, 0, 0}, /* the original client's auth-gateway form */
-    {EVHTTP_REQ_POST, "/any_exec", route_any_exec, 0, 0},
-    {EVHTTP_REQ_GET, "/v1/languages", route_v1_languages, 0, 0},
-    {EVHTTP_REQ_POST, "/v1/run", route_v1_run, 0, 0},
-    {EVHTTP_REQ_POST, "/v1/batch", route_v1_batch, 0, 0},
-    {EVHTTP_REQ_POST, "/py_coverage", route_py_coverage, 0, 0},
-    {EVHTTP_REQ_POST, "/v1/coverage", route_v1_coverage, 0, 0},
-    {EVHTTP_REQ_GET, "/v1/testbanks", route_v1_testbanks, 0, 0},
-    {EVHTTP_REQ_GET, "/v1/testbanks/", route_v1_testbank_get, 0, 1},
-    {EVHTTP_REQ_PUT, "/v1/testbanks/", route_v1_testbank_put, 0, 1},
-    {EVHTTP_REQ_POST, "/v1/testbanks/", route_v1_testbank_add, 0, 1},
-    {EVHTTP_REQ_DELETE, "/v1/testbanks/", route_v1_testbank_delete, 0, 1},
-};
 
 static const char *method_name(enum evhttp_cmd_type m)
 {
@@ -880,27 +770,32 @@ static void on_request(struct evhttp_request *req, void *arg)
 {
         const char *uri = evhttp_request_get_uri(req);
         enum evhttp_cmd_type method = evhttp_request_get_command(req);
-        const struct route *found = NULL;
+        const struct http_route *found = NULL;
         struct reqctx *c = calloc(1, sizeof(*c));
         char path[256];
         size_t plen = strcspn(uri, "?#");
-        int path_known = 0;
+        int path_known = 0, not_allowed = 0;
 
         (void)arg;
         if (plen >= sizeof(path))
                 plen = sizeof(path) - 1;
         memcpy(path, uri, plen);
         path[plen] = '\0';
-        for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-                if (routes[i].prefix ? strncmp(routes[i].path, path, strlen(routes[i].path)) != 0
-                                     : strcmp(routes[i].path, path) != 0)
+        for (size_t i = 0; i < nroutes; i++) {
+                const struct http_route *r = &routes[i];
+                bool prefix = r->flags & HTTP_ROUTE_PREFIX;
+
+                if (prefix ? strncmp(r->path, path, strlen(r->path)) != 0
+                           : strcmp(r->path, path) != 0)
                         continue;
                 path_known = 1;
-                if (routes[i].prefix) /* one label for every NAME: bounded metrics */
-                        snprintf(path, sizeof(path), "%s*", routes[i].path);
-                if (routes[i].method == method ||
-                    (method == EVHTTP_REQ_HEAD && routes[i].method == EVHTTP_REQ_GET))
-                        found = &routes[i];
+                if (!(r->flags & HTTP_ROUTE_NO_405))
+                        not_allowed = 1;
+                if (prefix) /* one label for every NAME: bounded metrics */
+                        snprintf(path, sizeof(path), "%s*", r->path);
+                if (r->method == method ||
+                    (method == EVHTTP_REQ_HEAD && r->method == EVHTTP_REQ_GET))
+                        found = r;
         }
         if (c) {
                 c->req = req;
@@ -919,15 +814,11 @@ static void on_request(struct evhttp_request *req, void *arg)
                 return;
         }
         if (!found) {
-                /* The original answered both with an empty body. "/" exists
-                 * only for the gateway form's POST: anything else there is a
-                 * 404, which the original client's liveness check
-                 * (GET /, alive on 200 or 404) relies on. */
-                http_reply(req, path_known && strcmp(path, "/") != 0 ? 405 : 404,
-                           "text/plain; charset=utf-8", "", 0);
+                /* The original answered both with an empty body. */
+                http_reply(req, not_allowed ? 405 : 404, "text/plain; charset=utf-8", "", 0);
                 return;
         }
-        if (!found->open && !authorized(req)) {
+        if (!(found->flags & HTTP_ROUTE_OPEN) && !authorized(req)) {
                 evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
                                   "Bearer");
                 /* {"detail"} is what the original client raises verbatim. */
@@ -938,16 +829,19 @@ static void on_request(struct evhttp_request *req, void *arg)
         found->fn(req);
 }
 
-int http_start(struct event_base *base, const struct config *config, struct err *e)
+int http_start(struct event_base *base, const struct http_options *options,
+               const struct http_route *table, size_t ntable, struct err *e)
 {
-        cfg = config;
+        opts = *options;
+        routes = table;
+        nroutes = ntable;
         http_base = base;
         snprintf(id_prefix, sizeof(id_prefix), "%x%04x", (unsigned)getpid(),
                  (unsigned)(now_us() & 0xffff));
         http = evhttp_new(base);
         if (!http)
                 return err_set(e, ENOMEM, "evhttp_new");
-        evhttp_set_max_body_size(http, (ev_ssize_t)cfg->max_body_bytes);
+        evhttp_set_max_body_size(http, (ev_ssize_t)opts.max_body_bytes);
         evhttp_set_max_headers_size(http, 64 * 1024);
         evhttp_set_timeout(http, SERVER_TIMEOUT_S);
         evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
@@ -965,10 +859,10 @@ int http_start(struct event_base *base, const struct config *config, struct err 
                 hints.ai_family = AF_UNSPEC;
                 hints.ai_socktype = SOCK_STREAM;
                 hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-                snprintf(port, sizeof(port), "%d", cfg->port);
-                rc = getaddrinfo(cfg->ip, port, &hints, &ai);
+                snprintf(port, sizeof(port), "%d", opts.port);
+                rc = getaddrinfo(opts.ip, port, &hints, &ai);
                 if (rc != 0)
-                        return err_set(e, 0, "listen on %s:%d: %s", cfg->ip, cfg->port,
+                        return err_set(e, 0, "listen on %s:%d: %s", opts.ip, opts.port,
                                        gai_strerror(rc));
                 l = evconnlistener_new_bind(base, NULL, NULL,
                                             LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE |
@@ -976,10 +870,10 @@ int http_start(struct event_base *base, const struct config *config, struct err 
                                             4096, ai->ai_addr, (int)ai->ai_addrlen);
                 freeaddrinfo(ai);
                 if (!l)
-                        return err_set(e, errno, "listen on %s:%d", cfg->ip, cfg->port);
+                        return err_set(e, errno, "listen on %s:%d", opts.ip, opts.port);
                 listener = evhttp_bind_listener(http, l);
                 if (!listener)
-                        return err_set(e, errno, "listen on %s:%d", cfg->ip, cfg->port);
+                        return err_set(e, errno, "listen on %s:%d", opts.ip, opts.port);
         }
         ev_resume_accept = event_new(base, -1, 0, on_resume_accept, NULL);
         evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(listener), on_accept_error);

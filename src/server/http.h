@@ -1,20 +1,52 @@
-/* http: the evhttp front end — listening, routing, auth, limits at the edge,
- * and the glue that ties a pending HTTP request to a job.
+/* http: the evhttp front end, transport only — listening, the generic HTTP
+ * rules at the edge (auth, body and header limits, message framing), the
+ * access log, streamed replies, and dispatch through a route table that the
+ * layer above hands to http_start(). It knows no endpoint and no job.
  *
- * Handlers never block: they validate, submit a job and return; the reply is
- * sent from the job's completion callback. If the client disconnects first,
- * the job is cancelled (its box killed) and no reply is attempted. */
+ * Handlers never block: they validate, start their work and return; the
+ * reply is sent later. If the client disconnects first, a watched request
+ * (http_watch) reports it and no reply is attempted. */
 #ifndef CODEEXEC_HTTP_H
 #define CODEEXEC_HTTP_H
 
+#include <event2/http.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-#include "../exec/job.h"
-#include "config.h"
+#include "../util/err.h"
 
-struct evhttp_request;
 struct event_base;
+
+/* Route flags. */
+enum {
+        HTTP_ROUTE_OPEN = 1 << 0,   /* answered without the auth token */
+        HTTP_ROUTE_PREFIX = 1 << 1, /* path is a prefix (ends in '/'); the handler
+                                     * parses the rest; metrics and the access
+                                     * log label every match "path*" */
+        HTTP_ROUTE_NO_405 = 1 << 2, /* other methods on this path are a 404 */
+};
+
+/* One endpoint. A GET route also answers HEAD. A request for a path that
+ * some route has, with a method none of them has, is a 405 (a 404 if every
+ * route of that path has HTTP_ROUTE_NO_405); no such path, 404. */
+struct http_route {
+        enum evhttp_cmd_type method;
+        const char *path;
+        void (*fn)(struct evhttp_request *req);
+        unsigned flags; /* HTTP_ROUTE_* */
+};
+
+/* What the transport applies to every request. The strings must outlive
+ * the server. */
+struct http_options {
+        const char *ip;
+        int port;
+        const char *auth_token;   /* NULL: no auth */
+        size_t max_body_bytes;    /* larger bodies get 413 before they are read */
+        unsigned reply_timeout_s; /* a client that reads nothing this long is cut off */
+        bool access_log;          /* one JSON line per request on stdout */
+};
 
 /* Sends a complete reply. */
 void http_reply(struct evhttp_request *req, int code, const char *content_type, const char *body,
@@ -29,18 +61,15 @@ void http_reply_error(struct evhttp_request *req, int status, const char *code,
 /* The request body as a contiguous buffer (may contain NULs). */
 const char *http_body(struct evhttp_request *req, size_t *len);
 
-/* Sends the reply for a finished job; owns job from then on (frees it, or
- * hands it to a reply body that frees it when written). */
-typedef void (*http_job_reply_fn)(struct evhttp_request *req, struct job *job, void *arg);
-
-/* Submits job for req. When it finishes, fn(req, job, arg) sends the reply
- * (arg is freed with free_arg afterwards). When the queue is full, replies
- * 503 with busy_body (legacy text or JSON) and frees the job. */
-void http_run_job(struct evhttp_request *req, struct job *job, http_job_reply_fn fn, void *arg,
-                  void (*free_arg)(void *), const char *busy_body, const char *busy_type);
-
-/* Records what a request ran, for the access log and the run metrics. */
-void http_note_job(struct evhttp_request *req, const struct job *job);
+/* What a request ran, for its access-log line (the strings are copied,
+ * cut to the line's field sizes). */
+struct http_run_note {
+        const char *language;
+        const char *verdict;
+        int64_t queue_ms, run_ms;
+        bool warm; /* the run came from a warm Python zygote */
+};
+void http_note_run(struct evhttp_request *req, const struct http_run_note *note);
 
 /* A reply body produced piece by piece while it is written, so that no
  * reply is ever built whole and no piece holds the loop for long. */
@@ -82,11 +111,14 @@ struct http_watch;
 struct http_watch *http_watch(struct evhttp_request *req, void (*gone)(void *arg), void *arg);
 void http_unwatch(struct http_watch *w);
 
-/* Starts listening; returns -1 with a message on failure. */
-int http_start(struct event_base *base, const struct config *cfg, struct err *e);
+/* Starts listening with opts (copied), dispatching to the nroutes routes
+ * (kept: they must outlive the server); returns -1 with a message on
+ * failure. */
+int http_start(struct event_base *base, const struct http_options *opts,
+               const struct http_route *routes, size_t nroutes, struct err *e);
 /* Stops accepting new connections (graceful shutdown). */
 void http_stop_accepting(void);
-/* Requests waiting for a reply. */
+/* Replies being written (streams open). */
 size_t http_pending(void);
 
 #endif

@@ -96,6 +96,24 @@ static void start_api(void)
         api_init(&ac);
 }
 
+/* Listens, with the transport's share of the options and the endpoints'
+ * route table. */
+static int start_http(struct err *e)
+{
+        struct http_options ho = {
+            .ip = cfg.ip,
+            .port = cfg.port,
+            .auth_token = cfg.auth_token,
+            .max_body_bytes = cfg.max_body_bytes,
+            .reply_timeout_s = cfg.reply_timeout_s,
+            .access_log = cfg.access_log != 0,
+        };
+        size_t nroutes;
+        const struct http_route *routes = api_routes(&nroutes);
+
+        return http_start(base, &ho, routes, nroutes, e);
+}
+
 /* A helper binary beside this one (codeexec-pyzygote, codeexec-pyreaper),
  * or NULL. */
 static const char *helper_path(char *path, size_t size, const char *name)
@@ -154,7 +172,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         if (!stopping)
                 return;
         stop_ticks++;
-        if (sched_running() == 0 && sched_queued() == 0 && http_pending() == 0) {
+        if (sched_running() == 0 && sched_queued() == 0 && api_pending() == 0 &&
+            http_pending() == 0) {
                 log_info("all runs finished; exiting");
                 event_base_loopexit(base, NULL);
         } else if (stop_ticks > cfg.grace_s * 5) {
@@ -250,7 +269,7 @@ int main(int argc, char **argv)
                 log_error("out of memory");
                 return 1;
         }
-        if (http_start(base, &cfg, &e) < 0) {
+        if (start_http(&e) < 0) {
                 log_error("%s", e.msg);
                 sbx_global_cleanup();
                 return 1;

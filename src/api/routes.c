@@ -1,0 +1,57 @@
+/* routes: the route table, every endpoint of the server in one place.
+ *
+ * Theory of operation. The table is data handed to the HTTP transport at
+ * start-up (main: http_start(..., api_routes())); the transport matches
+ * method and path, applies auth to every route not marked open, and calls
+ * the handler. The handlers live beside their reply formats (legacy.c,
+ * v1.c, batch.c, coverage.c, testbanks.c); only /metrics, which renders
+ * the metrics registry as it is, lives here. Adding an endpoint is a row
+ * here and a handler (docs/architecture.md). */
+#include <event2/http.h>
+
+#include "../server/http.h"
+#include "../server/metrics.h"
+#include "../util/buf.h"
+#include "api.h"
+#include "routes.h"
+
+/* GET /metrics: the Prometheus exposition. */
+static void route_metrics(struct evhttp_request *req)
+{
+        struct buf out;
+
+        buf_init(&out, 0);
+        metrics_render(&out);
+        http_reply(req, 200, "text/plain; version=0.0.4; charset=utf-8", out.data ? out.data : "",
+                   out.len);
+        buf_free(&out);
+}
+
+/* {method, path, handler, HTTP_ROUTE_* flags (http.h)}. Among routes of
+ * one path, the last whose method matches wins. "/" exists for the
+ * original client's auth-gateway form of /py_exec; any other method there
+ * is a 404, which the original client's liveness check
+ * (GET /, alive on 200 or 404) relies on. */
+static const struct http_route routes[] = {
+    {EVHTTP_REQ_GET, "/health", route_health, HTTP_ROUTE_OPEN},
+    {EVHTTP_REQ_GET, "/metrics", route_metrics, HTTP_ROUTE_OPEN},
+    {EVHTTP_REQ_POST, "/py_exec", route_py_exec, 0},
+    {EVHTTP_REQ_POST, "/", route_py_exec, HTTP_ROUTE_NO_405},
+    {EVHTTP_REQ_POST, "/any_exec", route_any_exec, 0},
+    {EVHTTP_REQ_GET, "/v1/languages", route_v1_languages, 0},
+    {EVHTTP_REQ_POST, "/v1/run", route_v1_run, 0},
+    {EVHTTP_REQ_POST, "/v1/batch", route_v1_batch, 0},
+    {EVHTTP_REQ_POST, "/py_coverage", route_py_coverage, 0},
+    {EVHTTP_REQ_POST, "/v1/coverage", route_v1_coverage, 0},
+    {EVHTTP_REQ_GET, "/v1/testbanks", route_v1_testbanks, 0},
+    {EVHTTP_REQ_GET, "/v1/testbanks/", route_v1_testbank_get, HTTP_ROUTE_PREFIX},
+    {EVHTTP_REQ_PUT, "/v1/testbanks/", route_v1_testbank_put, HTTP_ROUTE_PREFIX},
+    {EVHTTP_REQ_POST, "/v1/testbanks/", route_v1_testbank_add, HTTP_ROUTE_PREFIX},
+    {EVHTTP_REQ_DELETE, "/v1/testbanks/", route_v1_testbank_delete, HTTP_ROUTE_PREFIX},
+};
+
+const struct http_route *api_routes(size_t *n)
+{
+        *n = sizeof(routes) / sizeof(routes[0]);
+        return routes;
+}
