@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "../exec/sched.h"
-#include "../server/http.h"
+#include "../http/http.h"
 #include "common.h"
 #include "reply.h"
 #include "request.h"

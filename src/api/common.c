@@ -14,8 +14,8 @@
 
 #include "../exec/sched.h"
 #include "../exec/verdict.h"
-#include "../server/http.h"
-#include "../server/metrics.h"
+#include "../http/http.h"
+#include "../http/metrics.h"
 #include "../util/log.h"
 #include "../util/utf8.h"
 

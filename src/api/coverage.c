@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "../bank/files.h"
-#include "../server/http.h"
+#include "../http/http.h"
 #include "../util/log.h"
 #include "../util/utf8.h"
 #include "common.h"

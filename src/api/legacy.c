@@ -21,7 +21,7 @@
 #include "../exec/verdict.h"
 #include "../exec/warmpool.h"
 #include "../sandbox/sandbox.h"
-#include "../server/http.h"
+#include "../http/http.h"
 #include "../util/jsontext.h"
 #include "../util/utf8.h"
 #include "common.h"

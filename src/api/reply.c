@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../server/http.h"
+#include "../http/http.h"
 #include "../util/jsontext.h"
 #include "../util/utf8.h"
 

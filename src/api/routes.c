@@ -9,8 +9,8 @@
  * here and a handler (docs/architecture.md). */
 #include <event2/http.h>
 
-#include "../server/http.h"
-#include "../server/metrics.h"
+#include "../http/http.h"
+#include "../http/metrics.h"
 #include "../util/buf.h"
 #include "api.h"
 #include "routes.h"

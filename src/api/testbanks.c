@@ -31,7 +31,7 @@
 #include "../bank/jsonl.h"
 #include "../bank/store.h"
 #include "../bank/worker.h"
-#include "../server/http.h"
+#include "../http/http.h"
 #include "../util/log.h"
 #include "routes.h"
 

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "../exec/verdict.h"
-#include "../server/http.h"
+#include "../http/http.h"
 #include "../util/base64.h"
 #include "../util/utf8.h"
 #include "common.h"

@@ -25,11 +25,11 @@
 #include "../exec/env.h"
 #include "../exec/sched.h"
 #include "../exec/warmpool.h"
+#include "../http/http.h"
 #include "../lang/recipe.h"
 #include "../sandbox/sandbox.h"
 #include "../util/log.h"
 #include "config.h"
-#include "http.h"
 #include "probe.h"
 
 static struct event_base *base;

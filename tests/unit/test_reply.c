@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/jsontext.h"
 #include "api/reply.h"
-#include "server/http.h"
+#include "http/http.h"
+#include "util/jsontext.h"
 
 static struct buf drain_all(struct http_body *b, size_t max)
 {
