@@ -9,7 +9,8 @@
 #   make fuzz       the libFuzzer targets, longer runs
 #   make bench      benchmarks (bench/), printing ratios; installs gnuplot for the plots
 #   make soak       the long mixed-load soak
-#   make format     clang-format the sources; make lint checks format and banned calls
+#   make format     clang-format the sources; make lint checks format, banned calls,
+#                   the layers' include directions and the generated flag table
 
 CC      ?= cc
 PKGS    := libevent jansson libseccomp
@@ -159,6 +160,7 @@ format:
 
 lint: $(BUILD)/codeexec
 	@scripts/options-doc --check $(BUILD)/codeexec
+	@scripts/check-layers
 	@clang-format --dry-run --Werror $(SRC) $(wildcard src/pyzygote/*.c) $(wildcard src/*/*.h)
 	@! grep -nE '\b(sprintf|strcpy|strcat|gets)\s*\(' $(SRC) $(wildcard src/pyzygote/*.c) || (echo "banned call" && false)
 
