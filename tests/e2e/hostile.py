@@ -20,7 +20,10 @@ import time
 from typing import Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
-BOX_UID_LO, BOX_UID_HI = 200000, 200100  # the default --uid-base and the slots above it
+# the default --uid-base (or CODEEXEC_UID_BASE, which conftest passes to servers naming none)
+# and the slots above it
+BOX_UID_LO = int(os.environ.get("CODEEXEC_UID_BASE") or 200000)
+BOX_UID_HI = BOX_UID_LO + 100
 
 
 def unique_uid_base() -> int:

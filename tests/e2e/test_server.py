@@ -17,7 +17,8 @@ import requests
 
 from conftest import REPO_ROOT, start_server
 
-BOX_UID_BASE = 200000
+# the servers' --uid-base (conftest passes CODEEXEC_UID_BASE to those naming none)
+BOX_UID_BASE = int(os.environ.get("CODEEXEC_UID_BASE") or 200000)
 
 
 def box_processes(server_pid):
