@@ -3,7 +3,8 @@
  * Theory of operation. The server starts this binary as PID 1 of a warm box
  * (sandbox/init.c exec_zygote): user, PID, mount, IPC, UTS and network
  * namespaces like any box, the read-only root already built, uid 1000, and
- * only CAP_SYS_ADMIN and CAP_SETPCAP left, in the box's user namespace. It
+ * only CAP_SYS_ADMIN, CAP_SETPCAP and CAP_SETGID left, in the box's user
+ * namespace. It
  * initializes CPython with the very configuration `python3 /tmp/main.py`
  * gets (same argv, environment, paths), imports the preloads it is
  * configured with and tells the server it is ready (warm-proto.h).
@@ -56,6 +57,7 @@
 #include "../util/scm.h"
 
 #define BOX_UID 1000
+#define PID1_GID 1001                    /* sandbox-internal.h SBX_PID1_GID */
 #define PROC_STAGE "/tmp/.codeexec-proc" /* on the run's fresh /tmp, gone before it runs */
 
 static struct sock_fprog seccomp_prog;
@@ -648,10 +650,24 @@ static int write_file_from(int src, const char *name)
         return close(fd);
 }
 
-static void drop_everything(const struct warm_request *rq, int status_fd)
+/* Every capability, the bounding set and the ambient set too. */
+static void drop_caps(int status_fd)
 {
         struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
         struct __user_cap_data_struct data[2];
+
+        for (int cap = 0; cap <= 63; cap++)
+                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+                        run_failed(status_fd, "drop bounding set");
+        memset(data, 0, sizeof(data));
+        if (syscall(SYS_capset, &hdr, data) < 0)
+                run_failed(status_fd, "capset");
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+                run_failed(status_fd, "clear ambient caps");
+}
+
+static void drop_everything(const struct warm_request *rq, int status_fd)
+{
         struct rlimit core = {0, 0};
         struct rlimit fsize = {rq->file_bytes, rq->file_bytes};
         struct rlimit nofile = {rq->open_files, rq->open_files};
@@ -676,14 +692,7 @@ static void drop_everything(const struct warm_request *rq, int status_fd)
                 if (setrlimit(RLIMIT_CPU, &cpu) < 0)
                         run_failed(status_fd, "RLIMIT_CPU");
         }
-        for (int cap = 0; cap <= 63; cap++)
-                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-                        run_failed(status_fd, "drop bounding set");
-        memset(data, 0, sizeof(data));
-        if (syscall(SYS_capset, &hdr, data) < 0)
-                run_failed(status_fd, "capset");
-        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-                run_failed(status_fd, "clear ambient caps");
+        drop_caps(status_fd);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 run_failed(status_fd, "no_new_privs");
         if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &seccomp_prog, 0, 0) < 0)
@@ -695,19 +704,18 @@ static void drop_everything(const struct warm_request *rq, int status_fd)
 static _Noreturn void become_program(const struct warm_request *rq, const int *fds, int ready)
 {
         int status_fd = fds[WARM_REQ_STATUS];
-        int in = rq->nfds > WARM_REQ_STDIN ? fds[WARM_REQ_STDIN] : open("/dev/null", O_RDONLY);
-        int oom;
+        int in = rq->nfds - rq->ncgroup > WARM_REQ_STDIN ? fds[WARM_REQ_STDIN]
+                                                         : open("/dev/null", O_RDONLY);
         sigset_t none;
 
-        /* When the run exhausts the cgroup's memory, the OOM killer must
-         * pick the run, never the zygote beside it. (Dumpable first, like
-         * a fresh python3: /proc/self is then ours to write.) */
+        /* Dumpable, like a fresh python3: /proc/self is the program's. */
         if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
                 run_failed(status_fd, "dumpable");
-        oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-        if (oom < 0 || write(oom, "1000", 4) != 4)
-                run_failed(status_fd, "oom_score_adj");
-        close(oom);
+        /* The box user's gid in all three places: the run's PID 1 keeps
+         * another real gid (run_box), which is what keeps the program's
+         * prlimit(2) off it. (Raw: no other thread here.) */
+        if (syscall(SYS_setresgid, BOX_UID, BOX_UID, BOX_UID) < 0)
+                run_failed(status_fd, "setresgid");
         if (chdir("/tmp") < 0)
                 run_failed(status_fd, "chdir /tmp");
         setsid();
@@ -744,7 +752,7 @@ static _Noreturn void become_program(const struct warm_request *rq, const int *f
  * codeexec-pyreaper, which waits with the deadline and reports the end. */
 struct run_args {
         struct warm_request rq;
-        int fds[WARM_REQ_NFDS];
+        int fds[WARM_REQ_MAX_FDS];
 };
 
 static int run_box(void *arg)
@@ -773,6 +781,23 @@ static int run_box(void *arg)
                 sigfillset(&all);
                 sigprocmask(SIG_SETMASK, &all, NULL);
         }
+        /* Into the run's own cgroup, before anything of the run exists, and
+         * a cgroup namespace rooted there (so /proc/self/cgroup reads "/",
+         * as in a cold box). What this process touches of the zygote's
+         * memory stays charged to the zygote's cgroup (to the owner of the
+         * memory); the program, forked below, is born in the run's. */
+        for (uint32_t i = rq->nfds - rq->ncgroup; i < rq->nfds; i++) {
+                if (write(fds[i], "0", 1) != 1)
+                        run_failed(status_fd, "join the run's cgroup");
+                close(fds[i]);
+        }
+        if (rq->ncgroup && unshare(CLONE_NEWCGROUP) < 0)
+                run_failed(status_fd, "cgroup namespace");
+        /* A real gid of its own, as a cold box's PID 1 has (sandbox-internal.h
+         * SBX_PID1_GID): the program, which takes the box user's gid in all
+         * three places, then cannot prlimit(2) its PID 1. */
+        if (syscall(SYS_setresgid, PID1_GID, BOX_UID, BOX_UID) < 0)
+                run_failed(status_fd, "setresgid");
         /* Unlike the zygote, the run's PID 1 and the program wait for their
          * children (signal dispositions are this process's own: no
          * CLONE_SIGHAND). */
@@ -831,6 +856,13 @@ static int run_box(void *arg)
                 run_failed(status_fd, "reaper fds");
         syscall(SYS_close_range, 5, WARM_FD_REAPER - 1, 0);
         syscall(SYS_close_range, WARM_FD_REAPER + 1, ~0U, 0);
+        /* The box is built: PID 1 keeps nothing a cold box's PID 1 lacks
+         * (no capability, the box's seccomp filter; the reaper makes itself
+         * non-dumpable before the program may start). The program, forked
+         * above, drops its own. */
+        drop_caps(3);
+        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &seccomp_prog, 0, 0) < 0)
+                run_failed(3, "seccomp");
         syscall(SYS_execveat, WARM_FD_REAPER, "", reaper_argv, no_env, AT_EMPTY_PATH);
         /* The program runs already: without a PID 1 it dies with us. */
         run_failed(3, "exec the reaper");
@@ -844,7 +876,7 @@ static int recv_request(struct warm_request *rq, int *fds)
 {
         size_t got;
         int flags;
-        ssize_t n = scm_recv(WARM_FD_CONTROL, rq, sizeof(*rq), fds, WARM_REQ_NFDS, &got, &flags);
+        ssize_t n = scm_recv(WARM_FD_CONTROL, rq, sizeof(*rq), fds, WARM_REQ_MAX_FDS, &got, &flags);
 
         if (n <= 0) {
                 for (size_t i = 0; i < got; i++)
@@ -853,8 +885,9 @@ static int recv_request(struct warm_request *rq, int *fds)
         }
         rq->file_name[sizeof(rq->file_name) - 1] = '\0';
         if (n != (ssize_t)sizeof(*rq) || rq->magic != WARM_MAGIC || got != rq->nfds ||
-            rq->nfds < WARM_REQ_STDIN || rq->nfds > WARM_REQ_NFDS ||
-            (flags & (MSG_TRUNC | MSG_CTRUNC)) || !rq->file_name[0] || strchr(rq->file_name, '/')) {
+            rq->ncgroup > WARM_REQ_MAX_CGROUP_FDS || rq->nfds < WARM_REQ_STDIN + rq->ncgroup ||
+            rq->nfds > WARM_REQ_NFDS + rq->ncgroup || (flags & (MSG_TRUNC | MSG_CTRUNC)) ||
+            !rq->file_name[0] || strchr(rq->file_name, '/')) {
                 for (size_t i = 0; i < got; i++)
                         close(fds[i]);
                 return -2;
@@ -870,7 +903,7 @@ static void serve(void)
         signal(SIGCHLD, SIG_IGN);
         for (;;) {
                 struct warm_request rq;
-                int fds[WARM_REQ_NFDS];
+                int fds[WARM_REQ_MAX_FDS];
                 pid_t pid;
                 int rc, clone_errno;
 

@@ -81,14 +81,11 @@ struct sbx_box {
         int out_fd[SBX_MAX_STEPS][2]; /* read ends: [step][0]=stdout, [1]=stderr */
         size_t nsteps;
         struct cg_box *cg;
-        /* A run of a warm zygote (warm.c): the server is not its parent, its
-         * pidfd arrives with the first status record, and it shares the
-         * zygote's cgroup, which it never removes. */
+        /* A run of a warm zygote (warm.c): the server is not its parent and
+         * its pidfd arrives with the first status record; cg is the run's own
+         * cgroup, which its PID 1 joins before the program starts. */
         bool warm;
         bool kill_pending; /* killed before the pidfd arrived */
-        struct cg_box *warm_cg;
-        uint64_t warm_base_bytes; /* the zygote's own memory, not the run's */
-        uint64_t warm_oom_kills;  /* the cgroup's OOM kills before the run */
 };
 
 enum sbx_msg_type {

@@ -30,10 +30,16 @@ enum warm_req_fd {
         WARM_REQ_STDIN,   /* memfd holding stdin; absent: /dev/null */
         WARM_REQ_NFDS
 };
+/* After those, ncgroup descriptors: the cgroup.procs files (one per
+ * hierarchy) of the run's own cgroup, which the run's PID 1 joins before it
+ * forks the program. */
+#define WARM_REQ_MAX_CGROUP_FDS 3
+#define WARM_REQ_MAX_FDS (WARM_REQ_NFDS + WARM_REQ_MAX_CGROUP_FDS)
 
 struct warm_request {
         uint32_t magic;
-        uint32_t nfds; /* WARM_REQ_NFDS, or one less without stdin */
+        uint32_t nfds;    /* ncgroup + WARM_REQ_NFDS, or one less without stdin */
+        uint32_t ncgroup; /* the last ncgroup descriptors: the run's cgroup */
         double timeout_s;
         uint64_t cpu_ms; /* RLIMIT_CPU, 0 = none */
         uint64_t file_bytes;
@@ -42,7 +48,6 @@ struct warm_request {
         uint32_t open_files;
         uint32_t processes;
         uint32_t memory_rlimit;
-        uint32_t pad;
         char file_name[64]; /* under /tmp */
 };
 

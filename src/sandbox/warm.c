@@ -4,13 +4,16 @@
  * Theory of operation. A zygote is an ordinary box (sbx_spawn) whose PID 1
  * executes the codeexec-pyzygote binary instead of running steps; its
  * status socket is the control channel and its step-0 pipes its log. It
- * lives in its own cgroup for the slot, with room for the interpreter on top
- * of a run's limits; runs are forked inside it, so they are born in that
- * cgroup (no migration per run) and their memory is measured as the
- * cgroup's peak minus the zygote's own. Each run raises its own
- * oom_score_adj to the maximum (lowering the zygote's would need
- * CAP_SYS_RESOURCE, which a server in a container often lacks), so a run
- * that exhausts the memory limit is the one the OOM killer picks.
+ * lives in a cgroup of its own with the server's default limits. Each run
+ * gets a fresh cgroup with exactly the run's limits, created here beside
+ * the zygote's: the run's PID 1, born in the zygote's cgroup, moves itself
+ * into it (through cgroup.procs descriptors opened here, so the kernel
+ * checks the server's permission) before it forks the program. So the
+ * program's memory, processes and CPU are counted and limited there alone:
+ * nothing a previous run left charged (page cache, dentries) raises a
+ * run's limit or its memory_kb, an out-of-memory kill in it can only pick
+ * a process of the run, and releasing the run kills and removes it like a
+ * cold box's.
  *
  * sbx_warm_run creates the run's channels exactly as sbx_spawn does (status
  * pair, stdout/stderr pipes) plus memfds with the program and its stdin,
@@ -37,7 +40,7 @@
  * forker, on top of the run's process limit. */
 #define ZYGOTE_EXTRA_PIDS 64
 
-_Static_assert(WARM_REQ_NFDS <= SCM_MAX_FDS, "a run's descriptors fit one record");
+_Static_assert(WARM_REQ_MAX_FDS <= SCM_MAX_FDS, "a run's descriptors fit one record");
 
 int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sbx_box *zygote,
                      struct err *e)
@@ -103,25 +106,15 @@ int sbx_zygote_ready(struct sbx_box *zygote, struct sbx_zygote_info *info, struc
         return err_set(e, n < 0 ? errno : EPROTO, "zygote ended before it was ready");
 }
 
-/* The zygote's cgroup takes the run's limits, grown by what the
- * interpreter itself holds, so that a run gets all of its own. Runs of a
- * slot never overlap, so each may have limits of its own. */
-static int fit_limits(struct sbx_box *zygote, const struct sbx_limits *lim, uint64_t base)
-{
-        if (cg_box_set_memory(zygote->cg, lim->memory_bytes + base) < 0)
-                return -1;
-        cg_box_set_pids(zygote->cg, lim->processes + ZYGOTE_EXTRA_PIDS);
-        return 0;
-}
-
 int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx_box *box,
                  struct err *e)
 {
         const struct sbx_step *st = &spec->steps[0];
         struct warm_request rq;
         int status[2] = {-1, -1}, out[2][2] = {{-1, -1}, {-1, -1}};
-        int fds[WARM_REQ_NFDS];
-        int program = -1, in = -1, rc = -1;
+        int fds[WARM_REQ_MAX_FDS];
+        int cgfds[WARM_REQ_MAX_CGROUP_FDS];
+        int program = -1, in = -1, ncg = 0, rc = -1;
 
         if (spec->nsteps != 1 || spec->nfiles != 1 ||
             strlen(spec->files[0].name) >= sizeof(rq.file_name))
@@ -147,9 +140,19 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
                 }
         }
 
+        box->cg = sbx_new_cgroup(&spec->limits, e);
+        if (!box->cg)
+                goto out;
+        ncg = cg_box_procs_fds(box->cg, cgfds, WARM_REQ_MAX_CGROUP_FDS, e);
+        if (ncg < 0) {
+                ncg = 0;
+                goto out;
+        }
+
         memset(&rq, 0, sizeof(rq));
         rq.magic = WARM_MAGIC;
-        rq.nfds = in >= 0 ? WARM_REQ_NFDS : WARM_REQ_STDIN;
+        rq.ncgroup = (uint32_t)ncg;
+        rq.nfds = (in >= 0 ? WARM_REQ_NFDS : WARM_REQ_STDIN) + rq.ncgroup;
         rq.timeout_s = st->timeout_s;
         rq.cpu_ms = st->cpu_ms;
         rq.file_bytes = spec->limits.file_bytes;
@@ -164,18 +167,10 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
         fds[WARM_REQ_STDERR] = out[1][1];
         fds[WARM_REQ_PROGRAM] = program;
         fds[WARM_REQ_STDIN] = in;
+        for (int i = 0; i < ncg; i++)
+                fds[rq.nfds - rq.ncgroup + (uint32_t)i] = cgfds[i];
 
         box->warm = true;
-        box->warm_cg = zygote->cg;
-        box->warm_base_bytes = cg_box_memory_now(zygote->cg);
-        box->warm_oom_kills = cg_box_oom_kills(zygote->cg);
-        if (fit_limits(zygote, &spec->limits, box->warm_base_bytes) < 0) {
-                /* The zygote's cgroup holds more than this run may have:
-                 * the run goes cold, the zygote stays. */
-                err_set(e, EBUSY, "memory limit below the zygote's usage");
-                goto out;
-        }
-        cg_box_reset_peak(zygote->cg);
 
         /* A SEQPACKET record this small goes out whole or not at all. */
         if (scm_send(zygote->status_fd, &rq, sizeof(rq), fds, rq.nfds,
@@ -206,7 +201,11 @@ out:
                 close(program);
         if (in >= 0)
                 close(in);
-        if (rc < 0)
+        for (int i = 0; i < ncg; i++)
+                close(cgfds[i]);
+        if (rc < 0) {
                 box->warm = false;
+                sbx_release(box);
+        }
         return rc;
 }
