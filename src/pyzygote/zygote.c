@@ -31,6 +31,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -246,6 +247,82 @@ out:
         Py_XDECREF(ns);
 }
 
+/* BLAS and OpenMP runtimes (OpenBLAS, MKL, BLIS, OpenMP, numexpr) start a
+ * pool of threads when they load, that is when a preload imports numpy. A
+ * process forked while another of its threads holds a lock (malloc's,
+ * stdio's, the library's own) hands the child that lock held forever: with
+ * Debian's OpenBLAS every warm numpy run spun until its time-out. So the
+ * preloads run with every such pool limited to the calling thread, and the
+ * variables are put back as they were before the first run (a program
+ * reading os.environ sees what a cold run sees). A run's BLAS then stays
+ * single-threaded: the same results, one core. */
+static const char *const thread_vars[] = {
+    "OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS",       "OMP_NUM_THREADS",     "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",     "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS", "NUMEXPR_MAX_THREADS",
+};
+#define NTHREAD_VARS (sizeof(thread_vars) / sizeof(thread_vars[0]))
+static char *thread_vars_before[NTHREAD_VARS]; /* NULL: was not set */
+
+static void single_threaded_env(void)
+{
+        for (size_t i = 0; i < NTHREAD_VARS; i++) {
+                const char *v = getenv(thread_vars[i]);
+                thread_vars_before[i] = v ? strdup(v) : NULL;
+                setenv(thread_vars[i], "1", 1);
+        }
+}
+
+/* Puts the variables back, in the C environment and in os.environ (whose
+ * data is posix.environ, and os.environb's too). */
+static void restore_env(void)
+{
+        PyObject *os = PyImport_ImportModule("os");
+        PyObject *environ = os ? PyObject_GetAttrString(os, "environ") : NULL;
+
+        for (size_t i = 0; i < NTHREAD_VARS; i++) {
+                const char *k = thread_vars[i], *before = thread_vars_before[i];
+                PyObject *r = NULL;
+
+                if (before) {
+                        setenv(k, before, 1);
+                        if (environ)
+                                r = PyObject_CallMethod(environ, "__setitem__", "ss", k, before);
+                } else {
+                        unsetenv(k);
+                        if (environ)
+                                r = PyObject_CallMethod(environ, "pop", "sO", k, Py_None);
+                }
+                Py_XDECREF(r);
+                PyErr_Clear();
+                free(thread_vars_before[i]);
+                thread_vars_before[i] = NULL;
+        }
+        Py_XDECREF(environ);
+        Py_XDECREF(os);
+        PyErr_Clear();
+}
+
+/* Threads of this process (/proc/self/task); a thread that is ending may
+ * take a moment to go, so it waits up to `patience_ms` for a count of 1. */
+static unsigned count_threads(unsigned patience_ms)
+{
+        unsigned n = 0;
+
+        for (unsigned waited = 0;; waited += 10) {
+                DIR *d = opendir("/proc/self/task");
+                struct dirent *de;
+                n = 0;
+                while (d && (de = readdir(d)))
+                        if (de->d_name[0] != '.')
+                                n++;
+                if (d)
+                        closedir(d);
+                if (n <= 1 || waited >= patience_ms)
+                        return n;
+                usleep(10000);
+        }
+}
+
 static void preload(const char *list, struct warm_ready *ready)
 {
         char *copy = strdup(list ? list : ""), *save = NULL;
@@ -276,6 +353,7 @@ static void preload(const char *list, struct warm_ready *ready)
                 }
         }
         free(copy);
+        restore_env();
         /* Whatever the imports printed is not a run's output. */
         fflush(NULL);
         /* gc is imported here, with the preloads, so that it leaves
@@ -965,11 +1043,15 @@ int main(int argc, char **argv)
                 die("read the configuration");
         cfg.preload[sizeof(cfg.preload) - 1] = '\0';
         load_seccomp();
+        single_threaded_env();
         init_python();
         memset(&ready, 0, sizeof(ready));
         ready.magic = WARM_MAGIC;
         preload(cfg.preload, &ready);
         ready.rss_kb = rss_kb();
+        /* Forking is only safe with no other thread: the server refuses a
+         * zygote that has one (warmpool.c). */
+        ready.threads = count_threads(2000);
         if (send(WARM_FD_CONTROL, &ready, sizeof(ready), MSG_NOSIGNAL) != sizeof(ready))
                 die("ready");
         serve();

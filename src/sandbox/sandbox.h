@@ -165,6 +165,7 @@ void sbx_release(struct sbx_box *box);
 struct sbx_zygote_info {
         uint64_t rss_kb;
         unsigned failed_preloads;
+        unsigned threads; /* the zygote's threads once ready (1: safe to fork) */
         char failed[240];
 };
 int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sbx_box *zygote,

@@ -63,6 +63,8 @@ struct warm_ready {
         uint32_t magic;
         uint32_t failed_preloads;
         uint64_t rss_kb;
+        uint32_t threads; /* in the zygote after its preloads: forking is safe with 1 only */
+        uint32_t pad;
         char text[240]; /* the modules that failed to import, or "" */
 };
 

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../util/memfd.h"
@@ -75,7 +76,14 @@ int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sb
         if (send(zygote->status_fd, &cfg, sizeof(cfg), MSG_NOSIGNAL | MSG_DONTWAIT) !=
             (ssize_t)sizeof(cfg)) {
                 err_set(e, errno, "configure the zygote");
+                /* Nobody else knows of this box: end it here, all of it
+                 * (reaped, descriptors closed, cgroup removed). SIGKILL ends
+                 * PID 1 at once, so the wait is short. */
                 sbx_kill(zygote);
+                while (waitid((idtype_t)P_PIDFD, (id_t)zygote->pidfd, NULL, WEXITED) < 0 &&
+                       errno == EINTR)
+                        ;
+                sbx_release(zygote);
                 return -1;
         }
         return 0;
@@ -95,6 +103,7 @@ int sbx_zygote_ready(struct sbx_box *zygote, struct sbx_zygote_info *info, struc
                 memset(info, 0, sizeof(*info));
                 info->rss_kb = u.ready.rss_kb;
                 info->failed_preloads = u.ready.failed_preloads;
+                info->threads = u.ready.threads;
                 u.ready.text[sizeof(u.ready.text) - 1] = '\0';
                 snprintf(info->failed, sizeof(info->failed), "%s", u.ready.text);
                 return 1;
