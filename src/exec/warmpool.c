@@ -203,6 +203,9 @@ static void on_ctl(evutil_socket_t fd, short what, void *arg)
         }
         z->state = Z_READY;
         z->backoff_s = 0.5;
+        /* Into its first run's cgroup (sandbox/warm.c). */
+        if (sbx_zygote_park(&z->box, &pool.limits, &e) < 0)
+                log_warn("warm python slot %u: %s", z->slot, e.msg);
         if (z->info.failed_preloads)
                 log_warn("warm python slot %u: could not preload %s", z->slot, z->info.failed);
         log_info("warm python slot %u: ready (preloaded '%s', %llu MiB)", z->slot, z->preload,

@@ -62,6 +62,7 @@
 #define PROC_STAGE "/tmp/.codeexec-proc" /* on the run's fresh /tmp, gone before it runs */
 
 static struct sock_fprog seccomp_prog;
+static const char *program_oom_adj = "1000"; /* "0" when the zygote's is -1000 */
 static const char *script_path = "/tmp/main.py";
 
 static void snapshot_zygote(void);
@@ -784,11 +785,22 @@ static _Noreturn void become_program(const struct warm_request *rq, const int *f
         int status_fd = fds[WARM_REQ_STATUS];
         int in = rq->nfds - rq->ncgroup > WARM_REQ_STDIN ? fds[WARM_REQ_STDIN]
                                                          : open("/dev/null", O_RDONLY);
+        int oom;
         sigset_t none;
 
-        /* Dumpable, like a fresh python3: /proc/self is the program's. */
+        /* Dumpable, like a fresh python3: /proc/self is the program's. The
+         * zygote's oom_score_adj is -1000 when the server could set it
+         * (sandbox/warm.c): the program's is then 0, as in a cold box.
+         * Otherwise the program raises its own to 1000, so that in the
+         * moment the zygote is still in the run's cgroup the OOM killer
+         * prefers the program (which may lower it back to 0, no further). */
         if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
                 run_failed(status_fd, "dumpable");
+        oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        if (oom < 0 || write(oom, program_oom_adj, strlen(program_oom_adj)) !=
+                           (ssize_t)strlen(program_oom_adj))
+                run_failed(status_fd, "oom_score_adj");
+        close(oom);
         /* The box user's gid in all three places: the run's PID 1 keeps
          * another real gid (run_box), which is what keeps the program's
          * prlimit(2) off it. (Raw: no other thread here.) */
@@ -859,17 +871,17 @@ static int run_box(void *arg)
                 sigfillset(&all);
                 sigprocmask(SIG_SETMASK, &all, NULL);
         }
-        /* Into the run's own cgroup, before anything of the run exists, and
-         * a cgroup namespace rooted there (so /proc/self/cgroup reads "/",
-         * as in a cold box). What this process touches of the zygote's
-         * memory stays charged to the zygote's cgroup (to the owner of the
-         * memory); the program, forked below, is born in the run's. */
+        /* Born in the run's own cgroup (the zygote parked there, see
+         * sandbox/warm.c) or, if it could not park, into it now, before
+         * anything of the run exists; then a cgroup namespace rooted there
+         * (/proc/self/cgroup reads "/", as in a cold box). The program,
+         * forked below, is born in the run's cgroup. */
         for (uint32_t i = rq->nfds - rq->ncgroup; i < rq->nfds; i++) {
                 if (write(fds[i], "0", 1) != 1)
                         run_failed(status_fd, "join the run's cgroup");
                 close(fds[i]);
         }
-        if (rq->ncgroup && unshare(CLONE_NEWCGROUP) < 0)
+        if (rq->own_cgroup && unshare(CLONE_NEWCGROUP) < 0)
                 run_failed(status_fd, "cgroup namespace");
         /* A real gid of its own, as a cold box's PID 1 has (sandbox-internal.h
          * SBX_PID1_GID): the program, which takes the box user's gid in all
@@ -962,15 +974,31 @@ static int recv_request(struct warm_request *rq, int *fds)
                 return n == 0 ? 0 : -1;
         }
         rq->file_name[sizeof(rq->file_name) - 1] = '\0';
-        if (n != (ssize_t)sizeof(*rq) || rq->magic != WARM_MAGIC || got != rq->nfds ||
-            rq->ncgroup > WARM_REQ_MAX_CGROUP_FDS || rq->nfds < WARM_REQ_STDIN + rq->ncgroup ||
-            rq->nfds > WARM_REQ_NFDS + rq->ncgroup || (flags & (MSG_TRUNC | MSG_CTRUNC)) ||
-            !rq->file_name[0] || strchr(rq->file_name, '/')) {
+        if (n == (ssize_t)sizeof(*rq) && rq->magic == WARM_MAGIC && rq->kind == WARM_PARK &&
+            got == rq->nfds && rq->nfds == rq->ncgroup && rq->ncgroup >= 1 &&
+            rq->ncgroup <= WARM_REQ_MAX_CGROUP_FDS && !(flags & (MSG_TRUNC | MSG_CTRUNC)))
+                return 1;
+        if (n != (ssize_t)sizeof(*rq) || rq->magic != WARM_MAGIC || rq->kind != WARM_RUN ||
+            got != rq->nfds || rq->ncgroup > WARM_REQ_MAX_CGROUP_FDS ||
+            rq->nfds < WARM_REQ_STDIN + rq->ncgroup || rq->nfds > WARM_REQ_NFDS + rq->ncgroup ||
+            (flags & (MSG_TRUNC | MSG_CTRUNC)) || !rq->file_name[0] || strchr(rq->file_name, '/')) {
                 for (size_t i = 0; i < got; i++)
                         close(fds[i]);
                 return -2;
         }
         return 1;
+}
+
+/* Into the cgroup of the next run (sandbox/warm.c), which will be born
+ * there. A zygote that cannot move would start its next run in the last
+ * one's cgroup: it ends instead, and the server starts another. */
+static void park(int *fds, uint32_t n)
+{
+        for (uint32_t i = 0; i < n; i++) {
+                if (write(fds[i], "0", 1) != 1)
+                        die("move into the next run's cgroup");
+                close(fds[i]);
+        }
 }
 
 static void serve(void)
@@ -990,6 +1018,10 @@ static void serve(void)
                         exit(0); /* the server is gone */
                 if (rc != 1)
                         continue;
+                if (rq.kind == WARM_PARK) {
+                        park(fds, rq.nfds);
+                        continue;
+                }
                 {
                         struct run_args args;
                         char *stack =
@@ -1042,6 +1074,15 @@ int main(int argc, char **argv)
             cfg.magic != WARM_MAGIC)
                 die("read the configuration");
         cfg.preload[sizeof(cfg.preload) - 1] = '\0';
+        /* Set by the server before it sent the configuration. */
+        {
+                char adj[16] = "";
+                int fd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
+                if (fd >= 0 && read(fd, adj, sizeof(adj) - 1) > 0 && atoi(adj) == -1000)
+                        program_oom_adj = "0";
+                if (fd >= 0)
+                        close(fd);
+        }
         load_seccomp();
         single_threaded_env();
         init_python();

@@ -505,6 +505,31 @@ void cg_box_usage(struct cg_box *b, struct sbx_usage *u)
                 u->cpu_us = read_u64(b->path[V1_CPUACCT], "cpuacct.usage") / 1000;
 }
 
+int cg_box_set_limits(struct cg_box *b, const struct sbx_limits *lim)
+{
+        char mem[32], pids[32];
+        int rc;
+
+        if (!b || kind == CG_NONE)
+                return 0;
+        snprintf(mem, sizeof(mem), "%llu", (unsigned long long)lim->memory_bytes);
+        snprintf(pids, sizeof(pids), "%u", lim->processes);
+        if (kind == CG_V2) {
+                rc = write_file(b->path[0], "memory.max", mem);
+                /* reset the peak (Linux 6.12 on; before, it counts from the
+                 * cgroup's creation, which is nearly the same here) */
+                write_file(b->path[0], "memory.peak", "0");
+                return write_file(b->path[0], "pids.max", pids) < 0 ? -1 : rc;
+        }
+        /* memsw first when growing, last when shrinking: it may never be
+         * below the memory limit. */
+        write_file(b->path[V1_MEMORY], "memory.memsw.limit_in_bytes", mem);
+        rc = write_file(b->path[V1_MEMORY], "memory.limit_in_bytes", mem);
+        write_file(b->path[V1_MEMORY], "memory.memsw.limit_in_bytes", mem);
+        write_file(b->path[V1_MEMORY], "memory.max_usage_in_bytes", "0");
+        return write_file(b->path[V1_PIDS], "pids.max", pids) < 0 ? -1 : rc;
+}
+
 int cg_box_destroy(struct cg_box *b)
 {
         if (!b)

@@ -45,6 +45,10 @@ int cg_box_attach(struct cg_box *b, pid_t pid, struct err *e);
 int cg_box_procs_fds(const struct cg_box *b, int *fds, size_t max, struct err *e);
 void cg_box_kill(struct cg_box *b);
 void cg_box_usage(struct cg_box *b, struct sbx_usage *u);
+/* Sets the memory and process limits of an existing box cgroup and
+ * restarts its memory peak: for a warm run's cgroup, made before its limits
+ * are known. -1 if a limit could not be set (memory: usage above it). */
+int cg_box_set_limits(struct cg_box *b, const struct sbx_limits *lim);
 /* Removes the box's cgroup and frees the handle; returns -1 with errno EBUSY
  * when the kernel still holds it (the handle stays valid: retry later). */
 int cg_box_destroy(struct cg_box *b);

@@ -86,6 +86,9 @@ struct sbx_box {
          * cgroup, which its PID 1 joins before the program starts. */
         bool warm;
         bool kill_pending; /* killed before the pidfd arrived */
+        /* A zygote's: the cgroup it has moved into, where its next run will
+         * be born (warm.c), or NULL. */
+        struct cg_box *next_cg;
 };
 
 enum sbx_msg_type {
@@ -171,6 +174,10 @@ struct sbx_zygote_info {
 int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sbx_box *zygote,
                      struct err *e);
 int sbx_zygote_ready(struct sbx_box *zygote, struct sbx_zygote_info *info, struct err *e);
+/* Moves a ready zygote into a fresh cgroup (limits lim, until a run sets
+ * its own), where its next run is born: called when it is ready, then by
+ * sbx_warm_run after each run. 0 without cgroups or when already parked. */
+int sbx_zygote_park(struct sbx_box *zygote, const struct sbx_limits *lim, struct err *e);
 int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx_box *box,
                  struct err *e);
 

@@ -340,7 +340,10 @@ void sbx_kill(struct sbx_box *box)
                 syscall(SYS_pidfd_send_signal, box->pidfd, SIGKILL, NULL, 0);
         else if (box->warm)
                 box->kill_pending = true;
-        cg_box_kill(box->cg);
+        /* Not a warm run's cgroup: its zygote may still be in it, for a
+         * moment after the start (warm.c); the run's PID 1 ends the run. */
+        if (!box->warm)
+                cg_box_kill(box->cg);
 }
 
 int sbx_read_msg(struct sbx_box *box, struct sbx_msg *m)
@@ -371,6 +374,21 @@ void sbx_usage(struct sbx_box *box, struct sbx_usage *u)
         cg_box_usage(box->cg, u);
 }
 
+/* The kernel may need a moment to let go of a dying cgroup (or a warm
+ * run's zygote to leave it): keep it on a list and retry from
+ * sbx_retry_releases(). */
+static void remove_cgroup(struct cg_box **cg)
+{
+        if (*cg && cg_box_destroy(*cg) < 0 && errno == EBUSY) {
+                struct cg_box **grown = realloc(pending, (npending + 1) * sizeof(*pending));
+                if (grown) {
+                        pending = grown;
+                        pending[npending++] = *cg;
+                }
+        }
+        *cg = NULL;
+}
+
 void sbx_release(struct sbx_box *box)
 {
         if (box->pidfd >= 0)
@@ -383,19 +401,10 @@ void sbx_release(struct sbx_box *box)
                                 close(box->out_fd[s][k]);
         box->pidfd = box->status_fd = -1;
         memset(box->out_fd, -1, sizeof(box->out_fd));
-        if (box->cg) {
+        if (box->cg && !box->warm)
                 cg_box_kill(box->cg);
-                /* The kernel may need a moment to let go of a dying cgroup:
-                 * keep it on a list and retry from sbx_retry_releases(). */
-                if (cg_box_destroy(box->cg) < 0 && errno == EBUSY) {
-                        struct cg_box **grown = realloc(pending, (npending + 1) * sizeof(*pending));
-                        if (grown) {
-                                pending = grown;
-                                pending[npending++] = box->cg;
-                        }
-                }
-                box->cg = NULL;
-        }
+        remove_cgroup(&box->cg);
+        remove_cgroup(&box->next_cg); /* a zygote's, once it is dead */
 }
 
 size_t sbx_retry_releases(void)

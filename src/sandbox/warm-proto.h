@@ -22,6 +22,8 @@
 #define WARM_FD_EXE 5    /* the zygote binary itself, closed by the zygote */
 #define WARM_FD_REAPER 6 /* codeexec-pyreaper, what each run's PID 1 becomes */
 
+enum warm_kind { WARM_RUN = 0, WARM_PARK = 1 };
+
 enum warm_req_fd {
         WARM_REQ_STATUS, /* the run's status socket (sbx_msg records) */
         WARM_REQ_STDOUT,
@@ -40,6 +42,13 @@ struct warm_request {
         uint32_t magic;
         uint32_t nfds;    /* ncgroup + WARM_REQ_NFDS, or one less without stdin */
         uint32_t ncgroup; /* the last ncgroup descriptors: the run's cgroup */
+        /* WARM_PARK: no run; the zygote moves itself into the cgroup
+         * attached (nfds == ncgroup), where its next run will be born.
+         * WARM_RUN: a run; own_cgroup says the zygote sits in the run's own
+         * cgroup already (or the run's PID 1 joins the one attached), so
+         * PID 1 makes a cgroup namespace rooted there. */
+        uint32_t kind;
+        uint32_t own_cgroup;
         double timeout_s;
         uint64_t cpu_ms; /* RLIMIT_CPU, 0 = none */
         uint64_t file_bytes;

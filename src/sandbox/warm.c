@@ -4,16 +4,28 @@
  * Theory of operation. A zygote is an ordinary box (sbx_spawn) whose PID 1
  * executes the codeexec-pyzygote binary instead of running steps; its
  * status socket is the control channel and its step-0 pipes its log. It
- * lives in a cgroup of its own with the server's default limits. Each run
- * gets a fresh cgroup with exactly the run's limits, created here beside
- * the zygote's: the run's PID 1, born in the zygote's cgroup, moves itself
- * into it (through cgroup.procs descriptors opened here, so the kernel
- * checks the server's permission) before it forks the program. So the
- * program's memory, processes and CPU are counted and limited there alone:
- * nothing a previous run left charged (page cache, dentries) raises a
- * run's limit or its memory_kb, an out-of-memory kill in it can only pick
- * a process of the run, and releasing the run kills and removes it like a
- * cold box's.
+ * lives in a cgroup of its own with the server's default limits, which
+ * keeps the charges of its start-up. Each run gets a fresh cgroup with
+ * exactly the run's limits, created here beside the zygote's: the program's
+ * memory, processes and CPU are counted and limited there alone, so nothing
+ * a previous run left charged (page cache, dentries) raises a run's limit
+ * or its memory_kb, and an out-of-memory kill there can only pick a process
+ * of the run.
+ *
+ * Moving a process between cgroups waits for an RCU grace period (5-10 ms
+ * here), so the run is born in its cgroup instead: the zygote "parks" in
+ * the cgroup of its next run ahead of time. After each run's request, the
+ * server creates the next run's cgroup and sends the zygote a WARM_PARK
+ * record with that cgroup's cgroup.procs descriptors (opened here: the
+ * kernel checks the permission to move against the opener, the server);
+ * the zygote moves itself there while the run goes on. The run then only
+ * gets its limits written. For a few milliseconds after a run starts, the
+ * zygote is still in the run's cgroup: it never counts for the run's OOM
+ * kills (its oom_score_adj is -1000, set here; the program cannot lower a
+ * process's below -1000 nor touch another's), and a warm run's cgroup is
+ * never killed as a whole (the run's PID 1 ends the run; the cgroup is
+ * removed once empty). Without a parked cgroup (cgroups off, a failed
+ * park) the run's PID 1 joins a fresh cgroup itself, paying the wait.
  *
  * sbx_warm_run creates the run's channels exactly as sbx_spawn does (status
  * pair, stdout/stderr pipes) plus memfds with the program and its stdin,
@@ -32,6 +44,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../util/log.h"
 #include "../util/memfd.h"
 #include "../util/scm.h"
 #include "cgroup.h"
@@ -42,6 +55,18 @@
 #define ZYGOTE_EXTRA_PIDS 64
 
 _Static_assert(WARM_REQ_MAX_FDS <= SCM_MAX_FDS, "a run's descriptors fit one record");
+
+static void log_warn_once_oom(int errnum)
+{
+        static bool said;
+
+        if (!said)
+                log_warn("warm python: cannot set the zygotes' oom_score_adj (%s): a run that "
+                         "exhausts its memory in its first milliseconds may have its zygote "
+                         "killed instead",
+                         strerror(errnum));
+        said = true;
+}
 
 int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sbx_box *zygote,
                      struct err *e)
@@ -72,6 +97,20 @@ int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sb
                 return err_set(e, E2BIG, "--python-preload is too long");
         if (sbx_spawn(&z, zygote, e) < 0)
                 return -1;
+        /* Never the OOM killer's choice, and so neither are the runs' PID 1s
+         * forked from it; each program raises its own to 0 (zygote.c), and
+         * no process can lower its own below -1000 or touch another's. Needs
+         * CAP_SYS_RESOURCE: without it the zygote keeps the server's. */
+        {
+                char path[64];
+                int fd;
+                snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)zygote->pid);
+                fd = open(path, O_WRONLY | O_CLOEXEC);
+                if (fd < 0 || write(fd, "-1000", 5) != 5)
+                        log_warn_once_oom(errno);
+                if (fd >= 0)
+                        close(fd);
+        }
         /* Queued on the socket: the zygote reads it first thing. */
         if (send(zygote->status_fd, &cfg, sizeof(cfg), MSG_NOSIGNAL | MSG_DONTWAIT) !=
             (ssize_t)sizeof(cfg)) {
@@ -115,6 +154,44 @@ int sbx_zygote_ready(struct sbx_box *zygote, struct sbx_zygote_info *info, struc
         return err_set(e, n < 0 ? errno : EPROTO, "zygote ended before it was ready");
 }
 
+int sbx_zygote_park(struct sbx_box *zygote, const struct sbx_limits *lim, struct err *e)
+{
+        struct warm_request rq;
+        int fds[WARM_REQ_MAX_CGROUP_FDS];
+        struct cg_box *cg;
+        int n;
+        ssize_t sent;
+
+        if (!cg_enabled() || zygote->next_cg)
+                return 0;
+        cg = sbx_new_cgroup(lim, e);
+        if (!cg)
+                return -1;
+        n = cg_box_procs_fds(cg, fds, WARM_REQ_MAX_CGROUP_FDS, e);
+        if (n <= 0) {
+                while (cg_box_destroy(cg) < 0 && errno == EBUSY)
+                        usleep(1000);
+                return n < 0 ? -1 : 0;
+        }
+        memset(&rq, 0, sizeof(rq));
+        rq.magic = WARM_MAGIC;
+        rq.kind = WARM_PARK;
+        rq.nfds = rq.ncgroup = (uint32_t)n;
+        sent = scm_send(zygote->status_fd, &rq, sizeof(rq), fds, (size_t)n,
+                        MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (sent != (ssize_t)sizeof(rq))
+                err_set(e, errno, "park the zygote");
+        for (int i = 0; i < n; i++)
+                close(fds[i]);
+        if (sent != (ssize_t)sizeof(rq)) {
+                while (cg_box_destroy(cg) < 0 && errno == EBUSY)
+                        usleep(1000);
+                return -1;
+        }
+        zygote->next_cg = cg;
+        return 0;
+}
+
 int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx_box *box,
                  struct err *e)
 {
@@ -124,6 +201,7 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
         int fds[WARM_REQ_MAX_FDS];
         int cgfds[WARM_REQ_MAX_CGROUP_FDS];
         int program = -1, in = -1, ncg = 0, rc = -1;
+        bool parked = false;
 
         if (spec->nsteps != 1 || spec->nfiles != 1 ||
             strlen(spec->files[0].name) >= sizeof(rq.file_name))
@@ -149,17 +227,26 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
                 }
         }
 
-        box->cg = sbx_new_cgroup(&spec->limits, e);
-        if (!box->cg)
-                goto out;
-        ncg = cg_box_procs_fds(box->cg, cgfds, WARM_REQ_MAX_CGROUP_FDS, e);
-        if (ncg < 0) {
-                ncg = 0;
-                goto out;
+        if (zygote->next_cg && cg_box_set_limits(zygote->next_cg, &spec->limits) == 0) {
+                /* The zygote waits in this run's cgroup: born there. */
+                box->cg = zygote->next_cg;
+                zygote->next_cg = NULL;
+                parked = true;
+        } else {
+                box->cg = sbx_new_cgroup(&spec->limits, e);
+                if (!box->cg)
+                        goto out;
+                ncg = cg_box_procs_fds(box->cg, cgfds, WARM_REQ_MAX_CGROUP_FDS, e);
+                if (ncg < 0) {
+                        ncg = 0;
+                        goto out;
+                }
         }
 
         memset(&rq, 0, sizeof(rq));
         rq.magic = WARM_MAGIC;
+        rq.kind = WARM_RUN;
+        rq.own_cgroup = cg_enabled();
         rq.ncgroup = (uint32_t)ncg;
         rq.nfds = (in >= 0 ? WARM_REQ_NFDS : WARM_REQ_STDIN) + rq.ncgroup;
         rq.timeout_s = st->timeout_s;
@@ -198,6 +285,12 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
                 fcntl(box->out_fd[0][k], F_SETFL, O_NONBLOCK);
         }
         rc = 0;
+        /* The next run's cgroup, while this one runs. If that fails, the
+         * next run's PID 1 joins one itself. */
+        {
+                struct err pe = {0, ""};
+                (void)sbx_zygote_park(zygote, &spec->limits, &pe);
+        }
 out:
         for (int i = 0; i < 2; i++) {
                 if (status[i] >= 0)
@@ -213,6 +306,10 @@ out:
         for (int i = 0; i < ncg; i++)
                 close(cgfds[i]);
         if (rc < 0) {
+                if (parked) { /* the zygote is still in it: not ours to end */
+                        zygote->next_cg = box->cg;
+                        box->cg = NULL;
+                }
                 box->warm = false;
                 sbx_release(box);
         }
