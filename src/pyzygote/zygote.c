@@ -11,11 +11,15 @@
  *
  * For each run request it starts two processes (see run_box):
  *   B  PID 1 of the run: a vfork-style child sharing the zygote's memory,
- *      in new mount, PID and IPC namespaces; it replaces /tmp, /dev/shm and
- *      /proc with the run's own, writes the program, reports the step's
- *      start (with a pidfd of itself, so the server can kill the run), forks
- *      C and executes codeexec-pyreaper, which waits with the deadline,
- *      kills and reaps everything and reports the end (reaper.c);
+ *      in new mount, PID and IPC namespaces, born in the run's own cgroup
+ *      (the zygote moved there ahead of time: a WARM_PARK record, see
+ *      sandbox/warm.c), with a cgroup namespace rooted there and a real gid
+ *      of its own; it replaces /tmp, /dev/shm and /proc with the run's own,
+ *      writes the program, reports the step's start (with a pidfd of
+ *      itself, so the server can kill the run), forks C, drops every
+ *      capability, loads the box's seccomp filter and executes
+ *      codeexec-pyreaper, which makes itself non-dumpable, waits with the
+ *      deadline, kills and reaps everything and reports the end (reaper.c);
  *   C  the program, the one full copy of the interpreter per run: stdio on
  *      the run's pipes, rlimits, every capability dropped, no_new_privs, the
  *      box's seccomp filter, then the script run the way `python3 file`
@@ -25,7 +29,10 @@
  *      what the run added, exit status).
  * The zygote itself never runs a program's code and never reads a run's
  * files; a run cannot see it (its PID namespace is nested) nor write to its
- * memory. If the zygote dies, the kernel ends every run inside its box and
+ * memory. Its preloads are imported with BLAS/OpenMP thread pools limited
+ * to one thread, and it reports how many threads it has once ready (the
+ * server refuses it unless that is one: forking with other threads alive
+ * is unsafe). If the zygote dies, the kernel ends every run inside its box and
  * the server starts another and re-runs those requests cold. */
 #define _GNU_SOURCE
 #define PY_SSIZE_T_CLEAN
