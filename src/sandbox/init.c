@@ -5,7 +5,8 @@
  * it does not need (other runs' pipes, the listening socket). It waits until
  * the parent has written its uid/gid maps and placed it in its cgroup, then
  * builds the file system (mounts.c), becomes the box user (uid 1000 inside,
- * a per-slot unprivileged uid outside), writes the program's files into /tmp
+ * a per-slot unprivileged uid outside; its real gid stays its own,
+ * SBX_PID1_GID, so that the program cannot prlimit(2) it), writes the program's files into /tmp
  * with O_EXCL|O_NOFOLLOW, seals the root read-only, sets rlimits, drops every
  * capability, sets no_new_privs and non-dumpable (so programs of the same uid
  * can neither ptrace it nor read its memory, which is a copy of the
