@@ -54,10 +54,30 @@ apt_install() {
     apt-get update -qq
     export CODEEXEC_APT_UPDATED=1
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${todo[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=1200 --no-install-recommends "${todo[@]}" >/dev/null
 }
 
-setup_core() { apt_install "${CORE_PKGS[@]}"; }
+# Debian's OpenBLAS (pthreads), for the warm-zygote thread test only
+# (tests/e2e/test_warm_zygotes.py points one server at it through
+# LD_LIBRARY_PATH). Installing it would also make it the system's
+# libblas.so.3 and liblapack.so.3 (alternatives, priority 100 against the
+# reference BLAS's 10): the choice that was there before stays.
+BLAS_ALTS=(libblas.so.3-x86_64-linux-gnu liblapack.so.3-x86_64-linux-gnu)
+
+setup_openblas() {
+  [ -z "$(missing libopenblas0-pthread)" ] && return 0
+  local alt before=()
+  for alt in "${BLAS_ALTS[@]}"; do
+    before+=("$(update-alternatives --query "$alt" 2>/dev/null | sed -n 's/^Value: //p')")
+  done
+  apt_install libopenblas0-pthread
+  for i in "${!BLAS_ALTS[@]}"; do
+    [ -n "${before[$i]}" ] && update-alternatives --quiet --set "${BLAS_ALTS[$i]}" "${before[$i]}"
+  done
+  return 0
+}
+
+setup_core() { apt_install "${CORE_PKGS[@]}"; setup_openblas; }
 
 setup_languages() {
   apt_install "${LANG_PKGS[@]}"

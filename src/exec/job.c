@@ -435,6 +435,13 @@ static void settle_unfinished_steps(struct job *job)
                         r->exit_code = -1;
                         if (job->nsteps == 1)
                                 r->cpu_us = job->usage.cpu_us;
+                } else if (job->usage.oom_killed) {
+                        /* The kernel's OOM killer chose PID 1 in the box's
+                         * own cgroup, which holds nothing but the run: the
+                         * run exhausted its memory (and was not the
+                         * sandbox's failure, nor run again cold). */
+                        r->term_signal = SIGKILL;
+                        r->exit_code = -SIGKILL;
                 } else if (job->outcome == JOB_COMPLETED && job->state != JOB_CANCELLED) {
                         job->outcome = JOB_SANDBOX_ERROR;
                         snprintf(job->error, sizeof(job->error),

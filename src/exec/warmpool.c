@@ -66,7 +66,7 @@ static struct {
         unsigned nslots; /* sandbox slots */
         unsigned kinds;  /* zygotes per slot: lean, then one per preload prefix */
         struct zslot *slots;
-        unsigned long long runs, fallbacks, deaths;
+        unsigned long long runs, fallbacks, deaths, threaded;
 } pool;
 
 static void start_zygote(struct zslot *z);
@@ -189,8 +189,23 @@ static void on_ctl(evutil_socket_t fd, short what, void *arg)
                 log_warn("warm python slot %u: %s", z->slot, e.msg);
                 return; /* the exit event restarts it */
         }
+        if (z->info.threads > 1) {
+                /* A fork of a process with other threads may hand the run a
+                 * lock held forever (BLAS pools: every run hung). Not
+                 * served; tried again after the usual back-off. */
+                pool.threaded++;
+                log_warn("warm python slot %u (%s): the preloads left %u threads running in the "
+                         "zygote; forking it is unsafe, so its runs stay cold (set the library's "
+                         "thread count to 1, or preload less)",
+                         z->slot, z->kind ? z->preload : "lean", z->info.threads);
+                sbx_kill(&z->box); /* the exit event restarts it */
+                return;
+        }
         z->state = Z_READY;
         z->backoff_s = 0.5;
+        /* Into its first run's cgroup (sandbox/warm.c). */
+        if (sbx_zygote_park(&z->box, &pool.limits, &e) < 0)
+                log_warn("warm python slot %u: %s", z->slot, e.msg);
         if (z->info.failed_preloads)
                 log_warn("warm python slot %u: could not preload %s", z->slot, z->info.failed);
         log_info("warm python slot %u: ready (preloaded '%s', %llu MiB)", z->slot, z->preload,
@@ -402,6 +417,11 @@ void warmpool_metrics(struct buf *out)
                     "codeexec_warm_python_fallbacks_total %llu\n"
                     "# HELP codeexec_warm_python_restarts_total Zygotes that died.\n"
                     "# TYPE codeexec_warm_python_restarts_total counter\n"
-                    "codeexec_warm_python_restarts_total %llu\n",
-                    ready, (unsigned long long)rss * 1024, pool.runs, pool.fallbacks, pool.deaths);
+                    "codeexec_warm_python_restarts_total %llu\n"
+                    "# HELP codeexec_warm_python_threaded_total Zygotes refused because their "
+                    "preloads left threads running (forking them is unsafe).\n"
+                    "# TYPE codeexec_warm_python_threaded_total counter\n"
+                    "codeexec_warm_python_threaded_total %llu\n",
+                    ready, (unsigned long long)rss * 1024, pool.runs, pool.fallbacks, pool.deaths,
+                    pool.threaded);
 }

@@ -12,8 +12,11 @@
  * child.
  *
  * The program waits, before it runs anything of its own, until this process
- * has taken its name (a cold box's PID 1 is "codeexec"): the reaper closes
- * fd 4, the write end of a pipe the program reads.
+ * has taken its name (a cold box's PID 1 is "codeexec") and made itself
+ * non-dumpable (as a cold box's PID 1 is: its /proc files are then root's,
+ * not the program's): the reaper closes fd 4, the write end of a pipe the
+ * program reads. It has no capability and runs under the box's seccomp
+ * filter (the run's PID 1 set both up before the exec).
  *
  * argv: codeexec <program pid> <timeout s> <start us> <children cpu us> */
 #define _GNU_SOURCE
@@ -39,6 +42,11 @@ int main(int argc, char **argv)
         sigaddset(&chld, SIGCHLD);
         sigprocmask(SIG_SETMASK, &chld, NULL);
         prctl(PR_SET_NAME, "codeexec", 0, 0, 0);
+        /* The exec made this process dumpable again: its /proc files
+         * (oom_score_adj among them) would be the program's to write.
+         * Before the program may start. */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                return 127;
         close(READY_FD);
         if (argc != 5)
                 return 127;

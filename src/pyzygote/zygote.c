@@ -3,18 +3,22 @@
  * Theory of operation. The server starts this binary as PID 1 of a warm box
  * (sandbox/init.c exec_zygote): user, PID, mount, IPC, UTS and network
  * namespaces like any box, the read-only root already built, uid 1000, and
- * only CAP_SYS_ADMIN and CAP_SETPCAP left, in the box's user namespace. It
- * initializes CPython with the very configuration that `python3 /tmp/main.py`
- * would get (same argv, environment, paths), imports the preloads it is
+ * only CAP_SYS_ADMIN, CAP_SETPCAP and CAP_SETGID left, in the box's user
+ * namespace. It initializes CPython with the very configuration that
+ * `python3 /tmp/main.py` would get (same argv, environment, paths), imports the preloads it is
  * configured with and tells the server it is ready (warm-proto.h).
  *
  * For each run request it starts two processes (see run_box):
  *   B  PID 1 of the run: a vfork-style child sharing the zygote's memory,
- *      in new mount, PID and IPC namespaces; it replaces /tmp, /dev/shm and
- *      /proc with the run's own, writes the program, reports the step's
- *      start (with a pidfd of itself, so the server can kill the run), forks
- *      C and executes codeexec-pyreaper, which waits with the deadline,
- *      kills and reaps everything and reports the end (reaper.c);
+ *      in new mount, PID and IPC namespaces, born in the run's own cgroup
+ *      (the zygote moved there ahead of time: a WARM_PARK record, see
+ *      sandbox/warm.c), with a cgroup namespace rooted there and a real gid
+ *      of its own; it replaces /tmp, /dev/shm and /proc with the run's own,
+ *      writes the program, reports the step's start (with a pidfd of
+ *      itself, so the server can kill the run), forks C, drops every
+ *      capability, loads the box's seccomp filter and executes
+ *      codeexec-pyreaper, which makes itself non-dumpable, waits with the
+ *      deadline, kills and reaps everything and reports the end (reaper.c);
  *   C  the program, the one full copy of the interpreter per run: stdio on
  *      the run's pipes, rlimits, every capability dropped, no_new_privs, the
  *      box's seccomp filter, then the script run the way `python3 file`
@@ -24,12 +28,16 @@
  *      what the run added, exit status).
  * The zygote itself never runs a program's code and never reads a run's
  * files; a run cannot see it (its PID namespace is nested) nor write to its
- * memory. If the zygote dies, the kernel ends every run inside its box and
+ * memory. Its preloads are imported with BLAS/OpenMP thread pools limited
+ * to one thread, and it reports how many threads it has once ready (the
+ * server refuses it unless that is one: forking with other threads alive
+ * is unsafe). If the zygote dies, the kernel ends every run inside its box and
  * the server starts another and re-runs those requests cold. */
 #define _GNU_SOURCE
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -56,9 +64,11 @@
 #include "../util/scm.h"
 
 #define BOX_UID 1000
+#define PID1_GID 1001                    /* sandbox-internal.h SBX_PID1_GID */
 #define PROC_STAGE "/tmp/.codeexec-proc" /* on the run's fresh /tmp, gone before it runs */
 
 static struct sock_fprog seccomp_prog;
+static const char *program_oom_adj = "1000"; /* "0" when the zygote's is -1000 */
 static const char *script_path = "/tmp/main.py";
 
 static void snapshot_zygote(void);
@@ -244,6 +254,82 @@ out:
         Py_XDECREF(ns);
 }
 
+/* BLAS and OpenMP runtimes (OpenBLAS, MKL, BLIS, OpenMP, numexpr) start a
+ * pool of threads when they load, that is when a preload imports numpy. A
+ * process forked while another of its threads holds a lock (malloc's,
+ * stdio's, the library's own) hands the child that lock held forever: with
+ * Debian's OpenBLAS every warm numpy run spun until its time-out. So the
+ * preloads run with every such pool limited to the calling thread, and the
+ * variables are put back as they were before the first run (a program
+ * reading os.environ sees what a cold run sees). A run's BLAS then stays
+ * single-threaded: the same results, one core. */
+static const char *const thread_vars[] = {
+    "OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS",       "OMP_NUM_THREADS",     "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",     "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS", "NUMEXPR_MAX_THREADS",
+};
+#define NTHREAD_VARS (sizeof(thread_vars) / sizeof(thread_vars[0]))
+static char *thread_vars_before[NTHREAD_VARS]; /* NULL: was not set */
+
+static void single_threaded_env(void)
+{
+        for (size_t i = 0; i < NTHREAD_VARS; i++) {
+                const char *v = getenv(thread_vars[i]);
+                thread_vars_before[i] = v ? strdup(v) : NULL;
+                setenv(thread_vars[i], "1", 1);
+        }
+}
+
+/* Puts the variables back, in the C environment and in os.environ (whose
+ * data is posix.environ, and os.environb's too). */
+static void restore_env(void)
+{
+        PyObject *os = PyImport_ImportModule("os");
+        PyObject *environ = os ? PyObject_GetAttrString(os, "environ") : NULL;
+
+        for (size_t i = 0; i < NTHREAD_VARS; i++) {
+                const char *k = thread_vars[i], *before = thread_vars_before[i];
+                PyObject *r = NULL;
+
+                if (before) {
+                        setenv(k, before, 1);
+                        if (environ)
+                                r = PyObject_CallMethod(environ, "__setitem__", "ss", k, before);
+                } else {
+                        unsetenv(k);
+                        if (environ)
+                                r = PyObject_CallMethod(environ, "pop", "sO", k, Py_None);
+                }
+                Py_XDECREF(r);
+                PyErr_Clear();
+                free(thread_vars_before[i]);
+                thread_vars_before[i] = NULL;
+        }
+        Py_XDECREF(environ);
+        Py_XDECREF(os);
+        PyErr_Clear();
+}
+
+/* Threads of this process (/proc/self/task); a thread that is ending may
+ * take a moment to go, so it waits up to `patience_ms` for a count of 1. */
+static unsigned count_threads(unsigned patience_ms)
+{
+        unsigned n = 0;
+
+        for (unsigned waited = 0;; waited += 10) {
+                DIR *d = opendir("/proc/self/task");
+                struct dirent *de;
+                n = 0;
+                while (d && (de = readdir(d)))
+                        if (de->d_name[0] != '.')
+                                n++;
+                if (d)
+                        closedir(d);
+                if (n <= 1 || waited >= patience_ms)
+                        return n;
+                usleep(10000);
+        }
+}
+
 static void preload(const char *list, struct warm_ready *ready)
 {
         char *copy = strdup(list ? list : ""), *save = NULL;
@@ -273,6 +359,7 @@ static void preload(const char *list, struct warm_ready *ready)
                                  used ? "," : "", name);
         }
         free(copy);
+        restore_env();
         /* Whatever the imports printed is not a run's output. */
         fflush(NULL);
         /* gc is imported here, with the preloads, so that it leaves
@@ -647,10 +734,24 @@ static int write_file_from(int src, const char *name)
         return close(fd);
 }
 
-static void drop_everything(const struct warm_request *rq, int status_fd)
+/* Every capability, the bounding set and the ambient set too. */
+static void drop_caps(int status_fd)
 {
         struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
         struct __user_cap_data_struct data[2];
+
+        for (int cap = 0; cap <= 63; cap++)
+                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+                        run_failed(status_fd, "drop bounding set");
+        memset(data, 0, sizeof(data));
+        if (syscall(SYS_capset, &hdr, data) < 0)
+                run_failed(status_fd, "capset");
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+                run_failed(status_fd, "clear ambient caps");
+}
+
+static void drop_everything(const struct warm_request *rq, int status_fd)
+{
         struct rlimit core = {0, 0};
         struct rlimit fsize = {rq->file_bytes, rq->file_bytes};
         struct rlimit nofile = {rq->open_files, rq->open_files};
@@ -675,14 +776,7 @@ static void drop_everything(const struct warm_request *rq, int status_fd)
                 if (setrlimit(RLIMIT_CPU, &cpu) < 0)
                         run_failed(status_fd, "RLIMIT_CPU");
         }
-        for (int cap = 0; cap <= 63; cap++)
-                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-                        run_failed(status_fd, "drop bounding set");
-        memset(data, 0, sizeof(data));
-        if (syscall(SYS_capset, &hdr, data) < 0)
-                run_failed(status_fd, "capset");
-        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-                run_failed(status_fd, "clear ambient caps");
+        drop_caps(status_fd);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 run_failed(status_fd, "no_new_privs");
         if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &seccomp_prog, 0, 0) < 0)
@@ -694,19 +788,29 @@ static void drop_everything(const struct warm_request *rq, int status_fd)
 static _Noreturn void become_program(const struct warm_request *rq, const int *fds, int ready)
 {
         int status_fd = fds[WARM_REQ_STATUS];
-        int in = rq->nfds > WARM_REQ_STDIN ? fds[WARM_REQ_STDIN] : open("/dev/null", O_RDONLY);
+        int in = rq->nfds - rq->ncgroup > WARM_REQ_STDIN ? fds[WARM_REQ_STDIN]
+                                                         : open("/dev/null", O_RDONLY);
         int oom;
         sigset_t none;
 
-        /* When the run exhausts the cgroup's memory, the OOM killer must
-         * pick the run, never the zygote beside it. (Dumpable first, like
-         * a fresh python3: /proc/self is then ours to write.) */
+        /* Dumpable, like a fresh python3: /proc/self is the program's. The
+         * zygote's oom_score_adj is -1000 when the server could set it
+         * (sandbox/warm.c): the program's is then 0, as in a cold box.
+         * Otherwise the program raises its own to 1000, so that in the
+         * moment the zygote is still in the run's cgroup the OOM killer
+         * prefers the program (which may lower it back to 0, no further). */
         if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
                 run_failed(status_fd, "dumpable");
         oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-        if (oom < 0 || write(oom, "1000", 4) != 4)
+        if (oom < 0 || write(oom, program_oom_adj, strlen(program_oom_adj)) !=
+                           (ssize_t)strlen(program_oom_adj))
                 run_failed(status_fd, "oom_score_adj");
         close(oom);
+        /* The box user's gid in all three places: the run's PID 1 keeps
+         * another real gid (run_box), which is what keeps the program's
+         * prlimit(2) off it. (Raw: no other thread here.) */
+        if (syscall(SYS_setresgid, BOX_UID, BOX_UID, BOX_UID) < 0)
+                run_failed(status_fd, "setresgid");
         if (chdir("/tmp") < 0)
                 run_failed(status_fd, "chdir /tmp");
         setsid();
@@ -743,7 +847,7 @@ static _Noreturn void become_program(const struct warm_request *rq, const int *f
  * codeexec-pyreaper, which waits with the deadline and reports the end. */
 struct run_args {
         struct warm_request rq;
-        int fds[WARM_REQ_NFDS];
+        int fds[WARM_REQ_MAX_FDS];
 };
 
 static int run_box(void *arg)
@@ -772,6 +876,23 @@ static int run_box(void *arg)
                 sigfillset(&all);
                 sigprocmask(SIG_SETMASK, &all, NULL);
         }
+        /* Born in the run's own cgroup (the zygote parked there, see
+         * sandbox/warm.c) or, if it could not park, into it now, before
+         * anything of the run exists; then a cgroup namespace rooted there
+         * (/proc/self/cgroup reads "/", as in a cold box). The program,
+         * forked below, is born in the run's cgroup. */
+        for (uint32_t i = rq->nfds - rq->ncgroup; i < rq->nfds; i++) {
+                if (write(fds[i], "0", 1) != 1)
+                        run_failed(status_fd, "join the run's cgroup");
+                close(fds[i]);
+        }
+        if (rq->own_cgroup && unshare(CLONE_NEWCGROUP) < 0)
+                run_failed(status_fd, "cgroup namespace");
+        /* A real gid of its own, as a cold box's PID 1 has (sandbox-internal.h
+         * SBX_PID1_GID): the program, which takes the box user's gid in all
+         * three places, then cannot prlimit(2) its PID 1. */
+        if (syscall(SYS_setresgid, PID1_GID, BOX_UID, BOX_UID) < 0)
+                run_failed(status_fd, "setresgid");
         /* Unlike the zygote, the run's PID 1 and the program wait for their
          * children (signal dispositions are this process's own: no
          * CLONE_SIGHAND). */
@@ -830,6 +951,13 @@ static int run_box(void *arg)
                 run_failed(status_fd, "reaper fds");
         syscall(SYS_close_range, 5, WARM_FD_REAPER - 1, 0);
         syscall(SYS_close_range, WARM_FD_REAPER + 1, ~0U, 0);
+        /* The box is built: PID 1 keeps nothing a cold box's PID 1 lacks
+         * (no capability, the box's seccomp filter; the reaper makes itself
+         * non-dumpable before the program may start). The program, forked
+         * above, drops its own. */
+        drop_caps(3);
+        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &seccomp_prog, 0, 0) < 0)
+                run_failed(3, "seccomp");
         syscall(SYS_execveat, WARM_FD_REAPER, "", reaper_argv, no_env, AT_EMPTY_PATH);
         /* The program runs already: without a PID 1 it dies with us. */
         run_failed(3, "exec the reaper");
@@ -843,7 +971,7 @@ static int recv_request(struct warm_request *rq, int *fds)
 {
         size_t got;
         int flags;
-        ssize_t n = scm_recv(WARM_FD_CONTROL, rq, sizeof(*rq), fds, WARM_REQ_NFDS, &got, &flags);
+        ssize_t n = scm_recv(WARM_FD_CONTROL, rq, sizeof(*rq), fds, WARM_REQ_MAX_FDS, &got, &flags);
 
         if (n <= 0) {
                 for (size_t i = 0; i < got; i++)
@@ -851,14 +979,31 @@ static int recv_request(struct warm_request *rq, int *fds)
                 return n == 0 ? 0 : -1;
         }
         rq->file_name[sizeof(rq->file_name) - 1] = '\0';
-        if (n != (ssize_t)sizeof(*rq) || rq->magic != WARM_MAGIC || got != rq->nfds ||
-            rq->nfds < WARM_REQ_STDIN || rq->nfds > WARM_REQ_NFDS ||
+        if (n == (ssize_t)sizeof(*rq) && rq->magic == WARM_MAGIC && rq->kind == WARM_PARK &&
+            got == rq->nfds && rq->nfds == rq->ncgroup && rq->ncgroup >= 1 &&
+            rq->ncgroup <= WARM_REQ_MAX_CGROUP_FDS && !(flags & (MSG_TRUNC | MSG_CTRUNC)))
+                return 1;
+        if (n != (ssize_t)sizeof(*rq) || rq->magic != WARM_MAGIC || rq->kind != WARM_RUN ||
+            got != rq->nfds || rq->ncgroup > WARM_REQ_MAX_CGROUP_FDS ||
+            rq->nfds < WARM_REQ_STDIN + rq->ncgroup || rq->nfds > WARM_REQ_NFDS + rq->ncgroup ||
             (flags & (MSG_TRUNC | MSG_CTRUNC)) || !rq->file_name[0] || strchr(rq->file_name, '/')) {
                 for (size_t i = 0; i < got; i++)
                         close(fds[i]);
                 return -2;
         }
         return 1;
+}
+
+/* Into the cgroup of the next run (sandbox/warm.c), which will be born
+ * there. A zygote that cannot move would start its next run in the last
+ * one's cgroup: it ends instead, and the server starts another. */
+static void park(int *fds, uint32_t n)
+{
+        for (uint32_t i = 0; i < n; i++) {
+                if (write(fds[i], "0", 1) != 1)
+                        die("move into the next run's cgroup");
+                close(fds[i]);
+        }
 }
 
 static void serve(void)
@@ -869,7 +1014,7 @@ static void serve(void)
         signal(SIGCHLD, SIG_IGN);
         for (;;) {
                 struct warm_request rq;
-                int fds[WARM_REQ_NFDS];
+                int fds[WARM_REQ_MAX_FDS];
                 pid_t pid;
                 int rc, clone_errno;
 
@@ -878,6 +1023,10 @@ static void serve(void)
                         exit(0); /* the server is gone */
                 if (rc != 1)
                         continue;
+                if (rq.kind == WARM_PARK) {
+                        park(fds, rq.nfds);
+                        continue;
+                }
                 {
                         struct run_args args;
                         char *stack =
@@ -930,12 +1079,25 @@ int main(int argc, char **argv)
             cfg.magic != WARM_MAGIC)
                 die("read the configuration");
         cfg.preload[sizeof(cfg.preload) - 1] = '\0';
+        /* Set by the server before it sent the configuration. */
+        {
+                char adj[16] = "";
+                int fd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
+                if (fd >= 0 && read(fd, adj, sizeof(adj) - 1) > 0 && atoi(adj) == -1000)
+                        program_oom_adj = "0";
+                if (fd >= 0)
+                        close(fd);
+        }
         load_seccomp();
+        single_threaded_env();
         init_python();
         memset(&ready, 0, sizeof(ready));
         ready.magic = WARM_MAGIC;
         preload(cfg.preload, &ready);
         ready.rss_kb = rss_kb();
+        /* Forking is only safe with no other thread: the server refuses a
+         * zygote that has one (warmpool.c). */
+        ready.threads = count_threads(2000);
         if (send(WARM_FD_CONTROL, &ready, sizeof(ready), MSG_NOSIGNAL) != sizeof(ready))
                 die("ready");
         serve();

@@ -564,6 +564,32 @@ int cg_box_clone_fd(const struct cg_box *b)
         return b ? b->v2_fd : -1;
 }
 
+int cg_box_procs_fds(const struct cg_box *b, int *fds, size_t max, struct err *e)
+{
+        size_t n = 0;
+
+        if (!b || kind == CG_NONE)
+                return 0;
+        for (int c = 0; c < V1_COUNT; c++) {
+                char p[PATH_MAX + 16];
+                if (!b->path[c][0] || (kind == CG_V2 && c > 0))
+                        continue;
+                snprintf(p, sizeof(p), "%s/cgroup.procs", b->path[c]);
+                if (n == max)
+                        goto fail;
+                fds[n] = open(p, O_WRONLY | O_CLOEXEC);
+                if (fds[n] < 0)
+                        goto fail;
+                n++;
+        }
+        return (int)n;
+fail:
+        err_set(e, n == max ? E2BIG : errno, "cgroup.procs of box %llu", (unsigned long long)b->id);
+        while (n > 0)
+                close(fds[--n]);
+        return -1;
+}
+
 int cg_box_attach(struct cg_box *b, pid_t pid, struct err *e)
 {
         char val[32];
@@ -610,62 +636,29 @@ void cg_box_usage(struct cg_box *b, struct sbx_usage *u)
                 u->cpu_us = read_u64(b->path[V1_CPUACCT], "cpuacct.usage") / 1000;
 }
 
-int cg_box_set_memory(struct cg_box *b, uint64_t bytes)
+int cg_box_set_limits(struct cg_box *b, const struct sbx_limits *lim)
 {
-        char val[32];
+        char mem[32], pids[32];
         int rc;
 
         if (!b || kind == CG_NONE)
                 return 0;
-        snprintf(val, sizeof(val), "%llu", (unsigned long long)bytes);
-        if (kind == CG_V2)
-                return write_file(b->path[0], "memory.max", val);
+        snprintf(mem, sizeof(mem), "%llu", (unsigned long long)lim->memory_bytes);
+        snprintf(pids, sizeof(pids), "%u", lim->processes);
+        if (kind == CG_V2) {
+                rc = write_file(b->path[0], "memory.max", mem);
+                /* reset the peak (Linux 6.12 on; before, it counts from the
+                 * cgroup's creation, which is nearly the same here) */
+                write_file(b->path[0], "memory.peak", "0");
+                return write_file(b->path[0], "pids.max", pids) < 0 ? -1 : rc;
+        }
         /* memsw first when growing, last when shrinking: it may never be
          * below the memory limit. */
-        write_file(b->path[V1_MEMORY], "memory.memsw.limit_in_bytes", val);
-        rc = write_file(b->path[V1_MEMORY], "memory.limit_in_bytes", val);
-        write_file(b->path[V1_MEMORY], "memory.memsw.limit_in_bytes", val);
-        return rc;
-}
-
-void cg_box_set_pids(struct cg_box *b, uint32_t pids)
-{
-        char val[32];
-
-        if (!b || kind == CG_NONE)
-                return;
-        snprintf(val, sizeof(val), "%u", pids);
-        write_file(kind == CG_V2 ? b->path[0] : b->path[V1_PIDS], "pids.max", val);
-}
-
-uint64_t cg_box_memory_now(struct cg_box *b)
-{
-        if (!b || kind == CG_NONE)
-                return 0;
-        if (kind == CG_V2)
-                return read_u64(b->path[0], "memory.current");
-        return read_u64(b->path[V1_MEMORY], "memory.usage_in_bytes");
-}
-
-void cg_box_reset_peak(struct cg_box *b)
-{
-        if (!b || kind == CG_NONE)
-                return;
-        /* v2's memory.peak is resettable from Linux 6.12 on; before, the
-         * write fails and the peak includes earlier runs of the cgroup. */
-        if (kind == CG_V2)
-                write_file(b->path[0], "memory.peak", "0");
-        else
-                write_file(b->path[V1_MEMORY], "memory.max_usage_in_bytes", "0");
-}
-
-uint64_t cg_box_oom_kills(struct cg_box *b)
-{
-        if (!b || kind == CG_NONE)
-                return 0;
-        if (kind == CG_V2)
-                return read_keyed(b->path[0], "memory.events", "oom_kill");
-        return read_keyed(b->path[V1_MEMORY], "memory.oom_control", "oom_kill");
+        write_file(b->path[V1_MEMORY], "memory.memsw.limit_in_bytes", mem);
+        rc = write_file(b->path[V1_MEMORY], "memory.limit_in_bytes", mem);
+        write_file(b->path[V1_MEMORY], "memory.memsw.limit_in_bytes", mem);
+        write_file(b->path[V1_MEMORY], "memory.max_usage_in_bytes", "0");
+        return write_file(b->path[V1_PIDS], "pids.max", pids) < 0 ? -1 : rc;
 }
 
 int cg_box_destroy(struct cg_box *b)

@@ -55,16 +55,19 @@ int cg_box_clone_fd(const struct cg_box *b);
 /* Moves pid into the box (v1, or v2 when clone3 could not); pid 0 means
  * the calling process. */
 int cg_box_attach(struct cg_box *b, pid_t pid, struct err *e);
+/* Opens the box's cgroup.procs (one per hierarchy: v2 one, v1 up to three)
+ * for writing, into fds[0..max); returns how many (0 without cgroups) or -1.
+ * Whoever writes "0" to every one of them moves itself into the box: the
+ * kernel checks the permission to move against the credentials and cgroup
+ * namespace of the opener (the server), not the writer's. The caller owns
+ * the descriptors. */
+int cg_box_procs_fds(const struct cg_box *b, int *fds, size_t max, struct err *e);
 void cg_box_kill(struct cg_box *b);
 void cg_box_usage(struct cg_box *b, struct sbx_usage *u);
-/* For a warm zygote's long-lived cgroup: change its memory and pids limits
- * (for the run about to start), read its
- * current usage, restart its peak, count its OOM kills so far. */
-int cg_box_set_memory(struct cg_box *b, uint64_t bytes); /* -1: usage above it */
-void cg_box_set_pids(struct cg_box *b, uint32_t pids);
-uint64_t cg_box_memory_now(struct cg_box *b);
-void cg_box_reset_peak(struct cg_box *b);
-uint64_t cg_box_oom_kills(struct cg_box *b);
+/* Sets the memory and process limits of an existing box cgroup and
+ * restarts its memory peak: for a warm run's cgroup, made before its limits
+ * are known. -1 if a limit could not be set (memory: usage above it). */
+int cg_box_set_limits(struct cg_box *b, const struct sbx_limits *lim);
 /* Removes the box's cgroup and frees the handle; returns -1 with errno EBUSY
  * when the kernel still holds it (the handle stays valid: retry later). */
 int cg_box_destroy(struct cg_box *b);

@@ -5,7 +5,8 @@
  * it does not need (other runs' pipes, the listening socket). It waits until
  * the parent has written its uid/gid maps and placed it in its cgroup, then
  * builds the file system (mounts.c), becomes the box user (uid 1000 inside,
- * a per-slot unprivileged uid outside), writes the program's files into /tmp
+ * a per-slot unprivileged uid outside; its real gid stays its own,
+ * SBX_PID1_GID, so that the program cannot prlimit(2) it), writes the program's files into /tmp
  * with O_EXCL|O_NOFOLLOW, seals the root read-only, sets rlimits, drops every
  * capability, sets no_new_privs and non-dumpable (so programs of the same uid
  * can neither ptrace it nor read its memory, which is a copy of the
@@ -182,6 +183,9 @@ static _Noreturn void exec_step(const struct sbx_spec *spec, const struct sbx_st
                 signal(sig, SIG_DFL);
         sigprocmask(SIG_SETMASK, &none, NULL);
         setsid();
+        /* PID 1 keeps a real gid of its own (SBX_PID1_GID). */
+        if (syscall(SYS_setresgid, SBX_BOX_UID, SBX_BOX_UID, SBX_BOX_UID) < 0)
+                goto fail;
         if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
                 goto fail;
         {
@@ -276,14 +280,16 @@ static void run_steps(struct child_ctx *c)
 
 /* A warm box: PID 1 becomes the zygote binary, keeping in its user
  * namespace only what it needs to build one box per run (CAP_SYS_ADMIN for
- * namespaces and mounts, CAP_SETPCAP to drop the bounding set in each run),
- * as ambient capabilities that survive the exec. */
+ * namespaces and mounts, CAP_SETPCAP to drop the bounding set in each run,
+ * CAP_SETGID to give each run's PID 1 its own real gid, SBX_PID1_GID: the
+ * box's gid map has only that one and the box user's), as ambient
+ * capabilities that survive the exec. */
 static _Noreturn void exec_zygote(struct child_ctx *c)
 {
         const struct sbx_spec *spec = c->spec;
         struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
         struct __user_cap_data_struct data[2];
-        const int keep_caps[] = {CAP_SYS_ADMIN, CAP_SETPCAP};
+        const int keep_caps[] = {CAP_SYS_ADMIN, CAP_SETPCAP, CAP_SETGID};
         struct err e = {0, ""};
         int bpf, hi[4];
 
@@ -385,7 +391,14 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
         /* Raw system calls: glibc's setresuid() first signals every thread
          * it knows of, and the server's other threads do not exist here, so
          * it would wait for them forever. */
-        if (syscall(SYS_setresgid, SBX_BOX_UID, SBX_BOX_UID, SBX_BOX_UID) < 0 ||
+        /* PID 1's real gid is its own (SBX_PID1_GID); each step takes the
+         * box user's in all three places (exec_step). Not a warm zygote's:
+         * executing it with real and effective gids apart would be a
+         * "secure" exec, for which glibc drops TMPDIR and other variables
+         * from the environment; it keeps CAP_SETGID instead and gives each
+         * run's PID 1 that real gid (pyzygote/zygote.c run_box). */
+        if (syscall(SYS_setresgid, spec->zygote ? SBX_BOX_UID : SBX_PID1_GID, SBX_BOX_UID,
+                    SBX_BOX_UID) < 0 ||
             syscall(SYS_setresuid, SBX_BOX_UID, SBX_BOX_UID, SBX_BOX_UID) < 0) {
                 err_set(&e, errno, "become the box user");
                 setup_failed(c->status_fd, &e);

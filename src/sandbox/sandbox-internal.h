@@ -4,7 +4,12 @@
 
 #include "sandbox.h"
 
-#define SBX_BOX_UID 1000                    /* the program's uid and gid inside the box */
+#define SBX_BOX_UID 1000 /* the program's uid and gid inside the box */
+/* PID 1's real gid inside the box (host gid --uid-base - 1): PID 1 and the
+ * program share a uid but not their gids, so that the program cannot
+ * prlimit(2) PID 1 (the kernel allows that between processes whose uids
+ * and gids all match). PID 1 creates files with its effective gid, 1000. */
+#define SBX_PID1_GID 1001
 #define SBX_STAGE_DIR "/run/codeexec-stage" /* mount point used to build the root */
 
 /* Everything PID 1 needs; lives in PID 1's (copy-on-write) memory. */
@@ -19,6 +24,9 @@ struct child_ctx {
 
 /* The options given to sbx_global_init (spawn.c). */
 const struct sbx_options *sbx_options_get(void);
+
+/* A box's cgroup (cgroup.h) with the next box id. */
+struct cg_box *sbx_new_cgroup(const struct sbx_limits *lim, struct err *e);
 
 /* PID 1 of a box: never returns. */
 _Noreturn void sbx_child_main(struct child_ctx *c);

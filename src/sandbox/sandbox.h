@@ -81,14 +81,14 @@ struct sbx_box {
         int out_fd[SBX_MAX_STEPS][2]; /* read ends: [step][0]=stdout, [1]=stderr */
         size_t nsteps;
         struct cg_box *cg;
-        /* A run of a warm zygote (warm.c): the server is not its parent, its
-         * pidfd arrives with the first status record, and it shares the
-         * zygote's cgroup, which it never removes. */
+        /* A run of a warm zygote (warm.c): the server is not its parent and
+         * its pidfd arrives with the first status record; cg is the run's own
+         * cgroup, which its PID 1 joins before the program starts. */
         bool warm;
         bool kill_pending; /* killed before the pidfd arrived */
-        struct cg_box *warm_cg;
-        uint64_t warm_base_bytes; /* the zygote's own memory, not the run's */
-        uint64_t warm_oom_kills;  /* the cgroup's OOM kills before the run */
+        /* A zygote's: the cgroup it has moved into, where its next run will
+         * be born (warm.c), or NULL. */
+        struct cg_box *next_cg;
 };
 
 enum sbx_msg_type {
@@ -168,11 +168,16 @@ void sbx_release(struct sbx_box *box);
 struct sbx_zygote_info {
         uint64_t rss_kb;
         unsigned failed_preloads;
+        unsigned threads; /* the zygote's threads once ready (1: safe to fork) */
         char failed[240];
 };
 int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sbx_box *zygote,
                      struct err *e);
 int sbx_zygote_ready(struct sbx_box *zygote, struct sbx_zygote_info *info, struct err *e);
+/* Moves a ready zygote into a fresh cgroup (limits lim, until a run sets
+ * its own), where its next run is born: called when it is ready, then by
+ * sbx_warm_run after each run. 0 without cgroups or when already parked. */
+int sbx_zygote_park(struct sbx_box *zygote, const struct sbx_limits *lim, struct err *e);
 int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx_box *box,
                  struct err *e);
 

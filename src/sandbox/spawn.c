@@ -51,26 +51,56 @@ static int host_netns = -1;
 
 /* Creating a network namespace costs ~340 us per run here (bench/nscost),
  * more than all the other namespaces together, and tearing them down is
- * serialized in the kernel. A box can change nothing in a namespace it does
- * not own (it has no capability there: the namespace belongs to the initial
- * user namespace) and its sockets die with it, so runs of one slot — which
- * never overlap — can share one. Runs of different slots never do, so
- * concurrent runs cannot meet on abstract Unix sockets. */
+ * serialized in the kernel. A box can change nothing in a namespace whose
+ * user namespace is not its own or an ancestor of it, and its sockets die
+ * with it, so runs of one slot — which never overlap — can share one. Runs
+ * of different slots never do, so concurrent runs cannot meet on abstract
+ * Unix sockets.
+ *
+ * Each slot's namespace belongs to a user namespace of its own (made by a
+ * short-lived helper), never to the initial one: the kernel broadcasts the
+ * host's device events (NETLINK_KOBJECT_UEVENT) to every network namespace
+ * the initial user namespace owns, and a box would hear them. The server,
+ * root in the parent user namespace, may still enter it. */
+static int netns_in_own_userns(void)
+{
+        char path[64];
+        int pipefd[2], fd = -1;
+        pid_t pid;
+
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return -1;
+        /* A raw clone: the child only blocks on the pipe and exits, so it
+         * needs nothing of libc's (the server may have another thread). */
+        pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWNET | SIGCHLD, 0, NULL, NULL, 0);
+        if (pid == 0) {
+                char c;
+                close(pipefd[1]);
+                /* returns (EOF) when the server has opened the namespace */
+                _exit(read(pipefd[0], &c, 1) < 0 ? 1 : 0);
+        }
+        close(pipefd[0]);
+        if (pid > 0) {
+                snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+        }
+        close(pipefd[1]);
+        if (pid > 0)
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        return fd;
+}
+
 static void make_netns_pool(unsigned slots)
 {
         host_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
         slot_netns = calloc(slots, sizeof(int));
         if (host_netns < 0 || !slot_netns)
                 goto fail;
-        for (unsigned i = 0; i < slots; i++) {
+        for (unsigned i = 0; i < slots; i++)
                 slot_netns[i] = -1;
-                if (unshare(CLONE_NEWNET) < 0)
-                        goto fail;
-                slot_netns[i] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-                if (setns(host_netns, CLONE_NEWNET) < 0) {
-                        log_error("cannot return to the host network namespace");
-                        abort();
-                }
+        for (unsigned i = 0; i < slots; i++) {
+                slot_netns[i] = netns_in_own_userns();
                 if (slot_netns[i] < 0)
                         goto fail;
         }
@@ -122,25 +152,19 @@ int sbx_global_init(const struct sbx_options *opt, struct err *e)
         return 0;
 }
 
-/* Kills what is left in a box's cgroup and removes it. The kernel may need
- * a moment to let go of a dying cgroup: then it goes on a list retried from
- * sbx_retry_releases(), never waited for here (this runs on the event loop). */
-static void release_cgroup(struct cg_box *cg)
+/* The kernel may need a moment to let go of a dying cgroup (or a warm
+ * run's zygote to leave it): keep it on a list and retry from
+ * sbx_retry_releases(). */
+static void remove_cgroup(struct cg_box **cg)
 {
-        struct cg_box **grown;
-
-        if (!cg)
-                return;
-        cg_box_kill(cg);
-        if (cg_box_destroy(cg) == 0 || errno != EBUSY)
-                return;
-        grown = realloc(pending, (npending + 1) * sizeof(*pending));
-        if (!grown) {
-                log_warn("out of memory: cgroup of a finished box left behind");
-                return;
+        if (*cg && cg_box_destroy(*cg) < 0 && errno == EBUSY) {
+                struct cg_box **grown = realloc(pending, (npending + 1) * sizeof(*pending));
+                if (grown) {
+                        pending = grown;
+                        pending[npending++] = *cg;
+                }
         }
-        pending = grown;
-        pending[npending++] = cg;
+        *cg = NULL;
 }
 
 void sbx_global_cleanup(void)
@@ -160,6 +184,11 @@ const char *sbx_limits_mode(void)
         return cg_mode();
 }
 
+struct cg_box *sbx_new_cgroup(const struct sbx_limits *lim, struct err *e)
+{
+        return cg_box_create(++next_box_id, lim, e);
+}
+
 static int write_proc(pid_t pid, const char *file, const char *text, struct err *e)
 {
         char path[64];
@@ -175,12 +204,15 @@ static int write_proc(pid_t pid, const char *file, const char *text, struct err 
 
 static int set_id_maps(pid_t pid, unsigned slot, struct err *e)
 {
-        char map[64];
+        char map[64], gmap[128];
         unsigned host = (unsigned)options.uid_base + slot;
 
         snprintf(map, sizeof(map), "%d %u 1\n", SBX_BOX_UID, host);
+        /* and PID 1's own gid (see SBX_PID1_GID) */
+        snprintf(gmap, sizeof(gmap), "%s%d %u 1\n", map, SBX_PID1_GID,
+                 (unsigned)options.uid_base - 1);
         if (write_proc(pid, "uid_map", map, e) < 0 || write_proc(pid, "setgroups", "deny", e) < 0 ||
-            write_proc(pid, "gid_map", map, e) < 0)
+            write_proc(pid, "gid_map", gmap, e) < 0)
                 return -1;
         return 0;
 }
@@ -237,7 +269,7 @@ int sbx_spawn(const struct sbx_spec *spec, struct sbx_box *box, struct err *e)
                 return err_set(e, EINVAL, "a box runs 1 to %d steps", SBX_MAX_STEPS);
         memset(box, 0, sizeof(*box));
         memset(out, -1, sizeof(out));
-        cg = cg_box_create(++next_box_id, &spec->limits, e);
+        cg = sbx_new_cgroup(&spec->limits, e);
         if (!cg)
                 return -1;
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, status) < 0 ||
@@ -312,7 +344,8 @@ fail:
         for (s = 0; s < SBX_MAX_STEPS; s++)
                 for (int k = 0; k < 2; k++)
                         close_pair(out[s][k]);
-        release_cgroup(cg);
+        cg_box_kill(cg);
+        remove_cgroup(&cg);
         return -1;
 }
 
@@ -322,7 +355,10 @@ void sbx_kill(struct sbx_box *box)
                 syscall(SYS_pidfd_send_signal, box->pidfd, SIGKILL, NULL, 0);
         else if (box->warm)
                 box->kill_pending = true;
-        cg_box_kill(box->cg);
+        /* Not a warm run's cgroup: its zygote may still be in it, for a
+         * moment after the start (warm.c); the run's PID 1 ends the run. */
+        if (!box->warm)
+                cg_box_kill(box->cg);
 }
 
 int sbx_read_msg(struct sbx_box *box, struct sbx_msg *m)
@@ -349,15 +385,7 @@ int sbx_read_msg(struct sbx_box *box, struct sbx_msg *m)
 
 void sbx_usage(struct sbx_box *box, struct sbx_usage *u)
 {
-        if (box->warm) {
-                uint64_t base = box->warm_base_bytes;
-                cg_box_usage(box->warm_cg, u);
-                u->memory_peak_bytes =
-                    u->memory_peak_bytes > base ? u->memory_peak_bytes - base : 0;
-                u->oom_killed = cg_box_oom_kills(box->warm_cg) > box->warm_oom_kills;
-                u->cpu_us = 0; /* the cgroup's counter is the zygote's too */
-                return;
-        }
+        /* A warm run has a cgroup of its own too (warm.c), as a cold box. */
         cg_box_usage(box->cg, u);
 }
 
@@ -373,9 +401,10 @@ void sbx_release(struct sbx_box *box)
                                 close(box->out_fd[s][k]);
         box->pidfd = box->status_fd = -1;
         memset(box->out_fd, -1, sizeof(box->out_fd));
-        box->warm_cg = NULL; /* the zygote's: not ours to remove */
-        release_cgroup(box->cg);
-        box->cg = NULL;
+        if (box->cg && !box->warm)
+                cg_box_kill(box->cg);
+        remove_cgroup(&box->cg);
+        remove_cgroup(&box->next_cg); /* a zygote's, once it is dead */
 }
 
 size_t sbx_retry_releases(void)

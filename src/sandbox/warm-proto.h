@@ -22,6 +22,8 @@
 #define WARM_FD_EXE 5    /* the zygote binary itself, closed by the zygote */
 #define WARM_FD_REAPER 6 /* codeexec-pyreaper, what each run's PID 1 becomes */
 
+enum warm_kind { WARM_RUN = 0, WARM_PARK = 1 };
+
 enum warm_req_fd {
         WARM_REQ_STATUS, /* the run's status socket (sbx_msg records) */
         WARM_REQ_STDOUT,
@@ -30,10 +32,23 @@ enum warm_req_fd {
         WARM_REQ_STDIN,   /* memfd holding stdin; absent: /dev/null */
         WARM_REQ_NFDS
 };
+/* After those, ncgroup descriptors: the cgroup.procs files (one per
+ * hierarchy) of the run's own cgroup, which the run's PID 1 joins before it
+ * forks the program. */
+#define WARM_REQ_MAX_CGROUP_FDS 3
+#define WARM_REQ_MAX_FDS (WARM_REQ_NFDS + WARM_REQ_MAX_CGROUP_FDS)
 
 struct warm_request {
         uint32_t magic;
-        uint32_t nfds; /* WARM_REQ_NFDS, or one less without stdin */
+        uint32_t nfds;    /* ncgroup + WARM_REQ_NFDS, or one less without stdin */
+        uint32_t ncgroup; /* the last ncgroup descriptors: the run's cgroup */
+        /* WARM_PARK: no run; the zygote moves itself into the cgroup
+         * attached (nfds == ncgroup), where its next run will be born.
+         * WARM_RUN: a run; own_cgroup says the zygote sits in the run's own
+         * cgroup already (or the run's PID 1 joins the one attached), so
+         * PID 1 makes a cgroup namespace rooted there. */
+        uint32_t kind;
+        uint32_t own_cgroup;
         double timeout_s;
         uint64_t cpu_ms; /* RLIMIT_CPU, 0 = none */
         uint64_t file_bytes;
@@ -42,7 +57,6 @@ struct warm_request {
         uint32_t open_files;
         uint32_t processes;
         uint32_t memory_rlimit;
-        uint32_t pad;
         char file_name[64]; /* under /tmp */
 };
 
@@ -58,6 +72,8 @@ struct warm_ready {
         uint32_t magic;
         uint32_t failed_preloads;
         uint64_t rss_kb;
+        uint32_t threads; /* in the zygote after its preloads: forking is safe with 1 only */
+        uint32_t pad;
         char text[240]; /* the modules that failed to import, or "" */
 };
 

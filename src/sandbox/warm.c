@@ -4,13 +4,28 @@
  * Theory of operation. A zygote is an ordinary box (sbx_spawn) whose PID 1
  * executes the codeexec-pyzygote binary instead of running steps; its
  * status socket is the control channel and its step-0 pipes its log. It
- * lives in its own cgroup for the slot, with room for the interpreter on top
- * of a run's limits; runs are forked inside it, so they are born in that
- * cgroup (no migration per run) and their memory is measured as the
- * cgroup's peak minus the zygote's own. Each run raises its own
- * oom_score_adj to the maximum (lowering the zygote's would need
- * CAP_SYS_RESOURCE, which a server in a container often lacks), so a run
- * that exhausts the memory limit is the one the OOM killer picks.
+ * lives in a cgroup of its own with the server's default limits, which
+ * keeps the charges of its start-up. Each run gets a fresh cgroup with
+ * exactly the run's limits, created here beside the zygote's: the program's
+ * memory, processes and CPU are counted and limited there alone, so nothing
+ * a previous run left charged (page cache, dentries) raises a run's limit
+ * or its memory_kb, and an out-of-memory kill there can only pick a process
+ * of the run.
+ *
+ * Moving a process between cgroups waits for an RCU grace period (5-10 ms
+ * here), so the run is born in its cgroup instead: the zygote "parks" in
+ * the cgroup of its next run ahead of time. After each run's request, the
+ * server creates the next run's cgroup and sends the zygote a WARM_PARK
+ * record with that cgroup's cgroup.procs descriptors (opened here: the
+ * kernel checks the permission to move against the opener, the server);
+ * the zygote moves itself there while the run goes on. The run then only
+ * gets its limits written. For a few milliseconds after a run starts, the
+ * zygote is still in the run's cgroup: it never counts for the run's OOM
+ * kills (its oom_score_adj is -1000, set here; the program cannot lower a
+ * process's below -1000 nor touch another's), and a warm run's cgroup is
+ * never killed as a whole (the run's PID 1 ends the run; the cgroup is
+ * removed once empty). Without a parked cgroup (cgroups off, a failed
+ * park) the run's PID 1 joins a fresh cgroup itself, paying the wait.
  *
  * sbx_warm_run creates the run's channels exactly as sbx_spawn does (status
  * pair, stdout/stderr pipes) plus memfds with the program and its stdin,
@@ -26,8 +41,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "../util/log.h"
 #include "../util/memfd.h"
 #include "../util/scm.h"
 #include "cgroup.h"
@@ -37,7 +54,19 @@
  * forker, on top of the run's process limit. */
 #define ZYGOTE_EXTRA_PIDS 64
 
-_Static_assert(WARM_REQ_NFDS <= SCM_MAX_FDS, "a run's descriptors fit one record");
+_Static_assert(WARM_REQ_MAX_FDS <= SCM_MAX_FDS, "a run's descriptors fit one record");
+
+static void log_warn_once_oom(int errnum)
+{
+        static bool said;
+
+        if (!said)
+                log_warn("warm python: cannot set the zygotes' oom_score_adj (%s): a run that "
+                         "exhausts its memory in its first milliseconds may have its zygote "
+                         "killed instead",
+                         strerror(errnum));
+        said = true;
+}
 
 int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sbx_box *zygote,
                      struct err *e)
@@ -68,11 +97,32 @@ int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sb
                 return err_set(e, E2BIG, "--python-preload is too long");
         if (sbx_spawn(&z, zygote, e) < 0)
                 return -1;
+        /* Never the OOM killer's choice, and so neither are the runs' PID 1s
+         * forked from it; each program raises its own to 0 (zygote.c), and
+         * no process can lower its own below -1000 or touch another's. Needs
+         * CAP_SYS_RESOURCE: without it the zygote keeps the server's. */
+        {
+                char path[64];
+                int fd;
+                snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)zygote->pid);
+                fd = open(path, O_WRONLY | O_CLOEXEC);
+                if (fd < 0 || write(fd, "-1000", 5) != 5)
+                        log_warn_once_oom(errno);
+                if (fd >= 0)
+                        close(fd);
+        }
         /* Queued on the socket: the zygote reads it first thing. */
         if (send(zygote->status_fd, &cfg, sizeof(cfg), MSG_NOSIGNAL | MSG_DONTWAIT) !=
             (ssize_t)sizeof(cfg)) {
                 err_set(e, errno, "configure the zygote");
+                /* Nobody else knows of this box: end it here, all of it
+                 * (reaped, descriptors closed, cgroup removed). SIGKILL ends
+                 * PID 1 at once, so the wait is short. */
                 sbx_kill(zygote);
+                while (waitid((idtype_t)P_PIDFD, (id_t)zygote->pidfd, NULL, WEXITED) < 0 &&
+                       errno == EINTR)
+                        ;
+                sbx_release(zygote);
                 return -1;
         }
         return 0;
@@ -92,6 +142,7 @@ int sbx_zygote_ready(struct sbx_box *zygote, struct sbx_zygote_info *info, struc
                 memset(info, 0, sizeof(*info));
                 info->rss_kb = u.ready.rss_kb;
                 info->failed_preloads = u.ready.failed_preloads;
+                info->threads = u.ready.threads;
                 u.ready.text[sizeof(u.ready.text) - 1] = '\0';
                 snprintf(info->failed, sizeof(info->failed), "%s", u.ready.text);
                 return 1;
@@ -103,14 +154,41 @@ int sbx_zygote_ready(struct sbx_box *zygote, struct sbx_zygote_info *info, struc
         return err_set(e, n < 0 ? errno : EPROTO, "zygote ended before it was ready");
 }
 
-/* The zygote's cgroup takes the run's limits, grown by what the
- * interpreter itself holds, so that a run gets all of its own. Runs of a
- * slot never overlap, so each may have limits of its own. */
-static int fit_limits(struct sbx_box *zygote, const struct sbx_limits *lim, uint64_t base)
+int sbx_zygote_park(struct sbx_box *zygote, const struct sbx_limits *lim, struct err *e)
 {
-        if (cg_box_set_memory(zygote->cg, lim->memory_bytes + base) < 0)
+        struct warm_request rq;
+        int fds[WARM_REQ_MAX_CGROUP_FDS];
+        struct cg_box *cg;
+        int n;
+        ssize_t sent;
+
+        if (!cg_enabled() || zygote->next_cg)
+                return 0;
+        cg = sbx_new_cgroup(lim, e);
+        if (!cg)
                 return -1;
-        cg_box_set_pids(zygote->cg, lim->processes + ZYGOTE_EXTRA_PIDS);
+        n = cg_box_procs_fds(cg, fds, WARM_REQ_MAX_CGROUP_FDS, e);
+        if (n <= 0) {
+                while (cg_box_destroy(cg) < 0 && errno == EBUSY)
+                        usleep(1000);
+                return n < 0 ? -1 : 0;
+        }
+        memset(&rq, 0, sizeof(rq));
+        rq.magic = WARM_MAGIC;
+        rq.kind = WARM_PARK;
+        rq.nfds = rq.ncgroup = (uint32_t)n;
+        sent = scm_send(zygote->status_fd, &rq, sizeof(rq), fds, (size_t)n,
+                        MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (sent != (ssize_t)sizeof(rq))
+                err_set(e, errno, "park the zygote");
+        for (int i = 0; i < n; i++)
+                close(fds[i]);
+        if (sent != (ssize_t)sizeof(rq)) {
+                while (cg_box_destroy(cg) < 0 && errno == EBUSY)
+                        usleep(1000);
+                return -1;
+        }
+        zygote->next_cg = cg;
         return 0;
 }
 
@@ -120,8 +198,10 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
         const struct sbx_step *st = &spec->steps[0];
         struct warm_request rq;
         int status[2] = {-1, -1}, out[2][2] = {{-1, -1}, {-1, -1}};
-        int fds[WARM_REQ_NFDS];
-        int program = -1, in = -1, rc = -1;
+        int fds[WARM_REQ_MAX_FDS];
+        int cgfds[WARM_REQ_MAX_CGROUP_FDS];
+        int program = -1, in = -1, ncg = 0, rc = -1;
+        bool parked = false;
 
         if (spec->nsteps != 1 || spec->nfiles != 1 ||
             strlen(spec->files[0].name) >= sizeof(rq.file_name))
@@ -147,9 +227,28 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
                 }
         }
 
+        if (zygote->next_cg && cg_box_set_limits(zygote->next_cg, &spec->limits) == 0) {
+                /* The zygote waits in this run's cgroup: born there. */
+                box->cg = zygote->next_cg;
+                zygote->next_cg = NULL;
+                parked = true;
+        } else {
+                box->cg = sbx_new_cgroup(&spec->limits, e);
+                if (!box->cg)
+                        goto out;
+                ncg = cg_box_procs_fds(box->cg, cgfds, WARM_REQ_MAX_CGROUP_FDS, e);
+                if (ncg < 0) {
+                        ncg = 0;
+                        goto out;
+                }
+        }
+
         memset(&rq, 0, sizeof(rq));
         rq.magic = WARM_MAGIC;
-        rq.nfds = in >= 0 ? WARM_REQ_NFDS : WARM_REQ_STDIN;
+        rq.kind = WARM_RUN;
+        rq.own_cgroup = cg_enabled();
+        rq.ncgroup = (uint32_t)ncg;
+        rq.nfds = (in >= 0 ? WARM_REQ_NFDS : WARM_REQ_STDIN) + rq.ncgroup;
         rq.timeout_s = st->timeout_s;
         rq.cpu_ms = st->cpu_ms;
         rq.file_bytes = spec->limits.file_bytes;
@@ -164,18 +263,10 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
         fds[WARM_REQ_STDERR] = out[1][1];
         fds[WARM_REQ_PROGRAM] = program;
         fds[WARM_REQ_STDIN] = in;
+        for (int i = 0; i < ncg; i++)
+                fds[rq.nfds - rq.ncgroup + (uint32_t)i] = cgfds[i];
 
         box->warm = true;
-        box->warm_cg = zygote->cg;
-        box->warm_base_bytes = cg_box_memory_now(zygote->cg);
-        box->warm_oom_kills = cg_box_oom_kills(zygote->cg);
-        if (fit_limits(zygote, &spec->limits, box->warm_base_bytes) < 0) {
-                /* The zygote's cgroup holds more than this run may have:
-                 * the run goes cold, the zygote stays. */
-                err_set(e, EBUSY, "memory limit below the zygote's usage");
-                goto out;
-        }
-        cg_box_reset_peak(zygote->cg);
 
         /* A SEQPACKET record this small goes out whole or not at all. */
         if (scm_send(zygote->status_fd, &rq, sizeof(rq), fds, rq.nfds,
@@ -194,6 +285,12 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
                 fcntl(box->out_fd[0][k], F_SETFL, O_NONBLOCK);
         }
         rc = 0;
+        /* The next run's cgroup, while this one runs. If that fails, the
+         * next run's PID 1 joins one itself. */
+        {
+                struct err pe = {0, ""};
+                (void)sbx_zygote_park(zygote, &spec->limits, &pe);
+        }
 out:
         for (int i = 0; i < 2; i++) {
                 if (status[i] >= 0)
@@ -206,7 +303,15 @@ out:
                 close(program);
         if (in >= 0)
                 close(in);
-        if (rc < 0)
+        for (int i = 0; i < ncg; i++)
+                close(cgfds[i]);
+        if (rc < 0) {
+                if (parked) { /* the zygote is still in it: not ours to end */
+                        zygote->next_cg = box->cg;
+                        box->cg = NULL;
+                }
                 box->warm = false;
+                sbx_release(box);
+        }
         return rc;
 }

@@ -100,8 +100,9 @@ static const struct opt_spec options[] = {
      "language recipes", NULL},
     {"uid-base", "N", NUM(uid_base, 1000, 4000000000u, 200000), "200000",
      "host uid of sandbox slot 0",
-     "slot *k* runs as uid N+k. Must be unused on the host, and inside a user-namespaced "
-     "container within its mapped range"},
+     "slot *k* runs as uid N+k; gid N-1 is the real gid of every box's PID 1 (so that programs "
+     "cannot `prlimit` it). Must be unused on the host, and inside a user-namespaced container "
+     "within its mapped range (N-1 too)"},
     {"pass-env", "LIST", STR(pass_env, "OPENBLAS_*"), "OPENBLAS_*",
      "server environment variables passed to runs, comma-separated, '*' suffix for prefixes", NULL},
     {"grace", "S", NUM(grace_s, 0, 3600, 10), "10", "on SIGTERM, seconds running runs may finish",

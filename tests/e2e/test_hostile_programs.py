@@ -1039,3 +1039,238 @@ def test_cpp_daemon_and_flood(srv, server):
     assert len(r["stdout"]) == 16 << 20 and set(r["stdout"]) == {"y"}
     assert time.monotonic() - t0 < 15
     no_box_processes(srv)
+
+
+# ---------------------------------------------------------------------------
+# limits and PID 1 (issue 11: F1, F5, F6 and the hardening of a warm run's
+# PID 1; docs/security.md §4)
+
+def _v1(url: str, code: str, timeout: float = 30, **fields) -> dict:
+    body = {"language": "python", "code": code, "timeout": timeout, **fields}
+    st, _, raw = request(url, "POST", "/v1/run", body, timeout=timeout + 60)
+    assert st == 200, f"/v1/run answered {st}: {raw[:500]!r}"
+    return json.loads(raw)
+
+
+def _metric(url: str, name: str) -> float:
+    st, _, body = request(url, "GET", "/metrics", timeout=5)
+    assert st == 200
+    for line in body.decode().splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return 0.0
+
+
+@pytest.fixture(scope="module")
+def one_slot(mode):
+    """One slot (so consecutive runs share its zygote), lean preloads only."""
+    base = unique_uid_base()
+    with start_server("--max-running", "1", "--python-preload", "", "--uid-base", str(base),
+                      *MODE_ARGS[mode]) as s:
+        s.uid_lo, s.uid_hi = base, base + 100
+        yield started_in_mode(s, mode)
+
+
+UNCACHED = Path("/usr/local/share/codeexec-test-f1.bin")   # under /usr: the box sees it
+
+
+def _evict(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+
+
+def test_memory_limit_not_inflated_by_an_earlier_run(one_slot):
+    """F1: a warm run's limit was its own plus whatever the zygote's cgroup
+    held when it started, so page cache an earlier run of the slot left there
+    (here: 160 MiB of a host file nobody had read) became the next run's
+    allocation (110-120 MiB under a 64 MiB limit, observed; and it ratcheted).
+    Each warm run now has a cgroup of its own: 64 MiB is 64 MiB, and
+    memory_kb is the run's own peak."""
+    UNCACHED.parent.mkdir(parents=True, exist_ok=True)
+    with open(UNCACHED, "wb") as f:
+        for _ in range(160):
+            f.write(os.urandom(1 << 20))
+    read = dedent(f"""
+        n = 0
+        with open({str(UNCACHED)!r}, "rb") as f:
+            while True:
+                b = f.read(1 << 20)
+                if not b:
+                    break
+                n += len(b)
+        print(n)
+    """)
+    alloc = dedent("""
+        keep = []
+        for i in range(60):
+            keep.append(bytearray(10 << 20))
+            print(i, flush=True)
+    """)
+    limits = {"memory_mb": 64}
+    try:
+        for attempt in range(2):        # twice: nothing ratchets either
+            _evict(UNCACHED)
+            r = _v1(one_slot.url, read, limits=limits)
+            assert r["status"] == "ok" and r["stdout"] == f"{160 << 20}\n", r["status"]
+            assert r["memory_kb"] <= 64 * 1024 + 512, r["memory_kb"]
+            r = _v1(one_slot.url, alloc, limits=limits)
+            got_mb = 10 * (int(r["stdout"].split()[-1]) + 1) if r["stdout"].strip() else 0
+            assert r["status"] == "memory_limit", (attempt, r["status"], got_mb)
+            assert got_mb <= 64, f"{got_mb} MiB allocated under a 64 MiB limit (attempt {attempt})"
+            assert 40 * 1024 <= r["memory_kb"] <= 64 * 1024 + 512, r["memory_kb"]
+    finally:
+        UNCACHED.unlink(missing_ok=True)
+
+
+def test_program_cannot_steer_the_oom_killer(small_mem, mode):
+    """F5: a warm run's PID 1 (the reaper) was dumpable, so the program could
+    raise its oom_score_adj, lower its own, and exhaust its memory: the OOM
+    killer then killed the reaper (or the zygote beside the run) and the
+    program ran a second time, cold, unseen. Now PID 1 is non-dumpable (its
+    /proc files are root's), the run's cgroup holds the run alone, and an OOM
+    kill there is the run's memory_limit, never a fallback."""
+    code = dedent("""
+        import os
+        try:
+            with open("/proc/1/oom_score_adj", "w") as f:
+                f.write("1000")
+            print("raised PID 1", flush=True)
+        except OSError as e:
+            print("PID 1:", e.strerror, flush=True)
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("0")
+        keep = []
+        while True:
+            keep.append(bytearray(10 ** 7))
+    """)
+    before = {m: _metric(small_mem.url, m) for m in ("codeexec_warm_python_fallbacks_total",
+                                                      "codeexec_warm_python_restarts_total")}
+    r = _v1(small_mem.url, code)
+    assert r["stdout"] == "PID 1: Permission denied\n", r["stdout"]
+    assert r["status"] == "memory_limit", {k: r[k] for k in ("status", "exit_code", "stderr")}
+    if mode == "warm":
+        assert r["warm"] is True
+        for m, v in before.items():
+            assert _metric(small_mem.url, m) == v, f"{m} moved: the run broke its zygote or reaper"
+
+
+def test_program_cannot_prlimit_its_pid1(srv):
+    """F6: prlimit(2) on PID 1 worked (same uid), so a program could lower the
+    rlimits its PID 1 needs to set up the next step: with `stdins` the client
+    got 500 sandbox_error. PID 1 now has a real gid of its own; the kernel
+    allows prlimit only when all uids and gids match."""
+    code = dedent("""
+        import resource, sys
+        res = []
+        for lim in (resource.RLIMIT_NOFILE, resource.RLIMIT_NPROC, resource.RLIMIT_FSIZE):
+            try:
+                resource.prlimit(1, lim, (0, 0))
+                res.append("lowered")
+            except OSError as e:
+                res.append(e.strerror)
+        print(",".join(res), sys.stdin.read())
+    """)
+    denied = "Operation not permitted,Operation not permitted,Operation not permitted"
+    r = _v1(srv.url, code, stdin="x")
+    assert r["stdout"] == f"{denied} x\n", r["stdout"]
+    body = {"language": "python", "code": code, "timeout": 20, "stdins": ["a", "b", "c"]}
+    st, _, raw = request(srv.url, "POST", "/v1/run", body, timeout=80)
+    assert st == 200, f"/v1/run with stdins answered {st}: {raw[:300]!r}"
+    out = json.loads(raw)
+    assert [x["stdout"] for x in out["runs"]] == [f"{denied} {c}\n" for c in "abc"], out["runs"]
+
+
+def test_pid1_keeps_no_privileges(server):
+    """Hardening: a warm run's PID 1 kept CAP_SYS_ADMIN and CAP_SETPCAP (in
+    the box's user namespace), had no seccomp filter and was dumpable. Like a
+    cold box's PID 1 now: no capability in any set, the box's filter,
+    no_new_privs, non-dumpable (its /proc files belong to root)."""
+    code = dedent("""
+        import json, os
+        st = dict(l.split(":", 1) for l in open("/proc/1/status").read().splitlines())
+        out = {k: st[k].strip() for k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb",
+                                          "NoNewPrivs", "Seccomp")}
+        out["oom_owner"] = os.stat("/proc/1/oom_score_adj").st_uid
+        try:
+            open("/proc/1/environ", "rb").read()
+            out["environ"] = "readable"
+        except OSError as e:
+            out["environ"] = e.strerror
+        print(json.dumps(out))
+    """)
+    res = run_json(server, code)
+    zero = "0" * 16
+    assert {k: res[k] for k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")} == \
+        dict.fromkeys(("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"), zero), res
+    assert res["NoNewPrivs"] == "1" and res["Seccomp"] == "2", res
+    assert res["oom_owner"] != 1000 and res["environ"] == "Permission denied", res
+
+
+def test_no_host_device_events(server):
+    """Hardening: the slots' shared network namespaces belonged to the initial
+    user namespace, and the kernel broadcasts the host's device events
+    (uevents) to every such namespace: a box listening on
+    NETLINK_KOBJECT_UEVENT heard the host's (25 of 25 here). They now belong
+    to a user namespace of their own. The test writes `change` to a
+    harmless device's uevent file 25 times while the program listens (and
+    checks that a socket of the host hears them)."""
+    code = dedent("""
+        import socket, time
+        s = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 15)   # NETLINK_KOBJECT_UEVENT
+        s.bind((0, 1))
+        s.settimeout(0.2)
+        n, end = 0, time.monotonic() + 3.5
+        while time.monotonic() < end:
+            try:
+                s.recv(65536)
+                n += 1
+            except socket.timeout:
+                pass
+        print(n)
+    """)
+    host = socket_uevents()
+    stop = threading.Event()
+
+    def trigger():
+        time.sleep(0.8)
+        for _ in range(25):
+            if stop.is_set():
+                return
+            Path("/sys/devices/virtual/mem/full/uevent").write_text("change")
+            time.sleep(0.08)
+
+    t = threading.Thread(target=trigger)
+    t.start()
+    try:
+        r = v1_run(server, code, timeout=20)
+    finally:
+        stop.set()
+        t.join()
+    heard_by_host = host.count()
+    assert heard_by_host >= 20, f"control: the host heard {heard_by_host} of 25 events"
+    assert r["status"] == "ok" and r["stdout"] == "0\n", (r["stdout"], r["stderr"][-300:])
+
+
+class socket_uevents:
+    """A uevent listener on the host (the control): counts what it hears."""
+
+    def __init__(self):
+        import socket
+        self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, 15)
+        self.s.bind((0, 1))
+        self.s.setblocking(False)
+
+    def count(self) -> int:
+        n = 0
+        while True:
+            try:
+                self.s.recv(65536)
+                n += 1
+            except BlockingIOError:
+                break
+        self.s.close()
+        return n
