@@ -465,7 +465,7 @@ static char *read_all(const char *path, size_t *len)
         buf_init(&b, 0);
         while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
                 buf_append(&b, chunk, n);
-        fclose(f);
+        (void)fclose(f);
         *len = b.len;
         if (!b.data)
                 return calloc(1, 1);

@@ -112,7 +112,7 @@ static uint64_t rss_kb(void)
         if (f) {
                 if (fscanf(f, "%llu %llu", &size, &resident) != 2)
                         resident = 0;
-                fclose(f);
+                (void)fclose(f);
         }
         return resident * (uint64_t)sysconf(_SC_PAGESIZE) / 1024;
 }

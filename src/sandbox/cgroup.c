@@ -155,7 +155,7 @@ static int find_mount(const char *fstype, const char *opt, char *out, size_t cap
                 break;
         }
         free(line);
-        fclose(f);
+        (void)fclose(f);
         return found;
 }
 
