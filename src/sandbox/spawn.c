@@ -134,6 +134,7 @@ static void release_cgroup(struct cg_box *cg)
         cg_box_kill(cg);
         if (cg_box_destroy(cg) == 0 || errno != EBUSY)
                 return;
+        /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
         grown = realloc(pending, (npending + 1) * sizeof(*pending));
         if (!grown) {
                 log_warn("out of memory: cgroup of a finished box left behind");
