@@ -110,6 +110,7 @@ static uint64_t rss_kb(void)
         FILE *f = fopen("/proc/self/statm", "re");
 
         if (f) {
+                /* NOLINTNEXTLINE(cert-err34-c): the kernel's numbers, both read or none */
                 if (fscanf(f, "%llu %llu", &size, &resident) != 2)
                         resident = 0;
                 (void)fclose(f);
