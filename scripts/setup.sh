@@ -2,8 +2,8 @@
 # Installs what codeexec needs on Debian 12, idempotently and quietly.
 #
 #   scripts/setup.sh core        build + test dependencies of the server itself
-#                                (user-mode-linux: the cgroup v2 kernel of
-#                                `make test-cgroup2`)
+#                                (clang-tidy: `make lint`; user-mode-linux:
+#                                the cgroup v2 kernel of `make test-cgroup2`)
 #   scripts/setup.sh languages   the language toolchains Debian packages (24 of 29)
 #   scripts/setup.sh all         both
 #   scripts/setup.sh bench       what `make bench` needs besides the server
@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CORE_PKGS=(
-  build-essential pkg-config clang libclang-rt-14-dev
+  build-essential pkg-config clang libclang-rt-14-dev clang-tidy
   libevent-dev libjansson-dev libseccomp-dev libcriterion-dev
   python3 python3-dev python3-pytest python3-requests python3-numpy python3-pandas
   python3-coverage python3-tqdm haproxy

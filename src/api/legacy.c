@@ -67,7 +67,7 @@ static void reply_py(struct evhttp_request *req, int code, const struct py_reply
         buf_init(&o, 0);
         buf_puts(&o, "{\"output\":");
         jsontext_serde_string(&o, nl ? nl + 1 : "", nl ? len - (size_t)(nl + 1 - text) : 0);
-        buf_appendf(&o, ",\"status\":%d}", atoi(text));
+        buf_appendf(&o, ",\"status\":%ld}", strtol(text, NULL, 10));
         if (!opts->envelope) {
                 http_reply(req, code, TEXT, o.data, o.len);
                 buf_free(&o);

@@ -113,7 +113,8 @@ static long find(const char *name, size_t *insert_at)
         return -1;
 }
 
-/* Inserts a new registry entry (the name must be absent); takes bank, source. */
+/* Inserts a new registry entry (the name must be absent); takes bank when it
+ * succeeds and source always (the callers pass a fresh strdup). */
 static int reg_insert(const char *name, struct bank *bank, bool read_only, char *source,
                       struct err *e)
 {
@@ -125,6 +126,7 @@ static int reg_insert(const char *name, struct bank *bank, bool read_only, char 
         grown = copy ? realloc(reg, (nreg + 1) * sizeof(*reg)) : NULL;
         if (!grown) {
                 free(copy);
+                free(source);
                 return err_set(e, ENOMEM, "bank registry");
         }
         reg = grown;

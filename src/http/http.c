@@ -107,6 +107,7 @@ static int ctx_grow(void)
         size_t oldcap = ctx_cap;
 
         ctx_cap = ctx_cap ? ctx_cap * 2 : 256;
+        /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
         ctx_slots = calloc(ctx_cap, sizeof(*ctx_slots));
         if (!ctx_slots) {
                 ctx_slots = old;

@@ -80,7 +80,7 @@ static void label_value(char *out, size_t cap, const char *v)
         for (size_t i = 0; v[i] && j + 2 < cap; i++) {
                 if (v[i] == '"' || v[i] == '\\' || v[i] == '\n')
                         out[j++] = '\\';
-                out[j++] = v[i] == '\n' ? 'n' : v[i];
+                out[j++] = (char)(v[i] == '\n' ? 'n' : v[i]);
         }
         out[j] = '\0';
 }

@@ -465,7 +465,7 @@ static char *read_all(const char *path, size_t *len)
         buf_init(&b, 0);
         while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
                 buf_append(&b, chunk, n);
-        fclose(f);
+        (void)fclose(f);
         *len = b.len;
         if (!b.data)
                 return calloc(1, 1);
@@ -501,6 +501,7 @@ int recipes_load(const char *dir, struct err *e)
                         closedir(d);
                         return err_wrap(e, "%s", path);
                 }
+                /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
                 grown = realloc(registry, (nregistry + 1) * sizeof(*registry));
                 if (!grown) {
                         recipe_free(r);
@@ -511,6 +512,7 @@ int recipes_load(const char *dir, struct err *e)
                 registry[nregistry++] = r;
         }
         closedir(d);
+        /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
         qsort(registry, nregistry, sizeof(*registry), by_key);
         /* Keys and aliases must be unique across recipes. */
         for (size_t i = 0; i < nregistry; i++)

@@ -120,9 +120,10 @@ static uint64_t rss_kb(void)
         FILE *f = fopen("/proc/self/statm", "re");
 
         if (f) {
+                /* NOLINTNEXTLINE(cert-err34-c): the kernel's numbers, both read or none */
                 if (fscanf(f, "%llu %llu", &size, &resident) != 2)
                         resident = 0;
-                fclose(f);
+                (void)fclose(f);
         }
         return resident * (uint64_t)sysconf(_SC_PAGESIZE) / 1024;
 }
@@ -1083,7 +1084,7 @@ int main(int argc, char **argv)
         {
                 char adj[16] = "";
                 int fd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
-                if (fd >= 0 && read(fd, adj, sizeof(adj) - 1) > 0 && atoi(adj) == -1000)
+                if (fd >= 0 && read(fd, adj, sizeof(adj) - 1) > 0 && strtol(adj, NULL, 10) == -1000)
                         program_oom_adj = "0";
                 if (fd >= 0)
                         close(fd);

@@ -158,10 +158,13 @@ int sbx_global_init(const struct sbx_options *opt, struct err *e)
 static void remove_cgroup(struct cg_box **cg)
 {
         if (*cg && cg_box_destroy(*cg) < 0 && errno == EBUSY) {
+                /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
                 struct cg_box **grown = realloc(pending, (npending + 1) * sizeof(*pending));
                 if (grown) {
                         pending = grown;
                         pending[npending++] = *cg;
+                } else {
+                        log_warn("out of memory: cgroup of a finished box left behind");
                 }
         }
         *cg = NULL;

@@ -87,6 +87,7 @@ static int encode(struct buf *out, const char *p, size_t n, bool ascii_only, boo
                         break;
                 default:
                         if (cp < 0x20 || (ascii_only && cp == 0x7f))
+                                /* NOLINTNEXTLINE(bugprone-branch-clone): order matters */
                                 rc = put_u16(out, cp);
                         else if (!ascii_only || cp < 0x80)
                                 rc = buf_append(out, (const char *)s + i, len);

@@ -29,7 +29,7 @@ static const uint32_t T[64] = {
 #define H(x, y, z) ((x) ^ (y) ^ (z))
 #define I(x, y, z) ((y) ^ ((x) | ~(z)))
 /* One step of RFC 1321 section 3.4: a = b + ((a + f(b,c,d) + X[k] + T[i]) <<< s). */
-#define STEP(f, a, b, c, d, k, s, i) (a) = (b) + rotl((a) + f((b), (c), (d)) + X[k] + T[i], (s))
+#define STEP(f, a, b, c, d, k, s, i) ((a) = (b) + rotl((a) + f((b), (c), (d)) + X[k] + T[i], (s)))
 
 static inline uint32_t rotl(uint32_t x, unsigned n)
 {

@@ -22,7 +22,7 @@ BOX_UID_BASE = int(os.environ.get("CODEEXEC_UID_BASE") or 200000)
 
 
 def box_processes(server_pid):
-    """Processes under server_pid running as a sandbox uid (200000..200999),
+    """Processes under server_pid running as a sandbox uid (BOX_UID_BASE + 0..999),
     warm Python zygotes (which outlive runs by design) excepted.
     Other servers (other tests, other users) may run boxes at the same time:
     only this server's descendants count."""

@@ -79,6 +79,7 @@ Test(config, values_flags_and_lists)
         cr_assert_eq(cfg.max_queue, 0);
         cr_assert_eq(cfg.default_timeout_s, 60, "the default never exceeds the maximum");
         free(cfg.testbanks);
+        free((char *)cfg.auth_token);
 }
 
 Test(config, out_of_range_values_are_refused)
