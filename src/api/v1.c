@@ -91,6 +91,7 @@ json_t *v1_result_json(const struct job *job)
                             json_integer((json_int_t)(job->usage.memory_peak_bytes / 1024)));
         json_object_set_new(o, "language", json_string(job->recipe->key));
         json_object_set_new(o, "warm", json_boolean(job->warm));
+        json_object_set_new(o, "zygote", job->zygote ? json_string(job->zygote) : json_null());
         if (job->nsteps > 1) {
                 const struct step_result *c = &job->steps[0];
                 json_t *steps = json_array();
