@@ -62,12 +62,12 @@ def test_fifo_order_and_queue_time_not_counted(server_factory):
     s = server_factory("--max-running", "1")
     # Ten 0.4 s runs through one slot, each request fully sent (on its own
     # connection) before the next: the last waits ~3.6 s in the queue but has
-    # a 1 s limit that must not include that wait, and they finish in order.
+    # a 2 s limit that must not include that wait, and they finish in order.
     conns = []
     for i in range(10):
         c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=60)
         c.request("POST", "/py_exec", body=json.dumps(
-            {"code": f"import time\ntime.sleep(0.4)\nprint({i})", "timeout": 1}))
+            {"code": f"import time\ntime.sleep(0.4)\nprint({i})", "timeout": 2}))
         conns.append(c)
         time.sleep(0.05)
     done = {}
