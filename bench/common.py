@@ -26,11 +26,17 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, *args):
+    """`wrapper`: argv put before the server's own (it must end by exec'ing
+    its arguments, so that the server keeps the pid). CODEEXEC_UID_BASE: a
+    --uid-base for servers started without one, as in tests/e2e."""
+
+    def __init__(self, *args, wrapper=()):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile(prefix="codeexec-bench-", suffix=".log", delete=False)
-        self.proc = subprocess.Popen([str(BINARY), "--port", str(self.port), "--no-access-log",
+        if "--uid-base" not in args and os.environ.get("CODEEXEC_UID_BASE"):
+            args = (*args, "--uid-base", os.environ["CODEEXEC_UID_BASE"])
+        self.proc = subprocess.Popen([*wrapper, str(BINARY), "--port", str(self.port), "--no-access-log",
                                       *args], stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(200):
             try:

@@ -10,7 +10,17 @@ While it runs it samples the server's RSS and open fds; at the end it
 requires them flat, no process left under the server, and no cgroup left
 after the server stops. Bounded in count and time; loopback only.
 
+The warm Python zygotes are the server's children and alive by design: a
+direct child of the server whose /proc/PID/exe is the codeexec-pyzygote
+beside the server binary, at most as many as /health's
+X-Codeexec-Warm-Python says the pool has, is a zygote; every other process
+under the server (processes under a zygote included: a run's processes are
+there) is a leftover and fails the soak.
+
 Usage: bench/soak.py [--runs 20000] [--concurrency 32] [--max-minutes 30]
+       bench/soak.py --plant-leftover ...   the server is started with a
+           `sleep` child of its own: the soak must then say FAILED (a check
+           of the leftover check)
 """
 
 from __future__ import annotations
@@ -21,13 +31,17 @@ import concurrent.futures as cf
 import json
 import os
 import random
+import re
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
 
-from common import Server
+from common import BINARY, Server
+
+ZYGOTE_EXE = BINARY.resolve().parent / "codeexec-pyzygote"
 
 KINDS = [  # (weight, kind)
     (50, "pass"), (15, "fail"), (5, "timeout"), (5, "flood"), (4, "memory"),
@@ -36,7 +50,8 @@ KINDS = [  # (weight, kind)
 
 
 def program(kind: str, token: str):
-    """Returns (endpoint, body, check(text) -> bool)."""
+    """Returns (endpoint, body, check(text)): check is falsy for a wrong
+    reply, True or a label (which right answer it was) otherwise."""
     if kind == "pass":
         return "/py_exec", {"code": f"print({token!r})"}, lambda t: t == f"0\n{token}\n"
     if kind == "fail":
@@ -52,9 +67,13 @@ def program(kind: str, token: str):
         return ("/py_exec", {"code": f"# {token}\nx = bytearray(600 * 1024 * 1024)"},
                 lambda t: t.startswith("1\n"))
     if kind == "forkbomb":
-        return ("/py_exec", {"code": f"import os\nprint({token!r}, flush=True)\n"
-                             "while True:\n    try: os.fork()\n    except OSError: pass", "timeout": 2},
-                lambda t: t == "1\nTimeout")
+        # through /v1/run, whose status tells a time-out from a kill by the
+        # memory limit (both contain it; /py_exec says only "1\n")
+        return ("/v1/run", {"language": "python", "timeout": 2,
+                            "code": f"import os\nprint({token!r}, flush=True)\n"
+                                    "while True:\n    try: os.fork()\n    except OSError: pass"},
+                lambda t: (json.loads(t)["status"] in ("timeout", "memory_limit")
+                           and json.loads(t)["stdout"] == f"{token}\n" and json.loads(t)["status"]))
     if kind == "daemon":
         return ("/py_exec", {"code": "import os, subprocess\n"
                              "subprocess.Popen(['/bin/sleep', '600'], start_new_session=True)\n"
@@ -78,18 +97,57 @@ def rss_kb(pid):
         return next(int(l.split()[1]) for l in f if l.startswith("VmRSS"))
 
 
-def descendants(pid):
-    out = subprocess.run(["ps", "-eo", "pid=,ppid="], capture_output=True, text=True).stdout
+def processes():
+    """{pid: (ppid, comm)} of every process, from /proc."""
+    table = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        table[int(d)] = (int(stat[stat.rindex(")") + 2:].split()[1]), comm)
+    return table
+
+
+def exe_of(pid):
+    try:
+        return os.readlink(f"/proc/{pid}/exe").removesuffix(" (deleted)")
+    except OSError:
+        return None
+
+
+def warm_pool_size(url):
+    """How many zygotes the server's warm pool has (N of ready=R/N), 0 if off."""
+    try:
+        with urllib.request.urlopen(url + "/health", timeout=10) as r:
+            header = r.headers.get("X-Codeexec-Warm-Python") or ""
+    except OSError:
+        return 0
+    m = re.search(r"ready=\d+/(\d+)", header)
+    return int(m[1]) if m else 0
+
+
+def census(server_pid, pool_size, zygote_exe=ZYGOTE_EXE):
+    """(zygotes, leftovers): the server's warm zygotes, and every other
+    process under the server as (pid, comm). A zygote is a direct child of the
+    server running zygote_exe, at most pool_size of them (more are
+    leftovers); processes under a zygote are leftovers, as runs end there."""
+    table = processes()
     children = collections.defaultdict(list)
-    for line in out.splitlines():
-        p, pp = map(int, line.split())
+    for p, (pp, _) in table.items():
         children[pp].append(p)
-    seen, todo = [], list(children[pid])
+    zygotes = sorted(p for p in children[server_pid] if exe_of(p) == str(zygote_exe))[:pool_size]
+    leftovers, todo = [], list(children[server_pid])
     while todo:
         p = todo.pop()
-        seen.append(p)
         todo += children[p]
-    return seen
+        if p not in zygotes:
+            leftovers.append((p, table[p][1]))
+    return zygotes, sorted(leftovers)
 
 
 def main():
@@ -98,10 +156,18 @@ def main():
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--max-minutes", type=float, default=30)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--plant-leftover", action="store_true",
+                    help="start the server with a stray `sleep` child: the soak must FAIL")
     a = ap.parse_args()
     rnd = random.Random(a.seed)
     kinds = [k for w, k in KINDS for _ in range(w)]
-    srv = Server("--memory-mb", "512", "--output-limit", "1048576")
+    planted_pid_file = None
+    wrapper = ()
+    if a.plant_leftover:
+        # sh forks the stray child, then becomes the server (same pid)
+        planted_pid_file = tempfile.NamedTemporaryFile(prefix="codeexec-soak-planted-", delete=False).name
+        wrapper = ("/bin/sh", "-c", 'sleep 600 & echo $! > "$0"; exec "$@"', planted_pid_file)
+    srv = Server("--memory-mb", "512", "--output-limit", "1048576", wrapper=wrapper)
     pid = srv.proc.pid
     deadline = time.monotonic() + a.max_minutes * 60
     results = collections.Counter()
@@ -134,11 +200,15 @@ def main():
             problems.append((kind, token, repr(e)))
             return
         seen_tokens[token] += 1
-        if check(text):
-            results[f"{kind}: ok"] += 1
+        try:
+            good = check(text)
+        except (ValueError, KeyError):
+            good = False
+        if good:   # True, or a label that says which right answer it was
+            results[f"{kind}: ok" + (f" ({good})" if isinstance(good, str) else "")] += 1
         else:
             results[f"{kind}: WRONG"] += 1
-            problems.append((kind, token, text[:200]))
+            problems.append((kind, token, text[:300]))
 
     threading.Thread(target=sampler, daemon=True).start()
     rss0, fds0 = rss_kb(pid), fds(pid)
@@ -148,9 +218,18 @@ def main():
     elapsed = time.monotonic() - t0
     stop.set()
     time.sleep(2)
-    leftovers = descendants(pid)
+    pool_size = warm_pool_size(srv.url)
+    zygotes, leftovers = census(pid, pool_size)
     rss1, fds1 = rss_kb(pid), fds(pid)
     srv.stop()
+    if planted_pid_file:
+        with open(planted_pid_file) as f:
+            planted = int(f.read())
+        os.unlink(planted_pid_file)
+        try:
+            os.kill(planted, 9)
+        except ProcessLookupError:
+            pass
     cg_left = subprocess.run(["find", "/sys/fs/cgroup", "-maxdepth", "6", "-name", f"codeexec-{pid}"],
                              capture_output=True, text=True).stdout.split()
     dup = sum(1 for n in seen_tokens.values() if n > 1)
@@ -163,6 +242,9 @@ def main():
     print(f"server fds: start {fds0}, end {fds1}, peak {peak_fds}")
     print(f"duplicated replies: {dup}; problems: {len(problems)}; leftover processes: "
           f"{len(leftovers)}; leftover cgroups after stop: {len(cg_left)}")
+    print(f"warm zygotes alive at the end (by design, not leftovers): {len(zygotes)} of {pool_size}")
+    for p, comm in leftovers[:20]:
+        print(f"  leftover: pid {p} ({comm})")
     for p in problems[:20]:
         print("  problem:", p)
     ok = (not problems and not dup and not leftovers and not cg_left and fds1 <= fds0 + 4

@@ -263,6 +263,11 @@ void v1_write_result(struct reply *r, const struct job *job)
         reply_json_str(r, job->recipe->key);
         reply_litf(r, ",\"warm\":%s,\"reply_truncated\":%s", job->warm ? "true" : "false",
                    job->budget_cut ? "true" : "false");
+        reply_lit(r, ",\"zygote\":");
+        if (job->zygote)
+                reply_json_str(r, job->zygote);
+        else
+                reply_lit(r, "null");
         if (job->nstdins)
                 write_runs(&w);
         if (job->nsteps > 1) {

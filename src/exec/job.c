@@ -158,6 +158,7 @@ void job_free(struct job *job)
         free(job->stdin_lens);
         free(job->code);
         free(job->stdin_data);
+        free(job->zygote);
         free(job);
 }
 
@@ -502,6 +503,8 @@ static void rerun_cold(struct job *job)
         job->budget_cut = false;
         job->last_step = -1;
         job->warm = false;
+        free(job->zygote);
+        job->zygote = NULL;
         memset(&job->usage, 0, sizeof(job->usage));
         p->open_streams = 0;
         p->exited = p->status_eof = p->finished = false;
@@ -582,6 +585,7 @@ static bool start_warm(struct job *job, const struct sbx_spec *spec)
         struct job_private *p = job->priv;
         struct sbx_box *zygote;
         struct err e = {0, ""};
+        const char *name;
 
         if (p->cold_only || job->nsteps != 1 || job->nextra_files || (job->args && job->args[0]) ||
             job->background)
@@ -600,6 +604,9 @@ static bool start_warm(struct job *job, const struct sbx_spec *spec)
         }
         job->warm = true;
         p->zygote_pid = zygote->pid;
+        name = warmpool_zygote_name(p->slot, zygote->pid);
+        free(job->zygote);
+        job->zygote = name ? strdup(name) : NULL;
         warmpool_count(false);
         return true;
 }

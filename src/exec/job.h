@@ -81,6 +81,7 @@ struct job {
         uint64_t t_queued_us, t_started_us, t_done_us;
 
         bool warm;       /* ran in a warm Python zygote (exec/warmpool.h) */
+        char *zygote;    /* warm: which one (warmpool_zygote_name), owned; else NULL */
         bool background; /* a housekeeping job (sched_submit_background) */
         job_done_fn on_done;
         void *on_done_arg;

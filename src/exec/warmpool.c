@@ -369,6 +369,16 @@ void warmpool_count(bool fell_back)
                 pool.runs++;
 }
 
+const char *warmpool_zygote_name(unsigned slot, pid_t zygote)
+{
+        for (unsigned k = 0; slot < pool.nslots && k < pool.kinds; k++) {
+                const struct zslot *z = &pool.slots[slot * pool.kinds + k];
+                if (z->have_box && z->box.pid == zygote)
+                        return z->kind ? z->preload : "lean";
+        }
+        return NULL;
+}
+
 static unsigned ready_count(uint64_t *rss_kb)
 {
         unsigned ready = 0;

@@ -34,6 +34,10 @@ struct sbx_box *warmpool_get(unsigned slot, const struct recipe *r, const char *
 void warmpool_broken(unsigned slot, pid_t zygote);
 /* Counts a run: warm, or re-run cold after a warm failure. */
 void warmpool_count(bool fell_back);
+/* Which zygote of `slot` the pid `zygote` is: "lean", or the preload list
+ * it holds ("numpy", "numpy,pandas"); NULL if none. The string is the
+ * pool's, valid until warmpool_stop(): copy it. */
+const char *warmpool_zygote_name(unsigned slot, pid_t zygote);
 
 /* "off" or "ready=R/N preload=... rss_mb=M", for /health. */
 void warmpool_describe(char *out, size_t n);

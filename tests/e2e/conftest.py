@@ -70,7 +70,7 @@ def require_binary() -> Path:
 class ServerHandle:
     """A running codeexec process."""
 
-    def __init__(self, extra_args=(), ip: str = "127.0.0.1", port: Optional[int] = None):
+    def __init__(self, extra_args=(), ip: str = "127.0.0.1", port: Optional[int] = None, wrapper=()):
         require_binary()
         self.ip = ip
         self.port = port or _free_port()
@@ -82,8 +82,9 @@ class ServerHandle:
             self.args += ["--uid-base", os.environ["CODEEXEC_UID_BASE"]]
         self.log_path = _logs_dir() / f"server-{self.port}.log"
         self._log = open(self.log_path, "wb")
+        # wrapper: argv run before the server's, ending by exec'ing it (same pid)
         self.proc = subprocess.Popen(
-            self.args, cwd=str(REPO_ROOT), stdin=subprocess.DEVNULL,
+            [*wrapper, *self.args], cwd=str(REPO_ROOT), stdin=subprocess.DEVNULL,
             stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         _running.append(self)

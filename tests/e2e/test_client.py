@@ -67,6 +67,8 @@ class Fake:
         self.reject_lang = None   # a batch with this language -> 400; a run -> 400
         self.order = None         # function(n) -> completion order of a batch
         self.hang_first = 0.0     # the first stream sends one line, then is silent this long
+        self.hang_over = threading.Event()  # ends the silence early (set at teardown)
+        self.batch_while_silent = []  # per /v1/batch request: was the first stream still silent?
         self.lock = threading.Lock()
 
 
@@ -107,6 +109,7 @@ def make_handler(fake: Fake):
             runs = body["runs"]
             with fake.lock:
                 fake.batch_requests.append([r["code"] for r in runs])
+                fake.batch_while_silent.append(bool(fake.hang_first) and not fake.hang_over.is_set())
                 first = len(fake.batch_requests) == 1
             if fake.reject_lang and any(r["language"] == fake.reject_lang for r in runs):
                 return self._json(400, {"error": "unknown_language", "message": "no"})
@@ -117,7 +120,8 @@ def make_handler(fake: Fake):
             order = fake.order(len(runs)) if fake.order and first else range(len(runs))
             for sent, i in enumerate(order):
                 if first and fake.hang_first and sent == 1:
-                    time.sleep(fake.hang_first)
+                    fake.hang_over.wait(fake.hang_first)
+                    fake.hang_over.set()
                     return
                 if first and fake.cut_first_after is not None and sent == fake.cut_first_after:
                     self.close_connection = True
@@ -145,6 +149,7 @@ def fake():
     t.start()
     f.url = f"http://127.0.0.1:{srv.server_address[1]}"
     yield f
+    f.hang_over.set()
     srv.shutdown()
     srv.server_close()
 
@@ -168,14 +173,18 @@ def test_stream_cut_resubmits_only_runs_without_result(fake):
 
 
 def test_silent_stream_times_out_and_is_resubmitted(fake):
-    fake.hang_first = 3.0
+    """The first stream goes silent for 60 s after one line; a client with a
+    0.5 s read timeout cuts it and resubmits the rest while it is still silent
+    (waiting the silence out would resubmit only after it)."""
+    fake.hang_first = 60.0
     c = fast_client([fake.url], concurrency=1, timeout=0.5)
     t0 = time.monotonic()
     results = c.run_batch(jobs_of(5))
-    assert time.monotonic() - t0 < 2.5
     assert [r["stdout"] for r in results] == [f"job-{i}" for i in range(5)]
     assert sorted(fake.batch_requests[1]) == [f"job-{i}" for i in range(1, 5)]
+    assert fake.batch_while_silent[1] is True, "the rest was resubmitted only after the silence"
     assert c.stats["stream_cuts"] == 1
+    assert time.monotonic() - t0 < 30   # liveness: not at the end of the 60 s silence
 
 
 def test_busy_lines_are_retried(fake):

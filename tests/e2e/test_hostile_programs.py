@@ -551,7 +551,7 @@ def test_fork_bomb_contained(srv, server):
         took = time.monotonic() - t0
     hp.check(within=1.0)
     assert r["status"] in ("timeout", "runtime_error"), r["status"]
-    assert took < 10, f"the reply took {took:.1f}s"
+    assert took < 30, f"the reply took {took:.1f}s"   # liveness
     no_box_processes(srv)
 
 
@@ -708,7 +708,8 @@ def test_nothing_outlives_the_run(srv, server, variant):
     took = time.monotonic() - t0
     assert r["status"] in ("ok",), r
     assert "parent done" in r["stdout"], r["stdout"][-200:]
-    assert took < 4, f"the run took {took:.1f}s: it must end when its main process exits"
+    # status ok, not timeout, is the proof; this bound (half the limit) is liveness
+    assert took < 10, f"the run took {took:.1f}s: it must end when its main process exits"
     no_box_processes(srv)   # immediately after the reply
 
 
@@ -1006,7 +1007,7 @@ def test_cpp_fork_bomb(srv, server):
         took = time.monotonic() - t0
     hp.check(within=1.0)
     assert st == 200 and (body == b"1\nTimeout" or b'"Timeout"' in body), body[:300]
-    assert took < 15, took
+    assert took < 45, took   # liveness: compile, 6 s of run, the tree killed
     no_box_processes(srv)
 
 
@@ -1037,7 +1038,7 @@ def test_cpp_daemon_and_flood(srv, server):
     r = v1_run(server, src, language="cpp", timeout=30)
     assert r["status"] == "output_limit" and r["stdout_truncated"], r["status"]
     assert len(r["stdout"]) == 16 << 20 and set(r["stdout"]) == {"y"}
-    assert time.monotonic() - t0 < 15
+    assert time.monotonic() - t0 < 60   # liveness
     no_box_processes(srv)
 
 

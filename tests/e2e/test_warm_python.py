@@ -515,40 +515,89 @@ def test_python_preload(preload, corpus_results):
             assert b == a and r["warm"] is True, f"{name} with --python-preload {preload!r}:\n{describe_diff(a, b)}"
 
 
-def test_default_preload_is_numpy_and_pandas(warm_srv):
+# Whether the program's import of a module read the module's files (from
+# disk, as a cold run does) or found it already imported in the zygote: an
+# audit hook (PEP 578) sees every file the import system opens. The module's
+# name is built at run time, so that the source names only what `names` says
+# (the server picks the zygote by the names in the source). It imports
+# nothing else before: a preloaded module brings back the modules its preload
+# imported (docs/warm-python.md), json with numpy among them.
+IMPORT_PROBE = """\
+import sys
+{names}
+module = {head!r} + {tail!r}
+opened = []
+def hook(event, args):
+    if event == "open" and isinstance(args[0], str) and "/" + module + "/" in args[0]:
+        opened.append(args[0])
+sys.addaudithook(hook)
+before = module in sys.modules
+__import__(module)
+after = module in sys.modules
+import json
+print(json.dumps({{"before": before, "after": after, "files_read": len(opened)}}))
+"""
+
+
+def import_probe(url: str, names: str, module: str) -> Dict:
+    """Runs IMPORT_PROBE; returns the reply with "probe": what it printed."""
+    r = v1_run(url, IMPORT_PROBE.format(names=names, head=module[:2], tail=module[2:]), timeout=60)
+    assert (r["status"], r["stderr"]) == ("ok", ""), r
+    return {**r, "probe": json.loads(r["stdout"])}
+
+
+def test_default_preload_is_numpy_and_pandas(warm_srv, cold_srv):
     assert warm_srv.warm_ready[3] == "numpy,pandas", warm_srv.warm_ready[0]
     assert int(warm_srv.warm_ready[4]) > 0, warm_srv.warm_ready[0]
     # sys.modules looks like a fresh python3's until the program imports
-    # them; then they come from memory, already imported: no import costs
-    # the CPU it costs cold (pandas: hundreds of ms)
+    # them; then they come from the zygote, already imported: not one of
+    # their files is read (a cold run reads hundreds)
     r = v1_run(warm_srv.url, "import sys\nprint('numpy' in sys.modules, 'pandas' in sys.modules)")
     assert (r["stdout"], r["warm"]) == ("False False\n", True), r
-    code = ("import sys, time\nt = time.process_time()\nimport numpy, pandas\n"
-            "print('pandas' in sys.modules, time.process_time() - t < 0.1)")
-    r = v1_run(warm_srv.url, code)
-    assert (r["stdout"], r["warm"]) == ("True True\n", True), r
+    for module in ("numpy", "pandas"):
+        cold = import_probe(cold_srv.url, "# numpy, pandas", module)
+        assert cold["probe"]["before"] is False and cold["probe"]["after"] is True, cold
+        assert cold["probe"]["files_read"] > 0, f"control: a cold import of {module} read no file: {cold}"
+        wait_warm_ready(warm_srv.url)
+        warm = import_probe(warm_srv.url, "# numpy, pandas", module)
+        assert (warm["warm"], warm["zygote"]) == (True, "numpy,pandas"), warm
+        assert warm["probe"] == {"before": False, "after": True, "files_read": 0}, \
+            f"a warm import of {module} read its files from disk: {warm}"
 
 
 def test_runs_go_to_the_smallest_zygote_holding_what_they_name(warm_srv):
     """Per slot there is a zygote per prefix of the preload list (numpy;
     numpy,pandas) besides the lean one, and a run is forked from the smallest
-    one holding every preloaded module its source names: an import the source
-    does not name (built at run time here) then comes from disk, costing the
-    CPU a cold import does, while a named one is already in memory."""
+    one holding every preloaded module its source names (the reply says which
+    in "zygote"): an import the source does not name (built at run time here)
+    then comes from disk, reading the module's files as a cold import does,
+    while a named one is already in memory and reads none."""
     assert warm_srv.warm_ready[3] == "numpy,pandas", warm_srv.warm_ready[0]
     assert int(warm_srv.warm_ready[2]) % 3 == 0, f"not three zygotes per slot: {warm_srv.warm_ready[0]}"
-    probe = ("import time\n{names}\nt = time.process_time()\n__import__({head!r} + {tail!r})\n"
-             "print(round(time.process_time() - t, 3) > 0.015)\n")
-    cases = [  # (source names, module imported, expected: import was slow)
-        ("", "numpy", True),           # lean zygote: numpy from disk
-        ("# numpy", "numpy", False),   # numpy zygote
-        ("import numpy", "pandas", True),  # numpy zygote: pandas from disk
-        ("# pandas", "pandas", False),  # numpy,pandas zygote
-        ("# pandas", "numpy", False),
+    cases = [  # (what the source names, module imported, zygote expected, import reads files)
+        ("", "numpy", "lean", True),
+        ("# numpy", "numpy", "numpy", False),
+        ("import numpy", "pandas", "numpy", True),
+        ("# pandas", "pandas", "numpy,pandas", False),
+        ("# pandas", "numpy", "numpy,pandas", False),
     ]
-    for names, module, slow in cases:
-        code = probe.format(names=names, head=module[:2], tail=module[2:])
-        r = v1_run(warm_srv.url, code, timeout=30)
-        assert (r["status"], r["stderr"], r["warm"]) == ("ok", "", True), r
-        assert r["stdout"] == f"{slow}\n", (f"source naming {names!r}, importing {module}: "
-                                            f"expected {'a' if slow else 'no'} import from disk; {r}")
+    for names, module, zygote, from_disk in cases:
+        # every zygote ready, so that the run gets the one it asks for (else
+        # it takes another: same results, other zygote)
+        wait_warm_ready(warm_srv.url)
+        r = import_probe(warm_srv.url, names, module)
+        what = f"source naming {names!r}, importing {module}"
+        assert (r["warm"], r["zygote"]) == (True, zygote), f"{what}: expected the {zygote} zygote; {r}"
+        assert r["probe"]["before"] is False and r["probe"]["after"] is True, f"{what}: {r}"
+        assert (r["probe"]["files_read"] > 0) == from_disk, (
+            f"{what}: expected {'an' if from_disk else 'no'} import from disk; {r}")
+
+
+def test_cold_runs_name_no_zygote(cold_srv, warm_srv):
+    """"zygote" is null for every run that was not warm: a cold server's, and
+    a warm server's run that does not fit a zygote (arguments)."""
+    assert v1_run(cold_srv.url, "print(1)")["zygote"] is None
+    st, _, body = request(warm_srv.url, "POST", "/v1/run",
+                          {"language": "python", "code": "print(1)", "args": ["x"]})
+    r = json.loads(body)
+    assert (st, r["warm"], r["zygote"], r["stdout"]) == (200, False, None, "1\n"), r
