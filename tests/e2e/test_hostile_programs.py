@@ -1072,7 +1072,8 @@ def one_slot(mode):
         yield started_in_mode(s, mode)
 
 
-UNCACHED = Path("/usr/local/share/codeexec-test-f1.bin")   # under /usr: the box sees it
+# under /usr: the box sees it; one per test session (two sessions may run at once)
+UNCACHED = Path(f"/usr/local/share/codeexec-test-f1-{os.getpid()}.bin")
 
 
 def _evict(path: Path) -> None:
