@@ -567,8 +567,11 @@ struct cg_box *cg_box_create(uint64_t id, const struct sbx_limits *lim, struct e
         return b;
 fail:
         err_set(e, errno, "cgroup for box %llu", (unsigned long long)id);
-        while (cg_box_destroy(b) < 0 && errno == EBUSY)
-                usleep(1000);
+        /* No process ever entered it, so removal is not refused as busy:
+         * nothing to wait for (this runs on the event loop). */
+        if (cg_box_destroy(b) < 0)
+                log_warn("cgroup for box %llu left behind: %s", (unsigned long long)id,
+                         strerror(errno));
         return NULL;
 }
 
