@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum log_level log_threshold = LOG_INFO;
+enum log_level log_threshold = LOGLEVEL_INFO;
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
