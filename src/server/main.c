@@ -32,6 +32,11 @@
 #include "config.h"
 #include "probe.h"
 
+/* The housekeeping tick: retries cgroup removals and, while stopping,
+ * watches the drain. */
+#define TICK_US 200000
+#define TICKS_PER_S (1000000 / TICK_US)
+
 static struct event_base *base;
 static struct config cfg;
 static struct event *ev_tick;
@@ -176,7 +181,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
             http_pending() == 0) {
                 log_info("all runs finished; exiting");
                 event_base_loopexit(base, NULL);
-        } else if (stop_ticks > cfg.grace_s * 5) {
+        } else if (stop_ticks > cfg.grace_s * TICKS_PER_S) {
                 log_warn("grace period over with %zu running, %zu queued: exiting", sched_running(),
                          sched_queued());
                 event_base_loopexit(base, NULL);
@@ -202,7 +207,7 @@ int main(int argc, char **argv)
         struct sbx_options so;
         struct err e = {0, ""};
         struct event *ev_term, *ev_int;
-        struct timeval tick = {0, 200000};
+        struct timeval tick = {0, TICK_US};
         enum log_level lvl;
         int rc = config_parse(&cfg, argc, argv);
 
