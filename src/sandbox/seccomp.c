@@ -96,9 +96,16 @@ static const char *const denied[] = {
 };
 
 /* Socket families a test program has no business with: everything but
- * AF_UNIX (1), AF_INET (2), AF_INET6 (10) and AF_NETLINK (16). */
-static const int denied_families[] = {3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15};
-#define FIRST_DENIED_FAMILY_ABOVE 17 /* AF_PACKET and every family after it */
+ * AF_UNIX (1), AF_INET (2), AF_INET6 (10) and AF_NETLINK (16), i.e. the
+ * families below AF_PACKET listed here, and AF_PACKET (17) and every family
+ * after it. */
+static const int denied_families[] = {AF_AX25,   AF_IPX,     AF_APPLETALK, AF_NETROM,
+                                      AF_BRIDGE, AF_ATMPVC,  AF_X25,       AF_ROSE,
+                                      AF_DECnet, AF_NETBEUI, AF_SECURITY,  AF_KEY};
+#define FIRST_DENIED_FAMILY_ABOVE AF_PACKET
+_Static_assert(AF_UNIX == 1 && AF_INET == 2 && AF_AX25 == 3 && AF_X25 == 9 && AF_INET6 == 10 &&
+                   AF_ROSE == 11 && AF_KEY == 15 && AF_NETLINK == 16 && AF_PACKET == 17,
+               "the families between the allowed ones are all listed");
 
 static const unsigned long ns_flags[] = {CLONE_NEWNS,     CLONE_NEWUTS, CLONE_NEWIPC,
                                          CLONE_NEWUSER,   CLONE_NEWPID, CLONE_NEWNET,
