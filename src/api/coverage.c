@@ -141,7 +141,7 @@ static int submit(struct evhttp_request *req, const char *code, size_t code_len,
         }
         api_default_limits(job, cov_recipe);
         timeout = api_clamp_timeout(timeout);
-        job->step_timeouts_s[RUN_STEP] = timeout;
+        job->recipe_step_timeout_s[RUN_STEP] = timeout;
         /* the program's output is shown; the report's is parsed, never cut */
         job->reply_budget = api_reply_budget(65536);
         job->reply_cost = JCOST_JSON;

@@ -220,7 +220,7 @@ static void py_exec_object(struct evhttp_request *req, json_t *root, bool envelo
         api_default_limits(job, python);
         job->reply_budget = api_reply_budget(512);
         job->reply_cost = envelope ? JCOST_JSON_NESTED : json_resp ? JCOST_JSON : JCOST_TEXT;
-        job->step_timeout_s = timeout;
+        job->every_step_timeout_s = timeout;
         job->deadline_s = timeout + 2; /* PID 1 enforces `timeout`; this is the backstop */
         api_run_job(req, job, py_exec_done, opts, free,
                     json_resp ? "{\"output\":\"Server busy: the run queue is full\",\"status\":1}"

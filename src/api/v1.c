@@ -390,8 +390,8 @@ static void apply_limits(struct job *job, const struct v1_limits *run, const str
         for (size_t i = 0; i < nrecipe; i++) {
                 const struct v1_limits *l = i == last ? run : comp;
                 if (l->wall_ms)
-                        job->step_timeouts_s[i] = (double)l->wall_ms / 1000.0;
-                job->step_cpu_ms[i] = l->cpu_ms;
+                        job->recipe_step_timeout_s[i] = (double)l->wall_ms / 1000.0;
+                job->recipe_step_cpu_ms[i] = l->cpu_ms;
         }
         if (mem)
                 job->limits.memory_bytes = mem << 20;
@@ -661,12 +661,12 @@ struct job *v1_job_from_json(json_t *run, struct v1_error *err)
          * run of a multi-input job counted) plus a margin, so a step's own
          * limit always fires first and is reported as that step's timeout. */
         if (timeout > 0 && !lim.wall_ms)
-                job->step_timeouts_s[r->nsteps - 1] = api_clamp_timeout(timeout);
+                job->recipe_step_timeout_s[r->nsteps - 1] = api_clamp_timeout(timeout);
         timeout = 2;
         for (size_t i = 0; i < job->nsteps; i++) {
                 size_t ri = job_recipe_step(job, i);
-                timeout += job->step_timeouts_s[ri] > 0 ? job->step_timeouts_s[ri]
-                                                        : r->steps[ri].timeout_s;
+                timeout += job->recipe_step_timeout_s[ri] > 0 ? job->recipe_step_timeout_s[ri]
+                                                              : r->steps[ri].timeout_s;
         }
         job->deadline_s = api_clamp_timeout(timeout);
         free_files(files, nfiles);

@@ -654,10 +654,11 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
                 const struct recipe_step *rs = &r->steps[ri];
 
                 steps[i].argv = p->argv[ri];
-                steps[i].timeout_s = job->step_timeouts_s[ri] > 0 ? job->step_timeouts_s[ri]
-                                     : job->step_timeout_s > 0    ? job->step_timeout_s
-                                                                  : rs->timeout_s;
-                steps[i].cpu_ms = job->step_cpu_ms[ri];
+                steps[i].timeout_s = job->recipe_step_timeout_s[ri] > 0
+                                         ? job->recipe_step_timeout_s[ri]
+                                     : job->every_step_timeout_s > 0 ? job->every_step_timeout_s
+                                                                     : rs->timeout_s;
+                steps[i].cpu_ms = job->recipe_step_cpu_ms[ri];
                 steps[i].keep_going = rs->keep_going;
                 if (job->nstdins && ri + 1 == r->nsteps) {
                         /* one run per input: each independent of the others */

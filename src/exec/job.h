@@ -50,10 +50,16 @@ struct job {
         size_t code_len;
         char *stdin_data;
         size_t stdin_len;
-        double deadline_s;                        /* the whole run, from the box's start */
-        double step_timeout_s;                    /* > 0: replaces every step's own limit */
-        double step_timeouts_s[RECIPE_MAX_STEPS]; /* > 0: recipe step i's limit (wins over both) */
-        uint64_t step_cpu_ms[RECIPE_MAX_STEPS];   /* > 0: RLIMIT_CPU of recipe step i */
+        /* Time limits, most specific first: recipe_step_timeout_s[i] (> 0)
+         * is recipe step i's; else every_step_timeout_s (> 0) replaces each
+         * step's recipe limit; deadline_s bounds the whole run from the
+         * box's start. "Recipe step" is a step of the language's recipe; a
+         * job step (steps[] below) is one run of one, several per recipe
+         * step with stdins. */
+        double deadline_s;
+        double every_step_timeout_s;
+        double recipe_step_timeout_s[RECIPE_MAX_STEPS];
+        uint64_t recipe_step_cpu_ms[RECIPE_MAX_STEPS]; /* > 0: RLIMIT_CPU of recipe step i */
         /* Several inputs: the recipe's last step runs once per input, after
          * the compile steps ran once (job steps nsteps-1 .. are those runs). */
         char **stdins;
