@@ -33,6 +33,6 @@ void api_init(const struct api_config *c);
 const struct http_route *api_routes(size_t *n);
 
 /* Requests whose run is queued or running (their reply not yet begun). */
-size_t api_pending(void);
+size_t api_requests_waiting(void);
 
 #endif

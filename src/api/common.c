@@ -91,7 +91,7 @@ struct pending {
 
 static size_t npending;
 
-size_t api_pending(void)
+size_t api_requests_waiting(void)
 {
         return npending;
 }

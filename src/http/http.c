@@ -216,7 +216,7 @@ static void ctx_finish_req(struct evhttp_request *req, int code)
 
 /* ---- replies --------------------------------------------------------------- */
 
-size_t http_pending(void)
+size_t http_replies_open(void)
 {
         return npending;
 }

@@ -119,6 +119,6 @@ int http_start(struct event_base *base, const struct http_options *opts,
 /* Stops accepting new connections (graceful shutdown). */
 void http_stop_accepting(void);
 /* Replies being written (streams open). */
-size_t http_pending(void);
+size_t http_replies_open(void);
 
 #endif

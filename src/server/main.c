@@ -177,8 +177,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         if (!stopping)
                 return;
         stop_ticks++;
-        if (sched_running() == 0 && sched_queued() == 0 && api_pending() == 0 &&
-            http_pending() == 0) {
+        if (sched_running() == 0 && sched_queued() == 0 && api_requests_waiting() == 0 &&
+            http_replies_open() == 0) {
                 log_info("all runs finished; exiting");
                 event_base_loopexit(base, NULL);
         } else if (stop_ticks > cfg.grace_s * TICKS_PER_S) {
