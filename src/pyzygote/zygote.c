@@ -26,6 +26,9 @@
  *      tracebacks and SystemExit) and ended the way it does
  *      (finish_like_python: thread joins, atexit, flushes, finalizers of
  *      what the run added, exit status).
+ * B's gids, the run's /tmp and /dev/shm, C's gids and rlimits, and the last
+ * drop of both (capabilities, no_new_privs, seccomp) are sandbox/harden.c's,
+ * the very code a cold box's PID 1 and steps run (sandbox/init.c).
  * The zygote itself never runs a program's code and never reads a run's
  * files; a run cannot see it (its PID namespace is nested) nor write to its
  * memory. Its preloads are imported with BLAS/OpenMP thread pools limited
@@ -775,8 +778,8 @@ static _Noreturn void become_program(const struct warm_request *rq, const int *f
          * Otherwise the program raises its own to 1000, so that in the
          * moment the zygote is still in the run's cgroup the OOM killer
          * prefers the program (which may lower it back to 0, no further). */
-        if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
-                run_failed(status_fd, "dumpable");
+        if (harden_dumpable(1, &e) < 0)
+                run_error(status_fd, &e);
         oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
         if (oom < 0 || write(oom, program_oom_adj, strlen(program_oom_adj)) !=
                            (ssize_t)strlen(program_oom_adj))
