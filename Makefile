@@ -43,9 +43,10 @@ $(BUILD)/codeexec: $(OBJ)
 # The warm Python zygote embeds libpython; never built with sanitizers (the
 # interpreter and numpy are not ours to instrument, and a run's exit status
 # must not depend on a leak report).
-ZYGOTE_SRC := src/pyzygote/zygote.c src/sandbox/reaper.c src/util/scm.c
+ZYGOTE_SRC := src/pyzygote/zygote.c src/sandbox/harden.c src/sandbox/reaper.c src/util/err.c \
+	src/util/scm.c
 ZYGOTE_CFLAGS = -O2 -g -std=gnu11 $(WARN) $(HARDEN) $(shell pkg-config --cflags python3-embed)
-$(BUILD)/codeexec-pyzygote: $(ZYGOTE_SRC) $(wildcard src/sandbox/*.h) src/util/scm.h
+$(BUILD)/codeexec-pyzygote: $(ZYGOTE_SRC) $(wildcard src/sandbox/*.h) src/util/scm.h src/util/err.h
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
 	@cc $(ZYGOTE_CFLAGS) -pie \

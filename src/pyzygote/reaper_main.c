@@ -6,7 +6,7 @@
  * that the zygote gets its memory back and the run's PID 1 no longer holds
  * a copy of the interpreter. Here it only waits for the program with the
  * deadline, kills and reaps everything left, and reports the step's end on
- * the status socket (fd 3) — the same code as a cold box's PID 1
+ * the status socket (SBX_REAPER_FD_STATUS, harden.h) — the same code as a cold box's PID 1
  * (sandbox/reaper.c). Every signal was blocked across the exec; here all
  * but SIGCHLD are unblocked again, and the program remains this process's
  * child.
@@ -14,7 +14,7 @@
  * The program waits, before it runs anything of its own, until this process
  * has taken its name (a cold box's PID 1 is "codeexec") and made itself
  * non-dumpable (as a cold box's PID 1 is: its /proc files are then root's,
- * not the program's): the reaper closes fd 4, the write end of a pipe the
+ * not the program's): the reaper closes SBX_REAPER_FD_READY, the write end of a pipe the
  * program reads. It has no capability and runs under the box's seccomp
  * filter (the run's PID 1 set both up before the exec).
  *
@@ -27,10 +27,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../sandbox/harden.h" /* SBX_REAPER_FD_STATUS, SBX_REAPER_FD_READY */
 #include "../sandbox/reaper.h"
-
-#define STATUS_FD 3
-#define READY_FD 4 /* closed once named: the program may start */
 
 int main(int argc, char **argv)
 {
@@ -47,7 +45,7 @@ int main(int argc, char **argv)
          * Before the program may start. */
         if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
                 return 127;
-        close(READY_FD);
+        close(SBX_REAPER_FD_READY); /* named and non-dumpable: the program may start */
         if (argc != 5)
                 return 127;
         pid = (pid_t)strtol(argv[1], NULL, 10);
@@ -55,6 +53,6 @@ int main(int argc, char **argv)
         sbx_wait_step(pid, strtoull(argv[3], NULL, 10), strtod(argv[2], NULL),
                       strtoull(argv[4], NULL, 10), &m);
         m.type = SBX_MSG_STEP_END;
-        (void)send(STATUS_FD, &m, sizeof(m), MSG_NOSIGNAL);
+        (void)send(SBX_REAPER_FD_STATUS, &m, sizeof(m), MSG_NOSIGNAL);
         return 0;
 }

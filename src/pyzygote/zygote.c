@@ -26,6 +26,9 @@
  *      tracebacks and SystemExit) and ended the way it does
  *      (finish_like_python: thread joins, atexit, flushes, finalizers of
  *      what the run added, exit status).
+ * B's gids, the run's /tmp and /dev/shm, C's gids and rlimits, and the last
+ * drop of both (capabilities, no_new_privs, seccomp) are sandbox/harden.c's,
+ * the very code a cold box's PID 1 and steps run (sandbox/init.c).
  * The zygote itself never runs a program's code and never reads a run's
  * files; a run cannot see it (its PID namespace is nested) nor write to its
  * memory. Its preloads are imported with BLAS/OpenMP thread pools limited
@@ -40,9 +43,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/capability.h>
 #include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -52,21 +53,22 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../sandbox/harden.h"
 #include "../sandbox/reaper.h"
 #include "../sandbox/warm-proto.h"
+#include "../util/err.h"
 #include "../util/scm.h"
 
-#define BOX_UID 1000
-#define PID1_GID 1001                    /* sandbox-internal.h SBX_PID1_GID */
 #define PROC_STAGE "/tmp/.codeexec-proc" /* on the run's fresh /tmp, gone before it runs */
 
+/* The box's seccomp filter, read once from WARM_FD_SECCOMP. */
+static struct sock_filter seccomp_insns[BPF_MAXINSNS];
 static struct sock_fprog seccomp_prog;
 static const char *program_oom_adj = "1000"; /* "0" when the zygote's is -1000 */
 static const char *script_path = "/tmp/main.py";
@@ -84,33 +86,37 @@ static void send_msg(int fd, const struct sbx_msg *m, int pass_fd)
         (void)scm_send(fd, m, sizeof(*m), &pass_fd, pass_fd >= 0 ? 1 : 0, MSG_NOSIGNAL);
 }
 
-static _Noreturn void run_failed(int status_fd, const char *what)
+/* A run's set-up failed: the server hears it as a sandbox error. */
+static _Noreturn void run_error(int status_fd, const struct err *e)
 {
         struct sbx_msg m;
 
         memset(&m, 0, sizeof(m));
         m.type = SBX_MSG_SETUP_ERROR;
-        m.errnum = errno;
-        /* strerrordesc_np: no locale, no allocation (see run_box) */
-        snprintf(m.text, sizeof(m.text), "warm run: %s: %s", what,
-                 strerrordesc_np(m.errnum) ? strerrordesc_np(m.errnum) : "error");
+        m.errnum = e->errnum;
+        snprintf(m.text, sizeof(m.text), "warm run: %s", e->msg);
         send_msg(status_fd, &m, -1);
         _exit(127);
 }
 
+static _Noreturn void run_failed(int status_fd, const char *what)
+{
+        struct err e = {0, ""};
+
+        /* err_set: strerrordesc_np, no locale, no allocation (see run_box) */
+        err_set(&e, errno, "%s", what);
+        run_error(status_fd, &e);
+}
+
 static void load_seccomp(void)
 {
-        struct stat st;
-        void *buf;
+        struct err e = {0, ""};
 
-        if (fstat(WARM_FD_SECCOMP, &st) < 0 || st.st_size <= 0 ||
-            st.st_size % (off_t)sizeof(struct sock_filter) != 0)
-                die("seccomp memfd");
-        buf = malloc((size_t)st.st_size);
-        if (!buf || pread(WARM_FD_SECCOMP, buf, (size_t)st.st_size, 0) != st.st_size)
-                die("read seccomp filter");
-        seccomp_prog.len = (unsigned short)(st.st_size / (off_t)sizeof(struct sock_filter));
-        seccomp_prog.filter = buf;
+        if (harden_seccomp_read(WARM_FD_SECCOMP, seccomp_insns, BPF_MAXINSNS, &seccomp_prog, &e) <
+            0) {
+                fprintf(stderr, "codeexec-pyzygote: %s\n", e.msg);
+                exit(1);
+        }
         close(WARM_FD_SECCOMP);
 }
 
@@ -735,53 +741,24 @@ static int write_file_from(int src, const char *name)
         return close(fd);
 }
 
-/* Every capability, the bounding set and the ambient set too. */
-static void drop_caps(int status_fd)
-{
-        struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-        struct __user_cap_data_struct data[2];
-
-        for (int cap = 0; cap <= 63; cap++)
-                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-                        run_failed(status_fd, "drop bounding set");
-        memset(data, 0, sizeof(data));
-        if (syscall(SYS_capset, &hdr, data) < 0)
-                run_failed(status_fd, "capset");
-        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-                run_failed(status_fd, "clear ambient caps");
-}
-
+/* The program's limits, then every privilege (harden.c), as a cold box's
+ * step has them. The same RLIMIT_NPROC as a cold run (a program may print
+ * it), though the slot's zygotes are processes of the box user too: a warm
+ * run reaches the limit two processes earlier. */
 static void drop_everything(const struct warm_request *rq, int status_fd)
 {
-        struct rlimit core = {0, 0};
-        struct rlimit fsize = {rq->file_bytes, rq->file_bytes};
-        struct rlimit nofile = {rq->open_files, rq->open_files};
-        /* The same value as a cold run (a program may print it), though
-         * the slot's zygotes are processes of the box user too: a warm run
-         * reaches the limit two processes earlier. */
-        struct rlimit nproc = {rq->processes, rq->processes};
+        const struct harden_rlimits lim = {
+            .file_bytes = rq->file_bytes,
+            .open_files = rq->open_files,
+            .processes = rq->processes,
+            .data_bytes = rq->memory_rlimit ? rq->memory_bytes : 0,
+            .cpu_ms = rq->cpu_ms,
+        };
+        struct err e = {0, ""};
 
-        if (setrlimit(RLIMIT_CORE, &core) < 0 ||
-            (rq->file_bytes && setrlimit(RLIMIT_FSIZE, &fsize) < 0) ||
-            (rq->open_files && setrlimit(RLIMIT_NOFILE, &nofile) < 0) ||
-            (rq->processes && setrlimit(RLIMIT_NPROC, &nproc) < 0))
-                run_failed(status_fd, "setrlimit");
-        if (rq->memory_rlimit && rq->memory_bytes) {
-                struct rlimit data_lim = {rq->memory_bytes, rq->memory_bytes};
-                if (setrlimit(RLIMIT_DATA, &data_lim) < 0)
-                        run_failed(status_fd, "RLIMIT_DATA");
-        }
-        if (rq->cpu_ms) {
-                rlim_t s = (rlim_t)((rq->cpu_ms + 999) / 1000);
-                struct rlimit cpu = {s, s + 1};
-                if (setrlimit(RLIMIT_CPU, &cpu) < 0)
-                        run_failed(status_fd, "RLIMIT_CPU");
-        }
-        drop_caps(status_fd);
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                run_failed(status_fd, "no_new_privs");
-        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &seccomp_prog, 0, 0) < 0)
-                run_failed(status_fd, "seccomp");
+        if (harden_rlimits_box(&lim, &e) < 0 || harden_rlimits_step(&lim, &e) < 0 ||
+            harden_drop_privileges(&seccomp_prog, &e) < 0)
+                run_error(status_fd, &e);
 }
 
 /* C: the program. `ready` reads EOF once the run's PID 1 has become the
@@ -791,6 +768,7 @@ static _Noreturn void become_program(const struct warm_request *rq, const int *f
         int status_fd = fds[WARM_REQ_STATUS];
         int in = rq->nfds - rq->ncgroup > WARM_REQ_STDIN ? fds[WARM_REQ_STDIN]
                                                          : open("/dev/null", O_RDONLY);
+        struct err e = {0, ""};
         int oom;
         sigset_t none;
 
@@ -800,8 +778,8 @@ static _Noreturn void become_program(const struct warm_request *rq, const int *f
          * Otherwise the program raises its own to 1000, so that in the
          * moment the zygote is still in the run's cgroup the OOM killer
          * prefers the program (which may lower it back to 0, no further). */
-        if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
-                run_failed(status_fd, "dumpable");
+        if (harden_dumpable(1, &e) < 0)
+                run_error(status_fd, &e);
         oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
         if (oom < 0 || write(oom, program_oom_adj, strlen(program_oom_adj)) !=
                            (ssize_t)strlen(program_oom_adj))
@@ -809,9 +787,9 @@ static _Noreturn void become_program(const struct warm_request *rq, const int *f
         close(oom);
         /* The box user's gid in all three places: the run's PID 1 keeps
          * another real gid (run_box), which is what keeps the program's
-         * prlimit(2) off it. (Raw: no other thread here.) */
-        if (syscall(SYS_setresgid, BOX_UID, BOX_UID, BOX_UID) < 0)
-                run_failed(status_fd, "setresgid");
+         * prlimit(2) off it. */
+        if (harden_box_gids(&e) < 0)
+                run_error(status_fd, &e);
         if (chdir("/tmp") < 0)
                 run_failed(status_fd, "chdir /tmp");
         setsid();
@@ -857,11 +835,12 @@ static int run_box(void *arg)
         const struct warm_request *rq = &a->rq;
         const int *fds = a->fds;
         int status_fd = fds[WARM_REQ_STATUS];
-        char opts[128], argv_buf[4][32];
+        char argv_buf[4][32];
         char *reaper_argv[] = {"codeexec",  argv_buf[0], argv_buf[1],
                                argv_buf[2], argv_buf[3], NULL};
         char *no_env[] = {NULL};
         struct sbx_msg m;
+        struct err e = {0, ""};
         uint64_t start, cpu0;
         int self, ready[2];
         pid_t pid;
@@ -889,25 +868,20 @@ static int run_box(void *arg)
         }
         if (rq->own_cgroup && unshare(CLONE_NEWCGROUP) < 0)
                 run_failed(status_fd, "cgroup namespace");
-        /* A real gid of its own, as a cold box's PID 1 has (sandbox-internal.h
+        /* A real gid of its own, as a cold box's PID 1 has (harden.h
          * SBX_PID1_GID): the program, which takes the box user's gid in all
          * three places, then cannot prlimit(2) its PID 1. */
-        if (syscall(SYS_setresgid, PID1_GID, BOX_UID, BOX_UID) < 0)
-                run_failed(status_fd, "setresgid");
+        if (harden_pid1_gids(&e) < 0)
+                run_error(status_fd, &e);
         /* Unlike the zygote, the run's PID 1 and the program wait for their
          * children (signal dispositions are this process's own: no
          * CLONE_SIGHAND). */
         signal(SIGCHLD, SIG_DFL);
         /* The zygote has no /tmp and /dev/shm mounts (sandbox/mounts.c),
          * only their directories: the run's own go there. */
-        snprintf(opts, sizeof(opts), "size=%llu,nr_inodes=%u,mode=0755,uid=%d,gid=%d",
-                 (unsigned long long)rq->tmpfs_bytes, 65536u, BOX_UID, BOX_UID);
-        if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
-                run_failed(status_fd, "mount /tmp");
-        snprintf(opts, sizeof(opts), "size=%llu,nr_inodes=1024,mode=1777",
-                 (unsigned long long)(rq->tmpfs_bytes / 4 + 4096));
-        if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
-                run_failed(status_fd, "mount /dev/shm");
+        if (harden_mount_tmp("/tmp", rq->tmpfs_bytes, &e) < 0 ||
+            harden_mount_shm("/dev/shm", rq->tmpfs_bytes, &e) < 0)
+                run_error(status_fd, &e);
         /* The run's /proc replaces the zygote's rather than covering it: a
          * new proc is mounted aside (the kernel allows it in a user namespace
          * only while a full proc is visible), the old one detached, the new
@@ -945,23 +919,26 @@ static int run_box(void *arg)
         snprintf(argv_buf[1], sizeof(argv_buf[1]), "%.6f", rq->timeout_s);
         snprintf(argv_buf[2], sizeof(argv_buf[2]), "%llu", (unsigned long long)start);
         snprintf(argv_buf[3], sizeof(argv_buf[3]), "%llu", (unsigned long long)cpu0);
-        /* fd 4 must survive the exec even if the pipe got fd 4 itself
-         * (dup2 onto itself keeps close-on-exec). */
-        if (dup2(status_fd, 3) < 0 || dup2(ready[1], 4) < 0 || fcntl(4, F_SETFD, 0) < 0 ||
+        /* The ready fd must survive the exec even if the pipe got that
+         * number itself (dup2 onto itself keeps close-on-exec). */
+        _Static_assert(SBX_REAPER_FD_READY == SBX_REAPER_FD_STATUS + 1 &&
+                           SBX_REAPER_FD_READY < WARM_FD_REAPER,
+                       "the reaper's fds sit below WARM_FD_REAPER");
+        if (dup2(status_fd, SBX_REAPER_FD_STATUS) < 0 || dup2(ready[1], SBX_REAPER_FD_READY) < 0 ||
+            fcntl(SBX_REAPER_FD_READY, F_SETFD, 0) < 0 ||
             fcntl(WARM_FD_REAPER, F_SETFD, FD_CLOEXEC) < 0)
                 run_failed(status_fd, "reaper fds");
-        syscall(SYS_close_range, 5, WARM_FD_REAPER - 1, 0);
+        syscall(SYS_close_range, SBX_REAPER_FD_READY + 1, WARM_FD_REAPER - 1, 0);
         syscall(SYS_close_range, WARM_FD_REAPER + 1, ~0U, 0);
         /* The box is built: PID 1 keeps nothing a cold box's PID 1 lacks
-         * (no capability, the box's seccomp filter; the reaper makes itself
-         * non-dumpable before the program may start). The program, forked
-         * above, drops its own. */
-        drop_caps(3);
-        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &seccomp_prog, 0, 0) < 0)
-                run_failed(3, "seccomp");
+         * (no capability, no_new_privs, the box's seccomp filter; the reaper
+         * makes itself non-dumpable before the program may start). The
+         * program, forked above, drops its own. */
+        if (harden_drop_privileges(&seccomp_prog, &e) < 0)
+                run_error(SBX_REAPER_FD_STATUS, &e);
         syscall(SYS_execveat, WARM_FD_REAPER, "", reaper_argv, no_env, AT_EMPTY_PATH);
         /* The program runs already: without a PID 1 it dies with us. */
-        run_failed(3, "exec the reaper");
+        run_failed(SBX_REAPER_FD_STATUS, "exec the reaper");
 }
 
 /* The stack run_box starts on; the program (a copy of it) runs on it too, so

@@ -7,10 +7,12 @@
  * builds the file system (mounts.c), becomes the box user (uid 1000 inside,
  * a per-slot unprivileged uid outside; its real gid stays its own,
  * SBX_PID1_GID, so that the program cannot prlimit(2) it), writes the program's files into /tmp
- * with O_EXCL|O_NOFOLLOW, seals the root read-only, sets rlimits, drops every
- * capability, sets no_new_privs and non-dumpable (so programs of the same uid
- * can neither ptrace it nor read its memory, which is a copy of the
- * server's), and installs the seccomp filter.
+ * with O_EXCL|O_NOFOLLOW, seals the root read-only, sets rlimits, makes
+ * itself non-dumpable (so programs of the same uid can neither ptrace it nor
+ * read its memory, which is a copy of the server's), drops every capability,
+ * sets no_new_privs and installs the seccomp filter. The ids, tmpfs options,
+ * rlimits and that last drop are harden.c's, shared with a warm Python
+ * run's PID 1 and program (pyzygote/zygote.c), so the two cannot drift.
  *
  * Then it runs the steps in order. Each step is forked with its own session,
  * its stdout/stderr on the step's pipes and its stdin from a memfd holding
@@ -51,6 +53,7 @@
 
 #include "../util/memfd.h"
 #include "cgroup.h"
+#include "harden.h"
 #include "reaper.h"
 #include "warm-proto.h"
 
@@ -92,28 +95,6 @@ static void close_all_but(int *keep, size_t n)
         syscall(SYS_close_range, lo, ~0U, 0);
 }
 
-static int drop_privileges(struct err *e)
-{
-        struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-        struct __user_cap_data_struct data[2];
-
-        for (int cap = 0; cap <= 63; cap++)
-                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-                        return err_set(e, errno, "drop bounding cap %d", cap);
-        /* Already the box user (sbx_child_main); now lose the capabilities
-         * that change did not clear. */
-        memset(data, 0, sizeof(data));
-        if (syscall(SYS_capset, &hdr, data) < 0)
-                return err_set(e, errno, "capset");
-        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-                return err_set(e, errno, "clear ambient caps");
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                return err_set(e, errno, "no_new_privs");
-        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-                return err_set(e, errno, "non-dumpable");
-        return 0;
-}
-
 static int write_files(const struct sbx_spec *spec, struct err *e)
 {
         for (size_t i = 0; i < spec->nfiles; i++) {
@@ -143,21 +124,6 @@ static int write_files(const struct sbx_spec *spec, struct err *e)
         return 0;
 }
 
-static int set_rlimits(const struct sbx_spec *spec, struct err *e)
-{
-        struct rlimit core = {0, 0};
-        struct rlimit fsize = {spec->limits.file_bytes, spec->limits.file_bytes};
-        struct rlimit nofile = {spec->limits.open_files, spec->limits.open_files};
-        struct rlimit nproc = {spec->limits.processes, spec->limits.processes};
-
-        if (setrlimit(RLIMIT_CORE, &core) < 0 ||
-            (spec->limits.file_bytes && setrlimit(RLIMIT_FSIZE, &fsize) < 0) ||
-            (spec->limits.open_files && setrlimit(RLIMIT_NOFILE, &nofile) < 0) ||
-            (spec->limits.processes && setrlimit(RLIMIT_NPROC, &nproc) < 0))
-                return err_set(e, errno, "setrlimit");
-        return 0;
-}
-
 /* stdin of a step: a memfd holding its input, or /dev/null. */
 static int step_stdin(const struct sbx_step *st, struct err *e)
 {
@@ -175,6 +141,11 @@ static int step_stdin(const struct sbx_step *st, struct err *e)
 static _Noreturn void exec_step(const struct sbx_spec *spec, const struct sbx_step *st, int in,
                                 int out, int errfd, int report, int memory_rlimit)
 {
+        struct harden_rlimits lim = {
+            .data_bytes = memory_rlimit ? spec->limits.memory_bytes : 0,
+            .cpu_ms = st->cpu_ms,
+        };
+        struct err e = {0, ""};
         sigset_t none;
         int saved;
 
@@ -184,7 +155,7 @@ static _Noreturn void exec_step(const struct sbx_spec *spec, const struct sbx_st
         sigprocmask(SIG_SETMASK, &none, NULL);
         setsid();
         /* PID 1 keeps a real gid of its own (SBX_PID1_GID). */
-        if (syscall(SYS_setresgid, SBX_BOX_UID, SBX_BOX_UID, SBX_BOX_UID) < 0)
+        if (harden_box_gids(&e) < 0)
                 goto fail;
         if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
                 goto fail;
@@ -192,25 +163,14 @@ static _Noreturn void exec_step(const struct sbx_spec *spec, const struct sbx_st
                 int keep[4] = {0, 1, 2, report};
                 close_all_but(keep, 4);
         }
-        /* Without a memory cgroup, RLIMIT_DATA (private writable memory per
-         * process) is the closest rlimit; RLIMIT_AS would break the JVM, V8
-         * and Go, which reserve far more address space than they use. Set
-         * here, in the step only: PID 1 may itself need more (a sanitizer
-         * build reserves a large shadow). */
-        if (memory_rlimit && spec->limits.memory_bytes) {
-                struct rlimit data = {spec->limits.memory_bytes, spec->limits.memory_bytes};
-                if (setrlimit(RLIMIT_DATA, &data) < 0)
-                        goto fail;
-        }
-        if (st->cpu_ms) {
-                rlim_t s = (rlim_t)((st->cpu_ms + 999) / 1000);
-                struct rlimit cpu = {s, s + 1};
-                if (setrlimit(RLIMIT_CPU, &cpu) < 0)
-                        goto fail;
-        }
+        /* RLIMIT_DATA (without a memory cgroup) and RLIMIT_CPU: here, in
+         * the step only. PID 1 may itself need more (a sanitizer build
+         * reserves a large shadow). */
+        if (harden_rlimits_step(&lim, &e) < 0)
+                goto fail;
         execve(st->argv[0], st->argv, spec->envp);
 fail:
-        saved = errno;
+        saved = e.errnum ? e.errnum : errno;
         /* Nothing more to do if the report is lost: the step then ends 127
          * with no errno, which the parent reports as a failed start. */
         if (write(report, &saved, sizeof(saved)) != (ssize_t)sizeof(saved))
@@ -287,8 +247,6 @@ static void run_steps(struct child_ctx *c)
 static _Noreturn void exec_zygote(struct child_ctx *c)
 {
         const struct sbx_spec *spec = c->spec;
-        struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-        struct __user_cap_data_struct data[2];
         const int keep_caps[] = {CAP_SYS_ADMIN, CAP_SETPCAP, CAP_SETGID};
         struct err e = {0, ""};
         int bpf, hi[4];
@@ -308,29 +266,8 @@ static _Noreturn void exec_zygote(struct child_ctx *c)
                 setup_failed(c->status_fd, &e);
         }
         syscall(SYS_close_range, WARM_FD_REAPER + 1, ~0U, 0);
-        memset(data, 0, sizeof(data));
-        for (size_t i = 0; i < sizeof(keep_caps) / sizeof(keep_caps[0]); i++) {
-                data[0].effective |= 1u << keep_caps[i];
-                data[0].permitted |= 1u << keep_caps[i];
-                data[0].inheritable |= 1u << keep_caps[i];
-        }
-        for (int cap = 0; cap <= 63; cap++)
-                if (!(cap < 32 && (data[0].permitted & (1u << cap))) &&
-                    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) {
-                        err_set(&e, errno, "drop bounding cap %d", cap);
-                        setup_failed(WARM_FD_CONTROL, &e);
-                }
-        if (syscall(SYS_capset, &hdr, data) < 0) {
-                err_set(&e, errno, "zygote capset");
-                setup_failed(WARM_FD_CONTROL, &e);
-        }
-        for (size_t i = 0; i < sizeof(keep_caps) / sizeof(keep_caps[0]); i++)
-                if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, keep_caps[i], 0, 0) < 0) {
-                        err_set(&e, errno, "ambient cap %d", keep_caps[i]);
-                        setup_failed(WARM_FD_CONTROL, &e);
-                }
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-                err_set(&e, errno, "no_new_privs");
+        if (harden_keep_caps(keep_caps, sizeof(keep_caps) / sizeof(keep_caps[0]), &e) < 0) {
+                err_wrap(&e, "zygote");
                 setup_failed(WARM_FD_CONTROL, &e);
         }
         syscall(SYS_execveat, WARM_FD_EXE, "", spec->steps[0].argv, spec->envp, AT_EMPTY_PATH);
@@ -387,20 +324,19 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
         /* Become the box user first: files created on the box's tmpfs must
          * belong to a uid mapped in its user namespace. The host uid we were
          * cloned with (0) is not mapped there, so this change does not clear
-         * our capabilities in the namespace; drop_privileges() does that. */
-        /* Raw system calls: glibc's setresuid() first signals every thread
-         * it knows of, and the server's other threads do not exist here, so
-         * it would wait for them forever. */
+         * our capabilities in the namespace; harden_drop_privileges() does
+         * that. (harden.c changes ids with raw system calls: glibc's
+         * setresuid() would wait for the server's other threads, which do
+         * not exist here.) */
         /* PID 1's real gid is its own (SBX_PID1_GID); each step takes the
          * box user's in all three places (exec_step). Not a warm zygote's:
          * executing it with real and effective gids apart would be a
          * "secure" exec, for which glibc drops TMPDIR and other variables
          * from the environment; it keeps CAP_SETGID instead and gives each
          * run's PID 1 that real gid (pyzygote/zygote.c run_box). */
-        if (syscall(SYS_setresgid, spec->zygote ? SBX_BOX_UID : SBX_PID1_GID, SBX_BOX_UID,
-                    SBX_BOX_UID) < 0 ||
-            syscall(SYS_setresuid, SBX_BOX_UID, SBX_BOX_UID, SBX_BOX_UID) < 0) {
-                err_set(&e, errno, "become the box user");
+        if ((spec->zygote ? harden_box_gids(&e) : harden_pid1_gids(&e)) < 0 ||
+            harden_box_uids(&e) < 0) {
+                err_wrap(&e, "become the box user");
                 setup_failed(c->status_fd, &e);
         }
         if (sethostname("codeexec", 8) < 0) {
@@ -414,15 +350,26 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
                 setup_failed(c->status_fd, &e);
         }
         if (spec->zygote) {
-                struct rlimit core = {0, 0};
-                if (sbx_seal_root(&e) < 0 || setrlimit(RLIMIT_CORE, &core) < 0)
+                /* No core dumps; each run sets its program's own limits. */
+                const struct harden_rlimits none = {0};
+                if (sbx_seal_root(&e) < 0 || harden_rlimits_box(&none, &e) < 0)
                         setup_failed(c->status_fd, &e);
                 prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
                 exec_zygote(c);
         }
-        if (sbx_seal_root(&e) < 0 || set_rlimits(spec, &e) < 0 || drop_privileges(&e) < 0 ||
-            sbx_seccomp_install(&e) < 0)
-                setup_failed(c->status_fd, &e);
+        {
+                const struct harden_rlimits lim = {
+                    .file_bytes = spec->limits.file_bytes,
+                    .open_files = spec->limits.open_files,
+                    .processes = spec->limits.processes,
+                };
+                /* Non-dumpable: programs of the same uid can neither ptrace
+                 * PID 1 nor read its memory, a copy of the server's. */
+                if (sbx_seal_root(&e) < 0 || harden_rlimits_box(&lim, &e) < 0 ||
+                    harden_dumpable(0, &e) < 0 ||
+                    harden_drop_privileges(sbx_seccomp_filter(), &e) < 0)
+                        setup_failed(c->status_fd, &e);
+        }
         /* Changing credentials cleared the parent-death signal: arm it again,
          * then make sure the server did not die in between (its end of the
          * status socket would read as EOF). */

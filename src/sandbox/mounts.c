@@ -6,7 +6,8 @@
  * under empty mounts), the merged-usr links /bin /sbin /lib*, a minimal /dev
  * (host null, zero, full, random, urandom bound onto empty files, a private
  * /dev/shm tmpfs), /proc of the box's PID namespace, a fresh size-limited
- * tmpfs at /tmp owned by the box user, and the recipe's extra read-only
+ * tmpfs at /tmp owned by the box user (both sized by harden.c, which
+ * mounts a warm run's too), and the recipe's extra read-only
  * binds. Then pivot_root(".", ".") swaps roots and the old root is detached,
  * so no path leads back to the host. Nothing of the server's directories,
  * /root, /home or other boxes is ever mounted. A warm Python zygote's box
@@ -136,8 +137,6 @@ static int mount_etc(struct err *e)
 
 static int mount_dev(const struct sbx_spec *spec, struct err *e)
 {
-        char opts[96];
-
         if (mkdir("dev", 0755) < 0 || mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC,
                                             "size=64k,nr_inodes=64,mode=0755") < 0)
                 return err_set(e, errno, "dev tmpfs");
@@ -152,11 +151,10 @@ static int mount_dev(const struct sbx_spec *spec, struct err *e)
             symlink("/proc/self/fd/1", "dev/stdout") < 0 ||
             symlink("/proc/self/fd/2", "dev/stderr") < 0)
                 return err_set(e, errno, "dev links");
-        snprintf(opts, sizeof(opts), "size=%llu,nr_inodes=1024,mode=1777",
-                 (unsigned long long)(spec->limits.tmpfs_bytes / 4 + 4096));
-        if (mkdir("dev/shm", 01777) < 0 ||
-            (!spec->zygote && mount("tmpfs", "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0))
+        if (mkdir("dev/shm", 01777) < 0)
                 return err_set(e, errno, "dev/shm");
+        if (!spec->zygote && harden_mount_shm("dev/shm", spec->limits.tmpfs_bytes, e) < 0)
+                return -1;
         return 0;
 }
 
@@ -219,8 +217,6 @@ static int mount_binds(const struct sbx_spec *spec, struct err *e)
 
 int sbx_mount_root(const struct sbx_spec *spec, struct err *e)
 {
-        char opts[128];
-
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return err_set(e, errno, "make / private");
         if (mount("tmpfs", SBX_STAGE_DIR, "tmpfs", MS_NOSUID | MS_NODEV,
@@ -257,11 +253,10 @@ int sbx_mount_root(const struct sbx_spec *spec, struct err *e)
         if (mkdir("proc", 0555) < 0 ||
             mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
                 return err_set(e, errno, "proc");
-        snprintf(opts, sizeof(opts), "size=%llu,nr_inodes=%u,mode=0755,uid=%d,gid=%d",
-                 (unsigned long long)spec->limits.tmpfs_bytes, 65536u, SBX_BOX_UID, SBX_BOX_UID);
-        if (mkdir("tmp", 0755) < 0 ||
-            (!spec->zygote && mount("tmpfs", "tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0))
+        if (mkdir("tmp", 0755) < 0)
                 return err_set(e, errno, "tmp");
+        if (!spec->zygote && harden_mount_tmp("tmp", spec->limits.tmpfs_bytes, e) < 0)
+                return -1;
         if (mkdirs("var") < 0 || symlink("/tmp", "var/tmp") < 0)
                 return err_set(e, errno, "var/tmp");
         if (mount_binds(spec, e) < 0 || mount_overlays(spec, e) < 0)

@@ -2,14 +2,9 @@
 #ifndef CODEEXEC_SANDBOX_INTERNAL_H
 #define CODEEXEC_SANDBOX_INTERNAL_H
 
+#include "harden.h" /* SBX_BOX_UID, SBX_BOX_GID, SBX_PID1_GID */
 #include "sandbox.h"
 
-#define SBX_BOX_UID 1000 /* the program's uid and gid inside the box */
-/* PID 1's real gid inside the box (host gid --uid-base - 1): PID 1 and the
- * program share a uid but not their gids, so that the program cannot
- * prlimit(2) PID 1 (the kernel allows that between processes whose uids
- * and gids all match). PID 1 creates files with its effective gid, 1000. */
-#define SBX_PID1_GID 1001
 #define SBX_STAGE_DIR "/run/codeexec-stage" /* mount point used to build the root */
 
 /* Everything PID 1 needs; lives in PID 1's (copy-on-write) memory. */
@@ -38,8 +33,9 @@ int sbx_seal_root(struct err *e);
 
 /* Compiles the seccomp deny-list to BPF, once, in the server (seccomp.c). */
 int sbx_seccomp_prepare(struct err *e);
-/* Installs the compiled deny-list; allocates nothing, takes no lock. */
-int sbx_seccomp_install(struct err *e);
+/* The compiled deny-list, for harden_drop_privileges(); NULL before
+ * sbx_seccomp_prepare. */
+const struct sock_fprog *sbx_seccomp_filter(void);
 /* A memfd holding the compiled deny-list (struct sock_filter[]), for a warm
  * box's zygote to install in each run; only system calls. */
 int sbx_seccomp_memfd(struct err *e);

@@ -9,7 +9,7 @@
  * EAFNOSUPPORT for exotic socket families). Calls from another ABI (i386
  * int 0x80, x32) kill the process: the filter only speaks the native ABI.
  * The filter is installed by PID 1 after it dropped its privileges, with
- * no_new_privs set, and is inherited by every step.
+ * no_new_privs set (harden.c), and is inherited by every step.
  *
  * The filter is compiled once, at start-up, by the server (libseccomp
  * allocates while it compiles) and PID 1 only loads the finished BPF with
@@ -25,7 +25,6 @@
 #include <linux/seccomp.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -184,13 +183,9 @@ int sbx_seccomp_prepare(struct err *e)
         return 0;
 }
 
-int sbx_seccomp_install(struct err *e)
+const struct sock_fprog *sbx_seccomp_filter(void)
 {
-        if (!compiled.filter)
-                return err_set(e, EINVAL, "seccomp filter not prepared");
-        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &compiled, 0, 0) < 0)
-                return err_set(e, errno, "seccomp");
-        return 0;
+        return compiled.filter ? &compiled : NULL;
 }
 
 int sbx_seccomp_memfd(struct err *e)

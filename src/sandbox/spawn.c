@@ -211,8 +211,8 @@ static int set_id_maps(pid_t pid, unsigned slot, struct err *e)
         unsigned host = (unsigned)options.uid_base + slot;
 
         snprintf(map, sizeof(map), "%d %u 1\n", SBX_BOX_UID, host);
-        /* and PID 1's own gid (see SBX_PID1_GID) */
-        snprintf(gmap, sizeof(gmap), "%s%d %u 1\n", map, SBX_PID1_GID,
+        /* the box user's gid, and PID 1's own (see SBX_PID1_GID) */
+        snprintf(gmap, sizeof(gmap), "%d %u 1\n%d %u 1\n", SBX_BOX_GID, host, SBX_PID1_GID,
                  (unsigned)options.uid_base - 1);
         if (write_proc(pid, "uid_map", map, e) < 0 || write_proc(pid, "setgroups", "deny", e) < 0 ||
             write_proc(pid, "gid_map", gmap, e) < 0)

@@ -1,0 +1,82 @@
+/* harden: what a box's PID 1 and its programs give up, in one place (see
+ * harden.c). Linked into codeexec (the cold box's PID 1, init.c) and
+ * codeexec-pyzygote (a warm run's PID 1 and its program, run_box); the
+ * reaper's descriptor numbers are read by codeexec-pyreaper too. */
+#ifndef CODEEXEC_HARDEN_H
+#define CODEEXEC_HARDEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/err.h"
+
+struct sock_fprog;
+struct sock_filter;
+
+/* Inside the box: the program's uid and gid. */
+#define SBX_BOX_UID 1000
+#define SBX_BOX_GID 1000
+/* PID 1's real gid inside the box (host gid --uid-base - 1): PID 1 and the
+ * program share a uid but not their gids, so that the program cannot
+ * prlimit(2) PID 1 (the kernel allows that between processes whose uids
+ * and gids all match). PID 1 creates files with its effective gid, 1000. */
+#define SBX_PID1_GID 1001
+
+/* A box's /tmp: SBX_TMP_INODES inodes, owned by the box user; its /dev/shm
+ * a quarter of /tmp's size (plus a page) and SBX_SHM_INODES inodes. */
+#define SBX_TMP_INODES 65536u
+#define SBX_SHM_INODES 1024u
+
+/* What a warm run's PID 1 hands codeexec-pyreaper: the run's status socket,
+ * and the write end of the pipe the program waits on until the reaper has
+ * made itself non-dumpable (pyzygote/reaper_main.c). */
+#define SBX_REAPER_FD_STATUS 3
+#define SBX_REAPER_FD_READY 4
+
+/* The resource limits a program runs under; 0 = none. */
+struct harden_rlimits {
+        uint64_t file_bytes; /* RLIMIT_FSIZE */
+        uint64_t open_files; /* RLIMIT_NOFILE */
+        uint64_t processes;  /* RLIMIT_NPROC */
+        uint64_t data_bytes; /* RLIMIT_DATA (no memory cgroup) */
+        uint64_t cpu_ms;     /* RLIMIT_CPU, in whole seconds rounded up */
+};
+
+/* The box user's uid in all three places (a cold PID 1, from host root). */
+int harden_box_uids(struct err *e);
+/* Real gid SBX_PID1_GID, effective and saved the box user's: PID 1's. */
+int harden_pid1_gids(struct err *e);
+/* The box user's gid in all three places: a program's (and a zygote's). */
+int harden_box_gids(struct err *e);
+
+/* Mounts a box's /tmp (and its /dev/shm) of `tmpfs_bytes` at `target`. */
+int harden_mount_tmp(const char *target, uint64_t tmpfs_bytes, struct err *e);
+int harden_mount_shm(const char *target, uint64_t tmpfs_bytes, struct err *e);
+
+/* RLIMIT_CORE 0, and the box-wide limits of l (file size, open files,
+ * processes), inherited by every process of the box. */
+int harden_rlimits_box(const struct harden_rlimits *l, struct err *e);
+/* The limits of one program only (data, CPU seconds): set in the process
+ * that executes it, not in PID 1 (which may need more memory). */
+int harden_rlimits_step(const struct harden_rlimits *l, struct err *e);
+
+/* Makes the process (its memory, /proc files) dumpable or not. */
+int harden_dumpable(int on, struct err *e);
+
+/* Every capability of the bounding, permitted, effective, inheritable and
+ * ambient sets, then no_new_privs, then `filter` (the box's seccomp
+ * filter, compiled by the server): afterwards the caller has what a program
+ * has. The last thing a process does before it executes a program. */
+int harden_drop_privileges(const struct sock_fprog *filter, struct err *e);
+
+/* Keeps only caps[0..n) (each < 32) in the permitted, effective and
+ * inheritable sets and the bounding set, and raises them as ambient so that
+ * they survive an exec; sets no_new_privs (a warm zygote's PID 1). */
+int harden_keep_caps(const int *caps, size_t n, struct err *e);
+
+/* Reads a compiled filter (struct sock_filter[]) from fd into buf (room for
+ * max instructions) and points prog at it; fd stays open. */
+int harden_seccomp_read(int fd, struct sock_filter *buf, size_t max, struct sock_fprog *prog,
+                        struct err *e);
+
+#endif
