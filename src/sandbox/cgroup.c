@@ -31,8 +31,11 @@
 #include "../util/log.h"
 
 enum cg_kind { CG_NONE, CG_V1, CG_V2 };
-enum { V1_MEMORY, V1_PIDS, V1_CPUACCT, V1_COUNT };
-static const char *const v1_names[V1_COUNT] = {"memory", "pids", "cpuacct"};
+/* memory and pids are required; cpuacct (CPU time) and cpu (each box an
+ * equal CPU share, so that a box of many processes cannot crowd out the
+ * others' runs) are used where the host has them. */
+enum { V1_MEMORY, V1_PIDS, V1_CPUACCT, V1_CPU, V1_COUNT };
+static const char *const v1_names[V1_COUNT] = {"memory", "pids", "cpuacct", "cpu"};
 
 static enum cg_kind kind = CG_NONE;
 /* v2: the directory holding box-<id>; v1: one per controller ("" if absent). */
@@ -327,6 +330,7 @@ static void v2_teardown(void)
                 closedir(d);
         }
         write_file(v2_base, "cgroup.subtree_control", "-memory -pids");
+        write_file(v2_base, "cgroup.subtree_control", "-cpu"); /* where it was enabled */
         if (v2_added[0] && !v2_parent_is_root &&
             write_file(v2_parent, "cgroup.subtree_control", v2_added) < 0)
                 log_warn("cgroup v2: cannot disable the controllers it enabled in %s (%s)",
@@ -352,6 +356,7 @@ static int try_v2(const char **why, bool *mounted)
 {
         char mnt[PATH_MAX], top[PATH_MAX], self[PATH_MAX], own[PATH_MAX];
         char server[PATH_MAX + 8], ctl[512] = "", add[32] = "", pid[32];
+        bool with_cpu;
 
         *mounted = false;
         if (find_mount("cgroup2", NULL, mnt, sizeof(mnt), top) < 0) {
@@ -403,6 +408,9 @@ static int try_v2(const char **why, bool *mounted)
                          server, strerror(errno));
                 goto undo;
         }
+        /* cpu, where delegated, gives every box an equal CPU share */
+        with_cpu =
+            read_file(v2_parent, "cgroup.controllers", ctl, sizeof(ctl)) > 0 && word_in(ctl, "cpu");
         if (read_file(v2_parent, "cgroup.subtree_control", ctl, sizeof(ctl)) < 0)
                 ctl[0] = '\0';
         snprintf(add, sizeof(add), "%s%s", word_in(ctl, "memory") ? "" : " +memory",
@@ -423,6 +431,13 @@ static int try_v2(const char **why, bool *mounted)
                             v2_parent, strerror(errno));
                 goto undo;
         }
+        /* cpu is optional: the kernel may refuse it (e.g. realtime threads) */
+        if (with_cpu && !word_in(ctl, "cpu")) {
+                if (write_file(v2_parent, "cgroup.subtree_control", "+cpu") == 0)
+                        snprintf(add + strlen(add), sizeof(add) - strlen(add), " +cpu");
+                else
+                        with_cpu = false;
+        }
         for (char *p = add; (p = strchr(p, '+')); p++)
                 *p = '-';
         snprintf(v2_added, sizeof(v2_added), "%s", add[0] ? add + 1 : "");
@@ -432,6 +447,9 @@ static int try_v2(const char **why, bool *mounted)
                          v2_base, strerror(errno));
                 goto undo;
         }
+        if (with_cpu && write_file(v2_base, "cgroup.subtree_control", "+cpu") < 0)
+                log_warn("cgroup v2: cannot enable cpu in %s (%s): boxes share CPU unweighted",
+                         v2_base, strerror(errno));
         kind = CG_V2;
         return 0;
 undo:
@@ -442,20 +460,29 @@ undo:
 
 static int try_v1(const char **why, bool *mounted)
 {
+        static char mnts[V1_COUNT][PATH_MAX];
+
         *mounted = false;
         for (int c = 0; c < V1_COUNT; c++) {
-                char mnt[PATH_MAX], top[PATH_MAX], self[PATH_MAX], own[PATH_MAX];
+                char *mnt = mnts[c], top[PATH_MAX], self[PATH_MAX], own[PATH_MAX];
                 char parent[PATH_MAX * 2];
+                bool shared = false;
 
                 v1_base[c][0] = '\0';
-                if (find_mount("cgroup", v1_names[c], mnt, sizeof(mnt), top) < 0 ||
+                if (find_mount("cgroup", v1_names[c], mnt, PATH_MAX, top) < 0 ||
                     own_path(v1_names[c], self, sizeof(self)) < 0 ||
                     cg_path_in_mount(self, top, own, sizeof(own)) < 0) {
-                        if (c == V1_CPUACCT)
-                                continue; /* accounting only: optional */
+                        mnt[0] = '\0';
+                        if (c == V1_CPUACCT || c == V1_CPU)
+                                continue; /* optional */
                         *why = "no cgroup v1 memory and pids hierarchies";
                         return -1;
                 }
+                /* co-mounted controllers ("cpu,cpuacct") share one hierarchy */
+                for (int k = 0; k < c; k++)
+                        shared = shared || strcmp(mnts[k], mnt) == 0;
+                if (shared)
+                        continue;
                 *mounted = true;
                 snprintf(parent, sizeof(parent), "%s%s", mnt, strcmp(own, "/") ? own : "");
                 reap_stale(parent);

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define SCM_MAX_FDS 8 /* descriptors one record may carry */
+#define SCM_MAX_FDS 12 /* descriptors one record may carry */
 
 /* Sends buf[0..len) with fds[0..nfds) attached (nfds <= SCM_MAX_FDS);
  * returns what sendmsg(2) returns. Only system calls: a box's PID 1 may

@@ -64,7 +64,8 @@ def test_cold_run_ok_in_a_box_cgroup(svc_server):
 
 def test_box_cgroup_carries_the_run_limits(svc_server):
     """While a cold run sleeps, its box-<id> holds its processes, with the
-    run's memory.max, memory.swap.max and pids.max."""
+    run's memory.max, memory.swap.max and pids.max, and the default cpu.weight
+    (the cpu controller is on: boxes share CPU equally)."""
     import threading
     s = svc_server
     result = {}
@@ -82,6 +83,9 @@ def test_box_cgroup_carries_the_run_limits(svc_server):
                         and cg_read(box / "pids.max").strip() == "7" and cg_procs(box)):
                     seen = box
                     assert cg_read(box / "memory.swap.max").strip() == "0"
+                    # the cpu controller: every box an equal CPU share
+                    assert "cpu" in cg_read(base / "cgroup.subtree_control").split()
+                    assert cg_read(box / "cpu.weight").strip() == "100"
             except OSError:
                 continue  # removed meanwhile
         time.sleep(0.1)

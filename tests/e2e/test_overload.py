@@ -140,3 +140,43 @@ def test_verdicts_stable_under_cpu_overload(server):
     print(f"\n{n} CPU-bound runs ({iters} iterations) at 10x {cpu_count()} cores: "
           f"{took:.1f}s, verdict flips: {flips}")
     assert flips == 0, [b[:100] for st, _, b in out if (st, b) != (200, expect)][:5]
+
+
+HOG = """\
+import os, time
+for _ in range(480):
+    if os.fork() == 0:
+        os.setsid()  # a session of its own: an autogroup of its own too
+        while True:
+            pass
+time.sleep(60)
+"""
+
+VICTIM = "print(sum(range(3 * 10**7)))"  # about 0.5 s of CPU here
+
+
+def test_a_box_of_many_processes_does_not_crowd_out_another_run():
+    """Each box has an equal CPU share (the cpu cgroup controller), so one run
+    of 480 spinning processes (each in a session, so an autogroup, of its
+    own) cannot starve the run beside it. Without it the kernel shares CPU
+    per process: the victim (about half a second of CPU) was answered only
+    once the hog had ended, 26 s later."""
+    import http.client
+    base = unique_uid_base()
+    with start_server("--max-running", "2", "--uid-base", str(base)) as s:
+        hog = http.client.HTTPConnection(*hostport(s.url), timeout=120)
+        hog.request("POST", "/py_exec", body=json.dumps({"code": HOG, "timeout": 120}),
+                    headers={"Content-Type": "application/json"})
+        try:
+            time.sleep(3)  # its processes are spinning
+            for _ in range(2):
+                t0 = time.monotonic()
+                st, _, body = _py(s.url, VICTIM, timeout=10, http_timeout=120)
+                took = time.monotonic() - t0
+                assert (st, body) == (200, f"0\n{sum(range(3 * 10**7))}\n".encode()), body[:200]
+                # liveness, not speed: about 1 s alone; the hog runs for 120 s
+                assert took < 40, f"the victim waited {took:.0f}s for the hog"
+        finally:
+            hog.close()  # a client that hangs up cancels its run
+        assert_healthy(s.url)
+        assert_no_box_processes(base, base + 100, settle=15.0, url=s.url)
