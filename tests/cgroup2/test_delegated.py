@@ -121,11 +121,13 @@ def test_timeout_reports_cpu_from_cpu_stat(svc_server):
     assert r["cpu_ms"] > 0
 
 
-def test_pids_limit_makes_fork_fail(svc_server):
-    code = (
+def forks_until_refused(n: int) -> str:
+    """A program that forks n sleeping children and prints how many forks
+    succeeded and how many the pids limit refused."""
+    return (
         "import os, time\n"
         "ok = failed = 0\n"
-        "for _ in range(40):\n"
+        f"for _ in range({n}):\n"
         "    try:\n"
         "        pid = os.fork()\n"
         "    except BlockingIOError:\n"
@@ -138,6 +140,10 @@ def test_pids_limit_makes_fork_fail(svc_server):
         "print(ok, failed, flush=True)\n"
         "os._exit(0)\n"
     )
+
+
+def test_pids_limit_makes_fork_fail(svc_server):
+    code = forks_until_refused(40)
     r = svc_server.run(code, timeout=60, cold=True, limits={"processes": 10})
     assert r["status"] == "ok", r
     ok, failed = map(int, r["stdout"].split())
@@ -196,22 +202,7 @@ def test_warm_peak_is_per_run(svc_server):
 def test_warm_pids_limit(svc_server):
     s = svc_server
     hostile.wait_warm_ready(s.url, timeout=180)
-    code = (
-        "import os, time\n"
-        "ok = failed = 0\n"
-        "for _ in range(30):\n"
-        "    try:\n"
-        "        pid = os.fork()\n"
-        "    except BlockingIOError:\n"
-        "        failed += 1\n"
-        "        continue\n"
-        "    if pid == 0:\n"
-        "        time.sleep(30)\n"
-        "        os._exit(0)\n"
-        "    ok += 1\n"
-        "print(ok, failed, flush=True)\n"
-        "os._exit(0)\n"
-    )
+    code = forks_until_refused(30)
     r = s.run(code, timeout=60, limits={"processes": 8})
     assert r["warm"] is True, r
     assert r["status"] == "ok", r

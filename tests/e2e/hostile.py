@@ -56,6 +56,16 @@ def request(url: str, method: str, path: str, body=None, headers: Optional[Dict[
         conn.close()
 
 
+def metric(url: str, name: str) -> float:
+    """The value of an unlabelled metric in GET /metrics (0 when absent)."""
+    st, _, body = request(url, "GET", "/metrics", timeout=5)
+    assert st == 200
+    for line in body.decode().splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return 0.0
+
+
 def v1_run(url: str, code: str, language: str = "python", timeout: float = 10, stdin: str = "",
            headers=None) -> dict:
     st, _, body = request(url, "POST", "/v1/run",

@@ -35,7 +35,7 @@ import pytest
 
 from conftest import BINARY, REPO_ROOT, start_server  # noqa: E402
 from hostile import (HealthProbe, unique_uid_base, any_exec, assert_healthy, assert_no_box_processes,
-                     box_processes, build_has_warm_python, hostport, py_exec, request, v1_run, vm_kb,
+                     box_processes, build_has_warm_python, hostport, metric, py_exec, request, v1_run, vm_kb,
                      wait_warm_ready)
 
 PY = "/usr/bin/python3"
@@ -1053,15 +1053,6 @@ def _v1(url: str, code: str, timeout: float = 30, **fields) -> dict:
     return json.loads(raw)
 
 
-def _metric(url: str, name: str) -> float:
-    st, _, body = request(url, "GET", "/metrics", timeout=5)
-    assert st == 200
-    for line in body.decode().splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    return 0.0
-
-
 @pytest.fixture(scope="module")
 def one_slot(mode):
     """One slot (so consecutive runs share its zygote), lean preloads only."""
@@ -1149,7 +1140,7 @@ def test_program_cannot_steer_the_oom_killer(small_mem, mode):
         while True:
             keep.append(bytearray(10 ** 7))
     """)
-    before = {m: _metric(small_mem.url, m) for m in ("codeexec_warm_python_fallbacks_total",
+    before = {m: metric(small_mem.url, m) for m in ("codeexec_warm_python_fallbacks_total",
                                                       "codeexec_warm_python_restarts_total")}
     r = _v1(small_mem.url, code)
     assert r["stdout"] == "PID 1: Permission denied\n", r["stdout"]
@@ -1157,7 +1148,7 @@ def test_program_cannot_steer_the_oom_killer(small_mem, mode):
     if mode == "warm":
         assert r["warm"] is True
         for m, v in before.items():
-            assert _metric(small_mem.url, m) == v, f"{m} moved: the run broke its zygote or reaper"
+            assert metric(small_mem.url, m) == v, f"{m} moved: the run broke its zygote or reaper"
 
 
 def test_program_cannot_prlimit_its_pid1(srv):

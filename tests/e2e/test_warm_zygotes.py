@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BINARY, start_server  # noqa: E402
-from hostile import build_has_warm_python, request, unique_uid_base, v1_run, wait_warm_ready
+from hostile import build_has_warm_python, metric, request, unique_uid_base, v1_run, wait_warm_ready
 
 OPENBLAS_DIR = Path("/usr/lib/x86_64-linux-gnu/openblas-pthread")
 ZYGOTE_COMM = "codeexec-pyzyg"
@@ -39,15 +39,6 @@ ZYGOTE_COMM = "codeexec-pyzyg"
 def _needs_warm_python():
     if BINARY.is_file() and not build_has_warm_python(BINARY):
         pytest.skip("this build has no warm Python")
-
-
-def metric(url: str, name: str) -> float:
-    st, _, body = request(url, "GET", "/metrics", timeout=5)
-    assert st == 200
-    for line in body.decode().splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    return 0.0
 
 
 def children(pid: int) -> list:
