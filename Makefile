@@ -24,7 +24,7 @@ CFLAGS  += -std=gnu11 $(WARN) $(HARDEN) $(shell pkg-config --cflags $(PKGS) 2>/d
 LDFLAGS += -pie -Wl,-z,relro,-z,now
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -levent -ljansson -lseccomp)
 
-SRC     := $(wildcard src/util/*.c src/lang/*.c src/sandbox/*.c src/exec/*.c src/api/*.c src/bank/*.c src/http/*.c src/server/*.c)
+SRC     := $(wildcard src/util/*.c src/lang/*.c src/sandbox/*.c src/exec/*.c src/api/*.c src/bank/*.c src/judge/*.c src/http/*.c src/server/*.c)
 LIB_SRC := $(filter-out src/server/main.c,$(SRC))
 BUILD   ?= build
 OBJ     := $(SRC:src/%.c=$(BUILD)/obj/%.o)

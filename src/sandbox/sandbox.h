@@ -71,6 +71,15 @@ struct sbx_spec {
         bool zygote;
         int zygote_fd;
         int reaper_fd; /* passed to the zygote as WARM_FD_REAPER */
+        /* Judge mode: compile once, run each test in a fresh box. With
+         * collect_tmp, once every step has exited 0 PID 1 archives /tmp (the
+         * box's own tmpfs only: regular files, directories and symlinks, not
+         * other mounts) for sbx_take_artifact, up to collect_max_bytes. With
+         * artifact, PID 1 unpacks it into /tmp before writing files (which
+         * win over an archived file of the same name). */
+        bool collect_tmp;
+        uint64_t collect_max_bytes;
+        const struct sbx_artifact *artifact;
 };
 
 /* What the caller gets back: fds it must watch and eventually release. */
@@ -89,6 +98,7 @@ struct sbx_box {
         /* A zygote's: the cgroup it has moved into, where its next run will
          * be born (warm.c), or NULL. */
         struct cg_box *next_cg;
+        int collect_fd; /* spec.collect_tmp: the memfd PID 1 archives /tmp into */
 };
 
 enum sbx_msg_type {
@@ -180,6 +190,20 @@ int sbx_zygote_ready(struct sbx_box *zygote, struct sbx_zygote_info *info, struc
 int sbx_zygote_park(struct sbx_box *zygote, const struct sbx_limits *lim, struct err *e);
 int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx_box *box,
                  struct err *e);
+
+/* Judge mode's compiled program: an immutable archive of a box's /tmp,
+ * validated by the server (relative names, no "..", bounded count and size)
+ * and kept in a sealed memfd, shared by reference between the boxes of the
+ * tests it runs. */
+struct sbx_artifact;
+/* After PID 1 of a box spawned with collect_tmp exited: 1 and *out (one
+ * reference) when it left a valid archive, 0 when it left none (a step
+ * failed), -1 with e set when the archive is invalid or too large. */
+int sbx_take_artifact(struct sbx_box *box, struct sbx_artifact **out, struct err *e);
+struct sbx_artifact *sbx_artifact_ref(struct sbx_artifact *a);
+void sbx_artifact_unref(struct sbx_artifact *a);
+uint64_t sbx_artifact_bytes(const struct sbx_artifact *a); /* archived file bytes */
+size_t sbx_artifact_entries(const struct sbx_artifact *a);
 
 /* Retries removing cgroups that were still busy at release; returns how
  * many are still pending. Call from a timer while it returns non-zero. */

@@ -1,0 +1,47 @@
+/* problem: the stdin/stdout tests of one judge problem, shared by reference.
+ *
+ * A problem is immutable once built and counted by references: a judge
+ * holds one for as long as its tests run, so replacing or deleting a
+ * stored problem (problems.h) never pulls tests from under a running judge.
+ * Inline tests of a /v1/judge request are an anonymous problem built the
+ * same way, so the judge engine knows one shape.
+ *
+ * The hash is the MD5 of the tests alone, in order, each as
+ * "<len(stdin)>:<stdin><len(expected)>:<expected>" (decimal byte lengths):
+ * two uploads of the same tests have the same hash whatever their names,
+ * checker or limits. */
+#ifndef CODEEXEC_BANK_PROBLEM_H
+#define CODEEXEC_BANK_PROBLEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct problem_test {
+        char *stdin_data; /* NUL-terminated copy; stdin_len excludes the NUL */
+        size_t stdin_len;
+        char *expected;
+        size_t expected_len;
+};
+
+struct problem {
+        char *name; /* NULL for inline tests */
+        struct problem_test *tests;
+        size_t ntests, cap;
+        uint64_t bytes;   /* stdin and expected bytes of all tests */
+        char hash[33];    /* lower-case hex MD5, see above; set by problem_seal */
+        char *checker;    /* stored checker object (JSON text) or NULL */
+        char *limits;     /* stored per-test limits object (JSON text) or NULL */
+        unsigned refs;
+};
+
+/* A new, empty problem with one reference (name may be NULL). */
+struct problem *problem_new(const char *name);
+/* Appends a test (copied). -1 when out of memory. */
+int problem_add_test(struct problem *p, const char *in, size_t in_len, const char *expected,
+                     size_t expected_len);
+/* Computes the hash once all tests are in. */
+void problem_seal(struct problem *p);
+struct problem *problem_ref(struct problem *p);
+void problem_unref(struct problem *p);
+
+#endif
