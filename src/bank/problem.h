@@ -27,10 +27,10 @@ struct problem {
         char *name; /* NULL for inline tests */
         struct problem_test *tests;
         size_t ntests, cap;
-        uint64_t bytes;   /* stdin and expected bytes of all tests */
-        char hash[33];    /* lower-case hex MD5, see above; set by problem_seal */
-        char *checker;    /* stored checker object (JSON text) or NULL */
-        char *limits;     /* stored per-test limits object (JSON text) or NULL */
+        uint64_t bytes; /* stdin and expected bytes of all tests */
+        char hash[33];  /* lower-case hex MD5, see above; set by problem_seal */
+        char *checker;  /* stored checker object (JSON text) or NULL */
+        char *limits;   /* stored per-test limits object (JSON text) or NULL */
         unsigned refs;
 };
 
