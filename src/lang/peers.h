@@ -14,7 +14,7 @@
 
 #include "../util/err.h"
 
-/* Loads every languages/peers/*.json below languages_dir (none is fine).
+/* Loads every languages/peers/<dialect>.json below languages_dir (none is fine).
  * An entry naming a language that has no recipe is an error. Call after
  * recipes_load(). */
 int peers_load(const char *languages_dir, struct err *e);
