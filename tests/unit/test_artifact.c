@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -609,4 +610,160 @@ Test(artifact, cost_of_a_one_megabyte_program)
         remove_tree(src);
         free(src);
         free(data);
+}
+
+/* ---- in real boxes (root only: builds namespaces like the server) ---- */
+
+struct box_run {
+        int steps_ended, last_exit;
+        char out[8192];
+        size_t out_len;
+        bool setup_error;
+        char error[200];
+};
+
+/* Waits for the box's PID 1 and collects what it said; output is small, so
+ * reading after the end never blocks the box. */
+static void wait_box(struct sbx_box *box, struct box_run *r)
+{
+        struct sbx_msg m;
+        siginfo_t info;
+        int rc;
+
+        memset(r, 0, sizeof(*r));
+        while (waitid((idtype_t)P_PIDFD, (id_t)box->pidfd, &info, WEXITED) < 0 && errno == EINTR)
+                ;
+        while ((rc = sbx_read_msg(box, &m)) == 1) {
+                if (m.type == SBX_MSG_STEP_END) {
+                        r->steps_ended++;
+                        r->last_exit = WIFEXITED(m.wstatus) ? WEXITSTATUS(m.wstatus) : -1;
+                } else if (m.type == SBX_MSG_SETUP_ERROR) {
+                        r->setup_error = true;
+                        snprintf(r->error, sizeof(r->error), "%s", m.text);
+                }
+        }
+        for (size_t s = 0; s < box->nsteps; s++) {
+                ssize_t n;
+                while ((n = read(box->out_fd[s][0], r->out + r->out_len,
+                                 sizeof(r->out) - 1 - r->out_len)) > 0)
+                        r->out_len += (size_t)n;
+        }
+        r->out[r->out_len] = '\0';
+}
+
+static char *env_path[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", NULL};
+
+static void spec_for(struct sbx_spec *spec, struct sbx_step *step, char *const *argv)
+{
+        memset(spec, 0, sizeof(*spec));
+        memset(step, 0, sizeof(*step));
+        step->argv = argv;
+        step->timeout_s = 60;
+        spec->steps = step;
+        spec->nsteps = 1;
+        spec->envp = env_path;
+        spec->limits.memory_bytes = 512u << 20;
+        spec->limits.processes = 64;
+        spec->limits.file_bytes = 64u << 20;
+        spec->limits.tmpfs_bytes = 64u << 20;
+        spec->limits.open_files = 256;
+}
+
+static void global_init_once(void)
+{
+        struct sbx_options opt;
+        struct err e = {0, ""};
+        const char *base = getenv("CODEEXEC_UID_BASE");
+
+        memset(&opt, 0, sizeof(opt));
+        opt.uid_base = base ? (uid_t)strtoul(base, NULL, 10) : 400000;
+        opt.max_slots = 1;
+        opt.no_cgroups = 1;
+        cr_assert_eq(sbx_global_init(&opt, &e), 0, "%s", e.msg);
+}
+
+Test(artifact, compile_once_run_in_fresh_boxes)
+{
+        static const char source[] = "#include <cstdio>\n"
+                                     "int main(){int a,b;if(scanf(\"%d %d\",&a,&b)!=2)return 3;"
+                                     "printf(\"%d\\n\",a+b);FILE*f=fopen(\"/tmp/left\",\"w\");"
+                                     "return f?0:4;}\n";
+        char *compile[] = {"/bin/sh", "-c",
+                           "g++ -O2 -o main main.cpp && mkdir -p lib/x && echo data > lib/x/f "
+                           "&& ln -s lib/x/f link && chmod 0750 lib",
+                           NULL};
+        char *run[] = {"/bin/sh", "-c",
+                       "ls -l main | cut -c1-10; cat link; ls left 2>&1; echo 40 2 | ./main", NULL};
+        struct sbx_file file = {.name = "main.cpp", .data = source, .len = sizeof(source) - 1};
+        struct sbx_artifact *a = NULL;
+        struct sbx_spec spec;
+        struct sbx_step step;
+        struct sbx_box box;
+        struct box_run r;
+        struct err e = {0, ""};
+
+        if (geteuid() != 0)
+                cr_skip_test("needs root, as the server does, to build boxes");
+        if (access("/usr/bin/g++", X_OK) != 0)
+                cr_skip_test("no g++");
+        global_init_once();
+
+        spec_for(&spec, &step, compile);
+        spec.files = &file;
+        spec.nfiles = 1;
+        spec.collect_tmp = true;
+        spec.collect_max_bytes = spec.limits.tmpfs_bytes;
+        cr_assert_eq(sbx_spawn(&spec, &box, &e), 0, "%s", e.msg);
+        wait_box(&box, &r);
+        cr_assert(!r.setup_error, "%s", r.error);
+        cr_assert_eq(r.last_exit, 0, "compile: %s", r.out);
+        cr_assert_eq(sbx_take_artifact(&box, &a, &e), 1, "%s", e.msg);
+        sbx_release(&box);
+        cr_assert_eq(box.collect_fd, -1);
+        /* main.cpp main lib lib/x lib/x/f link (and nothing of the
+         * compiler's own temporary files, removed when it ended) */
+        cr_assert_eq(sbx_artifact_entries(a), 6, "%zu entries", sbx_artifact_entries(a));
+
+        for (int i = 0; i < 2; i++) { /* each run sees the artifact, not the last run's files */
+                spec_for(&spec, &step, run);
+                spec.artifact = a;
+                cr_assert_eq(sbx_spawn(&spec, &box, &e), 0, "%s", e.msg);
+                wait_box(&box, &r);
+                cr_assert(!r.setup_error, "%s", r.error);
+                cr_assert_str_eq(r.out,
+                                 "-rwxr-xr-x\ndata\nls: cannot access 'left': No such file or "
+                                 "directory\n42\n");
+                cr_assert_eq(r.last_exit, 0);
+                sbx_release(&box);
+        }
+
+        /* a failing step: no artifact, and no error */
+        {
+                char *fail[] = {"/bin/sh", "-c", "echo x > out; exit 1", NULL};
+                struct sbx_artifact *none = NULL;
+                spec_for(&spec, &step, fail);
+                spec.collect_tmp = true;
+                spec.collect_max_bytes = 1 << 20;
+                cr_assert_eq(sbx_spawn(&spec, &box, &e), 0, "%s", e.msg);
+                wait_box(&box, &r);
+                cr_assert_eq(sbx_take_artifact(&box, &none, &e), 0);
+                cr_assert_null(none);
+                sbx_release(&box);
+        }
+        /* more than the limit left in /tmp: an error */
+        {
+                char *big[] = {"/bin/sh", "-c", "head -c 300000 /dev/zero > big", NULL};
+                struct sbx_artifact *none = NULL;
+                spec_for(&spec, &step, big);
+                spec.collect_tmp = true;
+                spec.collect_max_bytes = 200000;
+                cr_assert_eq(sbx_spawn(&spec, &box, &e), 0, "%s", e.msg);
+                wait_box(&box, &r);
+                cr_assert_eq(r.last_exit, 0);
+                cr_assert_eq(sbx_take_artifact(&box, &none, &e), -1);
+                cr_assert_eq(e.errnum, EFBIG, "%s", e.msg);
+                sbx_release(&box);
+        }
+        sbx_artifact_unref(a);
+        sbx_global_cleanup();
 }
