@@ -19,9 +19,11 @@ struct api_config {
         uint64_t file_mb;
         uint64_t tmpfs_mb;
         uint32_t open_files;
-        size_t output_limit_bytes; /* per stream, default and maximum */
-        size_t reply_limit_bytes;  /* the encoded reply to one run (--reply-limit) */
-        size_t max_batch;          /* runs in one /v1/batch request */
+        size_t output_limit_bytes;  /* per stream, default and maximum */
+        size_t reply_limit_bytes;   /* the encoded reply to one run (--reply-limit) */
+        size_t max_batch;           /* runs in one /v1/batch request */
+        uint64_t judge0_keep_bytes; /* Judge0 results kept, in all (judge0.c) */
+        unsigned judge0_ttl_s;      /* how long a finished one is kept */
 };
 
 /* Copies c; called once, before the first request (and before anything

@@ -96,24 +96,30 @@ size_t api_requests_waiting(void)
         return npending;
 }
 
-void api_note_job(struct evhttp_request *req, const struct job *job)
+void api_count_job(const struct job *job)
 {
         const char *verdict = job->outcome == JOB_SANDBOX_ERROR ? "" : verdict_status(job);
         double run_s = (double)(job->t_done_us - job->t_started_us) / 1e6;
         double queue_s = (double)(job->t_started_us - job->t_queued_us) / 1e6;
-        struct http_run_note note = {
-            .language = job->recipe->key,
-            .verdict = verdict,
-            .queue_ms = (int64_t)(queue_s * 1000),
-            .run_ms = (int64_t)(run_s * 1000),
-            .warm = job->warm,
-        };
 
         if (job->outcome == JOB_SANDBOX_ERROR)
                 metrics_sandbox_failure();
         if (job->budget_cut)
                 metrics_reply_budget_cut();
         metrics_run(job->recipe->key, verdict, verdict_process_status(job), run_s, queue_s);
+}
+
+void api_note_job(struct evhttp_request *req, const struct job *job)
+{
+        struct http_run_note note = {
+            .language = job->recipe->key,
+            .verdict = job->outcome == JOB_SANDBOX_ERROR ? "" : verdict_status(job),
+            .queue_ms = (int64_t)((job->t_started_us - job->t_queued_us) / 1000),
+            .run_ms = (int64_t)((job->t_done_us - job->t_started_us) / 1000),
+            .warm = job->warm,
+        };
+
+        api_count_job(job);
         http_note_run(req, &note);
 }
 

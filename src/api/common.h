@@ -38,5 +38,8 @@ void api_run_job(struct evhttp_request *req, struct job *job, api_job_reply_fn f
 
 /* Records what req ran: the run metrics and the request's access-log line. */
 void api_note_job(struct evhttp_request *req, const struct job *job);
+/* The run metrics alone, for a job no request waits for (a Judge0
+ * submission made without wait=true). */
+void api_count_job(const struct job *job);
 
 #endif

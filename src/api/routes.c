@@ -4,7 +4,7 @@
  * start-up (main: http_start(..., api_routes())); the transport matches
  * method and path, applies auth to every route not marked open, and calls
  * the handler. The handlers live beside their reply formats (legacy.c,
- * v1.c, batch.c, coverage.c, testbanks.c); only /metrics, which renders
+ * v1.c, batch.c, coverage.c, testbanks.c, judge0.c); only /metrics, which renders
  * the metrics registry as it is, lives here. Adding an endpoint is a row
  * here and a handler (docs/architecture.md). */
 #include <event2/http.h>
@@ -48,6 +48,15 @@ static const struct http_route routes[] = {
     {EVHTTP_REQ_PUT, "/v1/testbanks/", route_v1_testbank_put, HTTP_ROUTE_PREFIX},
     {EVHTTP_REQ_POST, "/v1/testbanks/", route_v1_testbank_add, HTTP_ROUTE_PREFIX},
     {EVHTTP_REQ_DELETE, "/v1/testbanks/", route_v1_testbank_delete, HTTP_ROUTE_PREFIX},
+    /* Judge0 CE (judge0.c); /submissions/batch's POST row comes before the
+     * prefix, which relabels the path once it matches */
+    {EVHTTP_REQ_POST, "/submissions", route_judge0_create, 0},
+    {EVHTTP_REQ_POST, "/submissions/batch", route_judge0_batch_create, 0},
+    {EVHTTP_REQ_GET, "/submissions/", route_judge0_show, HTTP_ROUTE_PREFIX},
+    {EVHTTP_REQ_GET, "/languages", route_judge0_languages, 0},
+    {EVHTTP_REQ_GET, "/languages/", route_judge0_language, HTTP_ROUTE_PREFIX},
+    {EVHTTP_REQ_GET, "/statuses", route_judge0_statuses, 0},
+    {EVHTTP_REQ_GET, "/about", route_judge0_about, 0},
 };
 
 const struct http_route *api_routes(size_t *n)

@@ -28,4 +28,13 @@ void route_v1_testbank_put(struct evhttp_request *req);
 void route_v1_testbank_add(struct evhttp_request *req);
 void route_v1_testbank_delete(struct evhttp_request *req);
 
+/* Judge0 CE (judge0.c): /submissions, /languages, /statuses, /about. */
+void route_judge0_create(struct evhttp_request *req);
+void route_judge0_batch_create(struct evhttp_request *req);
+void route_judge0_show(struct evhttp_request *req);
+void route_judge0_languages(struct evhttp_request *req);
+void route_judge0_language(struct evhttp_request *req);
+void route_judge0_statuses(struct evhttp_request *req);
+void route_judge0_about(struct evhttp_request *req);
+
 #endif

@@ -134,6 +134,12 @@ static const struct opt_spec options[] = {
      "where uploaded test banks persist",
      "as `testbanks/NAME.jsonl`, written atomically; "
      "reloaded at start-up"},
+    {"judge0-keep-mb", "N", NUM(judge0_keep_mb, 1, 1u << 20, 256), "256",
+     "memory for the results of Judge0 submissions (/submissions), in all",
+     "the oldest finished ones are dropped first to make room; a `GET /submissions/TOKEN` for "
+     "one dropped is a 404, as for a token never issued. See [compat.md](compat.md#judge0)"},
+    {"judge0-ttl", "S", NUM(judge0_ttl_s, 1, 30u * 86400, 3600), "3600",
+     "seconds a finished Judge0 submission's result is kept", NULL},
     {"help", NULL, OPT_HELP, 0, 0, 0, 0, 0, NULL, NULL, "print this help", NULL},
     {"version", NULL, OPT_VERSION, 0, 0, 0, 0, 0, NULL, NULL, "print the version", NULL},
 };

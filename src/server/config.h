@@ -35,6 +35,8 @@ struct config {
         size_t max_batch;           /* runs in one /v1/batch request */
         size_t reply_limit_bytes;   /* largest reply to one run, encoded (--reply-limit) */
         unsigned reply_timeout_s;   /* a client that reads nothing this long is cut off */
+        uint64_t judge0_keep_mb;    /* Judge0 submissions' results kept in memory, in all */
+        unsigned judge0_ttl_s;      /* and for how long after they finish */
 };
 
 /* Parses argv into cfg (defaults first). Returns 0 to run, 1 when --help

@@ -97,6 +97,8 @@ static void start_api(void)
             .output_limit_bytes = cfg.output_limit_bytes,
             .reply_limit_bytes = cfg.reply_limit_bytes,
             .max_batch = cfg.max_batch,
+            .judge0_keep_bytes = cfg.judge0_keep_mb << 20,
+            .judge0_ttl_s = cfg.judge0_ttl_s,
         };
 
         api_init(&ac);

@@ -1,0 +1,1547 @@
+/* judge0: the Judge0 CE dialect — /submissions, /languages, /statuses,
+ * /about — over the same jobs as the native API (docs/compat.md#judge0).
+ *
+ * Theory of operation. Every accepted submission is a struct sub with an
+ * unguessable token (a UUID v4 from getrandom), kept in an in-memory store:
+ * a hash of tokens and a list in creation order. A submission's job is
+ * either waited for by its request (wait=true: api_run_job, the client's
+ * hang-up cancels it and drops the submission) or runs on its own
+ * (sched_submit with our own completion callback); either way the finished
+ * job moves into the submission, which then owns it. The store is bounded
+ * by bytes (--judge0-keep-mb: the oldest finished submissions are dropped
+ * to make room) and by time (--judge0-ttl after a submission finished);
+ * both are enforced whenever a submission is stored or looked up, so an
+ * idle server holds what it held. Submissions still queued or running are
+ * never dropped; their number is bounded by the run queue.
+ *
+ * Judge0's rules kept here: its 14 statuses and how a run maps onto them
+ * (isolate_job.rb determine_status), its expected_output comparison (the
+ * lines_rstrip checker), its base64 (Ruby's encode64: a newline every 60
+ * characters and at the end), `fields`, and its error bodies: validation
+ * 422 {"<attr>": ["message", ...]}, 400 {"error": "..."}, 503 queue full,
+ * and Rails' {"status": 404, "error": "Not Found"} for an unknown token.
+ * Language ids are data: languages/peers/judge0.json (lang/peers.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <sys/queue.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "../exec/sched.h"
+#include "../http/http.h"
+#include "../judge/checker.h"
+#include "../lang/peers.h"
+#include "../util/base64.h"
+#include "../util/strv.h"
+#include "common.h"
+#include "request.h"
+#include "routes.h"
+
+#define JSON_TYPE "application/json; charset=utf-8"
+#define BATCH_MAX 20     /* Judge0's MAX_SUBMISSION_BATCH_SIZE */
+#define ARGS_MAX_LEN 512 /* compiler_options, command_line_arguments */
+#define NBUCKETS 4096
+#define SUB_OVERHEAD 1024 /* bytes a submission costs beyond its texts */
+#define NOT_UTF8_ONE                                                                               \
+        "some attributes for this submission cannot be converted to UTF-8, use "                   \
+        "base64_encoded=true "                                                                     \
+        "query parameter"
+#define NOT_UTF8_MANY                                                                              \
+        "some attributes for one or more submissions cannot be converted to UTF-8, use "           \
+        "base64_encoded=true query parameter"
+
+/* ---- statuses and languages ----------------------------------------------- */
+
+enum {
+        ST_QUEUE = 1,
+        ST_PROCESSING,
+        ST_ACCEPTED,
+        ST_WRONG,
+        ST_TLE,
+        ST_COMPILE,
+        ST_SIGSEGV,
+        ST_SIGXFSZ,
+        ST_SIGFPE,
+        ST_SIGABRT,
+        ST_NZEC,
+        ST_OTHER,
+        ST_INTERNAL,
+        ST_EXEC_FORMAT,
+        ST_COUNT = ST_EXEC_FORMAT,
+};
+
+static const char *const status_names[ST_COUNT + 1] = {
+    "",
+    "In Queue",
+    "Processing",
+    "Accepted",
+    "Wrong Answer",
+    "Time Limit Exceeded",
+    "Compilation Error",
+    "Runtime Error (SIGSEGV)",
+    "Runtime Error (SIGXFSZ)",
+    "Runtime Error (SIGFPE)",
+    "Runtime Error (SIGABRT)",
+    "Runtime Error (NZEC)",
+    "Runtime Error (Other)",
+    "Internal Error",
+    "Exec Format Error",
+};
+
+/* One entry of languages/peers/judge0.json, resolved. */
+struct lang {
+        long long id;
+        const char *name;            /* may hold {version} */
+        const struct recipe *recipe; /* what jobs run: the recipe, or a copy with
+                                      * the entry's source_file */
+        const struct recipe *base;   /* the recipe itself (its probed version) */
+};
+
+static struct lang *langs;
+static size_t nlangs;
+static bool langs_loaded;
+
+/* A recipe like r but writing the program to source_file ({src}, {base}
+ * follow): Judge0's Java is `public class Main` in Main.java. Lives as long
+ * as the process. */
+static const struct recipe *recipe_renamed(const struct recipe *r, const char *source_file)
+{
+        struct recipe *copy;
+
+        if (!source_file || strcmp(source_file, r->source_file) == 0)
+                return r;
+        copy = malloc(sizeof(*copy));
+        if (!copy)
+                return r;
+        *copy = *r;
+        copy->source_file = strdup(source_file);
+        if (!copy->source_file) {
+                free(copy);
+                return r;
+        }
+        return copy;
+}
+
+static void langs_load(void)
+{
+        json_t *table = peers_table("judge0"), *e;
+        size_t i;
+
+        langs_loaded = true;
+        if (!table)
+                return;
+        langs = calloc(json_array_size(table) + 1, sizeof(*langs));
+        if (!langs)
+                return;
+        json_array_foreach(table, i, e)
+        {
+                const struct recipe *r =
+                    recipes_find(json_string_value(json_object_get(e, "language")));
+                json_t *id = json_object_get(e, "id");
+                const char *name = json_string_value(json_object_get(e, "name"));
+
+                if (!r || !json_is_integer(id) || !name)
+                        continue;
+                langs[nlangs].id = json_integer_value(id);
+                langs[nlangs].name = name;
+                langs[nlangs].base = r;
+                langs[nlangs].recipe =
+                    recipe_renamed(r, json_string_value(json_object_get(e, "source_file")));
+                nlangs++;
+        }
+}
+
+static const struct lang *lang_by_id(long long id)
+{
+        if (!langs_loaded)
+                langs_load();
+        for (size_t i = 0; i < nlangs; i++)
+                if (langs[i].id == id)
+                        return &langs[i];
+        return NULL;
+}
+
+/* The first dotted number in a version line: "Python 3.11.2" -> 3.11.2,
+ * "g++ (Debian 12.2.0-14) 12.2.0" -> 12.2.0, "v18.19.0" -> 18.19.0. */
+static size_t version_number(const char *v, const char **start)
+{
+        for (const char *p = v; p && *p; p++) {
+                size_t n = 0, dots = 0;
+
+                if (*p < '0' || *p > '9' || (p > v && p[-1] >= '0' && p[-1] <= '9'))
+                        continue;
+                while ((p[n] >= '0' && p[n] <= '9') ||
+                       (p[n] == '.' && p[n + 1] >= '0' && p[n + 1] <= '9' && ++dots))
+                        n++;
+                if (dots) {
+                        *start = p;
+                        return n;
+                }
+        }
+        return 0;
+}
+
+/* The entry's name with {version} replaced by the installed toolchain's
+ * version (dropped, with the space before it, while none is known). */
+static json_t *lang_name(const struct lang *l)
+{
+        const char *at = strstr(l->name, "{version}"), *num = NULL, *post;
+        size_t nlen = version_number(l->base->version, &num);
+        size_t pre;
+        char out[256];
+
+        if (!at)
+                return json_string(l->name);
+        pre = (size_t)(at - l->name);
+        post = at + strlen("{version}");
+        if (!nlen) { /* "Lua ({version})" -> "Lua", "C# (Mono {version})" -> "C# (Mono)" */
+                if (pre >= 2 && l->name[pre - 1] == '(' && *post == ')') {
+                        pre -= 2;
+                        post++;
+                } else if (pre && l->name[pre - 1] == ' ') {
+                        pre--;
+                }
+        }
+        snprintf(out, sizeof(out), "%.*s%.*s%s", (int)pre, l->name, (int)nlen, nlen ? num : "",
+                 post);
+        return json_string(out);
+}
+
+/* ---- replies -------------------------------------------------------------- */
+
+static void reply_json(struct evhttp_request *req, int code, json_t *o)
+{
+        char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+        if (!s)
+                http_reply_str(req, 500, JSON_TYPE, "{\"error\":\"out of memory\"}");
+        else
+                http_reply(req, code, JSON_TYPE, s, strlen(s));
+        free(s);
+        json_decref(o);
+}
+
+static void reply_error(struct evhttp_request *req, int code, const char *msg)
+{
+        reply_json(req, code, json_pack("{s:s}", "error", msg));
+}
+
+/* What Rails answers for a record it cannot find or a body it cannot parse. */
+static void reply_rails(struct evhttp_request *req, int code)
+{
+        reply_json(req, code,
+                   json_pack("{s:i, s:s}", "status", code, "error",
+                             code == 404 ? "Not Found" : "Bad Request"));
+}
+
+/* ---- the submission store ------------------------------------------------- */
+
+struct sub {
+        char token[37];
+        struct sub *hnext;       /* hash chain */
+        struct sub *prev, *next; /* creation order */
+        const struct lang *lang;
+        struct job *job; /* running (not owned) or finished (owned) */
+        bool done;
+        int status;       /* once done */
+        char message[96]; /* once done: isolate's wording, or "" */
+        /* the request, as fields=* shows it */
+        char *expected;
+        size_t expected_len;
+        bool has_expected;
+        char *compiler_options, *command_line_arguments;
+        double cpu_time_limit, cpu_extra_time, wall_time_limit;
+        long long memory_limit, stack_limit, max_processes, max_file_size, number_of_runs;
+        bool redirect_stderr, limits_memory, limits_procs, limits_fsize;
+        struct timeval created_at, finished_at;
+        size_t bytes; /* counted against --judge0-keep-mb once done */
+};
+
+static struct sub *buckets[NBUCKETS];
+static struct sub *oldest, *newest;
+static uint64_t stored_bytes;
+
+static unsigned token_hash(const char *t)
+{
+        unsigned h = 2166136261u;
+
+        for (; *t; t++)
+                h = (h ^ (unsigned char)*t) * 16777619u;
+        return h % NBUCKETS;
+}
+
+static void sub_free(struct sub *s)
+{
+        if (s->done)
+                job_free(s->job);
+        free(s->expected);
+        free(s->compiler_options);
+        free(s->command_line_arguments);
+        free(s);
+}
+
+static void store_unlink(struct sub *s)
+{
+        struct sub **pp = &buckets[token_hash(s->token)];
+
+        while (*pp && *pp != s)
+                pp = &(*pp)->hnext;
+        if (*pp)
+                *pp = s->hnext;
+        if (s->prev)
+                s->prev->next = s->next;
+        else
+                oldest = s->next;
+        if (s->next)
+                s->next->prev = s->prev;
+        else
+                newest = s->prev;
+        if (s->done)
+                stored_bytes -= s->bytes;
+}
+
+static void store_drop(struct sub *s)
+{
+        store_unlink(s);
+        sub_free(s);
+}
+
+static bool expired(const struct sub *s, const struct timeval *now)
+{
+        return s->done && now->tv_sec - s->finished_at.tv_sec >= (time_t)api_config()->judge0_ttl_s;
+}
+
+/* Drops expired submissions, then the oldest finished ones while the store
+ * holds more than --judge0-keep-mb (keep: one that must stay). */
+static void store_trim(const struct sub *keep)
+{
+        struct timeval now;
+        struct sub *s = oldest, *next;
+
+        gettimeofday(&now, NULL);
+        for (; s; s = next) {
+                next = s->next;
+                if (s != keep && s->done &&
+                    (expired(s, &now) || stored_bytes > api_config()->judge0_keep_bytes))
+                        store_drop(s);
+        }
+}
+
+static void store_add(struct sub *s)
+{
+        unsigned h = token_hash(s->token);
+
+        s->hnext = buckets[h];
+        buckets[h] = s;
+        s->prev = newest;
+        s->next = NULL;
+        if (newest)
+                newest->next = s;
+        else
+                oldest = s;
+        newest = s;
+}
+
+static struct sub *store_find(const char *token)
+{
+        struct timeval now;
+        struct sub *s;
+
+        for (s = buckets[token_hash(token)]; s; s = s->hnext)
+                if (strcmp(s->token, token) == 0)
+                        break;
+        gettimeofday(&now, NULL);
+        if (s && expired(s, &now)) {
+                store_drop(s);
+                s = NULL;
+        }
+        return s;
+}
+
+/* A UUID v4 (RFC 9562) from the kernel's CSPRNG. */
+static int new_token(char out[37])
+{
+        unsigned char b[16];
+        size_t got = 0;
+
+        while (got < sizeof(b)) {
+                ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
+                if (n < 0 && errno != EINTR)
+                        return -1;
+                if (n > 0)
+                        got += (size_t)n;
+        }
+        b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+        b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+        snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+                 b[13], b[14], b[15]);
+        return 0;
+}
+
+/* ---- a finished run as a Judge0 status ------------------------------------ */
+
+static bool compile_failed(const struct job *job)
+{
+        const struct step_result *c = &job->steps[0];
+
+        return job->nsteps > 1 && c->ran && (c->timed_out || c->exit_code != 0);
+}
+
+/* The run step's result (the recipe's last step), or NULL if it never ran. */
+static const struct step_result *run_step(const struct job *job)
+{
+        const struct step_result *r = &job->steps[job->nsteps - 1];
+
+        return r->ran ? r : NULL;
+}
+
+static int judge_status(struct sub *s)
+{
+        const struct job *job = s->job;
+        const struct step_result *r = run_step(job);
+        uint64_t cpu_limit_us = (uint64_t)(s->cpu_time_limit * 1e6);
+        struct checker_opts co;
+        char msg[16];
+
+        s->message[0] = '\0';
+        if (job->outcome == JOB_SANDBOX_ERROR) {
+                snprintf(s->message, sizeof(s->message), "%.90s", job->error);
+                return ST_INTERNAL;
+        }
+        if (compile_failed(job))
+                return ST_COMPILE;
+        if (job->outcome == JOB_TIMED_OUT || !r || r->timed_out || r->term_signal == SIGXCPU ||
+            r->cpu_us > cpu_limit_us) {
+                snprintf(s->message, sizeof(s->message), "Time limit exceeded");
+                return ST_TLE;
+        }
+        if (buf_truncated(&r->out) || buf_truncated(&r->err)) {
+                snprintf(s->message, sizeof(s->message), "Output limit exceeded");
+                return ST_SIGXFSZ;
+        }
+        if (r->term_signal) {
+                snprintf(s->message, sizeof(s->message), "Caught fatal signal %d", r->term_signal);
+                switch (r->term_signal) {
+                case SIGSEGV:
+                        return ST_SIGSEGV;
+                case SIGXFSZ:
+                        return ST_SIGXFSZ;
+                case SIGFPE:
+                        return ST_SIGFPE;
+                case SIGABRT:
+                        return ST_SIGABRT;
+                default:
+                        return ST_OTHER;
+                }
+        }
+        if (r->exit_code != 0) {
+                snprintf(s->message, sizeof(s->message), "Exited with error status %d",
+                         r->exit_code);
+                return ST_NZEC;
+        }
+        if (!s->has_expected)
+                return ST_ACCEPTED;
+        checker_opts_default(&co, CHECKER_LINES_RSTRIP);
+        return checker_compare(&co, r->out.data ? r->out.data : "", r->out.len,
+                               s->expected ? s->expected : "", s->expected_len, msg,
+                               sizeof(msg)) == CHECK_AC
+                   ? ST_ACCEPTED
+                   : ST_WRONG;
+}
+
+/* The job is over: the submission owns it, judged and counted in the store. */
+static void sub_finish(struct sub *s, struct job *job)
+{
+        s->job = job;
+        s->done = true;
+        gettimeofday(&s->finished_at, NULL);
+        s->status = judge_status(s);
+        s->bytes = SUB_OVERHEAD + job->code_len + job->stdin_len + s->expected_len;
+        for (size_t i = 0; i < job->nsteps; i++)
+                s->bytes += job->steps[i].out.len + job->steps[i].err.len;
+        stored_bytes += s->bytes;
+        store_trim(s);
+}
+
+/* ---- rendering ------------------------------------------------------------ */
+
+/* Every attribute, in the order Judge0's serializer writes them. */
+enum field {
+        F_SOURCE_CODE,
+        F_LANGUAGE_ID,
+        F_STDIN,
+        F_EXPECTED_OUTPUT,
+        F_STDOUT,
+        F_STATUS_ID,
+        F_CREATED_AT,
+        F_FINISHED_AT,
+        F_TIME,
+        F_MEMORY,
+        F_STDERR,
+        F_TOKEN,
+        F_NUMBER_OF_RUNS,
+        F_CPU_TIME_LIMIT,
+        F_CPU_EXTRA_TIME,
+        F_WALL_TIME_LIMIT,
+        F_MEMORY_LIMIT,
+        F_STACK_LIMIT,
+        F_MAX_PROCESSES,
+        F_PER_PROCESS_TIME,
+        F_PER_PROCESS_MEMORY,
+        F_MAX_FILE_SIZE,
+        F_COMPILE_OUTPUT,
+        F_EXIT_CODE,
+        F_EXIT_SIGNAL,
+        F_MESSAGE,
+        F_WALL_TIME,
+        F_COMPILER_OPTIONS,
+        F_COMMAND_LINE_ARGUMENTS,
+        F_REDIRECT_STDERR,
+        F_CALLBACK_URL,
+        F_ADDITIONAL_FILES,
+        F_ENABLE_NETWORK,
+        F_STATUS,
+        F_LANGUAGE,
+        F_COUNT,
+};
+
+static const char *const field_names[F_COUNT] = {
+    "source_code",
+    "language_id",
+    "stdin",
+    "expected_output",
+    "stdout",
+    "status_id",
+    "created_at",
+    "finished_at",
+    "time",
+    "memory",
+    "stderr",
+    "token",
+    "number_of_runs",
+    "cpu_time_limit",
+    "cpu_extra_time",
+    "wall_time_limit",
+    "memory_limit",
+    "stack_limit",
+    "max_processes_and_or_threads",
+    "enable_per_process_and_thread_time_limit",
+    "enable_per_process_and_thread_memory_limit",
+    "max_file_size",
+    "compile_output",
+    "exit_code",
+    "exit_signal",
+    "message",
+    "wall_time",
+    "compiler_options",
+    "command_line_arguments",
+    "redirect_stderr_to_stdout",
+    "callback_url",
+    "additional_files",
+    "enable_network",
+    "status",
+    "language",
+};
+
+typedef uint64_t field_set;
+#define FIELD_BIT(f) ((field_set)1 << (f))
+static const field_set default_fields =
+    FIELD_BIT(F_TOKEN) | FIELD_BIT(F_TIME) | FIELD_BIT(F_MEMORY) | FIELD_BIT(F_STDOUT) |
+    FIELD_BIT(F_STDERR) | FIELD_BIT(F_COMPILE_OUTPUT) | FIELD_BIT(F_MESSAGE) | FIELD_BIT(F_STATUS);
+
+/* Ruby's Base64.encode64: a newline after every 60 characters and at the end. */
+static int base64_ruby(struct buf *out, const unsigned char *p, size_t n)
+{
+        static const char abc[] =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        size_t col = 0;
+
+        for (size_t i = 0; i < n; i += 3) {
+                unsigned v = (unsigned)p[i] << 16;
+                char q[5];
+
+                if (i + 1 < n)
+                        v |= (unsigned)p[i + 1] << 8;
+                if (i + 2 < n)
+                        v |= p[i + 2];
+                q[0] = abc[(v >> 18) & 63];
+                q[1] = abc[(v >> 12) & 63];
+                q[2] = i + 1 < n ? abc[(v >> 6) & 63] : '=';
+                q[3] = i + 2 < n ? abc[v & 63] : '=';
+                q[4] = '\n';
+                col += 4;
+                if (buf_append(out, q, col == 60 ? 5 : 4) < 0)
+                        return -1;
+                if (col == 60)
+                        col = 0;
+        }
+        return col ? buf_append(out, "\n", 1) : 0;
+}
+
+/* A text attribute: null when empty (Judge0 stores no empty document),
+ * base64 when asked, else the text itself; *bad when it is not UTF-8. */
+static json_t *text_json(const char *p, size_t n, bool b64, bool *bad)
+{
+        struct buf b;
+        json_t *s;
+
+        if (!p || !n)
+                return json_null();
+        if (!b64) {
+                s = json_stringn(p, n);
+                if (!s)
+                        *bad = true;
+                return s ? s : json_null();
+        }
+        buf_init(&b, 0);
+        s = base64_ruby(&b, (const unsigned char *)p, n) < 0 ? NULL : json_stringn(b.data, b.len);
+        buf_free(&b);
+        return s ? s : json_null();
+}
+
+/* A decimal as Rails writes a BigDecimal column: "0.05", "1.0". */
+static json_t *decimal_json(double v)
+{
+        char s[64];
+        size_t n;
+
+        snprintf(s, sizeof(s), "%.3f", v);
+        n = strlen(s);
+        while (n > 2 && s[n - 1] == '0' && s[n - 2] != '.')
+                s[--n] = '\0';
+        return json_string(s);
+}
+
+static json_t *time_json(const struct timeval *tv)
+{
+        struct tm tm;
+        char s[64];
+
+        if (!tv->tv_sec)
+                return json_null();
+        gmtime_r(&tv->tv_sec, &tm);
+        snprintf(s, sizeof(s), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 (int)(tv->tv_usec / 1000));
+        return json_string(s);
+}
+
+static json_t *opt_string(const char *s)
+{
+        return s ? json_string(s) : json_null();
+}
+
+/* stdout, with stderr after it when redirect_stderr_to_stdout. */
+static json_t *stdout_json(const struct sub *s, const struct step_result *r, bool b64, bool *bad)
+{
+        struct buf both;
+        json_t *v;
+
+        if (!s->redirect_stderr || !r->err.len)
+                return text_json(r->out.data, r->out.len, b64, bad);
+        buf_init(&both, 0);
+        if (buf_append(&both, r->out.data ? r->out.data : "", r->out.len) < 0 ||
+            buf_append(&both, r->err.data, r->err.len) < 0) {
+                buf_free(&both);
+                return json_null();
+        }
+        v = text_json(both.data, both.len, b64, bad);
+        buf_free(&both);
+        return v;
+}
+
+/* What the compile step printed (both streams), or Judge0's words for a
+ * compile that ran out of time. */
+static json_t *compile_json(const struct job *job, bool b64, bool *bad)
+{
+        const struct step_result *c = &job->steps[0];
+        struct buf both;
+        json_t *v;
+
+        if (job->nsteps < 2 || !c->ran)
+                return json_null();
+        if (c->timed_out)
+                return text_json("Compilation time limit exceeded.", 32, b64, bad);
+        buf_init(&both, 0);
+        if (buf_append(&both, c->out.data ? c->out.data : "", c->out.len) < 0 ||
+            buf_append(&both, c->err.data ? c->err.data : "", c->err.len) < 0) {
+                buf_free(&both);
+                return json_null();
+        }
+        v = text_json(both.data, both.len, b64, bad);
+        buf_free(&both);
+        return v;
+}
+
+static json_t *field_json(const struct sub *s, enum field f, bool b64, bool *bad)
+{
+        const struct job *job = s->job;
+        const struct step_result *r = s->done && s->status != ST_COMPILE ? run_step(job) : NULL;
+        int status = s->done                            ? s->status
+                     : job && job->state == JOB_RUNNING ? ST_PROCESSING
+                                                        : ST_QUEUE;
+
+        switch (f) {
+        case F_SOURCE_CODE:
+                return text_json(job->code, job->code_len, b64, bad);
+        case F_LANGUAGE_ID:
+                return json_integer(s->lang->id);
+        case F_STDIN:
+                return text_json(job->stdin_data, job->stdin_len, b64, bad);
+        case F_EXPECTED_OUTPUT:
+                return s->has_expected ? text_json(s->expected, s->expected_len, b64, bad)
+                                       : json_null();
+        case F_STDOUT:
+                return r ? stdout_json(s, r, b64, bad) : json_null();
+        case F_STATUS_ID:
+                return json_integer(status);
+        case F_CREATED_AT:
+                return time_json(&s->created_at);
+        case F_FINISHED_AT:
+                return s->done ? time_json(&s->finished_at) : json_null();
+        case F_TIME:
+                return r ? decimal_json((double)r->cpu_us / 1e6) : json_null();
+        case F_MEMORY:
+                return r ? json_integer((json_int_t)(job->usage.memory_peak_bytes / 1024))
+                         : json_null();
+        case F_STDERR:
+                return r && !s->redirect_stderr ? text_json(r->err.data, r->err.len, b64, bad)
+                                                : json_null();
+        case F_TOKEN:
+                return json_string(s->token);
+        case F_NUMBER_OF_RUNS:
+                return json_integer(s->number_of_runs);
+        case F_CPU_TIME_LIMIT:
+                return decimal_json(s->cpu_time_limit);
+        case F_CPU_EXTRA_TIME:
+                return decimal_json(s->cpu_extra_time);
+        case F_WALL_TIME_LIMIT:
+                return decimal_json(s->wall_time_limit);
+        case F_MEMORY_LIMIT:
+                return json_integer(s->memory_limit);
+        case F_STACK_LIMIT:
+                return json_integer(s->stack_limit);
+        case F_MAX_PROCESSES:
+                return json_integer(s->max_processes);
+        case F_PER_PROCESS_TIME:
+        case F_PER_PROCESS_MEMORY:
+        case F_ENABLE_NETWORK:
+                return json_false();
+        case F_MAX_FILE_SIZE:
+                return json_integer(s->max_file_size);
+        case F_COMPILE_OUTPUT:
+                return s->done ? compile_json(job, b64, bad) : json_null();
+        case F_EXIT_CODE:
+                return r && !r->term_signal && !r->timed_out ? json_integer(r->exit_code)
+                                                             : json_null();
+        case F_EXIT_SIGNAL:
+                return r && r->term_signal ? json_integer(r->term_signal) : json_null();
+        case F_MESSAGE:
+                return s->done && s->message[0]
+                           ? text_json(s->message, strlen(s->message), b64, bad)
+                           : json_null();
+        case F_WALL_TIME:
+                return r ? decimal_json((double)r->wall_us / 1e6) : json_null();
+        case F_COMPILER_OPTIONS:
+                return opt_string(s->compiler_options);
+        case F_COMMAND_LINE_ARGUMENTS:
+                return opt_string(s->command_line_arguments);
+        case F_REDIRECT_STDERR:
+                return json_boolean(s->redirect_stderr);
+        case F_CALLBACK_URL:
+        case F_ADDITIONAL_FILES:
+                return json_null();
+        case F_STATUS:
+                return json_pack("{s:i, s:s}", "id", status, "description", status_names[status]);
+        case F_LANGUAGE:
+                return json_pack("{s:I, s:o}", "id", (json_int_t)s->lang->id, "name",
+                                 lang_name(s->lang));
+        case F_COUNT:
+                break;
+        }
+        return json_null();
+}
+
+/* The submission as Judge0 shows it; *bad when a text is not UTF-8 (and
+ * base64 was not asked for). */
+static json_t *sub_json(const struct sub *s, field_set fields, bool b64, bool *bad)
+{
+        json_t *o = json_object();
+
+        for (int f = 0; o && f < F_COUNT; f++)
+                if (fields & FIELD_BIT(f))
+                        json_object_set_new(o, field_names[f], field_json(s, f, b64, bad));
+        return o;
+}
+
+/* ---- the query string ----------------------------------------------------- */
+
+struct query {
+        struct evkeyvalq kv;
+        bool ok;
+};
+
+static void query_open(struct evhttp_request *req, struct query *q)
+{
+        const char *uri = evhttp_request_get_uri(req);
+        const char *qs = strchr(uri, '?');
+
+        TAILQ_INIT(&q->kv);
+        q->ok = evhttp_parse_query_str(qs ? qs + 1 : "", &q->kv) == 0;
+}
+
+static const char *query_get(struct query *q, const char *name)
+{
+        return q->ok ? evhttp_find_header(&q->kv, name) : NULL;
+}
+
+static void query_close(struct query *q)
+{
+        evhttp_clear_headers(&q->kv);
+}
+
+static bool query_true(struct query *q, const char *name)
+{
+        const char *v = query_get(q, name);
+
+        return v && strcmp(v, "true") == 0;
+}
+
+/* `fields`: comma-separated names or "*"; absent or empty, the defaults.
+ * -1 after replying 400 with the names not known. */
+static int parse_fields(struct evhttp_request *req, struct query *q, field_set *out)
+{
+        const char *v = query_get(q, "fields");
+        char *copy, *tok, *save = NULL;
+        struct buf bad;
+        int rc = 0;
+
+        *out = default_fields;
+        if (!v || !*v)
+                return 0;
+        copy = strdup(v);
+        if (!copy) {
+                reply_error(req, 500, "out of memory");
+                return -1;
+        }
+        buf_init(&bad, 0);
+        *out = 0;
+        for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+                int f;
+
+                while (*tok == ' ')
+                        tok++;
+                if (strcmp(tok, "*") == 0) {
+                        *out = ~(field_set)0;
+                        continue;
+                }
+                for (f = 0; f < F_COUNT && strcmp(field_names[f], tok) != 0; f++)
+                        ;
+                if (f < F_COUNT)
+                        *out |= FIELD_BIT(f);
+                else
+                        buf_appendf(&bad, "%s%s", bad.len ? ", " : "", tok);
+        }
+        if (bad.len) {
+                char msg[1024];
+
+                snprintf(msg, sizeof(msg), "invalid fields: [%.900s]", bad.data);
+                reply_error(req, 400, msg);
+                rc = -1;
+        } else if (!*out) {
+                *out = default_fields;
+        }
+        buf_free(&bad);
+        free(copy);
+        return rc;
+}
+
+/* ---- a create request ----------------------------------------------------- */
+
+/* 422's body: {"<attr>": ["message", ...]}, in the order found. */
+static void invalid(json_t *errors, const char *attr, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void invalid(json_t *errors, const char *attr, const char *fmt, ...)
+{
+        json_t *list = json_object_get(errors, attr);
+        char msg[256];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        if (!list) {
+                list = json_array();
+                json_object_set_new(errors, attr, list);
+        }
+        json_array_append_new(list, json_string(msg));
+}
+
+/* A number given as a JSON number or a numeric string (Rails accepts
+ * both); 0 absent or null, 1 found, -1 not a number. */
+static int number_field(json_t *o, const char *name, double *out)
+{
+        json_t *v = json_object_get(o, name);
+        char *end;
+
+        if (!v || json_is_null(v))
+                return 0;
+        if (json_is_number(v)) {
+                *out = json_number_value(v);
+                return isfinite(*out) ? 1 : -1;
+        }
+        if (!json_is_string(v) || !json_string_length(v))
+                return -1;
+        errno = 0;
+        *out = strtod(json_string_value(v), &end);
+        return *end || errno || !isfinite(*out) ? -1 : 1;
+}
+
+/* A limit: absent -> def; else in (0, max] or a 422 message (Rails'
+ * numericality wording; a maximum shown as Ruby shows it: 300.0, 512000). */
+static double limit_field(json_t *o, json_t *errors, const char *name, double def, double max,
+                          bool integer, bool *given)
+{
+        double v = def;
+        int rc = number_field(o, name, &v);
+
+        if (given)
+                *given = rc == 1;
+        if (rc < 0) {
+                invalid(errors, name, "is not a number");
+                return def;
+        }
+        if (rc == 0)
+                return def;
+        if (integer && v != floor(v))
+                invalid(errors, name, "must be an integer");
+        else if (v <= 0)
+                invalid(errors, name, "must be greater than 0");
+        else if (v > max)
+                invalid(errors, name,
+                        integer ? "must be less than or equal to %.0f"
+                                : "must be less than or equal to %.1f",
+                        max);
+        return v;
+}
+
+/* A string field, base64-decoded when asked; 0 absent, 1 found, -1 bad. */
+static int text_field(json_t *o, const char *name, bool b64, struct buf *out)
+{
+        const char *s = NULL;
+        size_t n = 0;
+        enum req_field k = req_string(o, name, &s, &n);
+
+        if (k == REQ_ABSENT)
+                return 0;
+        if (k == REQ_WRONG_TYPE)
+                return -1;
+        if (!b64)
+                return buf_append(out, s, n) < 0 ? -1 : 1;
+        /* Ruby's decode64 reads what clients send: line breaks anywhere */
+        return base64_decode(out, s, n) < 0 ? -1 : 1;
+}
+
+static bool blank(const char *p, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (!strchr(" \t\r\n\v\f", p[i]) || !p[i])
+                        return false;
+        return true;
+}
+
+/* command_line_arguments as a shell would split them: blanks separate,
+ * '...' and "..." quote, a backslash escapes. NULL when out of memory. */
+static char **split_args(const char *s)
+{
+        char **argv = calloc(strlen(s) / 2 + 2, sizeof(char *));
+        size_t n = 0;
+
+        if (!argv)
+                return NULL;
+        while (*s) {
+                struct buf a;
+                char quote = 0;
+
+                while (*s == ' ' || *s == '\t' || *s == '\n')
+                        s++;
+                if (!*s)
+                        break;
+                buf_init(&a, 0);
+                for (; *s && (quote || (*s != ' ' && *s != '\t' && *s != '\n')); s++) {
+                        if (!quote && (*s == '\'' || *s == '"')) {
+                                quote = *s;
+                        } else if (quote && *s == quote) {
+                                quote = 0;
+                        } else {
+                                if (*s == '\\' && quote != '\'' && s[1])
+                                        s++;
+                                buf_append(&a, s, 1);
+                        }
+                }
+                argv[n++] = a.data ? a.data : strdup("");
+                if (!argv[n - 1]) {
+                        strv_free(argv);
+                        return NULL;
+                }
+        }
+        return argv;
+}
+
+/* What a create request asks for: its submission (not yet stored) and its
+ * job (not yet submitted). */
+struct create {
+        struct sub *sub;
+        struct job *job;
+};
+
+static void create_free(struct create *c)
+{
+        if (c->sub)
+                sub_free(c->sub);
+        job_free(c->job);
+        c->sub = NULL;
+        c->job = NULL;
+}
+
+static char *dup_field(json_t *o, const char *name, json_t *errors)
+{
+        const char *s = NULL;
+        size_t n = 0;
+        enum req_field k = req_string(o, name, &s, &n);
+
+        if (k == REQ_ABSENT)
+                return NULL;
+        if (k == REQ_WRONG_TYPE || strlen(s) != n) {
+                invalid(errors, name, "is invalid");
+                return NULL;
+        }
+        if (n > ARGS_MAX_LEN)
+                invalid(errors, name, "is too long (maximum is %d characters)", ARGS_MAX_LEN);
+        return strdup(s);
+}
+
+/* An option Judge0 has and this server cannot honour: given as true (or
+ * any non-null value for the text ones), a 422 on it. */
+static void refuse_option(json_t *o, json_t *errors, const char *name, const char *msg)
+{
+        json_t *v = json_object_get(o, name);
+
+        if (v && !json_is_null(v) && !json_is_false(v))
+                invalid(errors, name, "%s", msg);
+}
+
+/* Validates one submission object and builds its submission and job.
+ * Returns 0, or -1 with *errors (a new object) holding the 422 body, or -2
+ * when out of memory. */
+static int create_from_json(json_t *o, bool b64, struct create *c, json_t **errors)
+{
+        const struct api_config *cfg = api_config();
+        struct buf code, in, expected;
+        double id = 0, max_s = cfg->max_timeout_s;
+        const struct lang *lang = NULL;
+        struct sub *s;
+        int rc, k;
+
+        memset(c, 0, sizeof(*c));
+        *errors = json_object();
+        s = calloc(1, sizeof(*s));
+        if (!*errors || !s) {
+                free(s);
+                return -2;
+        }
+        c->sub = s;
+        buf_init(&code, 0);
+        buf_init(&in, 0);
+        buf_init(&expected, 0);
+        if (!json_is_object(o)) {
+                invalid(*errors, "source_code", "can't be blank");
+                invalid(*errors, "language_id", "can't be blank");
+                goto out;
+        }
+        k = text_field(o, "source_code", b64, &code);
+        if (k < 0)
+                invalid(*errors, "source_code", "is invalid");
+        else if (k == 0 || blank(code.data, code.len))
+                invalid(*errors, "source_code", "can't be blank");
+        k = number_field(o, "language_id", &id);
+        if (k == 0) {
+                invalid(*errors, "language_id", "can't be blank");
+        } else if (k < 0 || id != floor(id) || !(lang = lang_by_id((long long)id))) {
+                json_t *v = json_object_get(o, "language_id");
+                char shown[64];
+
+                if (json_is_string(v))
+                        snprintf(shown, sizeof(shown), "%.40s", json_string_value(v));
+                else
+                        snprintf(shown, sizeof(shown), "%.0f", id);
+                invalid(*errors, "language_id", "language with id %s doesn't exist", shown);
+                lang = NULL;
+        } else if (!lang->recipe->installed) {
+                json_t *name = lang_name(lang);
+                invalid(*errors, "language_id",
+                        "language %s is archived and cannot be used anymore",
+                        json_string_value(name) ? json_string_value(name) : "");
+                json_decref(name);
+                lang = NULL;
+        }
+        if (text_field(o, "stdin", b64, &in) < 0)
+                invalid(*errors, "stdin", "is invalid");
+        k = text_field(o, "expected_output", b64, &expected);
+        if (k < 0)
+                invalid(*errors, "expected_output", "is invalid");
+        s->has_expected = k == 1;
+        s->number_of_runs = (long long)limit_field(o, *errors, "number_of_runs", 1, 20, true, NULL);
+        s->cpu_time_limit = limit_field(o, *errors, "cpu_time_limit", 5, max_s, false, NULL);
+        s->cpu_extra_time = limit_field(o, *errors, "cpu_extra_time", 1, max_s, false, NULL);
+        s->wall_time_limit = limit_field(o, *errors, "wall_time_limit", 10, max_s, false, NULL);
+        s->memory_limit =
+            (long long)limit_field(o, *errors, "memory_limit", (double)(cfg->memory_mb << 10),
+                                   (double)(cfg->memory_mb << 10), true, &s->limits_memory);
+        s->stack_limit = (long long)limit_field(o, *errors, "stack_limit", 64000,
+                                                (double)(cfg->memory_mb << 10), true, NULL);
+        s->max_processes =
+            (long long)limit_field(o, *errors, "max_processes_and_or_threads", cfg->processes,
+                                   cfg->processes, true, &s->limits_procs);
+        refuse_option(o, *errors, "enable_per_process_and_thread_time_limit",
+                      "this option cannot be enabled");
+        refuse_option(o, *errors, "enable_per_process_and_thread_memory_limit",
+                      "this option cannot be enabled");
+        s->max_file_size =
+            (long long)limit_field(o, *errors, "max_file_size", (double)(cfg->file_mb << 10),
+                                   (double)(cfg->file_mb << 10), true, &s->limits_fsize);
+        refuse_option(o, *errors, "enable_network", "this option cannot be enabled");
+        refuse_option(o, *errors, "callback_url", "is not supported by this server");
+        refuse_option(o, *errors, "additional_files", "is not supported by this server");
+        s->compiler_options = dup_field(o, "compiler_options", *errors);
+        if (s->compiler_options && *s->compiler_options)
+                invalid(*errors, "compiler_options", "is not supported by this server");
+        s->command_line_arguments = dup_field(o, "command_line_arguments", *errors);
+        if (req_bool(o, "redirect_stderr_to_stdout", &s->redirect_stderr) == REQ_WRONG_TYPE)
+                invalid(*errors, "redirect_stderr_to_stdout", "is invalid");
+        if (json_object_size(*errors))
+                goto out;
+
+        s->lang = lang;
+        s->expected = expected.data;
+        s->expected_len = expected.len;
+        buf_init(&expected, 0);
+        c->job = job_new(lang->recipe, code.data ? code.data : "", code.len, in.data ? in.data : "",
+                         in.len);
+        if (!c->job)
+                goto oom;
+        if (s->command_line_arguments && !(c->job->args = split_args(s->command_line_arguments)))
+                goto oom;
+        api_default_limits(c->job, lang->recipe);
+        if (s->limits_memory)
+                c->job->limits.memory_bytes = (uint64_t)s->memory_limit << 10;
+        if (s->limits_procs)
+                c->job->limits.processes = (uint32_t)s->max_processes;
+        if (s->limits_fsize) {
+                /* isolate gives the program's output the same bound */
+                c->job->limits.file_bytes = (uint64_t)s->max_file_size << 10;
+                c->job->output_limit = (size_t)s->max_file_size << 10;
+        }
+        {
+                size_t last = lang->recipe->nsteps - 1;
+                double total = 2;
+
+                c->job->recipe_step_timeout_s[last] = s->wall_time_limit;
+                c->job->recipe_step_cpu_ms[last] =
+                    (uint64_t)ceil((s->cpu_time_limit + s->cpu_extra_time) * 1000);
+                for (size_t i = 0; i < last; i++)
+                        total += lang->recipe->steps[i].timeout_s;
+                c->job->deadline_s = total + s->wall_time_limit;
+        }
+        c->job->reply_budget = 0;
+        gettimeofday(&s->created_at, NULL);
+        if (new_token(s->token) < 0)
+                goto oom;
+        json_decref(*errors);
+        *errors = NULL;
+        buf_free(&code);
+        buf_free(&in);
+        return 0;
+oom:
+        rc = -2;
+        goto done;
+out:
+        rc = -1;
+done:
+        buf_free(&code);
+        buf_free(&in);
+        buf_free(&expected);
+        create_free(c);
+        if (rc == -2) {
+                json_decref(*errors);
+                *errors = NULL;
+        }
+        return rc;
+}
+
+/* ---- running ---------------------------------------------------------------- */
+
+/* A submission no request waits for: the job ends here. */
+static void async_done(struct job *job, void *arg)
+{
+        api_count_job(job);
+        sub_finish(arg, job);
+}
+
+/* Submits c's job on its own and stores c's submission, which it returns
+ * (c is emptied); NULL (c untouched) when the queue is full. */
+static struct sub *start_async(struct create *c)
+{
+        struct sub *s = c->sub;
+
+        c->job->on_done = async_done;
+        c->job->on_done_arg = s;
+        if (sched_submit(c->job) < 0)
+                return NULL;
+        s->job = c->job;
+        store_add(s);
+        store_trim(s);
+        c->sub = NULL;
+        c->job = NULL;
+        return s;
+}
+
+struct waiting {
+        struct sub *sub;
+        field_set fields;
+        bool b64;
+};
+
+static void waiting_free(void *arg)
+{
+        struct waiting *w = arg;
+
+        /* the client hung up, or the queue was full: nothing to keep */
+        if (!w->sub->done)
+                store_drop(w->sub);
+        free(w);
+}
+
+static void wait_done(struct evhttp_request *req, struct job *job, void *arg)
+{
+        struct waiting *w = arg;
+        bool bad = false;
+        json_t *o;
+
+        sub_finish(w->sub, job);
+        o = sub_json(w->sub, w->fields, w->b64, &bad);
+        if (bad) {
+                json_decref(o);
+                o = json_pack("{s:s, s:s}", "token", w->sub->token, "error", NOT_UTF8_ONE);
+        }
+        reply_json(req, 201, o);
+}
+
+void route_judge0_create(struct evhttp_request *req)
+{
+        struct query q;
+        size_t len;
+        const char *body = http_body(req, &len);
+        json_t *root, *errors = NULL;
+        struct create c;
+        struct sub *s;
+        field_set fields;
+        bool b64, wait;
+        int rc;
+
+        query_open(req, &q);
+        b64 = query_true(&q, "base64_encoded");
+        wait = query_true(&q, "wait");
+        rc = parse_fields(req, &q, &fields);
+        query_close(&q);
+        if (rc < 0)
+                return;
+        root = req_parse(body, len);
+        if (!root) {
+                reply_rails(req, 400);
+                return;
+        }
+        rc = create_from_json(root, b64, &c, &errors);
+        json_decref(root);
+        if (rc == -2) {
+                reply_error(req, 500, "out of memory");
+                return;
+        }
+        if (rc < 0) {
+                reply_json(req, 422, errors);
+                return;
+        }
+        if (wait) {
+                struct waiting *w = calloc(1, sizeof(*w));
+
+                if (!w) {
+                        create_free(&c);
+                        reply_error(req, 500, "out of memory");
+                        return;
+                }
+                w->sub = c.sub;
+                w->fields = fields;
+                w->b64 = b64;
+                c.sub->job = c.job;
+                store_add(c.sub);
+                store_trim(NULL);
+                api_run_job(req, c.job, wait_done, w, waiting_free, "{\"error\":\"queue is full\"}",
+                            JSON_TYPE);
+                return;
+        }
+        s = start_async(&c);
+        if (!s) {
+                create_free(&c);
+                reply_error(req, 503, "queue is full");
+                return;
+        }
+        reply_json(req, 201, json_pack("{s:s}", "token", s->token));
+}
+
+/* ---- reading submissions ---------------------------------------------------- */
+
+static void batch_show(struct evhttp_request *req, struct query *q, field_set fields, bool b64)
+{
+        const char *v = query_get(q, "tokens");
+        char **tokens = strv_split(v ? v : "", ',');
+        json_t *list = json_array();
+        size_t n = 0;
+        bool bad = false;
+
+        for (size_t i = 0; tokens && tokens[i]; i++)
+                n += tokens[i][0] != '\0';
+        if (!tokens || !list) {
+                reply_error(req, 500, "out of memory");
+        } else if (n > BATCH_MAX) {
+                reply_error(req, 400,
+                            "number of submissions in a batch should be less than or equal to 20");
+        } else if (n == 0) {
+                reply_error(req, 400, "there should be at least one submission in a batch");
+        } else {
+                for (size_t i = 0; tokens[i]; i++) {
+                        struct sub *s;
+
+                        if (!tokens[i][0])
+                                continue;
+                        s = store_find(tokens[i]);
+                        json_array_append_new(list,
+                                              s ? sub_json(s, fields, b64, &bad) : json_null());
+                }
+                if (bad)
+                        reply_error(req, 400, NOT_UTF8_MANY);
+                else
+                        reply_json(req, 200, json_pack("{s:O}", "submissions", list));
+        }
+        json_decref(list);
+        strv_free(tokens);
+}
+
+/* GET /submissions/TOKEN and GET /submissions/batch?tokens=... */
+void route_judge0_show(struct evhttp_request *req)
+{
+        const char *uri = evhttp_request_get_uri(req);
+        const char *name = uri + strlen("/submissions/");
+        size_t nlen = strcspn(name, "?#");
+        char token[64];
+        struct query q;
+        field_set fields;
+        bool b64, bad = false;
+        struct sub *s;
+        json_t *o;
+
+        query_open(req, &q);
+        b64 = query_true(&q, "base64_encoded");
+        if (parse_fields(req, &q, &fields) < 0) {
+                query_close(&q);
+                return;
+        }
+        if (nlen == 5 && strncmp(name, "batch", 5) == 0) {
+                batch_show(req, &q, fields, b64);
+                query_close(&q);
+                return;
+        }
+        query_close(&q);
+        s = NULL;
+        if (nlen < sizeof(token)) {
+                memcpy(token, name, nlen);
+                token[nlen] = '\0';
+                s = store_find(token);
+        }
+        if (!s) {
+                reply_rails(req, 404);
+                return;
+        }
+        o = sub_json(s, fields, b64, &bad);
+        if (bad) {
+                json_decref(o);
+                reply_error(req, 400, NOT_UTF8_ONE);
+                return;
+        }
+        reply_json(req, 200, o);
+}
+
+/* POST /submissions/batch: {"submissions": [...]}, each created without
+ * waiting; its token or its 422 hash, in order. */
+void route_judge0_batch_create(struct evhttp_request *req)
+{
+        size_t len, n, i;
+        const char *body = http_body(req, &len);
+        json_t *root, *list, *item, *out;
+        struct query q;
+        bool b64, any = false;
+
+        query_open(req, &q);
+        b64 = query_true(&q, "base64_encoded");
+        query_close(&q);
+        root = req_parse(body, len);
+        if (!root) {
+                reply_rails(req, 400);
+                return;
+        }
+        list = json_object_get(root, "submissions");
+        n = json_is_array(list) ? json_array_size(list) : 0;
+        if (n > BATCH_MAX) {
+                reply_error(req, 400,
+                            "number of submissions in a batch should be less than or equal to 20");
+                json_decref(root);
+                return;
+        }
+        if (n == 0) {
+                reply_error(req, 400, "there should be at least one submission in a batch");
+                json_decref(root);
+                return;
+        }
+        if (sched_queued() + n > sched_max_queue() + sched_max_running() - sched_running()) {
+                reply_error(req, 503, "queue is full");
+                json_decref(root);
+                return;
+        }
+        out = json_array();
+        json_array_foreach(list, i, item)
+        {
+                struct create c;
+                json_t *errors = NULL;
+                int rc = create_from_json(item, b64, &c, &errors);
+
+                struct sub *s = rc == 0 ? start_async(&c) : NULL;
+
+                if (s) {
+                        json_array_append_new(out, json_pack("{s:s}", "token", s->token));
+                        any = true;
+                } else if (rc == -1) {
+                        json_array_append_new(out, errors);
+                } else {
+                        create_free(&c);
+                        json_array_append_new(
+                            out, json_pack("{s:s}", "error",
+                                           rc == 0 ? "queue is full" : "out of memory"));
+                }
+        }
+        json_decref(root);
+        reply_json(req, any ? 201 : 422, out);
+}
+
+/* ---- languages, statuses, about ---------------------------------------------- */
+
+static json_t *lang_list(bool all)
+{
+        json_t *list = json_array();
+
+        if (!langs_loaded)
+                langs_load();
+        for (size_t i = 0; i < nlangs; i++) {
+                const struct lang *l = &langs[i];
+                json_t *o;
+
+                if (!all && !l->recipe->installed)
+                        continue;
+                o = json_pack("{s:I, s:o}", "id", (json_int_t)l->id, "name", lang_name(l));
+                if (all)
+                        json_object_set_new(o, "is_archived", json_boolean(!l->recipe->installed));
+                json_array_append_new(list, o);
+        }
+        return list;
+}
+
+void route_judge0_languages(struct evhttp_request *req)
+{
+        reply_json(req, 200, lang_list(false));
+}
+
+/* A step's argv as one command line, placeholders filled in. */
+static json_t *command_json(const struct recipe *r, size_t step)
+{
+        struct buf b;
+        json_t *s;
+
+        buf_init(&b, 0);
+        for (char **a = r->steps[step].argv; a && *a; a++) {
+                char *x = recipe_expand(*a, r->source_file);
+
+                buf_appendf(&b, "%s%s", a == r->steps[step].argv ? "" : " ", x ? x : "");
+                free(x);
+        }
+        s = json_stringn(b.data ? b.data : "", b.len);
+        buf_free(&b);
+        return s;
+}
+
+/* GET /languages/ID and GET /languages/all. */
+void route_judge0_language(struct evhttp_request *req)
+{
+        const char *uri = evhttp_request_get_uri(req);
+        const char *rest = uri + strlen("/languages/");
+        size_t n = strcspn(rest, "?#");
+        const struct lang *l = NULL;
+        char *end;
+        long long id;
+
+        if (n == 3 && strncmp(rest, "all", 3) == 0) {
+                reply_json(req, 200, lang_list(true));
+                return;
+        }
+        errno = 0;
+        id = strtoll(rest, &end, 10);
+        if (n && end == rest + n && !errno)
+                l = lang_by_id(id);
+        if (!l) {
+                reply_rails(req, 404);
+                return;
+        }
+        reply_json(req, 200,
+                   json_pack("{s:I, s:o, s:b, s:s, s:o, s:o}", "id", (json_int_t)l->id, "name",
+                             lang_name(l), "is_archived", !l->recipe->installed, "source_file",
+                             l->recipe->source_file, "compile_cmd",
+                             l->recipe->nsteps > 1 ? command_json(l->recipe, 0) : json_null(),
+                             "run_cmd", command_json(l->recipe, l->recipe->nsteps - 1)));
+}
+
+void route_judge0_statuses(struct evhttp_request *req)
+{
+        json_t *list = json_array();
+
+        for (int i = 1; i <= ST_COUNT; i++)
+                json_array_append_new(
+                    list, json_pack("{s:i, s:s}", "id", i, "description", status_names[i]));
+        reply_json(req, 200, list);
+}
+
+void route_judge0_about(struct evhttp_request *req)
+{
+        reply_json(req, 200,
+                   json_pack("{s:s, s:s, s:s, s:s}", "version", "1.13.1", "homepage",
+                             "https://judge0.com", "source_code",
+                             "https://github.com/judge0/judge0", "maintainer",
+                             "codeexec (a Judge0 CE 1.13.1-compatible API; docs/compat.md)"));
+}
