@@ -195,13 +195,13 @@ static size_t version_number(const char *v, const char **start)
  * version (dropped, with the space before it, while none is known). */
 static json_t *lang_name(const struct lang *l)
 {
-        const char *at = strstr(l->name, "{version}"), *num = NULL, *post;
-        size_t nlen = version_number(l->base->version, &num);
+        const char *at = l->name ? strstr(l->name, "{version}") : NULL, *num = NULL, *post;
+        size_t nlen = version_number(l->base ? l->base->version : NULL, &num);
         size_t pre;
         char out[256];
 
         if (!at)
-                return json_string(l->name);
+                return json_string(l->name ? l->name : "");
         pre = (size_t)(at - l->name);
         post = at + strlen("{version}");
         if (!nlen) { /* "Lua ({version})" -> "Lua", "C# (Mono {version})" -> "C# (Mono)" */
@@ -577,8 +577,8 @@ static int base64_ruby(struct buf *out, const unsigned char *p, size_t n)
                         v |= p[i + 2];
                 q[0] = abc[(v >> 18) & 63];
                 q[1] = abc[(v >> 12) & 63];
-                q[2] = i + 1 < n ? abc[(v >> 6) & 63] : '=';
-                q[3] = i + 2 < n ? abc[v & 63] : '=';
+                q[2] = (char)(i + 1 < n ? abc[(v >> 6) & 63] : '=');
+                q[3] = (char)(i + 2 < n ? abc[v & 63] : '=');
                 q[4] = '\n';
                 col += 4;
                 if (buf_append(out, q, col == 60 ? 5 : 4) < 0)
@@ -692,6 +692,8 @@ static json_t *field_json(const struct sub *s, enum field f, bool b64, bool *bad
                      : job && job->state == JOB_RUNNING ? ST_PROCESSING
                                                         : ST_QUEUE;
 
+        if (!job)
+                return json_null();
         switch (f) {
         case F_SOURCE_CODE:
                 return text_json(job->code, job->code_len, b64, bad);
@@ -1130,7 +1132,7 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
         s->command_line_arguments = dup_field(o, "command_line_arguments", *errors);
         if (req_bool(o, "redirect_stderr_to_stdout", &s->redirect_stderr) == REQ_WRONG_TYPE)
                 invalid(*errors, "redirect_stderr_to_stdout", "is invalid");
-        if (json_object_size(*errors))
+        if (json_object_size(*errors) || !lang)
                 goto out;
 
         s->lang = lang;
@@ -1464,7 +1466,7 @@ static json_t *lang_list(bool all)
                 const struct lang *l = &langs[i];
                 json_t *o;
 
-                if (!all && !l->recipe->installed)
+                if (!l->recipe || (!all && !l->recipe->installed))
                         continue;
                 o = json_pack("{s:I, s:o}", "id", (json_int_t)l->id, "name", lang_name(l));
                 if (all)
