@@ -79,11 +79,11 @@ static int reg_set(struct problem *p, struct err *e)
                 total_bytes += p->bytes;
                 return 0;
         }
-        grown = realloc(reg, (nreg + 1) * sizeof(*reg));
+        grown = realloc(reg, (nreg + 1) * sizeof(struct problem *));
         if (!grown)
                 return err_set(e, ENOMEM, "problem registry");
         reg = grown;
-        memmove(reg + at + 1, reg + at, (nreg - at) * sizeof(*reg));
+        memmove(reg + at + 1, reg + at, (nreg - at) * sizeof(struct problem *));
         reg[at] = p;
         nreg++;
         total_bytes += p->bytes;
@@ -94,7 +94,7 @@ static void reg_remove(size_t at)
 {
         total_bytes -= reg[at]->bytes;
         problem_unref(reg[at]);
-        memmove(reg + at, reg + at + 1, (nreg - at - 1) * sizeof(*reg));
+        memmove(reg + at, reg + at + 1, (nreg - at - 1) * sizeof(struct problem *));
         nreg--;
 }
 
