@@ -297,8 +297,8 @@ static void parse_work(struct worker_item *it)
                 } else if (tests_from_json(json_object_get(root, "tests"), pi->prob,
                                            pi->max_expected, &pi->err) < 0) {
                         pi->rc = -1;
-                } else {
-                        problem_seal(pi->prob);
+                } else if (pi->p->kind == PUT) {
+                        problem_seal(pi->prob); /* an append's result is sealed whole */
                 }
         }
         json_decref(root);
@@ -326,8 +326,10 @@ static void parse_done(struct worker_item *it)
         if (pi->rc == 0 && check_spec(pi->checker, pi->limits, &pi->err) < 0)
                 pi->rc = -1;
         if (pi->rc == 0 && (keep_text(pi->checker, &prob->checker) < 0 ||
-                            keep_text(pi->limits, &prob->limits) < 0))
-                pi->err = (struct v1_error){500, "out_of_memory", "out of memory"}, pi->rc = -1;
+                            keep_text(pi->limits, &prob->limits) < 0)) {
+                pi->err = (struct v1_error){500, "out_of_memory", "out of memory"};
+                pi->rc = -1;
+        }
         json_decref(pi->checker);
         json_decref(pi->limits);
         if (pi->rc < 0) {
