@@ -28,4 +28,12 @@ void route_v1_testbank_put(struct evhttp_request *req);
 void route_v1_testbank_add(struct evhttp_request *req);
 void route_v1_testbank_delete(struct evhttp_request *req);
 
+/* Judge problems (problems.c): GET /v1/problems, and GET/PUT/DELETE
+ * /v1/problems/NAME, POST /v1/problems/NAME/tests. */
+void route_v1_problems(struct evhttp_request *req);
+void route_v1_problem_get(struct evhttp_request *req);
+void route_v1_problem_put(struct evhttp_request *req);
+void route_v1_problem_add(struct evhttp_request *req);
+void route_v1_problem_delete(struct evhttp_request *req);
+
 #endif
