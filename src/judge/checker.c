@@ -623,10 +623,9 @@ static struct dec dec_parse(struct span t)
                         if (*p < '0' || *p > '9')
                                 return d;
                         edig++;
-                        if (e < EXP_SAT)
-                                e = e * 10 + (*p - '0');
-                        if (e > EXP_SAT)
-                                e = EXP_SAT;
+                        /* Saturate: any exponent past EXP_SAT is out of
+                         * libmpdec's range whatever the coefficient. */
+                        e = e > EXP_SAT / 10 ? EXP_SAT : e * 10 + (*p - '0');
                 }
                 if (edig == 0)
                         return d;
