@@ -680,7 +680,10 @@ static void global_init_once(void)
         const char *base = getenv("CODEEXEC_UID_BASE");
 
         memset(&opt, 0, sizeof(opt));
-        opt.uid_base = base ? (uid_t)strtoul(base, NULL, 10) : 400000;
+        /* without one: a uid range of this process's own, far above the
+         * server's default, so that concurrent test runs never share one */
+        opt.uid_base = base ? (uid_t)strtoul(base, NULL, 10)
+                            : (uid_t)(5000000u + (unsigned)(getpid() % 100000) * 4u);
         opt.max_slots = 1;
         opt.no_cgroups = 1;
         cr_assert_eq(sbx_global_init(&opt, &e), 0, "%s", e.msg);
