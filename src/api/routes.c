@@ -41,6 +41,7 @@ static const struct http_route routes[] = {
     {EVHTTP_REQ_GET, "/v1/languages", route_v1_languages, 0},
     {EVHTTP_REQ_POST, "/v1/run", route_v1_run, 0},
     {EVHTTP_REQ_POST, "/v1/batch", route_v1_batch, 0},
+    {EVHTTP_REQ_POST, "/v1/judge", route_v1_judge, 0},
     {EVHTTP_REQ_POST, "/py_coverage", route_py_coverage, 0},
     {EVHTTP_REQ_POST, "/v1/coverage", route_v1_coverage, 0},
     {EVHTTP_REQ_GET, "/v1/testbanks", route_v1_testbanks, 0},

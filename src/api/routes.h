@@ -16,6 +16,9 @@ void route_v1_languages(struct evhttp_request *req);
 void route_v1_run(struct evhttp_request *req);
 void route_v1_batch(struct evhttp_request *req);
 
+/* Judge mode (judge.c): POST /v1/judge. */
+void route_v1_judge(struct evhttp_request *req);
+
 /* Coverage (coverage.c): /py_coverage (compatibility) and /v1/coverage. */
 void route_py_coverage(struct evhttp_request *req);
 void route_v1_coverage(struct evhttp_request *req);
