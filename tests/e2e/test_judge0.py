@@ -521,3 +521,43 @@ def test_queue_full_is_503(server_factory):
             timeout=10,
         )
         assert (r.status_code, r.json()) == (503, {"error": "queue is full"})
+
+
+def test_client_gone_while_waiting_cancels_the_run(server):
+    """A wait=true client that hangs up: its run is cancelled and the server
+    goes on (the submission, which no one holds a token of, is dropped)."""
+    import json
+    import socket
+    from urllib.parse import urlparse
+
+    u = urlparse(server)
+    body = json.dumps({"source_code": "import time; time.sleep(30)", "language_id": 71}).encode()
+    with socket.create_connection((u.hostname, u.port), timeout=10) as s:
+        s.sendall(
+            b"POST /submissions?wait=true HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        time.sleep(1)  # let it start; the test holds either way
+    deadline = time.monotonic() + POLL_LIMIT_S
+    while time.monotonic() < deadline:
+        m = requests.get(server + "/metrics", timeout=10).text
+        if re.search(r"^codeexec_running 0$", m, re.M):
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("the run of a client that hung up is still running")
+    r = submit(server, {"source_code": "print(5)", "language_id": 71}, fields="stdout")
+    assert r.json() == {"stdout": "5\n"}
+
+
+def test_memory_limit_applies(server):
+    src = "x = bytearray(512 * 1024 * 1024)\nprint(len(x))"
+    r = submit(
+        server,
+        {"source_code": src, "language_id": 71, "memory_limit": 65536},
+        fields="status,stdout",
+    )
+    body = r.json()
+    # killed by the cgroup (SIGKILL: 12) or refused the memory (MemoryError: 11)
+    assert body["stdout"] is None and body["status"]["id"] in (11, 12), body
