@@ -561,3 +561,52 @@ def test_memory_limit_applies(server):
     body = r.json()
     # killed by the cgroup (SIGKILL: 12) or refused the memory (MemoryError: 11)
     assert body["stdout"] is None and body["status"]["id"] in (11, 12), body
+
+
+def test_hostile_programs_through_judge0_stay_in_their_box(server):
+    """The dialect builds the same box as every endpoint: a few of the hostile
+    suite's checks through /submissions (host files, network, the read-only
+    file system, a fork bomb under max_processes_and_or_threads)."""
+    from urllib.parse import urlparse
+
+    port = urlparse(server).port
+    src = f"""
+import os, socket
+out = []
+try:
+    out.append('shadow:' + str('root:' in open('/etc/shadow').read() and os.path.exists('/etc/shadow-')))
+except OSError:
+    out.append('shadow:unreadable')
+try:
+    socket.create_connection(('127.0.0.1', {port}), timeout=2)
+    out.append('net:open')
+except OSError:
+    out.append('net:blocked')
+for p in ('/etc/codeexec-j0', '/usr/codeexec-j0', '/codeexec-j0'):
+    try:
+        open(p, 'w').write('x')
+        out.append('wrote:' + p)
+    except OSError:
+        pass
+print(' '.join(out))
+"""
+    r = submit(server, {"source_code": src, "language_id": 71}, fields="stdout,status")
+    body = r.json()
+    assert body["status"] == status(3), body
+    assert "net:blocked" in body["stdout"] and "wrote:" not in body["stdout"]
+    assert body["stdout"].split()[0] in ("shadow:unreadable", "shadow:False")
+
+    bomb = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
+    r = submit(
+        server,
+        {
+            "source_code": bomb,
+            "language_id": 71,
+            "max_processes_and_or_threads": 20,
+            "cpu_time_limit": 1,
+            "wall_time_limit": 2,
+        },
+        fields="status",
+    )
+    assert r.json()["status"]["id"] == 5
+    assert requests.get(server + "/health", timeout=10).status_code == 200
