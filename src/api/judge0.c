@@ -1547,3 +1547,65 @@ void route_judge0_about(struct evhttp_request *req)
                              "https://github.com/judge0/judge0", "maintainer",
                              "codeexec (a Judge0 CE 1.13.1-compatible API; docs/compat.md)"));
 }
+
+/* GET /config_info: Judge0's configuration keys (judge0-python reads them
+ * all when a client is made), with this server's values. */
+void route_judge0_config_info(struct evhttp_request *req)
+{
+        const struct api_config *cfg = api_config();
+        double max_s = cfg->max_timeout_s;
+        json_int_t mem_kb = (json_int_t)(cfg->memory_mb << 10);
+        json_int_t file_kb = (json_int_t)(cfg->file_mb << 10);
+        json_t *o = json_object();
+        const struct {
+                const char *name;
+                json_t *value;
+        } keys[] = {
+            {"maintenance_mode", json_false()},
+            {"enable_wait_result", json_true()},
+            {"enable_compiler_options", json_false()},
+            {"allowed_languages_for_compile_options", json_array()},
+            {"enable_command_line_arguments", json_true()},
+            {"enable_submission_delete", json_false()},
+            {"enable_callbacks", json_false()},
+            {"callbacks_max_tries", json_integer(0)},
+            {"callbacks_timeout", json_real(0)},
+            {"enable_additional_files", json_false()},
+            {"max_queue_size", json_integer((json_int_t)sched_max_queue())},
+            {"cpu_time_limit", json_real(5)},
+            {"max_cpu_time_limit", json_real(max_s)},
+            {"cpu_extra_time", json_real(1)},
+            {"max_cpu_extra_time", json_real(max_s)},
+            {"wall_time_limit", json_real(10)},
+            {"max_wall_time_limit", json_real(max_s)},
+            {"memory_limit", json_integer(mem_kb)},
+            {"max_memory_limit", json_integer(mem_kb)},
+            {"stack_limit", json_integer(64000)},
+            {"max_stack_limit", json_integer(mem_kb)},
+            {"max_processes_and_or_threads", json_integer(cfg->processes)},
+            {"max_max_processes_and_or_threads", json_integer(cfg->processes)},
+            {"enable_per_process_and_thread_time_limit", json_false()},
+            {"allow_enable_per_process_and_thread_time_limit", json_false()},
+            {"enable_per_process_and_thread_memory_limit", json_false()},
+            {"allow_enable_per_process_and_thread_memory_limit", json_false()},
+            {"max_file_size", json_integer(file_kb)},
+            {"max_max_file_size", json_integer(file_kb)},
+            {"number_of_runs", json_integer(1)},
+            {"max_number_of_runs", json_integer(20)},
+            {"redirect_stderr_to_stdout", json_false()},
+            {"max_extract_size", json_integer(0)},
+            {"enable_batched_submissions", json_true()},
+            {"max_submission_batch_size", json_integer(BATCH_MAX)},
+            {"submission_cache_duration", json_real(0)},
+            {"use_docs_as_homepage", json_false()},
+            {"allow_enable_network", json_false()},
+            {"enable_network", json_false()},
+        };
+
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+                if (o)
+                        json_object_set_new(o, keys[i].name, keys[i].value);
+                else
+                        json_decref(keys[i].value);
+        reply_json(req, 200, o);
+}

@@ -64,6 +64,7 @@ static const struct http_route routes[] = {
     {EVHTTP_REQ_GET, "/languages/", route_judge0_language, HTTP_ROUTE_PREFIX},
     {EVHTTP_REQ_GET, "/statuses", route_judge0_statuses, 0},
     {EVHTTP_REQ_GET, "/about", route_judge0_about, 0},
+    {EVHTTP_REQ_GET, "/config_info", route_judge0_config_info, 0},
 };
 
 const struct http_route *api_routes(size_t *n)

@@ -38,7 +38,8 @@ void route_v1_problem_get(struct evhttp_request *req);
 void route_v1_problem_put(struct evhttp_request *req);
 void route_v1_problem_add(struct evhttp_request *req);
 void route_v1_problem_delete(struct evhttp_request *req);
-/* Judge0 CE (judge0.c): /submissions, /languages, /statuses, /about. */
+/* Judge0 CE (judge0.c): /submissions, /languages, /statuses, /about,
+ * /config_info. */
 void route_judge0_create(struct evhttp_request *req);
 void route_judge0_batch_create(struct evhttp_request *req);
 void route_judge0_show(struct evhttp_request *req);
@@ -46,5 +47,6 @@ void route_judge0_languages(struct evhttp_request *req);
 void route_judge0_language(struct evhttp_request *req);
 void route_judge0_statuses(struct evhttp_request *req);
 void route_judge0_about(struct evhttp_request *req);
+void route_judge0_config_info(struct evhttp_request *req);
 
 #endif

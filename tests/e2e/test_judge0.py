@@ -610,3 +610,108 @@ print(' '.join(out))
     )
     assert r.json()["status"]["id"] == 5
     assert requests.get(server + "/health", timeout=10).status_code == 200
+
+
+# The keys of judge0-python's Config model (src/judge0/base_types.py): its
+# client reads GET /config_info when it is made, and fails without them.
+SDK_CONFIG = {
+    "allow_enable_network": bool,
+    "allow_enable_per_process_and_thread_memory_limit": bool,
+    "allow_enable_per_process_and_thread_time_limit": bool,
+    "allowed_languages_for_compile_options": list,
+    "callbacks_max_tries": int,
+    "callbacks_timeout": float,
+    "cpu_extra_time": float,
+    "cpu_time_limit": float,
+    "enable_additional_files": bool,
+    "enable_batched_submissions": bool,
+    "enable_callbacks": bool,
+    "enable_command_line_arguments": bool,
+    "enable_compiler_options": bool,
+    "enable_network": bool,
+    "enable_per_process_and_thread_memory_limit": bool,
+    "enable_per_process_and_thread_time_limit": bool,
+    "enable_submission_delete": bool,
+    "enable_wait_result": bool,
+    "maintenance_mode": bool,
+    "max_cpu_extra_time": float,
+    "max_cpu_time_limit": float,
+    "max_extract_size": int,
+    "max_file_size": int,
+    "max_max_file_size": int,
+    "max_max_processes_and_or_threads": int,
+    "max_memory_limit": int,
+    "max_number_of_runs": int,
+    "max_processes_and_or_threads": int,
+    "max_queue_size": int,
+    "max_stack_limit": int,
+    "max_submission_batch_size": int,
+    "max_wall_time_limit": float,
+    "memory_limit": int,
+    "number_of_runs": int,
+    "redirect_stderr_to_stdout": bool,
+    "stack_limit": int,
+    "submission_cache_duration": float,
+    "use_docs_as_homepage": bool,
+    "wall_time_limit": float,
+}
+
+
+def test_the_official_sdks_calls(server):
+    """What judge0-python's Client does, step by step (it cannot be installed
+    here: docs/compat.md#judge0): /languages and /config_info when made, /about
+    for its version table, then create (base64, no wait), poll with fields=*,
+    and batches the same way; its parsing of every attribute is replayed."""
+    from datetime import datetime
+
+    r = requests.get(server + "/config_info", timeout=10)
+    assert r.status_code == 200
+    config = r.json()
+    assert set(config) == set(SDK_CONFIG)
+    for k, t in SDK_CONFIG.items():
+        assert isinstance(config[k], t) and not (t is int and isinstance(config[k], bool)), k
+    assert config["max_submission_batch_size"] == 20 and config["enable_wait_result"] is True
+    assert requests.get(server + "/about", timeout=10).json()["version"] == "1.13.1"
+
+    body = {
+        "source_code": base64.b64encode(b"import sys\nprint(sys.stdin.read().upper())").decode(),
+        "language_id": 71,
+        "stdin": base64.b64encode(b"judge0").decode(),
+        "expected_output": base64.b64encode(b"JUDGE0").decode(),
+        "memory_limit": 262144.0,
+        "cpu_time_limit": 2.5,
+    }
+    r = requests.post(
+        server + "/submissions",
+        params={"base64_encoded": "true", "wait": "false"},
+        json=body,
+        timeout=60,
+    )
+    assert r.status_code == 201
+    token = r.json()["token"]
+    sub, _ = wait_done(server, token, base64_encoded="true", fields="*")
+    assert base64.b64decode(sub["stdout"]) == b"JUDGE0\n"
+    assert sub["status"] == status(3) and sub["stderr"] is None
+    assert (float(sub["cpu_time_limit"]), sub["memory_limit"]) == (2.5, 262144)
+    for k in ("created_at", "finished_at"):
+        datetime.strptime(sub[k], "%Y-%m-%dT%H:%M:%S.%fZ")
+    float(sub["time"]), float(sub["wall_time"])
+    assert sub["language"]["id"] == 71 and sub["exit_code"] == 0 and sub["exit_signal"] is None
+
+    r = requests.post(
+        server + "/submissions/batch",
+        params={"base64_encoded": "true"},
+        json={"submissions": [dict(body, stdin=base64.b64encode(x).decode()) for x in (b"a", b"b")]},
+        timeout=60,
+    )
+    tokens = [t["token"] for t in r.json()]
+    for t in tokens:
+        wait_done(server, t)
+    r = requests.get(
+        server + "/submissions/batch",
+        params={"base64_encoded": "true", "fields": "*", "tokens": ",".join(tokens)},
+        timeout=10,
+    )
+    got = r.json()["submissions"]
+    assert [base64.b64decode(s["stdout"]) for s in got] == [b"A\n", b"B\n"]
+    assert [s["status"]["id"] for s in got] == [4, 4]  # expected JUDGE0
