@@ -1,26 +1,18 @@
-/* judge0: the Judge0 CE dialect — /submissions, /languages, /statuses,
- * /about — over the same jobs as the native API (docs/compat.md#judge0).
+/* judge0: the Judge0 CE dialect's endpoints — /submissions, /languages,
+ * /statuses, /about, /config_info — over the same jobs as the native API
+ * (docs/compat.md#judge0). The submissions themselves (the store, a run's
+ * status, the attributes) are judge0_sub.c.
  *
- * Theory of operation. Every accepted submission is a struct sub with an
- * unguessable token (a UUID v4 from getrandom), kept in an in-memory store:
- * a hash of tokens and a list in creation order. A submission's job is
- * either waited for by its request (wait=true: api_run_job, the client's
+ * Theory of operation. A create request is validated as Judge0's model
+ * validates it (422 {"<attr>": ["message", ...]} with Rails' wording) and
+ * becomes a submission with an unguessable token and a job. Its job is
+ * either waited for by the request (wait=true: api_run_job; the client's
  * hang-up cancels it and drops the submission) or runs on its own
- * (sched_submit with our own completion callback); either way the finished
- * job moves into the submission, which then owns it. The store is bounded
- * by bytes (--judge0-keep-mb: the oldest finished submissions are dropped
- * to make room) and by time (--judge0-ttl after a submission finished);
- * both are enforced whenever a submission is stored or looked up, so an
- * idle server holds what it held. Submissions still queued or running are
- * never dropped; their number is bounded by the run queue.
- *
- * Judge0's rules kept here: its 14 statuses and how a run maps onto them
- * (isolate_job.rb determine_status), its expected_output comparison (the
- * lines_rstrip checker), its base64 (Ruby's encode64: a newline every 60
- * characters and at the end), `fields`, and its error bodies: validation
- * 422 {"<attr>": ["message", ...]}, 400 {"error": "..."}, 503 queue full,
- * and Rails' {"status": 404, "error": "Not Found"} for an unknown token.
- * Language ids are data: languages/peers/judge0.json (lang/peers.h). */
+ * (sched_submit with our completion callback); either way the finished job
+ * moves into the submission. Other error bodies are Judge0's: 400
+ * {"error": "..."}, 503 {"error": "queue is full"}, and Rails'
+ * {"status": 404|400, "error": ...} for an unknown token or an unreadable
+ * body. Language ids are data: languages/peers/judge0.json (lang/peers.h). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <event2/http.h>
@@ -28,30 +20,26 @@
 #include <sys/queue.h>
 #include <jansson.h>
 #include <math.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/time.h>
 #include <time.h>
 
 #include "../exec/sched.h"
 #include "../http/http.h"
-#include "../judge/checker.h"
 #include "../lang/peers.h"
 #include "../util/base64.h"
 #include "../util/strv.h"
 #include "common.h"
 #include "request.h"
+#include "judge0.h"
 #include "routes.h"
 
 #define JSON_TYPE "application/json; charset=utf-8"
 #define BATCH_MAX 20     /* Judge0's MAX_SUBMISSION_BATCH_SIZE */
 #define ARGS_MAX_LEN 512 /* compiler_options, command_line_arguments */
-#define NBUCKETS 4096
-#define SUB_OVERHEAD 1024 /* bytes a submission costs beyond its texts */
 #define NOT_UTF8_ONE                                                                               \
         "some attributes for this submission cannot be converted to UTF-8, use "                   \
         "base64_encoded=true "                                                                     \
@@ -62,52 +50,7 @@
 
 /* ---- statuses and languages ----------------------------------------------- */
 
-enum {
-        ST_QUEUE = 1,
-        ST_PROCESSING,
-        ST_ACCEPTED,
-        ST_WRONG,
-        ST_TLE,
-        ST_COMPILE,
-        ST_SIGSEGV,
-        ST_SIGXFSZ,
-        ST_SIGFPE,
-        ST_SIGABRT,
-        ST_NZEC,
-        ST_OTHER,
-        ST_INTERNAL,
-        ST_EXEC_FORMAT,
-        ST_COUNT = ST_EXEC_FORMAT,
-};
-
-static const char *const status_names[ST_COUNT + 1] = {
-    "",
-    "In Queue",
-    "Processing",
-    "Accepted",
-    "Wrong Answer",
-    "Time Limit Exceeded",
-    "Compilation Error",
-    "Runtime Error (SIGSEGV)",
-    "Runtime Error (SIGXFSZ)",
-    "Runtime Error (SIGFPE)",
-    "Runtime Error (SIGABRT)",
-    "Runtime Error (NZEC)",
-    "Runtime Error (Other)",
-    "Internal Error",
-    "Exec Format Error",
-};
-
-/* One entry of languages/peers/judge0.json, resolved. */
-struct lang {
-        long long id;
-        const char *name;            /* may hold {version} */
-        const struct recipe *recipe; /* what jobs run: the recipe, or a copy with
-                                      * the entry's source_file */
-        const struct recipe *base;   /* the recipe itself (its probed version) */
-};
-
-static struct lang *langs;
+static struct j0_lang *langs;
 static size_t nlangs;
 static bool langs_loaded;
 
@@ -161,7 +104,7 @@ static void langs_load(void)
         }
 }
 
-static const struct lang *lang_by_id(long long id)
+static const struct j0_lang *lang_by_id(long long id)
 {
         if (!langs_loaded)
                 langs_load();
@@ -193,7 +136,7 @@ static size_t version_number(const char *v, const char **start)
 
 /* The entry's name with {version} replaced by the installed toolchain's
  * version (dropped, with the space before it, while none is known). */
-static json_t *lang_name(const struct lang *l)
+json_t *j0_lang_name(const struct j0_lang *l)
 {
         const char *at = l->name ? strstr(l->name, "{version}") : NULL, *num = NULL, *post;
         size_t nlen = version_number(l->base ? l->base->version : NULL, &num);
@@ -244,549 +187,6 @@ static void reply_rails(struct evhttp_request *req, int code)
                              code == 404 ? "Not Found" : "Bad Request"));
 }
 
-/* ---- the submission store ------------------------------------------------- */
-
-struct sub {
-        char token[37];
-        struct sub *hnext;       /* hash chain */
-        struct sub *prev, *next; /* creation order */
-        const struct lang *lang;
-        struct job *job; /* running (not owned) or finished (owned) */
-        bool done;
-        int status;       /* once done */
-        char message[96]; /* once done: isolate's wording, or "" */
-        /* the request, as fields=* shows it */
-        char *expected;
-        size_t expected_len;
-        bool has_expected;
-        char *compiler_options, *command_line_arguments;
-        double cpu_time_limit, cpu_extra_time, wall_time_limit;
-        long long memory_limit, stack_limit, max_processes, max_file_size, number_of_runs;
-        bool redirect_stderr, limits_memory, limits_procs, limits_fsize;
-        struct timeval created_at, finished_at;
-        size_t bytes; /* counted against --judge0-keep-mb once done */
-};
-
-static struct sub *buckets[NBUCKETS];
-static struct sub *oldest, *newest;
-static uint64_t stored_bytes;
-
-static unsigned token_hash(const char *t)
-{
-        unsigned h = 2166136261u;
-
-        for (; *t; t++)
-                h = (h ^ (unsigned char)*t) * 16777619u;
-        return h % NBUCKETS;
-}
-
-static void sub_free(struct sub *s)
-{
-        if (s->done)
-                job_free(s->job);
-        free(s->expected);
-        free(s->compiler_options);
-        free(s->command_line_arguments);
-        free(s);
-}
-
-static void store_unlink(struct sub *s)
-{
-        struct sub **pp = &buckets[token_hash(s->token)];
-
-        while (*pp && *pp != s)
-                pp = &(*pp)->hnext;
-        if (*pp)
-                *pp = s->hnext;
-        if (s->prev)
-                s->prev->next = s->next;
-        else
-                oldest = s->next;
-        if (s->next)
-                s->next->prev = s->prev;
-        else
-                newest = s->prev;
-        if (s->done)
-                stored_bytes -= s->bytes;
-}
-
-static void store_drop(struct sub *s)
-{
-        store_unlink(s);
-        sub_free(s);
-}
-
-static bool expired(const struct sub *s, const struct timeval *now)
-{
-        return s->done && now->tv_sec - s->finished_at.tv_sec >= (time_t)api_config()->judge0_ttl_s;
-}
-
-/* Drops expired submissions, then the oldest finished ones while the store
- * holds more than --judge0-keep-mb (keep: one that must stay). */
-static void store_trim(const struct sub *keep)
-{
-        struct timeval now;
-        struct sub *s = oldest, *next;
-
-        gettimeofday(&now, NULL);
-        for (; s; s = next) {
-                next = s->next;
-                if (s != keep && s->done &&
-                    (expired(s, &now) || stored_bytes > api_config()->judge0_keep_bytes))
-                        store_drop(s);
-        }
-}
-
-static void store_add(struct sub *s)
-{
-        unsigned h = token_hash(s->token);
-
-        s->hnext = buckets[h];
-        buckets[h] = s;
-        s->prev = newest;
-        s->next = NULL;
-        if (newest)
-                newest->next = s;
-        else
-                oldest = s;
-        newest = s;
-}
-
-static struct sub *store_find(const char *token)
-{
-        struct timeval now;
-        struct sub *s;
-
-        for (s = buckets[token_hash(token)]; s; s = s->hnext)
-                if (strcmp(s->token, token) == 0)
-                        break;
-        gettimeofday(&now, NULL);
-        if (s && expired(s, &now)) {
-                store_drop(s);
-                s = NULL;
-        }
-        return s;
-}
-
-/* A UUID v4 (RFC 9562) from the kernel's CSPRNG. */
-static int new_token(char out[37])
-{
-        unsigned char b[16];
-        size_t got = 0;
-
-        while (got < sizeof(b)) {
-                ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
-                if (n < 0 && errno != EINTR)
-                        return -1;
-                if (n > 0)
-                        got += (size_t)n;
-        }
-        b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-        b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-        snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-                 b[13], b[14], b[15]);
-        return 0;
-}
-
-/* ---- a finished run as a Judge0 status ------------------------------------ */
-
-static bool compile_failed(const struct job *job)
-{
-        const struct step_result *c = &job->steps[0];
-
-        return job->nsteps > 1 && c->ran && (c->timed_out || c->exit_code != 0);
-}
-
-/* The run step's result (the recipe's last step), or NULL if it never ran. */
-static const struct step_result *run_step(const struct job *job)
-{
-        const struct step_result *r = &job->steps[job->nsteps - 1];
-
-        return r->ran ? r : NULL;
-}
-
-static int judge_status(struct sub *s)
-{
-        const struct job *job = s->job;
-        const struct step_result *r = run_step(job);
-        uint64_t cpu_limit_us = (uint64_t)(s->cpu_time_limit * 1e6);
-        struct checker_opts co;
-        char msg[16];
-
-        s->message[0] = '\0';
-        if (job->outcome == JOB_SANDBOX_ERROR) {
-                snprintf(s->message, sizeof(s->message), "%.90s", job->error);
-                return ST_INTERNAL;
-        }
-        if (compile_failed(job))
-                return ST_COMPILE;
-        if (job->outcome == JOB_TIMED_OUT || !r || r->timed_out || r->term_signal == SIGXCPU ||
-            r->cpu_us > cpu_limit_us) {
-                snprintf(s->message, sizeof(s->message), "Time limit exceeded");
-                return ST_TLE;
-        }
-        if (buf_truncated(&r->out) || buf_truncated(&r->err)) {
-                snprintf(s->message, sizeof(s->message), "Output limit exceeded");
-                return ST_SIGXFSZ;
-        }
-        if (r->term_signal) {
-                snprintf(s->message, sizeof(s->message), "Caught fatal signal %d", r->term_signal);
-                switch (r->term_signal) {
-                case SIGSEGV:
-                        return ST_SIGSEGV;
-                case SIGXFSZ:
-                        return ST_SIGXFSZ;
-                case SIGFPE:
-                        return ST_SIGFPE;
-                case SIGABRT:
-                        return ST_SIGABRT;
-                default:
-                        return ST_OTHER;
-                }
-        }
-        if (r->exit_code != 0) {
-                snprintf(s->message, sizeof(s->message), "Exited with error status %d",
-                         r->exit_code);
-                return ST_NZEC;
-        }
-        if (!s->has_expected)
-                return ST_ACCEPTED;
-        checker_opts_default(&co, CHECKER_LINES_RSTRIP);
-        return checker_compare(&co, r->out.data ? r->out.data : "", r->out.len,
-                               s->expected ? s->expected : "", s->expected_len, msg,
-                               sizeof(msg)) == CHECK_AC
-                   ? ST_ACCEPTED
-                   : ST_WRONG;
-}
-
-/* The job is over: the submission owns it, judged and counted in the store. */
-static void sub_finish(struct sub *s, struct job *job)
-{
-        s->job = job;
-        s->done = true;
-        gettimeofday(&s->finished_at, NULL);
-        s->status = judge_status(s);
-        s->bytes = SUB_OVERHEAD + job->code_len + job->stdin_len + s->expected_len;
-        for (size_t i = 0; i < job->nsteps; i++)
-                s->bytes += job->steps[i].out.len + job->steps[i].err.len;
-        stored_bytes += s->bytes;
-        store_trim(s);
-}
-
-/* ---- rendering ------------------------------------------------------------ */
-
-/* Every attribute, in the order Judge0's serializer writes them. */
-enum field {
-        F_SOURCE_CODE,
-        F_LANGUAGE_ID,
-        F_STDIN,
-        F_EXPECTED_OUTPUT,
-        F_STDOUT,
-        F_STATUS_ID,
-        F_CREATED_AT,
-        F_FINISHED_AT,
-        F_TIME,
-        F_MEMORY,
-        F_STDERR,
-        F_TOKEN,
-        F_NUMBER_OF_RUNS,
-        F_CPU_TIME_LIMIT,
-        F_CPU_EXTRA_TIME,
-        F_WALL_TIME_LIMIT,
-        F_MEMORY_LIMIT,
-        F_STACK_LIMIT,
-        F_MAX_PROCESSES,
-        F_PER_PROCESS_TIME,
-        F_PER_PROCESS_MEMORY,
-        F_MAX_FILE_SIZE,
-        F_COMPILE_OUTPUT,
-        F_EXIT_CODE,
-        F_EXIT_SIGNAL,
-        F_MESSAGE,
-        F_WALL_TIME,
-        F_COMPILER_OPTIONS,
-        F_COMMAND_LINE_ARGUMENTS,
-        F_REDIRECT_STDERR,
-        F_CALLBACK_URL,
-        F_ADDITIONAL_FILES,
-        F_ENABLE_NETWORK,
-        F_STATUS,
-        F_LANGUAGE,
-        F_COUNT,
-};
-
-static const char *const field_names[F_COUNT] = {
-    "source_code",
-    "language_id",
-    "stdin",
-    "expected_output",
-    "stdout",
-    "status_id",
-    "created_at",
-    "finished_at",
-    "time",
-    "memory",
-    "stderr",
-    "token",
-    "number_of_runs",
-    "cpu_time_limit",
-    "cpu_extra_time",
-    "wall_time_limit",
-    "memory_limit",
-    "stack_limit",
-    "max_processes_and_or_threads",
-    "enable_per_process_and_thread_time_limit",
-    "enable_per_process_and_thread_memory_limit",
-    "max_file_size",
-    "compile_output",
-    "exit_code",
-    "exit_signal",
-    "message",
-    "wall_time",
-    "compiler_options",
-    "command_line_arguments",
-    "redirect_stderr_to_stdout",
-    "callback_url",
-    "additional_files",
-    "enable_network",
-    "status",
-    "language",
-};
-
-typedef uint64_t field_set;
-#define FIELD_BIT(f) ((field_set)1 << (f))
-static const field_set default_fields =
-    FIELD_BIT(F_TOKEN) | FIELD_BIT(F_TIME) | FIELD_BIT(F_MEMORY) | FIELD_BIT(F_STDOUT) |
-    FIELD_BIT(F_STDERR) | FIELD_BIT(F_COMPILE_OUTPUT) | FIELD_BIT(F_MESSAGE) | FIELD_BIT(F_STATUS);
-
-/* Ruby's Base64.encode64: a newline after every 60 characters and at the end. */
-static int base64_ruby(struct buf *out, const unsigned char *p, size_t n)
-{
-        static const char abc[] =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        size_t col = 0;
-
-        for (size_t i = 0; i < n; i += 3) {
-                unsigned v = (unsigned)p[i] << 16;
-                char q[5];
-
-                if (i + 1 < n)
-                        v |= (unsigned)p[i + 1] << 8;
-                if (i + 2 < n)
-                        v |= p[i + 2];
-                q[0] = abc[(v >> 18) & 63];
-                q[1] = abc[(v >> 12) & 63];
-                q[2] = (char)(i + 1 < n ? abc[(v >> 6) & 63] : '=');
-                q[3] = (char)(i + 2 < n ? abc[v & 63] : '=');
-                q[4] = '\n';
-                col += 4;
-                if (buf_append(out, q, col == 60 ? 5 : 4) < 0)
-                        return -1;
-                if (col == 60)
-                        col = 0;
-        }
-        return col ? buf_append(out, "\n", 1) : 0;
-}
-
-/* A text attribute: null when empty (Judge0 stores no empty document),
- * base64 when asked, else the text itself; *bad when it is not UTF-8. */
-static json_t *text_json(const char *p, size_t n, bool b64, bool *bad)
-{
-        struct buf b;
-        json_t *s;
-
-        if (!p || !n)
-                return json_null();
-        if (!b64) {
-                s = json_stringn(p, n);
-                if (!s)
-                        *bad = true;
-                return s ? s : json_null();
-        }
-        buf_init(&b, 0);
-        s = base64_ruby(&b, (const unsigned char *)p, n) < 0 ? NULL : json_stringn(b.data, b.len);
-        buf_free(&b);
-        return s ? s : json_null();
-}
-
-/* A decimal as Rails writes a BigDecimal column: "0.05", "1.0". */
-static json_t *decimal_json(double v)
-{
-        char s[64];
-        size_t n;
-
-        snprintf(s, sizeof(s), "%.3f", v);
-        n = strlen(s);
-        while (n > 2 && s[n - 1] == '0' && s[n - 2] != '.')
-                s[--n] = '\0';
-        return json_string(s);
-}
-
-static json_t *time_json(const struct timeval *tv)
-{
-        struct tm tm;
-        char s[64];
-
-        if (!tv->tv_sec)
-                return json_null();
-        gmtime_r(&tv->tv_sec, &tm);
-        snprintf(s, sizeof(s), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                 (int)(tv->tv_usec / 1000));
-        return json_string(s);
-}
-
-static json_t *opt_string(const char *s)
-{
-        return s ? json_string(s) : json_null();
-}
-
-/* stdout, with stderr after it when redirect_stderr_to_stdout. */
-static json_t *stdout_json(const struct sub *s, const struct step_result *r, bool b64, bool *bad)
-{
-        struct buf both;
-        json_t *v;
-
-        if (!s->redirect_stderr || !r->err.len)
-                return text_json(r->out.data, r->out.len, b64, bad);
-        buf_init(&both, 0);
-        if (buf_append(&both, r->out.data ? r->out.data : "", r->out.len) < 0 ||
-            buf_append(&both, r->err.data, r->err.len) < 0) {
-                buf_free(&both);
-                return json_null();
-        }
-        v = text_json(both.data, both.len, b64, bad);
-        buf_free(&both);
-        return v;
-}
-
-/* What the compile step printed (both streams), or Judge0's words for a
- * compile that ran out of time. */
-static json_t *compile_json(const struct job *job, bool b64, bool *bad)
-{
-        const struct step_result *c = &job->steps[0];
-        struct buf both;
-        json_t *v;
-
-        if (job->nsteps < 2 || !c->ran)
-                return json_null();
-        if (c->timed_out)
-                return text_json("Compilation time limit exceeded.", 32, b64, bad);
-        buf_init(&both, 0);
-        if (buf_append(&both, c->out.data ? c->out.data : "", c->out.len) < 0 ||
-            buf_append(&both, c->err.data ? c->err.data : "", c->err.len) < 0) {
-                buf_free(&both);
-                return json_null();
-        }
-        v = text_json(both.data, both.len, b64, bad);
-        buf_free(&both);
-        return v;
-}
-
-static json_t *field_json(const struct sub *s, enum field f, bool b64, bool *bad)
-{
-        const struct job *job = s->job;
-        const struct step_result *r = s->done && s->status != ST_COMPILE ? run_step(job) : NULL;
-        int status = s->done                            ? s->status
-                     : job && job->state == JOB_RUNNING ? ST_PROCESSING
-                                                        : ST_QUEUE;
-
-        if (!job)
-                return json_null();
-        switch (f) {
-        case F_SOURCE_CODE:
-                return text_json(job->code, job->code_len, b64, bad);
-        case F_LANGUAGE_ID:
-                return json_integer(s->lang->id);
-        case F_STDIN:
-                return text_json(job->stdin_data, job->stdin_len, b64, bad);
-        case F_EXPECTED_OUTPUT:
-                return s->has_expected ? text_json(s->expected, s->expected_len, b64, bad)
-                                       : json_null();
-        case F_STDOUT:
-                return r ? stdout_json(s, r, b64, bad) : json_null();
-        case F_STATUS_ID:
-                return json_integer(status);
-        case F_CREATED_AT:
-                return time_json(&s->created_at);
-        case F_FINISHED_AT:
-                return s->done ? time_json(&s->finished_at) : json_null();
-        case F_TIME:
-                return r ? decimal_json((double)r->cpu_us / 1e6) : json_null();
-        case F_MEMORY:
-                return r ? json_integer((json_int_t)(job->usage.memory_peak_bytes / 1024))
-                         : json_null();
-        case F_STDERR:
-                return r && !s->redirect_stderr ? text_json(r->err.data, r->err.len, b64, bad)
-                                                : json_null();
-        case F_TOKEN:
-                return json_string(s->token);
-        case F_NUMBER_OF_RUNS:
-                return json_integer(s->number_of_runs);
-        case F_CPU_TIME_LIMIT:
-                return decimal_json(s->cpu_time_limit);
-        case F_CPU_EXTRA_TIME:
-                return decimal_json(s->cpu_extra_time);
-        case F_WALL_TIME_LIMIT:
-                return decimal_json(s->wall_time_limit);
-        case F_MEMORY_LIMIT:
-                return json_integer(s->memory_limit);
-        case F_STACK_LIMIT:
-                return json_integer(s->stack_limit);
-        case F_MAX_PROCESSES:
-                return json_integer(s->max_processes);
-        case F_PER_PROCESS_TIME:
-        case F_PER_PROCESS_MEMORY:
-        case F_ENABLE_NETWORK:
-                return json_false();
-        case F_MAX_FILE_SIZE:
-                return json_integer(s->max_file_size);
-        case F_COMPILE_OUTPUT:
-                return s->done ? compile_json(job, b64, bad) : json_null();
-        case F_EXIT_CODE:
-                return r && !r->term_signal && !r->timed_out ? json_integer(r->exit_code)
-                                                             : json_null();
-        case F_EXIT_SIGNAL:
-                return r && r->term_signal ? json_integer(r->term_signal) : json_null();
-        case F_MESSAGE:
-                return s->done && s->message[0]
-                           ? text_json(s->message, strlen(s->message), b64, bad)
-                           : json_null();
-        case F_WALL_TIME:
-                return r ? decimal_json((double)r->wall_us / 1e6) : json_null();
-        case F_COMPILER_OPTIONS:
-                return opt_string(s->compiler_options);
-        case F_COMMAND_LINE_ARGUMENTS:
-                return opt_string(s->command_line_arguments);
-        case F_REDIRECT_STDERR:
-                return json_boolean(s->redirect_stderr);
-        case F_CALLBACK_URL:
-        case F_ADDITIONAL_FILES:
-                return json_null();
-        case F_STATUS:
-                return json_pack("{s:i, s:s}", "id", status, "description", status_names[status]);
-        case F_LANGUAGE:
-                return json_pack("{s:I, s:o}", "id", (json_int_t)s->lang->id, "name",
-                                 lang_name(s->lang));
-        case F_COUNT:
-                break;
-        }
-        return json_null();
-}
-
-/* The submission as Judge0 shows it; *bad when a text is not UTF-8 (and
- * base64 was not asked for). */
-static json_t *sub_json(const struct sub *s, field_set fields, bool b64, bool *bad)
-{
-        json_t *o = json_object();
-
-        for (int f = 0; o && f < F_COUNT; f++)
-                if (fields & FIELD_BIT(f))
-                        json_object_set_new(o, field_names[f], field_json(s, f, b64, bad));
-        return o;
-}
-
 /* ---- the query string ----------------------------------------------------- */
 
 struct query {
@@ -829,7 +229,7 @@ static int parse_fields(struct evhttp_request *req, struct query *q, field_set *
         struct buf bad;
         int rc = 0;
 
-        *out = default_fields;
+        *out = j0_default_fields;
         if (!v || !*v)
                 return 0;
         copy = strdup(v);
@@ -848,7 +248,7 @@ static int parse_fields(struct evhttp_request *req, struct query *q, field_set *
                         *out = ~(field_set)0;
                         continue;
                 }
-                for (f = 0; f < F_COUNT && strcmp(field_names[f], tok) != 0; f++)
+                for (f = 0; f < F_COUNT && strcmp(j0_field_names[f], tok) != 0; f++)
                         ;
                 if (f < F_COUNT)
                         *out |= FIELD_BIT(f);
@@ -862,7 +262,7 @@ static int parse_fields(struct evhttp_request *req, struct query *q, field_set *
                 reply_error(req, 400, msg);
                 rc = -1;
         } else if (!*out) {
-                *out = default_fields;
+                *out = j0_default_fields;
         }
         buf_free(&bad);
         free(copy);
@@ -1004,14 +404,14 @@ static char **split_args(const char *s)
 /* What a create request asks for: its submission (not yet stored) and its
  * job (not yet submitted). */
 struct create {
-        struct sub *sub;
+        struct j0_sub *sub;
         struct job *job;
 };
 
 static void create_free(struct create *c)
 {
         if (c->sub)
-                sub_free(c->sub);
+                j0_sub_free(c->sub);
         job_free(c->job);
         c->sub = NULL;
         c->job = NULL;
@@ -1052,8 +452,8 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
         const struct api_config *cfg = api_config();
         struct buf code, in, expected;
         double id = 0, max_s = cfg->max_timeout_s;
-        const struct lang *lang = NULL;
-        struct sub *s;
+        const struct j0_lang *lang = NULL;
+        struct j0_sub *s;
         int rc, k;
 
         memset(c, 0, sizeof(*c));
@@ -1091,7 +491,7 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
                 invalid(*errors, "language_id", "language with id %s doesn't exist", shown);
                 lang = NULL;
         } else if (!lang->recipe->installed) {
-                json_t *name = lang_name(lang);
+                json_t *name = j0_lang_name(lang);
                 invalid(*errors, "language_id",
                         "language %s is archived and cannot be used anymore",
                         json_string_value(name) ? json_string_value(name) : "");
@@ -1168,7 +568,7 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
         }
         c->job->reply_budget = 0;
         gettimeofday(&s->created_at, NULL);
-        if (new_token(s->token) < 0)
+        if (j0_new_token(s->token) < 0)
                 goto oom;
         json_decref(*errors);
         *errors = NULL;
@@ -1198,29 +598,29 @@ done:
 static void async_done(struct job *job, void *arg)
 {
         api_count_job(job);
-        sub_finish(arg, job);
+        j0_sub_finish(arg, job);
 }
 
 /* Submits c's job on its own and stores c's submission, which it returns
  * (c is emptied); NULL (c untouched) when the queue is full. */
-static struct sub *start_async(struct create *c)
+static struct j0_sub *start_async(struct create *c)
 {
-        struct sub *s = c->sub;
+        struct j0_sub *s = c->sub;
 
         c->job->on_done = async_done;
         c->job->on_done_arg = s;
         if (sched_submit(c->job) < 0)
                 return NULL;
         s->job = c->job;
-        store_add(s);
-        store_trim(s);
+        j0_store_add(s);
+        j0_store_trim(s);
         c->sub = NULL;
         c->job = NULL;
         return s;
 }
 
 struct waiting {
-        struct sub *sub;
+        struct j0_sub *sub;
         field_set fields;
         bool b64;
 };
@@ -1231,7 +631,7 @@ static void waiting_free(void *arg)
 
         /* the client hung up, or the queue was full: nothing to keep */
         if (!w->sub->done)
-                store_drop(w->sub);
+                j0_store_drop(w->sub);
         free(w);
 }
 
@@ -1241,8 +641,8 @@ static void wait_done(struct evhttp_request *req, struct job *job, void *arg)
         bool bad = false;
         json_t *o;
 
-        sub_finish(w->sub, job);
-        o = sub_json(w->sub, w->fields, w->b64, &bad);
+        j0_sub_finish(w->sub, job);
+        o = j0_sub_json(w->sub, w->fields, w->b64, &bad);
         if (bad) {
                 json_decref(o);
                 o = json_pack("{s:s, s:s}", "token", w->sub->token, "error", NOT_UTF8_ONE);
@@ -1257,7 +657,7 @@ void route_judge0_create(struct evhttp_request *req)
         const char *body = http_body(req, &len);
         json_t *root, *errors = NULL;
         struct create c;
-        struct sub *s;
+        struct j0_sub *s;
         field_set fields;
         bool b64, wait;
         int rc;
@@ -1296,8 +696,8 @@ void route_judge0_create(struct evhttp_request *req)
                 w->fields = fields;
                 w->b64 = b64;
                 c.sub->job = c.job;
-                store_add(c.sub);
-                store_trim(NULL);
+                j0_store_add(c.sub);
+                j0_store_trim(NULL);
                 api_run_job(req, c.job, wait_done, w, waiting_free, "{\"error\":\"queue is full\"}",
                             JSON_TYPE);
                 return;
@@ -1332,13 +732,13 @@ static void batch_show(struct evhttp_request *req, struct query *q, field_set fi
                 reply_error(req, 400, "there should be at least one submission in a batch");
         } else {
                 for (size_t i = 0; tokens[i]; i++) {
-                        struct sub *s;
+                        struct j0_sub *s;
 
                         if (!tokens[i][0])
                                 continue;
-                        s = store_find(tokens[i]);
+                        s = j0_store_find(tokens[i]);
                         json_array_append_new(list,
-                                              s ? sub_json(s, fields, b64, &bad) : json_null());
+                                              s ? j0_sub_json(s, fields, b64, &bad) : json_null());
                 }
                 if (bad)
                         reply_error(req, 400, NOT_UTF8_MANY);
@@ -1359,7 +759,7 @@ void route_judge0_show(struct evhttp_request *req)
         struct query q;
         field_set fields;
         bool b64, bad = false;
-        struct sub *s;
+        struct j0_sub *s;
         json_t *o;
 
         query_open(req, &q);
@@ -1378,13 +778,13 @@ void route_judge0_show(struct evhttp_request *req)
         if (nlen < sizeof(token)) {
                 memcpy(token, name, nlen);
                 token[nlen] = '\0';
-                s = store_find(token);
+                s = j0_store_find(token);
         }
         if (!s) {
                 reply_rails(req, 404);
                 return;
         }
-        o = sub_json(s, fields, b64, &bad);
+        o = j0_sub_json(s, fields, b64, &bad);
         if (bad) {
                 json_decref(o);
                 reply_error(req, 400, NOT_UTF8_ONE);
@@ -1436,7 +836,7 @@ void route_judge0_batch_create(struct evhttp_request *req)
                 json_t *errors = NULL;
                 int rc = create_from_json(item, b64, &c, &errors);
 
-                struct sub *s = rc == 0 ? start_async(&c) : NULL;
+                struct j0_sub *s = rc == 0 ? start_async(&c) : NULL;
 
                 if (s) {
                         json_array_append_new(out, json_pack("{s:s}", "token", s->token));
@@ -1463,12 +863,12 @@ static json_t *lang_list(bool all)
         if (!langs_loaded)
                 langs_load();
         for (size_t i = 0; i < nlangs; i++) {
-                const struct lang *l = &langs[i];
+                const struct j0_lang *l = &langs[i];
                 json_t *o;
 
                 if (!l->recipe || (!all && !l->recipe->installed))
                         continue;
-                o = json_pack("{s:I, s:o}", "id", (json_int_t)l->id, "name", lang_name(l));
+                o = json_pack("{s:I, s:o}", "id", (json_int_t)l->id, "name", j0_lang_name(l));
                 if (all)
                         json_object_set_new(o, "is_archived", json_boolean(!l->recipe->installed));
                 json_array_append_new(list, o);
@@ -1505,7 +905,7 @@ void route_judge0_language(struct evhttp_request *req)
         const char *uri = evhttp_request_get_uri(req);
         const char *rest = uri + strlen("/languages/");
         size_t n = strcspn(rest, "?#");
-        const struct lang *l = NULL;
+        const struct j0_lang *l = NULL;
         char *end;
         long long id;
 
@@ -1523,7 +923,7 @@ void route_judge0_language(struct evhttp_request *req)
         }
         reply_json(req, 200,
                    json_pack("{s:I, s:o, s:b, s:s, s:o, s:o}", "id", (json_int_t)l->id, "name",
-                             lang_name(l), "is_archived", !l->recipe->installed, "source_file",
+                             j0_lang_name(l), "is_archived", !l->recipe->installed, "source_file",
                              l->recipe->source_file, "compile_cmd",
                              l->recipe->nsteps > 1 ? command_json(l->recipe, 0) : json_null(),
                              "run_cmd", command_json(l->recipe, l->recipe->nsteps - 1)));
@@ -1535,7 +935,7 @@ void route_judge0_statuses(struct evhttp_request *req)
 
         for (int i = 1; i <= ST_COUNT; i++)
                 json_array_append_new(
-                    list, json_pack("{s:i, s:s}", "id", i, "description", status_names[i]));
+                    list, json_pack("{s:i, s:s}", "id", i, "description", j0_status_names[i]));
         reply_json(req, 200, list);
 }
 
