@@ -954,8 +954,8 @@ void route_judge0_config_info(struct evhttp_request *req)
 {
         const struct api_config *cfg = api_config();
         double max_s = cfg->max_timeout_s;
-        json_int_t mem_kb = (json_int_t)(cfg->memory_mb << 10);
-        json_int_t file_kb = (json_int_t)(cfg->file_mb << 10);
+        json_int_t mem_kb = (json_int_t)cfg->memory_mb * 1024;
+        json_int_t file_kb = (json_int_t)cfg->file_mb * 1024;
         json_t *o = json_object();
         const struct {
                 const char *name;
