@@ -145,10 +145,7 @@ static void mw_clean(struct mw *w, const char *p, size_t n)
                 } else if (c == '\0') {
                         mw_put(w, "~", 1, false);
                         i++;
-                } else if (c < 0x20 || c == 0x7F) {
-                        mw_put(w, "?", 1, false);
-                        i++;
-                } else if ((k = u8_len(u + i, n - i)) == 0) {
+                } else if (c < 0x20 || c == 0x7F || (k = u8_len(u + i, n - i)) == 0) {
                         mw_put(w, "?", 1, false);
                         i++;
                 } else {
@@ -294,10 +291,13 @@ static bool lines_next(struct lines *it, struct span *line)
 {
         const char *nl;
 
-        if (it->done)
+        if (it->done) {
+                line->p = "";
+                line->n = 0;
                 return false;
+        }
         line->p = it->s.p + it->pos;
-        nl = memchr(line->p, '\n', it->s.n - it->pos);
+        nl = it->pos < it->s.n ? memchr(line->p, '\n', it->s.n - it->pos) : NULL;
         if (!nl) {
                 line->n = it->s.n - it->pos;
                 it->done = true;
@@ -741,21 +741,21 @@ static size_t lower_char(const unsigned char *p, size_t n, unsigned char out[2])
                 out[0] = ascii_lower(c);
                 return 1;
         }
+        if (c < 0xC2 || c > 0xDF) {
+                out[0] = c; /* a 3- or 4-byte lead, or not a lead */
+                return 1;
+        }
         out[0] = c;
         out[1] = p[1];
-        if (c == 0xC3 && p[1] >= 0x80 && p[1] <= 0x9E && p[1] != 0x97)
-                out[1] = (unsigned char)(p[1] + 0x20);
-        else if (c == 0xD0 && p[1] <= 0x8F) {
-                out[0] = 0xD1;
+        if ((c == 0xC3 && p[1] <= 0x9E && p[1] != 0x97) ||
+            (c == 0xD0 && p[1] >= 0x90 && p[1] <= 0x9F)) {
+                out[1] = (unsigned char)(p[1] + 0x20); /* U+00C0.., U+0410.. */
+        } else if (c == 0xD0 && p[1] <= 0x8F) {
+                out[0] = 0xD1; /* U+0400..U+040F -> U+0450.. */
                 out[1] = (unsigned char)(p[1] + 0x10);
-        } else if (c == 0xD0 && p[1] >= 0x90 && p[1] <= 0x9F)
-                out[1] = (unsigned char)(p[1] + 0x20);
-        else if (c == 0xD0 && p[1] >= 0xA0 && p[1] <= 0xAF) {
-                out[0] = 0xD1;
+        } else if (c == 0xD0 && p[1] >= 0xA0 && p[1] <= 0xAF) {
+                out[0] = 0xD1; /* U+0420..U+042F -> U+0440.. */
                 out[1] = (unsigned char)(p[1] - 0x20);
-        } else if (!(c >= 0xC2 && c <= 0xDF)) {
-                out[0] = c;
-                return 1;
         }
         return 2;
 }
