@@ -931,6 +931,93 @@ static enum check_verdict tokens_tail(struct span out, size_t po, struct span an
         return CHECK_WA;
 }
 
+/* DMOJ's standard checker: tokens separated by space \t \v \f \r \n,
+ * leading and trailing whitespace ignored, and each run of whitespace
+ * between two tokens must hold a line break (\n or \r) in the output
+ * exactly when it holds one in the answer. */
+static bool dmoj_white(unsigned char c)
+{
+        return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* Skips whitespace from *pos: 2 if it held a line break, 1 if only
+ * spaces, 0 if none. */
+static int dmoj_skip(struct span s, size_t *pos)
+{
+        int saw_line = 0, saw_space = 0;
+
+        while (*pos < s.n && dmoj_white((unsigned char)s.p[*pos])) {
+                if (s.p[*pos] == '\n' || s.p[*pos] == '\r')
+                        saw_line = 1;
+                saw_space = 1;
+                ++*pos;
+        }
+        return saw_line ? 2 : saw_space;
+}
+
+static size_t dmoj_token(struct span s, size_t *pos, struct span *tok)
+{
+        tok->p = s.p + *pos;
+        while (*pos < s.n && !dmoj_white((unsigned char)s.p[*pos]))
+                ++*pos;
+        tok->n = (size_t)(s.p + *pos - tok->p);
+        return tok->n;
+}
+
+static size_t dmoj_count_rest(struct span s, size_t pos)
+{
+        struct span tok;
+        size_t n = 0;
+
+        while (dmoj_skip(s, &pos), pos < s.n) {
+                dmoj_token(s, &pos, &tok);
+                n++;
+        }
+        return n;
+}
+
+static enum check_verdict cmp_dmoj_standard(const struct checker_opts *o, struct span out,
+                                            struct span ans, struct mw *w)
+{
+        size_t po = 0, pa = 0, n = 0;
+        struct span to, ta;
+
+        dmoj_skip(out, &po);
+        dmoj_skip(ans, &pa);
+        for (;;) {
+                int sa = n ? dmoj_skip(ans, &pa) : 0, so = n ? dmoj_skip(out, &po) : 0;
+
+                if (pa == ans.n || po == out.n) {
+                        if (pa == ans.n && po == out.n)
+                                return CHECK_AC;
+                        if (po < out.n)
+                                mw_fmt(w,
+                                       "output contains longer sequence [length = %zu], but "
+                                       "answer contains %zu elements",
+                                       n + dmoj_count_rest(out, po), n);
+                        else
+                                mw_fmt(w,
+                                       "answer contains longer sequence [length = %zu], but "
+                                       "output contains %zu elements",
+                                       n + dmoj_count_rest(ans, pa), n);
+                        return CHECK_WA;
+                }
+                n++;
+                if (sa != so) {
+                        mw_fmt(w, "before the %zu%s token the answer has %s, the output %s", n,
+                               ordinal(n), sa == 2 ? "a line break" : "no line break",
+                               so == 2 ? "has one" : "has none");
+                        return CHECK_WA;
+                }
+                dmoj_token(ans, &pa, &ta);
+                dmoj_token(out, &po, &to);
+                if (!tok_eq(ta, to, o->case_insensitive)) {
+                        mw_differ(w, n, "tokens", ta, to);
+                        return CHECK_WA;
+                }
+        }
+}
+
 /* testlib's stringToDouble: only [0-9.eE+-], at least one digit, at most
  * two signs of each kind, one point, one exponent, and the whole token
  * read by the C library. nan and inf are words, not numbers. */
@@ -1076,6 +1163,7 @@ void checker_opts_default(struct checker_opts *o, enum checker_kind kind)
         memset(o, 0, sizeof(*o));
         o->kind = kind;
         o->case_insensitive = false;
+        o->keep_line_breaks = false;
         o->abs_eps = 1e-6;
         o->rel_eps = 1e-6;
         o->float_mode = CHECKER_ABS_OR_REL;
@@ -1108,6 +1196,12 @@ enum check_verdict checker_compare(const struct checker_opts *o, const char *out
                 v = cmp_sandboxfusion(so, sa, &w, &oom);
                 break;
         case CHECKER_TOKENS:
+                if (o->keep_line_breaks) {
+                        v = cmp_dmoj_standard(o, so, sa, &w);
+                        break;
+                }
+                v = cmp_tokens(o, so, sa, &w, &oom);
+                break;
         case CHECKER_TOKENS_FLOAT:
                 v = cmp_tokens(o, so, sa, &w, &oom);
                 break;

@@ -30,6 +30,7 @@ enum checker_float_mode { CHECKER_ABS_OR_REL, CHECKER_ABS, CHECKER_REL };
 struct checker_opts {
         enum checker_kind kind;
         bool case_insensitive; /* tokens, tokens_float */
+        bool keep_line_breaks; /* tokens: DMOJ standard (a line break faces a line break) */
         double abs_eps;        /* tokens_float; default 1e-6 */
         double rel_eps;        /* tokens_float; default 1e-6 */
         enum checker_float_mode float_mode;
