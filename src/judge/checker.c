@@ -1,14 +1,19 @@
 /* checker: the built-in output comparators of judge mode (see checker.h and
  * docs/checkers.md, which states every rule and whose behaviour it is).
  *
- * Theory of operation. Every rule walks the output and the answer once,
- * front to back, with spans into the caller's buffers: lines are found with
- * memchr, tokens by scanning for separators, and nothing is copied except a
- * token handed to strtod (which needs a NUL), on the stack when it is short.
- * So each rule is linear in the input and allocates at most one token.
+ * Theory of operation. Every rule walks the output and the answer front to
+ * back a bounded number of times (a line count first, or the count of the
+ * tokens left for a message), with spans into the caller's buffers: lines
+ * are found with memchr, tokens by scanning for separators, and nothing is
+ * copied except a number token handed to strtod (which needs a NUL), on the
+ * stack when it is short. So each rule is linear in the input and
+ * allocates at most one token. strtod reads '.' as the decimal point: the
+ * server never calls setlocale, so the C locale holds.
  *
- * Three notions of whitespace, each exactly its reference's:
+ * Four notions of whitespace, each exactly its reference's:
  *  - testlib (tokens, tokens_float): space, \t, \r, \n; nothing else.
+ *  - DMOJ's standard checker (tokens with keep_line_breaks): space, \t,
+ *    \v, \f, \r, \n, of which \r and \n are line breaks.
  *  - Ruby's String#rstrip (lines_rstrip, Judge0): NUL, \t, \n, \v, \f, \r,
  *    space.
  *  - Python's str.strip()/str.split() (lines_strip_decimal, sandboxfusion):
