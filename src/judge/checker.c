@@ -556,14 +556,14 @@ static bool word_eq(const char *p, size_t n, const char *word)
 
 /* Python's Decimal(token): every '_' is dropped first (CPython's _decimal
  * does), then [sign] (digits [. digits] | . digits) [e [sign] digits] |
- * [sign] inf | infinity | [sign] [s]nan [digits], case-insensitive, ASCII
- * digits only. Finite values are valid when exp >= Etiny and
- * adjusted exp <= Emax (libmpdec's limits on 64-bit). */
+ * [sign] inf | infinity, case-insensitive, ASCII digits only ([s]nan
+ * [digits] is left DEC_INVALID: see below). Finite values are valid when
+ * exp >= Etiny and adjusted exp <= Emax (libmpdec's limits on 64-bit). */
 static struct dec dec_parse(struct span t)
 {
         struct dec d = {.kind = DEC_INVALID};
         const char *p = t.p, *end = t.p + t.n;
-        size_t nint = 0, nfrac = 0, lead0 = 0, trail0 = 0, ndigits = 0;
+        size_t nfrac = 0, lead0 = 0, trail0 = 0, ndigits = 0;
         bool seen_nonzero = false, seen_dot = false;
         int64_t e = 0;
 
@@ -588,8 +588,6 @@ static struct dec dec_parse(struct span t)
                         ndigits++;
                         if (seen_dot)
                                 nfrac++;
-                        else
-                                nint++;
                         if (c == '0') {
                                 if (!seen_nonzero)
                                         lead0++;
