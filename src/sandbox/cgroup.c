@@ -638,8 +638,10 @@ int cg_box_attach(struct cg_box *b, pid_t pid, struct err *e)
         char val[32];
 
         snprintf(val, sizeof(val), "%d", pid);
+        /* Reads only b: a box's PID 1 calls this (v2 boxes fill path[0]
+         * alone). */
         for (int c = 0; c < V1_COUNT; c++) {
-                if (!b->path[c][0] || (kind == CG_V2 && c > 0))
+                if (!b->path[c][0])
                         continue;
                 if (write_file(b->path[c], "cgroup.procs", val) < 0)
                         return err_set(e, errno, "attach pid %d to %s", pid, b->path[c]);

@@ -288,7 +288,7 @@ static _Noreturn void exec_zygote(struct child_ctx *c)
         struct err e = {0, ""};
         int bpf, hi[4];
 
-        bpf = sbx_seccomp_memfd(&e);
+        bpf = sbx_seccomp_memfd(c->seccomp, &e);
         if (bpf < 0)
                 setup_failed(c->status_fd, &e);
         hi[0] = fcntl(c->status_fd, F_DUPFD_CLOEXEC, 100);
@@ -338,8 +338,8 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
         /* PID 1 is a copy of the server: its /proc/1/cmdline (readable by
          * the box, whatever the dumpable flag) would show the server's
          * command line. Wipe it. */
-        if (sbx_options_get()->argv_area)
-                memset(sbx_options_get()->argv_area, 0, sbx_options_get()->argv_len);
+        if (c->argv_area)
+                memset(c->argv_area, 0, c->argv_len);
         /* Occupy 0..2 so that every fd made from here on is >= 3. */
         for (int fd = 0; fd < 3; fd++)
                 if (open("/dev/null", O_RDWR) != fd)
@@ -408,8 +408,7 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
                 /* Non-dumpable: programs of the same uid can neither ptrace
                  * PID 1 nor read its memory, a copy of the server's. */
                 if (sbx_seal_root(&e) < 0 || harden_rlimits_box(&lim, &e) < 0 ||
-                    harden_dumpable(0, &e) < 0 ||
-                    harden_drop_privileges(sbx_seccomp_filter(), &e) < 0)
+                    harden_dumpable(0, &e) < 0 || harden_drop_privileges(c->seccomp, &e) < 0)
                         setup_failed(c->status_fd, &e);
         }
         /* Changing credentials cleared the parent-death signal: arm it again,

@@ -135,8 +135,6 @@ struct sbx_options {
         size_t argv_len;
         const char *zygote_path; /* codeexec-pyzygote; NULL: no warm Python */
         const char *reaper_path; /* codeexec-pyreaper, needed with it */
-        int zygote_fd;           /* set by sbx_global_init: -1 without */
-        int reaper_fd;
 };
 
 /* Detects the cgroup setup, creates the server's cgroups beneath its own and
@@ -145,8 +143,8 @@ int sbx_global_init(const struct sbx_options *opt, struct err *e);
 /* Removes what sbx_global_init created (and leftovers of earlier crashed
  * servers under the same parent). */
 void sbx_global_cleanup(void);
-/* The zygote binary opened by sbx_global_init, or -1. */
-int sbx_options_zygote_fd(void);
+/* Whether sbx_global_init found the warm Python binaries. */
+bool sbx_warm_available(void);
 /* "cgroup v2", "cgroup v1" or "rlimits only"; for /health and start-up. */
 const char *sbx_limits_mode(void);
 

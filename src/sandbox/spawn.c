@@ -114,30 +114,12 @@ fail:
         slot_netns = NULL;
 }
 
-const struct sbx_options *sbx_options_get(void)
-{
-        return &options;
-}
-
 int sbx_global_init(const struct sbx_options *opt, struct err *e)
 {
         options = *opt;
-        options.zygote_fd = options.reaper_fd = -1;
         if (sbx_seccomp_prepare(e) < 0)
                 return -1;
-        if (opt->zygote_path && opt->reaper_path) {
-                options.zygote_fd = open(opt->zygote_path, O_PATH | O_CLOEXEC);
-                options.reaper_fd = open(opt->reaper_path, O_PATH | O_CLOEXEC);
-                if (options.zygote_fd < 0 || options.reaper_fd < 0) {
-                        log_warn("warm Python off: %s, %s: %s", opt->zygote_path, opt->reaper_path,
-                                 strerror(errno));
-                        if (options.zygote_fd >= 0)
-                                close(options.zygote_fd);
-                        if (options.reaper_fd >= 0)
-                                close(options.reaper_fd);
-                        options.zygote_fd = options.reaper_fd = -1;
-                }
-        }
+        sbx_warm_init(opt->zygote_path, opt->reaper_path);
         if (mkdir(SBX_STAGE_DIR, 0755) < 0 && errno != EEXIST)
                 return err_set(e, errno, "mkdir %s", SBX_STAGE_DIR);
         if (opt->no_cgroups)
@@ -175,11 +157,6 @@ void sbx_global_cleanup(void)
         for (int i = 0; i < 100 && sbx_retry_releases() > 0; i++)
                 usleep(10000);
         cg_cleanup();
-}
-
-int sbx_options_zygote_fd(void)
-{
-        return options.zygote_fd;
 }
 
 const char *sbx_limits_mode(void)
@@ -303,6 +280,9 @@ int sbx_spawn(const struct sbx_spec *spec, struct sbx_box *box, struct err *e)
         ctx.sync_fd = sync[0];
         ctx.cg = cg_enabled() && cg_box_clone_fd(cg) < 0 ? cg : NULL;
         ctx.memory_rlimit = !cg_enabled();
+        ctx.seccomp = sbx_seccomp_filter();
+        ctx.argv_area = options.argv_area;
+        ctx.argv_len = options.argv_len;
         for (s = 0; s < spec->nsteps; s++) {
                 ctx.out_w[s][0] = out[s][0][1];
                 ctx.out_w[s][1] = out[s][1][1];

@@ -153,7 +153,7 @@ static void start_warm_python(void)
                 log_warn("warm python: off (python is not installed)");
                 return;
         }
-        if (sbx_options_zygote_fd() < 0) {
+        if (!sbx_warm_available()) {
                 log_warn(
                     "warm python: off (codeexec-pyzygote or codeexec-pyreaper not found beside "
                     "the server)");
