@@ -250,11 +250,18 @@ void http_reply(struct evhttp_request *req, int code, const char *content_type, 
 {
         struct evbuffer *out = evbuffer_new();
 
+        if (!out || (len && evbuffer_add(out, body, len) < 0)) {
+                /* Out of memory: the status alone says the server failed. */
+                log_error("reply: out of memory for a %d reply's body: answering 500 without one",
+                          code);
+                code = 500;
+                if (out)
+                        evbuffer_free(out);
+                out = NULL;
+        }
         evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", content_type);
         if (code == 503)
                 evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
-        if (out && len)
-                evbuffer_add(out, body, len);
         ctx_finish_req(req, code);
         evhttp_send_reply(req, code, reason(code), out);
         if (out)
@@ -334,11 +341,16 @@ static void stream_pop(struct http_stream *s)
         free(n);
 }
 
+/* The next slice on a later loop turn (a zero-delay timer), so that a long
+ * reply never keeps the loop from other sockets. */
 static void stream_later(struct http_stream *s)
 {
         struct timeval now = {0, 0};
 
-        event_add(s->ev_turn, &now);
+        /* Out of memory for the timer: on this turn's active queue instead
+         * (allocates nothing; the callback still runs from the loop). */
+        if (event_add(s->ev_turn, &now) < 0)
+                event_active(s->ev_turn, EV_TIMEOUT, 0);
 }
 
 /* The client went away (or read nothing for --reply-timeout: the write
@@ -450,7 +462,10 @@ static void on_stream_turn(evutil_socket_t fd, short what, void *arg)
                         stream_fail(s);
                         return;
                 }
-                evbuffer_drain(s->piece, n);
+                if (evbuffer_drain(s->piece, n) < 0) {
+                        stream_fail(s);
+                        return;
+                }
                 s->length += n;
                 done += n + 1;
                 if (rc == 0) {
@@ -617,8 +632,11 @@ struct http_watch *http_watch(struct evhttp_request *req, void (*gone)(void *arg
         if (fd >= 0) {
                 w->ev_hangup =
                     event_new(http_base, fd, EV_READ | EV_PERSIST, on_client_readable, w);
-                if (w->ev_hangup)
-                        event_add(w->ev_hangup, NULL);
+                if (!w->ev_hangup || event_add(w->ev_hangup, NULL) < 0) {
+                        log_error("out of memory for a hang-up watch: the run goes on to its end");
+                        http_unwatch(w);
+                        return NULL;
+                }
         }
         return w;
 }
@@ -723,7 +741,11 @@ static void on_accept_error(struct evconnlistener *l, void *arg)
                          evutil_socket_error_to_string(err));
         accept_paused = 1;
         evconnlistener_disable(l);
-        event_add(ev_resume_accept, &pause);
+        if (event_add(ev_resume_accept, &pause) < 0) {
+                /* No timer to resume with: keep accepting rather than go deaf. */
+                evconnlistener_enable(l);
+                accept_paused = 0;
+        }
 }
 
 /* RFC 9110 5.1: a field name is a token. */
@@ -870,15 +892,29 @@ int http_start(struct event_base *base, const struct http_options *options,
                                                 LEV_OPT_CLOSE_ON_EXEC,
                                             4096, ai->ai_addr, (int)ai->ai_addrlen);
                 freeaddrinfo(ai);
-                if (!l)
-                        return err_set(e, errno, "listen on %s:%d", opts.ip, opts.port);
+                if (!l) {
+                        err_set(e, errno, "listen on %s:%d", opts.ip, opts.port);
+                        goto fail;
+                }
                 listener = evhttp_bind_listener(http, l);
-                if (!listener)
-                        return err_set(e, errno, "listen on %s:%d", opts.ip, opts.port);
+                if (!listener) {
+                        err_set(e, errno, "listen on %s:%d", opts.ip, opts.port);
+                        evconnlistener_free(l);
+                        goto fail;
+                }
         }
-        ev_resume_accept = event_new(base, -1, 0, on_resume_accept, NULL);
+        ev_resume_accept = evtimer_new(base, on_resume_accept, NULL);
+        if (!ev_resume_accept) {
+                err_set(e, ENOMEM, "listen on %s:%d", opts.ip, opts.port);
+                goto fail;
+        }
         evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(listener), on_accept_error);
         return 0;
+fail:
+        evhttp_free(http); /* and its bound socket */
+        http = NULL;
+        listener = NULL;
+        return -1;
 }
 
 void http_stop_accepting(void)

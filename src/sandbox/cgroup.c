@@ -237,7 +237,11 @@ static bool word_in(const char *list, const char *word)
         return false;
 }
 
-/* Kills whatever is in dir (a cgroup) and removes it and its box-* children. */
+/* Kills whatever is in dir (a cgroup) and removes it and its box-* children,
+ * waiting up to 100 ms for the kernel to let go of each. Runs only at
+ * start-up (cg_init: directories of dead servers, an abandoned v2 set-up)
+ * and at shutdown (cg_cleanup), never on the event loop: a box's cgroup
+ * goes through cg_box_destroy, which does not wait. */
 static void remove_tree(const char *dir)
 {
         DIR *d = opendir(dir);

@@ -152,6 +152,8 @@ static void remove_cgroup(struct cg_box **cg)
         *cg = NULL;
 }
 
+/* At shutdown (or a failed start-up), after the event loop: it may wait
+ * up to a second for the kernel to let go of busy cgroups. */
 void sbx_global_cleanup(void)
 {
         for (int i = 0; i < 100 && sbx_retry_releases() > 0; i++)

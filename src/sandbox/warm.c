@@ -181,6 +181,14 @@ int sbx_zygote_ready(struct sbx_box *zygote, struct sbx_zygote_info *info, struc
         return err_set(e, n < 0 ? errno : EPROTO, "zygote ended before it was ready");
 }
 
+/* Removes a cgroup no process has entered: the kernel never refuses that
+ * as busy, so there is nothing to wait for (this runs on the event loop). */
+static void drop_unused_cgroup(struct cg_box *cg)
+{
+        if (cg_box_destroy(cg) < 0)
+                log_warn("warm python: a zygote's unused cgroup left behind: %s", strerror(errno));
+}
+
 int sbx_zygote_park(struct sbx_box *zygote, const struct sbx_limits *lim, struct err *e)
 {
         struct warm_request rq;
@@ -196,8 +204,7 @@ int sbx_zygote_park(struct sbx_box *zygote, const struct sbx_limits *lim, struct
                 return -1;
         n = cg_box_procs_fds(cg, fds, WARM_REQ_MAX_CGROUP_FDS, e);
         if (n <= 0) {
-                while (cg_box_destroy(cg) < 0 && errno == EBUSY)
-                        usleep(1000);
+                drop_unused_cgroup(cg);
                 return n < 0 ? -1 : 0;
         }
         memset(&rq, 0, sizeof(rq));
@@ -211,8 +218,7 @@ int sbx_zygote_park(struct sbx_box *zygote, const struct sbx_limits *lim, struct
         for (int i = 0; i < n; i++)
                 close(fds[i]);
         if (sent != (ssize_t)sizeof(rq)) {
-                while (cg_box_destroy(cg) < 0 && errno == EBUSY)
-                        usleep(1000);
+                drop_unused_cgroup(cg);
                 return -1;
         }
         zygote->next_cg = cg;
