@@ -34,6 +34,10 @@
 #include "warmpool.h"
 
 #define DRAIN_GRACE_S 2.0
+/* Output is read in chunks, at most OUTPUT_READS_PER_TURN per pipe per loop
+ * turn (1 MiB). */
+#define OUTPUT_CHUNK_BYTES 65536
+#define OUTPUT_READS_PER_TURN 16
 /* The deadline of a job that sets none (background jobs, version probes). */
 #define NO_DEADLINE_S 3600.0
 
@@ -395,7 +399,7 @@ static void on_output(evutil_socket_t fd, short what, void *arg)
 {
         struct job *job = arg;
         struct job_private *p = job->priv;
-        char chunk[65536];
+        char chunk[OUTPUT_CHUNK_BYTES];
         size_t s, k;
 
         (void)what;
@@ -405,9 +409,10 @@ static void on_output(evutil_socket_t fd, short what, void *arg)
                                 goto found;
         return;
 found:
-        /* At most 16 reads per turn: a program writing as fast as it can
-         * must not keep the loop from everyone else (the event fires again). */
-        for (int turn = 0; turn < 16; turn++) {
+        /* A bounded number of reads per turn: a program writing as fast as
+         * it can must not keep the loop from everyone else (the event fires
+         * again). */
+        for (int turn = 0; turn < OUTPUT_READS_PER_TURN; turn++) {
                 ssize_t n = read(fd, chunk, sizeof(chunk));
                 struct buf *b = k == 0 ? &job->steps[s].out : &job->steps[s].err;
 

@@ -31,6 +31,7 @@
 #include "../util/strv.h"
 #include "env.h"
 
+#define MIN_BACKOFF_S 0.5 /* a zygote that dies before it is ready: first wait */
 #define MAX_BACKOFF_S 60.0
 #define MAX_PRELOAD_KINDS 3 /* zygotes per slot with preloads (besides the lean one) */
 
@@ -141,8 +142,9 @@ static void schedule_restart(struct zslot *z, bool was_ready)
 
         retire(z);
         z->state = Z_WAITING;
-        z->backoff_s =
-            was_ready ? 0.5 : (z->backoff_s * 2 > MAX_BACKOFF_S ? MAX_BACKOFF_S : z->backoff_s * 2);
+        z->backoff_s = was_ready
+                           ? MIN_BACKOFF_S
+                           : (z->backoff_s * 2 > MAX_BACKOFF_S ? MAX_BACKOFF_S : z->backoff_s * 2);
         tv.tv_sec = (time_t)d;
         tv.tv_usec = (suseconds_t)((d - (double)tv.tv_sec) * 1e6);
         if (!z->ev_retry)
@@ -205,7 +207,7 @@ static void on_ctl(evutil_socket_t fd, short what, void *arg)
                 return;
         }
         z->state = Z_READY;
-        z->backoff_s = 0.5;
+        z->backoff_s = MIN_BACKOFF_S;
         /* Into its first run's cgroup (sandbox/warm.c). */
         if (sbx_zygote_park(&z->box, &pool.limits, &e) < 0)
                 log_warn("warm python slot %u: %s", z->slot, e.msg);
@@ -286,7 +288,7 @@ int warmpool_start(struct event_base *base, unsigned slots, const struct recipe 
                 z->preload = z->kind == 0                ? strdup(LEAN_PRELOAD)
                              : z->kind + 1 == pool.kinds ? strdup(pool.preload)
                                                          : preload_prefix(z->kind);
-                z->backoff_s = 0.5;
+                z->backoff_s = MIN_BACKOFF_S;
                 if (!z->preload)
                         goto oom;
         }

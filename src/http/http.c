@@ -75,13 +75,16 @@ struct http_watch {
         void *arg;
 };
 
+#define LISTEN_BACKLOG 4096           /* libevent's default (128) drops bursts */
+#define MAX_HEADERS_BYTES (64 * 1024) /* a request's headers, all together */
+
 static struct http_options opts;
 static const struct http_route *routes;
 static size_t nroutes;
 static struct evhttp *http;
 static struct event_base *http_base;
 static struct evhttp_bound_socket *listener;
-static size_t npending;
+static size_t nreplies_open; /* streams open (http_replies_open) */
 static uint64_t next_request;
 static char id_prefix[16];
 
@@ -218,7 +221,7 @@ static void ctx_finish_req(struct evhttp_request *req, int code)
 
 size_t http_replies_open(void)
 {
-        return npending;
+        return nreplies_open;
 }
 
 static const char *reason(int code)
@@ -289,6 +292,9 @@ void http_reply_error(struct evhttp_request *req, int status, const char *code, 
 #define PIECE_BYTES (256u * 1024)        /* one piece handed to the socket */
 #define MEASURE_TURN_BYTES (256u * 1024) /* measured per loop turn (counted bodies) */
 #define SERVER_TIMEOUT_S 120             /* evhttp's read/write time-outs otherwise */
+/* A piece in flight this close to --reply-timeout when the connection
+ * closed: the write time-out closed it, not the client. */
+#define WRITE_TIMEOUT_SLACK_US 200000u
 
 struct body_node {
         struct http_body body;
@@ -326,7 +332,7 @@ static void stream_free(struct http_stream *s)
         if (s->piece)
                 evbuffer_free(s->piece);
         free(s);
-        npending--;
+        nreplies_open--;
 }
 
 static void stream_pop(struct http_stream *s)
@@ -361,8 +367,9 @@ static void on_stream_close(struct evhttp_connection *conn, void *arg)
         struct http_stream *s = arg;
         struct evhttp_request *req = s->req;
         /* a piece waiting all that time: the write time-out, not a hang-up */
-        bool slow = s->writing && now_us() - s->t_progress_us >=
-                                      (uint64_t)opts.reply_timeout_s * 1000000u - 200000u;
+        bool slow =
+            s->writing && now_us() - s->t_progress_us >=
+                              (uint64_t)opts.reply_timeout_s * 1000000u - WRITE_TIMEOUT_SLACK_US;
 
         (void)conn;
         metrics_reply_aborted(slow);
@@ -499,7 +506,7 @@ struct http_stream *http_stream_open(struct evhttp_request *req, int code, const
         s->gone_arg = gone_arg;
         s->piece = evbuffer_new();
         s->ev_turn = evtimer_new(http_base, on_stream_turn, s);
-        npending++;
+        nreplies_open++;
         if (!s->piece || !s->ev_turn || !s->conn) {
                 stream_free(s);
                 return NULL;
@@ -717,6 +724,7 @@ static void assign_id(struct evhttp_request *req, struct reqctx *c)
 
 /* Accept failed (out of fds, memory): stop accepting for a moment instead of
  * retrying in a busy loop, and say so once per episode. */
+#define ACCEPT_PAUSE_MS 100
 static struct event *ev_resume_accept;
 static int accept_paused;
 
@@ -732,13 +740,13 @@ static void on_resume_accept(evutil_socket_t fd, short what, void *arg)
 
 static void on_accept_error(struct evconnlistener *l, void *arg)
 {
-        struct timeval pause = {0, 100000};
+        struct timeval pause = {0, ACCEPT_PAUSE_MS * 1000};
         int err = EVUTIL_SOCKET_ERROR();
 
         (void)arg;
         if (!accept_paused)
-                log_warn("accept: %s: pausing new connections for 100 ms",
-                         evutil_socket_error_to_string(err));
+                log_warn("accept: %s: pausing new connections for %d ms",
+                         evutil_socket_error_to_string(err), ACCEPT_PAUSE_MS);
         accept_paused = 1;
         evconnlistener_disable(l);
         if (event_add(ev_resume_accept, &pause) < 0) {
@@ -865,7 +873,7 @@ int http_start(struct event_base *base, const struct http_options *options,
         if (!http)
                 return err_set(e, ENOMEM, "evhttp_new");
         evhttp_set_max_body_size(http, (ev_ssize_t)opts.max_body_bytes);
-        evhttp_set_max_headers_size(http, 64 * 1024);
+        evhttp_set_max_headers_size(http, MAX_HEADERS_BYTES);
         evhttp_set_timeout(http, SERVER_TIMEOUT_S);
         evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
                                              EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
@@ -890,7 +898,7 @@ int http_start(struct event_base *base, const struct http_options *options,
                 l = evconnlistener_new_bind(base, NULL, NULL,
                                             LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE |
                                                 LEV_OPT_CLOSE_ON_EXEC,
-                                            4096, ai->ai_addr, (int)ai->ai_addrlen);
+                                            LISTEN_BACKLOG, ai->ai_addr, (int)ai->ai_addrlen);
                 freeaddrinfo(ai);
                 if (!l) {
                         err_set(e, errno, "listen on %s:%d", opts.ip, opts.port);

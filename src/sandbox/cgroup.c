@@ -237,6 +237,9 @@ static bool word_in(const char *list, const char *word)
         return false;
 }
 
+#define REMOVE_TRIES 50     /* remove_tree: how often it tries rmdir on a busy cgroup, */
+#define REMOVE_WAIT_US 2000 /* and how long it waits between tries (100 ms in all) */
+
 /* Kills whatever is in dir (a cgroup) and removes it and its box-* children,
  * waiting up to 100 ms for the kernel to let go of each. Runs only at
  * start-up (cg_init: directories of dead servers, an abandoned v2 set-up)
@@ -258,8 +261,8 @@ static void remove_tree(const char *dir)
                 closedir(d);
         }
         kill_procs(dir, getpid());
-        for (int i = 0; i < 50 && rmdir(dir) < 0 && errno == EBUSY; i++)
-                usleep(2000);
+        for (int i = 0; i < REMOVE_TRIES && rmdir(dir) < 0 && errno == EBUSY; i++)
+                usleep(REMOVE_WAIT_US);
 }
 
 /* Removes codeexec-<pid> directories of servers that no longer run. */

@@ -9,7 +9,10 @@
  * every process left in the box, so nothing outlives a run.
  *
  * Nothing here blocks: the caller (exec/job.c) watches the returned pidfd,
- * the status socket and the per-step output pipes in its event loop. */
+ * the status socket and the per-step output pipes in its event loop.
+ *
+ * A step here is one process tree the box runs, exec/job.h's "job step";
+ * the sandbox knows nothing of recipes and their steps. */
 #ifndef CODEEXEC_SANDBOX_H
 #define CODEEXEC_SANDBOX_H
 
@@ -96,7 +99,7 @@ struct sbx_box {
          * its pidfd arrives with the first status record; cg is the run's own
          * cgroup, which its PID 1 joins before the program starts. */
         bool warm;
-        bool kill_pending; /* killed before the pidfd arrived */
+        bool kill_on_pidfd; /* killed before the pidfd arrived: kill it on arrival */
         /* A zygote's: the cgroup it has moved into, where its next run will
          * be born (warm.c), or NULL. */
         struct cg_box *next_cg;
@@ -206,7 +209,7 @@ uint64_t sbx_artifact_bytes(const struct sbx_artifact *a); /* archived file byte
 size_t sbx_artifact_entries(const struct sbx_artifact *a);
 
 /* Retries removing cgroups that were still busy at release; returns how
- * many are still pending. Call from a timer while it returns non-zero. */
+ * many are still busy. Call from a timer while it returns non-zero. */
 size_t sbx_retry_releases(void);
 
 #endif
