@@ -366,7 +366,12 @@ static void upload(struct evhttp_request *req, enum op_kind kind)
                 finish_error(p, 500, "out_of_memory", "out of memory");
                 return;
         }
-        evbuffer_copyout(in, pi->body, pi->len);
+        if (evbuffer_copyout(in, pi->body, pi->len) != (ev_ssize_t)pi->len) {
+                free(pi->body);
+                free(pi);
+                finish_error(p, 500, "internal_error", "cannot read the request body");
+                return;
+        }
         pi->p = p;
         pi->max_expected = api_config()->output_limit_bytes;
         pi->item.work = parse_work;
