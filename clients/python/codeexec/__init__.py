@@ -17,9 +17,12 @@ from .client import (
     language_for_path,
     resolve_refs,
 )
+from .judge import VERDICTS, assemble
 
 __all__ = [
     "AuthError",
+    "VERDICTS",
+    "assemble",
     "Client",
     "CodeExecError",
     "EXTENSIONS",

@@ -41,6 +41,8 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequ
 
 import requests
 
+from .judge import JudgeMixin
+
 DEFAULT_URL = "http://127.0.0.1:8000"
 # HTTP statuses worth another try (on another server).
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
@@ -173,7 +175,7 @@ class _Pool:
 _OK, _FINAL, _RETRY = "ok", "final", "retry"
 
 
-class Client:
+class Client(JudgeMixin):
     """A client for one or more codeexec servers.
 
     urls         base URLs (list or "a,b"); default $CODEEXEC_URL or http://127.0.0.1:8000
