@@ -14,6 +14,7 @@
 
 #include "../exec/verdict.h"
 #include "../http/http.h"
+#include "../lang/peers.h"
 #include "../util/base64.h"
 #include "../util/utf8.h"
 #include "common.h"
@@ -63,6 +64,7 @@ void route_v1_languages(struct evhttp_request *req)
                         json_object_set_new(o, "missing", json_string(r->missing));
                 json_object_set_new(o, "version",
                                     r->version ? json_string(r->version) : json_null());
+                json_object_set_new(o, "peers", peers_names_for(r->key));
                 json_array_append_new(list, o);
         }
         reply_json(req, 200, json_pack("{s:o}", "languages", list));

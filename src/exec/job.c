@@ -93,6 +93,7 @@ struct job *job_new(const struct recipe *recipe, const char *code, size_t code_l
         job->id = ++next_job_id;
         job->last_step = -1;
         job->nsteps = recipe->nsteps;
+        job->step_count = recipe->nsteps;
         job->t_queued_us = job_now_us();
         for (size_t i = 0; i < SBX_MAX_STEPS; i++) {
                 buf_init(&job->steps[i].out, 0);
@@ -159,19 +160,40 @@ void job_free(struct job *job)
         free(job->code);
         free(job->stdin_data);
         free(job->zygote);
+        sbx_artifact_unref(job->artifact_in);
+        sbx_artifact_unref(job->artifact_out);
         free(job);
+}
+
+/* The last recipe step the job runs: the one stdins apply to. */
+static size_t last_recipe_step(const struct job *job)
+{
+        return job->first_step + job->step_count - 1;
 }
 
 size_t job_recipe_step(const struct job *job, size_t i)
 {
-        size_t last = job->recipe->nsteps - 1;
+        size_t last = last_recipe_step(job);
 
-        return i < last ? i : last;
+        return job->first_step + i < last ? job->first_step + i : last;
+}
+
+int job_select_steps(struct job *job, size_t first, size_t count)
+{
+        size_t runs = job->nstdins ? job->nstdins : 1;
+
+        if (count == 0 || first >= job->recipe->nsteps || count > job->recipe->nsteps - first ||
+            count - 1 + runs > SBX_MAX_STEPS)
+                return -1;
+        job->first_step = first;
+        job->step_count = count;
+        job->nsteps = count - 1 + runs;
+        return 0;
 }
 
 int job_set_stdins(struct job *job, char *const *inputs, const size_t *lens, size_t n)
 {
-        size_t compile = job->recipe->nsteps - 1;
+        size_t compile = job->step_count - 1;
 
         if (n == 0 || compile + n > SBX_MAX_STEPS || job->stdins)
                 return -1;
@@ -512,6 +534,25 @@ static void rerun_cold(struct job *job)
         job_start(job, p->base, p->slot);
 }
 
+/* A compile job's artifact: an invalid one, or none although every step
+ * passed, is the sandbox's failure. */
+static void take_artifact(struct job *job)
+{
+        struct err e = {0, ""};
+        bool passed = job->outcome == JOB_COMPLETED;
+        int rc = sbx_take_artifact(&job->priv->box, &job->artifact_out, &e);
+
+        for (size_t i = 0; i < job->nsteps; i++)
+                passed = passed && job->steps[i].finished && !job->steps[i].timed_out &&
+                         job->steps[i].exit_code == 0;
+        if (rc == 0 && passed)
+                err_set(&e, EIO, "the box left no artifact");
+        else if (rc >= 0 || job->outcome != JOB_COMPLETED)
+                return;
+        job->outcome = JOB_SANDBOX_ERROR;
+        snprintf(job->error, sizeof(job->error), "%s", e.msg);
+}
+
 static void finish(struct job *job)
 {
         struct job_private *p = job->priv;
@@ -529,6 +570,8 @@ static void finish(struct job *job)
                 sbx_usage(&p->box, &job->usage);
         }
         settle_unfinished_steps(job);
+        if (job->collect_artifact && job->state != JOB_CANCELLED)
+                take_artifact(job);
         if (p->box.warm && job->outcome == JOB_SANDBOX_ERROR && job->state != JOB_CANCELLED) {
                 rerun_cold(job);
                 return;
@@ -588,7 +631,7 @@ static bool start_warm(struct job *job, const struct sbx_spec *spec)
         const char *name;
 
         if (p->cold_only || job->nsteps != 1 || job->nextra_files || (job->args && job->args[0]) ||
-            job->background)
+            job->background || job->collect_artifact || job->artifact_in)
                 return false;
         zygote = warmpool_get(p->slot, job->recipe, job->code, job->code_len);
         if (!zygote)
@@ -660,10 +703,11 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
                                                                      : rs->timeout_s;
                 steps[i].cpu_ms = job->recipe_step_cpu_ms[ri];
                 steps[i].keep_going = rs->keep_going;
-                if (job->nstdins && ri + 1 == r->nsteps) {
+                if (job->nstdins && ri == last_recipe_step(job)) {
                         /* one run per input: each independent of the others */
-                        steps[i].stdin_data = job->stdins[i - ri];
-                        steps[i].stdin_len = job->stdin_lens[i - ri];
+                        size_t input = i - (ri - job->first_step);
+                        steps[i].stdin_data = job->stdins[input];
+                        steps[i].stdin_len = job->stdin_lens[input];
                         steps[i].keep_going = true;
                 } else if (rs->stdin) {
                         steps[i].stdin_data = job->stdin_data;
@@ -703,6 +747,9 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
         spec.noverlays = r->noverlays;
         spec.limits = job->limits;
         spec.slot = slot;
+        spec.collect_tmp = job->collect_artifact;
+        spec.collect_max_bytes = job->limits.tmpfs_bytes;
+        spec.artifact = job->artifact_in;
 
         for (size_t i = 0; i < SBX_MAX_STEPS; i++) {
                 job->steps[i].out.limit = job->output_limit;

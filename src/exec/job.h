@@ -76,6 +76,17 @@ struct job {
         struct sbx_file *extra_files;      /* written beside the program (owned) */
         size_t nextra_files;
         char **args; /* appended to the last step's argv (owned) */
+        /* Judge mode: compile once (a job of the compile steps with
+         * collect_artifact, which leaves artifact_out when they all pass),
+         * then one job per test (the run step, from artifact_in). The recipe
+         * steps run are [first_step, first_step + step_count), set with
+         * job_select_steps (default: all; stdins apply to the range's last
+         * step). Both artifacts are owned references; such a job never
+         * runs warm. */
+        size_t first_step, step_count;
+        bool collect_artifact; /* /tmp archived, up to the box's tmpfs size */
+        struct sbx_artifact *artifact_in;
+        struct sbx_artifact *artifact_out; /* NULL when a step failed */
 
         /* results */
         struct step_result steps[SBX_MAX_STEPS];
@@ -104,6 +115,9 @@ void job_free(struct job *job);
 /* Runs the recipe's last step once per input (copied); at most
  * SBX_MAX_STEPS - (recipe steps - 1) inputs. Returns -1 on bad count / OOM. */
 int job_set_stdins(struct job *job, char *const *inputs, const size_t *lens, size_t n);
+/* Runs recipe steps [first, first + count) only (1 <= count); -1 when out
+ * of the recipe's range or over SBX_MAX_STEPS with the stdins set. */
+int job_select_steps(struct job *job, size_t first, size_t count);
 /* The recipe step that job step i runs. */
 size_t job_recipe_step(const struct job *job, size_t i);
 

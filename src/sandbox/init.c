@@ -52,6 +52,7 @@
 #include <unistd.h>
 
 #include "../util/memfd.h"
+#include "archive.h"
 #include "cgroup.h"
 #include "harden.h"
 #include "reaper.h"
@@ -178,9 +179,11 @@ fail:
         _exit(127);
 }
 
-static void run_steps(struct child_ctx *c)
+/* Runs the steps; true when every one exited 0 in time. */
+static bool run_steps(struct child_ctx *c)
 {
         const struct sbx_spec *spec = c->spec;
+        bool all_ok = true;
 
         sbx_reaper_init();
         for (size_t i = 0; i < spec->nsteps; i++) {
@@ -232,10 +235,44 @@ static void run_steps(struct child_ctx *c)
                 c->out_w[i][0] = c->out_w[i][1] = -1;
                 m.type = SBX_MSG_STEP_END;
                 send_msg(c->status_fd, &m);
-                if ((m.timed_out || !WIFEXITED(m.wstatus) || WEXITSTATUS(m.wstatus) != 0) &&
-                    !st->keep_going)
-                        break;
+                if (m.timed_out || !WIFEXITED(m.wstatus) || WEXITSTATUS(m.wstatus) != 0) {
+                        all_ok = false;
+                        if (!st->keep_going)
+                                break;
+                }
         }
+        return all_ok;
+}
+
+/* Judge mode: the compiled program in /tmp, archived for the server once
+ * the steps are done and their processes gone (archive.c). A failure is
+ * recorded in the archive's header, for sbx_take_artifact to report. */
+static void collect_tmp(struct child_ctx *c)
+{
+        int dir = open("/tmp", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+        if (dir < 0) {
+                /* an empty, invalid archive: the header says why */
+                arc_pack(-1, c->collect_fd, c->collect_cap, 0, NULL);
+                return;
+        }
+        arc_pack(dir, c->collect_fd, c->collect_cap, c->spec->collect_max_bytes, SBX_OVERLAY_DIR);
+        close(dir);
+}
+
+/* Judge mode: a compiled program (an artifact) into /tmp, before the
+ * spec's files, which win over archived ones of the same name. */
+static int unpack_artifact(const struct sbx_spec *spec, struct err *e)
+{
+        int dir = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+        if (dir < 0)
+                return err_set(e, errno, "open /tmp");
+        rc =
+            arc_unpack(spec->artifact->fd, spec->artifact->size, dir, spec->files, spec->nfiles, e);
+        close(dir);
+        close(spec->artifact->fd);
+        return rc;
 }
 
 /* A warm box: PID 1 becomes the zygote binary, keeping in its user
@@ -279,12 +316,16 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
 {
         const struct sbx_spec *spec = c->spec;
         struct err e = {0, ""};
-        int keep[4 + 2 * SBX_MAX_STEPS];
+        int keep[6 + 2 * SBX_MAX_STEPS];
         size_t nkeep = 0;
         char go;
 
         keep[nkeep++] = c->status_fd;
         keep[nkeep++] = c->sync_fd;
+        if (c->collect_fd >= 0)
+                keep[nkeep++] = c->collect_fd;
+        if (spec->artifact)
+                keep[nkeep++] = spec->artifact->fd;
         if (spec->zygote) {
                 keep[nkeep++] = spec->zygote_fd;
                 keep[nkeep++] = spec->reaper_fd;
@@ -345,7 +386,8 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
         }
         if (sbx_mount_root(spec, &e) < 0)
                 setup_failed(c->status_fd, &e);
-        if (chdir("/tmp") < 0 || write_files(spec, &e) < 0) {
+        if (chdir("/tmp") < 0 || (spec->artifact && unpack_artifact(spec, &e) < 0) ||
+            write_files(spec, &e) < 0) {
                 err_wrap(&e, "files");
                 setup_failed(c->status_fd, &e);
         }
@@ -379,6 +421,7 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
                 if (recv(c->status_fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
                         _exit(127);
         }
-        run_steps(c);
+        if (run_steps(c) && c->collect_fd >= 0)
+                collect_tmp(c);
         _exit(0);
 }

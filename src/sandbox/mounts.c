@@ -173,8 +173,8 @@ static int mount_overlays(const struct sbx_spec *spec, struct err *e)
                         continue; /* no warm cache: the target starts empty */
                 if (strncmp(o->target, "/tmp/", 5) != 0 || strstr(o->target, ".."))
                         return err_set(e, EINVAL, "overlay target %s is not under /tmp", o->target);
-                snprintf(upper, sizeof(upper), "tmp/.overlay/%zu/upper", i);
-                snprintf(work, sizeof(work), "tmp/.overlay/%zu/work", i);
+                snprintf(upper, sizeof(upper), "tmp/" SBX_OVERLAY_DIR "/%zu/upper", i);
+                snprintf(work, sizeof(work), "tmp/" SBX_OVERLAY_DIR "/%zu/work", i);
                 if (mkdirs(upper) < 0 || mkdirs(work) < 0 || mkdirs(o->target + 1) < 0)
                         return err_set(e, errno, "overlay dirs for %s", o->target);
                 snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/%s,workdir=%s/%s,userxattr",

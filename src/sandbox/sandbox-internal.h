@@ -6,6 +6,9 @@
 #include "sandbox.h"
 
 #define SBX_STAGE_DIR "/run/codeexec-stage" /* mount point used to build the root */
+/* Under /tmp: the upper and work directories of the recipe's overlays
+ * (mounts.c), never part of a judge artifact (archive.c). */
+#define SBX_OVERLAY_DIR ".overlay"
 
 /* Everything PID 1 needs; lives in PID 1's (copy-on-write) memory. */
 struct child_ctx {
@@ -15,7 +18,23 @@ struct child_ctx {
         int out_w[SBX_MAX_STEPS][2]; /* write ends of the step output pipes */
         struct cg_box *cg;           /* to join, when clone3 could not place us */
         int memory_rlimit;           /* no cgroup: limit memory with RLIMIT_DATA */
+        int collect_fd;              /* spec->collect_tmp: the memfd to archive /tmp into */
+        size_t collect_cap;          /* its size */
 };
+
+/* A judge artifact (artifact.c): a sealed memfd holding a validated archive
+ * (archive.h), shared read-only by the boxes it is unpacked in. */
+struct sbx_artifact {
+        unsigned refs;
+        int fd; /* read-only, sealed */
+        size_t size;
+        size_t entries;
+        uint64_t bytes;
+};
+
+/* A memfd for spec->collect_tmp: sealable, cap = arc_capacity(max_data)
+ * bytes long (sparse). -1 with e set on failure. */
+int sbx_collect_memfd(uint64_t max_data, size_t *cap, struct err *e);
 
 /* The options given to sbx_global_init (spawn.c). */
 const struct sbx_options *sbx_options_get(void);

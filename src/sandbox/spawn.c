@@ -271,10 +271,21 @@ int sbx_spawn(const struct sbx_spec *spec, struct sbx_box *box, struct err *e)
         if (spec->nsteps == 0 || spec->nsteps > SBX_MAX_STEPS)
                 return err_set(e, EINVAL, "a box runs 1 to %d steps", SBX_MAX_STEPS);
         memset(box, 0, sizeof(*box));
+        box->collect_fd = -1;
         memset(out, -1, sizeof(out));
+        memset(&ctx, 0, sizeof(ctx));
+        ctx.collect_fd = -1;
+        if (spec->collect_tmp) {
+                ctx.collect_fd = sbx_collect_memfd(spec->collect_max_bytes, &ctx.collect_cap, e);
+                if (ctx.collect_fd < 0)
+                        return -1;
+        }
         cg = sbx_new_cgroup(&spec->limits, e);
-        if (!cg)
+        if (!cg) {
+                if (ctx.collect_fd >= 0)
+                        close(ctx.collect_fd);
                 return -1;
+        }
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, status) < 0 ||
             pipe2(sync, O_CLOEXEC) < 0) {
                 err_set(e, errno, "box channels");
@@ -287,7 +298,6 @@ int sbx_spawn(const struct sbx_spec *spec, struct sbx_box *box, struct err *e)
                                 goto fail;
                         }
 
-        memset(&ctx, 0, sizeof(ctx));
         ctx.spec = spec;
         ctx.status_fd = status[1];
         ctx.sync_fd = sync[0];
@@ -340,8 +350,11 @@ int sbx_spawn(const struct sbx_spec *spec, struct sbx_box *box, struct err *e)
                                 fcntl(box->out_fd[s][k], F_SETFL, O_NONBLOCK);
                 }
         box->cg = cg;
+        box->collect_fd = ctx.collect_fd;
         return 0;
 fail:
+        if (ctx.collect_fd >= 0)
+                close(ctx.collect_fd);
         close_pair(status);
         close_pair(sync);
         for (s = 0; s < SBX_MAX_STEPS; s++)
@@ -402,7 +415,9 @@ void sbx_release(struct sbx_box *box)
                 for (int k = 0; k < 2; k++)
                         if (box->out_fd[s][k] >= 0)
                                 close(box->out_fd[s][k]);
-        box->pidfd = box->status_fd = -1;
+        if (box->collect_fd >= 0)
+                close(box->collect_fd);
+        box->pidfd = box->status_fd = box->collect_fd = -1;
         memset(box->out_fd, -1, sizeof(box->out_fd));
         if (box->cg && !box->warm)
                 cg_box_kill(box->cg);

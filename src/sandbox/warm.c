@@ -87,6 +87,8 @@ int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sb
         z.files = NULL;
         z.nfiles = 0;
         z.zygote = true;
+        z.collect_tmp = false;
+        z.artifact = NULL;
         z.zygote_fd = o->zygote_fd;
         z.reaper_fd = o->reaper_fd;
         z.limits.processes = spec->limits.processes + ZYGOTE_EXTRA_PIDS;
@@ -206,8 +208,10 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
         if (spec->nsteps != 1 || spec->nfiles != 1 ||
             strlen(spec->files[0].name) >= sizeof(rq.file_name))
                 return err_set(e, EINVAL, "a warm run is one step and one file");
+        if (spec->collect_tmp || spec->artifact) /* judge mode's: cold boxes only */
+                return err_set(e, EBUSY, "a warm run neither collects nor unpacks an artifact");
         memset(box, 0, sizeof(*box));
-        box->pidfd = box->status_fd = -1;
+        box->pidfd = box->status_fd = box->collect_fd = -1;
         memset(box->out_fd, -1, sizeof(box->out_fd));
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, status) < 0 ||
             pipe2(out[0], O_CLOEXEC) < 0 || pipe2(out[1], O_CLOEXEC) < 0) {

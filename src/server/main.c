@@ -26,6 +26,7 @@
 #include "../exec/sched.h"
 #include "../exec/warmpool.h"
 #include "../http/http.h"
+#include "../lang/peers.h"
 #include "../lang/recipe.h"
 #include "../sandbox/sandbox.h"
 #include "../util/log.h"
@@ -227,6 +228,10 @@ int main(int argc, char **argv)
         }
         log_info("%zu languages from %s; installed: %s", recipes_count(), cfg.languages_dir,
                  recipes_installed_list());
+        if (peers_load(cfg.languages_dir, &e) < 0) {
+                log_error("languages: peer names: %s", e.msg);
+                return 1;
+        }
         env_set_passthrough(cfg.pass_env);
         if (coverage_init(cfg.languages_dir, &e) < 0) {
                 log_error("coverage: %s", e.msg);
