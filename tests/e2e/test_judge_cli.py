@@ -310,3 +310,124 @@ def test_example_generators_reproduce_the_committed_tests(tmp_path: Path):
         for f in made:
             assert (copy / "tests" / f).read_bytes() == (pdir / "tests" / f).read_bytes(), \
                 f"{pdir.name}/tests/{f}"
+
+
+# --------------------------------------------------------------------------
+# Client.judge against a scripted fake server: what a real one cannot be made
+# to do on cue (a 503 first, events split across chunks, a stream cut).
+
+
+class FakeJudge:
+    def __init__(self):
+        self.busy_first = 0      # answer this many requests with 503 first
+        self.cut_after = None    # close the stream after this many events
+        self.requests = []
+
+
+def _fake_handler(fj: FakeJudge):
+    from http.server import BaseHTTPRequestHandler
+
+    class H(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            fj.requests.append(body)
+            if fj.busy_first:
+                fj.busy_first -= 1
+                data = b'{"error": "busy", "message": "full"}'
+                self.send_response(503)
+                self.send_header("Retry-After", "0")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
+            n = len(body["tests"])
+            events = [{"event": "compile", "compile": None}]
+            events += [{"event": "test", "index": i, "verdict": "AC", "stdout": str(i)}
+                       for i in reversed(range(n))]
+            events.append({"event": "done", "verdict": "AC", "passed": n, "total": n})
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-ndjson")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            blob = b"".join(json.dumps(e).encode() + b"\n" for e in events)
+            if fj.cut_after is not None:
+                blob = b"".join(json.dumps(e).encode() + b"\n" for e in events[:fj.cut_after])
+            for k in range(0, len(blob), 7):  # lines split across chunks
+                piece = blob[k:k + 7]
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                self.wfile.flush()
+            if fj.cut_after is not None:
+                self.close_connection = True
+                return
+            self.wfile.write(b"0\r\n\r\n")
+
+    return H
+
+
+@pytest.fixture
+def fake_judge():
+    import threading
+    from http.server import ThreadingHTTPServer
+    fj = FakeJudge()
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), _fake_handler(fj))
+    srv.daemon_threads = True
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    fj.url = f"http://127.0.0.1:{srv.server_address[1]}"
+    yield fj
+    srv.shutdown()
+    srv.server_close()
+
+
+def test_streamed_judge_is_reassembled_and_503_retried(fake_judge):
+    fake_judge.busy_first = 2
+    c = Client(fake_judge.url, retries=3, backoff=0.01, max_backoff=0.05, timeout=30)
+    seen = []
+    res = c.judge("python", "x", tests=ADD_TESTS, stream=seen.append)
+    assert len(fake_judge.requests) == 3 and fake_judge.requests[-1]["stream"] is True
+    assert [e["event"] for e in seen] == ["compile"] + ["test"] * 6 + ["done"]
+    assert [t["index"] for t in res["tests"]] == list(range(6))
+    assert [t["stdout"] for t in res["tests"]] == [str(i) for i in range(6)]
+    assert res["verdict"] == "AC" and res["passed"] == 6 and res["compile"] is None
+    assert c.stats["http_503"] == 2
+
+
+def test_cut_judge_stream_raises(fake_judge):
+    fake_judge.cut_after = 3
+    c = Client(fake_judge.url, retries=0, timeout=30)
+    with pytest.raises(CodeExecError) as e:
+        c.judge("python", "x", tests=ADD_TESTS, stream=True)
+    assert e.value.code == "stream_cut"
+
+
+def test_cli_progress_bar_on_a_terminal(server):
+    import pty
+    pdir = PROBLEMS / "maze"
+    out_r, out_w = os.pipe()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: stdout a pipe, stderr the terminal
+        os.dup2(out_w, 1)
+        os.execv(PY, [PY, str(CLI), "judge", str(pdir), str(pdir / "solutions" / "correct.py"),
+                      "--server", server])
+    os.close(out_w)
+    tty = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        tty += chunk
+    _, status = os.waitpid(pid, 0)
+    with os.fdopen(out_r) as f:
+        table = f.read()
+    n = len(load_problem(str(pdir))["tests"])
+    assert os.waitstatus_to_exitcode(status) == 0, table + tty.decode(errors="replace")
+    assert b"\r\x1b[K[" in tty and f"{n}/{n}".encode() in tty
+    assert b"test 01:" not in tty  # no plain lines on a terminal
+    assert table.splitlines()[-1].startswith(f"AC  {n}/{n} passed")
