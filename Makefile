@@ -157,11 +157,12 @@ asan-ci:
 FUZZ_CC          ?= clang
 FUZZ_FLAGS       := -g -O1 -fno-omit-frame-pointer -Isrc $(shell pkg-config --cflags jansson 2>/dev/null)
 FUZZ_SAN         := -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_TARGETS     := request jsontext recipe jsonl
+FUZZ_TARGETS     := request jsontext recipe jsonl checker
 FUZZ_SRC_request := src/api/request.c
 FUZZ_SRC_jsontext:= src/util/jsontext.c src/util/utf8.c src/util/buf.c
 FUZZ_SRC_recipe  := src/lang/recipe.c src/util/buf.c src/util/err.c src/util/strv.c
 FUZZ_SRC_jsonl   := src/bank/jsonl.c src/bank/bank.c src/util/md5.c src/util/err.c
+FUZZ_SRC_checker := src/judge/checker.c
 FUZZ_TIME        ?= 60
 FUZZ_SMOKE_TIME  ?= 10
 FUZZ_BIN         := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%) $(BUILD)/fuzz/jsontext_dump
@@ -219,6 +220,7 @@ format:
 lint: $(BUILD)/codeexec
 	@scripts/options-doc --check $(BUILD)/codeexec
 	@scripts/check-layers
+	@/usr/bin/python3 tests/judge/make_corpus.py --check
 	@clang-format --dry-run --Werror $(SRC) $(wildcard src/pyzygote/*.c) $(wildcard src/*/*.h)
 	@! grep -nE '\b(sprintf|strcpy|strcat|gets)\s*\(' $(SRC) $(wildcard src/pyzygote/*.c) || (echo "banned call" && false)
 	@$(MAKE) --no-print-directory tidy

@@ -6,8 +6,9 @@
  * fairly in FIFO order with everything else. The reply is chunked NDJSON:
  * one line per run in completion order, {"index": i, ...result} or
  * {"index": i, "error": code, "message": text}, then {"done": true,
- * "count": n}. If the client hangs up, every run still queued or running is
- * cancelled. */
+ * "count": n}. An item with "tests" or "problem" is a judge (api/judge.c):
+ * its line is the /v1/judge result with its index. If the client hangs up,
+ * every run still queued or running is cancelled. */
 #define _GNU_SOURCE
 #include <event2/http.h>
 #include <jansson.h>
@@ -18,6 +19,7 @@
 #include "../exec/sched.h"
 #include "../http/http.h"
 #include "common.h"
+#include "judge_item.h"
 #include "reply.h"
 #include "request.h"
 #include "routes.h"
@@ -28,7 +30,8 @@ struct batch;
 struct batch_item {
         struct batch *batch;
         size_t index;
-        struct job *job; /* NULL once finished or never started */
+        struct job *job;           /* NULL once finished or never started */
+        struct judge_reply *judge; /* a judge item (api/judge.c), likewise */
 };
 
 struct batch {
@@ -110,6 +113,21 @@ static void on_item_done(struct job *job, void *arg)
         maybe_end(b);
 }
 
+/* A judge item ended: its line. */
+static void on_judge_done(void *arg, struct http_body *body)
+{
+        struct batch_item *it = arg;
+        struct batch *b = it->batch;
+
+        it->judge = NULL;
+        if (body)
+                http_stream_push(b->stream, body);
+        else
+                emit_error(b, it->index, "out_of_memory", "out of memory");
+        b->done++;
+        maybe_end(b);
+}
+
 /* The client went away: the stream is being freed; cancel what is left. */
 static void on_batch_gone(void *arg)
 {
@@ -118,6 +136,8 @@ static void on_batch_gone(void *arg)
         for (size_t i = 0; i < b->n; i++)
                 if (b->items[i].job)
                         job_cancel(b->items[i].job);
+                else if (b->items[i].judge)
+                        api_judge_item_cancel(b->items[i].judge);
         batch_free(b);
 }
 
@@ -165,10 +185,20 @@ void route_v1_batch(struct evhttp_request *req)
         for (size_t i = 0; i < b->n; i++) {
                 struct batch_item *it = &b->items[i];
                 struct v1_error err;
-                struct job *job = v1_job_from_json(json_array_get(runs, i), &err);
+                json_t *run = json_array_get(runs, i);
+                struct job *job;
 
                 it->batch = b;
                 it->index = i;
+                if (api_is_judge(run)) {
+                        it->judge = api_judge_item(req, run, i, on_judge_done, it, &err);
+                        if (!it->judge) {
+                                emit_error(b, i, err.code, err.message);
+                                b->done++;
+                        }
+                        continue;
+                }
+                job = v1_job_from_json(run, &err);
                 if (!job) {
                         emit_error(b, i, err.code, err.message);
                         b->done++;

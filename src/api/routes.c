@@ -4,7 +4,7 @@
  * start-up (main: http_start(..., api_routes())); the transport matches
  * method and path, applies auth to every route not marked open, and calls
  * the handler. The handlers live beside their reply formats (legacy.c,
- * v1.c, batch.c, coverage.c, testbanks.c); only /metrics, which renders
+ * v1.c, batch.c, coverage.c, testbanks.c, problems.c); only /metrics, which renders
  * the metrics registry as it is, lives here. Adding an endpoint is a row
  * here and a handler (docs/architecture.md). */
 #include <event2/http.h>
@@ -41,6 +41,7 @@ static const struct http_route routes[] = {
     {EVHTTP_REQ_GET, "/v1/languages", route_v1_languages, 0},
     {EVHTTP_REQ_POST, "/v1/run", route_v1_run, 0},
     {EVHTTP_REQ_POST, "/v1/batch", route_v1_batch, 0},
+    {EVHTTP_REQ_POST, "/v1/judge", route_v1_judge, 0},
     {EVHTTP_REQ_POST, "/py_coverage", route_py_coverage, 0},
     {EVHTTP_REQ_POST, "/v1/coverage", route_v1_coverage, 0},
     {EVHTTP_REQ_GET, "/v1/testbanks", route_v1_testbanks, 0},
@@ -48,6 +49,11 @@ static const struct http_route routes[] = {
     {EVHTTP_REQ_PUT, "/v1/testbanks/", route_v1_testbank_put, HTTP_ROUTE_PREFIX},
     {EVHTTP_REQ_POST, "/v1/testbanks/", route_v1_testbank_add, HTTP_ROUTE_PREFIX},
     {EVHTTP_REQ_DELETE, "/v1/testbanks/", route_v1_testbank_delete, HTTP_ROUTE_PREFIX},
+    {EVHTTP_REQ_GET, "/v1/problems", route_v1_problems, 0},
+    {EVHTTP_REQ_GET, "/v1/problems/", route_v1_problem_get, HTTP_ROUTE_PREFIX},
+    {EVHTTP_REQ_PUT, "/v1/problems/", route_v1_problem_put, HTTP_ROUTE_PREFIX},
+    {EVHTTP_REQ_POST, "/v1/problems/", route_v1_problem_add, HTTP_ROUTE_PREFIX},
+    {EVHTTP_REQ_DELETE, "/v1/problems/", route_v1_problem_delete, HTTP_ROUTE_PREFIX},
 };
 
 const struct http_route *api_routes(size_t *n)

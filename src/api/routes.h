@@ -16,6 +16,9 @@ void route_v1_languages(struct evhttp_request *req);
 void route_v1_run(struct evhttp_request *req);
 void route_v1_batch(struct evhttp_request *req);
 
+/* Judge mode (judge.c): POST /v1/judge. */
+void route_v1_judge(struct evhttp_request *req);
+
 /* Coverage (coverage.c): /py_coverage (compatibility) and /v1/coverage. */
 void route_py_coverage(struct evhttp_request *req);
 void route_v1_coverage(struct evhttp_request *req);
@@ -27,5 +30,13 @@ void route_v1_testbank_get(struct evhttp_request *req);
 void route_v1_testbank_put(struct evhttp_request *req);
 void route_v1_testbank_add(struct evhttp_request *req);
 void route_v1_testbank_delete(struct evhttp_request *req);
+
+/* Judge problems (problems.c): GET /v1/problems, and GET/PUT/DELETE
+ * /v1/problems/NAME, POST /v1/problems/NAME/tests. */
+void route_v1_problems(struct evhttp_request *req);
+void route_v1_problem_get(struct evhttp_request *req);
+void route_v1_problem_put(struct evhttp_request *req);
+void route_v1_problem_add(struct evhttp_request *req);
+void route_v1_problem_delete(struct evhttp_request *req);
 
 #endif

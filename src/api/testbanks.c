@@ -33,6 +33,7 @@
 #include "../bank/worker.h"
 #include "../http/http.h"
 #include "../util/log.h"
+#include "pathname.h"
 #include "routes.h"
 
 #define JSON_TYPE "application/json"
@@ -81,34 +82,6 @@ static void reply_store_error(struct evhttp_request *req, int rc, const struct e
         }
 }
 
-/* The bank name in the request path (after PREFIX, minus suffix when given),
- * percent-decoded and validated; NULL after replying 400. Caller frees. */
-static char *path_name(struct evhttp_request *req, const char *suffix)
-{
-        const char *uri = evhttp_request_get_uri(req);
-        size_t plen = strcspn(uri, "?#"), pre = strlen(PREFIX), slen = suffix ? strlen(suffix) : 0;
-        char raw[512], *name;
-        size_t n = 0;
-
-        if (plen >= sizeof(raw) || plen < pre + slen ||
-            (suffix && memcmp(uri + plen - slen, suffix, slen) != 0)) {
-                http_reply_error(req, 404, "not_found", "no such endpoint");
-                return NULL;
-        }
-        memcpy(raw, uri + pre, plen - pre - slen);
-        raw[plen - pre - slen] = '\0';
-        name = evhttp_uridecode(raw, 0, &n);
-        if (!name || strlen(name) != n || !banks_name_valid(name)) {
-                http_reply_error(req, 400, "invalid_name",
-                                 "a bank name is NAME or ORG/NAME, each part of letters, digits "
-                                 "and . _ - (not starting with ., an ORG not ending in .jsonl), "
-                                 "at most 128 characters");
-                free(name);
-                return NULL;
-        }
-        return name;
-}
-
 /* GET /v1/testbanks */
 void route_v1_testbanks(struct evhttp_request *req)
 {
@@ -123,7 +96,7 @@ void route_v1_testbanks(struct evhttp_request *req)
 /* GET /v1/testbanks/NAME */
 void route_v1_testbank_get(struct evhttp_request *req)
 {
-        char *name = path_name(req, NULL);
+        char *name = api_path_name(req, PREFIX, NULL);
         struct banks_info in;
 
         if (!name)
@@ -356,7 +329,7 @@ static void parse_done(struct worker_item *it)
 /* PUT and POST: copies the body and queues its parsing. */
 static void upload(struct evhttp_request *req, int kind)
 {
-        char *name = path_name(req, kind == 1 ? TESTS_SUFFIX : NULL);
+        char *name = api_path_name(req, PREFIX, kind == 1 ? TESTS_SUFFIX : NULL);
         struct evbuffer *in = evhttp_request_get_input_buffer(req);
         struct pending_op *p;
         struct parse_item *pi;
@@ -409,7 +382,7 @@ void route_v1_testbank_add(struct evhttp_request *req)
 /* DELETE /v1/testbanks/NAME */
 void route_v1_testbank_delete(struct evhttp_request *req)
 {
-        char *name = path_name(req, NULL);
+        char *name = api_path_name(req, PREFIX, NULL);
         struct pending_op *p;
         struct err e = {0, ""};
 

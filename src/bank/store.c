@@ -16,14 +16,11 @@
 #define _GNU_SOURCE
 #include "store.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +29,7 @@
 #include "../util/log.h"
 #include "files.h"
 #include "jsonl.h"
+#include "statefile.h"
 #include "worker.h"
 
 struct named {
@@ -151,43 +149,7 @@ static void bank_path(const char *name, char *out, size_t len)
         snprintf(out, len, "%s/testbanks/%s.jsonl", state_dir, name);
 }
 
-static int mkdir_p(const char *path, struct err *e)
-{
-        char tmp[4096];
-        size_t n = strlen(path);
-
-        if (n >= sizeof(tmp))
-                return err_set(e, ENAMETOOLONG, "%s", path);
-        memcpy(tmp, path, n + 1);
-        for (char *p = tmp + 1; *p; p++) {
-                if (*p != '/')
-                        continue;
-                *p = '\0';
-                if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-                        return err_set(e, errno, "mkdir %s", tmp);
-                *p = '/';
-        }
-        if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
-                return err_set(e, errno, "mkdir %s", tmp);
-        return 0;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-        while (n) {
-                ssize_t w = write(fd, p, n);
-                if (w < 0 && errno == EINTR)
-                        continue;
-                if (w < 0)
-                        return -1;
-                p += w;
-                n -= (size_t)w;
-        }
-        return 0;
-}
-
-/* Appends the entries of b (those not in skip, when given) as JSONL lines,
- * flushing to fd in large chunks. */
+/* Appends the entries of b (those not in skip, when given) as JSONL lines. */
 static int write_entries(int fd, struct buf *out, const struct bank *b, const struct bank *skip)
 {
         for (size_t i = 0; i < bank_count(b); i++) {
@@ -202,126 +164,58 @@ static int write_entries(int fd, struct buf *out, const struct bank *b, const st
                 buf_appendf(out, "{\"hash\":\"%s\",\"test\":", hex);
                 jsontext_serde_string(out, text, len);
                 buf_puts(out, "}\n");
-                if (out->len >= (1u << 20)) {
-                        if (write_all(fd, out->data, out->len) < 0)
-                                return -1;
-                        out->len = 0;
-                }
+                if (statefile_flush(fd, out, 0) < 0)
+                        return -1;
         }
         return 0;
+}
+
+struct persist_arg {
+        const struct bank *b, *extra;
+};
+
+static int fill_bank(int fd, struct buf *out, void *arg)
+{
+        struct persist_arg *pa = arg;
+
+        if (write_entries(fd, out, pa->b, NULL) < 0)
+                return -1;
+        return pa->extra ? write_entries(fd, out, pa->extra, pa->b) : 0;
 }
 
 /* Writes b (then the new entries of extra) as the bank's file, atomically. */
 static int persist(const char *name, const struct bank *b, const struct bank *extra, struct err *e)
 {
-        char path[4096], dir[4096], tmp[4096];
-        const char *base;
-        struct buf out;
-        int fd, dfd, rc = -1;
+        char path[4096];
+        struct persist_arg pa = {b, extra};
 
         bank_path(name, path, sizeof(path));
-        snprintf(dir, sizeof(dir), "%s", path);
-        *strrchr(dir, '/') = '\0';
-        base = strrchr(path, '/') + 1;
-        if (mkdir_p(dir, e) < 0)
-                return -1;
-        snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base);
-        fd = mkostemp(tmp, O_CLOEXEC);
-        if (fd < 0)
-                return err_set(e, errno, "create %s", tmp);
-        buf_init(&out, 0);
-        if (write_entries(fd, &out, b, NULL) < 0 ||
-            (extra && write_entries(fd, &out, extra, b) < 0) ||
-            write_all(fd, out.data ? out.data : "", out.len) < 0) {
-                err_set(e, errno ? errno : ENOMEM, "write %s", tmp);
-                goto fail;
-        }
-        if (fsync(fd) < 0) {
-                err_set(e, errno, "fsync %s", tmp);
-                goto fail;
-        }
-        if (close(fd) < 0) {
-                fd = -1;
-                err_set(e, errno, "close %s", tmp);
-                goto fail;
-        }
-        fd = -1;
-        if (rename(tmp, path) < 0) {
-                err_set(e, errno, "rename %s to %s", tmp, path);
-                goto fail;
-        }
-        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-                fsync(dfd);
-                close(dfd);
-        }
-        buf_free(&out);
-        return 0;
-fail:
-        if (fd >= 0)
-                close(fd);
-        unlink(tmp);
-        buf_free(&out);
-        return rc;
+        return statefile_write(path, fill_bank, &pa, e);
 }
 
-/* Loads <state>/testbanks/[ORG/]NAME.jsonl files; removes stale temp files. */
-static int load_persisted_dir(const char *dir, const char *org, struct err *e)
+/* Loads one persisted <state>/testbanks/[ORG/]NAME.jsonl (statefile_scan). */
+static int load_persisted(const char *name, const char *path, void *arg, struct err *e)
 {
-        DIR *d = opendir(dir);
-        struct dirent *de;
-        int rc = 0;
+        size_t len;
+        struct bank *b;
+        struct jsonl_stats js;
+        char *text = bankfile_read(path, &len, e);
+        int rc;
 
-        if (!d)
-                return errno == ENOENT ? 0 : err_set(e, errno, "open %s", dir);
-        while (rc == 0 && (de = readdir(d))) {
-                char path[4096], name[BANK_NAME_MAX + 2];
-                size_t n = strlen(de->d_name), len;
-                struct stat st;
-                struct bank *b;
-                struct jsonl_stats js;
-                char *text;
-
-                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-                        continue;
-                snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-                if (de->d_name[0] == '.') {
-                        log_info("test banks: removing a temporary file left by a crash: %s", path);
-                        unlink(path);
-                        continue;
-                }
-                if (stat(path, &st) < 0)
-                        continue;
-                if (S_ISDIR(st.st_mode) && !org) {
-                        rc = load_persisted_dir(path, de->d_name, e);
-                        continue;
-                }
-                if (!S_ISREG(st.st_mode) || n < 7 || strcmp(de->d_name + n - 6, ".jsonl") != 0)
-                        continue;
-                if ((size_t)snprintf(name, sizeof(name), "%s%s%.*s", org ? org : "", org ? "/" : "",
-                                     (int)(n - 6), de->d_name) >= sizeof(name) ||
-                    !banks_name_valid(name)) {
-                        log_warn("test banks: ignoring %s (not a valid bank name)", path);
-                        continue;
-                }
-                text = bankfile_read(path, &len, e);
-                b = text ? bank_new() : NULL;
-                if (!b) {
-                        free(text);
-                        rc = text ? err_set(e, ENOMEM, "%s", path) : -1;
-                        continue;
-                }
-                rc = jsonl_parse(b, text, len, path, &js, e);
+        (void)arg;
+        b = text ? bank_new() : NULL;
+        if (!b) {
                 free(text);
-                if (rc == 0)
-                        rc = reg_insert(name, b, false, strdup(path), e);
-                if (rc < 0)
-                        bank_free(b);
-                else
-                        log_info("test bank %s: %zu tests (uploaded; %s)", name, bank_count(b),
-                                 path);
+                return text ? err_set(e, ENOMEM, "%s", path) : -1;
         }
-        closedir(d);
+        rc = jsonl_parse(b, text, len, path, &js, e);
+        free(text);
+        if (rc == 0)
+                rc = reg_insert(name, b, false, strdup(path), e);
+        if (rc < 0)
+                bank_free(b);
+        else
+                log_info("test bank %s: %zu tests (uploaded; %s)", name, bank_count(b), path);
         return rc;
 }
 
@@ -399,7 +293,7 @@ int banks_init(const char *dir, char *const *specs, size_t nspecs, struct err *e
         if (!state_dir)
                 return err_set(e, ENOMEM, "state dir");
         snprintf(path, sizeof(path), "%s/testbanks", state_dir);
-        if (load_persisted_dir(path, NULL, e) < 0)
+        if (statefile_scan(path, "test banks", load_persisted, NULL, e) < 0)
                 return err_wrap(e, "test banks in the state directory");
         for (size_t i = 0; i < nspecs; i++)
                 if (load_spec(specs[i], e) < 0)

@@ -38,7 +38,8 @@ struct histogram {
         double sum;
 };
 
-static struct counter_table requests, runs;
+static struct counter_table requests, runs, judges;
+static uint64_t judge_compiles, judge_test_runs, judge_checker_runs;
 static struct histogram run_seconds, queue_seconds, request_seconds;
 static uint64_t sandbox_failures;
 static uint64_t replies_aborted_slow, replies_aborted_gone, replies_budget_cut;
@@ -109,6 +110,20 @@ void metrics_run(const char *language, const char *verdict, const char *status, 
         observe(&queue_seconds, queue_s);
 }
 
+void metrics_judge(const char *language, const char *verdict, unsigned compiles, size_t test_runs,
+                   size_t checker_runs)
+{
+        char l[64], v[32], labels[160];
+
+        label_value(l, sizeof(l), language);
+        label_value(v, sizeof(v), verdict);
+        snprintf(labels, sizeof(labels), "language=\"%s\",verdict=\"%s\"", l, v);
+        count(&judges, labels);
+        judge_compiles += compiles;
+        judge_test_runs += test_runs;
+        judge_checker_runs += checker_runs;
+}
+
 void metrics_sandbox_failure(void)
 {
         sandbox_failures++;
@@ -160,6 +175,17 @@ void metrics_render(struct buf *out)
                          "Wall time of runs, sandbox start to finish.", &run_seconds);
         render_histogram(out, "codeexec_queue_wait_seconds", "Time runs waited for a slot.",
                          &queue_seconds);
+        render_counters(out, "codeexec_judges_total",
+                        "Finished judge requests by language and verdict.", &judges);
+        buf_appendf(out,
+                    "# HELP codeexec_judge_boxes_total Boxes judges ran: compiles (the "
+                    "submission's and a checker program's), test runs, checker runs.\n"
+                    "# TYPE codeexec_judge_boxes_total counter\n"
+                    "codeexec_judge_boxes_total{kind=\"compile\"} %llu\n"
+                    "codeexec_judge_boxes_total{kind=\"test\"} %llu\n"
+                    "codeexec_judge_boxes_total{kind=\"checker\"} %llu\n",
+                    (unsigned long long)judge_compiles, (unsigned long long)judge_test_runs,
+                    (unsigned long long)judge_checker_runs);
         buf_appendf(out,
                     "# HELP codeexec_sandbox_failures_total Boxes that could not be built.\n"
                     "# TYPE codeexec_sandbox_failures_total counter\n"

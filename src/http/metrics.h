@@ -13,6 +13,9 @@ void metrics_request(const char *endpoint, int code, double seconds);
 void metrics_run(const char *language, const char *verdict, const char *status, double run_s,
                  double queue_s);
 void metrics_sandbox_failure(void);
+/* One finished judge: its verdict and the boxes it ran. */
+void metrics_judge(const char *language, const char *verdict, unsigned compiles, size_t test_runs,
+                   size_t checker_runs);
 /* A streamed reply cut off: the client read nothing for --reply-timeout
  * (slow_client), or went away. */
 void metrics_reply_aborted(bool slow_client);

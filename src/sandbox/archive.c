@@ -82,6 +82,9 @@ int arc_next(struct arc_reader *r, struct arc_entry *out, struct err *e)
         uint64_t data_len;
         const unsigned char *p;
 
+        /* an empty entry, never read by a caller that checks for 1 */
+        memset(out, 0, sizeof(*out));
+        out->name = out->data = "";
         if (r->left == 0) {
                 if (r->off != r->len)
                         return err_set(e, EINVAL, "artifact: %zu bytes after the last record",
@@ -125,7 +128,7 @@ int arc_next(struct arc_reader *r, struct arc_entry *out, struct err *e)
 int arc_validate(const void *buf, size_t size, size_t *entries, uint64_t *bytes, struct err *e)
 {
         struct arc_reader r;
-        struct arc_entry ent;
+        struct arc_entry ent = {0};
         int rc;
 
         *entries = 0;
@@ -447,12 +450,12 @@ int arc_unpack(int fd, size_t size, int dirfd, const struct sbx_file *skip, size
 {
         struct unpacker u = {.dirfd = dirfd, .parent_fd = -1};
         struct arc_reader r;
-        struct arc_entry ent;
+        struct arc_entry ent = {0};
         void *map;
         mode_t old_mask;
         int rc;
 
-        map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+        map = mmap(NULL, size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
         if (map == MAP_FAILED)
                 return err_set(e, errno, "artifact: mmap");
         old_mask = umask(0); /* modes exactly as archived */

@@ -74,9 +74,11 @@ struct sbx_spec {
         /* Judge mode: compile once, run each test in a fresh box. With
          * collect_tmp, once every step has exited 0 PID 1 archives /tmp (the
          * box's own tmpfs only: regular files, directories and symlinks, not
-         * other mounts) for sbx_take_artifact, up to collect_max_bytes. With
-         * artifact, PID 1 unpacks it into /tmp before writing files (which
-         * win over an archived file of the same name). */
+         * other mounts) for sbx_take_artifact, up to collect_max_bytes of
+         * file contents (archive.c). With artifact, PID 1 unpacks it into
+         * /tmp before writing files (which win over an archived file of the
+         * same name, and over everything beneath it). Both need a cold box:
+         * sbx_warm_run refuses them with EBUSY. */
         bool collect_tmp;
         uint64_t collect_max_bytes;
         const struct sbx_artifact *artifact;

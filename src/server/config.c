@@ -131,9 +131,13 @@ static const struct opt_spec options[] = {
      "converted to JSONL first. See [testbanks.md](testbanks.md)"},
     {"state-dir", "DIR", STR(state_dir, NULL),
      "as root /var/lib/codeexec, else $XDG_STATE_HOME/codeexec or ~/.local/state/codeexec",
-     "where uploaded test banks persist",
-     "as `testbanks/NAME.jsonl`, written atomically; "
+     "where uploaded test banks and judge problems persist",
+     "as `testbanks/NAME.jsonl` and `problems/NAME.jsonl`, written atomically; "
      "reloaded at start-up"},
+    {"problems-mb", "N", NUM(problems_mb, 1, 1u << 24, 4096), "4096",
+     "total size of the stored judge problems (/v1/problems), in MiB",
+     "counts their tests' stdin and expected bytes; an upload past it is refused with 507. "
+     "See [problems.md](problems.md)"},
     {"help", NULL, OPT_HELP, 0, 0, 0, 0, 0, NULL, NULL, "print this help", NULL},
     {"version", NULL, OPT_VERSION, 0, 0, 0, 0, 0, NULL, NULL, "print the version", NULL},
 };

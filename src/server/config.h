@@ -28,6 +28,7 @@ struct config {
         const char *state_dir; /* NULL: banks_default_state_dir() */
         char **testbanks;      /* "NAME=PATH", from repeated --testbank */
         size_t ntestbanks;
+        uint64_t problems_mb;       /* cap on the stored judge problems' bytes */
         int no_cgroups;             /* force the rlimits-only fallback */
         int warm_python;            /* Python runs start from warm zygotes */
         const char *python_preload; /* modules the zygotes import, comma-separated */

@@ -21,6 +21,7 @@
 #include "../api/api.h"
 #include "../api/common.h"
 #include "../api/coverage.h"
+#include "../bank/problems.h"
 #include "../bank/store.h"
 #include "../exec/env.h"
 #include "../exec/sched.h"
@@ -244,6 +245,11 @@ int main(int argc, char **argv)
                 if (banks_init(cfg.state_dir ? cfg.state_dir : state, cfg.testbanks, cfg.ntestbanks,
                                &e) < 0) {
                         log_error("test banks: %s", e.msg);
+                        return 1;
+                }
+                if (problems_init(cfg.state_dir ? cfg.state_dir : state, cfg.problems_mb << 20,
+                                  &e) < 0) {
+                        log_error("problems: %s", e.msg);
                         return 1;
                 }
         }

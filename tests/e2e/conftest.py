@@ -16,6 +16,7 @@ A missing binary is a failure with a clear message, never a skip.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -80,6 +81,12 @@ class ServerHandle:
         # test sessions on one machine (two work trees) never share box uids.
         if "--uid-base" not in self.args and os.environ.get("CODEEXEC_UID_BASE"):
             self.args += ["--uid-base", os.environ["CODEEXEC_UID_BASE"]]
+        # a state directory of its own for servers that name none: uploads of
+        # one test run never reach the machine's /var/lib/codeexec or the next run
+        self.state_dir = None
+        if "--state-dir" not in self.args:
+            self.state_dir = tempfile.mkdtemp(prefix="codeexec-state-")
+            self.args += ["--state-dir", self.state_dir]
         self.log_path = _logs_dir() / f"server-{self.port}.log"
         self._log = open(self.log_path, "wb")
         # wrapper: argv run before the server's, ending by exec'ing it (same pid)
@@ -148,6 +155,8 @@ class ServerHandle:
                 self.proc.wait()
         if self in _running:
             _running.remove(self)
+        if self.state_dir:
+            shutil.rmtree(self.state_dir, ignore_errors=True)
         try:
             self._log.close()
         except OSError:

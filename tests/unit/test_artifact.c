@@ -362,9 +362,13 @@ static void remove_tree(const char *dir)
         cr_assert_eq(system(cmd), 0);
 }
 
+/* Under $TMPDIR (TMPDIR=/dev/shm measures on a tmpfs, as a box's /tmp is). */
 static char *make_temp_dir(void)
 {
-        char *d = strdup("/tmp/test_artifact.XXXXXX");
+        const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+        char *d = NULL;
+
+        cr_assert(asprintf(&d, "%s/test_artifact.XXXXXX", base) > 0);
 
         cr_assert(d && mkdtemp(d), "mkdtemp");
         return d;
@@ -501,6 +505,33 @@ Test(artifact, over_the_limit_is_an_error_and_no_archive_is_none)
         close(box.collect_fd);
         box.collect_fd = -1;
         cr_assert_eq(sbx_take_artifact(&box, &a, &e), 0);
+        remove_tree(src);
+        free(src);
+}
+
+Test(artifact, a_memfd_that_cannot_be_sealed_is_copied_into_one_that_is)
+{
+        char *src = make_temp_dir();
+        struct sbx_artifact *a = NULL;
+        struct err e = {0, ""};
+        struct sbx_box box;
+        size_t cap = arc_capacity(1 << 20);
+        int dfd = dirfd_of(src);
+
+        write_file(src, "main", "binary", 6, 0755);
+        memset(&box, 0, sizeof(box));
+        box.collect_fd = memfd_create("unsealable", MFD_CLOEXEC); /* no MFD_ALLOW_SEALING */
+        cr_assert(box.collect_fd >= 0);
+        cr_assert_eq(ftruncate(box.collect_fd, (off_t)cap), 0);
+        cr_assert_eq(arc_pack(dfd, box.collect_fd, cap, 1 << 20, NULL), 0);
+        close(dfd);
+        cr_assert_eq(sbx_take_artifact(&box, &a, &e), 1, "%s", e.msg);
+        cr_assert_eq(fcntl(a->fd, F_GET_SEALS),
+                     F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+        cr_assert_eq(a->size, ARC_HEADER_SIZE + ARC_RECORD_SIZE + 4 + 6);
+        cr_assert_eq(sbx_artifact_entries(a), 1);
+        cr_assert_eq(box.collect_fd, -1);
+        sbx_artifact_unref(a);
         remove_tree(src);
         free(src);
 }
@@ -642,12 +673,13 @@ static void wait_box(struct sbx_box *box, struct box_run *r)
                         snprintf(r->error, sizeof(r->error), "%s", m.text);
                 }
         }
-        for (size_t s = 0; s < box->nsteps; s++) {
-                ssize_t n;
-                while ((n = read(box->out_fd[s][0], r->out + r->out_len,
-                                 sizeof(r->out) - 1 - r->out_len)) > 0)
-                        r->out_len += (size_t)n;
-        }
+        for (size_t s = 0; s < box->nsteps; s++)
+                for (int k = 0; k < 2; k++) { /* stdout, then stderr */
+                        ssize_t n;
+                        while ((n = read(box->out_fd[s][k], r->out + r->out_len,
+                                         sizeof(r->out) - 1 - r->out_len)) > 0)
+                                r->out_len += (size_t)n;
+                }
         r->out[r->out_len] = '\0';
 }
 
@@ -676,7 +708,10 @@ static void global_init_once(void)
         const char *base = getenv("CODEEXEC_UID_BASE");
 
         memset(&opt, 0, sizeof(opt));
-        opt.uid_base = base ? (uid_t)strtoul(base, NULL, 10) : 400000;
+        /* without one: a uid range of this process's own, far above the
+         * server's default, so that concurrent test runs never share one */
+        opt.uid_base = base ? (uid_t)strtoul(base, NULL, 10)
+                            : (uid_t)(5000000u + (unsigned)(getpid() % 100000) * 4u);
         opt.max_slots = 1;
         opt.no_cgroups = 1;
         cr_assert_eq(sbx_global_init(&opt, &e), 0, "%s", e.msg);
@@ -690,10 +725,15 @@ Test(artifact, compile_once_run_in_fresh_boxes)
                                      "return f?0:4;}\n";
         char *compile[] = {"/bin/sh", "-c",
                            "g++ -O2 -o main main.cpp && mkdir -p lib/x && echo data > lib/x/f "
-                           "&& ln -s lib/x/f link && chmod 0750 lib",
+                           "&& ln -s lib/x/f link && chmod 0750 lib && echo j > .cache/c/junk",
                            NULL};
         char *run[] = {"/bin/sh", "-c",
-                       "ls -l main | cut -c1-10; cat link; ls left 2>&1; echo 40 2 | ./main", NULL};
+                       "ls -l main | cut -c1-10; cat link; ls left 2>&1; ls .cache/c; "
+                       "echo 40 2 | ./main",
+                       NULL};
+        /* a compiler cache, as Go's: an overlay under /tmp, never archived */
+        char *cache = make_temp_dir();
+        struct sbx_overlay overlay = {.lower = cache, .target = "/tmp/.cache/c"};
         struct sbx_file file = {.name = "main.cpp", .data = source, .len = sizeof(source) - 1};
         struct sbx_artifact *a = NULL;
         struct sbx_spec spec;
@@ -708,9 +748,13 @@ Test(artifact, compile_once_run_in_fresh_boxes)
                 cr_skip_test("no g++");
         global_init_once();
 
+        write_file(cache, "cached", "", 0, 0644);
+        cr_assert_eq(chmod(cache, 0777), 0); /* as the Go cache, writable in the box */
         spec_for(&spec, &step, compile);
         spec.files = &file;
         spec.nfiles = 1;
+        spec.overlays = &overlay;
+        spec.noverlays = 1;
         spec.collect_tmp = true;
         spec.collect_max_bytes = spec.limits.tmpfs_bytes;
         cr_assert_eq(sbx_spawn(&spec, &box, &e), 0, "%s", e.msg);
@@ -720,19 +764,22 @@ Test(artifact, compile_once_run_in_fresh_boxes)
         cr_assert_eq(sbx_take_artifact(&box, &a, &e), 1, "%s", e.msg);
         sbx_release(&box);
         cr_assert_eq(box.collect_fd, -1);
-        /* main.cpp main lib lib/x lib/x/f link (and nothing of the
-         * compiler's own temporary files, removed when it ended) */
-        cr_assert_eq(sbx_artifact_entries(a), 6, "%zu entries", sbx_artifact_entries(a));
+        /* main.cpp main lib lib/x lib/x/f link .cache (and nothing of the
+         * compiler's own temporary files, removed when it ended, nor of the
+         * overlay) */
+        cr_assert_eq(sbx_artifact_entries(a), 7, "%zu entries", sbx_artifact_entries(a));
 
         for (int i = 0; i < 2; i++) { /* each run sees the artifact, not the last run's files */
                 spec_for(&spec, &step, run);
                 spec.artifact = a;
+                spec.overlays = &overlay;
+                spec.noverlays = 1;
                 cr_assert_eq(sbx_spawn(&spec, &box, &e), 0, "%s", e.msg);
                 wait_box(&box, &r);
                 cr_assert(!r.setup_error, "%s", r.error);
                 cr_assert_str_eq(r.out,
                                  "-rwxr-xr-x\ndata\nls: cannot access 'left': No such file or "
-                                 "directory\n42\n");
+                                 "directory\ncached\n42\n");
                 cr_assert_eq(r.last_exit, 0);
                 sbx_release(&box);
         }
@@ -766,4 +813,6 @@ Test(artifact, compile_once_run_in_fresh_boxes)
         }
         sbx_artifact_unref(a);
         sbx_global_cleanup();
+        remove_tree(cache);
+        free(cache);
 }
