@@ -32,6 +32,12 @@ import requests
 
 VERDICTS = ("AC", "WA", "PE", "TLE", "MLE", "OLE", "RE", "CE", "SE", "SKIPPED")
 
+# A test that never ran, as the one-piece reply shows it.
+SKIPPED_TEST = {"verdict": "SKIPPED", "wall_ms": None, "cpu_ms": None, "memory_kb": None,
+                "exit_code": None, "signal": None, "stdout": None, "stdout_truncated": False,
+                "stderr": None, "stderr_truncated": False, "checker_message": None,
+                "warm": False}
+
 Tests = Sequence[Dict[str, str]]
 EventCallback = Callable[[Dict[str, Any]], None]
 
@@ -70,6 +76,12 @@ def assemble(events: List[Dict[str, Any]]) -> Dict[str, Any]:
             out.update(body)
         elif kind == "done":
             out.update(body)
+    # The server streams no events for tests it never ran after a compile
+    # error; the one-piece reply lists them as SKIPPED, and so does this.
+    total = out.get("total")
+    if isinstance(total, int):
+        for i in range(total):
+            tests.setdefault(i, dict(SKIPPED_TEST, index=i))
     out["tests"] = [tests[i] for i in sorted(tests, key=lambda i: (i is None, i or 0))]
     return out
 
