@@ -152,6 +152,10 @@ def main():
         print(f"== C++, {a.tests} tests of {a.pairs} pairs ({slots} slots, median of {a.rounds})")
         j, jt = median_time(lambda: judge(s.url, "cpp", cpp, tests), a.rounds)
         report("/v1/judge", j, jt)
+        last = judge(s.url, "cpp", cpp, tests)
+        walls = sorted(t["wall_ms"] for t in last["tests"])
+        print(f"    (one of them: compile {last['compile']['wall_ms']} ms in its box, tests "
+              f"{walls[len(walls) // 2]} ms median run, total_wall_ms {last['total_wall_ms']})")
         d1, d1t = median_time(lambda: direct_cpp(cpp, tests, 1), a.rounds)
         report("direct: g++ + runs, sequential", d1, d1t)
         dn, dnt = median_time(lambda: direct_cpp(cpp, tests, slots), a.rounds)
@@ -165,14 +169,19 @@ def main():
         print(f"== Python, {a.tests} tests (median of {a.rounds})")
         pj, pjt = median_time(lambda: judge(s.url, "python", py, tests), a.rounds)
         report("/v1/judge", pj, pjt)
+        last = judge(s.url, "python", py, tests)
+        walls = sorted(t["wall_ms"] for t in last["tests"])
+        print(f"    (one of them: tests {walls[len(walls) // 2]} ms median run, total_wall_ms "
+              f"{last['total_wall_ms']})")
         c1, c1t = median_time(lambda: cold_python(py, tests, 1), a.rounds)
         report("cold python3, sequential", c1, c1t)
         cn, cnt = median_time(lambda: cold_python(py, tests, slots), a.rounds)
         report(f"cold python3, {slots} at once", cn, cnt)
-        warm = judge(s.url, "python", py, tests[:4])
+        warm = last
         print(f"  cold (sequential) / judge          {c1 / pj:6.1f}x   (goal >= 5)")
         print(f"  cold ({slots} at once) / judge          {cn / pj:6.1f}x")
-        print(f"  tests forked warm: {[t.get('warm') for t in warm['tests']]}")
+        print(f"  tests forked warm: {sum(1 for t in warm['tests'] if t.get('warm'))}"
+              f"/{len(warm['tests'])}")
         rows += [("ratio cpp judge/direct parallel", f"{j / dn:.2f}"),
                  ("ratio cpp judge/direct sequential", f"{j / d1:.2f}"),
                  ("ratio cpp recompile/judge", f"{rc / j:.1f}"),
