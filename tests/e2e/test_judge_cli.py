@@ -431,3 +431,17 @@ def test_cli_progress_bar_on_a_terminal(server):
     assert b"\r\x1b[K[" in tty and f"{n}/{n}".encode() in tty
     assert b"test 01:" not in tty  # no plain lines on a terminal
     assert table.splitlines()[-1].startswith(f"AC  {n}/{n} passed")
+
+
+def test_judge_jobs_in_a_batch(server):
+    # Judge items ride in /v1/batch beside plain runs; alone in a chunk they
+    # go to /v1/judge (not /v1/run).
+    for use_batch in (None, False):
+        c = Client(server, retries=2, timeout=CLI_TIMEOUT_S, use_batch=use_batch, concurrency=2)
+        jobs = [{"language": "python", "code": "print(1)"},
+                {"language": "python", "code": ADD, "tests": ADD_TESTS},
+                {"language": "python", "code": "print(0)", "tests": ADD_TESTS[:2]}]
+        res = c.run_batch(jobs)
+        assert res[0]["passed"] is True and res[0]["stdout"] == "1\n"
+        assert res[1]["verdict"] == "AC" and res[1]["passed"] == 6
+        assert res[2]["verdict"] == "WA" and [t["verdict"] for t in res[2]["tests"]] == ["AC", "WA"]
