@@ -110,6 +110,18 @@ def test_cli_json_reply_and_table(server):
     assert lines[-1].startswith("WA ")
 
 
+def test_cli_compile_error_report(server):
+    if missing_tools(".java"):
+        pytest.skip("javac not installed")
+    pdir = PROBLEMS / "sum-of-pairs"
+    r = cli("judge", pdir, pdir / "solutions" / "compile_error.java", "--server", server)
+    assert r.returncode == 1
+    assert "compile compile_error (exit code 1):" in r.stdout
+    assert "class Main is public, should be declared in a file named Main.java" in r.stdout
+    assert "name the public class Problem" in r.stdout
+    assert r.stdout.splitlines()[-1].startswith("CE  0/12 passed")
+
+
 def test_cli_checker_override_and_limits(server, tmp_path: Path):
     # A JSONL problem, a checker given on the command line, a time limit.
     tests = tmp_path / "tests.jsonl"

@@ -251,6 +251,10 @@ def print_report(reply: Dict[str, Any], names: List[str], tests: List[Dict[str, 
     if comp and comp.get("status") not in (None, "ok"):
         out.write(f"\ncompile {comp.get('status')} (exit code {comp.get('exit_code')}):\n")
         out.write(_head(comp.get("stderr") or comp.get("stdout"), 20) + "\n")
+        if reply.get("language") == "java" and "should be declared in a file named" in \
+                (comp.get("stderr") or ""):
+            out.write("  (the server compiles Java as Problem.java and runs `java Problem`: "
+                      "name the public class Problem)\n")
     chk = reply.get("checker") or {}
     if isinstance(chk, dict) and chk.get("compile") and chk["compile"].get("status") != "ok":
         out.write(f"\nchecker compile {chk['compile'].get('status')}:\n")
