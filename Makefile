@@ -129,13 +129,14 @@ asan:
 # of the server's C code per second, in that order (gcov, per file: test_v1
 # alone reaches 2950 lines in 5 s, with test_testbanks 4250; the seven reach
 # 4790, test_client would add 4 lines in 27 s). test_hostile_replies adds
-# few lines but the reply streams' interleavings, ASan's best hunting ground.
+# few lines but the reply streams' interleavings, ASan's best hunting ground;
+# test_judge and test_problems drive the judge engine and the problem store.
 # Each report, from a unit test, the server or a process it forks, goes to a
 # file in build-asan/san/ (log_path), and any file there fails the job: the
 # tests stop servers with SIGTERM without looking at how they exit, so a
 # leak found at exit would otherwise pass unseen.
 ASAN_E2E := test_v1.py test_testbanks.py test_hostile_clients.py test_coverage.py test_server.py \
-	test_compat.py test_hostile_replies.py
+	test_compat.py test_hostile_replies.py test_judge.py test_problems.py
 asan-ci:
 	@$(ASAN_MAKE) $(ASAN_BIN)
 	@rm -rf build-asan/san && mkdir -p build-asan/san
