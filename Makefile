@@ -240,6 +240,9 @@ $(BUILD)/nscost: bench/nscost.c
 # bench/results/warm_python.tsv and docs/img/warm-python.png.
 # WARM_BENCH_ARGS="--runs 50 --rounds 3" shortens it.
 WARM_BENCH_ARGS ?=
+# bench/judge.py (a few minutes): /v1/judge against one compile + direct runs,
+# per-test recompiling and cold python3; JUDGE_BENCH_ARGS="--rounds 3" shortens it.
+JUDGE_BENCH_ARGS ?=
 
 bench: all $(BUILD)/nscost
 	@scripts/setup.sh bench
@@ -248,6 +251,8 @@ bench: all $(BUILD)/nscost
 	cd bench && /usr/bin/python3 warm_python.py $(WARM_BENCH_ARGS)
 	cd bench && /usr/bin/python3 languages.py
 	cd bench && /usr/bin/python3 testbank_load.py
+	@echo "== judge mode: /v1/judge against compile + direct runs, recompiling, cold python3"
+	cd bench && /usr/bin/python3 judge.py $(JUDGE_BENCH_ARGS)
 
 soak: all
 	cd bench && /usr/bin/python3 soak.py $(SOAK_ARGS)
