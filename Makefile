@@ -129,13 +129,14 @@ asan:
 # of the server's C code per second, in that order (gcov, per file: test_v1
 # alone reaches 2950 lines in 5 s, with test_testbanks 4250; the seven reach
 # 4790, test_client would add 4 lines in 27 s). test_hostile_replies adds
-# few lines but the reply streams' interleavings, ASan's best hunting ground.
+# few lines but the reply streams' interleavings, ASan's best hunting ground;
+# test_judge and test_problems drive the judge engine and the problem store.
 # Each report, from a unit test, the server or a process it forks, goes to a
 # file in build-asan/san/ (log_path), and any file there fails the job: the
 # tests stop servers with SIGTERM without looking at how they exit, so a
 # leak found at exit would otherwise pass unseen.
 ASAN_E2E := test_v1.py test_testbanks.py test_hostile_clients.py test_coverage.py test_server.py \
-	test_compat.py test_hostile_replies.py
+	test_compat.py test_hostile_replies.py test_judge.py test_problems.py
 asan-ci:
 	@$(ASAN_MAKE) $(ASAN_BIN)
 	@rm -rf build-asan/san && mkdir -p build-asan/san
@@ -239,6 +240,9 @@ $(BUILD)/nscost: bench/nscost.c
 # bench/results/warm_python.tsv and docs/img/warm-python.png.
 # WARM_BENCH_ARGS="--runs 50 --rounds 3" shortens it.
 WARM_BENCH_ARGS ?=
+# bench/judge.py (a few minutes): /v1/judge against one compile + direct runs,
+# per-test recompiling and cold python3; JUDGE_BENCH_ARGS="--rounds 3" shortens it.
+JUDGE_BENCH_ARGS ?=
 
 bench: all $(BUILD)/nscost
 	@scripts/setup.sh bench
@@ -247,6 +251,8 @@ bench: all $(BUILD)/nscost
 	cd bench && /usr/bin/python3 warm_python.py $(WARM_BENCH_ARGS)
 	cd bench && /usr/bin/python3 languages.py
 	cd bench && /usr/bin/python3 testbank_load.py
+	@echo "== judge mode: /v1/judge against compile + direct runs, recompiling, cold python3"
+	cd bench && /usr/bin/python3 judge.py $(JUDGE_BENCH_ARGS)
 
 soak: all
 	cd bench && /usr/bin/python3 soak.py $(SOAK_ARGS)

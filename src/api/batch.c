@@ -20,6 +20,7 @@
 #include "../http/http.h"
 #include "common.h"
 #include "judge_item.h"
+#include "stdins.h"
 #include "reply.h"
 #include "request.h"
 #include "routes.h"
@@ -30,8 +31,9 @@ struct batch;
 struct batch_item {
         struct batch *batch;
         size_t index;
-        struct job *job;           /* NULL once finished or never started */
-        struct judge_reply *judge; /* a judge item (api/judge.c), likewise */
+        struct job *job;             /* NULL once finished or never started */
+        struct judge_reply *judge;   /* a judge item (api/judge.c), likewise */
+        struct stdins_reply *stdins; /* a run with stdins (api/stdins.c), likewise */
 };
 
 struct batch {
@@ -113,13 +115,14 @@ static void on_item_done(struct job *job, void *arg)
         maybe_end(b);
 }
 
-/* A judge item ended: its line. */
+/* A judge item or a run with stdins ended: its line. */
 static void on_judge_done(void *arg, struct http_body *body)
 {
         struct batch_item *it = arg;
         struct batch *b = it->batch;
 
         it->judge = NULL;
+        it->stdins = NULL;
         if (body)
                 http_stream_push(b->stream, body);
         else
@@ -138,6 +141,8 @@ static void on_batch_gone(void *arg)
                         job_cancel(b->items[i].job);
                 else if (b->items[i].judge)
                         api_judge_item_cancel(b->items[i].judge);
+                else if (b->items[i].stdins)
+                        v1_stdins_cancel(b->items[i].stdins);
         batch_free(b);
 }
 
@@ -193,6 +198,17 @@ void route_v1_batch(struct evhttp_request *req)
                 if (api_is_judge(run)) {
                         it->judge = api_judge_item(req, run, i, on_judge_done, it, &err);
                         if (!it->judge) {
+                                emit_error(b, i, err.code, err.message);
+                                b->done++;
+                        }
+                        continue;
+                }
+                if (json_is_object(run) && v1_has_stdins(run)) {
+                        char prefix[48];
+
+                        snprintf(prefix, sizeof(prefix), "{\"index\":%zu,", i);
+                        it->stdins = v1_stdins_start(req, run, prefix, on_judge_done, it, &err);
+                        if (!it->stdins) {
                                 emit_error(b, i, err.code, err.message);
                                 b->done++;
                         }

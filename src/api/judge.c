@@ -146,6 +146,7 @@ static int parse_checker(json_t *c, struct judge_spec *s, struct v1_error *err)
         }
         {
                 json_t *ci = json_object_get(c, "case_insensitive");
+                json_t *lines = json_object_get(c, "keep_line_breaks");
                 json_t *mode = json_object_get(c, "float_mode");
 
                 if (ci && !json_is_null(ci)) {
@@ -153,6 +154,12 @@ static int parse_checker(json_t *c, struct judge_spec *s, struct v1_error *err)
                                 return refuse(err, 400, "invalid_field",
                                               "checker.case_insensitive must be a boolean");
                         s->checker.case_insensitive = json_is_true(ci);
+                }
+                if (lines && !json_is_null(lines)) {
+                        if (!json_is_boolean(lines))
+                                return refuse(err, 400, "invalid_field",
+                                              "checker.keep_line_breaks must be a boolean");
+                        s->checker.keep_line_breaks = json_is_true(lines);
                 }
                 if (mode && !json_is_null(mode) &&
                     (!json_is_string(mode) ||
@@ -633,6 +640,17 @@ void api_judge_item_cancel(struct judge_reply *jr)
 {
         judge_cancel(jr->judge);
         judge_reply_free(jr);
+}
+
+int api_judge_check_checker(json_t *checker, struct v1_error *err)
+{
+        struct judge_spec s;
+        int rc;
+
+        memset(&s, 0, sizeof(s));
+        rc = parse_checker(checker, &s, err);
+        spec_clear(&s);
+        return rc;
 }
 
 bool api_is_judge(json_t *item)

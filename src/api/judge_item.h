@@ -1,4 +1,5 @@
-/* judge_item: a judge as one item of /v1/batch (api/judge.c). */
+/* judge_item: what other endpoints use of /v1/judge (api/judge.c): a judge
+ * as one item of /v1/batch, and the checker validation of /v1/problems. */
 #ifndef CODEEXEC_API_JUDGE_ITEM_H
 #define CODEEXEC_API_JUDGE_ITEM_H
 
@@ -22,5 +23,8 @@ struct judge_reply *api_judge_item(struct evhttp_request *req, json_t *item, siz
                                    struct v1_error *err);
 /* The batch's client went away. */
 void api_judge_item_cancel(struct judge_reply *jr);
+/* Validates a checker as /v1/judge reads it (a name, an object, or a
+ * checker program); 0, or -1 with err set. */
+int api_judge_check_checker(json_t *checker, struct v1_error *err);
 
 #endif

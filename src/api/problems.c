@@ -33,6 +33,7 @@
 #include "../bank/worker.h"
 #include "../http/http.h"
 #include "common.h"
+#include "judge_item.h"
 #include "pathname.h"
 #include "routes.h"
 #include "tests_json.h"
@@ -113,19 +114,18 @@ void route_v1_problem_get(struct evhttp_request *req)
 }
 
 /* Checks the checker and limits of a PUT (either may be NULL) before they
- * are stored; 0, or -1 with err set (400). Only their shapes are checked
- * here; /v1/judge validates them fully when a judge uses them (a judge
- * layer validator can be called from here; it runs on the loop thread). */
+ * are stored; 0, or -1 with err set (400). The checker is read exactly as
+ * /v1/judge reads it (an unknown name or a checker program in an unknown
+ * language is refused now, not at the first judge); the limits' fields are
+ * checked against the server's maxima when a judge uses them. */
 static int check_spec(json_t *checker, json_t *limits, struct v1_error *err)
 {
         err->http_status = 400;
         err->code = "invalid_field";
-        if (checker && !json_is_string(checker) &&
-            !(json_is_object(checker) && json_is_string(json_object_get(checker, "type")))) {
-                snprintf(err->message, sizeof(err->message),
-                         "'checker' must be a checker name or an object with a string 'type'");
+        if (checker && !json_is_null(checker) && api_judge_check_checker(checker, err) < 0)
                 return -1;
-        }
+        err->http_status = 400;
+        err->code = "invalid_field";
         if (limits && !json_is_object(limits)) {
                 snprintf(err->message, sizeof(err->message), "'limits' must be an object");
                 return -1;
@@ -366,7 +366,12 @@ static void upload(struct evhttp_request *req, enum op_kind kind)
                 finish_error(p, 500, "out_of_memory", "out of memory");
                 return;
         }
-        evbuffer_copyout(in, pi->body, pi->len);
+        if (evbuffer_copyout(in, pi->body, pi->len) != (ev_ssize_t)pi->len) {
+                free(pi->body);
+                free(pi);
+                finish_error(p, 500, "internal_error", "cannot read the request body");
+                return;
+        }
         pi->p = p;
         pi->max_expected = api_config()->output_limit_bytes;
         pi->item.work = parse_work;

@@ -35,6 +35,8 @@ struct seg {
 
 struct reply {
         struct job *job;
+        void *owned; /* reply_own: freed with the reply */
+        void (*free_owned)(void *);
         struct seg *segs;
         size_t nsegs, cap;
         struct buf lits;
@@ -64,6 +66,8 @@ void reply_free(struct reply *r)
         if (!r)
                 return;
         job_free(r->job);
+        if (r->free_owned)
+                r->free_owned(r->owned);
         free(r->segs);
         buf_free(&r->lits);
         buf_free(&r->scratch);
@@ -120,6 +124,12 @@ void reply_litn(struct reply *r, const char *s, size_t n)
         size_t off = r->lits.len;
 
         lit_added(r, off, buf_append(&r->lits, s, n));
+}
+
+void reply_own(struct reply *r, void *p, void (*free_fn)(void *))
+{
+        r->owned = p;
+        r->free_owned = free_fn;
 }
 
 void reply_lit(struct reply *r, const char *s)

@@ -23,6 +23,10 @@ struct http_body;
 struct reply *reply_new(struct job *job);
 void reply_free(struct reply *r);
 
+/* Makes r own p too (freed with free_fn when r is): what reply_text
+ * pointers point into, other than a job's buffers. One per reply. */
+void reply_own(struct reply *r, void *p, void (*free_fn)(void *));
+
 /* Literal text (copied). */
 void reply_lit(struct reply *r, const char *s);
 void reply_litn(struct reply *r, const char *s, size_t n);

@@ -354,7 +354,13 @@ static void upload(struct evhttp_request *req, int kind)
                 http_reply_error(req, 500, "out_of_memory", "out of memory");
                 return;
         }
-        evbuffer_copyout(in, pi->body, pi->len);
+        if (evbuffer_copyout(in, pi->body, pi->len) != (ev_ssize_t)pi->len) {
+                free(pi->body);
+                free(pi);
+                pending_free(p);
+                http_reply_error(req, 500, "internal_error", "cannot read the request body");
+                return;
+        }
         pi->p = p;
         pi->loop_base = loop_of(req);
         pi->item.work = parse_work;

@@ -21,6 +21,7 @@
 #include "reply.h"
 #include "request.h"
 #include "routes.h"
+#include "stdins.h"
 #include "v1.h"
 
 #define JSON_TYPE "application/json"
@@ -532,47 +533,6 @@ static int parse_args(json_t *run, struct job *job, struct v1_error *err)
         return 0;
 }
 
-/* stdins: compile once, run once per input. */
-static int parse_stdins(json_t *run, struct job *job, int has_stdin, struct v1_error *err)
-{
-        json_t *list = json_object_get(run, "stdins"), *v;
-        size_t n, i, max = SBX_MAX_STEPS - (job->recipe->nsteps - 1);
-        const char **inputs;
-        size_t *lens;
-        int rc = 0;
-        char msg[128];
-
-        if (!list || json_is_null(list))
-                return 0;
-        n = json_is_array(list) ? json_array_size(list) : 0;
-        if (has_stdin)
-                return bad(err, 400, "invalid_field", "give 'stdin' or 'stdins', not both");
-        if (n == 0 || n > max) {
-                snprintf(msg, sizeof(msg), "'stdins' must be an array of 1 to %zu strings", max);
-                return bad(err, 400, "invalid_field", msg);
-        }
-        inputs = calloc(n, sizeof(*inputs));
-        lens = calloc(n, sizeof(*lens));
-        if (!inputs || !lens)
-                rc = bad(err, 500, "out_of_memory", "out of memory");
-        json_array_foreach(list, i, v)
-        {
-                if (rc < 0)
-                        break;
-                if (!json_is_string(v)) {
-                        rc = bad(err, 400, "invalid_field", "'stdins' must be strings");
-                        break;
-                }
-                inputs[i] = json_string_value(v);
-                lens[i] = json_string_length(v);
-        }
-        if (rc == 0 && job_set_stdins(job, (char *const *)inputs, lens, n) < 0)
-                rc = bad(err, 500, "out_of_memory", "out of memory");
-        free(inputs);
-        free(lens);
-        return rc;
-}
-
 struct job *v1_job_from_json(json_t *run, struct v1_error *err)
 {
         size_t code_len = 0, lang_len = 0, stdin_len = 0, nfiles = 0, main_file = (size_t)-1;
@@ -651,7 +611,7 @@ struct job *v1_job_from_json(json_t *run, struct v1_error *err)
                         bad(err, 500, "out_of_memory", "out of memory");
                         goto fail;
                 }
-        if (parse_args(run, job, err) < 0 || parse_stdins(run, job, stdin_len > 0, err) < 0)
+        if (parse_args(run, job, err) < 0)
                 goto fail;
         api_default_limits(job, r);
         apply_limits(job, &lim, &clim);
@@ -689,6 +649,12 @@ void route_v1_run(struct evhttp_request *req)
 
         if (!root) {
                 http_reply_error(req, 400, "invalid_json", "the body is not a JSON object");
+                return;
+        }
+        if (v1_has_stdins(root)) {
+                if (!v1_stdins_start(req, root, "{", NULL, NULL, &err))
+                        http_reply_error(req, err.http_status, err.code, err.message);
+                json_decref(root);
                 return;
         }
         job = v1_job_from_json(root, &err);

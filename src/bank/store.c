@@ -112,7 +112,8 @@ static long find(const char *name, size_t *insert_at)
 }
 
 /* Inserts a new registry entry (the name must be absent); takes bank when it
- * succeeds and source always (the callers pass a fresh strdup). */
+ * succeeds and source always (the callers pass a fresh strdup, which fails
+ * the insert when it is NULL). */
 static int reg_insert(const char *name, struct bank *bank, bool read_only, char *source,
                       struct err *e)
 {
@@ -121,7 +122,7 @@ static int reg_insert(const char *name, struct bank *bank, bool read_only, char 
         char *copy = strdup(name);
 
         find(name, &at);
-        grown = copy ? realloc(reg, (nreg + 1) * sizeof(*reg)) : NULL;
+        grown = copy && source ? realloc(reg, (nreg + 1) * sizeof(*reg)) : NULL;
         if (!grown) {
                 free(copy);
                 free(source);

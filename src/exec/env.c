@@ -45,18 +45,23 @@ static int matches(const char *var)
         return 0;
 }
 
-/* Puts entry into env (replacing a variable of the same name). */
-static void put(char **env, size_t *n, char *entry)
+/* Puts entry into env (replacing a variable of the same name); -1 when
+ * entry is NULL (a copy that failed). */
+static int put(char **env, size_t *n, char *entry)
 {
-        size_t nl = strcspn(entry, "=");
+        size_t nl;
 
+        if (!entry)
+                return -1;
+        nl = strcspn(entry, "=");
         for (size_t i = 0; i < *n; i++)
                 if (strncmp(env[i], entry, nl) == 0 && env[i][nl] == '=') {
                         free(env[i]);
                         env[i] = entry;
-                        return;
+                        return 0;
                 }
         env[(*n)++] = entry;
+        return 0;
 }
 
 char **env_build(char *const *recipe_env, const char *source_file)
@@ -72,18 +77,18 @@ char **env_build(char *const *recipe_env, const char *source_file)
         if (!env)
                 return NULL;
         for (const char *const *e = base_env; *e; e++)
-                put(env, &n, strdup(*e));
+                if (put(env, &n, strdup(*e)) < 0)
+                        goto oom;
         for (char **e = environ; e && *e; e++)
-                if (matches(*e))
-                        put(env, &n, strdup(*e));
+                if (matches(*e) && put(env, &n, strdup(*e)) < 0)
+                        goto oom;
         for (char *const *e = recipe_env; e && *e; e++)
-                put(env, &n, recipe_expand(*e, source_file));
-        for (size_t i = 0; i < n; i++)
-                if (!env[i]) {
-                        for (size_t j = 0; j < n; j++)
-                                free(env[j]);
-                        free(env);
-                        return NULL;
-                }
+                if (put(env, &n, recipe_expand(*e, source_file)) < 0)
+                        goto oom;
         return env;
+oom:
+        for (size_t j = 0; j < n; j++)
+                free(env[j]);
+        free(env);
+        return NULL;
 }

@@ -34,6 +34,12 @@
 #include "warmpool.h"
 
 #define DRAIN_GRACE_S 2.0
+/* Output is read in chunks, at most OUTPUT_READS_PER_TURN per pipe per loop
+ * turn (1 MiB). */
+#define OUTPUT_CHUNK_BYTES 65536
+#define OUTPUT_READS_PER_TURN 16
+/* The deadline of a job that sets none (background jobs, version probes). */
+#define NO_DEADLINE_S 3600.0
 
 struct job_private {
         struct event_base *base;
@@ -245,6 +251,17 @@ unsigned job_slot(const struct job *job)
 
 static void finish(struct job *job);
 
+/* An event of a running box could not be armed (out of memory): the job
+ * ends as a sandbox error, its box killed and released by finish(). */
+static void fail_watch(struct job *job, const char *what)
+{
+        if (job->outcome != JOB_SANDBOX_ERROR) {
+                job->outcome = JOB_SANDBOX_ERROR;
+                snprintf(job->error, sizeof(job->error), "cannot watch the box: %s", what);
+        }
+        finish(job);
+}
+
 static void maybe_finish(struct job *job)
 {
         struct job_private *p = job->priv;
@@ -271,7 +288,12 @@ static void box_exited(struct job *job)
         p->exited = true;
         sbx_usage(&p->box, &job->usage);
         p->ev_drain = event_new(p->base, -1, 0, on_drain_timeout, job);
-        event_add(p->ev_drain, &grace);
+        if (!p->ev_drain || event_add(p->ev_drain, &grace) < 0) {
+                /* Without the grace timer a pipe held open would hold the
+                 * job forever: end it now. */
+                fail_watch(job, "the drain timer");
+                return;
+        }
         maybe_finish(job);
 }
 
@@ -377,7 +399,7 @@ static void on_output(evutil_socket_t fd, short what, void *arg)
 {
         struct job *job = arg;
         struct job_private *p = job->priv;
-        char chunk[65536];
+        char chunk[OUTPUT_CHUNK_BYTES];
         size_t s, k;
 
         (void)what;
@@ -387,9 +409,10 @@ static void on_output(evutil_socket_t fd, short what, void *arg)
                                 goto found;
         return;
 found:
-        /* At most 16 reads per turn: a program writing as fast as it can
-         * must not keep the loop from everyone else (the event fires again). */
-        for (int turn = 0; turn < 16; turn++) {
+        /* A bounded number of reads per turn: a program writing as fast as
+         * it can must not keep the loop from everyone else (the event fires
+         * again). */
+        for (int turn = 0; turn < OUTPUT_READS_PER_TURN; turn++) {
                 ssize_t n = read(fd, chunk, sizeof(chunk));
                 struct buf *b = k == 0 ? &job->steps[s].out : &job->steps[s].err;
 
@@ -498,6 +521,14 @@ static void hand_back(struct job *job)
 
         sched_job_finished(job, p->slot);
         p->ev_done = event_new(p->base, -1, 0, on_done_event, job);
+        if (!p->ev_done) {
+                /* Out of memory: tell the owner now. Every caller returns
+                 * at once, touching the job no more. */
+                log_error("job %llu: out of memory: reporting its end at once",
+                          (unsigned long long)job->id);
+                on_done_event(-1, 0, job);
+                return;
+        }
         event_active(p->ev_done, 0, 0);
 }
 
@@ -650,8 +681,49 @@ static bool start_warm(struct job *job, const struct sbx_spec *spec)
         name = warmpool_zygote_name(p->slot, zygote->pid);
         free(job->zygote);
         job->zygote = name ? strdup(name) : NULL;
+        if (name && !job->zygote) /* the run goes on; its reply names no zygote */
+                log_warn("job %llu: out of memory for the zygote's name",
+                         (unsigned long long)job->id);
         warmpool_count(false);
         return true;
+}
+
+/* Arms the events of a started box: its PID 1's pidfd (a warm run's
+ * arrives later; its status socket's end stands for it), the status
+ * socket, every output pipe and the deadline. */
+static void watch_box(struct job *job, struct event_base *base)
+{
+        struct job_private *p = job->priv;
+        double d = job->deadline_s > 0 ? job->deadline_s : NO_DEADLINE_S;
+        struct timeval tv;
+
+        if (!p->box.warm) {
+                p->ev_pidfd = event_new(base, p->box.pidfd, EV_READ, on_pidfd, job);
+                if (!p->ev_pidfd || event_add(p->ev_pidfd, NULL) < 0) {
+                        fail_watch(job, "its PID 1");
+                        return;
+                }
+        }
+        p->ev_status = event_new(base, p->box.status_fd, EV_READ | EV_PERSIST, on_status, job);
+        if (!p->ev_status || event_add(p->ev_status, NULL) < 0) {
+                fail_watch(job, "the status socket");
+                return;
+        }
+        for (size_t s = 0; s < p->box.nsteps; s++)
+                for (int k = 0; k < 2; k++) {
+                        p->ev_out[s][k] = event_new(base, p->box.out_fd[s][k], EV_READ | EV_PERSIST,
+                                                    on_output, job);
+                        if (!p->ev_out[s][k] || event_add(p->ev_out[s][k], NULL) < 0) {
+                                fail_watch(job, "an output pipe");
+                                return;
+                        }
+                        p->open_streams++;
+                }
+        p->ev_timer = evtimer_new(base, on_deadline, job);
+        tv.tv_sec = (time_t)d;
+        tv.tv_usec = (suseconds_t)((d - (double)tv.tv_sec) * 1e6);
+        if (!p->ev_timer || event_add(p->ev_timer, &tv) < 0)
+                fail_watch(job, "the deadline timer");
 }
 
 void job_start(struct job *job, struct event_base *base, unsigned slot)
@@ -763,28 +835,7 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
         }
         /* The box has its own copy of the spec now. */
         free_spec_memory(p);
-
-        if (!p->box.warm) {
-                p->ev_pidfd = event_new(base, p->box.pidfd, EV_READ, on_pidfd, job);
-                event_add(p->ev_pidfd, NULL);
-        }
-        p->ev_status = event_new(base, p->box.status_fd, EV_READ | EV_PERSIST, on_status, job);
-        p->ev_timer = event_new(base, -1, 0, on_deadline, job);
-        event_add(p->ev_status, NULL);
-        for (size_t s = 0; s < p->box.nsteps; s++)
-                for (int k = 0; k < 2; k++) {
-                        p->ev_out[s][k] = event_new(base, p->box.out_fd[s][k], EV_READ | EV_PERSIST,
-                                                    on_output, job);
-                        event_add(p->ev_out[s][k], NULL);
-                        p->open_streams++;
-                }
-        {
-                struct timeval tv;
-                double d = job->deadline_s > 0 ? job->deadline_s : 3600;
-                tv.tv_sec = (time_t)d;
-                tv.tv_usec = (suseconds_t)((d - (double)tv.tv_sec) * 1e6);
-                event_add(p->ev_timer, &tv);
-        }
+        watch_box(job, base);
 }
 
 void job_cancel(struct job *job)

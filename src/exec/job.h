@@ -90,8 +90,8 @@ struct job {
 
         /* results */
         struct step_result steps[SBX_MAX_STEPS];
-        size_t nsteps; /* steps in the recipe */
-        int last_step; /* index of the last step that ran, -1 if none */
+        size_t nsteps; /* job steps: the recipe's, its last once per input */
+        int last_step; /* index of the last job step that ran, -1 if none */
         struct sbx_usage usage;
         char error[256]; /* JOB_SANDBOX_ERROR: what broke */
         bool budget_cut; /* output was dropped because reply_budget ran out */

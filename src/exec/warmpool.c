@@ -31,6 +31,7 @@
 #include "../util/strv.h"
 #include "env.h"
 
+#define MIN_BACKOFF_S 0.5 /* a zygote that dies before it is ready: first wait */
 #define MAX_BACKOFF_S 60.0
 #define MAX_PRELOAD_KINDS 3 /* zygotes per slot with preloads (besides the lean one) */
 
@@ -141,13 +142,17 @@ static void schedule_restart(struct zslot *z, bool was_ready)
 
         retire(z);
         z->state = Z_WAITING;
-        z->backoff_s =
-            was_ready ? 0.5 : (z->backoff_s * 2 > MAX_BACKOFF_S ? MAX_BACKOFF_S : z->backoff_s * 2);
+        z->backoff_s = was_ready
+                           ? MIN_BACKOFF_S
+                           : (z->backoff_s * 2 > MAX_BACKOFF_S ? MAX_BACKOFF_S : z->backoff_s * 2);
         tv.tv_sec = (time_t)d;
         tv.tv_usec = (suseconds_t)((d - (double)tv.tv_sec) * 1e6);
         if (!z->ev_retry)
-                z->ev_retry = event_new(pool.base, -1, 0, on_retry, z);
-        event_add(z->ev_retry, &tv);
+                z->ev_retry = evtimer_new(pool.base, on_retry, z);
+        if (!z->ev_retry || event_add(z->ev_retry, &tv) < 0)
+                log_error("warm python slot %u: out of memory for the restart timer: its runs "
+                          "stay cold",
+                          z->slot);
 }
 
 static void on_exit_event(evutil_socket_t fd, short what, void *arg)
@@ -202,7 +207,7 @@ static void on_ctl(evutil_socket_t fd, short what, void *arg)
                 return;
         }
         z->state = Z_READY;
-        z->backoff_s = 0.5;
+        z->backoff_s = MIN_BACKOFF_S;
         /* Into its first run's cgroup (sandbox/warm.c). */
         if (sbx_zygote_park(&z->box, &pool.limits, &e) < 0)
                 log_warn("warm python slot %u: %s", z->slot, e.msg);
@@ -235,19 +240,16 @@ static void start_zygote(struct zslot *z)
         z->have_box = true;
         z->ev_ctl = event_new(pool.base, z->box.status_fd, EV_READ | EV_PERSIST, on_ctl, z);
         z->ev_exit = event_new(pool.base, z->box.pidfd, EV_READ, on_exit_event, z);
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < 2; k++)
                 z->ev_log[k] =
                     event_new(pool.base, z->box.out_fd[0][k], EV_READ | EV_PERSIST, on_log, z);
-                if (z->ev_log[k])
-                        event_add(z->ev_log[k], NULL);
-        }
-        if (!z->ev_ctl || !z->ev_exit) {
-                log_warn("warm python slot %u: out of memory", z->slot);
+        if (!z->ev_ctl || !z->ev_exit || !z->ev_log[0] || !z->ev_log[1] ||
+            event_add(z->ev_ctl, NULL) < 0 || event_add(z->ev_exit, NULL) < 0 ||
+            event_add(z->ev_log[0], NULL) < 0 || event_add(z->ev_log[1], NULL) < 0) {
+                /* retire() kills the zygote and frees what was made */
+                log_warn("warm python slot %u: out of memory for the zygote's events", z->slot);
                 schedule_restart(z, false);
-                return;
         }
-        event_add(z->ev_ctl, NULL);
-        event_add(z->ev_exit, NULL);
 }
 
 /* The first n preload modules, comma-separated. */
@@ -272,12 +274,12 @@ int warmpool_start(struct event_base *base, unsigned slots, const struct recipe 
         pool.mods = pool.preload ? strv_split(pool.preload, ',') : NULL;
         pool.envp = env_build(python->env, python->source_file);
         if (!pool.mods || !pool.envp)
-                return err_set(e, ENOMEM, "warm python pool");
+                goto oom;
         nmods = strv_len(pool.mods);
         pool.kinds = 1 + (nmods < MAX_PRELOAD_KINDS ? nmods : MAX_PRELOAD_KINDS);
         pool.slots = calloc((size_t)slots * pool.kinds, sizeof(*pool.slots));
         if (!pool.slots)
-                return err_set(e, ENOMEM, "warm python pool");
+                goto oom;
         pool.nslots = slots;
         for (unsigned i = 0; i < slots * pool.kinds; i++) {
                 struct zslot *z = &pool.slots[i];
@@ -286,18 +288,21 @@ int warmpool_start(struct event_base *base, unsigned slots, const struct recipe 
                 z->preload = z->kind == 0                ? strdup(LEAN_PRELOAD)
                              : z->kind + 1 == pool.kinds ? strdup(pool.preload)
                                                          : preload_prefix(z->kind);
-                z->backoff_s = 0.5;
+                z->backoff_s = MIN_BACKOFF_S;
                 if (!z->preload)
-                        return err_set(e, ENOMEM, "warm python pool");
+                        goto oom;
         }
         for (unsigned i = 0; i < slots * pool.kinds; i++)
                 start_zygote(&pool.slots[i]);
         return 0;
+oom:
+        warmpool_stop(); /* frees what was made; no zygote started yet */
+        return err_set(e, ENOMEM, "warm python pool");
 }
 
 void warmpool_stop(void)
 {
-        for (unsigned i = 0; i < pool.nslots * pool.kinds; i++) {
+        for (unsigned i = 0; pool.slots && i < pool.nslots * pool.kinds; i++) {
                 retire(&pool.slots[i]);
                 free_event(&pool.slots[i].ev_retry);
                 free(pool.slots[i].preload);

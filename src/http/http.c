@@ -75,13 +75,16 @@ struct http_watch {
         void *arg;
 };
 
+#define LISTEN_BACKLOG 4096           /* libevent's default (128) drops bursts */
+#define MAX_HEADERS_BYTES (64 * 1024) /* a request's headers, all together */
+
 static struct http_options opts;
 static const struct http_route *routes;
 static size_t nroutes;
 static struct evhttp *http;
 static struct event_base *http_base;
 static struct evhttp_bound_socket *listener;
-static size_t npending;
+static size_t nreplies_open; /* streams open (http_replies_open) */
 static uint64_t next_request;
 static char id_prefix[16];
 
@@ -218,7 +221,7 @@ static void ctx_finish_req(struct evhttp_request *req, int code)
 
 size_t http_replies_open(void)
 {
-        return npending;
+        return nreplies_open;
 }
 
 static const char *reason(int code)
@@ -250,11 +253,18 @@ void http_reply(struct evhttp_request *req, int code, const char *content_type, 
 {
         struct evbuffer *out = evbuffer_new();
 
+        if (!out || (len && evbuffer_add(out, body, len) < 0)) {
+                /* Out of memory: the status alone says the server failed. */
+                log_error("reply: out of memory for a %d reply's body: answering 500 without one",
+                          code);
+                code = 500;
+                if (out)
+                        evbuffer_free(out);
+                out = NULL;
+        }
         evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", content_type);
         if (code == 503)
                 evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
-        if (out && len)
-                evbuffer_add(out, body, len);
         ctx_finish_req(req, code);
         evhttp_send_reply(req, code, reason(code), out);
         if (out)
@@ -282,6 +292,9 @@ void http_reply_error(struct evhttp_request *req, int status, const char *code, 
 #define PIECE_BYTES (256u * 1024)        /* one piece handed to the socket */
 #define MEASURE_TURN_BYTES (256u * 1024) /* measured per loop turn (counted bodies) */
 #define SERVER_TIMEOUT_S 120             /* evhttp's read/write time-outs otherwise */
+/* A piece in flight this close to --reply-timeout when the connection
+ * closed: the write time-out closed it, not the client. */
+#define WRITE_TIMEOUT_SLACK_US 200000u
 
 struct body_node {
         struct http_body body;
@@ -319,7 +332,7 @@ static void stream_free(struct http_stream *s)
         if (s->piece)
                 evbuffer_free(s->piece);
         free(s);
-        npending--;
+        nreplies_open--;
 }
 
 static void stream_pop(struct http_stream *s)
@@ -334,11 +347,16 @@ static void stream_pop(struct http_stream *s)
         free(n);
 }
 
+/* The next slice on a later loop turn (a zero-delay timer), so that a long
+ * reply never keeps the loop from other sockets. */
 static void stream_later(struct http_stream *s)
 {
         struct timeval now = {0, 0};
 
-        event_add(s->ev_turn, &now);
+        /* Out of memory for the timer: on this turn's active queue instead
+         * (allocates nothing; the callback still runs from the loop). */
+        if (event_add(s->ev_turn, &now) < 0)
+                event_active(s->ev_turn, EV_TIMEOUT, 0);
 }
 
 /* The client went away (or read nothing for --reply-timeout: the write
@@ -349,8 +367,9 @@ static void on_stream_close(struct evhttp_connection *conn, void *arg)
         struct http_stream *s = arg;
         struct evhttp_request *req = s->req;
         /* a piece waiting all that time: the write time-out, not a hang-up */
-        bool slow = s->writing && now_us() - s->t_progress_us >=
-                                      (uint64_t)opts.reply_timeout_s * 1000000u - 200000u;
+        bool slow =
+            s->writing && now_us() - s->t_progress_us >=
+                              (uint64_t)opts.reply_timeout_s * 1000000u - WRITE_TIMEOUT_SLACK_US;
 
         (void)conn;
         metrics_reply_aborted(slow);
@@ -450,7 +469,10 @@ static void on_stream_turn(evutil_socket_t fd, short what, void *arg)
                         stream_fail(s);
                         return;
                 }
-                evbuffer_drain(s->piece, n);
+                if (evbuffer_drain(s->piece, n) < 0) {
+                        stream_fail(s);
+                        return;
+                }
                 s->length += n;
                 done += n + 1;
                 if (rc == 0) {
@@ -484,7 +506,7 @@ struct http_stream *http_stream_open(struct evhttp_request *req, int code, const
         s->gone_arg = gone_arg;
         s->piece = evbuffer_new();
         s->ev_turn = evtimer_new(http_base, on_stream_turn, s);
-        npending++;
+        nreplies_open++;
         if (!s->piece || !s->ev_turn || !s->conn) {
                 stream_free(s);
                 return NULL;
@@ -617,8 +639,11 @@ struct http_watch *http_watch(struct evhttp_request *req, void (*gone)(void *arg
         if (fd >= 0) {
                 w->ev_hangup =
                     event_new(http_base, fd, EV_READ | EV_PERSIST, on_client_readable, w);
-                if (w->ev_hangup)
-                        event_add(w->ev_hangup, NULL);
+                if (!w->ev_hangup || event_add(w->ev_hangup, NULL) < 0) {
+                        log_error("out of memory for a hang-up watch: the run goes on to its end");
+                        http_unwatch(w);
+                        return NULL;
+                }
         }
         return w;
 }
@@ -699,6 +724,7 @@ static void assign_id(struct evhttp_request *req, struct reqctx *c)
 
 /* Accept failed (out of fds, memory): stop accepting for a moment instead of
  * retrying in a busy loop, and say so once per episode. */
+#define ACCEPT_PAUSE_MS 100
 static struct event *ev_resume_accept;
 static int accept_paused;
 
@@ -714,16 +740,20 @@ static void on_resume_accept(evutil_socket_t fd, short what, void *arg)
 
 static void on_accept_error(struct evconnlistener *l, void *arg)
 {
-        struct timeval pause = {0, 100000};
+        struct timeval pause = {0, ACCEPT_PAUSE_MS * 1000};
         int err = EVUTIL_SOCKET_ERROR();
 
         (void)arg;
         if (!accept_paused)
-                log_warn("accept: %s: pausing new connections for 100 ms",
-                         evutil_socket_error_to_string(err));
+                log_warn("accept: %s: pausing new connections for %d ms",
+                         evutil_socket_error_to_string(err), ACCEPT_PAUSE_MS);
         accept_paused = 1;
         evconnlistener_disable(l);
-        event_add(ev_resume_accept, &pause);
+        if (event_add(ev_resume_accept, &pause) < 0) {
+                /* No timer to resume with: keep accepting rather than go deaf. */
+                evconnlistener_enable(l);
+                accept_paused = 0;
+        }
 }
 
 /* RFC 9110 5.1: a field name is a token. */
@@ -843,7 +873,7 @@ int http_start(struct event_base *base, const struct http_options *options,
         if (!http)
                 return err_set(e, ENOMEM, "evhttp_new");
         evhttp_set_max_body_size(http, (ev_ssize_t)opts.max_body_bytes);
-        evhttp_set_max_headers_size(http, 64 * 1024);
+        evhttp_set_max_headers_size(http, MAX_HEADERS_BYTES);
         evhttp_set_timeout(http, SERVER_TIMEOUT_S);
         evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
                                              EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
@@ -868,17 +898,31 @@ int http_start(struct event_base *base, const struct http_options *options,
                 l = evconnlistener_new_bind(base, NULL, NULL,
                                             LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE |
                                                 LEV_OPT_CLOSE_ON_EXEC,
-                                            4096, ai->ai_addr, (int)ai->ai_addrlen);
+                                            LISTEN_BACKLOG, ai->ai_addr, (int)ai->ai_addrlen);
                 freeaddrinfo(ai);
-                if (!l)
-                        return err_set(e, errno, "listen on %s:%d", opts.ip, opts.port);
+                if (!l) {
+                        err_set(e, errno, "listen on %s:%d", opts.ip, opts.port);
+                        goto fail;
+                }
                 listener = evhttp_bind_listener(http, l);
-                if (!listener)
-                        return err_set(e, errno, "listen on %s:%d", opts.ip, opts.port);
+                if (!listener) {
+                        err_set(e, errno, "listen on %s:%d", opts.ip, opts.port);
+                        evconnlistener_free(l);
+                        goto fail;
+                }
         }
-        ev_resume_accept = event_new(base, -1, 0, on_resume_accept, NULL);
+        ev_resume_accept = evtimer_new(base, on_resume_accept, NULL);
+        if (!ev_resume_accept) {
+                err_set(e, ENOMEM, "listen on %s:%d", opts.ip, opts.port);
+                goto fail;
+        }
         evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(listener), on_accept_error);
         return 0;
+fail:
+        evhttp_free(http); /* and its bound socket */
+        http = NULL;
+        listener = NULL;
+        return -1;
 }
 
 void http_stop_accepting(void)

@@ -1,14 +1,19 @@
 /* checker: the built-in output comparators of judge mode (see checker.h and
  * docs/checkers.md, which states every rule and whose behaviour it is).
  *
- * Theory of operation. Every rule walks the output and the answer once,
- * front to back, with spans into the caller's buffers: lines are found with
- * memchr, tokens by scanning for separators, and nothing is copied except a
- * token handed to strtod (which needs a NUL), on the stack when it is short.
- * So each rule is linear in the input and allocates at most one token.
+ * Theory of operation. Every rule walks the output and the answer front to
+ * back a bounded number of times (a line count first, or the count of the
+ * tokens left for a message), with spans into the caller's buffers: lines
+ * are found with memchr, tokens by scanning for separators, and nothing is
+ * copied except a number token handed to strtod (which needs a NUL), on the
+ * stack when it is short. So each rule is linear in the input and
+ * allocates at most one token. strtod reads '.' as the decimal point: the
+ * server never calls setlocale, so the C locale holds.
  *
- * Three notions of whitespace, each exactly its reference's:
+ * Four notions of whitespace, each exactly its reference's:
  *  - testlib (tokens, tokens_float): space, \t, \r, \n; nothing else.
+ *  - DMOJ's standard checker (tokens with keep_line_breaks): space, \t,
+ *    \v, \f, \r, \n, of which \r and \n are line breaks.
  *  - Ruby's String#rstrip (lines_rstrip, Judge0): NUL, \t, \n, \v, \f, \r,
  *    space.
  *  - Python's str.strip()/str.split() (lines_strip_decimal, sandboxfusion):
@@ -145,10 +150,7 @@ static void mw_clean(struct mw *w, const char *p, size_t n)
                 } else if (c == '\0') {
                         mw_put(w, "~", 1, false);
                         i++;
-                } else if (c < 0x20 || c == 0x7F) {
-                        mw_put(w, "?", 1, false);
-                        i++;
-                } else if ((k = u8_len(u + i, n - i)) == 0) {
+                } else if (c < 0x20 || c == 0x7F || (k = u8_len(u + i, n - i)) == 0) {
                         mw_put(w, "?", 1, false);
                         i++;
                 } else {
@@ -294,10 +296,13 @@ static bool lines_next(struct lines *it, struct span *line)
 {
         const char *nl;
 
-        if (it->done)
+        if (it->done) {
+                line->p = "";
+                line->n = 0;
                 return false;
+        }
         line->p = it->s.p + it->pos;
-        nl = memchr(line->p, '\n', it->s.n - it->pos);
+        nl = it->pos < it->s.n ? memchr(line->p, '\n', it->s.n - it->pos) : NULL;
         if (!nl) {
                 line->n = it->s.n - it->pos;
                 it->done = true;
@@ -551,14 +556,14 @@ static bool word_eq(const char *p, size_t n, const char *word)
 
 /* Python's Decimal(token): every '_' is dropped first (CPython's _decimal
  * does), then [sign] (digits [. digits] | . digits) [e [sign] digits] |
- * [sign] inf | infinity | [sign] [s]nan [digits], case-insensitive, ASCII
- * digits only. Finite values are valid when exp >= Etiny and
- * adjusted exp <= Emax (libmpdec's limits on 64-bit). */
+ * [sign] inf | infinity, case-insensitive, ASCII digits only ([s]nan
+ * [digits] is left DEC_INVALID: see below). Finite values are valid when
+ * exp >= Etiny and adjusted exp <= Emax (libmpdec's limits on 64-bit). */
 static struct dec dec_parse(struct span t)
 {
         struct dec d = {.kind = DEC_INVALID};
         const char *p = t.p, *end = t.p + t.n;
-        size_t nint = 0, nfrac = 0, lead0 = 0, trail0 = 0, ndigits = 0;
+        size_t nfrac = 0, lead0 = 0, trail0 = 0, ndigits = 0;
         bool seen_nonzero = false, seen_dot = false;
         int64_t e = 0;
 
@@ -583,8 +588,6 @@ static struct dec dec_parse(struct span t)
                         ndigits++;
                         if (seen_dot)
                                 nfrac++;
-                        else
-                                nint++;
                         if (c == '0') {
                                 if (!seen_nonzero)
                                         lead0++;
@@ -741,21 +744,21 @@ static size_t lower_char(const unsigned char *p, size_t n, unsigned char out[2])
                 out[0] = ascii_lower(c);
                 return 1;
         }
+        if (c < 0xC2 || c > 0xDF) {
+                out[0] = c; /* a 3- or 4-byte lead, or not a lead */
+                return 1;
+        }
         out[0] = c;
         out[1] = p[1];
-        if (c == 0xC3 && p[1] >= 0x80 && p[1] <= 0x9E && p[1] != 0x97)
-                out[1] = (unsigned char)(p[1] + 0x20);
-        else if (c == 0xD0 && p[1] <= 0x8F) {
-                out[0] = 0xD1;
+        if ((c == 0xC3 && p[1] <= 0x9E && p[1] != 0x97) ||
+            (c == 0xD0 && p[1] >= 0x90 && p[1] <= 0x9F)) {
+                out[1] = (unsigned char)(p[1] + 0x20); /* U+00C0.., U+0410.. */
+        } else if (c == 0xD0 && p[1] <= 0x8F) {
+                out[0] = 0xD1; /* U+0400..U+040F -> U+0450.. */
                 out[1] = (unsigned char)(p[1] + 0x10);
-        } else if (c == 0xD0 && p[1] >= 0x90 && p[1] <= 0x9F)
-                out[1] = (unsigned char)(p[1] + 0x20);
-        else if (c == 0xD0 && p[1] >= 0xA0 && p[1] <= 0xAF) {
-                out[0] = 0xD1;
+        } else if (c == 0xD0 && p[1] >= 0xA0 && p[1] <= 0xAF) {
+                out[0] = 0xD1; /* U+0420..U+042F -> U+0440.. */
                 out[1] = (unsigned char)(p[1] - 0x20);
-        } else if (!(c >= 0xC2 && c <= 0xDF)) {
-                out[0] = c;
-                return 1;
         }
         return 2;
 }
@@ -931,6 +934,93 @@ static enum check_verdict tokens_tail(struct span out, size_t po, struct span an
         return CHECK_WA;
 }
 
+/* DMOJ's standard checker: tokens separated by space \t \v \f \r \n,
+ * leading and trailing whitespace ignored, and each run of whitespace
+ * between two tokens must hold a line break (\n or \r) in the output
+ * exactly when it holds one in the answer. */
+static bool dmoj_white(unsigned char c)
+{
+        return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* Skips whitespace from *pos: 2 if it held a line break, 1 if only
+ * spaces, 0 if none. */
+static int dmoj_skip(struct span s, size_t *pos)
+{
+        int saw_line = 0, saw_space = 0;
+
+        while (*pos < s.n && dmoj_white((unsigned char)s.p[*pos])) {
+                if (s.p[*pos] == '\n' || s.p[*pos] == '\r')
+                        saw_line = 1;
+                saw_space = 1;
+                ++*pos;
+        }
+        return saw_line ? 2 : saw_space;
+}
+
+static size_t dmoj_token(struct span s, size_t *pos, struct span *tok)
+{
+        tok->p = s.p + *pos;
+        while (*pos < s.n && !dmoj_white((unsigned char)s.p[*pos]))
+                ++*pos;
+        tok->n = (size_t)(s.p + *pos - tok->p);
+        return tok->n;
+}
+
+static size_t dmoj_count_rest(struct span s, size_t pos)
+{
+        struct span tok;
+        size_t n = 0;
+
+        while (dmoj_skip(s, &pos), pos < s.n) {
+                dmoj_token(s, &pos, &tok);
+                n++;
+        }
+        return n;
+}
+
+static enum check_verdict cmp_dmoj_standard(const struct checker_opts *o, struct span out,
+                                            struct span ans, struct mw *w)
+{
+        size_t po = 0, pa = 0, n = 0;
+        struct span to, ta;
+
+        dmoj_skip(out, &po);
+        dmoj_skip(ans, &pa);
+        for (;;) {
+                int sa = n ? dmoj_skip(ans, &pa) : 0, so = n ? dmoj_skip(out, &po) : 0;
+
+                if (pa == ans.n || po == out.n) {
+                        if (pa == ans.n && po == out.n)
+                                return CHECK_AC;
+                        if (po < out.n)
+                                mw_fmt(w,
+                                       "output contains longer sequence [length = %zu], but "
+                                       "answer contains %zu elements",
+                                       n + dmoj_count_rest(out, po), n);
+                        else
+                                mw_fmt(w,
+                                       "answer contains longer sequence [length = %zu], but "
+                                       "output contains %zu elements",
+                                       n + dmoj_count_rest(ans, pa), n);
+                        return CHECK_WA;
+                }
+                n++;
+                if (sa != so) {
+                        mw_fmt(w, "before the %zu%s token the answer has %s, the output %s", n,
+                               ordinal(n), sa == 2 ? "a line break" : "no line break",
+                               so == 2 ? "has one" : "has none");
+                        return CHECK_WA;
+                }
+                dmoj_token(ans, &pa, &ta);
+                dmoj_token(out, &po, &to);
+                if (!tok_eq(ta, to, o->case_insensitive)) {
+                        mw_differ(w, n, "tokens", ta, to);
+                        return CHECK_WA;
+                }
+        }
+}
+
 /* testlib's stringToDouble: only [0-9.eE+-], at least one digit, at most
  * two signs of each kind, one point, one exponent, and the whole token
  * read by the C library. nan and inf are words, not numbers. */
@@ -1076,6 +1166,7 @@ void checker_opts_default(struct checker_opts *o, enum checker_kind kind)
         memset(o, 0, sizeof(*o));
         o->kind = kind;
         o->case_insensitive = false;
+        o->keep_line_breaks = false;
         o->abs_eps = 1e-6;
         o->rel_eps = 1e-6;
         o->float_mode = CHECKER_ABS_OR_REL;
@@ -1108,6 +1199,12 @@ enum check_verdict checker_compare(const struct checker_opts *o, const char *out
                 v = cmp_sandboxfusion(so, sa, &w, &oom);
                 break;
         case CHECKER_TOKENS:
+                if (o->keep_line_breaks) {
+                        v = cmp_dmoj_standard(o, so, sa, &w);
+                        break;
+                }
+                v = cmp_tokens(o, so, sa, &w, &oom);
+                break;
         case CHECKER_TOKENS_FLOAT:
                 v = cmp_tokens(o, so, sa, &w, &oom);
                 break;

@@ -228,14 +228,16 @@ static bool start_compile(struct judge *j, struct judge_program *p, struct task 
 
 /* --- tests ----------------------------------------------------------- */
 
-static void keep_shown(struct judge *j, struct buf *dst, bool *truncated, const struct buf *src)
+static void keep_shown(struct judge *j, struct buf *dst, bool *truncated, bool *cut,
+                       const struct buf *src)
 {
         size_t n = src->len < j->spec.show_output_bytes ? src->len : j->spec.show_output_bytes;
 
         buf_init(dst, 0);
         if (n && buf_append(dst, src->data, n) < 0)
                 log_error("judge: out of memory keeping a test's output");
-        *truncated = buf_truncated(src) || n < src->len;
+        *cut = n < src->len;
+        *truncated = buf_truncated(src) || *cut;
 }
 
 /* A test's verdict is final. */
@@ -313,11 +315,17 @@ static void run_done(struct judge *j, size_t t, struct job *job)
         r->memory_kb = job->usage.memory_peak_bytes / 1024;
         r->warm = job->warm;
         j->any_warm |= job->warm;
-        keep_shown(j, &r->out, &r->out_truncated, &s->out);
-        keep_shown(j, &r->err, &r->err_truncated, &s->err);
+        r->status =
+            job->outcome == JOB_SANDBOX_ERROR ? "internal_error" : verdict_process_status(job);
+        r->run_verdict = job->outcome == JOB_SANDBOX_ERROR ? "SandboxError" : verdict_status(job);
+        r->run_passed = verdict_passed(job);
+        if (job->zygote)
+                snprintf(r->zygote, sizeof(r->zygote), "%s", job->zygote);
+        keep_shown(j, &r->out, &r->out_truncated, &r->out_cut, &s->out);
+        keep_shown(j, &r->err, &r->err_truncated, &r->err_cut, &s->err);
         if (v == JV_SE)
                 snprintf(r->message, sizeof(r->message), "%s", job->error);
-        if (v != JV_AC) {
+        if (v != JV_AC || j->spec.no_checker) {
                 finish_test(j, t, v);
                 return;
         }

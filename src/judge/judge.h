@@ -72,8 +72,14 @@ struct judge_test_result {
         uint64_t wall_us, cpu_us, memory_kb;
         struct buf out, err; /* at most show_output_bytes each */
         bool out_truncated, err_truncated;
+        bool out_cut, err_cut; /* cut to show_output_bytes (the program's output was longer) */
         bool warm;
-        double points;     /* a checker program's "points N", or -1 */
+        double points; /* a checker program's "points N", or -1 */
+        /* the run as /v1/run describes it (verdict.h): process status,
+         * the recipe's MultiPL-E verdict and passing; static strings */
+        const char *status, *run_verdict;
+        bool run_passed;
+        char zygote[64];   /* warm: which zygote ran it */
         char message[256]; /* checker's or the judge's words */
 };
 
@@ -81,6 +87,7 @@ struct judge_spec {
         struct job *program;     /* template of the submission (owned) */
         struct problem *problem; /* one reference (owned) */
         struct checker_opts checker;
+        bool no_checker;             /* /v1/run's stdins: a test passes when its run does */
         struct job *checker_program; /* CHECKER_PROGRAM: its template (owned) */
         bool checker_answer_first;   /* argv "input answer output" */
         bool stop_on_first_failure;

@@ -106,6 +106,8 @@ static int get_strv(json_t *obj, const char *field, bool required, bool nonempty
                 if (!json_is_string(item))
                         return err_set(e, 0, "\"%s\"[%zu] must be a string", field, i);
                 (*out)[i] = strdup(json_string_value(item));
+                if (!(*out)[i])
+                        return err_set(e, ENOMEM, "%s", field);
         }
         return 0;
 }
@@ -599,6 +601,7 @@ void recipes_set_version(const char *key, const char *version)
         for (size_t i = 0; i < nregistry; i++)
                 if (strcmp(registry[i]->key, key) == 0) {
                         free(registry[i]->version);
+                        /* NULL (out of memory) reads as "not probed" */
                         registry[i]->version = strdup(version);
                 }
 }
@@ -631,7 +634,8 @@ struct recipe *recipe_version_probe(const struct recipe *r)
                 p->nrules = 1;
         }
         p->installed = true;
-        if (!p->key || !p->source_file || !p->steps[0].argv || !p->rules) {
+        if (!p->key || !p->name || !p->source_file || !p->env || !p->binds || !p->steps[0].name ||
+            !p->steps[0].argv || !p->rules || !p->rules[0].status) {
                 recipe_free(p);
                 return NULL;
         }

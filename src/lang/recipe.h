@@ -26,7 +26,7 @@ struct recipe_step {
 };
 
 struct verdict_rule {
-        int step;    /* index, or -1 = the last step that ran */
+        int step;    /* recipe step index, or -1 = the last job step that ran */
         int timeout; /* -1 = not tested, else 0/1 */
         enum rule_exit exit_kind;
         int exit_value;

@@ -282,6 +282,8 @@ static void single_threaded_env(void)
         for (size_t i = 0; i < NTHREAD_VARS; i++) {
                 const char *v = getenv(thread_vars[i]);
                 thread_vars_before[i] = v ? strdup(v) : NULL;
+                if (v && !thread_vars_before[i])
+                        die("keep the thread variables"); /* the server starts another */
                 setenv(thread_vars[i], "1", 1);
         }
 }
@@ -342,6 +344,8 @@ static void preload(const char *list, struct warm_ready *ready)
         char *copy = strdup(list ? list : ""), *save = NULL;
         PyObject *gc;
 
+        if (!copy)
+                die("preload list");
         startup_modules = PyFrozenSet_New(PyImport_GetModuleDict());
         preload_groups = PyList_New(0);
 

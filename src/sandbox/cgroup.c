@@ -237,7 +237,14 @@ static bool word_in(const char *list, const char *word)
         return false;
 }
 
-/* Kills whatever is in dir (a cgroup) and removes it and its box-* children. */
+#define REMOVE_TRIES 50     /* remove_tree: how often it tries rmdir on a busy cgroup, */
+#define REMOVE_WAIT_US 2000 /* and how long it waits between tries (100 ms in all) */
+
+/* Kills whatever is in dir (a cgroup) and removes it and its box-* children,
+ * waiting up to 100 ms for the kernel to let go of each. Runs only at
+ * start-up (cg_init: directories of dead servers, an abandoned v2 set-up)
+ * and at shutdown (cg_cleanup), never on the event loop: a box's cgroup
+ * goes through cg_box_destroy, which does not wait. */
 static void remove_tree(const char *dir)
 {
         DIR *d = opendir(dir);
@@ -254,8 +261,8 @@ static void remove_tree(const char *dir)
                 closedir(d);
         }
         kill_procs(dir, getpid());
-        for (int i = 0; i < 50 && rmdir(dir) < 0 && errno == EBUSY; i++)
-                usleep(2000);
+        for (int i = 0; i < REMOVE_TRIES && rmdir(dir) < 0 && errno == EBUSY; i++)
+                usleep(REMOVE_WAIT_US);
 }
 
 /* Removes codeexec-<pid> directories of servers that no longer run. */
@@ -638,8 +645,10 @@ int cg_box_attach(struct cg_box *b, pid_t pid, struct err *e)
         char val[32];
 
         snprintf(val, sizeof(val), "%d", pid);
+        /* Reads only b: a box's PID 1 calls this (v2 boxes fill path[0]
+         * alone). */
         for (int c = 0; c < V1_COUNT; c++) {
-                if (!b->path[c][0] || (kind == CG_V2 && c > 0))
+                if (!b->path[c][0])
                         continue;
                 if (write_file(b->path[c], "cgroup.procs", val) < 0)
                         return err_set(e, errno, "attach pid %d to %s", pid, b->path[c]);

@@ -58,6 +58,13 @@
 #include "reaper.h"
 #include "warm-proto.h"
 
+#define BOX_HOSTNAME "codeexec"
+
+/* exec_zygote moves its descriptors here first, above every WARM_FD_*, so
+ * that filling those numbers cannot overwrite one still to be moved. */
+#define PARKED_FD_MIN 100
+_Static_assert(PARKED_FD_MIN > WARM_FD_REAPER, "parked descriptors clear of the zygote's");
+
 static void send_msg(int fd, const struct sbx_msg *m)
 {
         /* Best effort: if the server is gone, PDEATHSIG ends us anyway. */
@@ -161,7 +168,7 @@ static _Noreturn void exec_step(const struct sbx_spec *spec, const struct sbx_st
         if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
                 goto fail;
         {
-                int keep[4] = {0, 1, 2, report};
+                int keep[4] = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, report};
                 close_all_but(keep, 4);
         }
         /* RLIMIT_DATA (without a memory cgroup) and RLIMIT_CPU: here, in
@@ -288,13 +295,13 @@ static _Noreturn void exec_zygote(struct child_ctx *c)
         struct err e = {0, ""};
         int bpf, hi[4];
 
-        bpf = sbx_seccomp_memfd(&e);
+        bpf = sbx_seccomp_memfd(c->seccomp, &e);
         if (bpf < 0)
                 setup_failed(c->status_fd, &e);
-        hi[0] = fcntl(c->status_fd, F_DUPFD_CLOEXEC, 100);
-        hi[1] = fcntl(bpf, F_DUPFD_CLOEXEC, 100);
-        hi[2] = fcntl(spec->zygote_fd, F_DUPFD_CLOEXEC, 100);
-        hi[3] = fcntl(spec->reaper_fd, F_DUPFD_CLOEXEC, 100);
+        hi[0] = fcntl(c->status_fd, F_DUPFD_CLOEXEC, PARKED_FD_MIN);
+        hi[1] = fcntl(bpf, F_DUPFD_CLOEXEC, PARKED_FD_MIN);
+        hi[2] = fcntl(spec->zygote_fd, F_DUPFD_CLOEXEC, PARKED_FD_MIN);
+        hi[3] = fcntl(spec->reaper_fd, F_DUPFD_CLOEXEC, PARKED_FD_MIN);
         if (hi[0] < 0 || hi[1] < 0 || hi[2] < 0 || hi[3] < 0 || dup2(c->out_w[0][0], 1) < 0 ||
             dup2(c->out_w[0][1], 2) < 0 || dup2(hi[0], WARM_FD_CONTROL) < 0 ||
             dup2(hi[1], WARM_FD_SECCOMP) < 0 || dup3(hi[2], WARM_FD_EXE, O_CLOEXEC) < 0 ||
@@ -338,8 +345,8 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
         /* PID 1 is a copy of the server: its /proc/1/cmdline (readable by
          * the box, whatever the dumpable flag) would show the server's
          * command line. Wipe it. */
-        if (sbx_options_get()->argv_area)
-                memset(sbx_options_get()->argv_area, 0, sbx_options_get()->argv_len);
+        if (c->argv_area)
+                memset(c->argv_area, 0, c->argv_len);
         /* Occupy 0..2 so that every fd made from here on is >= 3. */
         for (int fd = 0; fd < 3; fd++)
                 if (open("/dev/null", O_RDWR) != fd)
@@ -380,7 +387,7 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
                 err_wrap(&e, "become the box user");
                 setup_failed(c->status_fd, &e);
         }
-        if (sethostname("codeexec", 8) < 0) {
+        if (sethostname(BOX_HOSTNAME, sizeof(BOX_HOSTNAME) - 1) < 0) {
                 err_set(&e, errno, "sethostname");
                 setup_failed(c->status_fd, &e);
         }
@@ -408,8 +415,7 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
                 /* Non-dumpable: programs of the same uid can neither ptrace
                  * PID 1 nor read its memory, a copy of the server's. */
                 if (sbx_seal_root(&e) < 0 || harden_rlimits_box(&lim, &e) < 0 ||
-                    harden_dumpable(0, &e) < 0 ||
-                    harden_drop_privileges(sbx_seccomp_filter(), &e) < 0)
+                    harden_dumpable(0, &e) < 0 || harden_drop_privileges(c->seccomp, &e) < 0)
                         setup_failed(c->status_fd, &e);
         }
         /* Changing credentials cleared the parent-death signal: arm it again,

@@ -20,6 +20,12 @@ struct child_ctx {
         int memory_rlimit;           /* no cgroup: limit memory with RLIMIT_DATA */
         int collect_fd;              /* spec->collect_tmp: the memfd to archive /tmp into */
         size_t collect_cap;          /* its size */
+
+        /* Start-up state of the server's, copied here by sbx_spawn so that
+         * PID 1 reads no other file's globals. */
+        const struct sock_fprog *seccomp; /* the compiled deny-list (seccomp.c) */
+        char *argv_area;                  /* the server's argv strings, wiped in the box */
+        size_t argv_len;
 };
 
 /* A judge artifact (artifact.c): a sealed memfd holding a validated archive
@@ -36,8 +42,9 @@ struct sbx_artifact {
  * bytes long (sparse). -1 with e set on failure. */
 int sbx_collect_memfd(uint64_t max_data, size_t *cap, struct err *e);
 
-/* The options given to sbx_global_init (spawn.c). */
-const struct sbx_options *sbx_options_get(void);
+/* Opens the warm Python binaries (warm.c), at start-up; without them
+ * (NULL paths, or not found) warm Python is off. */
+void sbx_warm_init(const char *zygote_path, const char *reaper_path);
 
 /* A box's cgroup (cgroup.h) with the next box id. */
 struct cg_box *sbx_new_cgroup(const struct sbx_limits *lim, struct err *e);
@@ -55,8 +62,8 @@ int sbx_seccomp_prepare(struct err *e);
 /* The compiled deny-list, for harden_drop_privileges(); NULL before
  * sbx_seccomp_prepare. */
 const struct sock_fprog *sbx_seccomp_filter(void);
-/* A memfd holding the compiled deny-list (struct sock_filter[]), for a warm
- * box's zygote to install in each run; only system calls. */
-int sbx_seccomp_memfd(struct err *e);
+/* A memfd holding the compiled deny-list f (struct sock_filter[]), for a
+ * warm box's zygote to install in each run; only system calls. */
+int sbx_seccomp_memfd(const struct sock_fprog *f, struct err *e);
 
 #endif

@@ -9,7 +9,10 @@
  * every process left in the box, so nothing outlives a run.
  *
  * Nothing here blocks: the caller (exec/job.c) watches the returned pidfd,
- * the status socket and the per-step output pipes in its event loop. */
+ * the status socket and the per-step output pipes in its event loop.
+ *
+ * A step here is one process tree the box runs, exec/job.h's "job step";
+ * the sandbox knows nothing of recipes and their steps. */
 #ifndef CODEEXEC_SANDBOX_H
 #define CODEEXEC_SANDBOX_H
 
@@ -96,7 +99,7 @@ struct sbx_box {
          * its pidfd arrives with the first status record; cg is the run's own
          * cgroup, which its PID 1 joins before the program starts. */
         bool warm;
-        bool kill_pending; /* killed before the pidfd arrived */
+        bool kill_on_pidfd; /* killed before the pidfd arrived: kill it on arrival */
         /* A zygote's: the cgroup it has moved into, where its next run will
          * be born (warm.c), or NULL. */
         struct cg_box *next_cg;
@@ -135,8 +138,6 @@ struct sbx_options {
         size_t argv_len;
         const char *zygote_path; /* codeexec-pyzygote; NULL: no warm Python */
         const char *reaper_path; /* codeexec-pyreaper, needed with it */
-        int zygote_fd;           /* set by sbx_global_init: -1 without */
-        int reaper_fd;
 };
 
 /* Detects the cgroup setup, creates the server's cgroups beneath its own and
@@ -145,8 +146,8 @@ int sbx_global_init(const struct sbx_options *opt, struct err *e);
 /* Removes what sbx_global_init created (and leftovers of earlier crashed
  * servers under the same parent). */
 void sbx_global_cleanup(void);
-/* The zygote binary opened by sbx_global_init, or -1. */
-int sbx_options_zygote_fd(void);
+/* Whether sbx_global_init found the warm Python binaries. */
+bool sbx_warm_available(void);
 /* "cgroup v2", "cgroup v1" or "rlimits only"; for /health and start-up. */
 const char *sbx_limits_mode(void);
 
@@ -208,7 +209,7 @@ uint64_t sbx_artifact_bytes(const struct sbx_artifact *a); /* archived file byte
 size_t sbx_artifact_entries(const struct sbx_artifact *a);
 
 /* Retries removing cgroups that were still busy at release; returns how
- * many are still pending. Call from a timer while it returns non-zero. */
+ * many are still busy. Call from a timer while it returns non-zero. */
 size_t sbx_retry_releases(void);
 
 #endif

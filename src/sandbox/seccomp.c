@@ -188,13 +188,12 @@ const struct sock_fprog *sbx_seccomp_filter(void)
         return compiled.filter ? &compiled : NULL;
 }
 
-int sbx_seccomp_memfd(struct err *e)
+int sbx_seccomp_memfd(const struct sock_fprog *f, struct err *e)
 {
         int fd;
 
-        if (!compiled.filter)
+        if (!f)
                 return err_set(e, EINVAL, "seccomp filter not prepared");
-        fd = memfd_with("seccomp-bpf", compiled.filter,
-                        (size_t)compiled.len * sizeof(struct sock_filter));
+        fd = memfd_with("seccomp-bpf", f->filter, (size_t)f->len * sizeof(struct sock_filter));
         return fd < 0 ? err_set(e, errno, "memfd for seccomp") : fd;
 }

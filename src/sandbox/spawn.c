@@ -35,6 +35,10 @@
 #include "../util/scm.h"
 #include "cgroup.h"
 
+/* At shutdown, busy cgroups are retried every 10 ms for up to a second. */
+#define SHUTDOWN_RELEASE_TRIES 100
+#define SHUTDOWN_RELEASE_WAIT_US 10000
+
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
@@ -42,8 +46,8 @@
 static struct sbx_options options;
 static const char *limits_why;
 static uint64_t next_box_id;
-static struct cg_box **pending; /* released boxes whose cgroup is still busy */
-static size_t npending;
+static struct cg_box **busy_releases; /* released boxes whose cgroup is still busy */
+static size_t nbusy_releases;
 /* One empty network namespace per slot, reused by the slot's boxes (see
  * make_netns_pool), and the server's own, to return to after a clone. */
 static int *slot_netns;
@@ -114,30 +118,12 @@ fail:
         slot_netns = NULL;
 }
 
-const struct sbx_options *sbx_options_get(void)
-{
-        return &options;
-}
-
 int sbx_global_init(const struct sbx_options *opt, struct err *e)
 {
         options = *opt;
-        options.zygote_fd = options.reaper_fd = -1;
         if (sbx_seccomp_prepare(e) < 0)
                 return -1;
-        if (opt->zygote_path && opt->reaper_path) {
-                options.zygote_fd = open(opt->zygote_path, O_PATH | O_CLOEXEC);
-                options.reaper_fd = open(opt->reaper_path, O_PATH | O_CLOEXEC);
-                if (options.zygote_fd < 0 || options.reaper_fd < 0) {
-                        log_warn("warm Python off: %s, %s: %s", opt->zygote_path, opt->reaper_path,
-                                 strerror(errno));
-                        if (options.zygote_fd >= 0)
-                                close(options.zygote_fd);
-                        if (options.reaper_fd >= 0)
-                                close(options.reaper_fd);
-                        options.zygote_fd = options.reaper_fd = -1;
-                }
-        }
+        sbx_warm_init(opt->zygote_path, opt->reaper_path);
         if (mkdir(SBX_STAGE_DIR, 0755) < 0 && errno != EEXIST)
                 return err_set(e, errno, "mkdir %s", SBX_STAGE_DIR);
         if (opt->no_cgroups)
@@ -158,11 +144,12 @@ int sbx_global_init(const struct sbx_options *opt, struct err *e)
 static void remove_cgroup(struct cg_box **cg)
 {
         if (*cg && cg_box_destroy(*cg) < 0 && errno == EBUSY) {
+                size_t n = nbusy_releases + 1;
                 /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
-                struct cg_box **grown = realloc(pending, (npending + 1) * sizeof(*pending));
+                struct cg_box **grown = realloc(busy_releases, n * sizeof(*busy_releases));
                 if (grown) {
-                        pending = grown;
-                        pending[npending++] = *cg;
+                        busy_releases = grown;
+                        busy_releases[nbusy_releases++] = *cg;
                 } else {
                         log_warn("out of memory: cgroup of a finished box left behind");
                 }
@@ -170,16 +157,13 @@ static void remove_cgroup(struct cg_box **cg)
         *cg = NULL;
 }
 
+/* At shutdown (or a failed start-up), after the event loop: it may wait
+ * up to a second for the kernel to let go of busy cgroups. */
 void sbx_global_cleanup(void)
 {
-        for (int i = 0; i < 100 && sbx_retry_releases() > 0; i++)
-                usleep(10000);
+        for (int i = 0; i < SHUTDOWN_RELEASE_TRIES && sbx_retry_releases() > 0; i++)
+                usleep(SHUTDOWN_RELEASE_WAIT_US);
         cg_cleanup();
-}
-
-int sbx_options_zygote_fd(void)
-{
-        return options.zygote_fd;
 }
 
 const char *sbx_limits_mode(void)
@@ -303,6 +287,9 @@ int sbx_spawn(const struct sbx_spec *spec, struct sbx_box *box, struct err *e)
         ctx.sync_fd = sync[0];
         ctx.cg = cg_enabled() && cg_box_clone_fd(cg) < 0 ? cg : NULL;
         ctx.memory_rlimit = !cg_enabled();
+        ctx.seccomp = sbx_seccomp_filter();
+        ctx.argv_area = options.argv_area;
+        ctx.argv_len = options.argv_len;
         for (s = 0; s < spec->nsteps; s++) {
                 ctx.out_w[s][0] = out[s][0][1];
                 ctx.out_w[s][1] = out[s][1][1];
@@ -370,7 +357,7 @@ void sbx_kill(struct sbx_box *box)
         if (box->pidfd >= 0)
                 syscall(SYS_pidfd_send_signal, box->pidfd, SIGKILL, NULL, 0);
         else if (box->warm)
-                box->kill_pending = true;
+                box->kill_on_pidfd = true;
         /* Not a warm run's cgroup: its zygote may still be in it, for a
          * moment after the start (warm.c); the run's PID 1 ends the run. */
         if (!box->warm)
@@ -386,7 +373,7 @@ int sbx_read_msg(struct sbx_box *box, struct sbx_msg *m)
         if (nfd == 1) {
                 if (box->warm && box->pidfd < 0) {
                         box->pidfd = fd;
-                        if (box->kill_pending)
+                        if (box->kill_on_pidfd)
                                 sbx_kill(box);
                 } else {
                         close(fd);
@@ -429,10 +416,10 @@ size_t sbx_retry_releases(void)
 {
         size_t kept = 0;
 
-        for (size_t i = 0; i < npending; i++) {
-                if (cg_box_destroy(pending[i]) < 0 && errno == EBUSY)
-                        pending[kept++] = pending[i];
+        for (size_t i = 0; i < nbusy_releases; i++) {
+                if (cg_box_destroy(busy_releases[i]) < 0 && errno == EBUSY)
+                        busy_releases[kept++] = busy_releases[i];
         }
-        npending = kept;
-        return npending;
+        nbusy_releases = kept;
+        return nbusy_releases;
 }

@@ -56,6 +56,32 @@
 
 _Static_assert(WARM_REQ_MAX_FDS <= SCM_MAX_FDS, "a run's descriptors fit one record");
 
+/* The zygote and reaper binaries (O_PATH), opened once at start-up by
+ * sbx_warm_init; -1 without warm Python. */
+static int zygote_fd = -1;
+static int reaper_fd = -1;
+
+void sbx_warm_init(const char *zygote_path, const char *reaper_path)
+{
+        if (!zygote_path || !reaper_path)
+                return;
+        zygote_fd = open(zygote_path, O_PATH | O_CLOEXEC);
+        reaper_fd = open(reaper_path, O_PATH | O_CLOEXEC);
+        if (zygote_fd < 0 || reaper_fd < 0) {
+                log_warn("warm Python off: %s, %s: %s", zygote_path, reaper_path, strerror(errno));
+                if (zygote_fd >= 0)
+                        close(zygote_fd);
+                if (reaper_fd >= 0)
+                        close(reaper_fd);
+                zygote_fd = reaper_fd = -1;
+        }
+}
+
+bool sbx_warm_available(void)
+{
+        return zygote_fd >= 0;
+}
+
 static void log_warn_once_oom(int errnum)
 {
         static bool said;
@@ -71,13 +97,12 @@ static void log_warn_once_oom(int errnum)
 int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sbx_box *zygote,
                      struct err *e)
 {
-        const struct sbx_options *o = sbx_options_get();
         char *argv[] = {"/usr/bin/python3", "/tmp/main.py", NULL};
         struct warm_config cfg;
         struct sbx_step step;
         struct sbx_spec z = *spec;
 
-        if (o->zygote_fd < 0)
+        if (zygote_fd < 0)
                 return err_set(e, ENOENT, "no zygote binary");
         memset(&step, 0, sizeof(step));
         step.argv = argv;
@@ -89,8 +114,8 @@ int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sb
         z.zygote = true;
         z.collect_tmp = false;
         z.artifact = NULL;
-        z.zygote_fd = o->zygote_fd;
-        z.reaper_fd = o->reaper_fd;
+        z.zygote_fd = zygote_fd;
+        z.reaper_fd = reaper_fd;
         z.limits.processes = spec->limits.processes + ZYGOTE_EXTRA_PIDS;
         memset(&cfg, 0, sizeof(cfg));
         cfg.magic = WARM_MAGIC;
@@ -156,6 +181,14 @@ int sbx_zygote_ready(struct sbx_box *zygote, struct sbx_zygote_info *info, struc
         return err_set(e, n < 0 ? errno : EPROTO, "zygote ended before it was ready");
 }
 
+/* Removes a cgroup no process has entered: the kernel never refuses that
+ * as busy, so there is nothing to wait for (this runs on the event loop). */
+static void drop_unused_cgroup(struct cg_box *cg)
+{
+        if (cg_box_destroy(cg) < 0)
+                log_warn("warm python: a zygote's unused cgroup left behind: %s", strerror(errno));
+}
+
 int sbx_zygote_park(struct sbx_box *zygote, const struct sbx_limits *lim, struct err *e)
 {
         struct warm_request rq;
@@ -171,8 +204,7 @@ int sbx_zygote_park(struct sbx_box *zygote, const struct sbx_limits *lim, struct
                 return -1;
         n = cg_box_procs_fds(cg, fds, WARM_REQ_MAX_CGROUP_FDS, e);
         if (n <= 0) {
-                while (cg_box_destroy(cg) < 0 && errno == EBUSY)
-                        usleep(1000);
+                drop_unused_cgroup(cg);
                 return n < 0 ? -1 : 0;
         }
         memset(&rq, 0, sizeof(rq));
@@ -186,8 +218,7 @@ int sbx_zygote_park(struct sbx_box *zygote, const struct sbx_limits *lim, struct
         for (int i = 0; i < n; i++)
                 close(fds[i]);
         if (sent != (ssize_t)sizeof(rq)) {
-                while (cg_box_destroy(cg) < 0 && errno == EBUSY)
-                        usleep(1000);
+                drop_unused_cgroup(cg);
                 return -1;
         }
         zygote->next_cg = cg;

@@ -155,7 +155,7 @@ static void start_warm_python(void)
                 log_warn("warm python: off (python is not installed)");
                 return;
         }
-        if (sbx_options_zygote_fd() < 0) {
+        if (!sbx_warm_available()) {
                 log_warn(
                     "warm python: off (codeexec-pyzygote or codeexec-pyreaper not found beside "
                     "the server)");
@@ -278,19 +278,19 @@ int main(int argc, char **argv)
                 return 1;
         }
 
+        /* From here on a failed start-up removes the cgroups made above. */
         base = event_base_new();
         if (!base) {
                 log_error("event_base_new failed");
-                return 1;
+                goto fail;
         }
         if (sched_init(base, cfg.max_running, cfg.max_queue, job_start) < 0) {
-                log_error("out of memory");
-                return 1;
+                log_error("scheduler: out of memory");
+                goto fail;
         }
         if (start_http(&e) < 0) {
                 log_error("%s", e.msg);
-                sbx_global_cleanup();
-                return 1;
+                goto fail;
         }
         if (!is_loopback(cfg.ip) && !cfg.auth_token)
                 log_warn("listening on %s without --auth-token: anyone who can reach this address "
@@ -299,9 +299,11 @@ int main(int argc, char **argv)
         ev_term = evsignal_new(base, SIGTERM, on_signal, NULL);
         ev_int = evsignal_new(base, SIGINT, on_signal, NULL);
         ev_tick = event_new(base, -1, EV_PERSIST, on_tick, NULL);
-        event_add(ev_term, NULL);
-        event_add(ev_int, NULL);
-        event_add(ev_tick, &tick);
+        if (!ev_term || !ev_int || !ev_tick || event_add(ev_term, NULL) < 0 ||
+            event_add(ev_int, NULL) < 0 || event_add(ev_tick, &tick) < 0) {
+                log_error("cannot watch signals and the tick: out of memory");
+                goto fail;
+        }
         probe_versions();
         start_warm_python();
         log_info("listening on %s:%d (max %u running, %zu queued; limits: %s)", cfg.ip, cfg.port,
@@ -313,4 +315,8 @@ int main(int argc, char **argv)
         sbx_global_cleanup();
         log_info("stopped");
         return 0;
+fail:
+        /* The process ends: only what outlives it (cgroups) needs undoing. */
+        sbx_global_cleanup();
+        return 1;
 }

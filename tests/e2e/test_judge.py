@@ -345,3 +345,19 @@ def test_judge_a_stored_problem_by_name_and_hash(server):
     requests.delete(server + "/v1/problems/" + name, timeout=30)
     st, j = judge(server, language="python", code=ADD, problem=name)
     assert st == 404 and j["error"] == "unknown_problem"
+
+
+def test_a_stored_problem_with_a_bad_checker_is_refused(server):
+    for checker, part in [("nope", "nope"), ({"type": "program", "language": "klingon", "code": ""}, "klingon"),
+                          ({"type": "tokens", "keep_line_breaks": 3}, "keep_line_breaks")]:
+        r = requests.put(server + "/v1/problems/bad-checker", timeout=30,
+                         json={"tests": [{"stdin": "", "expected": ""}], "checker": checker})
+        assert r.status_code == 400 and part in r.json()["message"], r.text
+
+
+def test_keep_line_breaks(server):
+    body = dict(language="python", code=ECHO, checker={"type": "tokens", "keep_line_breaks": True})
+    st, j = judge(server, tests=[{"stdin": "1 2\n3\n", "expected": "1  2\n3"}], **body)
+    assert verdicts(j) == ["AC"], j
+    st, j = judge(server, tests=[{"stdin": "1 2 3\n", "expected": "1 2\n3"}], **body)
+    assert verdicts(j) == ["WA"], j

@@ -93,7 +93,13 @@ def test_compile_once_run_several_inputs(server):
     assert j["status"] == "compile_error" and j["runs"] == [] and j["passed"] is False
     code, j = run(server, language="python", code="print(1)", stdin="x", stdins=["a"])
     assert code == 400 and "not both" in j["message"]
-    code, j = run(server, language="python", code="print(1)", stdins=["a"] * 100)
+    # no limit on the number of inputs, and each runs in a fresh box
+    fresh = ("import os\nprint('seen' if os.path.exists('/tmp/m') else 'fresh', input())\n"
+             "open('/tmp/m', 'w').close()")
+    code, j = run(server, language="python", code=fresh, stdins=[str(i) for i in range(100)])
+    assert code == 200 and j["passed"] and len(j["runs"]) == 100, j
+    assert [r["stdout"] for r in j["runs"]] == ["fresh %d\n" % i for i in range(100)]
+    code, j = run(server, language="python", code="print(1)", stdins=[])
     assert code == 400 and "stdins" in j["message"]
 
 

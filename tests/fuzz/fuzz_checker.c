@@ -103,6 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
                 checker_opts_default(&o, (enum checker_kind)k);
                 o.case_insensitive = flags & 1;
+                o.keep_line_breaks = (flags & 16) != 0;
                 o.float_mode = (enum checker_float_mode)((flags >> 1) % 3);
                 if (flags & 8) {
                         o.abs_eps = 1e-3;

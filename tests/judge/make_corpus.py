@@ -229,6 +229,14 @@ HAND = [
     ("\n\na", "a", "leading blank lines"),
     ("a \t\r", "a", "rstrip set"),
     ("x\n\x0b\n", "x", "vertical tab line"),
+    # DMOJ standard: line breaks between tokens
+    ("1 2\n3", "1 2\n3\n", "line breaks kept"),
+    ("1\n\n\n2", "1\n2", "several line breaks are one"),
+    ("1\r2", "1\n2", "CR is a line break for DMOJ"),
+    ("1\v2", "1 2", "vertical tab is a space for DMOJ"),
+    ("1\f\n2", "1\n2", "form feed beside a newline"),
+    ("  \n1 2  \n\n", "1 2", "leading and trailing whitespace"),
+    ("1 2 3", "1 2\n3", "line break missing"),
     # misc
     ("Hello, World!", "Hello, World!", "plain text"),
     ("Hello,  World!", "Hello, World!", "double space text"),
@@ -367,7 +375,6 @@ def build():
         _text_field(o, "out", rec)
         _text_field(a, "ans", rec)
         rec["verdicts"] = {k: fn(o, a) for k, (_, fn) in reference.CONFIGS.items()}
-        rec["dmoj_standard"] = reference.dmoj_standard(o, a)
         diffs = {k: v for (n, k), v in KNOWN.items() if n == note and rec["verdicts"][k] != v}
         if diffs:
             rec["c_differs"] = diffs

@@ -219,18 +219,21 @@ def rcmp(out, ans, abs_eps=1e-6, rel_eps=1e-6, mode="abs_or_rel", case_insensiti
     return "AC"
 
 
-# ---- DMOJ standard (for comparison; no judge-mode checker reproduces it) ------------
+# ---- DMOJ standard ----------------------------------------------------------------------
 
-def dmoj_standard(out, ans):
-    """DMOJ checkers/standard: leading/trailing whitespace ignored, tokens
-    byte-equal, and between tokens a whitespace run holding a newline must
-    face a run holding one."""
+def dmoj_standard(out, ans, case_insensitive=False):
+    """DMOJ checkers/standard (_checker.c check_standard): whitespace is
+    space \t \v \f \r \n, leading and trailing whitespace is ignored, tokens
+    are byte-equal, and a whitespace run between two tokens holding a line
+    break (\n or \r) must face a run holding one."""
     ws = b" \t\r\n\v\f"
 
     def shape(s):
         s = s.strip(ws)
-        toks = re.split(rb"([ \t\r\n\v\f]+)", s) if s else []
-        return [t if i % 2 == 0 else (b"\n" in t) for i, t in enumerate(toks)]
+        parts = re.split(rb"([ \t\r\n\v\f]+)", s) if s else []
+        if case_insensitive:
+            parts = [p.lower() for p in parts]
+        return [p if i % 2 == 0 else (b"\n" in p or b"\r" in p) for i, p in enumerate(parts)]
 
     return "AC" if shape(out) == shape(ans) else "WA"
 
@@ -246,6 +249,9 @@ CONFIGS = {
     "tokens": ({"type": "tokens"}, wcmp),
     "tokens_ci": ({"type": "tokens", "case_insensitive": True},
                   lambda o, a: wcmp(o, a, case_insensitive=True)),
+    "tokens_lines": ({"type": "tokens", "keep_line_breaks": True}, dmoj_standard),
+    "tokens_lines_ci": ({"type": "tokens", "keep_line_breaks": True, "case_insensitive": True},
+                        lambda o, a: dmoj_standard(o, a, case_insensitive=True)),
     "tokens_float": ({"type": "tokens_float"}, rcmp),
     "tokens_float_abs": ({"type": "tokens_float", "float_mode": "abs"},
                          lambda o, a: rcmp(o, a, mode="abs")),

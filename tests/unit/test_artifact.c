@@ -35,7 +35,8 @@ static void put(struct builder *b, const void *data, size_t n)
                 b->p = realloc(b->p, b->cap);
                 cr_assert(b->p);
         }
-        memcpy(b->p + b->len, data, n);
+        if (n) /* memcpy's source may not be NULL even for 0 bytes */
+                memcpy(b->p + b->len, data, n);
         b->len += n;
 }
 

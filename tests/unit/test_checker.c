@@ -196,6 +196,33 @@ Test(checker, tokens_case)
         WA(CHECKER_TOKENS, "abc DEF", "abc def");
 }
 
+/* DMOJ's standard checker: tokens, and a line break where the answer has
+ * one (\r counts, \v and \f are spaces). */
+Test(checker, tokens_keep_line_breaks)
+{
+        struct checker_opts o;
+
+        checker_opts_default(&o, CHECKER_TOKENS);
+        o.keep_line_breaks = true;
+        cr_expect_eq(run_opts(&o, "1  2\n\n3 \n", "1 2\n3"), CHECK_AC);
+        cr_expect_eq(run_opts(&o, "\n 1\r\n2\f", "1\n2"), CHECK_AC);
+        cr_expect_eq(run_opts(&o, "1\r2", "1\n2"), CHECK_AC);
+        cr_expect_eq(run_opts(&o, "1\v2", "1 2"), CHECK_AC);
+        cr_expect_eq(run_opts(&o, "1 2 3", "1 2\n3"), CHECK_WA);
+        cr_expect_str_eq(msg, "before the 3rd token the answer has a line break, the output "
+                              "has none");
+        cr_expect_eq(run_opts(&o, "1\n2", "1 2"), CHECK_WA);
+        cr_expect_eq(run_opts(&o, "1 2", "1 2 3"), CHECK_WA);
+        cr_expect_str_eq(msg, "answer contains longer sequence [length = 3], but output contains "
+                              "2 elements");
+        cr_expect_eq(run_opts(&o, "1 2x", "1 2"), CHECK_WA);
+        cr_expect_eq(run_opts(&o, "A", "a"), CHECK_WA);
+        o.case_insensitive = true;
+        cr_expect_eq(run_opts(&o, "A", "a"), CHECK_AC);
+        cr_expect_eq(run_opts(&o, "", ""), CHECK_AC);
+        cr_expect_eq(run_opts(&o, " \n", ""), CHECK_AC);
+}
+
 Test(checker, tokens_float_rule)
 {
         struct checker_opts o;

@@ -36,6 +36,8 @@ static void opts_from_json(json_t *cfg, struct checker_opts *o)
         checker_opts_default(o, (enum checker_kind)kind);
         if ((v = json_object_get(cfg, "case_insensitive")))
                 o->case_insensitive = json_is_true(v);
+        if ((v = json_object_get(cfg, "keep_line_breaks")))
+                o->keep_line_breaks = json_is_true(v);
         if ((v = json_object_get(cfg, "abs_eps")))
                 o->abs_eps = json_number_value(v);
         if ((v = json_object_get(cfg, "rel_eps")))

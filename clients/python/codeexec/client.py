@@ -41,6 +41,8 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequ
 
 import requests
 
+from .judge import JudgeMixin
+
 DEFAULT_URL = "http://127.0.0.1:8000"
 # HTTP statuses worth another try (on another server).
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
@@ -173,7 +175,7 @@ class _Pool:
 _OK, _FINAL, _RETRY = "ok", "final", "retry"
 
 
-class Client:
+class Client(JudgeMixin):
     """A client for one or more codeexec servers.
 
     urls         base URLs (list or "a,b"); default $CODEEXEC_URL or http://127.0.0.1:8000
@@ -283,11 +285,13 @@ class Client:
     # -- one run ----------------------------------------------------------
 
     def _attempt_run(self, url: str, payload: Dict[str, Any], attempts: int):
-        """One POST /v1/run. Returns (_OK, result) | (_FINAL, err) | (_RETRY, err, retry_after)."""
+        """One POST /v1/run (/v1/judge for a judge job: one with "tests" or "problem").
+        Returns (_OK, result) | (_FINAL, err) | (_RETRY, err, retry_after)."""
         self._count("requests")
         self._count("run_requests")
+        path = "/v1/judge" if "tests" in payload or "problem" in payload else "/v1/run"
         try:
-            r = self._session().post(url + "/v1/run", json=payload, timeout=self._timeouts())
+            r = self._session().post(url + path, json=payload, timeout=self._timeouts())
         except requests.RequestException as e:
             self._count("connection_errors")
             self._pool.mark_down(url)
@@ -384,7 +388,8 @@ class Client:
         """Runs every job and returns one result per job, in the jobs' order.
 
         A job is a dict {language, code, stdin?, timeout?, ...} (an `id` key is
-        kept local) or a tuple (language, code[, stdin[, timeout]]). A job that
+        kept local; a dict with "tests" or "problem" is a judge, whose result
+        is the /v1/judge reply) or a tuple (language, code[, stdin[, timeout]]). A job that
         could not be run gets {"error", "message", "http_status", "attempts"}.
         `on_result(index, result)` is called as results arrive (completion
         order, from the calling thread). `progress=True` shows a tqdm bar on stderr.

@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""Benchmark: judge mode (POST /v1/judge) against doing the same work by hand,
+in the same process on the same machine.
+
+(a) A C++ submission with N tests (default 100):
+    judge        one /v1/judge request (compile once, N sandboxed runs)
+    direct       one g++ compile on the host (the recipe's flags) + N runs of
+                 the binary, sequential, and also with as many workers as the
+                 server has slots (the fair comparison: the server runs tests
+                 in parallel too)
+    recompile    N /v1/run requests, each compiling and running (what a
+                 client without judge mode does), as many in flight as slots
+(b) A Python submission with N tests:
+    judge        one /v1/judge request (tests forked from a warm interpreter)
+    cold         N `python3 main.py` runs on the host, sequential and parallel
+
+The submission is examples/problems/sum-of-pairs' correct solution, and
+each test is 200 random pairs (so the run itself is short and the cost
+measured is the per-test overhead). Prints medians over --rounds rounds and
+the ratios; goals from issue 14: judge <= 1.3x direct, >= 10x faster than
+recompiling, Python >= 5x faster than cold runs. Writes
+bench/results/judge.tsv.
+
+    /usr/bin/python3 bench/judge.py [--tests 100] [--rounds 5] [--recompile-rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from common import REPO, Server
+
+SOLUTIONS = REPO / "examples" / "problems" / "sum-of-pairs" / "solutions"
+
+
+def make_tests(n: int, pairs: int, seed: int = 1):
+    rnd = random.Random(seed)
+    tests = []
+    for _ in range(n):
+        ps = [(rnd.randint(-10**18, 10**18), rnd.randint(-10**18, 10**18)) for _ in range(pairs)]
+        tests.append({"stdin": f"{pairs}\n" + "".join(f"{a} {b}\n" for a, b in ps),
+                      "expected": "".join(f"{a + b}\n" for a, b in ps)})
+    return tests
+
+
+def post(url: str, path: str, body: dict, timeout: float = 600) -> dict:
+    req = urllib.request.Request(url + path, data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return json.load(r)
+
+
+def timed(fn):
+    t = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, out
+
+
+def judge(url, language, code, tests):
+    res = post(url, "/v1/judge", {"language": language, "code": code, "tests": tests})
+    if res.get("verdict") != "AC":
+        sys.exit(f"judge: expected AC, got {res.get('verdict')}: {json.dumps(res)[:2000]}")
+    return res
+
+
+def run_all(cmd, tests, workers: int, cwd: str):
+    def one(t):
+        r = subprocess.run(cmd, input=t["stdin"].encode(), capture_output=True, cwd=cwd)
+        if r.returncode != 0 or r.stdout.decode() != t["expected"]:
+            sys.exit(f"direct run of {cmd} failed: {r.returncode} {r.stderr[:500]!r}")
+    if workers == 1:
+        for t in tests:
+            one(t)
+        return
+    with cf.ThreadPoolExecutor(workers) as pool:
+        list(pool.map(one, tests))
+
+
+def direct_cpp(code, tests, workers):
+    d = tempfile.mkdtemp(prefix="bench-judge-")
+    try:
+        src = os.path.join(d, "main.cpp")
+        Path(src).write_text(code)
+        # The cpp recipe's compile (languages/cpp.json).
+        subprocess.run(["g++", src, "-o", os.path.join(d, "main"), "-std=c++17"], check=True)
+        run_all([os.path.join(d, "main")], tests, workers, d)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def cold_python(code, tests, workers):
+    d = tempfile.mkdtemp(prefix="bench-judge-")
+    try:
+        Path(d, "main.py").write_text(code)
+        run_all(["/usr/bin/python3", "main.py"], tests, workers, d)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def recompile(url, code, tests, workers):
+    def one(t):
+        res = post(url, "/v1/run", {"language": "cpp", "code": code, "stdin": t["stdin"]})
+        if res.get("stdout") != t["expected"]:
+            sys.exit(f"/v1/run: wrong output {json.dumps(res)[:500]}")
+    with cf.ThreadPoolExecutor(workers) as pool:
+        list(pool.map(one, tests))
+
+
+def median_time(fn, rounds):
+    times = []
+    for _ in range(rounds):
+        t, _ = timed(fn)
+        times.append(t)
+    return statistics.median(times), times
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tests", type=int, default=100)
+    ap.add_argument("--pairs", type=int, default=200, help="pairs per test")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--recompile-rounds", type=int, default=2)
+    ap.add_argument("--tsv", type=Path, default=REPO / "bench" / "results" / "judge.tsv")
+    a = ap.parse_args()
+    tests = make_tests(a.tests, a.pairs)
+    cpp = (SOLUTIONS / "correct.cpp").read_text()
+    py = (SOLUTIONS / "correct.py").read_text()
+    slots = os.cpu_count() or 1
+    rows = []
+
+    def report(name, med, times, extra=""):
+        print(f"  {name:<34} {med * 1000:9.0f} ms  (rounds: "
+              f"{', '.join(f'{t * 1000:.0f}' for t in times)}){extra}", flush=True)
+        rows.append((name, f"{med * 1000:.0f}"))
+
+    with Server() as s:
+        # Warm up: the first compile and the warm interpreters.
+        judge(s.url, "cpp", cpp, tests[:2])
+        judge(s.url, "python", py, tests[:2])
+        print(f"== C++, {a.tests} tests of {a.pairs} pairs ({slots} slots, median of {a.rounds})")
+        j, jt = median_time(lambda: judge(s.url, "cpp", cpp, tests), a.rounds)
+        report("/v1/judge", j, jt)
+        last = judge(s.url, "cpp", cpp, tests)
+        walls = sorted(t["wall_ms"] for t in last["tests"])
+        print(f"    (one of them: compile {last['compile']['wall_ms']} ms in its box, tests "
+              f"{walls[len(walls) // 2]} ms median run, total_wall_ms {last['total_wall_ms']})")
+        d1, d1t = median_time(lambda: direct_cpp(cpp, tests, 1), a.rounds)
+        report("direct: g++ + runs, sequential", d1, d1t)
+        dn, dnt = median_time(lambda: direct_cpp(cpp, tests, slots), a.rounds)
+        report(f"direct: g++ + runs, {slots} at once", dn, dnt)
+        rc, rct = median_time(lambda: recompile(s.url, cpp, tests, slots), a.recompile_rounds)
+        report(f"{a.tests} x /v1/run (compile + run)", rc, rct)
+        print(f"  judge / direct ({slots} at once)     {j / dn:6.2f}x   (goal <= 1.3)")
+        print(f"  judge / direct (sequential)        {j / d1:6.2f}x")
+        print(f"  recompiling / judge                {rc / j:6.1f}x   (goal >= 10)")
+
+        print(f"== Python, {a.tests} tests (median of {a.rounds})")
+        pj, pjt = median_time(lambda: judge(s.url, "python", py, tests), a.rounds)
+        report("/v1/judge", pj, pjt)
+        last = judge(s.url, "python", py, tests)
+        walls = sorted(t["wall_ms"] for t in last["tests"])
+        print(f"    (one of them: tests {walls[len(walls) // 2]} ms median run, total_wall_ms "
+              f"{last['total_wall_ms']})")
+        c1, c1t = median_time(lambda: cold_python(py, tests, 1), a.rounds)
+        report("cold python3, sequential", c1, c1t)
+        cn, cnt = median_time(lambda: cold_python(py, tests, slots), a.rounds)
+        report(f"cold python3, {slots} at once", cn, cnt)
+        warm = last
+        print(f"  cold (sequential) / judge          {c1 / pj:6.1f}x   (goal >= 5)")
+        print(f"  cold ({slots} at once) / judge          {cn / pj:6.1f}x")
+        print(f"  tests forked warm: {sum(1 for t in warm['tests'] if t.get('warm'))}"
+              f"/{len(warm['tests'])}")
+        rows += [("ratio cpp judge/direct parallel", f"{j / dn:.2f}"),
+                 ("ratio cpp judge/direct sequential", f"{j / d1:.2f}"),
+                 ("ratio cpp recompile/judge", f"{rc / j:.1f}"),
+                 ("ratio python cold sequential/judge", f"{c1 / pj:.1f}"),
+                 ("ratio python cold parallel/judge", f"{cn / pj:.1f}")]
+    a.tsv.parent.mkdir(parents=True, exist_ok=True)
+    with open(a.tsv, "w") as f:
+        f.write("measure\tvalue\n" + "".join(f"{k}\t{v}\n" for k, v in rows))
+
+
+if __name__ == "__main__":
+    main()
