@@ -375,6 +375,7 @@ static char **split_args(const char *s)
         while (*s) {
                 struct buf a;
                 char quote = 0;
+                bool ok = true;
 
                 while (*s == ' ' || *s == '\t' || *s == '\n')
                         s++;
@@ -389,11 +390,12 @@ static char **split_args(const char *s)
                         } else {
                                 if (*s == '\\' && quote != '\'' && s[1])
                                         s++;
-                                buf_append(&a, s, 1);
+                                if (buf_append(&a, s, 1) < 0)
+                                        ok = false;
                         }
                 }
                 argv[n++] = a.data ? a.data : strdup("");
-                if (!argv[n - 1]) {
+                if (!argv[n - 1] || !ok) {
                         strv_free(argv);
                         return NULL;
                 }
@@ -555,6 +557,10 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
                 c->job->limits.file_bytes = (uint64_t)s->max_file_size << 10;
                 c->job->output_limit = (size_t)s->max_file_size << 10;
         }
+        /* what fields=* shows: the limits the run has */
+        s->memory_limit = (long long)(c->job->limits.memory_bytes >> 10);
+        s->max_processes = c->job->limits.processes;
+        s->max_file_size = (long long)(c->job->limits.file_bytes >> 10);
         {
                 size_t last = lang->recipe->nsteps - 1;
                 double total = 2;
