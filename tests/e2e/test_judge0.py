@@ -715,3 +715,16 @@ def test_the_official_sdks_calls(server):
     got = r.json()["submissions"]
     assert [base64.b64decode(s["stdout"]) for s in got] == [b"A\n", b"B\n"]
     assert [s["status"]["id"] for s in got] == [4, 4]  # expected JUDGE0
+
+
+def test_metrics_count_the_dialects_requests_and_runs(server_factory):
+    with server_factory() as srv:
+        r = submit(srv.url, {"source_code": "print(1)", "language_id": 71}, wait=False)
+        wait_done(srv.url, r.json()["token"])
+        submit(srv.url, {"source_code": "print(2)", "language_id": 71})
+        requests.get(srv.url + "/submissions/nope", timeout=10)
+        m = requests.get(srv.url + "/metrics", timeout=10).text
+        assert re.search(r'^codeexec_http_requests_total\{endpoint="/submissions",code="201"\} 2$', m, re.M), m
+        assert re.search(r'^codeexec_http_requests_total\{endpoint="/submissions/\*",code="404"\} 1$', m, re.M)
+        runs = re.findall(r'^codeexec_runs_total\{language="python",[^}]*\} (\d+)$', m, re.M)
+        assert sum(map(int, runs)) == 2  # the waited-for run and the one polled
