@@ -678,6 +678,10 @@ static int authorized(struct evhttp_request *req)
 
         if (!opts.auth_token)
                 return 1;
+        /* Judge0's clients send the token as X-Auth-Token (its AUTHN_HEADER) */
+        h = evhttp_find_header(evhttp_request_get_input_headers(req), "X-Auth-Token");
+        if (h && token_equal(h, opts.auth_token))
+                return 1;
         h = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
         if (!h)
                 return 0;

@@ -728,3 +728,20 @@ def test_metrics_count_the_dialects_requests_and_runs(server_factory):
         assert re.search(r'^codeexec_http_requests_total\{endpoint="/submissions/\*",code="404"\} 1$', m, re.M)
         runs = re.findall(r'^codeexec_runs_total\{language="python",[^}]*\} (\d+)$', m, re.M)
         assert sum(map(int, runs)) == 2  # the waited-for run and the one polled
+
+
+def test_auth_token_as_judge0_clients_send_it(server_factory):
+    with server_factory("--auth-token", "s3cret") as srv:
+        body = {"source_code": "print(1)", "language_id": 71}
+        for headers, code in (
+            ({}, 401),
+            ({"X-Auth-Token": "wrong"}, 401),
+            ({"X-Auth-Token": "s3cret"}, 201),
+            ({"Authorization": "Bearer s3cret"}, 201),
+        ):
+            r = requests.post(
+                srv.url + "/submissions", params={"wait": "true"}, json=body, headers=headers, timeout=60
+            )
+            assert r.status_code == code, (headers, r.text)
+        r = requests.get(srv.url + "/statuses", headers={"X-Auth-Token": "s3cret"}, timeout=10)
+        assert r.status_code == 200
