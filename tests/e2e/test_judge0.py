@@ -213,20 +213,21 @@ def test_time_limit_exceeded(server):
     assert r.json() == {"status": status(5), "stdout": None, "message": "Time limit exceeded"}
 
 
+@pytest.mark.parametrize("language_id", [50, 54])  # C, C++
 @pytest.mark.parametrize(
     "code, verdict, exit_code, signal",
     [
         ("int main(){volatile int *p=0; return *p;}", 7, None, 11),
         ("int main(){volatile int a=1,b=0; return a/b;}", 9, None, 8),
-        ("#include <cstdlib>\nint main(){abort();}", 10, None, 6),
+        ("#include <stdlib.h>\nint main(){abort();}", 10, None, 6),
         ("int main(){return 3;}", 11, 3, None),
-        ("#include <csignal>\nint main(){raise(SIGTERM);}", 12, None, 15),
+        ("#include <signal.h>\nint main(){raise(SIGTERM);}", 12, None, 15),
     ],
 )
-def test_runtime_errors_by_signal_and_exit(server, code, verdict, exit_code, signal):
+def test_runtime_errors_by_signal_and_exit(server, code, verdict, exit_code, signal, language_id):
     r = submit(
         server,
-        {"source_code": code, "language_id": 54},
+        {"source_code": code, "language_id": language_id},
         fields="status,exit_code,exit_signal,message",
     )
     message = f"Caught fatal signal {signal}" if signal else f"Exited with error status {exit_code}"
@@ -238,8 +239,17 @@ def test_runtime_errors_by_signal_and_exit(server, code, verdict, exit_code, sig
     }
 
 
-def test_compilation_error(server):
-    r = submit(server, {"source_code": "int main( {", "language_id": 54}, fields="*")
+def test_judge0s_documented_c_example(server):
+    src = '#include <stdio.h>\n\nint main(void) {\n  char name[10];\n  scanf("%s", name);\n  printf("hello, %s\\n", name);\n  return 0;\n}\n'
+    r = submit(server, {"source_code": src, "language_id": 50, "stdin": "world"}, fields="stdout,status,language")
+    body = r.json()
+    assert (body["stdout"], body["status"]) == ("hello, world\n", status(3))
+    assert re.fullmatch(r"C \(GCC \d+\.\d+\.\d+\)|C", body["language"]["name"])
+
+
+@pytest.mark.parametrize("language_id", [50, 54])
+def test_compilation_error(server, language_id):
+    r = submit(server, {"source_code": "int main( {", "language_id": language_id}, fields="*")
     body = r.json()
     assert body["status"] == status(6)
     assert "error" in body["compile_output"]
@@ -249,7 +259,7 @@ def test_compilation_error(server):
         None,
         None,
     )
-    assert len(body) == 35 and body["language"]["id"] == 54
+    assert len(body) == 35 and body["language"]["id"] == language_id
 
 
 def test_output_past_max_file_size_is_sigxfsz(server):

@@ -83,7 +83,8 @@ def test_language_case(key, name, path, expect, languages, results):
 def test_every_original_key_has_a_recipe(languages):
     original = ("clj cpp cs dfy dlang elixir fs go hs java javascript julia lean lua luau matlab "
                 "ocaml php pl python racket r ruby rust scala sh swift ts v").split()
-    assert sorted(original) == sorted(languages)
+    added = ["c"]  # not the original's: C, for Judge0's language 50 (docs/compat.md#judge0)
+    assert sorted(original + added) == sorted(languages)
 
 
 @pytest.mark.parametrize("alias,key", [("py", "python"), ("js", "javascript"), ("rb", "ruby"),
