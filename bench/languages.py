@@ -27,6 +27,7 @@ from pathlib import Path
 from common import REPO, Server
 
 HELLO = {
+    "c": '#include <stdio.h>\nint main(void){puts("hello");}',
     "clj": '(println "hello")', "cpp": '#include <cstdio>\nint main(){puts("hello");}',
     "cs": 'class Problem { static void Main() { System.Console.WriteLine("hello"); } }',
     "dfy": 'method Main() { print "hello\\n"; }',
