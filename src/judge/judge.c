@@ -61,6 +61,7 @@ struct judge_private {
         size_t first_failure; /* stop_on_first_failure: lowest failed index */
         size_t next_emit;     /* stop_on_first_failure: emission is in index order */
         bool compiled_sent, done_sent, stopped;
+        bool queue_known; /* j->queue_us is set */
 };
 
 static const char *const verdict_names[JV_MAX] = {
@@ -433,6 +434,11 @@ static void on_job_done(struct job *job, void *arg)
         struct judge_private *p = j->priv;
 
         p->inflight--;
+        if (!p->queue_known && job->t_started_us >= job->t_queued_us) {
+                /* the first box of the judge: how long it waited for a slot */
+                j->queue_us = job->t_started_us - job->t_queued_us;
+                p->queue_known = true;
+        }
         if (task->test == TASK_COMPILE_PROGRAM || task->test == TASK_COMPILE_CHECKER) {
                 p->compiling--;
                 p->compile_job[task->test == TASK_COMPILE_PROGRAM ? 0 : 1] = NULL;
@@ -472,10 +478,13 @@ static void compiles_decided(struct judge *j)
                 }
                 j->finished = j->total;
                 p->next_test = j->total;
-                p->next_emit = j->total; /* nothing to stream per test */
+                p->next_emit = j->total;
                 p->stopped = true;
         }
         j->on_event(j, JUDGE_COMPILED, 0, j->on_event_arg);
+        /* every test's (skipped) verdict, as if each had been decided */
+        for (size_t t = 0; failed && t < j->total; t++)
+                j->on_event(j, JUDGE_TEST_DONE, t, j->on_event_arg);
 }
 
 static enum judge_verdict overall(const struct judge *j)
