@@ -281,6 +281,21 @@ static void finish_test(struct judge *j, size_t t, enum judge_verdict v)
                 j->on_event(j, JUDGE_TEST_DONE, t, j->on_event_arg);
 }
 
+/* A checker's word as a test verdict (a checker's failure is the judge's). */
+static enum judge_verdict from_check(enum check_verdict c)
+{
+        switch (c) {
+        case CHECK_AC:
+                return JV_AC;
+        case CHECK_WA:
+                return JV_WA;
+        case CHECK_PE:
+                return JV_PE;
+        default:
+                return JV_SE;
+        }
+}
+
 /* What the run of test t's program says, before any checker. */
 static enum judge_verdict run_verdict(const struct job *job)
 {
@@ -343,23 +358,10 @@ static void run_done(struct judge *j, size_t t, struct job *job)
                 j->priv->phase[t] = T_NEED_CHECK;
                 return;
         }
-        switch (checker_compare(&j->spec.checker, s->out.data ? s->out.data : "", s->out.len,
-                                test->expected, test->expected_len, r->message,
-                                sizeof(r->message))) {
-        case CHECK_AC:
-                v = JV_AC;
-                break;
-        case CHECK_WA:
-                v = JV_WA;
-                break;
-        case CHECK_PE:
-                v = JV_PE;
-                break;
-        default:
-                v = JV_SE;
-                break;
-        }
-        finish_test(j, t, v);
+        finish_test(j, t,
+                    from_check(checker_compare(&j->spec.checker, s->out.data ? s->out.data : "",
+                                               s->out.len, test->expected, test->expected_len,
+                                               r->message, sizeof(r->message))));
 }
 
 static struct job *checker_job(struct judge *j, size_t t)
@@ -408,21 +410,8 @@ static void check_done(struct judge *j, size_t t, struct job *job)
                 finish_test(j, t, JV_SE);
                 return;
         }
-        switch (checker_program_verdict(s->exit_code, s->term_signal,
-                                        words->data ? words->data : "", words->len, &points)) {
-        case CHECK_AC:
-                v = JV_AC;
-                break;
-        case CHECK_WA:
-                v = JV_WA;
-                break;
-        case CHECK_PE:
-                v = JV_PE;
-                break;
-        default:
-                v = JV_SE;
-                break;
-        }
+        v = from_check(checker_program_verdict(
+            s->exit_code, s->term_signal, words->data ? words->data : "", words->len, &points));
         r->points = points;
         finish_test(j, t, v);
 }
