@@ -28,4 +28,8 @@ void route_v1_testbank_put(struct evhttp_request *req);
 void route_v1_testbank_add(struct evhttp_request *req);
 void route_v1_testbank_delete(struct evhttp_request *req);
 
+/* Piston v2 (piston.c): every method on every path under /api/v2/
+ * (POST execute, GET runtimes; anything else Piston's 404). */
+void route_piston(struct evhttp_request *req);
+
 #endif
