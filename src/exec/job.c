@@ -339,13 +339,13 @@ static void on_status(evutil_socket_t fd, short what, void *arg)
  * more than the bytes kept, so this is bounded by the output caps. */
 static void record_piece(struct job *job, struct step_result *r, size_t k, size_t len)
 {
-        struct out_piece *last = r->norder ? &r->order[r->norder - 1] : NULL;
+        struct out_piece *last = r->order && r->norder ? &r->order[r->norder - 1] : NULL;
 
         if (last && last->stream == k && (uint64_t)last->len + len <= UINT32_MAX) {
                 last->len += (uint32_t)len;
                 return;
         }
-        if (r->norder == r->order_cap) {
+        if (!r->order || r->norder == r->order_cap) {
                 size_t cap = r->order_cap ? 2 * r->order_cap : 16;
                 struct out_piece *grown = realloc(r->order, cap * sizeof(*grown));
 
@@ -481,15 +481,12 @@ static void settle_unfinished_steps(struct job *job)
                         r->exit_code = -1;
                         if (job->nsteps == 1)
                                 r->cpu_us = job->usage.cpu_us;
-                } else if (p->overflowed) {
-                        /* killed for output past its cap (stop_on_overflow) */
-                        r->term_signal = SIGKILL;
-                        r->exit_code = -SIGKILL;
-                } else if (job->usage.oom_killed) {
-                        /* The kernel's OOM killer chose PID 1 in the box's
-                         * own cgroup, which holds nothing but the run: the
-                         * run exhausted its memory (and was not the
-                         * sandbox's failure, nor run again cold). */
+                } else if (p->overflowed || job->usage.oom_killed) {
+                        /* Killed for output past its cap (stop_on_overflow),
+                         * or by the kernel's OOM killer, which chose PID 1 in
+                         * the box's own cgroup, holding nothing but the run:
+                         * the run exhausted its memory. Neither is the
+                         * sandbox's failure, nor run again cold. */
                         r->term_signal = SIGKILL;
                         r->exit_code = -SIGKILL;
                 } else if (job->outcome == JOB_COMPLETED && job->state != JOB_CANCELLED) {
