@@ -23,6 +23,7 @@
  * one gets Piston's 404 body rather than the transport's empty one. */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <errno.h>
 #include <event2/http.h>
 #include <jansson.h>
 #include <signal.h>
@@ -31,12 +32,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../bank/files.h"
 #include "../exec/job.h"
 #include "../http/http.h"
 #include "../lang/peers.h"
 #include "../util/base64.h"
 #include "../util/buf.h"
 #include "common.h"
+#include "piston.h"
 #include "routes.h"
 
 #define JSON_TYPE "application/json; charset=utf-8"
@@ -111,13 +114,49 @@ static char *semver_of(const char *line)
         return out.data;
 }
 
+/* own[i]: the internal recipe entry i runs with ("recipe"), or NULL. */
+static struct recipe **own;
+static size_t nown;
+
+int piston_init(const char *languages_dir, struct err *e)
+{
+        json_t *table = peers_table("piston"), *entry;
+        size_t i;
+
+        nown = json_array_size(table);
+        own = calloc(nown + 1, sizeof(*own));
+        if (!own)
+                return err_set(e, ENOMEM, "piston");
+        json_array_foreach(table, i, entry)
+        {
+                const char *name = json_string_value(json_object_get(entry, "recipe"));
+                char path[4096];
+                size_t len;
+                char *text;
+
+                if (!name)
+                        continue;
+                if (!name[0] || strchr(name, '/') || name[0] == '.')
+                        return err_set(e, 0, "piston.json: languages[%zu]: bad \"recipe\"", i);
+                snprintf(path, sizeof(path), "%s/internal/%s.json", languages_dir, name);
+                text = bankfile_read(path, &len, e);
+                if (!text)
+                        return -1;
+                own[i] = recipe_parse(text, len, name, e);
+                free(text);
+                if (!own[i])
+                        return err_wrap(e, "%s", path);
+        }
+        return 0;
+}
+
 /* One installed language of the table. */
 struct runtime {
-        const struct recipe *recipe;
-        json_t *entry;     /* borrowed from the peers table */
-        const char *name;  /* Piston's language name */
-        char version[128]; /* what we report */
-        char fallback[64]; /* the table's version, also accepted */
+        const struct recipe *recipe; /* what the job runs */
+        json_t *entry;               /* borrowed from the peers table */
+        const char *name;            /* Piston's language name */
+        char version[128];           /* what we report */
+        char fallback[64];           /* the table's version, also accepted */
 };
 
 static bool runtime_at(size_t i, struct runtime *rt)
@@ -126,18 +165,23 @@ static bool runtime_at(size_t i, struct runtime *rt)
         const char *key = json_string_value(json_object_get(e, "language"));
         const char *name = json_string_value(json_object_get(e, "name"));
         const char *fallback = json_string_value(json_object_get(e, "version"));
+        const struct recipe *toolchain;
         char *probed;
 
         if (!e || !key || !name)
                 return false;
-        rt->recipe = recipes_find(key);
+        /* the version and "installed" are the toolchain's, the recipe's key */
+        toolchain = recipes_find(key);
+        if (!toolchain || !toolchain->installed)
+                return false;
+        rt->recipe = i < nown && own[i] ? own[i] : toolchain;
         rt->entry = e;
         rt->name = name;
         snprintf(rt->fallback, sizeof(rt->fallback), "%s", fallback ? fallback : "0.0.0");
-        probed = rt->recipe && rt->recipe->version ? semver_of(rt->recipe->version) : NULL;
+        probed = toolchain->version ? semver_of(toolchain->version) : NULL;
         snprintf(rt->version, sizeof(rt->version), "%s", probed ? probed : rt->fallback);
         free(probed);
-        return rt->recipe && rt->recipe->installed;
+        return rt->recipe->installed;
 }
 
 /* One number of a version selector against one of a version: "x", "X",

@@ -21,6 +21,7 @@
 #include "../api/api.h"
 #include "../api/common.h"
 #include "../api/coverage.h"
+#include "../api/piston.h"
 #include "../bank/store.h"
 #include "../exec/env.h"
 #include "../exec/sched.h"
@@ -235,6 +236,10 @@ int main(int argc, char **argv)
         env_set_passthrough(cfg.pass_env);
         if (coverage_init(cfg.languages_dir, &e) < 0) {
                 log_error("coverage: %s", e.msg);
+                return 1;
+        }
+        if (piston_init(cfg.languages_dir, &e) < 0) {
+                log_error("piston: %s", e.msg);
                 return 1;
         }
         {

@@ -71,7 +71,7 @@ def test_runtimes_lists_installed_languages_under_pistons_names(server):
     version = subprocess.run(["/usr/bin/python3", "--version"], capture_output=True, text=True).stdout
     assert names["python"]["version"] == version.split()[1]
     # our keys that are not Piston's names are not listed
-    assert "cpp" not in names and "sh" not in names
+    assert "cpp" not in names and "sh" not in names and "matlab" not in names
 
 
 # ---- execute: conformance ----------------------------------------------------
@@ -177,6 +177,37 @@ def test_compile_error_is_reported_as_run_too(server):
     assert j["run"] == j["compile"]
 
 
+def test_java_runs_any_class_name_without_a_compile_stage(server):
+    # Piston's java: the source-file launcher (languages/internal/piston-java.json).
+    # Its compiling happens in the run stage, hence a roomy run_timeout.
+    status, j = execute(server, {
+        "language": "java", "version": "*", "stdin": "hey", "args": ["1", "2"], "run_timeout": 60000,
+        "files": [{"content": "public class Main {\n  public static void main(String[] a) {\n"
+                              "    System.out.println(new java.util.Scanner(System.in).nextLine()"
+                              " + a.length);\n  }\n}\nclass Other {}\n"}]})
+    if status == 400 and "unknown" in j.get("message", ""):
+        pytest.skip("java is not installed: " + j["message"])
+    assert status == 200 and list(j) == ["language", "version", "run"], j
+    assert essential(j["run"]) == ok_stage("hey2\n")
+
+
+def test_go_runs_a_program(server):
+    # Piston's go runs package main (languages/internal/piston-go.json), where
+    # our go recipe runs go test.
+    body = {"language": "golang", "version": "*", "stdin": "in", "compile_timeout": 60000,
+            "files": [{"content": "package main\nimport \"fmt\"\n"
+                                  "func main() { var s string; fmt.Scan(&s); fmt.Println(\"go\", s) }"}]}
+    status, j = execute(server, body)
+    if status == 400 and "unknown" in j.get("message", ""):
+        pytest.skip("go is not installed: " + j["message"])
+    assert status == 200 and j["language"] == "go", j
+    assert essential(j["compile"]) == ok_stage("")
+    assert essential(j["run"]) == ok_stage("go in\n")
+    status, j = execute(server, {**body, "files": [{"content": "package main\nfunc main() { x }"}]})
+    assert j["compile"]["status"] == "RE" and "undefined: x" in j["compile"]["stderr"]
+    assert j["run"] == j["compile"]
+
+
 def test_stdout_over_the_cap_is_ol(server):
     # The chunk that would pass 1024 bytes is dropped whole; what came before stays.
     code = INTERLEAVE_HEAD + "print('k' * 10, flush=True); drained(1)\n" \
@@ -228,7 +259,7 @@ BASE = {"language": "python", "version": "*", "files": [{"content": "print(1)"}]
     ({"language": "python", "version": "*", "files": [{"content": "x"}, {"name": "a"}]},
      "files[1].content is required as a string"),
     ({"language": "cobol", "version": "*", "files": []}, "cobol-* runtime is unknown"),
-    ({"language": "go", "version": "*", "files": [{"content": ""}]}, "go-* runtime is unknown"),
+    ({"language": "matlab", "version": "*", "files": [{"content": ""}]}, "matlab-* runtime is unknown"),
     ({**BASE, "files": [{"content": "", "encoding": "hex"}]},
      "files must include at least one utf8 encoded file"),
     ({**BASE, "run_timeout": "5"}, "If specified, run_timeout must be a number"),
