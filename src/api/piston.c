@@ -124,7 +124,7 @@ int piston_init(const char *languages_dir, struct err *e)
         size_t i;
 
         nown = json_array_size(table);
-        own = calloc(nown + 1, sizeof(*own));
+        own = calloc(nown + 1, sizeof(struct recipe *));
         if (!own)
                 return err_set(e, ENOMEM, "piston");
         json_array_foreach(table, i, entry)
