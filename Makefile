@@ -135,7 +135,7 @@ asan:
 # tests stop servers with SIGTERM without looking at how they exit, so a
 # leak found at exit would otherwise pass unseen.
 ASAN_E2E := test_v1.py test_testbanks.py test_hostile_clients.py test_coverage.py test_server.py \
-	test_compat.py test_hostile_replies.py
+	test_compat.py test_hostile_replies.py test_piston.py
 asan-ci:
 	@$(ASAN_MAKE) $(ASAN_BIN)
 	@rm -rf build-asan/san && mkdir -p build-asan/san
