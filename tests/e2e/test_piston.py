@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from hostile import assert_healthy, assert_no_box_processes
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CLIENT_DIR = REPO_ROOT / "tests" / "clients" / "piston"
@@ -242,6 +245,33 @@ def test_memory_limit_applies(server):
     j = py(server, "x = bytearray(50 * 2**20)\nprint('allocated')", run_memory_limit=-1,
            compile_memory_limit=-1)
     assert j["run"]["stdout"] == "allocated\n"
+
+
+# ---- hostile programs through this dialect ---------------------------------------
+
+def test_hostile_programs_are_contained(server_factory):
+    """What the dialect adds to a run (a killed box at the output cap, its own
+    limits) contains what the native API's hostile suite checks."""
+    base = int(os.environ.get("CODEEXEC_UID_BASE") or 200000) + 200
+    s = server_factory("--uid-base", str(base))
+    # a flood is stopped at the cap, at once, not at the time limit
+    run = py(s.url, "while True: print('x' * 100, flush=True)", run_timeout=120000)["run"]
+    assert (run["status"], run["signal"], run["code"]) == ("OL", "SIGKILL", None)
+    assert len(run["stdout"]) <= 1024 and run["wall_time"] < 60000
+    # a fork bomb ends at its time limit, and takes nothing with it
+    run = py(s.url, "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n"
+                    "        pass", run_timeout=2000)["run"]
+    assert run["status"] == "TO"
+    # a child left behind is killed with the box
+    run = py(s.url, "import os, time\nif os.fork() == 0:\n    time.sleep(600)\nelse:\n"
+                    "    print('parent done')")["run"]
+    assert essential(run) == ok_stage("parent done\n")
+    # a program cannot read what the host hides, nor reach the network
+    run = py(s.url, "import socket\nprint(repr(open('/etc/shadow').read()))\n"
+                    "socket.create_connection(('127.0.0.1', %d), timeout=2)" % s.port)["run"]
+    assert run["stdout"] == "''\n" and run["status"] == "RE" and "Error" in run["stderr"]
+    assert_no_box_processes(base, base + 100, settle=10, url=s.url)
+    assert_healthy(s.url, within=5)
 
 
 # ---- bad input -----------------------------------------------------------------
