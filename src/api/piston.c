@@ -13,12 +13,11 @@
  * compile_timeout are the wall-time limits of the run step and of the
  * steps before it), and run through api_run_job. Two job options give
  * Piston's output rules: stop_on_overflow (a chunk that does not fit in
- * the 1024-byte cap of its stream is dropped and the run killed: status
- * OL or EL) and record_order (the arrival order of the two streams, from
- * which "output" interleaves them). The job's step results become
- * Piston's stage objects: the steps before the recipe's last are the
- * "compile" stage, the last is "run"; a failed compile stage is also
- * reported as "run", as Piston does for its old clients. Every path under
+ * the cap of its stream, --piston-output-max, 1024 bytes by default, is
+ * dropped and the run killed: status OL or EL) and record_order (the arrival order of the two
+ * streams, from which "output" interleaves them). The job's step results become Piston's stage
+ * objects: the steps before the recipe's last are the "compile" stage, the last is "run"; a failed
+ * compile stage is also reported as "run", as Piston does for its old clients. Every path under
  * /api/v2/ comes here (one prefix route per method), so that an unknown
  * one gets Piston's 404 body rather than the transport's empty one. */
 #define _GNU_SOURCE
@@ -40,12 +39,14 @@
 #include "../util/buf.h"
 #include "common.h"
 #include "piston.h"
+#include "reply.h"
 #include "routes.h"
 
 #define JSON_TYPE "application/json; charset=utf-8"
 #define PREFIX "/api/v2/"
-/* Piston's output_max_size default: bytes kept per stream and stage. */
-#define OUTPUT_MAX 1024
+/* Piston's output_max_size default: bytes kept per stream and stage (the
+ * server's is --piston-output-max). */
+#define DEFAULT_OUTPUT_MAX 1024
 /* Piston's defaults, in ms, for limits a request leaves out (or sets to 0). */
 #define RUN_TIMEOUT_MS 3000
 #define COMPILE_TIMEOUT_MS 10000
@@ -475,6 +476,16 @@ static int set_args(struct job *job, json_t *args, struct piston_error *err)
         return 0;
 }
 
+/* Piston's output_max_size: --piston-output-max, within --output-limit. */
+static size_t output_max(void)
+{
+        const struct api_config *cfg = api_config();
+        size_t max = cfg->piston_output_max ? cfg->piston_output_max : DEFAULT_OUTPUT_MAX;
+
+        return cfg->output_limit_bytes && cfg->output_limit_bytes < max ? cfg->output_limit_bytes
+                                                                        : max;
+}
+
 /* Limits and Piston's output rules on a new job. */
 static void apply_limits(struct job *job, const struct piston_limits *l)
 {
@@ -496,10 +507,12 @@ static void apply_limits(struct job *job, const struct piston_limits *l)
         /* memory is the box's, both stages': the larger request applies */
         if (mem > 0)
                 job->limits.memory_bytes = (uint64_t)mem;
-        job->output_limit = OUTPUT_MAX;
+        job->output_limit = output_max();
         job->stop_on_overflow = true;
         job->record_order = true;
-        job->reply_budget = 0; /* the caps bound the reply: 2 stages x 2 x 2 KiB */
+        /* "output" repeats stdout and stderr: they get half the reply */
+        job->reply_budget = api_reply_budget(8192) / 2;
+        job->reply_cost = JCOST_JSON;
 }
 
 static struct job *job_from_request(json_t *body, struct runtime *rt, struct piston_error *err)
@@ -584,117 +597,106 @@ static struct job *job_from_request(json_t *body, struct runtime *rt, struct pis
         return job;
 }
 
-/* ---- the reply ----------------------------------------------------------- */
+/* ---- the reply -----------------------------------------------------------
+ *
+ * Written as pieces (api/reply.h): program output is encoded only while the
+ * reply is sent, straight from the job's buffers, so a server whose
+ * --piston-output-max is large never holds a reply whole. */
 
-static json_t *text_json(const char *p, size_t n)
+static const char *signal_name(int sig, char *buf, size_t len)
 {
-        struct buf b;
+        const char *abbrev = sigabbrev_np(sig);
 
-        buf_init(&b, 0);
-        b.data = (char *)p;
-        b.len = n;
-        return api_text_json(&b);
+        if (abbrev)
+                snprintf(buf, len, "SIG%s", abbrev);
+        else
+                snprintf(buf, len, "SIG%d", sig);
+        return buf;
 }
 
-/* "output": the kept pieces of both streams in the order they arrived. */
-static json_t *interleaved(const struct step_result *r)
+/* A JSON string or null. */
+static void write_str_or_null(struct reply *r, const char *s)
 {
-        struct buf out;
+        if (s)
+                reply_json_str(r, s);
+        else
+                reply_lit(r, "null");
+}
+
+/* "output": the kept pieces of both streams, in the order they arrived;
+ * each piece is repaired on its own, as Piston decodes each chunk. */
+static void write_interleaved(struct reply *r, const struct step_result *st)
+{
+        const struct buf *b[2] = {&st->out, &st->err};
         size_t off[2] = {0, 0};
-        const struct buf *s[2] = {&r->out, &r->err};
-        json_t *j;
 
-        buf_init(&out, 0);
-        for (size_t i = 0; i < r->norder; i++) {
-                const struct out_piece *p = &r->order[i];
-                size_t k = p->stream ? 1 : 0, n = p->len;
+        for (size_t i = 0; i < st->norder; i++) {
+                size_t k = st->order[i].stream ? 1 : 0, n = st->order[i].len;
 
-                if (n > s[k]->len - off[k])
-                        n = s[k]->len - off[k];
-                if (n && buf_append(&out, s[k]->data + off[k], n) < 0)
-                        break;
+                if (n > b[k]->len - off[k])
+                        n = b[k]->len - off[k];
+                reply_text(r, JCOST_JSON, b[k]->data + off[k], n);
                 off[k] += n;
         }
         /* whatever the record missed (it could not grow), in stream order */
         for (int k = 0; k < 2; k++)
-                if (s[k]->len > off[k])
-                        buf_append(&out, s[k]->data + off[k], s[k]->len - off[k]);
-        j = api_text_json(&out);
-        buf_free(&out);
-        return j;
-}
-
-static const char *signal_name(int sig)
-{
-        static char other[16];
-        const char *abbrev = sigabbrev_np(sig);
-
-        if (!abbrev) {
-                snprintf(other, sizeof(other), "SIG%d", sig);
-                return other;
-        }
-        snprintf(other, sizeof(other), "SIG%s", abbrev);
-        return other;
+                if (b[k]->len > off[k])
+                        reply_text(r, JCOST_JSON, b[k]->data + off[k], b[k]->len - off[k]);
 }
 
 /* Piston's stage object for job step i. */
-static json_t *stage_json(const struct job *job, size_t i)
+static void write_stage(struct reply *r, const struct job *job, size_t i)
 {
-        const struct step_result *r = &job->steps[i];
+        const struct step_result *st = &job->steps[i];
         const char *status = NULL, *signame = NULL;
-        char message[64] = "";
-        json_t *o;
+        char message[64] = "", sigbuf[32];
 
-        if (r->overflow) {
-                status = r->overflow == 1 ? "OL" : "EL";
+        if (st->overflow) {
+                status = st->overflow == 1 ? "OL" : "EL";
                 snprintf(message, sizeof(message), "%s length exceeded",
-                         r->overflow == 1 ? "stdout" : "stderr");
-        } else if (r->timed_out) {
+                         st->overflow == 1 ? "stdout" : "stderr");
+        } else if (st->timed_out) {
                 status = "TO";
                 snprintf(message, sizeof(message), "Time limit exceeded (wall clock)");
-        } else if (r->term_signal == SIGXCPU) {
+        } else if (st->term_signal == SIGXCPU) {
                 status = "TO";
                 snprintf(message, sizeof(message), "Time limit exceeded");
-        } else if (r->term_signal) {
+        } else if (st->term_signal) {
                 status = "SG";
-                signame = signal_name(r->term_signal);
-                snprintf(message, sizeof(message), "Caught fatal signal %d", r->term_signal);
-        } else if (r->exit_code != 0) {
+                signame = signal_name(st->term_signal, sigbuf, sizeof(sigbuf));
+                snprintf(message, sizeof(message), "Caught fatal signal %d", st->term_signal);
+        } else if (st->exit_code != 0) {
                 status = "RE";
-                snprintf(message, sizeof(message), "Exited with error status %d", r->exit_code);
+                snprintf(message, sizeof(message), "Exited with error status %d", st->exit_code);
         }
-        if (status && (strcmp(status, "SG") != 0))
-                signame = strcmp(status, "RE") == 0 ? NULL : "SIGKILL";
-        o = json_object();
-        if (!o)
-                return NULL;
-        json_object_set_new(o, "stdout", text_json(r->out.data, r->out.len));
-        json_object_set_new(o, "stderr", text_json(r->err.data, r->err.len));
-        json_object_set_new(o, "code",
-                            !status || strcmp(status, "RE") == 0 ? json_integer(r->exit_code)
-                                                                 : json_null());
-        json_object_set_new(o, "signal", signame ? json_string(signame) : json_null());
-        json_object_set_new(o, "output", interleaved(r));
-        json_object_set_new(o, "memory", json_integer((json_int_t)job->usage.memory_peak_bytes));
-        json_object_set_new(o, "message", status ? json_string(message) : json_null());
-        json_object_set_new(o, "status", status ? json_string(status) : json_null());
-        json_object_set_new(o, "cpu_time", json_integer((json_int_t)(r->cpu_us / 1000)));
-        json_object_set_new(o, "wall_time", json_integer((json_int_t)(r->wall_us / 1000)));
-        return o;
-}
-
-/* The box broke (isolate's "XX"): a stage with the reason. */
-static json_t *internal_error_json(const struct job *job)
-{
-        return json_pack("{s:s, s:s, s:n, s:n, s:s, s:n, s:s, s:s, s:i, s:i}", "stdout", "",
-                         "stderr", "", "code", "signal", "output", "", "memory", "message",
-                         job->error, "status", "XX", "cpu_time", 0, "wall_time", 0);
+        /* Piston reports SIGKILL for what it stopped itself */
+        if (status && (strcmp(status, "TO") == 0 || status[1] == 'L'))
+                signame = "SIGKILL";
+        reply_lit(r, "{\"stdout\":\"");
+        reply_text(r, JCOST_JSON, st->out.data, st->out.len);
+        reply_lit(r, "\",\"stderr\":\"");
+        reply_text(r, JCOST_JSON, st->err.data, st->err.len);
+        if (!status || strcmp(status, "RE") == 0)
+                reply_litf(r, "\",\"code\":%d,\"signal\":", st->exit_code);
+        else
+                reply_lit(r, "\",\"code\":null,\"signal\":");
+        write_str_or_null(r, signame);
+        reply_lit(r, ",\"output\":\"");
+        write_interleaved(r, st);
+        reply_litf(
+            r, "\",\"memory\":%llu,\"message\":", (unsigned long long)job->usage.memory_peak_bytes);
+        write_str_or_null(r, status ? message : NULL);
+        reply_lit(r, ",\"status\":");
+        write_str_or_null(r, status);
+        reply_litf(r, ",\"cpu_time\":%llu,\"wall_time\":%llu}",
+                   (unsigned long long)(st->cpu_us / 1000),
+                   (unsigned long long)(st->wall_us / 1000));
 }
 
 /* A stage failed unless it ran, was not stopped, and exited 0. */
-static bool stage_failed(const struct step_result *r)
+static bool stage_failed(const struct step_result *st)
 {
-        return !r->ran || r->overflow || r->timed_out || r->term_signal || r->exit_code != 0;
+        return !st->ran || st->overflow || st->timed_out || st->term_signal || st->exit_code != 0;
 }
 
 struct reply_arg {
@@ -704,36 +706,53 @@ struct reply_arg {
 static void execute_done(struct evhttp_request *req, struct job *job, void *arg)
 {
         const struct reply_arg *a = arg;
-        size_t last = job->recipe->nsteps - 1;
-        json_t *o = json_pack("{s:s, s:s}", "language", a->name, "version", a->version);
-        json_t *compile = NULL, *run = NULL;
+        size_t last = job->recipe->nsteps - 1, compile = 0;
+        bool has_compile = last > 0, compile_failed = false;
+        struct http_body body;
+        struct reply *r = reply_new(job); /* owns job from here */
 
-        if (o && job->outcome == JOB_SANDBOX_ERROR) {
-                run = internal_error_json(job);
-        } else if (o) {
+        if (!r) {
+                reply_message(req, 500, "out of memory");
+                return;
+        }
+        reply_lit(r, "{\"language\":");
+        reply_json_str(r, a->name);
+        reply_lit(r, ",\"version\":");
+        reply_json_str(r, a->version);
+        reply_lit(r, ",\"run\":");
+        if (job->outcome == JOB_SANDBOX_ERROR) {
+                /* isolate's "XX": the box broke, not the program */
+                reply_lit(r, "{\"stdout\":\"\",\"stderr\":\"\",\"code\":null,\"signal\":null,"
+                             "\"output\":\"\",\"memory\":null,\"message\":");
+                reply_json_str(r, job->error);
+                reply_lit(r, ",\"status\":\"XX\",\"cpu_time\":0,\"wall_time\":0}}");
+        } else {
                 /* the compile stage: the steps before the last, shown by the
-                 * first that failed, else by the last of them */
-                if (last) {
-                        size_t c = last - 1;
-
+                 * first that failed, else by the last of them; a failed one
+                 * is the run stage too */
+                if (has_compile) {
+                        compile = last - 1;
                         for (size_t i = 0; i < last; i++)
                                 if (stage_failed(&job->steps[i])) {
-                                        c = i;
+                                        compile = i;
                                         break;
                                 }
-                        compile = stage_json(job, c);
-                        if (stage_failed(&job->steps[c]))
-                                run = json_incref(compile);
+                        compile_failed = stage_failed(&job->steps[compile]);
                 }
-                if (!run)
-                        run = stage_json(job, last);
+                write_stage(r, job, compile_failed ? compile : last);
+                if (has_compile) {
+                        reply_lit(r, ",\"compile\":");
+                        write_stage(r, job, compile);
+                }
+                reply_lit(r, "}");
         }
-        if (o && run)
-                json_object_set_new(o, "run", run);
-        if (o && compile)
-                json_object_set_new(o, "compile", compile);
-        reply_json(req, 200, o);
-        job_free(job);
+        if (reply_failed(r)) {
+                reply_free(r);
+                reply_message(req, 500, "out of memory");
+                return;
+        }
+        reply_body(r, &body);
+        http_reply_body(req, 200, JSON_TYPE, true, &body);
 }
 
 static json_t *parse_body(const char *body, size_t len, struct piston_error *err)

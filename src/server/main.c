@@ -96,6 +96,7 @@ static void start_api(void)
             .tmpfs_mb = cfg.tmpfs_mb,
             .open_files = cfg.open_files,
             .output_limit_bytes = cfg.output_limit_bytes,
+            .piston_output_max = cfg.piston_output_max,
             .reply_limit_bytes = cfg.reply_limit_bytes,
             .max_batch = cfg.max_batch,
         };

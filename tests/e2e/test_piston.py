@@ -226,6 +226,21 @@ def test_stderr_over_the_cap_is_el(server):
                    "message": "stderr length exceeded", "status": "EL"}
 
 
+def test_output_cap_is_the_servers_option(server_factory):
+    s = server_factory("--piston-output-max", "65536")
+    run = essential(py(s.url, "print('x' * 5000)")["run"])
+    assert run == ok_stage("x" * 5000 + "\n")
+    run = essential(py(s.url, "import sys\nsys.stdout.write('y' * 70000)")["run"])
+    # the pipe delivers it in chunks: those that fit whole are kept
+    assert run["status"] == "OL" and run["stdout"] == "y" * len(run["stdout"])
+    assert len(run["stdout"]) <= 65536
+
+
+def test_text_is_repaired_and_escaped(server):
+    run = essential(py(server, "import sys\nsys.stdout.buffer.write(b'\\xff\"\\\\\\n\\t\\xc3\\xa9\\x00')")["run"])
+    assert run == ok_stage("\ufffd\"\\\n\t\u00e9\u0000")
+
+
 def test_files_names_encodings_and_the_program(server):
     status, j = execute(server, {"language": "python", "version": "*", "files": [
         {"content": "", "encoding": "base64"},  # not utf8: not the program
