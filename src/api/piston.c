@@ -72,10 +72,8 @@ static void reply_message(struct evhttp_request *req, int code, const char *msg)
 
 /* ---- the language table ------------------------------------------------- */
 
-/* "x.y.z" from a toolchain's version line: the first run of digits and
- * dots that holds a dot, cut to three numbers, padded with ".0". NULL
- * when the line has none. */
-static char *semver_of(const char *line)
+/* See piston.h. */
+char *piston_semver_of(const char *line)
 {
         const char *p = line;
         struct buf out;
@@ -179,41 +177,40 @@ static bool runtime_at(size_t i, struct runtime *rt)
         rt->entry = e;
         rt->name = name;
         snprintf(rt->fallback, sizeof(rt->fallback), "%s", fallback ? fallback : "0.0.0");
-        probed = toolchain->version ? semver_of(toolchain->version) : NULL;
+        probed = toolchain->version ? piston_semver_of(toolchain->version) : NULL;
         snprintf(rt->version, sizeof(rt->version), "%s", probed ? probed : rt->fallback);
         free(probed);
         return rt->recipe->installed;
 }
 
-/* One number of a version selector against one of a version: "x", "X",
- * "*" and an absent number match anything. */
+/* One number of a version selector against one of a version: "x", "X"
+ * and "*" match anything. */
 static bool part_matches(const char *sel, size_t slen, const char *ver, size_t vlen)
 {
-        if (slen == 0 || (slen == 1 && strchr("xX*", sel[0])))
+        if (slen == 1 && strchr("xX*", sel[0]))
                 return true;
         return slen == vlen && memcmp(sel, ver, slen) == 0;
 }
 
-/* Piston matches versions with SemVer ranges; we take the forms its
- * clients send: "*", an exact version, and partial ones ("3", "3.11",
- * "3.x"), with an optional leading "=" or "v". */
-static bool version_matches(const char *sel, const char *version)
+/* See piston.h. Piston matches SemVer ranges; these are the forms its
+ * clients send. Numbers the selector leaves out match anything. */
+bool piston_version_matches(const char *sel, const char *version)
 {
         if (*sel == '=')
                 sel++;
         if (*sel == 'v')
                 sel++;
-        for (int part = 0; part < 3; part++) {
+        if (!*sel)
+                return false;
+        for (int part = 0; part < 3 && *sel; part++) {
                 size_t slen = strcspn(sel, "."), vlen = strcspn(version, ".");
 
-                if (!part_matches(sel, slen, version, vlen))
+                if (slen == 0 || !part_matches(sel, slen, version, vlen))
                         return false;
                 sel += slen;
                 version += vlen;
-                if (*sel == '.')
-                        sel++;
-                else if (*sel)
-                        return false;
+                if (*sel == '.' && !*++sel)
+                        return false; /* a trailing dot */
                 if (*version == '.')
                         version++;
         }
@@ -245,7 +242,8 @@ static bool runtime_find(const char *language, const char *version, struct runti
 
                 if (!runtime_at(i, &rt) || !runtime_named(&rt, language))
                         continue;
-                if (version_matches(version, rt.version) || version_matches(version, rt.fallback)) {
+                if (piston_version_matches(version, rt.version) ||
+                    piston_version_matches(version, rt.fallback)) {
                         *out = rt;
                         return true;
                 }
