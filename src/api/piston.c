@@ -1,25 +1,27 @@
 /* piston: the Piston v2 dialect — POST /api/v2/execute and GET
  * /api/v2/runtimes, shaped as engineer-man/piston 3.1.1 answers them
- * (docs/compat.md "Piston").
+ * (docs/compat.md, "Piston v2").
  *
  * Theory of operation. Languages are data: languages/peers/piston.json
  * (lang/peers.h) names, for each of our recipes that Piston has a package
- * for, Piston's language name, its aliases, the version to report when
- * the toolchain's own version has not been probed yet, and "runtime" where
- * Piston lists one. A request is validated in Piston's order with Piston's
- * messages ({"message": ...}, 400), turned into an ordinary job (files[0]
- * ... the first utf8 file is the program, the others are written beside
- * it; stdin gets Piston's trailing newline; run_timeout and
- * compile_timeout are the wall-time limits of the run step and of the
- * steps before it), and run through api_run_job. Two job options give
- * Piston's output rules: stop_on_overflow (a chunk that does not fit in
- * the cap of its stream, --piston-output-max, 1024 bytes by default, is
- * dropped and the run killed: status OL or EL) and record_order (the arrival order of the two
- * streams, from which "output" interleaves them). The job's step results become Piston's stage
- * objects: the steps before the recipe's last are the "compile" stage, the last is "run"; a failed
- * compile stage is also reported as "run", as Piston does for its old clients. Every path under
- * /api/v2/ comes here (one prefix route per method), so that an unknown
- * one gets Piston's 404 body rather than the transport's empty one. */
+ * for, Piston's language name and aliases, the version to show until the
+ * toolchain's own has been probed, "runtime" where Piston lists one, and
+ * "recipe" where Piston runs the toolchain differently from our recipe of
+ * it: an internal recipe (languages/internal/), loaded by piston_init.
+ * A request is checked in Piston's order, with Piston's messages (400
+ * {"message": ...}), and becomes an ordinary job: the first utf8 file is
+ * the program, the other files are written beside it; stdin gets Piston's
+ * trailing newline; run_timeout and compile_timeout are the wall-time
+ * limits of the recipe's last step and of the steps before it. It runs
+ * through api_run_job. Two job options give Piston's output rules:
+ * stop_on_overflow (a chunk that does not fit within its stream's cap,
+ * --piston-output-max, is dropped and the box killed: status OL or EL) and
+ * record_order (the arrival order of the two streams, from which "output"
+ * interleaves them). The steps' results become Piston's stage objects: the
+ * steps before the last are the "compile" stage, the last is "run"; a
+ * failed compile stage is "run" too, as Piston answers its old clients.
+ * Every path under /api/v2/ comes here (one prefix route per method), so
+ * that an unknown one gets Piston's 404 body, not the transport's. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
@@ -51,6 +53,7 @@
 #define RUN_TIMEOUT_MS 3000
 #define COMPILE_TIMEOUT_MS 10000
 #define MAX_FILES 64
+#define MIN_MEMORY (1u << 20)
 
 static void reply_json(struct evhttp_request *req, int code, json_t *o)
 {
@@ -264,8 +267,9 @@ static void piston_runtimes(struct evhttp_request *req)
                 if (!runtime_at(i, &rt))
                         continue;
                 aliases = json_object_get(rt.entry, "aliases");
-                o = json_pack("{s:s, s:s, s:O}", "language", rt.name, "version", rt.version,
-                              "aliases", json_is_array(aliases) ? aliases : json_array());
+                aliases = json_is_array(aliases) ? json_incref(aliases) : json_array();
+                o = json_pack("{s:s, s:s, s:o}", "language", rt.name, "version", rt.version,
+                              "aliases", aliases);
                 runtime = json_object_get(rt.entry, "runtime");
                 if (o && json_is_string(runtime))
                         json_object_set(o, "runtime", runtime);
@@ -353,23 +357,21 @@ static int parse_limits(json_t *body, struct piston_limits *l, struct piston_err
         return 0;
 }
 
+static int hex_value(char c)
+{
+        return isdigit((unsigned char)c) ? c - '0' : tolower((unsigned char)c) - 'a' + 10;
+}
+
 /* Appends the bytes of Node's Buffer.from(s, "hex"): pairs of hex digits,
  * up to the first pair that is not one. */
 static int hex_decode(struct buf *out, const char *s, size_t len)
 {
         for (size_t i = 0; i + 1 < len; i += 2) {
-                int hi = isxdigit((unsigned char)s[i]), lo = isxdigit((unsigned char)s[i + 1]);
                 char c;
 
-                if (!hi || !lo)
+                if (!isxdigit((unsigned char)s[i]) || !isxdigit((unsigned char)s[i + 1]))
                         break;
-                c = (char)(((isdigit((unsigned char)s[i])
-                                 ? s[i] - '0'
-                                 : (tolower((unsigned char)s[i]) - 'a' + 10))
-                            << 4) |
-                           (isdigit((unsigned char)s[i + 1])
-                                ? s[i + 1] - '0'
-                                : (tolower((unsigned char)s[i + 1]) - 'a' + 10)));
+                c = (char)(hex_value(s[i]) << 4 | hex_value(s[i + 1]));
                 if (buf_append(out, &c, 1) < 0)
                         return -1;
         }
@@ -377,11 +379,24 @@ static int hex_decode(struct buf *out, const char *s, size_t len)
 }
 
 /* A file name we can write: Piston's names may hold directories; our box
- * takes plain names (docs/compat.md). */
-static bool plain_name(const char *n)
+ * takes plain names (docs/compat.md). Nor may a file take a name the box
+ * itself uses in /tmp for recipe r: the overlays' work area (.overlay) and
+ * the first component of an overlay's target (Go's .cache). */
+static bool writable_name(const struct recipe *r, const char *n)
 {
-        return n[0] && strlen(n) < 256 && !strchr(n, '/') && strcmp(n, ".") != 0 &&
-               strcmp(n, "..") != 0 && strcmp(n, ".overlay") != 0;
+        size_t len = strlen(n);
+
+        if (!n[0] || len >= 256 || strchr(n, '/') || strcmp(n, ".") == 0 || strcmp(n, "..") == 0 ||
+            strcmp(n, ".overlay") == 0)
+                return false;
+        for (size_t i = 0; i < r->noverlays; i++) {
+                const char *t = r->overlays[i].target;
+
+                if (strncmp(t, "/tmp/", 5) == 0 && strncmp(t + 5, n, len) == 0 &&
+                    (t[5 + len] == '/' || t[5 + len] == '\0'))
+                        return false;
+        }
+        return true;
 }
 
 /* Adds files (all but the program, files[main]) to job. */
@@ -406,7 +421,7 @@ static int add_files(struct job *job, json_t *files, size_t main, struct piston_
                         snprintf(fallback, sizeof(fallback), "file%zu.code", i);
                         name = fallback;
                 }
-                if (!plain_name(name))
+                if (!writable_name(r, name))
                         return fail(err, 400, "files[%zu].name must be a plain file name", i);
                 if (strcmp(name, r->source_file) == 0)
                         return fail(err, 400,
@@ -502,9 +517,11 @@ static void apply_limits(struct job *job, const struct piston_limits *l)
                 deadline += job->recipe_step_timeout_s[i];
         }
         job->deadline_s = api_clamp_timeout(deadline);
-        /* memory is the box's, both stages': the larger request applies */
+        /* memory is the box's, both stages': the larger request applies; at
+         * least MIN_MEMORY, without which the box itself could not start
+         * (a failure that would be the sandbox's, not the program's) */
         if (mem > 0)
-                job->limits.memory_bytes = (uint64_t)mem;
+                job->limits.memory_bytes = mem > MIN_MEMORY ? (uint64_t)mem : MIN_MEMORY;
         job->output_limit = output_max();
         job->stop_on_overflow = true;
         job->record_order = true;

@@ -209,6 +209,9 @@ def test_go_runs_a_program(server):
     status, j = execute(server, {**body, "files": [{"content": "package main\nfunc main() { x }"}]})
     assert j["compile"]["status"] == "RE" and "undefined: x" in j["compile"]["stderr"]
     assert j["run"] == j["compile"]
+    # a name the box uses for Go's build cache is refused, not a broken box
+    status, j = execute(server, {**body, "files": body["files"] + [{"name": ".cache", "content": ""}]})
+    assert (status, j) == (400, {"message": "files[1].name must be a plain file name"})
 
 
 def test_stdout_over_the_cap_is_ol(server):
@@ -256,6 +259,10 @@ def test_files_names_encodings_and_the_program(server):
 def test_memory_limit_applies(server):
     j = py(server, "x = bytearray(400 * 2**20)\nprint('allocated')", run_memory_limit=100_000_000)
     assert j["run"]["stdout"] == "" and j["run"]["status"] in ("RE", "SG"), j
+    # a limit too small for any box is raised to the least one starts with:
+    # the program, not the sandbox, is what fails
+    j = py(server, "print('hi')", run_memory_limit=1000)
+    assert j["run"]["status"] in (None, "SG"), j
     # -1 (what clients send for "no limit") is the server's default
     j = py(server, "x = bytearray(50 * 2**20)\nprint('allocated')", run_memory_limit=-1,
            compile_memory_limit=-1)
