@@ -74,7 +74,7 @@ def test_runtimes_lists_installed_languages_under_pistons_names(server):
     version = subprocess.run(["/usr/bin/python3", "--version"], capture_output=True, text=True).stdout
     assert names["python"]["version"] == version.split()[1]
     # our keys that are not Piston's names are not listed
-    assert "cpp" not in names and "sh" not in names and "matlab" not in names
+    assert "cpp" not in names and "sh" not in names and "dfy" not in names
 
 
 # ---- execute: conformance ----------------------------------------------------
@@ -214,6 +214,18 @@ def test_go_runs_a_program(server):
     assert (status, j) == (400, {"message": "files[1].name must be a plain file name"})
 
 
+def test_octave_runs_the_program_as_a_script(server):
+    # Piston's octave (aliases matlab, m): the file as it is
+    # (languages/internal/piston-octave.json), where our matlab recipe calls test().
+    status, j = execute(server, {"language": "matlab", "version": "*", "stdin": "21",
+                                 "run_timeout": 60000, "files": [{
+                                     "content": "x = input('');\ndisp(x * 2)\nprintf('%d\\n', sum(1:10))"}]})
+    if status == 400 and "unknown" in j.get("message", ""):
+        pytest.skip("octave is not installed: " + j["message"])
+    assert status == 200 and j["language"] == "octave" and list(j) == ["language", "version", "run"]
+    assert essential(j["run"]) == ok_stage("42\n55\n")
+
+
 def test_stdout_over_the_cap_is_ol(server):
     # The chunk that would pass 1024 bytes is dropped whole; what came before stays.
     code = INTERLEAVE_HEAD + "print('k' * 10, flush=True); drained(1)\n" \
@@ -311,7 +323,7 @@ BASE = {"language": "python", "version": "*", "files": [{"content": "print(1)"}]
     ({"language": "python", "version": "*", "files": [{"content": "x"}, {"name": "a"}]},
      "files[1].content is required as a string"),
     ({"language": "cobol", "version": "*", "files": []}, "cobol-* runtime is unknown"),
-    ({"language": "matlab", "version": "*", "files": [{"content": ""}]}, "matlab-* runtime is unknown"),
+    ({"language": "dafny", "version": "*", "files": [{"content": ""}]}, "dafny-* runtime is unknown"),
     ({**BASE, "files": [{"content": "", "encoding": "hex"}]},
      "files must include at least one utf8 encoded file"),
     ({**BASE, "run_timeout": "5"}, "If specified, run_timeout must be a number"),
