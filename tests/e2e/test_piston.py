@@ -226,6 +226,25 @@ def test_octave_runs_the_program_as_a_script(server):
     assert essential(j["run"]) == ok_stage("42\n55\n")
 
 
+def test_scala_runs_any_entry_object_or_a_script(server):
+    # Piston's scala finds the entry point whatever its name
+    # (languages/internal/piston-scala.json: scalac's script mode).
+    programs = [
+        ("object Hello {\n  def main(args: Array[String]): Unit =\n"
+         "    println(\"hi \" + scala.io.StdIn.readLine() + args.length)\n}", "hi x1\n"),
+        ("object Hello extends App { println(\"app \" + args.length) }", "app 1\n"),
+        ("println(\"top \" + (1 + 1))", "top 2\n"),
+    ]
+    for code, out in programs:
+        status, j = execute(server, {"language": "scala", "version": "*", "stdin": "x", "args": ["a"],
+                                     "compile_timeout": 120000, "run_timeout": 60000,
+                                     "files": [{"content": code}]})
+        if status == 400 and "unknown" in j.get("message", ""):
+            pytest.skip("scala is not installed: " + j["message"])
+        assert status == 200 and j["compile"]["code"] == 0, j
+        assert essential(j["run"]) == ok_stage(out), code
+
+
 def test_stdout_over_the_cap_is_ol(server):
     # The chunk that would pass 1024 bytes is dropped whole; what came before stays.
     code = INTERLEAVE_HEAD + "print('k' * 10, flush=True); drained(1)\n" \
