@@ -38,5 +38,8 @@ void route_v1_problem_get(struct evhttp_request *req);
 void route_v1_problem_put(struct evhttp_request *req);
 void route_v1_problem_add(struct evhttp_request *req);
 void route_v1_problem_delete(struct evhttp_request *req);
+/* Piston v2 (piston.c): every method on every path under /api/v2/
+ * (POST execute, GET runtimes; anything else Piston's 404). */
+void route_piston(struct evhttp_request *req);
 
 #endif
