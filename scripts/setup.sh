@@ -5,14 +5,16 @@
 #                                (clang-tidy: `make lint`; user-mode-linux:
 #                                the cgroup v2 kernel of `make test-cgroup2`)
 #   scripts/setup.sh languages   the language toolchains Debian packages (24 of 29)
-#   scripts/setup.sh all         both
+#   scripts/setup.sh all         both, and the real API clients the tests
+#                                run (scripts/setup-test-clients.sh)
 #   scripts/setup.sh bench       what `make bench` needs besides the server
 #                                (gnuplot for the plots, numpy and pandas for
 #                                the bare-python3 baselines)
 #
 # Packages already present are skipped without touching apt, so a second run
 # costs a few dpkg-query calls. Nothing is downloaded from outside Debian's
-# archive and the npm registry (TypeScript, pinned by languages/npm/package-lock.json).
+# archive and the npm registry (TypeScript, pinned by languages/npm/package-lock.json;
+# the test clients, pinned by tests/clients/*/package-lock.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -91,7 +93,7 @@ setup_languages() {
 case "${1:-all}" in
   core) setup_core ;;
   languages) setup_languages ;;
-  all) setup_core; setup_languages ;;
+  all) setup_core; setup_languages; scripts/setup-test-clients.sh ;;
   bench) apt_install "${BENCH_PKGS[@]}" ;;
   *) echo "usage: $0 [core|languages|all|bench]" >&2; exit 2 ;;
 esac

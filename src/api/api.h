@@ -20,9 +20,10 @@ struct api_config {
         uint64_t tmpfs_mb;
         uint32_t open_files;
         size_t output_limit_bytes;  /* per stream, default and maximum */
+        size_t piston_output_max;   /* Piston dialect: per stream and stage */
         size_t reply_limit_bytes;   /* the encoded reply to one run (--reply-limit) */
         size_t max_batch;           /* runs in one /v1/batch request */
-        uint64_t judge0_keep_bytes; /* Judge0 results kept, in all (judge0.c) */
+        uint64_t judge0_keep_bytes; /* Judge0 results kept, in all (judge0_sub.c) */
         unsigned judge0_ttl_s;      /* how long a finished one is kept */
 };
 

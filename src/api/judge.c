@@ -345,8 +345,11 @@ static json_t *test_json(const struct judge *j, size_t t)
         json_object_set_new(o, "cpu_ms", ran ? ms(r->cpu_us) : json_null());
         json_object_set_new(o, "memory_kb",
                             ran ? json_integer((json_int_t)r->memory_kb) : json_null());
+        /* a box stopped at its wall limit has no exit code (the job's -1) */
         json_object_set_new(o, "exit_code",
-                            ran && !r->term_signal ? json_integer(r->exit_code) : json_null());
+                            ran && !r->term_signal && !(r->verdict == JV_TLE && r->exit_code < 0)
+                                ? json_integer(r->exit_code)
+                                : json_null());
         json_object_set_new(o, "signal",
                             ran && r->term_signal ? json_integer(r->term_signal) : json_null());
         json_object_set_new(o, "stdout", ran ? text_json(&r->out) : json_null());
@@ -402,7 +405,7 @@ static void note(struct judge_reply *jr)
         struct http_run_note n = {
             .language = j->prog.tmpl->recipe->key,
             .verdict = judge_verdict_name(j->verdict),
-            .queue_ms = 0,
+            .queue_ms = (int64_t)(j->queue_us / 1000),
             .run_ms = (int64_t)((j->t_done_us - j->t_start_us) / 1000),
             .warm = j->any_warm,
         };
@@ -418,9 +421,10 @@ static char *summary_fields(const struct judge *j)
 
         if (asprintf(&s,
                      "\"verdict\":\"%s\",\"passed\":%zu,\"total\":%zu,\"language\":\"%s\","
-                     "\"total_wall_ms\":%llu",
+                     "\"total_wall_ms\":%llu,\"queue_ms\":%llu",
                      judge_verdict_name(j->verdict), j->passed, j->total, j->prog.tmpl->recipe->key,
-                     (unsigned long long)((j->t_done_us - j->t_start_us) / 1000)) < 0)
+                     (unsigned long long)((j->t_done_us - j->t_start_us) / 1000),
+                     (unsigned long long)(j->queue_us / 1000)) < 0)
                 return NULL;
         return s;
 }

@@ -4,10 +4,10 @@
  * start-up (main: http_start(..., api_routes())); the transport matches
  * method and path, applies auth to every route not marked open, and calls
  * the handler. The handlers live beside their reply formats (legacy.c,
- * v1.c, batch.c, coverage.c, testbanks.c, problems.c); only /metrics, which renders
- * v1.c, batch.c, coverage.c, testbanks.c, judge0.c); only /metrics, which renders
- * the metrics registry as it is, lives here. Adding an endpoint is a row
- * here and a handler (docs/architecture.md). */
+ * v1.c, batch.c, judge.c, coverage.c, testbanks.c, problems.c, piston.c,
+ * judge0.c); only /metrics, which renders the metrics registry as it is,
+ * lives here. Adding an endpoint is a row here and a handler
+ * (docs/architecture.md). */
 #include <event2/http.h>
 
 #include "../http/http.h"
@@ -55,6 +55,11 @@ static const struct http_route routes[] = {
     {EVHTTP_REQ_PUT, "/v1/problems/", route_v1_problem_put, HTTP_ROUTE_PREFIX},
     {EVHTTP_REQ_POST, "/v1/problems/", route_v1_problem_add, HTTP_ROUTE_PREFIX},
     {EVHTTP_REQ_DELETE, "/v1/problems/", route_v1_problem_delete, HTTP_ROUTE_PREFIX},
+    /* Piston v2 (piston.c) */
+    {EVHTTP_REQ_GET, "/api/v2/", route_piston, HTTP_ROUTE_PREFIX | HTTP_ROUTE_NO_405},
+    {EVHTTP_REQ_POST, "/api/v2/", route_piston, HTTP_ROUTE_PREFIX | HTTP_ROUTE_NO_405},
+    {EVHTTP_REQ_PUT, "/api/v2/", route_piston, HTTP_ROUTE_PREFIX | HTTP_ROUTE_NO_405},
+    {EVHTTP_REQ_DELETE, "/api/v2/", route_piston, HTTP_ROUTE_PREFIX | HTTP_ROUTE_NO_405},
     /* Judge0 CE (judge0.c); /submissions/batch's POST row comes before the
      * prefix, which relabels the path once it matches */
     {EVHTTP_REQ_POST, "/submissions", route_judge0_create, 0},

@@ -38,6 +38,10 @@ void route_v1_problem_get(struct evhttp_request *req);
 void route_v1_problem_put(struct evhttp_request *req);
 void route_v1_problem_add(struct evhttp_request *req);
 void route_v1_problem_delete(struct evhttp_request *req);
+/* Piston v2 (piston.c): every method on every path under /api/v2/
+ * (POST execute, GET runtimes; anything else Piston's 404). */
+void route_piston(struct evhttp_request *req);
+
 /* Judge0 CE (judge0.c): /submissions, /languages, /statuses, /about,
  * /config_info. */
 void route_judge0_create(struct evhttp_request *req);

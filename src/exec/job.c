@@ -7,7 +7,9 @@
  * status socket (step start and end records), one pipe per stream per step
  * (drained as data arrives into capped buffers, so a program never stalls on
  * a full pipe; bytes past the cap, or past what the reply budget has left,
- * are counted and dropped; at most 1 MiB per pipe per loop turn), and a deadline
+ * are counted and dropped; at most 1 MiB per pipe per loop turn; with
+ * record_order, which stream each kept piece came from, in arrival order;
+ * with stop_on_overflow, a chunk past the cap kills the box), and a deadline
  * timer for the whole run. The job is finished when PID 1 has exited and
  * every pipe and the status socket reached EOF, or a short drain grace after
  * PID 1's exit has passed. Then the box is released, the slot returned to the
@@ -51,6 +53,7 @@ struct job_private {
         int open_streams;
         bool exited, status_eof, finished;
         bool cold_only;      /* a warm attempt failed: this job runs cold */
+        bool overflowed;     /* stop_on_overflow fired: the box is being killed */
         pid_t zygote_pid;    /* the warm zygote the run was sent to */
         siginfo_t init_exit; /* how the box's PID 1 ended */
         /* memory the spec points into while the box is being built */
@@ -154,6 +157,7 @@ void job_free(struct job *job)
         for (size_t i = 0; i < SBX_MAX_STEPS; i++) {
                 buf_free(&job->steps[i].out);
                 buf_free(&job->steps[i].err);
+                free(job->steps[i].order);
         }
         for (size_t i = 0; i < job->nextra_files; i++) {
                 free((char *)job->extra_files[i].name);
@@ -374,6 +378,34 @@ static void on_status(evutil_socket_t fd, short what, void *arg)
         }
 }
 
+/* Notes that len more bytes of stream k arrived (job->record_order): they
+ * extend the last piece when it is of the same stream. Pieces are never
+ * more than the bytes kept, so this is bounded by the output caps. */
+static void record_piece(struct job *job, struct step_result *r, size_t k, size_t len)
+{
+        struct out_piece *last = r->order && r->norder ? &r->order[r->norder - 1] : NULL;
+
+        if (last && last->stream == k && (uint64_t)last->len + len <= UINT32_MAX) {
+                last->len += (uint32_t)len;
+                return;
+        }
+        if (!r->order || r->norder == r->order_cap) {
+                size_t cap = r->order_cap ? 2 * r->order_cap : 16;
+                struct out_piece *grown = realloc(r->order, cap * sizeof(*grown));
+
+                if (!grown) {
+                        log_error("job %llu: out of memory for the output's order",
+                                  (unsigned long long)job->id);
+                        return;
+                }
+                r->order = grown;
+                r->order_cap = cap;
+        }
+        r->order[r->norder].stream = (uint32_t)k;
+        r->order[r->norder].len = (uint32_t)len;
+        r->norder++;
+}
+
 /* Keeps what fits of n new bytes of step s's stream k: within the stream's
  * own cap, then within what is left of the reply budget (bytes past the cap
  * cost nothing: they are dropped anyway). Everything not kept is counted as
@@ -385,6 +417,17 @@ static void keep_output(struct job *job, size_t s, size_t k, struct buf *b, cons
         size_t room = !b->limit ? n : b->len < b->limit ? b->limit - b->len : 0;
         size_t offer = n < room ? n : room, keep = offer;
 
+        if (job->stop_on_overflow && (p->overflowed || offer < n)) {
+                /* Piston's rule: the chunk that does not fit is dropped
+                 * whole, and the run ends there. */
+                if (!p->overflowed) {
+                        p->overflowed = true;
+                        job->steps[s].overflow = (int)k + 1;
+                        sbx_kill(&p->box);
+                }
+                b->dropped += n;
+                return;
+        }
         if (job->reply_budget && offer && !job->budget_exempt[s]) {
                 keep = jcost_fit(&p->meter[s][k], job->reply_cost, chunk, offer, &p->budget_left);
                 if (keep < offer)
@@ -392,6 +435,8 @@ static void keep_output(struct job *job, size_t s, size_t k, struct buf *b, cons
         }
         if (buf_append(b, chunk, keep) < 0)
                 log_error("job %llu: out of memory for output", (unsigned long long)job->id);
+        else if (keep && job->record_order)
+                record_piece(job, &job->steps[s], k, keep);
         b->dropped += n - keep;
 }
 
@@ -481,11 +526,12 @@ static void settle_unfinished_steps(struct job *job)
                         r->exit_code = -1;
                         if (job->nsteps == 1)
                                 r->cpu_us = job->usage.cpu_us;
-                } else if (job->usage.oom_killed) {
-                        /* The kernel's OOM killer chose PID 1 in the box's
-                         * own cgroup, which holds nothing but the run: the
-                         * run exhausted its memory (and was not the
-                         * sandbox's failure, nor run again cold). */
+                } else if (p->overflowed || job->usage.oom_killed) {
+                        /* Killed for output past its cap (stop_on_overflow),
+                         * or by the kernel's OOM killer, which chose PID 1 in
+                         * the box's own cgroup, holding nothing but the run:
+                         * the run exhausted its memory. Neither is the
+                         * sandbox's failure, nor run again cold. */
                         r->term_signal = SIGKILL;
                         r->exit_code = -SIGKILL;
                 } else if (job->outcome == JOB_COMPLETED && job->state != JOB_CANCELLED) {
@@ -549,6 +595,7 @@ static void rerun_cold(struct job *job)
                 struct step_result *r = &job->steps[i];
                 buf_free(&r->out);
                 buf_free(&r->err);
+                free(r->order);
                 memset(r, 0, sizeof(*r));
         }
         job->outcome = JOB_COMPLETED;
@@ -561,6 +608,7 @@ static void rerun_cold(struct job *job)
         memset(&job->usage, 0, sizeof(job->usage));
         p->open_streams = 0;
         p->exited = p->status_eof = p->finished = false;
+        p->overflowed = false;
         p->cold_only = true;
         job_start(job, p->base, p->slot);
 }

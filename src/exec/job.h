@@ -28,13 +28,26 @@ enum job_outcome {
         JOB_SANDBOX_ERROR, /* the box could not be built: a server error */
 };
 
+/* A run of output that arrived on one stream: len bytes kept from stdout
+ * (stream 0) or stderr (stream 1). With job->record_order, a step's pieces
+ * in arrival order say how its two streams interleaved. */
+struct out_piece {
+        uint32_t stream;
+        uint32_t len;
+};
+
 struct step_result {
         bool ran, finished, timed_out;
+        /* job->stop_on_overflow: the stream (1 stdout, 2 stderr) whose chunk
+         * overflowed its cap and ended the run; 0 when none did */
+        int overflow;
         int exit_code; /* -1 on timeout, -signal when killed by one */
         int term_signal;
         uint64_t wall_us, cpu_us;
         uint64_t t_start_us; /* server clock, when PID 1 said the step started */
         struct buf out, err;
+        struct out_piece *order; /* job->record_order: kept pieces, in arrival order */
+        size_t norder, order_cap;
 };
 
 typedef void (*job_done_fn)(struct job *job, void *arg);
@@ -87,6 +100,13 @@ struct job {
         bool collect_artifact; /* /tmp archived, up to the box's tmpfs size */
         struct sbx_artifact *artifact_in;
         struct sbx_artifact *artifact_out; /* NULL when a step failed */
+        /* Piston's output rules (api/piston.c), off by default: record how
+         * the streams interleaved (steps[i].order); and a chunk that does
+         * not fit whole within its stream's cap is dropped whole and ends
+         * the run at once (the box is killed; the step that was running
+         * reports SIGKILL and steps[i].overflow), nothing after it kept. */
+        bool record_order;
+        bool stop_on_overflow;
 
         /* results */
         struct step_result steps[SBX_MAX_STEPS];

@@ -61,6 +61,7 @@ struct judge_private {
         size_t first_failure; /* stop_on_first_failure: lowest failed index */
         size_t next_emit;     /* stop_on_first_failure: emission is in index order */
         bool compiled_sent, done_sent, stopped;
+        bool queue_known; /* j->queue_us is set */
 };
 
 static const char *const verdict_names[JV_MAX] = {
@@ -280,6 +281,21 @@ static void finish_test(struct judge *j, size_t t, enum judge_verdict v)
                 j->on_event(j, JUDGE_TEST_DONE, t, j->on_event_arg);
 }
 
+/* A checker's word as a test verdict (a checker's failure is the judge's). */
+static enum judge_verdict from_check(enum check_verdict c)
+{
+        switch (c) {
+        case CHECK_AC:
+                return JV_AC;
+        case CHECK_WA:
+                return JV_WA;
+        case CHECK_PE:
+                return JV_PE;
+        default:
+                return JV_SE;
+        }
+}
+
 /* What the run of test t's program says, before any checker. */
 static enum judge_verdict run_verdict(const struct job *job)
 {
@@ -342,23 +358,10 @@ static void run_done(struct judge *j, size_t t, struct job *job)
                 j->priv->phase[t] = T_NEED_CHECK;
                 return;
         }
-        switch (checker_compare(&j->spec.checker, s->out.data ? s->out.data : "", s->out.len,
-                                test->expected, test->expected_len, r->message,
-                                sizeof(r->message))) {
-        case CHECK_AC:
-                v = JV_AC;
-                break;
-        case CHECK_WA:
-                v = JV_WA;
-                break;
-        case CHECK_PE:
-                v = JV_PE;
-                break;
-        default:
-                v = JV_SE;
-                break;
-        }
-        finish_test(j, t, v);
+        finish_test(j, t,
+                    from_check(checker_compare(&j->spec.checker, s->out.data ? s->out.data : "",
+                                               s->out.len, test->expected, test->expected_len,
+                                               r->message, sizeof(r->message))));
 }
 
 static struct job *checker_job(struct judge *j, size_t t)
@@ -407,21 +410,8 @@ static void check_done(struct judge *j, size_t t, struct job *job)
                 finish_test(j, t, JV_SE);
                 return;
         }
-        switch (checker_program_verdict(s->exit_code, s->term_signal,
-                                        words->data ? words->data : "", words->len, &points)) {
-        case CHECK_AC:
-                v = JV_AC;
-                break;
-        case CHECK_WA:
-                v = JV_WA;
-                break;
-        case CHECK_PE:
-                v = JV_PE;
-                break;
-        default:
-                v = JV_SE;
-                break;
-        }
+        v = from_check(checker_program_verdict(
+            s->exit_code, s->term_signal, words->data ? words->data : "", words->len, &points));
         r->points = points;
         finish_test(j, t, v);
 }
@@ -433,6 +423,11 @@ static void on_job_done(struct job *job, void *arg)
         struct judge_private *p = j->priv;
 
         p->inflight--;
+        if (!p->queue_known && job->t_started_us >= job->t_queued_us) {
+                /* the first box of the judge: how long it waited for a slot */
+                j->queue_us = job->t_started_us - job->t_queued_us;
+                p->queue_known = true;
+        }
         if (task->test == TASK_COMPILE_PROGRAM || task->test == TASK_COMPILE_CHECKER) {
                 p->compiling--;
                 p->compile_job[task->test == TASK_COMPILE_PROGRAM ? 0 : 1] = NULL;
@@ -472,10 +467,13 @@ static void compiles_decided(struct judge *j)
                 }
                 j->finished = j->total;
                 p->next_test = j->total;
-                p->next_emit = j->total; /* nothing to stream per test */
+                p->next_emit = j->total;
                 p->stopped = true;
         }
         j->on_event(j, JUDGE_COMPILED, 0, j->on_event_arg);
+        /* every test's (skipped) verdict, as if each had been decided */
+        for (size_t t = 0; failed && t < j->total; t++)
+                j->on_event(j, JUDGE_TEST_DONE, t, j->on_event_arg);
 }
 
 static enum judge_verdict overall(const struct judge *j)

@@ -105,7 +105,8 @@ struct judge {
         struct judge_test_result *results; /* problem->ntests */
         size_t total, passed, finished;
         enum judge_verdict verdict; /* decided at JUDGE_DONE */
-        uint64_t t_start_us, t_done_us, queue_us;
+        uint64_t t_start_us, t_done_us;
+        uint64_t queue_us; /* how long the judge's first box waited for a slot */
         bool any_warm;
         unsigned compiles;              /* compile boxes started */
         size_t test_runs, checker_runs; /* test and checker boxes finished */

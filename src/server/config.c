@@ -83,6 +83,11 @@ static const struct opt_spec options[] = {
      NULL},
     {"output-limit", "BYTES", NUM(output_limit_bytes, 1, 1ull << 32, 16u << 20), "16777216",
      "stdout/stderr bytes kept per stream", "the rest is drained and dropped, marked truncated"},
+    {"piston-output-max", "BYTES", NUM(piston_output_max, 1, 1ull << 32, 1024), "1024",
+     "Piston dialect: stdout/stderr bytes per stream and stage before a run stops with OL/EL",
+     "Piston's `output_max_size` (`PISTON_OUTPUT_MAX_SIZE`): the chunk that would pass it is "
+     "dropped and the run killed; at most `--output-limit`. See "
+     "[compat.md](compat.md#piston-v2-apiv2execute-apiv2runtimes)"},
     {"max-body", "BYTES", NUM(max_body_bytes, 1024, 1ull << 32, 64u << 20), "67108864",
      "largest request body", NULL},
     {"reply-limit", "BYTES", NUM(reply_limit_bytes, 1u << 20, 1ull << 34, 64u << 20), "67108864",

@@ -17,6 +17,7 @@ struct config {
         unsigned uid_base;
         size_t max_body_bytes;
         size_t output_limit_bytes;
+        size_t piston_output_max; /* Piston dialect: bytes per stream before OL/EL */
         uint64_t memory_mb;
         uint32_t processes;
         uint64_t file_mb;

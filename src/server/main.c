@@ -22,6 +22,7 @@
 #include "../api/common.h"
 #include "../api/coverage.h"
 #include "../bank/problems.h"
+#include "../api/piston.h"
 #include "../bank/store.h"
 #include "../exec/env.h"
 #include "../exec/sched.h"
@@ -96,6 +97,7 @@ static void start_api(void)
             .tmpfs_mb = cfg.tmpfs_mb,
             .open_files = cfg.open_files,
             .output_limit_bytes = cfg.output_limit_bytes,
+            .piston_output_max = cfg.piston_output_max,
             .reply_limit_bytes = cfg.reply_limit_bytes,
             .max_batch = cfg.max_batch,
             .judge0_keep_bytes = cfg.judge0_keep_mb << 20,
@@ -238,6 +240,10 @@ int main(int argc, char **argv)
         env_set_passthrough(cfg.pass_env);
         if (coverage_init(cfg.languages_dir, &e) < 0) {
                 log_error("coverage: %s", e.msg);
+                return 1;
+        }
+        if (piston_init(cfg.languages_dir, &e) < 0) {
+                log_error("piston: %s", e.msg);
                 return 1;
         }
         {
