@@ -23,6 +23,7 @@ struct api_config {
         size_t piston_output_max;  /* Piston dialect: per stream and stage */
         size_t reply_limit_bytes;  /* the encoded reply to one run (--reply-limit) */
         size_t max_batch;          /* runs in one /v1/batch request */
+        size_t history;            /* runs the console's History keeps (0: off) */
 };
 
 /* Copies c; called once, before the first request (and before anything

@@ -16,6 +16,7 @@
 #include "../exec/verdict.h"
 #include "../http/http.h"
 #include "../http/metrics.h"
+#include "history.h"
 #include "../util/log.h"
 #include "../util/utf8.h"
 
@@ -115,6 +116,7 @@ void api_note_job(struct evhttp_request *req, const struct job *job)
                 metrics_reply_budget_cut();
         metrics_run(job->recipe->key, verdict, verdict_process_status(job), run_s, queue_s);
         http_note_run(req, &note);
+        history_record(req, job);
 }
 
 static void pending_free(struct pending *p)

@@ -120,6 +120,10 @@ static const struct opt_spec options[] = {
      "memory is then limited through `RLIMIT_DATA`"},
     {"max-batch", "N", NUM(max_batch, 1, 1000000, 1000), "1000", "runs in one /v1/batch request",
      "the Python client sends at most 256 per request by default"},
+    {"history", "N", NUM(history, 0, 10000, 100), "100",
+     "runs the web console's History keeps in memory, newest first (0: off)",
+     "each keeps at most 32 KiB of code and 8 KiB of stdin, stdout and stderr; see "
+     "[console.md](console.md)"},
     {"no-warm-python", NULL, FLAG(warm_python, 0), "warm",
      "start every Python run cold (a fresh python3) instead of forking a pre-started "
      "interpreter",
