@@ -287,7 +287,11 @@ function addTest(stdin = "", expected = "") {
     el("label", {}, "expected", el("textarea", { rows: "3", class: "t-expected", spellcheck: "false" })),
   );
   const rm = el("button", { type: "button", class: "link" }, "remove");
-  rm.addEventListener("click", () => row.remove());
+  rm.addEventListener("click", () => {
+    row.remove();
+    // the numbers are the tests' indexes in the request and the reply
+    box.querySelectorAll(".test > span").forEach((s, i) => (s.textContent = `test ${i}`));
+  });
   row.append(rm);
   (row.querySelector(".t-stdin") as HTMLTextAreaElement).value = stdin;
   (row.querySelector(".t-expected") as HTMLTextAreaElement).value = expected;
