@@ -124,6 +124,8 @@ static const struct opt_spec options[] = {
      "runs the web console's History keeps in memory, newest first (0: off)",
      "each keeps at most 32 KiB of code and 8 KiB of stdin, stdout and stderr; see "
      "[console.md](console.md)"},
+    {"no-history", NULL, FLAG(no_history, 1), "kept", "keep no history of runs (as --history 0)",
+     "the console's History view is then empty; its Status still works"},
     {"no-warm-python", NULL, FLAG(warm_python, 0), "warm",
      "start every Python run cold (a fresh python3) instead of forking a pre-started "
      "interpreter",

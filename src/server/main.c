@@ -100,7 +100,7 @@ static void start_api(void)
             .piston_output_max = cfg.piston_output_max,
             .reply_limit_bytes = cfg.reply_limit_bytes,
             .max_batch = cfg.max_batch,
-            .history = cfg.history,
+            .history = cfg.no_history ? 0 : cfg.history,
         };
 
         api_init(&ac);

@@ -145,10 +145,12 @@ def test_history_is_bounded_and_can_be_off(server_factory):
     assert requests.get(s.url + "/v1/history/3", timeout=10).json()["result"]["stdout"] == "2\n"
     s.stop()
 
-    off = server_factory("--history", "0")
-    run(off.url, "python", "print(1)")
-    assert requests.get(off.url + "/v1/history", timeout=10).json() == {"capacity": 0, "runs": []}
-    assert requests.get(off.url + "/v1/status", timeout=10).json()["history"] == {"kept": 0, "capacity": 0}
+    for flags in (["--history", "0"], ["--no-history"]):
+        off = server_factory(*flags)
+        run(off.url, "python", "print(1)")
+        assert requests.get(off.url + "/v1/history", timeout=10).json() == {"capacity": 0, "runs": []}
+        assert requests.get(off.url + "/v1/status", timeout=10).json()["history"] == {"kept": 0, "capacity": 0}
+        off.stop()
 
 
 def test_auth_guards_status_and_history(server_factory):
