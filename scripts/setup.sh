@@ -16,7 +16,9 @@
 # Packages already present are skipped without touching apt, so a second run
 # costs a few dpkg-query calls. Nothing is downloaded from outside Debian's
 # archive and the npm registry (TypeScript, pinned by languages/npm/package-lock.json;
-# the test clients, pinned by tests/clients/*/package-lock.json).
+# the test clients, pinned by tests/clients/*/package-lock.json; the web
+# console's build, pinned by web/package-lock.json and installed by
+# scripts/build-web when make runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

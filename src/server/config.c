@@ -59,8 +59,8 @@ static const struct opt_spec options[] = {
     {"port", "N", NUM(port, 0, 65535, 8000), "8000", "port to listen on", NULL},
     {"auth-token", "T", OPT_SECRET, FIELD(auth_token), 0, 0, 0, NULL,
      "none; env CODEEXEC_AUTH_TOKEN",
-     "require 'Authorization: Bearer T' (or the raw token) on every endpoint but /health and "
-     "/metrics",
+     "require 'Authorization: Bearer T' (or the raw token) on every endpoint but /health, "
+     "/metrics and the web console's page and assets (GET /, /console/*)",
      "Prefer the environment variable: a flag shows in `ps` (the server wipes it from its "
      "argv, but only after start-up)"},
     {"max-running", "N", NUM(max_running, 1, 4096, DEF_NCPU), "number of CPUs",
