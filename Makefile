@@ -27,11 +27,14 @@ LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -levent -ljanss
 SRC     := $(wildcard src/util/*.c src/lang/*.c src/sandbox/*.c src/exec/*.c src/api/*.c src/bank/*.c src/judge/*.c src/http/*.c src/server/*.c)
 LIB_SRC := $(filter-out src/server/main.c,$(SRC))
 BUILD   ?= build
-OBJ     := $(SRC:src/%.c=$(BUILD)/obj/%.o)
-LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+# The web console (web/, docs/console.md): built by scripts/build-web into a
+# generated C table that is linked like any other object.
+WEB_OBJ := $(BUILD)/obj/web/assets.o
+OBJ     := $(SRC:src/%.c=$(BUILD)/obj/%.o) $(WEB_OBJ)
+LIB_OBJ := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o) $(WEB_OBJ)
 PYTEST  := /usr/bin/python3 -m pytest
 
-.PHONY: all setup setup-core run test unit e2e test-cgroup2 asan asan-ci fuzz bench soak format lint \
+.PHONY: all setup setup-core setup-browser run test unit e2e test-cgroup2 asan asan-ci fuzz bench soak format lint \
 	compdb tidy clean
 
 all: $(BUILD)/codeexec $(BUILD)/codeexec-pyzygote $(BUILD)/codeexec-pyreaper
@@ -65,8 +68,25 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h)
 	@echo "  CC  $<"
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
+# Runs every time (FORCE); the script rewrites assets.c only when the
+# built console changed, so make relinks only then.
+$(BUILD)/web/assets.c: FORCE
+	@scripts/build-web $(BUILD)/web
+
+$(WEB_OBJ): $(BUILD)/web/assets.c src/api/console.h
+	@mkdir -p $(dir $@)
+	@echo "  CC  $<"
+	@$(CC) $(CFLAGS) -Isrc -c -o $@ $<
+
+.PHONY: FORCE
+FORCE:
+
 setup:
 	@scripts/setup.sh all
+
+# Debian's chromium, for the console's browser tests (tests/e2e/test_console.py).
+setup-browser:
+	@scripts/setup.sh browser
 
 setup-core:
 	@scripts/setup.sh core
@@ -104,7 +124,7 @@ test-cgroup2: all
 		if [ -n "$(CG2VM_SKIP_OK)" ]; then rc=0; fi; \
 	fi; exit $$rc
 
-test: setup
+test: setup setup-browser
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory unit

@@ -7,6 +7,8 @@
 #   scripts/setup.sh languages   the language toolchains Debian packages (24 of 29)
 #   scripts/setup.sh all         both, and the real API clients the tests
 #                                run (scripts/setup-test-clients.sh)
+#   scripts/setup.sh browser     Debian's chromium, which the web console's
+#                                browser tests drive (`make test`)
 #   scripts/setup.sh bench       what `make bench` needs besides the server
 #                                (gnuplot for the plots, numpy and pandas for
 #                                the bare-python3 baselines)
@@ -14,7 +16,9 @@
 # Packages already present are skipped without touching apt, so a second run
 # costs a few dpkg-query calls. Nothing is downloaded from outside Debian's
 # archive and the npm registry (TypeScript, pinned by languages/npm/package-lock.json;
-# the test clients, pinned by tests/clients/*/package-lock.json).
+# the test clients, pinned by tests/clients/*/package-lock.json; the web
+# console's build, pinned by web/package-lock.json and installed by
+# scripts/build-web when make runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -95,5 +99,6 @@ case "${1:-all}" in
   languages) setup_languages ;;
   all) setup_core; setup_languages; scripts/setup-test-clients.sh ;;
   bench) apt_install "${BENCH_PKGS[@]}" ;;
-  *) echo "usage: $0 [core|languages|all|bench]" >&2; exit 2 ;;
+  browser) apt_install chromium ;;
+  *) echo "usage: $0 [core|languages|all|browser|bench]" >&2; exit 2 ;;
 esac

@@ -25,6 +25,7 @@ struct api_config {
         size_t max_batch;           /* runs in one /v1/batch request */
         uint64_t judge0_keep_bytes; /* Judge0 results kept, in all (judge0_sub.c) */
         unsigned judge0_ttl_s;      /* how long a finished one is kept */
+        size_t history;             /* runs the console's History keeps (0: off) */
 };
 
 /* Copies c; called once, before the first request (and before anything

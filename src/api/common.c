@@ -16,6 +16,7 @@
 #include "../exec/verdict.h"
 #include "../http/http.h"
 #include "../http/metrics.h"
+#include "history.h"
 #include "../util/log.h"
 #include "../util/utf8.h"
 
@@ -121,6 +122,7 @@ void api_note_job(struct evhttp_request *req, const struct job *job)
 
         api_count_job(job);
         http_note_run(req, &note);
+        history_record(req, job);
 }
 
 static void pending_free(struct pending *p)

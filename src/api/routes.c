@@ -5,9 +5,9 @@
  * method and path, applies auth to every route not marked open, and calls
  * the handler. The handlers live beside their reply formats (legacy.c,
  * v1.c, batch.c, judge.c, coverage.c, testbanks.c, problems.c, piston.c,
- * judge0.c); only /metrics, which renders the metrics registry as it is,
- * lives here. Adding an endpoint is a row here and a handler
- * (docs/architecture.md). */
+ * judge0.c); the web console's page and JSON are in console.c; only
+ * /metrics, which renders the metrics registry as it is, lives here. Adding
+ * an endpoint is a row here and a handler (docs/architecture.md). */
 #include <event2/http.h>
 
 #include "../http/http.h"
@@ -29,15 +29,22 @@ static void route_metrics(struct evhttp_request *req)
 }
 
 /* {method, path, handler, HTTP_ROUTE_* flags (http.h)}. Among routes of
- * one path, the last whose method matches wins. "/" exists for the
- * original client's auth-gateway form of /py_exec; any other method there
- * is a 404, which the original client's liveness check
- * (GET /, alive on 200 or 404) relies on. */
+ * one path, the last whose method matches wins. POST / is the original
+ * client's auth-gateway form of /py_exec; GET / is the web console's page,
+ * open like its assets (the page asks for the token; /v1/status and
+ * /v1/history need it). The original client's liveness check (GET /) takes
+ * a 200 as alive, as it took the 404 before; any other method on / is
+ * still a 404. */
 static const struct http_route routes[] = {
     {EVHTTP_REQ_GET, "/health", route_health, HTTP_ROUTE_OPEN},
     {EVHTTP_REQ_GET, "/metrics", route_metrics, HTTP_ROUTE_OPEN},
     {EVHTTP_REQ_POST, "/py_exec", route_py_exec, 0},
     {EVHTTP_REQ_POST, "/", route_py_exec, HTTP_ROUTE_NO_405},
+    {EVHTTP_REQ_GET, "/", route_console_page, HTTP_ROUTE_OPEN | HTTP_ROUTE_NO_405},
+    {EVHTTP_REQ_GET, "/console/", route_console_asset, HTTP_ROUTE_OPEN | HTTP_ROUTE_PREFIX},
+    {EVHTTP_REQ_GET, "/v1/status", route_v1_status, 0},
+    {EVHTTP_REQ_GET, "/v1/history", route_v1_history, 0},
+    {EVHTTP_REQ_GET, "/v1/history/", route_v1_history_get, HTTP_ROUTE_PREFIX},
     {EVHTTP_REQ_POST, "/any_exec", route_any_exec, 0},
     {EVHTTP_REQ_GET, "/v1/languages", route_v1_languages, 0},
     {EVHTTP_REQ_POST, "/v1/run", route_v1_run, 0},

@@ -11,6 +11,14 @@ void route_health(struct evhttp_request *req);
 void route_py_exec(struct evhttp_request *req);
 void route_any_exec(struct evhttp_request *req);
 
+/* The web console (console.c): GET / (the page), GET /console/NAME (its
+ * assets), GET /v1/status, GET /v1/history and GET /v1/history/ID. */
+void route_console_page(struct evhttp_request *req);
+void route_console_asset(struct evhttp_request *req);
+void route_v1_status(struct evhttp_request *req);
+void route_v1_history(struct evhttp_request *req);
+void route_v1_history_get(struct evhttp_request *req);
+
 /* Native API (v1.c). */
 void route_v1_languages(struct evhttp_request *req);
 void route_v1_run(struct evhttp_request *req);

@@ -5,7 +5,10 @@
  * the HTTP status codes we send, and the languages x verdicts, so the tables
  * stay small. Histograms use fixed buckets suited to run times (5 ms to
  * 60 s). Gauges (queue length, running boxes, slots) are read from the
- * scheduler at render time. */
+ * scheduler at render time. Each language also has its own run-time
+ * histogram, not exported to Prometheus (the exposition's series stay as
+ * they were) but read by the console's status (metrics_status_json), which
+ * turns its buckets into percentiles. */
 #define _GNU_SOURCE
 #include "metrics.h"
 
@@ -38,7 +41,15 @@ struct histogram {
         double sum;
 };
 
+/* One language's run times (the console's latency table). */
+struct lang_hist {
+        char *language;
+        struct histogram h;
+};
+
 static struct counter_table requests, runs, judges;
+static struct lang_hist *lang_hists;
+static size_t nlang_hists;
 static uint64_t judge_compiles, judge_test_runs, judge_checker_runs;
 static struct histogram run_seconds, queue_seconds, request_seconds;
 static uint64_t sandbox_failures;
@@ -96,6 +107,27 @@ void metrics_request(const char *endpoint, int code, double seconds)
         observe(&request_seconds, seconds);
 }
 
+static void observe_language(const char *language, double v)
+{
+        struct lang_hist *grown;
+
+        for (size_t i = 0; i < nlang_hists; i++)
+                if (strcmp(lang_hists[i].language, language) == 0) {
+                        observe(&lang_hists[i].h, v);
+                        return;
+                }
+        grown = realloc(lang_hists, (nlang_hists + 1) * sizeof(*lang_hists));
+        if (!grown)
+                return;
+        lang_hists = grown;
+        memset(&lang_hists[nlang_hists], 0, sizeof(*lang_hists));
+        lang_hists[nlang_hists].language = strdup(language);
+        if (!lang_hists[nlang_hists].language)
+                return;
+        observe(&lang_hists[nlang_hists].h, v);
+        nlang_hists++;
+}
+
 void metrics_run(const char *language, const char *verdict, const char *status, double run_s,
                  double queue_s)
 {
@@ -108,6 +140,7 @@ void metrics_run(const char *language, const char *verdict, const char *status, 
         count(&runs, labels);
         observe(&run_seconds, run_s);
         observe(&queue_seconds, queue_s);
+        observe_language(language, run_s);
 }
 
 void metrics_judge(const char *language, const char *verdict, unsigned compiles, size_t test_runs,
@@ -222,4 +255,87 @@ void metrics_render(struct buf *out)
                     "# HELP codeexec_info Build and sandbox facts.\n# TYPE codeexec_info gauge\n"
                     "codeexec_info{limits=\"%s\"} 1\n",
                     sbx_limits_mode());
+}
+
+/* The q-quantile of h, interpolated linearly inside its bucket as
+ * Prometheus's histogram_quantile does; past the last bound, that bound. */
+static double quantile(const struct histogram *h, double q)
+{
+        double rank = q * (double)h->count, lo = 0, below = 0;
+
+        if (!h->count)
+                return 0;
+        for (size_t i = 0; i < NBOUNDS; i++) {
+                double in = (double)h->buckets[i] - below;
+
+                if ((double)h->buckets[i] >= rank && in > 0)
+                        return lo + (bounds[i] - lo) * ((rank - below) / in);
+                lo = bounds[i];
+                below = (double)h->buckets[i];
+        }
+        return bounds[NBOUNDS - 1];
+}
+
+static uint64_t table_sum(const struct counter_table *t, const char *must_contain)
+{
+        uint64_t n = 0;
+
+        for (size_t i = 0; i < t->n; i++)
+                if (!must_contain || strstr(t->items[i].labels, must_contain))
+                        n += t->items[i].value;
+        return n;
+}
+
+json_t *metrics_status_json(void)
+{
+        json_t *langs = json_array(), *verdicts = json_object(), *o;
+        char warm[256];
+
+        if (!langs || !verdicts) {
+                json_decref(langs);
+                json_decref(verdicts);
+                return NULL;
+        }
+        for (size_t i = 0; i < nlang_hists; i++) {
+                const struct histogram *h = &lang_hists[i].h;
+
+                json_array_append_new(
+                    langs, json_pack("{s:s, s:I, s:f, s:f, s:f, s:f}", "language",
+                                     lang_hists[i].language, "runs", (json_int_t)h->count,
+                                     "mean_ms", h->count ? h->sum * 1000 / (double)h->count : 0.0,
+                                     "p50_ms", quantile(h, 0.5) * 1000, "p95_ms",
+                                     quantile(h, 0.95) * 1000, "p99_ms", quantile(h, 0.99) * 1000));
+        }
+        /* runs by verdict: the labels are language="..",verdict="..",status=".." */
+        for (size_t i = 0; i < runs.n; i++) {
+                const char *v = strstr(runs.items[i].labels, "verdict=\"");
+                const char *end;
+                char name[64];
+                json_t *old;
+
+                if (!v)
+                        continue;
+                v += strlen("verdict=\"");
+                end = strchr(v, '"');
+                if (!end || (size_t)(end - v) >= sizeof(name))
+                        continue;
+                memcpy(name, v, (size_t)(end - v));
+                name[end - v] = '\0';
+                old = json_object_get(verdicts, name);
+                json_object_set_new(verdicts, name,
+                                    json_integer((old ? json_integer_value(old) : 0) +
+                                                 (json_int_t)runs.items[i].value));
+        }
+        warmpool_describe(warm, sizeof(warm));
+        o = json_pack(
+            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:f, s:f}", "running",
+            (json_int_t)sched_running(), "queued", (json_int_t)sched_queued(), "slots",
+            (json_int_t)sched_max_running(), "queue_capacity", (json_int_t)sched_max_queue(),
+            "background_running", (json_int_t)sched_background_running(), "requests_total",
+            (json_int_t)table_sum(&requests, NULL), "runs_total", (json_int_t)run_seconds.count,
+            "judges_total", (json_int_t)table_sum(&judges, NULL), "sandbox_failures_total",
+            (json_int_t)sandbox_failures, "runs_by_verdict", verdicts, "languages", langs,
+            "warm_python", warm, "run_p50_ms", quantile(&run_seconds, 0.5) * 1000, "queue_p95_ms",
+            quantile(&queue_seconds, 0.95) * 1000);
+        return o;
 }

@@ -3,6 +3,7 @@
 #ifndef CODEEXEC_METRICS_H
 #define CODEEXEC_METRICS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "../util/buf.h"
@@ -21,6 +22,10 @@ void metrics_judge(const char *language, const char *verdict, unsigned compiles,
 void metrics_reply_aborted(bool slow_client);
 /* A run whose output was cut to fit --reply-limit. */
 void metrics_reply_budget_cut(void);
+/* The console's status (GET /v1/status): gauges, totals, runs by verdict,
+ * per-language run-time percentiles from the histograms' buckets; NULL
+ * when out of memory. */
+json_t *metrics_status_json(void);
 /* Appends the whole exposition, gauges read from the scheduler. */
 void metrics_render(struct buf *out);
 

@@ -59,8 +59,8 @@ static const struct opt_spec options[] = {
     {"port", "N", NUM(port, 0, 65535, 8000), "8000", "port to listen on", NULL},
     {"auth-token", "T", OPT_SECRET, FIELD(auth_token), 0, 0, 0, NULL,
      "none; env CODEEXEC_AUTH_TOKEN",
-     "require 'Authorization: Bearer T' (or the raw token) on every endpoint but /health and "
-     "/metrics",
+     "require 'Authorization: Bearer T' (or the raw token) on every endpoint but /health, "
+     "/metrics and the web console's page and assets (GET /, /console/*)",
      "Prefer the environment variable: a flag shows in `ps` (the server wipes it from its "
      "argv, but only after start-up)"},
     {"max-running", "N", NUM(max_running, 1, 4096, DEF_NCPU), "number of CPUs",
@@ -120,6 +120,12 @@ static const struct opt_spec options[] = {
      "memory is then limited through `RLIMIT_DATA`"},
     {"max-batch", "N", NUM(max_batch, 1, 1000000, 1000), "1000", "runs in one /v1/batch request",
      "the Python client sends at most 256 per request by default"},
+    {"history", "N", NUM(history, 0, 10000, 100), "100",
+     "runs the web console's History keeps in memory, newest first (0: off)",
+     "each keeps at most 32 KiB of code and 8 KiB of stdin, stdout and stderr; see "
+     "[console.md](console.md)"},
+    {"no-history", NULL, FLAG(no_history, 1), "kept", "keep no history of runs (as --history 0)",
+     "the console's History view is then empty; its Status still works"},
     {"no-warm-python", NULL, FLAG(warm_python, 0), "warm",
      "start every Python run cold (a fresh python3) instead of forking a pre-started "
      "interpreter",

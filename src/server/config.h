@@ -35,6 +35,8 @@ struct config {
         const char *python_preload; /* modules the zygotes import, comma-separated */
         int access_log;             /* one JSON line per request on stdout */
         size_t max_batch;           /* runs in one /v1/batch request */
+        size_t history;             /* runs the console's History keeps (0: off) */
+        int no_history;             /* --no-history: as history = 0 */
         size_t reply_limit_bytes;   /* largest reply to one run, encoded (--reply-limit) */
         unsigned reply_timeout_s;   /* a client that reads nothing this long is cut off */
         uint64_t judge0_keep_mb;    /* Judge0 submissions' results kept in memory, in all */

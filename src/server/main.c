@@ -102,6 +102,7 @@ static void start_api(void)
             .max_batch = cfg.max_batch,
             .judge0_keep_bytes = cfg.judge0_keep_mb << 20,
             .judge0_ttl_s = cfg.judge0_ttl_s,
+            .history = cfg.no_history ? 0 : cfg.history,
         };
 
         api_init(&ac);
