@@ -5,8 +5,9 @@ chromium driven by playwright-core (tests/e2e/browser/console.mjs).
 
 The browser tests skip, saying why, when node, chromium or web/node_modules'
 playwright-core is missing (`make test` installs all three: scripts/setup.sh
-browser, scripts/build-web). Their screenshots are written to docs/img/,
-where the README shows them."""
+browser, scripts/build-web). Their screenshots are written to
+build/screenshots/; with CODEEXEC_UPDATE_SCREENSHOTS=1 to docs/img/, where
+the README shows them (so an ordinary test run changes no tracked file)."""
 
 import json
 import os
@@ -21,7 +22,8 @@ from conftest import REPO_ROOT, start_server
 
 EXAMPLES = json.loads((REPO_ROOT / "web" / "src" / "examples.json").read_text())
 BROWSER_SCRIPT = REPO_ROOT / "tests" / "e2e" / "browser" / "console.mjs"
-SHOTS = REPO_ROOT / "docs" / "img"
+SHOTS = REPO_ROOT / ("docs/img" if os.environ.get("CODEEXEC_UPDATE_SCREENSHOTS") == "1"
+                      else "build/screenshots")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
