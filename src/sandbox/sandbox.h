@@ -104,6 +104,9 @@ struct sbx_box {
          * be born (warm.c), or NULL. */
         struct cg_box *next_cg;
         int collect_fd; /* spec.collect_tmp: the memfd PID 1 archives /tmp into */
+        /* A cold box's mount namespace, held so that PID 1's exit does not
+         * wait for its teardown (reclaim.c); -1 if none. */
+        int mntns_fd;
 };
 
 enum sbx_msg_type {

@@ -11,7 +11,9 @@
  * must not stall its event loop on that. The child then blocks on the sync
  * pipe until the parent has written its uid map (box uid 1000 -> host uid
  * uid_base+slot, unique to the slot, never root, never the server's): a
- * handful of small writes to /proc. */
+ * handful of small writes to /proc. Then it takes a reference to the box's
+ * mount namespace, so that PID 1's exit does not wait for the namespace's
+ * teardown; sbx_release hands it to reclaim.c's thread. */
 #define _GNU_SOURCE
 #include "sandbox-internal.h"
 
@@ -34,6 +36,7 @@
 #include "../util/log.h"
 #include "../util/scm.h"
 #include "cgroup.h"
+#include "reclaim.h"
 
 /* At shutdown, busy cgroups are retried every 10 ms for up to a second. */
 #define SHUTDOWN_RELEASE_TRIES 100
@@ -131,6 +134,7 @@ int sbx_global_init(const struct sbx_options *opt, struct err *e)
         else
                 cg_init(&limits_why);
         make_netns_pool(opt->max_slots);
+        sbx_reclaim_init(opt->max_slots);
         if (limits_why)
                 log_warn("cgroups unusable (%s): limits fall back to rlimits only", limits_why);
         else
@@ -163,6 +167,7 @@ void sbx_global_cleanup(void)
 {
         for (int i = 0; i < SHUTDOWN_RELEASE_TRIES && sbx_retry_releases() > 0; i++)
                 usleep(SHUTDOWN_RELEASE_WAIT_US);
+        sbx_reclaim_cleanup();
         cg_cleanup();
 }
 
@@ -255,7 +260,7 @@ int sbx_spawn(const struct sbx_spec *spec, struct sbx_box *box, struct err *e)
         if (spec->nsteps == 0 || spec->nsteps > SBX_MAX_STEPS)
                 return err_set(e, EINVAL, "a box runs 1 to %d steps", SBX_MAX_STEPS);
         memset(box, 0, sizeof(*box));
-        box->collect_fd = -1;
+        box->collect_fd = box->mntns_fd = -1;
         memset(out, -1, sizeof(out));
         memset(&ctx, 0, sizeof(ctx));
         ctx.collect_fd = -1;
@@ -325,6 +330,8 @@ int sbx_spawn(const struct sbx_spec *spec, struct sbx_box *box, struct err *e)
                 goto fail;
         }
         close(sync[1]);
+        /* PID 1's exit then leaves the namespace's teardown to us (reclaim.c). */
+        box->mntns_fd = sbx_reclaim_hold(pid);
         box->pid = pid;
         box->pidfd = pidfd;
         box->status_fd = status[0];
@@ -410,6 +417,8 @@ void sbx_release(struct sbx_box *box)
                 cg_box_kill(box->cg);
         remove_cgroup(&box->cg);
         remove_cgroup(&box->next_cg); /* a zygote's, once it is dead */
+        sbx_reclaim_drop(box->mntns_fd);
+        box->mntns_fd = -1;
 }
 
 size_t sbx_retry_releases(void)

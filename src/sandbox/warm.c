@@ -242,7 +242,7 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
         if (spec->collect_tmp || spec->artifact) /* judge mode's: cold boxes only */
                 return err_set(e, EBUSY, "a warm run neither collects nor unpacks an artifact");
         memset(box, 0, sizeof(*box));
-        box->pidfd = box->status_fd = box->collect_fd = -1;
+        box->pidfd = box->status_fd = box->collect_fd = box->mntns_fd = -1;
         memset(box->out_fd, -1, sizeof(box->out_fd));
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, status) < 0 ||
             pipe2(out[0], O_CLOEXEC) < 0 || pipe2(out[1], O_CLOEXEC) < 0) {
