@@ -54,6 +54,10 @@ static const struct http_route routes[] = {
     {EVHTTP_REQ_PUT, "/v1/problems/", route_v1_problem_put, HTTP_ROUTE_PREFIX},
     {EVHTTP_REQ_POST, "/v1/problems/", route_v1_problem_add, HTTP_ROUTE_PREFIX},
     {EVHTTP_REQ_DELETE, "/v1/problems/", route_v1_problem_delete, HTTP_ROUTE_PREFIX},
+    /* SandboxFusion (sandboxfusion.c) */
+    {EVHTTP_REQ_POST, "/run_code", route_sf_run_code, 0},
+    {EVHTTP_REQ_POST, "/run_jupyter", route_sf_run_jupyter, 0},
+    {EVHTTP_REQ_GET, "/v1/ping", route_sf_ping, 0},
 };
 
 const struct http_route *api_routes(size_t *n)

@@ -39,4 +39,10 @@ void route_v1_problem_put(struct evhttp_request *req);
 void route_v1_problem_add(struct evhttp_request *req);
 void route_v1_problem_delete(struct evhttp_request *req);
 
+/* SandboxFusion's API (sandboxfusion.c): POST /run_code, POST /run_jupyter,
+ * GET /v1/ping. */
+void route_sf_run_code(struct evhttp_request *req);
+void route_sf_run_jupyter(struct evhttp_request *req);
+void route_sf_ping(struct evhttp_request *req);
+
 #endif
