@@ -38,7 +38,6 @@
 #include "../lang/peers.h"
 #include "../sandbox/archive.h"
 #include "../util/base64.h"
-#include "../util/cleanup.h"
 #include "common.h"
 #include "routes.h"
 
@@ -343,13 +342,14 @@ static bool reserved_in_tmp(const struct recipe *r, const char *name)
 /* ---- base64 out ------------------------------------------------------------ */
 
 static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="; /* [64]: padding */
 
 /* The standard, padded base64 of data[0..len) as a new JSON string. */
 static json_t *b64_json(const unsigned char *data, size_t len)
 {
         size_t olen = (len + 2) / 3 * 4, o = 0;
-        _cleanup_free_ char *s = malloc(olen + 1);
+        char *s = malloc(olen + 1);
+        json_t *j;
 
         if (!s)
                 return NULL;
@@ -363,10 +363,12 @@ static json_t *b64_json(const unsigned char *data, size_t len)
                         v |= data[i + 2];
                 s[o++] = b64_alphabet[(v >> 18) & 63];
                 s[o++] = b64_alphabet[(v >> 12) & 63];
-                s[o++] = left > 1 ? b64_alphabet[(v >> 6) & 63] : '=';
-                s[o++] = left > 2 ? b64_alphabet[v & 63] : '=';
+                s[o++] = b64_alphabet[left > 1 ? (v >> 6) & 63 : 64];
+                s[o++] = b64_alphabet[left > 2 ? v & 63 : 64];
         }
-        return json_stringn(s, olen);
+        j = json_stringn(s, olen);
+        free(s);
+        return j;
 }
 
 /* ---- request to job --------------------------------------------------------- */
