@@ -665,7 +665,6 @@ static json_t *fetched_json(const struct job *job, json_t *fetch)
 }
 
 static json_t *jupyter_cells(const struct job *job, bool *ok);
-
 static void sf_done(struct evhttp_request *req, struct job *job, void *arg)
 {
         struct sf_run *run = arg;
@@ -687,6 +686,8 @@ static void sf_done(struct evhttp_request *req, struct job *job, void *arg)
                 json_t *cells = jupyter_cells(job, &ok);
                 if (!ok)
                         status = "Failed";
+                if (json_is_object(result)) /* its stdout is the cells' document */
+                        json_object_set_new(result, "stdout", json_string(""));
                 o = json_pack("{s:s, s:s, s:o, s:o}", "status", status, "message", "", "driver",
                               result, "cells", cells);
                 json_decref(compile);
@@ -758,14 +759,158 @@ void route_sf_ping(struct evhttp_request *req)
 
 /* ---- /run_jupyter ------------------------------------------------------------ */
 
+/* The driver: reads {"cells": [...], "cell_timeout": s} on stdin, runs the
+ * cells in order in one namespace (each cell's stdout and stderr captured,
+ * the value of a final expression shown as text/plain, each matplotlib
+ * figure as image/png, an exception as ename/evalue/traceback without the
+ * driver's frames), and writes {"cells": [...]} to the descriptor its
+ * stdout was, which the cells' own fd 1 no longer is. */
+static const char sf_jupyter_driver[] =
+    "import ast, base64, io, json, linecache, os, signal, sys, traceback\n"
+    "DRIVER = sys._getframe().f_code.co_filename\n"
+    "req = json.loads(sys.stdin.read() or \"{}\")\n"
+    "out_fd = os.dup(1)\n"
+    "null = os.open(\"/dev/null\", os.O_RDWR)\n"
+    "os.dup2(null, 0)\n"
+    "os.environ.setdefault(\"MPLBACKEND\", \"Agg\")\n"
+    "ns = {\"__name__\": \"__main__\", \"__builtins__\": __builtins__}\n"
+    "limit = float(req.get(\"cell_timeout\") or 0)\n"
+    "def on_alarm(signum, frame):\n"
+    "    raise TimeoutError(\"the cell ran longer than cell_timeout (%g s)\" % limit)\n"
+    "signal.signal(signal.SIGALRM, on_alarm)\n"
+    "def figures():\n"
+    "    plt = sys.modules.get(\"matplotlib.pyplot\")\n"
+    "    if plt is None:\n"
+    "        return []\n"
+    "    shown = []\n"
+    "    for num in plt.get_fignums():\n"
+    "        fig = plt.figure(num)\n"
+    "        png = io.BytesIO()\n"
+    "        fig.savefig(png, format=\"png\")\n"
+    "        shown.append({\"text/plain\": repr(fig), \"image/png\": "
+    "base64.b64encode(png.getvalue()).decode()})\n"
+    "    plt.close(\"all\")\n"
+    "    return shown\n"
+    "def run_cell(i, src):\n"
+    "    cell = {\"stdout\": \"\", \"stderr\": \"\", \"display\": [], \"error\": []}\n"
+    "    so, se = io.StringIO(), io.StringIO()\n"
+    "    sys.stdout, sys.stderr = so, se\n"
+    "    try:\n"
+    "        if limit > 0:\n"
+    "            signal.setitimer(signal.ITIMER_REAL, limit)\n"
+    "        name = \"<cell-%d>\" % (i + 1)\n"
+    "        linecache.cache[name] = (len(src), None, src.splitlines(True), name)\n"
+    "        tree = compile(src, name, \"exec\", ast.PyCF_ONLY_AST)\n"
+    "        last = None\n"
+    "        if tree.body and isinstance(tree.body[-1], ast.Expr):\n"
+    "            last = ast.Expression(tree.body.pop().value)\n"
+    "        exec(compile(tree, name, \"exec\"), ns)\n"
+    "        if last is not None:\n"
+    "            value = eval(compile(last, name, \"eval\"), ns)\n"
+    "            if value is not None:\n"
+    "                ns[\"_\"] = value\n"
+    "                cell[\"display\"].append({\"text/plain\": repr(value)})\n"
+    "    except BaseException as e:\n"
+    "        tb = e.__traceback__\n"
+    "        while tb is not None and tb.tb_frame.f_code.co_filename == DRIVER:\n"
+    "            tb = tb.tb_next\n"
+    "        mine = '  File \"%s\"' % DRIVER\n"
+    "        lines = [t for t in traceback.format_exception(type(e), e, tb) if not "
+    "t.startswith(mine)]\n"
+    "        cell[\"error\"].append({\"ename\": type(e).__name__, \"evalue\": str(e), "
+    "\"traceback\": lines})\n"
+    "    finally:\n"
+    "        signal.setitimer(signal.ITIMER_REAL, 0)\n"
+    "        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__\n"
+    "    try:\n"
+    "        cell[\"display\"].extend(figures())\n"
+    "    except Exception as e:\n"
+    "        cell[\"error\"].append({\"ename\": type(e).__name__, \"evalue\": str(e), "
+    "\"traceback\": []})\n"
+    "    cell[\"stdout\"], cell[\"stderr\"] = so.getvalue(), se.getvalue()\n"
+    "    return cell\n"
+    "os.dup2(null, 1)\n"
+    "cells = [run_cell(i, src) for i, src in enumerate(req.get(\"cells\", []))]\n"
+    "text = json.dumps({\"cells\": cells}).encode()\n"
+    "while text:\n"
+    "    text = text[os.write(out_fd, text):]\n";
+
+/* The driver's per-cell results, or [] with *ok false when it did not
+ * finish or its document is not what it writes. */
 static json_t *jupyter_cells(const struct job *job, bool *ok)
 {
-        (void)job;
+        const struct step_result *s = &job->steps[job->nsteps - 1];
+        json_t *doc, *cells;
+
         *ok = false;
-        return json_array();
+        if (!s->ran || s->timed_out || s->exit_code != 0 || buf_truncated(&s->out))
+                return json_array();
+        doc = json_loadb(s->out.data ? s->out.data : "", s->out.len, 0, NULL);
+        cells = json_object_get(doc, "cells");
+        if (!json_is_array(cells)) {
+                json_decref(doc);
+                return json_array();
+        }
+        json_incref(cells);
+        json_decref(doc);
+        *ok = true;
+        return cells;
 }
 
 void route_sf_run_jupyter(struct evhttp_request *req)
 {
-        reply_sandbox_error(req, "not yet", true);
+        json_t *body = sf_parse(req), *kernel, *in = NULL;
+        struct sf_errors er = {json_array(), body};
+        struct sf_run *run;
+        struct job *job;
+        double cell_timeout, total_timeout;
+        long long memory_mb;
+        char msg[512], *text = NULL;
+
+        if (!body) {
+                json_decref(er.detail);
+                return;
+        }
+        if (!json_object_get(body, "cells"))
+                sf_error(&er, "missing", "cells", NULL, -1, "Field required", body, NULL);
+        else
+                need_string_list(&er, "cells");
+        cell_timeout = get_float(&er, "cell_timeout", 0);
+        total_timeout = get_float(&er, "total_timeout", 45);
+        memory_mb = get_int(&er, "memory_limit_MB", -1);
+        kernel = json_object_get(body, "kernel");
+        if (kernel &&
+            !(json_is_string(kernel) && strcmp(json_string_value(kernel), "python3") == 0))
+                sf_error(&er, "literal_error", "kernel", NULL, -1, "Input should be 'python3'",
+                         kernel, json_pack("{s:s}", "expected", "'python3'"));
+        need_files(&er);
+        need_string_list(&er, "fetch_files");
+        if (json_array_size(er.detail)) {
+                reply_422(req, &er);
+                goto out;
+        }
+        run = calloc(1, sizeof(*run));
+        in = json_pack("{s:O, s:f}", "cells", json_object_get(body, "cells"), "cell_timeout",
+                       cell_timeout > 0 ? cell_timeout : 0.0);
+        text = in ? json_dumps(in, JSON_COMPACT) : NULL;
+        if (!run || !text) {
+                free(run);
+                http_reply_str(req, 500, JSON_TYPE, "{\"detail\":\"out of memory\"}");
+                goto out;
+        }
+        run->jupyter = true;
+        job = sf_job(body, "python", sf_jupyter_driver, sizeof(sf_jupyter_driver) - 1, text,
+                     strlen(text), total_timeout, total_timeout, memory_mb, run, msg, sizeof(msg));
+        if (!job) {
+                reply_sandbox_error(req, msg, true);
+                sf_run_free(run);
+                goto out;
+        }
+        run->compile_result = false;
+        api_run_job(req, job, sf_done, run, sf_run_free, SF_BUSY, JSON_TYPE);
+out:
+        free(text);
+        json_decref(in);
+        json_decref(er.detail);
+        json_decref(body);
 }

@@ -361,3 +361,74 @@ def test_metrics_count_the_dialect(server):
                if line.startswith("codeexec_http_requests_total"))
 
 
+
+
+# ---- /run_jupyter -------------------------------------------------------------------
+
+
+def jupyter(server, **body):
+    code, j = post(server, body, path="/run_jupyter")
+    assert code == 200, j
+    return j
+
+
+def test_jupyter_cells_share_state_and_report_each(server):
+    j = jupyter(server, cells=["a = 1\nprint(a)\na + 1",
+                               "import sys; print('e', file=sys.stderr); 1/0",
+                               "print(a)\nNone", "x = ("])
+    assert list(j) == ["status", "message", "driver", "cells", "executor_pod_name", "files"]
+    assert (j["status"], j["message"], j["files"]) == ("Success", "", {})
+    assert j["driver"]["status"] == "Finished" and j["driver"]["return_code"] == 0
+    c = j["cells"]
+    assert c[0] == {"stdout": "1\n", "stderr": "", "display": [{"text/plain": "2"}], "error": []}
+    assert (c[1]["stdout"], c[1]["stderr"], c[1]["display"]) == ("", "e\n", [])
+    (err,) = c[1]["error"]
+    assert (err["ename"], err["evalue"]) == ("ZeroDivisionError", "division by zero")
+    assert err["traceback"][0] == "Traceback (most recent call last):\n"
+    assert err["traceback"][-1] == "ZeroDivisionError: division by zero\n"
+    assert not any("main.py" in line for line in err["traceback"])  # no driver frames
+    assert c[2] == {"stdout": "1\n", "stderr": "", "display": [], "error": []}
+    assert c[3]["error"][0]["ename"] == "SyntaxError"
+
+
+def test_jupyter_cell_timeout_and_total_timeout(server):
+    j = jupyter(server, cells=["import time; time.sleep(30)", "print(2)"], cell_timeout=1)
+    assert j["status"] == "Success"
+    assert j["cells"][0]["error"][0]["ename"] == "TimeoutError"
+    assert j["cells"][1]["stdout"] == "2\n"
+    j = jupyter(server, cells=["import time; time.sleep(30)"], total_timeout=1)
+    assert (j["status"], j["cells"]) == ("Failed", [])
+    assert j["driver"]["status"] == "TimeLimitExceeded"
+
+
+def test_jupyter_driver_killed_is_failed(server):
+    j = jupyter(server, cells=["import os; os._exit(0)"])
+    assert (j["status"], j["cells"]) == ("Failed", [])
+
+
+def test_jupyter_files_and_fetch(server):
+    j = jupyter(server, cells=["print(open('d/x').read())", "open('/mnt/o.txt', 'w').write('w')"],
+                files={"d/x": b64("hi")}, fetch_files=["/mnt/o.txt"], kernel="python3")
+    assert [c["stdout"] for c in j["cells"]] == ["hi\n", ""]
+    assert j["files"] == {"/mnt/o.txt": b64("w")}
+
+
+def test_jupyter_bad_requests_are_422(server):
+    code, j = post(server, {"kernel": "ruby"}, path="/run_jupyter")
+    assert code == 422
+    assert [(e["type"], e["loc"]) for e in j["detail"]] == [("missing", ["body", "cells"]),
+                                                           ("literal_error", ["body", "kernel"])]
+    code, j = post(server, {"cells": "print(1)"}, path="/run_jupyter")
+    assert code == 422 and j["detail"][0]["type"] == "list_type"
+
+
+def test_jupyter_matplotlib_figure_is_a_png(server):
+    import subprocess
+    if subprocess.run(["/usr/bin/python3", "-c", "import matplotlib"]).returncode != 0:
+        pytest.skip("matplotlib is not installed for /usr/bin/python3")
+    j = jupyter(server, cells=["import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nprint('drawn')"])
+    (cell,) = j["cells"]
+    assert cell["stdout"] == "drawn\n" and cell["error"] == []
+    (shown,) = [d for d in cell["display"] if "image/png" in d]
+    assert base64.b64decode(shown["image/png"]).startswith(b"\x89PNG\r\n\x1a\n")
+    assert shown["text/plain"].startswith("<Figure size")
