@@ -83,7 +83,7 @@ def test_language_case(key, name, path, expect, languages, results):
 def test_every_original_key_has_a_recipe(languages):
     original = ("clj cpp cs dfy dlang elixir fs go hs java javascript julia lean lua luau matlab "
                 "ocaml php pl python racket r ruby rust scala sh swift ts v").split()
-    assert sorted(original) == sorted(languages)
+    assert set(original) <= set(languages)  # and java-main, for the peers' Main.java
 
 
 @pytest.mark.parametrize("alias,key", [("py", "python"), ("js", "javascript"), ("rb", "ruby"),

@@ -178,6 +178,15 @@ def test_verl_request_shape(server):
     assert j["run_result"]["stdout"].rstrip("\n") == "5"
 
 
+def test_java_is_public_class_main(server):
+    code = ("import java.util.*;\npublic class Main {\n    public static void main(String[] a) {\n"
+            "        Scanner s = new Scanner(System.in);\n"
+            "        System.out.println(s.nextInt() + s.nextInt());\n    }\n}\n")
+    j = run(server, code=code, language="java", stdin="2 3")
+    assert j["status"] == "Success", j
+    assert j["compile_result"]["return_code"] == 0 and j["run_result"]["stdout"] == "5\n"
+
+
 def test_typescript_has_no_compile_result(server):
     j = run(server, code="console.log(1 + 1)", language="typescript")
     if j["status"] == "SandboxError":
