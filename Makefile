@@ -247,6 +247,8 @@ bench: all $(BUILD)/nscost
 	cd bench && /usr/bin/python3 warm_python.py $(WARM_BENCH_ARGS)
 	cd bench && /usr/bin/python3 languages.py
 	cd bench && /usr/bin/python3 testbank_load.py
+	@echo "== SandboxFusion /run_code: 1000 Python calls at 32 concurrent vs python3 subprocesses"
+	cd bench && /usr/bin/python3 sandboxfusion.py
 
 soak: all
 	cd bench && /usr/bin/python3 soak.py $(SOAK_ARGS)
