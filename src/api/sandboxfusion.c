@@ -452,15 +452,24 @@ static double step_timeout(double s)
  * /tmp with their directories). 0, or -1 with msg set. */
 static int restore_files(struct job *job, json_t *files, bool *mnt, char *msg, size_t cap)
 {
-        struct sbx_file list[SF_FILES_MAX];
-        struct buf data[SF_FILES_MAX];
-        char *names[SF_FILES_MAX];
-        size_t n = 0, total = 0;
+        size_t max = json_object_size(files), n = 0, total = 0;
+        struct sbx_file *list = NULL;
+        struct buf *data = NULL;
         const char *k;
         json_t *v;
         struct err e = {0, ""};
         int rc = -1;
 
+        if (max > SF_FILES_MAX) {
+                snprintf(msg, cap, "files: more than %d files", SF_FILES_MAX);
+                return -1;
+        }
+        list = calloc(max, sizeof(*list));
+        data = calloc(max, sizeof(*data));
+        if (!list || !data) {
+                snprintf(msg, cap, "out of memory");
+                goto out;
+        }
         json_object_foreach(files, k, v)
         {
                 char name[ARC_NAME_MAX + 1];
@@ -468,10 +477,6 @@ static int restore_files(struct job *job, json_t *files, bool *mnt, char *msg, s
 
                 if (json_is_null(v) || strstr(k, "IGNORE_THIS_FILE"))
                         continue;
-                if (n == SF_FILES_MAX) {
-                        snprintf(msg, cap, "files: more than %d files", SF_FILES_MAX);
-                        goto out;
-                }
                 if (box_path(k, name, sizeof(name), &in_mnt) < 0 ||
                     reserved_in_tmp(job->recipe, name)) {
                         snprintf(msg, cap,
@@ -482,10 +487,9 @@ static int restore_files(struct job *job, json_t *files, bool *mnt, char *msg, s
                 }
                 *mnt = *mnt || in_mnt;
                 buf_init(&data[n], 0);
-                names[n] = strdup(name);
-                list[n] = (struct sbx_file){names[n], NULL, 0, false};
+                list[n].name = strdup(name);
                 n++;
-                if (!names[n - 1] ||
+                if (!list[n - 1].name ||
                     base64_decode(&data[n - 1], json_string_value(v), json_string_length(v)) < 0) {
                         snprintf(msg, cap, "files: '%.200s' is not valid base64", k);
                         goto out;
@@ -506,9 +510,11 @@ static int restore_files(struct job *job, json_t *files, bool *mnt, char *msg, s
         }
 out:
         for (size_t i = 0; i < n; i++) {
-                free(names[i]);
+                free((char *)list[i].name);
                 buf_free(&data[i]);
         }
+        free(list);
+        free(data);
         return rc;
 }
 

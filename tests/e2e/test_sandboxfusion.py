@@ -284,6 +284,15 @@ def test_bad_base64_and_huge_files_are_contained(server):
         assert r.status_code == 413
 
 
+def test_too_many_files_are_contained(server):
+    j = run(server, code="print(1)", language="python",
+            files={f"d/{i}": "" for i in range(4097)})
+    assert j["status"] == "SandboxError" and "more than 4096 files" in j["message"]
+    j = run(server, code="import os\nprint(len(os.listdir('d')))", language="python",
+            files={f"d/{i}": "" for i in range(4096)})
+    assert j["run_result"]["stdout"] == "4096\n", j
+
+
 def test_clashing_file_names_are_contained(server):
     j = run(server, code="print(1)", language="python", files={"a": b64("x"), "a/b": b64("y")})
     assert j["status"] == "SandboxError" and "clashes" in j["message"]
