@@ -323,6 +323,15 @@ def test_fetch_never_reads_outside_the_box(server):
     assert j["files"] == {}
 
 
+def test_mnt_relinked_by_the_program_reads_nothing_outside(server):
+    code = ("import os, shutil\nshutil.rmtree('/tmp/.mnt')\nos.symlink('/etc', '/tmp/.mnt')\n"
+            "print(os.path.exists('/mnt/passwd'))\n"
+            "try:\n    open('/mnt/x', 'w')\nexcept OSError as e:\n    print(type(e).__name__)")
+    j = run(server, code=code, language="python", fetch_files=["/mnt/passwd", "/mnt/hostname"])
+    assert j["run_result"]["stdout"] == "True\nOSError\n", j
+    assert j["files"] == {}
+
+
 def test_files_cannot_be_written_through_planted_symlinks(server):
     """A program's symlinks do not survive into another run; and files are
     written before the program, beneath /tmp, never through a symlink."""
