@@ -276,6 +276,8 @@ bench: all $(BUILD)/nscost
 	cd bench && /usr/bin/python3 testbank_load.py
 	@echo "== judge mode: /v1/judge against compile + direct runs, recompiling, cold python3"
 	cd bench && /usr/bin/python3 judge.py $(JUDGE_BENCH_ARGS)
+	@echo "== SandboxFusion /run_code: 1000 Python calls at 32 concurrent vs python3 subprocesses"
+	cd bench && /usr/bin/python3 sandboxfusion.py
 
 soak: all
 	cd bench && /usr/bin/python3 soak.py $(SOAK_ARGS)

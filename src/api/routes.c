@@ -77,6 +77,10 @@ static const struct http_route routes[] = {
     {EVHTTP_REQ_GET, "/statuses", route_judge0_statuses, 0},
     {EVHTTP_REQ_GET, "/about", route_judge0_about, 0},
     {EVHTTP_REQ_GET, "/config_info", route_judge0_config_info, 0},
+    /* SandboxFusion (sandboxfusion.c) */
+    {EVHTTP_REQ_POST, "/run_code", route_sf_run_code, 0},
+    {EVHTTP_REQ_POST, "/run_jupyter", route_sf_run_jupyter, 0},
+    {EVHTTP_REQ_GET, "/v1/ping", route_sf_ping, 0},
 };
 
 const struct http_route *api_routes(size_t *n)

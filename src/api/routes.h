@@ -61,4 +61,10 @@ void route_judge0_statuses(struct evhttp_request *req);
 void route_judge0_about(struct evhttp_request *req);
 void route_judge0_config_info(struct evhttp_request *req);
 
+/* SandboxFusion's API (sandboxfusion.c): POST /run_code, POST /run_jupyter,
+ * GET /v1/ping. */
+void route_sf_run_code(struct evhttp_request *req);
+void route_sf_run_jupyter(struct evhttp_request *req);
+void route_sf_ping(struct evhttp_request *req);
+
 #endif

@@ -710,7 +710,7 @@ static bool start_warm(struct job *job, const struct sbx_spec *spec)
         const char *name;
 
         if (p->cold_only || job->nsteps != 1 || job->nextra_files || (job->args && job->args[0]) ||
-            job->background || job->collect_artifact || job->artifact_in)
+            job->background || job->collect_artifact || job->artifact_in || job->mnt_in_tmp)
                 return false;
         zygote = warmpool_get(p->slot, job->recipe, job->code, job->code_len);
         if (!zygote)
@@ -868,6 +868,8 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
         spec.limits = job->limits;
         spec.slot = slot;
         spec.collect_tmp = job->collect_artifact;
+        spec.collect_always = job->collect_always;
+        spec.mnt_in_tmp = job->mnt_in_tmp;
         spec.collect_max_bytes = job->limits.tmpfs_bytes;
         spec.artifact = job->artifact_in;
 

@@ -98,8 +98,10 @@ struct job {
          * runs warm. */
         size_t first_step, step_count;
         bool collect_artifact; /* /tmp archived, up to the box's tmpfs size */
+        bool collect_always;   /* ... even after a failing step (files to fetch) */
+        bool mnt_in_tmp;       /* the box's /mnt is a directory in its /tmp (sbx_spec) */
         struct sbx_artifact *artifact_in;
-        struct sbx_artifact *artifact_out; /* NULL when a step failed */
+        struct sbx_artifact *artifact_out; /* NULL when a step failed (!collect_always) */
         /* Piston's output rules (api/piston.c), off by default: record how
          * the streams interleaved (steps[i].order); and a chunk that does
          * not fit whole within its stream's cap is dropped whole and ends

@@ -47,6 +47,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -428,7 +429,9 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
         if (sbx_mount_root(spec, &e) < 0)
                 setup_failed(c->status_fd, &e);
         if (chdir("/tmp") < 0 || (spec->artifact && unpack_artifact(spec, &e) < 0) ||
-            write_files(spec, &e) < 0) {
+            write_files(spec, &e) < 0 ||
+            (spec->mnt_in_tmp && mkdir(SBX_MNT_DIR, 0755) < 0 && errno != EEXIST &&
+             err_set(&e, errno, "mkdir /tmp/" SBX_MNT_DIR) < 0)) {
                 err_wrap(&e, "files");
                 setup_failed(c->status_fd, &e);
         }
@@ -461,7 +464,9 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
                 if (recv(c->status_fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
                         _exit(127);
         }
-        if (run_steps(c) && c->collect_fd >= 0)
-                collect_tmp(c);
+        if (run_steps(c) || c->spec->collect_always) {
+                if (c->collect_fd >= 0)
+                        collect_tmp(c);
+        }
         _exit(0);
 }

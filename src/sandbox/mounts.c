@@ -259,6 +259,8 @@ int sbx_mount_root(const struct sbx_spec *spec, struct err *e)
                 return -1;
         if (mkdirs("var") < 0 || symlink("/tmp", "var/tmp") < 0)
                 return err_set(e, errno, "var/tmp");
+        if (spec->mnt_in_tmp && symlink("/tmp/" SBX_MNT_DIR, "mnt") < 0)
+                return err_set(e, errno, "mnt");
         if (mount_binds(spec, e) < 0 || mount_overlays(spec, e) < 0)
                 return -1;
         if (syscall(SYS_pivot_root, ".", ".") < 0)

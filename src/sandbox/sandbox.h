@@ -27,7 +27,7 @@
 #define SBX_MAX_STEPS 40
 
 struct sbx_file {
-        const char *name; /* a plain file name, no '/' */
+        const char *name; /* a plain file name, no '/' (sbx_artifact_build: a path) */
         const char *data;
         size_t len;
         bool executable;
@@ -83,9 +83,16 @@ struct sbx_spec {
          * same name, and over everything beneath it). Both need a cold box:
          * sbx_warm_run refuses them with EBUSY. */
         bool collect_tmp;
+        bool collect_always; /* collect_tmp after failing steps too (fetching files) */
         uint64_t collect_max_bytes;
         const struct sbx_artifact *artifact;
+        /* The box's /mnt is a symlink to SBX_MNT_DIR, a directory in /tmp
+         * that PID 1 makes after the files (SandboxFusion's clients write
+         * and fetch absolute paths such as /mnt/b). Cold boxes only. */
+        bool mnt_in_tmp;
 };
+
+#define SBX_MNT_DIR ".mnt"
 
 /* What the caller gets back: fds it must watch and eventually release. */
 struct sbx_box {
@@ -209,6 +216,16 @@ int sbx_take_artifact(struct sbx_box *box, struct sbx_artifact **out, struct err
 struct sbx_artifact *sbx_artifact_ref(struct sbx_artifact *a);
 void sbx_artifact_unref(struct sbx_artifact *a);
 uint64_t sbx_artifact_bytes(const struct sbx_artifact *a); /* archived file bytes */
+/* An artifact made by the server from files (names: relative paths, each
+ * as arc_name_ok() checks, none the same as another or a directory of
+ * another; parent directories are added): 0 and *out (one reference), or
+ * -1 with e set. For requests whose files have nested paths. */
+int sbx_artifact_build(const struct sbx_file *files, size_t n, struct sbx_artifact **out,
+                       struct err *e);
+/* The archive of a, mapped read-only (archive.h's reader walks it): its
+ * address and *size, or NULL with e set. Unmap with sbx_artifact_unmap. */
+const void *sbx_artifact_map(const struct sbx_artifact *a, size_t *size, struct err *e);
+void sbx_artifact_unmap(const void *map, size_t size);
 size_t sbx_artifact_entries(const struct sbx_artifact *a);
 
 /* Retries removing cgroups that were still busy at release; returns how

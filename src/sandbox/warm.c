@@ -239,7 +239,7 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
         if (spec->nsteps != 1 || spec->nfiles != 1 ||
             strlen(spec->files[0].name) >= sizeof(rq.file_name))
                 return err_set(e, EINVAL, "a warm run is one step and one file");
-        if (spec->collect_tmp || spec->artifact) /* judge mode's: cold boxes only */
+        if (spec->collect_tmp || spec->artifact || spec->mnt_in_tmp) /* cold boxes only */
                 return err_set(e, EBUSY, "a warm run neither collects nor unpacks an artifact");
         memset(box, 0, sizeof(*box));
         box->pidfd = box->status_fd = box->collect_fd = box->mntns_fd = -1;

@@ -482,6 +482,86 @@ Test(artifact, round_trip_keeps_files_modes_and_links_and_seals)
         free(dst);
 }
 
+/* SandboxFusion's files: an archive the server builds from paths. */
+Test(artifact, built_from_paths_makes_parents_once_and_unpacks_nested)
+{
+        char *dst = make_temp_dir();
+        const struct sbx_file files[] = {
+            {.name = "dir1/dir2/dir3/secret_flag", .data = "flag", .len = 4},
+            {.name = "dir1/dir2/other", .data = "", .len = 0},
+            {.name = "top", .data = "t", .len = 1, .executable = true},
+            {.name = ".mnt/b", .data = "mnt", .len = 3},
+        };
+        struct sbx_artifact *a = NULL;
+        struct err e = {0, ""};
+        struct arc_reader rd;
+        struct arc_entry ent;
+        const void *map;
+        size_t len, size, nfiles = 0, ndirs = 0;
+        char *got;
+        int dfd;
+
+        cr_assert_eq(sbx_artifact_build(files, 4, &a, &e), 0, "%s", e.msg);
+        /* dir1 dir1/dir2 dir1/dir2/dir3 .mnt, and the four files */
+        cr_assert_eq(sbx_artifact_entries(a), 8);
+        cr_assert_eq(sbx_artifact_bytes(a), 4 + 0 + 1 + 3);
+        cr_assert_eq(fcntl(a->fd, F_GET_SEALS),
+                     F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+        map = sbx_artifact_map(a, &size, &e);
+        cr_assert(map, "%s", e.msg);
+        cr_assert_eq(arc_open(&rd, map, size, &e), 0, "%s", e.msg);
+        while (arc_next(&rd, &ent, &e) > 0) {
+                nfiles += ent.type == ARC_FILE;
+                ndirs += ent.type == ARC_DIR;
+        }
+        cr_assert_eq(nfiles, 4);
+        cr_assert_eq(ndirs, 4);
+        sbx_artifact_unmap(map, size);
+
+        dfd = dirfd_of(dst);
+        cr_assert_eq(arc_unpack(a->fd, a->size, dfd, NULL, 0, &e), 0, "%s", e.msg);
+        close(dfd);
+        got = read_file(dst, "dir1/dir2/dir3/secret_flag", &len);
+        cr_assert(len == 4 && memcmp(got, "flag", 4) == 0);
+        free(got);
+        got = read_file(dst, ".mnt/b", &len);
+        cr_assert(len == 3 && memcmp(got, "mnt", 3) == 0);
+        free(got);
+        cr_assert_eq(mode_of(dst, "top") & 07777, 0755);
+        cr_assert_eq(mode_of(dst, "dir1/dir2") & 07777, 0755);
+        sbx_artifact_unref(a);
+        remove_tree(dst);
+        free(dst);
+}
+
+Test(artifact, built_from_paths_refuses_escapes_and_clashes)
+{
+        const char *bad[] = {"../x", "/etc/passwd", "a/../../x", "a//b", "./a", "", "a/"};
+        struct sbx_artifact *a = NULL;
+        struct err e = {0, ""};
+
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                struct sbx_file f = {.name = bad[i], .data = "x", .len = 1};
+                cr_assert_eq(sbx_artifact_build(&f, 1, &a, &e), -1, "'%s' was accepted", bad[i]);
+                cr_assert_null(a);
+        }
+        {
+                const struct sbx_file same[] = {{.name = "a", .data = "1", .len = 1},
+                                                {.name = "a", .data = "2", .len = 1}};
+                const struct sbx_file under[] = {{.name = "a/b", .data = "1", .len = 1},
+                                                 {.name = "a", .data = "2", .len = 1}};
+                const struct sbx_file over[] = {{.name = "a", .data = "1", .len = 1},
+                                                {.name = "a/b/c", .data = "2", .len = 1}};
+                const struct sbx_file fine[] = {{.name = "a/b", .data = "1", .len = 1},
+                                                {.name = "ab", .data = "2", .len = 1}};
+                cr_assert_eq(sbx_artifact_build(same, 2, &a, &e), -1);
+                cr_assert_eq(sbx_artifact_build(under, 2, &a, &e), -1);
+                cr_assert_eq(sbx_artifact_build(over, 2, &a, &e), -1);
+                cr_assert_eq(sbx_artifact_build(fine, 2, &a, &e), 0, "%s", e.msg);
+                sbx_artifact_unref(a);
+        }
+}
+
 Test(artifact, over_the_limit_is_an_error_and_no_archive_is_none)
 {
         char *src = make_temp_dir();
