@@ -1,0 +1,178 @@
+"""The install-time language caches change no result (docs/languages.md).
+
+Two servers run the same programs: one as started by default (caches on),
+one with --no-language-caches. For every language whose recipe uses a cache
+(a step's cached_argv or an overlay), every program of its corpus in
+tests/e2e/languages/<key>/, plus the C++ programs below that probe the edges
+of the precompiled header, must give the same status, exit code, stdout and
+stderr, byte for byte. A language whose toolchain is not installed is
+skipped with the reason the server gives. Whether a cache was actually built
+is reported in the skip reasons of test_cache_is_read_only only: both
+servers must agree whatever the state of /var/cache/codeexec.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import re
+from pathlib import Path
+
+import pytest
+import requests
+
+from conftest import start_server
+
+REPO = Path(__file__).resolve().parents[2]
+LANG_DIR = Path(__file__).resolve().parent / "languages"
+REQUEST_TIMEOUT_S = 120
+CPP_PCH = Path("/var/cache/codeexec/cpp-pch")
+
+PREFIX = "#include<assert.h>\n#include<bits/stdc++.h>\n"
+
+# C++ programs at the edges of the PCH rule (only the exact MultiPL-E prefix
+# takes the precompiled header; it must still behave as the plain headers).
+CPP_EXTRA = {
+    # a type error deep in the standard headers: include chains in stderr
+    "header-error": PREFIX + "int main() {\n  std::vector<int> v;\n  v.push_back(\"x\");\n"
+    "  std::map<int, int> m;\n  std::sort(m.begin(), m.end());\n}\n",
+    # only assert.h: std::vector is not declared, with or without the cache
+    "assert-only": "#include<assert.h>\nint main() {\n  std::vector<int> v;\n  return 0;\n}\n",
+    # a macro before the includes: not the prefix, so never the PCH
+    "macro-first": "#define NDEBUG\n" + PREFIX + "int main() { assert(false); return 0; }\n",
+    # assert.h again after NDEBUG (the second include finds the cache's link)
+    "reinclude-assert": PREFIX + "#define NDEBUG\n#include<assert.h>\n"
+    "int main() { assert(false); return 3; }\n",
+    # __FILE__ and __LINE__ in output and in a failed assert
+    "file-line": PREFIX + "int main() {\n  printf(\"%s %d\\n\", __FILE__, __LINE__);\n"
+    "  std::cerr << \"e\" << std::endl;\n  assert(1 == 2);\n}\n",
+    # the prefix, then a macro that the headers use: the PCH was built before it
+    "define-int": PREFIX + "#define int long long\nsigned main() {\n"
+    "  int x = 1LL << 40;\n  std::cout << x << ' ' << sizeof(int) << std::endl;\n}\n",
+    # CRLF line ends: not the exact prefix bytes
+    "crlf": PREFIX.replace("\n", "\r\n") + "int main() { std::cout << 1 << std::endl; }\n",
+    # the prefix with nothing after it: no main, a link error
+    "prefix-only": PREFIX,
+}
+
+
+# Output that differs between any two runs, cached or not: go test prints
+# its timings ("ok  \tpkg\t0.003s", "--- FAIL: TestX (0.00s)").
+VOLATILE = {"go": re.compile(r"\b\d+\.\d+s\b")}
+
+
+def _steady(key, result):
+    pat = VOLATILE.get(key)
+    if not pat:
+        return result
+    return {k: pat.sub("<time>", v) if isinstance(v, str) else v for k, v in result.items()}
+
+
+def _recipe_uses_cache(path: Path) -> bool:
+    r = json.loads(path.read_text())
+    return bool(r.get("overlays")) or any("cached_argv" in s for s in r["steps"])
+
+
+CACHED = sorted(p.stem for p in (REPO / "languages").glob("*.json") if _recipe_uses_cache(p))
+
+
+def _cases():
+    out = []
+    for key in CACHED:
+        d = LANG_DIR / key
+        if (d / "expect.json").is_file():
+            for name in json.loads((d / "expect.json").read_text()):
+                (f,) = sorted(d.glob(name + ".*"))
+                out.append((key, name, f.read_text()))
+    out += [("cpp", name, code) for name, code in CPP_EXTRA.items()]
+    return out
+
+
+CASES = _cases()
+
+
+@pytest.fixture(scope="module")
+def server_off():
+    with start_server("--no-language-caches") as s:
+        yield s.url
+
+
+@pytest.fixture(scope="module")
+def installed(server):
+    r = requests.get(server + "/v1/languages", timeout=10)
+    r.raise_for_status()
+    return {l["key"]: l for l in r.json()["languages"]}
+
+
+def _run(url, key, code):
+    body = {"code": code, "lang": key, "timeout": REQUEST_TIMEOUT_S}
+    r = requests.post(url + "/any_exec", json=body, timeout=REQUEST_TIMEOUT_S * 10)
+    assert r.status_code == 200, r.text
+    first, _, rest = r.text.partition("\n")
+    assert first == "0", r.text
+    return json.loads(rest)
+
+
+@pytest.fixture(scope="module")
+def results(server, server_off, installed):
+    """Every case on both servers; at most two runs at a time on each."""
+    todo = [c for c in CASES if installed.get(c[0], {}).get("installed")]
+    with cf.ThreadPoolExecutor(max_workers=4) as pool:
+        futures = {
+            (c[0], c[1]): (pool.submit(_run, server, c[0], c[2]),
+                           pool.submit(_run, server_off, c[0], c[2]))
+            for c in todo
+        }
+        return {k: (on.result(), off.result()) for k, (on, off) in futures.items()}
+
+
+def test_some_language_uses_a_cache():
+    assert "cpp" in CACHED and "go" in CACHED, CACHED
+
+
+@pytest.mark.parametrize("key,name,code", CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
+def test_same_result_with_and_without_caches(key, name, code, installed, results):
+    lang = installed.get(key)
+    assert lang is not None, f"no recipe for {key}"
+    if not lang["installed"]:
+        pytest.skip(f"{key}: toolchain not installed ({lang.get('missing')} is missing)")
+    on, off = (_steady(key, r) for r in results[(key, name)])
+    assert list(on) == ["status", "exit_code", "stdout", "stderr"]
+    assert on == off, f"{key}/{name}\n caches on:  {json.dumps(on)[:3000]}\n caches off: {json.dumps(off)[:3000]}"
+
+
+def test_expected_verdicts_of_cpp_edges(installed, results):
+    """The edge programs mean what their names say (so the comparison above
+    compares something)."""
+    if not installed.get("cpp", {}).get("installed"):
+        pytest.skip("cpp: g++ not installed")
+    got = {name: results[("cpp", name)][0] for name in CPP_EXTRA}
+    assert got["header-error"]["status"] == "SyntaxError"
+    assert "In file included from" in got["header-error"]["stderr"]
+    assert got["assert-only"]["status"] == "SyntaxError"
+    assert (got["macro-first"]["status"], got["macro-first"]["exit_code"]) == ("OK", 0)
+    assert (got["reinclude-assert"]["status"], got["reinclude-assert"]["exit_code"]) == (
+        "Exception", 3)
+    assert got["file-line"]["stdout"] == "/tmp/main.cpp 4\n"
+    assert "main.cpp:6: int main(): Assertion `1 == 2' failed." in got["file-line"]["stderr"]
+    assert got["define-int"]["stdout"] == "1099511627776 8\n"
+    assert (got["crlf"]["status"], got["crlf"]["stdout"]) == ("OK", "1\n")
+    assert got["prefix-only"]["status"] == "SyntaxError"
+
+
+def test_cache_is_read_only(server, installed):
+    """A run sees the C++ cache but cannot change it."""
+    if not installed.get("cpp", {}).get("installed"):
+        pytest.skip("cpp: g++ not installed")
+    if not (CPP_PCH / "include" / "assert.h.gch").is_file():
+        pytest.skip(f"{CPP_PCH} not built (scripts/warm-caches.sh)")
+    code = PREFIX + (
+        "#include <fcntl.h>\n#include <unistd.h>\n"
+        "int main() {\n"
+        "  const char *p = \"/var/cache/codeexec/cpp-pch/include/assert.h.gch\";\n"
+        "  std::cout << (access(p, R_OK) == 0) << ' ' << (open(p, O_WRONLY) < 0) << ' '\n"
+        "            << (open(\"/var/cache/codeexec/cpp-pch/x\", O_CREAT | O_WRONLY, 0644) < 0)\n"
+        "            << ' ' << (unlink(p) < 0) << std::endl;\n"
+        "}\n")
+    got = _run(server, "cpp", code)
+    assert (got["status"], got["stdout"]) == ("OK", "1 1 1 1\n"), got
