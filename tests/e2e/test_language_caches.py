@@ -16,6 +16,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -164,15 +165,65 @@ def test_cache_is_read_only(server, installed):
     """A run sees the C++ cache but cannot change it."""
     if not installed.get("cpp", {}).get("installed"):
         pytest.skip("cpp: g++ not installed")
-    if not (CPP_PCH / "include" / "assert.h.gch").is_file():
+    if not (CPP_PCH / "pch" / "assert.h.gch").is_file():
         pytest.skip(f"{CPP_PCH} not built (scripts/warm-caches.sh)")
     code = PREFIX + (
         "#include <fcntl.h>\n#include <unistd.h>\n"
         "int main() {\n"
-        "  const char *p = \"/var/cache/codeexec/cpp-pch/include/assert.h.gch\";\n"
+        "  const char *p = \"/var/cache/codeexec/cpp-pch/pch/assert.h.gch\";\n"
         "  std::cout << (access(p, R_OK) == 0) << ' ' << (open(p, O_WRONLY) < 0) << ' '\n"
         "            << (open(\"/var/cache/codeexec/cpp-pch/x\", O_CREAT | O_WRONLY, 0644) < 0)\n"
         "            << ' ' << (unlink(p) < 0) << std::endl;\n"
         "}\n")
     got = _run(server, "cpp", code)
     assert (got["status"], got["stdout"]) == ("OK", "1 1 1 1\n"), got
+
+
+def _cached_argv(key, step):
+    r = json.loads((REPO / "languages" / f"{key}.json").read_text())
+    return next(s["cached_argv"] for s in r["steps"] if s["name"] == step)
+
+
+def test_cpp_pch_is_used(tmp_path):
+    """The cached compile step really loads the precompiled header (run on
+    the host: g++ -H names a PCH it uses with '!')."""
+    if not Path("/usr/bin/g++").exists():
+        pytest.skip("g++ not installed")
+    if not (CPP_PCH / "pch" / "assert.h.gch").is_file():
+        pytest.skip(f"{CPP_PCH} not built (scripts/warm-caches.sh)")
+    src = tmp_path / "main.cpp"
+    src.write_text((LANG_DIR / "cpp" / "pass.cpp").read_text())
+    argv = [a.replace("{src}", str(src)).replace("{stem}", str(tmp_path / "main"))
+            for a in _cached_argv("cpp", "compile")]
+    r = subprocess.run(argv + ["-H"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.startswith(f"! {CPP_PCH}/pch/assert.h.gch\n"), r.stderr[:500]
+
+
+JVM_CHECKS = {
+    # archive: (the cached step, a short command its tool runs with)
+    "javac.jsa": ("java", "compile", ["-version"]),
+    "scalac.jsa": ("scala", "compile", ["-version"]),
+    "scala.jsa": ("scala", "run", ["-version"]),
+    "clj.jsa": ("clj", "run", ["-e", "(println 1)"]),
+}
+
+
+@pytest.mark.parametrize("archive", sorted(JVM_CHECKS))
+def test_jvm_archive_maps(archive, tmp_path):
+    """Each CDS archive is accepted by its tool's JVM with the recipe's own
+    flags and class path: -Xshare:on makes the JVM fail instead of silently
+    running without it."""
+    key, step, probe = JVM_CHECKS[archive]
+    path = Path("/var/cache/codeexec/jvm-cds") / archive
+    if not path.is_file():
+        pytest.skip(f"{path} not built (scripts/warm-caches.sh, toolchain installed?)")
+    argv = _cached_argv(key, step)
+    j = "-J" if argv[0] != "/usr/bin/java" else ""
+    cut = next(i for i, a in enumerate(argv) if a.startswith(("-cp", "-d", "-encoding", "-D")))
+    if key == "clj":
+        cut = argv.index("clojure.main") + 1
+    cmd = argv[:1] + [j + "-Xshare:on"] + argv[1:cut] + probe
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                       env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"})
+    assert r.returncode == 0, (cmd, r.stdout[-2000:], r.stderr[-2000:])
