@@ -61,7 +61,7 @@ CPP_PCH_FLAGS=(-std=c++17) # exactly the recipe's compile flags (languages/cpp.j
 cpp_pch_fresh() {
   local dir=$1 f
   [ -f "$dir/deps" ] || return 1
-  while IFS= read -r f; do [ "$dir/pch/assert.h.gch" -nt "$f" ] || return 1; done <"$dir/deps"
+  while IFS= read -r f; do [ -e "$f" ] && [ "$dir/pch/assert.h.gch" -nt "$f" ] || return 1; done <"$dir/deps"
 }
 
 warm_cpp_pch() {

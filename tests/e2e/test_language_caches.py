@@ -227,3 +227,46 @@ def test_jvm_archive_maps(archive, tmp_path):
     r = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=120,
                        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"})
     assert r.returncode == 0, (cmd, r.stdout[-2000:], r.stderr[-2000:])
+
+
+def test_cpp_pch_wrapper_uses_only_a_fresh_cache(tmp_path):
+    """The compile step's check, run on the host against a copy of the cache
+    (the .gch linked, not copied): the PCH is used only when every listed
+    dependency exists and is older than it, and the source starts with the
+    prefix; anything else runs the plain command."""
+    if not Path("/usr/bin/g++").exists():
+        pytest.skip("g++ not installed")
+    if not (CPP_PCH / "pch" / "assert.h.gch").is_file():
+        pytest.skip(f"{CPP_PCH} not built (scripts/warm-caches.sh)")
+    cache = tmp_path / "cache"
+    (cache / "pch").mkdir(parents=True)
+    (cache / "pch" / "assert.h.gch").symlink_to(CPP_PCH / "pch" / "assert.h.gch")
+    (cache / "pch" / "assert.h").write_text((CPP_PCH / "pch" / "assert.h").read_text())
+    (cache / "prefix").write_text(PREFIX)
+    deps = (CPP_PCH / "deps").read_text()
+    work = tmp_path / "w"
+    work.mkdir()
+    argv = _cached_argv("cpp", "compile")
+    argv[2] = argv[2].replace(str(CPP_PCH), str(cache))
+
+    def uses_pch(code, deps_text):
+        if deps_text is None:
+            (cache / "deps").unlink(missing_ok=True)
+        else:
+            (cache / "deps").write_text(deps_text)
+        (work / "main.cpp").write_text(code)
+        cmd = [a.replace("{src}", str(work / "main.cpp")).replace("{stem}", str(work / "main"))
+               for a in argv]
+        r = subprocess.run(cmd + ["-H"], capture_output=True, text=True, cwd=work, timeout=120)
+        assert r.returncode == 0, r.stderr[-2000:]
+        return r.stderr.startswith(f"! {cache}/pch/assert.h.gch\n")
+
+    program = (LANG_DIR / "cpp" / "pass.cpp").read_text()
+    assert program.startswith(PREFIX)
+    newer = tmp_path / "newer.h"
+    newer.write_text("")
+    assert uses_pch(program, deps)
+    assert not uses_pch(program, deps + f"{newer}\n")  # a header changed after the build
+    assert not uses_pch(program, deps + f"{tmp_path}/gone.h\n")  # a header went away
+    assert not uses_pch(program, None)  # no deps list: not a finished cache
+    assert not uses_pch("\n" + program, deps)  # not the exact prefix
