@@ -79,14 +79,20 @@ warm_cpp_pch() {
   # The PCH keeps the name of the file it was built from, and diagnostics
   # show it in include chains ("from /tmp/main.cpp:2:"): so it is built from
   # /tmp/main.cpp, the recipe's {src}, in a private /tmp of its own.
-  unshare -m --propagation private sh -c '
+  # (unshare needs CAP_SYS_ADMIN, which a `docker build` step lacks: then
+  # there is no PCH, and C++ compiles as without one)
+  if ! unshare -m --propagation private sh -c '
     set -e
     mount -t tmpfs -o size=512m codeexec-pch /tmp
     cp "$1/prefix" /tmp/main.cpp
     shift
     /usr/bin/g++ "$@" -x c++-header -M /tmp/main.cpp >/tmp/deps.mk
     /usr/bin/g++ "$@" -x c++-header /tmp/main.cpp -o /tmp/assert.h.gch
-    cp /tmp/deps.mk /tmp/assert.h.gch "$0/"' "$dir.new" "$dir.new" "${CPP_PCH_FLAGS[@]}"
+    cp /tmp/deps.mk /tmp/assert.h.gch "$0/"' "$dir.new" "$dir.new" "${CPP_PCH_FLAGS[@]}"; then
+    echo "setup: no C++ precompiled header (could not build it in a private /tmp)"
+    rm -rf "$dir.new" "$dir"
+    return 0
+  fi
   mv "$dir.new/assert.h.gch" "$dir.new/pch/assert.h.gch"
   tr -s ' \\' '\n\n' <"$dir.new/deps.mk" | grep '^/' | grep -v '^/tmp/' | sort -u >"$dir.new/files"
   { cat "$dir.new/files"; xargs -r -n1 dirname <"$dir.new/files" | sort -u; } >"$dir.new/deps"
@@ -171,7 +177,8 @@ JAVA
       -J-XX:DumpLoadedClassList="$work/javac.list" -J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC \
       -encoding UTF8 -d "$work/classes" Problem.java &&
       "${run[@]}" CLASSPATH=/usr/share/java/javatuples.jar /usr/bin/java -ea \
-        -cp "$work/classes:/usr/share/java/javatuples.jar" Problem) >/dev/null
+        -cp "$work/classes:/usr/share/java/javatuples.jar" Problem) >/dev/null ||
+      echo "setup: the javac warm-up program failed; its archive may be partial"
     cds_dump javac
   fi
   if [ -x /usr/bin/scalac ] && [ -x /usr/bin/scala ]; then
@@ -194,7 +201,7 @@ SCALA
     (cd "$work" && "${run[@]}" /usr/bin/scalac -J-XX:DumpLoadedClassList="$work/scalac.list" \
       -J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC -d "$work" Problem.scala &&
       "${run[@]}" /usr/bin/scala -J-XX:DumpLoadedClassList="$work/scala.list" -cp "$work" \
-        Problem) >/dev/null
+        Problem) >/dev/null || echo "setup: the Scala warm-up program failed; its archives may be partial"
     cds_dump scalac -Xmx256M -Xms32M -classpath "$(scala_cp)"
     cds_dump scala -Xmx256M -Xms32M -classpath "$(scala_cp)"
   fi
@@ -209,7 +216,8 @@ SCALA
 (run-test test-humaneval)
 CLJ
     (cd "$work" && "${run[@]}" /usr/bin/java -XX:DumpLoadedClassList="$work/clj.list" \
-      -Dclojure.main.report=stderr -cp /usr/share/java/clojure.jar clojure.main main.clj) >/dev/null
+      -Dclojure.main.report=stderr -cp /usr/share/java/clojure.jar clojure.main main.clj) >/dev/null ||
+      echo "setup: the Clojure warm-up program failed; its archive may be partial"
     cds_dump clj -cp /usr/share/java/clojure.jar
   fi
   echo "$key" >"$dir.new/version"
