@@ -119,7 +119,10 @@ javac, scalac and scala). The JVM maps an archive only if it was dumped by
 the same JVM build with the same module image and jars (sizes and times) and
 a matching class path, and with `VerifySharedSpaces` only if its checksums
 hold; otherwise it runs without it and prints nothing. Classes loaded from
-an archive behave as loaded from their jar. Java's run step has no archive:
+an archive behave as loaded from their jar. The one thing a program can see
+is the flags themselves: a Scala or Clojure program that prints its JVM's
+input arguments (`ManagementFactory.getRuntimeMXBean().getInputArguments()`)
+sees the two extra ones. Java's run step has no archive:
 it loads few classes beyond the JDK's default archive, and one saved nothing
 measurable. The run steps keep the JVM's defaults (no `TieredStopAtLevel`,
 no GC choice): those would change how fast a heavy test runs and so,
