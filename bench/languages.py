@@ -8,7 +8,10 @@ direct baseline runs the recipe's own steps (same argv, same environment,
 same working-directory layout) in a fresh temporary directory as an
 unprivileged user, outside any sandbox. The server time is the whole
 /any_exec round trip. Prints medians and the ratio server/direct; the
-overhead is (ratio - 1). Usage: bench/languages.py [--rounds 3] [--only k1,k2]
+overhead is (ratio - 1). The direct runs never use the install-time caches
+(they run each step's argv, not its cached_argv), so the ratio includes what
+the caches save; --no-language-caches measures the server without them.
+Usage: bench/languages.py [--rounds 3] [--only k1,k2] [--no-language-caches]
 """
 
 from __future__ import annotations
@@ -104,9 +107,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--only", default="")
+    ap.add_argument("--no-language-caches", action="store_true",
+                    help="start the server with --no-language-caches (the plain toolchains)")
     a = ap.parse_args()
     only = set(filter(None, a.only.split(",")))
-    with Server("--max-running", "1") as srv:
+    extra = ("--no-language-caches",) if a.no_language_caches else ()
+    with Server("--max-running", "1", *extra) as srv:
         langs = json.load(urllib.request.urlopen(srv.url + "/v1/languages"))["languages"]
         print(f"# medians of {a.rounds} rounds; one run at a time; seconds")
         print(f"{'lang':11} {'program':7} {'direct':>8} {'server':>8} {'ratio':>6}")

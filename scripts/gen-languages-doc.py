@@ -49,6 +49,87 @@ def cmd(argv: list) -> str:
     return "`" + " ".join(argv) + "`"
 
 
+def step_text(s: dict) -> str:
+    cached = " (cached: see below)" if "cached_argv" in s else ""
+    return f"{cmd(s['argv'])} (T={s['timeout_s']}s){cached}"
+
+
+CACHES = """## Install-time caches
+
+Some recipes use caches that `scripts/warm-caches.sh` builds when the
+toolchains are installed (`scripts/setup.sh languages`, so `make run` and
+`make test` set-up): a recipe's `overlays`, and a step's `cached_argv`, the
+command run instead of `argv` while caches are on (the default). The server
+flag `--no-language-caches` runs every recipe without them. Rules they all
+keep:
+
+- **Nothing changes but time.** Status, exit code, stdout and stderr are the
+  same with and without caches; `tests/e2e/test_language_caches.py` runs
+  every program of the cached languages' corpora, and C++ programs at the
+  edges of the precompiled header, on two servers (caches on and off) and
+  compares them byte for byte.
+- **Built before any untrusted code, read-only to runs.** Caches live under
+  `/var/cache/codeexec`, written only by the set-up script (as root; the
+  C++ and JVM caches are built in a `.new` directory and renamed into
+  place, so a box never sees half of one); boxes see them
+  through read-only binds or as the lower layer of an overlay whose writes
+  stay in the run's `/tmp`.
+- **Versioned; stale or missing means not used.** Each cache has a `version`
+  key (toolchain version, package versions, flags, the script itself); the
+  script rebuilds it when the key changes. A run checks again on its own and
+  falls back to the plain command when the cache is missing or does not
+  match, as described below.
+
+| cache | where | what it saves | how a run checks it |
+|---|---|---|---|
+| Go build cache | `/var/cache/codeexec/go-build`, overlay at `/tmp/.cache/go-build` | compiling the test harness's packages (about 1 s) | go's own cache keys (content hashes); `-count=1` keeps test results uncached |
+| C++ precompiled header | `/var/cache/codeexec/cpp-pch` | parsing `<assert.h>` and `<bits/stdc++.h>`: about 70% of g++'s CPU on a MultiPL-E program | see below |
+| JVM class-data-sharing archives | `/var/cache/codeexec/jvm-cds/{javac,scalac,scala,clj}.jsa` | loading, parsing and verifying the tool's classes: 23-39% of the CPU of javac, scalac, the scala runner and clojure | the JVM's own checks, see below |
+
+**C++.** Every MultiPL-E C++ program begins with the two lines
+`#include<assert.h>` and `#include<bits/stdc++.h>`. GCC can use a
+precompiled header only for the first include of a file, so the cache holds
+`pch/assert.h.gch`, compiled from exactly those two lines with exactly the
+recipe's flags (`-std=c++17`, no `-O`) under the name `/tmp/main.cpp` (the
+recipe's `{src}`, so that include chains in diagnostics read
+`from /tmp/main.cpp:2:` as they do without it), and `pch/assert.h`, which
+marks itself a system header and includes the real `<assert.h>`
+(`#include_next`). The compile step's `cached_argv` is a `/bin/sh` that adds
+`-I /var/cache/codeexec/cpp-pch/pch` to the recipe's g++ command only when the
+source's first 43 bytes are exactly those two lines (compared with `cmp`
+against `prefix`) and the `.gch` is newer than every header it was built
+from and each of their directories (`deps`: an edited header, or a package
+upgrade that replaces one, makes it stale); otherwise it runs the plain
+command. Why this is the same program: the PCH is the compiler state after
+those two lines, and the source's own line 2 then re-includes headers that
+are all include-guarded (`<assert.h>`, which is not, defines the same
+macros again). GCC itself refuses a PCH made by another compiler build or
+with other options, and then reads the headers (through the forwarding
+`assert.h`). A program that does not start with those exact bytes (other
+includes, a `#define` first, CRLF line ends) is compiled exactly as without
+the cache. The binary is byte-identical. Built in about 12 s; 100 MB.
+
+**Java, Scala, Clojure.** For each tool, the set-up script runs it on a
+MultiPL-E-shaped program of its own with `-XX:DumpLoadedClassList`, then
+dumps a static archive (`-Xshare:dump`) with the class path the tool runs
+with (Scala's from its launcher, Clojure's jar; for javac none, its classes
+are in the JDK's module image). The recipes' `cached_argv` add
+`-XX:SharedArchiveFile=<archive> -XX:+VerifySharedSpaces` (as `-J...` for
+javac, scalac and scala). The JVM maps an archive only if it was dumped by
+the same JVM build with the same module image and jars (sizes and times) and
+a matching class path, and with `VerifySharedSpaces` only if its checksums
+hold; otherwise it runs without it and prints nothing. Classes loaded from
+an archive behave as loaded from their jar. The one thing a program can see
+is the flags themselves: a Scala or Clojure program that prints its JVM's
+input arguments (`ManagementFactory.getRuntimeMXBean().getInputArguments()`)
+sees the two extra ones. Java's run step has no archive:
+it loads few classes beyond the JDK's default archive, and one saved nothing
+measurable. The run steps keep the JVM's defaults (no `TieredStopAtLevel`,
+no GC choice): those would change how fast a heavy test runs and so,
+near a time limit, its verdict. Built in about 20 s; 85 MB.
+"""
+
+
 def main():
     server = None
     if len(sys.argv) > 1:
@@ -81,10 +162,8 @@ def main():
         r = json.loads(path.read_text())
         l = live.get(r["key"], {})
         steps = r["steps"]
-        compile_steps = "<br>".join(f"{s['name']}: {cmd(s['argv'])} (T={s['timeout_s']}s)"
-                                    for s in steps[:-1]) or "—"
-        run = steps[-1]
-        run_step = f"{cmd(run['argv'])} (T={run['timeout_s']}s)"
+        compile_steps = "<br>".join(f"{s['name']}: {step_text(s)}" for s in steps[:-1]) or "—"
+        run_step = step_text(steps[-1])
         if l.get("installed"):
             tool = l.get("version") or "installed"
         else:
@@ -95,7 +174,8 @@ def main():
                    f"| {run_step} | {rules} | {notes} |")
     out += ["", "Placeholders: `{src}` is `/tmp/<source_file>`, `{stem}` the same without its",
             "extension, `{dir}` is `/tmp`. Every step runs in the run's sandbox; see",
-            "[recipes.md](recipes.md) for the format and [security.md](security.md) for the box.", ""]
+            "[recipes.md](recipes.md) for the format and [security.md](security.md) for the box.", "",
+            CACHES]
     (REPO / "docs" / "languages.md").write_text("\n".join(out))
     print(f"wrote docs/languages.md ({len(live)} languages)")
 

@@ -44,5 +44,188 @@ GO
   echo "$version" > "$stamp"
 }
 
+# C++: a precompiled header of what every MultiPL-E C++ program starts with,
+# `#include<assert.h>` then `#include<bits/stdc++.h>` (docs/languages.md,
+# "Install-time caches"). GCC uses a PCH only for the first include of a
+# file, so it is stored as pch/assert.h.gch; the recipe's compile step adds
+# `-I <dir>/pch` only when the source starts with exactly those two lines
+# (the bytes of `prefix`) and the PCH is newer than every header it was
+# built from and their directories (listed in `deps`). Beside it,
+# pch/assert.h marks itself a system header and includes the real one
+# (#include_next): later includes of <assert.h>, or all of them when GCC
+# refuses the PCH (another compiler build, other flags), get the real file.
+# The key in `version` (compiler, header packages, flags, this script)
+# decides a rebuild.
+CPP_PCH_FLAGS=(-std=c++17) # exactly the recipe's compile flags (languages/cpp.json)
+
+cpp_pch_fresh() {
+  local dir=$1 f
+  [ -f "$dir/deps" ] || return 1
+  while IFS= read -r f; do [ -e "$f" ] && [ "$dir/pch/assert.h.gch" -nt "$f" ] || return 1; done <"$dir/deps"
+}
+
+warm_cpp_pch() {
+  [ -x /usr/bin/g++ ] || return 0
+  local dir=$CACHE_ROOT/cpp-pch key
+  key="$(/usr/bin/g++ --version | head -n1); flags ${CPP_PCH_FLAGS[*]}; $(dpkg-query -W \
+      -f '${Package}=${Version} ' libc6-dev 'libstdc++-*-dev' 2>/dev/null || true); script $(sha256sum <"$0" | cut -c1-16)"
+  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ] && cpp_pch_fresh "$dir"; then
+    return 0
+  fi
+  echo "setup: building the C++ precompiled header ($(/usr/bin/g++ --version | head -n1))"
+  rm -rf "$dir.new" && mkdir -p "$dir.new/pch"
+  printf '#pragma GCC system_header\n#include_next <assert.h>\n' >"$dir.new/pch/assert.h"
+  printf '#include<assert.h>\n#include<bits/stdc++.h>\n' >"$dir.new/prefix"
+  # The PCH keeps the name of the file it was built from, and diagnostics
+  # show it in include chains ("from /tmp/main.cpp:2:"): so it is built from
+  # /tmp/main.cpp, the recipe's {src}, in a private /tmp of its own.
+  # (unshare needs CAP_SYS_ADMIN, which a `docker build` step lacks: then
+  # there is no PCH, and C++ compiles as without one)
+  if ! unshare -m --propagation private sh -c '
+    set -e
+    mount -t tmpfs -o size=512m codeexec-pch /tmp
+    cp "$1/prefix" /tmp/main.cpp
+    shift
+    /usr/bin/g++ "$@" -x c++-header -M /tmp/main.cpp >/tmp/deps.mk
+    /usr/bin/g++ "$@" -x c++-header /tmp/main.cpp -o /tmp/assert.h.gch
+    cp /tmp/deps.mk /tmp/assert.h.gch "$0/"' "$dir.new" "$dir.new" "${CPP_PCH_FLAGS[@]}"; then
+    echo "setup: no C++ precompiled header (could not build it in a private /tmp)"
+    rm -rf "$dir.new" "$dir"
+    return 0
+  fi
+  mv "$dir.new/assert.h.gch" "$dir.new/pch/assert.h.gch"
+  tr -s ' \\' '\n\n' <"$dir.new/deps.mk" | grep '^/' | grep -v '^/tmp/' | sort -u >"$dir.new/files"
+  { cat "$dir.new/files"; xargs -r -n1 dirname <"$dir.new/files" | sort -u; } >"$dir.new/deps"
+  rm "$dir.new/files" "$dir.new/deps.mk"
+  echo "$key" >"$dir.new/version"
+  chmod -R a+rX "$dir.new"
+  rm -rf "$dir" && mv "$dir.new" "$dir"
+}
+
+# JVM languages: class-data-sharing archives (JDK application CDS) of the
+# classes that javac, scalac, scala and clojure load for a MultiPL-E-
+# shaped program of our own: a run maps them instead of parsing and
+# verifying them again. Each archive is dumped with the class path or boot
+# class path its tool runs with, and without the program's own directory, so
+# only the JDK's and the tool's jars are in it. The JVM checks an archive
+# before it uses one (its JVM build, the size and time of the module image
+# and of every jar) and otherwise runs without it, silently; the recipes add
+# -XX:+VerifySharedSpaces, so a damaged archive is refused too (checksums).
+# The key in `version` (JVM, jars, this script) decides a rebuild.
+
+jvm_cds_key() {
+  local jar
+  /usr/bin/java -Xinternalversion 2>&1
+  for jar in /usr/share/java/javatuples.jar /usr/share/java/clojure.jar \
+    /usr/share/scala-2.11/lib/*.jar; do
+    [ -e "$jar" ] && stat -L -c '%n %s %Y' "$jar"
+  done
+  echo "script $(sha256sum <"$0" | cut -c1-16)"
+}
+
+# scala's and scalac's class path, built as their launcher builds it (Debian's
+# launcher passes it as -classpath, with -Dscala.usejavacp=true)
+scala_cp() {
+  local ext cp=""
+  for ext in /usr/share/scala-2.11/lib/*; do
+    if [[ -d "$ext" || ${ext##*.} == jar ]]; then cp=${cp:+$cp:}$ext; fi
+  done
+  echo "$cp"
+}
+
+# cds_dump NAME JAVA_ARGS...: an archive of the classes in $work/NAME.list
+cds_dump() {
+  local name=$1
+  shift
+  [ -s "$work/$name.list" ] || return 0
+  (cd "$work/empty" && env -i PATH=/usr/bin:/bin /usr/bin/java -Xshare:dump \
+    -XX:SharedClassListFile="$work/$name.list" -XX:SharedArchiveFile="$dir.new/$name.jsa" "$@" \
+    >"$work/$name.log" 2>&1) || { echo "setup: no CDS archive for $name (see the JVM's log):"; tail -n 5 "$work/$name.log"; rm -f "$dir.new/$name.jsa"; }
+}
+
+warm_jvm_cds() {
+  [ -x /usr/bin/java ] || return 0
+  local dir=$CACHE_ROOT/jvm-cds key work run
+  key=$(jvm_cds_key)
+  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ]; then return 0; fi
+  echo "setup: building the JVM class-data-sharing archives"
+  work=$(mktemp -d)
+  rm -rf "$dir.new" && mkdir -p "$dir.new" "$work/empty" "$work/classes"
+  run=(env -i PATH=/usr/bin:/bin HOME="$work" LANG=C.UTF-8 LC_ALL=C.UTF-8)
+  if [ -x /usr/bin/javac ] && [ -f /usr/share/java/javatuples.jar ]; then
+    cat >"$work/Problem.java" <<'JAVA'
+import java.util.*;
+import java.util.stream.*;
+import org.javatuples.*;
+class Problem {
+    public static Pair<Long, Long> minMax(ArrayList<Long> l) {
+        return Pair.with(Collections.min(l), Collections.max(l));
+    }
+    public static String join(List<String> s) {
+        return s.stream().map(String::toUpperCase).collect(Collectors.joining(","));
+    }
+    public static void main(String[] args) {
+        HashMap<String, Long> m = new HashMap<>();
+        m.put("a", 1l);
+        assert(minMax(new ArrayList<Long>(Arrays.asList(3l, -1l, 7l))).equals(Pair.with(-1l, 7l)));
+        assert(join(Arrays.asList("a", "b")).equals("A,B") && m.get("a") == 1l);
+        assert(String.format("%d-%s", 1, Optional.of(2).get()).equals("1-2"));
+    }
+}
+JAVA
+    (cd "$work" && "${run[@]}" CLASSPATH=/usr/share/java/javatuples.jar /usr/bin/javac \
+      -J-XX:DumpLoadedClassList="$work/javac.list" -J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC \
+      -encoding UTF8 -d "$work/classes" Problem.java &&
+      "${run[@]}" CLASSPATH=/usr/share/java/javatuples.jar /usr/bin/java -ea \
+        -cp "$work/classes:/usr/share/java/javatuples.jar" Problem) >/dev/null ||
+      echo "setup: the javac warm-up program failed; its archive may be partial"
+    cds_dump javac
+  fi
+  if [ -x /usr/bin/scalac ] && [ -x /usr/bin/scala ]; then
+    cat >"$work/Problem.scala" <<'SCALA'
+import scala.math._
+import scala.collection.mutable._
+object Problem {
+    def f(xs : List[Long], s : String) : Map[String, Long] = {
+        val m = HashMap[String, Long]()
+        for (x <- xs.sorted) m(s + x) = max(x, 0l)
+        m
+    }
+    def main(args: Array[String]) = {
+    assert(f(List(3l, -1l), "k").size == (2l))
+    assert(("aAb".toLowerCase.toSet.size) == (2l))
+    assert(ArrayBuffer(1, 2).map(_ * 2).sum == 6)
+    }
+}
+SCALA
+    (cd "$work" && "${run[@]}" /usr/bin/scalac -J-XX:DumpLoadedClassList="$work/scalac.list" \
+      -J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC -d "$work" Problem.scala &&
+      "${run[@]}" /usr/bin/scala -J-XX:DumpLoadedClassList="$work/scala.list" -cp "$work" \
+        Problem) >/dev/null || echo "setup: the Scala warm-up program failed; its archives may be partial"
+    cds_dump scalac -Xmx256M -Xms32M -classpath "$(scala_cp)"
+    cds_dump scala -Xmx256M -Xms32M -classpath "$(scala_cp)"
+  fi
+  if [ -f /usr/share/java/clojure.jar ]; then
+    cat >"$work/main.clj" <<'CLJ'
+(defn f [xs] (vec (filter pos? (map inc xs))))
+(require '[clojure.test :refer [deftest is run-test]])
+(deftest test-humaneval
+  (is (= (f [-2 1 2]) [2 3]))
+  (is (= (reduce + (range 1 11)) 55))
+  (is (= (clojure.string/upper-case "ab") "AB")))
+(run-test test-humaneval)
+CLJ
+    (cd "$work" && "${run[@]}" /usr/bin/java -XX:DumpLoadedClassList="$work/clj.list" \
+      -Dclojure.main.report=stderr -cp /usr/share/java/clojure.jar clojure.main main.clj) >/dev/null ||
+      echo "setup: the Clojure warm-up program failed; its archive may be partial"
+    cds_dump clj -cp /usr/share/java/clojure.jar
+  fi
+  echo "$key" >"$dir.new/version"
+  chmod -R a+rX "$dir.new"
+  rm -rf "$dir" "$work" && mv "$dir.new" "$dir"
+}
+
 mkdir -p "$CACHE_ROOT"
 warm_go
+warm_cpp_pch
+warm_jvm_cds

@@ -27,6 +27,7 @@
 static struct recipe **registry;
 static size_t nregistry;
 static char *installed_list;
+static bool use_caches = true; /* recipes_use_caches() */
 
 static const char *const statuses[] = {"OK",        "Exception",        "SyntaxError",
                                        "Timeout",   "AssertionError",   "ReferenceError",
@@ -160,8 +161,9 @@ static int parse_limits(json_t *v, struct recipe_limits *l, struct err *e)
 
 static int parse_step(json_t *v, struct recipe_step *st, struct err *e)
 {
-        static const char *const allowed[] = {"name",  "argv",     "timeout_s",
+        static const char *const allowed[] = {"name",  "argv",     "cached_argv", "timeout_s",
                                               "stdin", "continue", NULL};
+        char **cached = NULL;
         json_t *t;
 
         if (!json_is_object(v))
@@ -172,6 +174,23 @@ static int parse_step(json_t *v, struct recipe_step *st, struct err *e)
                 return -1;
         if (st->argv[0][0] != '/' && strncmp(st->argv[0], "{", 1) != 0)
                 return err_set(e, 0, "step \"%s\": argv[0] must be an absolute path", st->name);
+        if (get_strv(v, "cached_argv", false, true, &cached, e) < 0) {
+                strv_free(cached);
+                return -1;
+        }
+        if (cached && cached[0][0] != '/') {
+                strv_free(cached);
+                return err_set(e, 0, "step \"%s\": cached_argv[0] must be an absolute path",
+                               st->name);
+        }
+        /* The cached form replaces argv only when caches are on; either way
+         * the rest of the server sees one argv. */
+        if (cached && use_caches) {
+                strv_free(st->argv);
+                st->argv = cached;
+        } else {
+                strv_free(cached);
+        }
         t = json_object_get(v, "timeout_s");
         if (!json_is_number(t) || json_number_value(t) <= 0 || json_number_value(t) > 3600)
                 return err_set(e, 0, "step \"%s\": timeout_s must be a number in (0, 3600]",
@@ -385,6 +404,15 @@ struct recipe *recipe_parse(const char *text, size_t len, const char *expect_key
             parse_overlays(json_object_get(root, "overlays"), r, e) < 0 ||
             parse_limits(json_object_get(root, "limits"), &r->limits, e) < 0)
                 goto fail;
+        if (!use_caches) {
+                for (size_t k = 0; k < r->noverlays; k++) {
+                        free(r->overlays[k].lower);
+                        free(r->overlays[k].target);
+                }
+                free(r->overlays);
+                r->overlays = NULL;
+                r->noverlays = 0;
+        }
         if (expect_key && strcmp(r->key, expect_key) != 0) {
                 err_set(e, 0, "key \"%s\" does not match the file name", r->key);
                 goto fail;
@@ -472,6 +500,11 @@ static char *read_all(const char *path, size_t *len)
         if (!b.data)
                 return calloc(1, 1);
         return b.data;
+}
+
+void recipes_use_caches(bool on)
+{
+        use_caches = on;
 }
 
 int recipes_load(const char *dir, struct err *e)

@@ -65,6 +65,10 @@ struct recipe {
         char *version;     /* first line of version_argv's output, once probed */
 };
 
+/* Whether recipes parsed from now on use their install-time caches (a
+ * step's cached_argv, the recipe's overlays); on by default. Off gives the
+ * plain toolchain commands (--no-language-caches, the differential test). */
+void recipes_use_caches(bool on);
 /* Loads every *.json in dir. Fails (with the file and reason in e) on the
  * first invalid recipe: a broken recipe is an operator error to fix, not
  * something to run with. */

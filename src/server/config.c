@@ -130,6 +130,11 @@ static const struct opt_spec options[] = {
      "start every Python run cold (a fresh python3) instead of forking a pre-started "
      "interpreter",
      "see [warm-python.md](warm-python.md)"},
+    {"no-language-caches", NULL, FLAG(language_caches, 0), "caches used when built",
+     "run every toolchain without its install-time caches (recipes' overlays and steps' "
+     "cached_argv)",
+     "verdicts and output are the same either way, only slower; see "
+     "[languages.md](languages.md#install-time-caches)"},
     {"python-preload", "LIST", STR(python_preload, "numpy,pandas"), "numpy,pandas",
      "modules the warm interpreters import ahead, comma-separated ('' for none)",
      "per slot a lean zygote (common standard modules, about 17 MiB) and one per prefix of the "
@@ -264,6 +269,7 @@ static void set_defaults(struct config *cfg)
 
         memset(cfg, 0, sizeof(*cfg));
         cfg->warm_python = 1;
+        cfg->language_caches = 1;
         cfg->access_log = 1;
         for (size_t i = 0; i < NOPTIONS; i++) {
                 const struct opt_spec *o = &options[i];

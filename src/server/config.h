@@ -32,6 +32,7 @@ struct config {
         uint64_t problems_mb;       /* cap on the stored judge problems' bytes */
         int no_cgroups;             /* force the rlimits-only fallback */
         int warm_python;            /* Python runs start from warm zygotes */
+        int language_caches;        /* recipes use their install-time caches */
         const char *python_preload; /* modules the zygotes import, comma-separated */
         int access_log;             /* one JSON line per request on stdout */
         size_t max_batch;           /* runs in one /v1/batch request */

@@ -228,6 +228,7 @@ int main(int argc, char **argv)
         signal(SIGPIPE, SIG_IGN);
         prctl(PR_SET_NAME, "codeexec", 0, 0, 0);
 
+        recipes_use_caches(cfg.language_caches);
         if (recipes_load(cfg.languages_dir, &e) < 0) {
                 log_error("languages: %s", e.msg);
                 return 1;

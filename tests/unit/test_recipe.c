@@ -59,6 +59,43 @@ Test(recipe, rejects_bad_recipes)
         expect_error("\"key\":\"cpp\"", "\"key\":\"cpp\",\"key\":\"c\"", "invalid JSON");
 }
 
+/* A step's cached_argv replaces its argv while caches are on (the default);
+ * with recipes_use_caches(false) the plain argv stays and overlays go. */
+static const char *cached =
+    "{\"key\":\"go\",\"name\":\"Go\",\"source_file\":\"main_test.go\","
+    "\"overlays\":[{\"lower\":\"/var/cache/x\",\"target\":\"/tmp/.cache/x\"}],"
+    "\"steps\":[{\"name\":\"test\",\"argv\":[\"/usr/bin/go\",\"test\"],"
+    "\"cached_argv\":[\"/bin/sh\",\"-c\",\"exec \\\"$@\\\"\",\"sh\",\"/usr/bin/go\",\"test\"],"
+    "\"timeout_s\":30}],\"verdict\":[{\"status\":\"OK\"}]}";
+
+Test(recipe, cached_argv_and_overlays_follow_the_cache_switch)
+{
+        struct err e = {0, ""};
+        struct recipe *r = parse(cached, &e);
+
+        cr_assert_not_null(r, "%s", e.msg);
+        cr_assert_str_eq(r->steps[0].argv[0], "/bin/sh");
+        cr_assert_str_eq(r->steps[0].argv[4], "/usr/bin/go");
+        cr_assert_eq(r->noverlays, 1);
+        recipe_free(r);
+
+        recipes_use_caches(false);
+        r = parse(cached, &e);
+        recipes_use_caches(true);
+        cr_assert_not_null(r, "%s", e.msg);
+        cr_assert_str_eq(r->steps[0].argv[0], "/usr/bin/go");
+        cr_assert_null(r->steps[0].argv[2]);
+        cr_assert_eq(r->noverlays, 0);
+        cr_assert_null(r->overlays);
+        recipe_free(r);
+
+        expect_error("\"argv\":[\"/usr/bin/g++\"",
+                     "\"cached_argv\":[\"sh\"],\"argv\":[\"/usr/bin/g++\"",
+                     "cached_argv[0] must be an absolute path");
+        expect_error("\"argv\":[\"/usr/bin/g++\"", "\"cached_argv\":[],\"argv\":[\"/usr/bin/g++\"",
+                     "must not be empty");
+}
+
 Test(recipe, expands_placeholders)
 {
         char *s = recipe_expand("{src}|{stem}|{dir}|{name}|{base}", "Problem.java");

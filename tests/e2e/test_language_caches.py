@@ -1,0 +1,272 @@
+"""The install-time language caches change no result (docs/languages.md).
+
+Two servers run the same programs: one as started by default (caches on),
+one with --no-language-caches. For every language whose recipe uses a cache
+(a step's cached_argv or an overlay), every program of its corpus in
+tests/e2e/languages/<key>/, plus the C++ programs below that probe the edges
+of the precompiled header, must give the same status, exit code, stdout and
+stderr, byte for byte. A language whose toolchain is not installed is
+skipped with the reason the server gives. Whether a cache was actually built
+is reported in the skip reasons of test_cache_is_read_only only: both
+servers must agree whatever the state of /var/cache/codeexec.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+
+from conftest import start_server
+
+REPO = Path(__file__).resolve().parents[2]
+LANG_DIR = Path(__file__).resolve().parent / "languages"
+REQUEST_TIMEOUT_S = 120
+CPP_PCH = Path("/var/cache/codeexec/cpp-pch")
+
+PREFIX = "#include<assert.h>\n#include<bits/stdc++.h>\n"
+
+# C++ programs at the edges of the PCH rule (only the exact MultiPL-E prefix
+# takes the precompiled header; it must still behave as the plain headers).
+CPP_EXTRA = {
+    # a type error deep in the standard headers: include chains in stderr
+    "header-error": PREFIX + "int main() {\n  std::vector<int> v;\n  v.push_back(\"x\");\n"
+    "  std::map<int, int> m;\n  std::sort(m.begin(), m.end());\n}\n",
+    # only assert.h: std::vector is not declared, with or without the cache
+    "assert-only": "#include<assert.h>\nint main() {\n  std::vector<int> v;\n  return 0;\n}\n",
+    # a macro before the includes: not the prefix, so never the PCH
+    "macro-first": "#define NDEBUG\n" + PREFIX + "int main() { assert(false); return 0; }\n",
+    # assert.h again after NDEBUG (the second include finds the cache's link)
+    "reinclude-assert": PREFIX + "#define NDEBUG\n#include<assert.h>\n"
+    "int main() { assert(false); return 3; }\n",
+    # __FILE__ and __LINE__ in output and in a failed assert
+    "file-line": PREFIX + "int main() {\n  printf(\"%s %d\\n\", __FILE__, __LINE__);\n"
+    "  std::cerr << \"e\" << std::endl;\n  assert(1 == 2);\n}\n",
+    # the prefix, then a macro that the headers use: the PCH was built before it
+    "define-int": PREFIX + "#define int long long\nsigned main() {\n"
+    "  int x = 1LL << 40;\n  std::cout << x << ' ' << sizeof(int) << std::endl;\n}\n",
+    # CRLF line ends: not the exact prefix bytes
+    "crlf": PREFIX.replace("\n", "\r\n") + "int main() { std::cout << 1 << std::endl; }\n",
+    # the prefix with nothing after it: no main, a link error
+    "prefix-only": PREFIX,
+}
+
+
+# Output that differs between any two runs, cached or not: go test prints
+# its timings ("ok  \tpkg\t0.003s", "--- FAIL: TestX (0.00s)").
+VOLATILE = {"go": re.compile(r"\b\d+\.\d+s\b")}
+
+
+def _steady(key, result):
+    pat = VOLATILE.get(key)
+    if not pat:
+        return result
+    return {k: pat.sub("<time>", v) if isinstance(v, str) else v for k, v in result.items()}
+
+
+def _recipe_uses_cache(path: Path) -> bool:
+    r = json.loads(path.read_text())
+    return bool(r.get("overlays")) or any("cached_argv" in s for s in r["steps"])
+
+
+CACHED = sorted(p.stem for p in (REPO / "languages").glob("*.json") if _recipe_uses_cache(p))
+
+
+def _cases():
+    out = []
+    for key in CACHED:
+        d = LANG_DIR / key
+        if (d / "expect.json").is_file():
+            for name in json.loads((d / "expect.json").read_text()):
+                (f,) = sorted(d.glob(name + ".*"))
+                out.append((key, name, f.read_text()))
+    out += [("cpp", name, code) for name, code in CPP_EXTRA.items()]
+    return out
+
+
+CASES = _cases()
+
+
+@pytest.fixture(scope="module")
+def server_off():
+    with start_server("--no-language-caches") as s:
+        yield s.url
+
+
+@pytest.fixture(scope="module")
+def installed(server):
+    r = requests.get(server + "/v1/languages", timeout=10)
+    r.raise_for_status()
+    return {l["key"]: l for l in r.json()["languages"]}
+
+
+def _run(url, key, code):
+    body = {"code": code, "lang": key, "timeout": REQUEST_TIMEOUT_S}
+    r = requests.post(url + "/any_exec", json=body, timeout=REQUEST_TIMEOUT_S * 10)
+    assert r.status_code == 200, r.text
+    first, _, rest = r.text.partition("\n")
+    assert first == "0", r.text
+    return json.loads(rest)
+
+
+@pytest.fixture(scope="module")
+def results(server, server_off, installed):
+    """Every case on both servers; at most two runs at a time on each."""
+    todo = [c for c in CASES if installed.get(c[0], {}).get("installed")]
+    with cf.ThreadPoolExecutor(max_workers=4) as pool:
+        futures = {
+            (c[0], c[1]): (pool.submit(_run, server, c[0], c[2]),
+                           pool.submit(_run, server_off, c[0], c[2]))
+            for c in todo
+        }
+        return {k: (on.result(), off.result()) for k, (on, off) in futures.items()}
+
+
+def test_some_language_uses_a_cache():
+    assert "cpp" in CACHED and "go" in CACHED, CACHED
+
+
+@pytest.mark.parametrize("key,name,code", CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
+def test_same_result_with_and_without_caches(key, name, code, installed, results):
+    lang = installed.get(key)
+    assert lang is not None, f"no recipe for {key}"
+    if not lang["installed"]:
+        pytest.skip(f"{key}: toolchain not installed ({lang.get('missing')} is missing)")
+    on, off = (_steady(key, r) for r in results[(key, name)])
+    assert list(on) == ["status", "exit_code", "stdout", "stderr"]
+    assert on == off, f"{key}/{name}\n caches on:  {json.dumps(on)[:3000]}\n caches off: {json.dumps(off)[:3000]}"
+
+
+def test_expected_verdicts_of_cpp_edges(installed, results):
+    """The edge programs mean what their names say (so the comparison above
+    compares something)."""
+    if not installed.get("cpp", {}).get("installed"):
+        pytest.skip("cpp: g++ not installed")
+    got = {name: results[("cpp", name)][0] for name in CPP_EXTRA}
+    assert got["header-error"]["status"] == "SyntaxError"
+    assert "In file included from" in got["header-error"]["stderr"]
+    assert got["assert-only"]["status"] == "SyntaxError"
+    assert (got["macro-first"]["status"], got["macro-first"]["exit_code"]) == ("OK", 0)
+    assert (got["reinclude-assert"]["status"], got["reinclude-assert"]["exit_code"]) == (
+        "Exception", 3)
+    assert got["file-line"]["stdout"] == "/tmp/main.cpp 4\n"
+    assert "main.cpp:6: int main(): Assertion `1 == 2' failed." in got["file-line"]["stderr"]
+    assert got["define-int"]["stdout"] == "1099511627776 8\n"
+    assert (got["crlf"]["status"], got["crlf"]["stdout"]) == ("OK", "1\n")
+    assert got["prefix-only"]["status"] == "SyntaxError"
+
+
+def test_cache_is_read_only(server, installed):
+    """A run sees the C++ cache but cannot change it."""
+    if not installed.get("cpp", {}).get("installed"):
+        pytest.skip("cpp: g++ not installed")
+    if not (CPP_PCH / "pch" / "assert.h.gch").is_file():
+        pytest.skip(f"{CPP_PCH} not built (scripts/warm-caches.sh)")
+    code = PREFIX + (
+        "#include <fcntl.h>\n#include <unistd.h>\n"
+        "int main() {\n"
+        "  const char *p = \"/var/cache/codeexec/cpp-pch/pch/assert.h.gch\";\n"
+        "  std::cout << (access(p, R_OK) == 0) << ' ' << (open(p, O_WRONLY) < 0) << ' '\n"
+        "            << (open(\"/var/cache/codeexec/cpp-pch/x\", O_CREAT | O_WRONLY, 0644) < 0)\n"
+        "            << ' ' << (unlink(p) < 0) << std::endl;\n"
+        "}\n")
+    got = _run(server, "cpp", code)
+    assert (got["status"], got["stdout"]) == ("OK", "1 1 1 1\n"), got
+
+
+def _cached_argv(key, step):
+    r = json.loads((REPO / "languages" / f"{key}.json").read_text())
+    return next(s["cached_argv"] for s in r["steps"] if s["name"] == step)
+
+
+def test_cpp_pch_is_used(tmp_path):
+    """The cached compile step really loads the precompiled header (run on
+    the host: g++ -H names a PCH it uses with '!')."""
+    if not Path("/usr/bin/g++").exists():
+        pytest.skip("g++ not installed")
+    if not (CPP_PCH / "pch" / "assert.h.gch").is_file():
+        pytest.skip(f"{CPP_PCH} not built (scripts/warm-caches.sh)")
+    src = tmp_path / "main.cpp"
+    src.write_text((LANG_DIR / "cpp" / "pass.cpp").read_text())
+    argv = [a.replace("{src}", str(src)).replace("{stem}", str(tmp_path / "main"))
+            for a in _cached_argv("cpp", "compile")]
+    r = subprocess.run(argv + ["-H"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.startswith(f"! {CPP_PCH}/pch/assert.h.gch\n"), r.stderr[:500]
+
+
+JVM_CHECKS = {
+    # archive: (the cached step, a short command its tool runs with)
+    "javac.jsa": ("java", "compile", ["-version"]),
+    "scalac.jsa": ("scala", "compile", ["-version"]),
+    "scala.jsa": ("scala", "run", ["-version"]),
+    "clj.jsa": ("clj", "run", ["-e", "(println 1)"]),
+}
+
+
+@pytest.mark.parametrize("archive", sorted(JVM_CHECKS))
+def test_jvm_archive_maps(archive, tmp_path):
+    """Each CDS archive is accepted by its tool's JVM with the recipe's own
+    flags and class path: -Xshare:on makes the JVM fail instead of silently
+    running without it."""
+    key, step, probe = JVM_CHECKS[archive]
+    path = Path("/var/cache/codeexec/jvm-cds") / archive
+    if not path.is_file():
+        pytest.skip(f"{path} not built (scripts/warm-caches.sh, toolchain installed?)")
+    argv = _cached_argv(key, step)
+    j = "-J" if argv[0] != "/usr/bin/java" else ""
+    cut = next(i for i, a in enumerate(argv) if a.startswith(("-cp", "-d", "-encoding", "-D")))
+    if key == "clj":
+        cut = argv.index("clojure.main") + 1
+    cmd = argv[:1] + [j + "-Xshare:on"] + argv[1:cut] + probe
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                       env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"})
+    assert r.returncode == 0, (cmd, r.stdout[-2000:], r.stderr[-2000:])
+
+
+def test_cpp_pch_wrapper_uses_only_a_fresh_cache(tmp_path):
+    """The compile step's check, run on the host against a copy of the cache
+    (the .gch linked, not copied): the PCH is used only when every listed
+    dependency exists and is older than it, and the source starts with the
+    prefix; anything else runs the plain command."""
+    if not Path("/usr/bin/g++").exists():
+        pytest.skip("g++ not installed")
+    if not (CPP_PCH / "pch" / "assert.h.gch").is_file():
+        pytest.skip(f"{CPP_PCH} not built (scripts/warm-caches.sh)")
+    cache = tmp_path / "cache"
+    (cache / "pch").mkdir(parents=True)
+    (cache / "pch" / "assert.h.gch").symlink_to(CPP_PCH / "pch" / "assert.h.gch")
+    (cache / "pch" / "assert.h").write_text((CPP_PCH / "pch" / "assert.h").read_text())
+    (cache / "prefix").write_text(PREFIX)
+    deps = (CPP_PCH / "deps").read_text()
+    work = tmp_path / "w"
+    work.mkdir()
+    argv = _cached_argv("cpp", "compile")
+    argv[2] = argv[2].replace(str(CPP_PCH), str(cache))
+
+    def uses_pch(code, deps_text):
+        if deps_text is None:
+            (cache / "deps").unlink(missing_ok=True)
+        else:
+            (cache / "deps").write_text(deps_text)
+        (work / "main.cpp").write_text(code)
+        cmd = [a.replace("{src}", str(work / "main.cpp")).replace("{stem}", str(work / "main"))
+               for a in argv]
+        r = subprocess.run(cmd + ["-H"], capture_output=True, text=True, cwd=work, timeout=120)
+        assert r.returncode == 0, r.stderr[-2000:]
+        return r.stderr.startswith(f"! {cache}/pch/assert.h.gch\n")
+
+    program = (LANG_DIR / "cpp" / "pass.cpp").read_text()
+    assert program.startswith(PREFIX)
+    newer = tmp_path / "newer.h"
+    newer.write_text("")
+    assert uses_pch(program, deps)
+    assert not uses_pch(program, deps + f"{newer}\n")  # a header changed after the build
+    assert not uses_pch(program, deps + f"{tmp_path}/gone.h\n")  # a header went away
+    assert not uses_pch(program, None)  # no deps list: not a finished cache
+    assert not uses_pch("\n" + program, deps)  # not the exact prefix
