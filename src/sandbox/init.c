@@ -14,8 +14,7 @@
  * rlimits and that last drop are harden.c's, shared with a warm Python
  * run's PID 1 and program (pyzygote/zygote.c), so the two cannot drift.
  *
- * Then it runs the steps in order. Each step is started as posix_spawn does
- * (sharing PID 1's memory until its exec, PID 1 suspended) with its own session,
+ * Then it runs the steps in order. Each step is forked with its own session,
  * its stdout/stderr on the step's pipes and its stdin from a memfd holding
  * the request's stdin (or /dev/null). PID 1 waits with a deadline
  * (sigtimedwait on SIGCHLD); at the deadline, and in any case when the
@@ -188,24 +187,6 @@ fail:
         _exit(127);
 }
 
-/* A step's process before its exec: it shares PID 1's memory (see
- * run_steps), on a stack of its own. */
-struct step_args {
-        const struct sbx_spec *spec;
-        const struct sbx_step *st;
-        int in, out, err, report, memory_rlimit;
-};
-
-#define STEP_STACK_BYTES (64 * 1024)
-static char step_stack[STEP_STACK_BYTES] __attribute__((aligned(16)));
-
-static int step_main(void *arg)
-{
-        const struct step_args *a = arg;
-
-        exec_step(a->spec, a->st, a->in, a->out, a->err, a->report, a->memory_rlimit);
-}
-
 /* Runs the steps; true when every one exited 0 in time. */
 static bool run_steps(struct child_ctx *c)
 {
@@ -238,30 +219,15 @@ static bool run_steps(struct child_ctx *c)
                 start = sbx_now_us();
                 /* Not fork(): glibc's fork takes malloc's and stdio's
                  * locks, which a server thread may have held when we were
-                 * cloned (see seccomp.c). And not a copy of PID 1's memory
-                 * either (a copy of the server's: copying its page tables
-                 * and tearing them down again at the exec cost more than
-                 * the rest of the step's start): the step shares it, as
-                 * posix_spawn does, on a stack of its own, while PID 1 is
-                 * suspended until the exec (CLONE_VFORK). It has its own
-                 * fd table, signal handlers, rlimits and credentials, and
-                 * writes nothing of PID 1's but errno (PID 1 reads none
-                 * before its next call). */
-                {
-                        struct step_args a = {spec,
-                                              st,
-                                              in,
-                                              c->out_w[i][0],
-                                              c->out_w[i][1],
-                                              report[1],
-                                              c->memory_rlimit};
-                        pid = clone(step_main, step_stack + sizeof(step_stack),
-                                    CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
-                }
+                 * cloned (see seccomp.c). */
+                pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
                 if (pid < 0) {
                         err_set(&e, errno, "fork step %zu", i);
                         setup_failed(c->status_fd, &e);
                 }
+                if (pid == 0)
+                        exec_step(spec, st, in, c->out_w[i][0], c->out_w[i][1], report[1],
+                                  c->memory_rlimit);
                 close(in);
                 close(report[1]);
                 n = read(report[0], &exec_errno, sizeof(exec_errno));
