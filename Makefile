@@ -186,7 +186,7 @@ FUZZ_SRC_request := src/api/request.c
 FUZZ_SRC_jsontext:= src/util/jsontext.c src/util/utf8.c src/util/buf.c
 FUZZ_SRC_recipe  := src/lang/recipe.c src/util/buf.c src/util/err.c src/util/strv.c
 FUZZ_SRC_jsonl   := src/bank/jsonl.c src/bank/bank.c src/util/md5.c src/util/err.c
-FUZZ_SRC_checker := src/judge/checker.c
+FUZZ_SRC_checker := src/judge/checker.c src/util/utf8.c src/util/buf.c
 FUZZ_TIME        ?= 60
 FUZZ_SMOKE_TIME  ?= 10
 FUZZ_BIN         := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%) $(BUILD)/fuzz/jsontext_dump

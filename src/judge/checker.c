@@ -41,6 +41,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/utf8.h"
+
 struct span {
         const char *p;
         size_t n;
@@ -104,37 +106,6 @@ __attribute__((format(printf, 2, 3))) static void mw_fmt(struct mw *w, const cha
         mw_put(w, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1, true);
 }
 
-/* Length of the well-formed UTF-8 sequence at p, 0 if ill-formed. */
-static size_t u8_len(const unsigned char *p, size_t n)
-{
-        unsigned char c = p[0], lo = 0x80, hi = 0xBF;
-        size_t need, i;
-
-        if (c < 0x80)
-                return 1;
-        if (c >= 0xC2 && c <= 0xDF)
-                need = 1;
-        else if (c >= 0xE0 && c <= 0xEF) {
-                need = 2;
-                lo = c == 0xE0 ? 0xA0 : 0x80;
-                hi = c == 0xED ? 0x9F : 0xBF;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-                need = 3;
-                lo = c == 0xF0 ? 0x90 : 0x80;
-                hi = c == 0xF4 ? 0x8F : 0xBF;
-        } else
-                return 0;
-        if (n < need + 1)
-                return 0;
-        for (i = 1; i <= need; i++) {
-                if (p[i] < lo || p[i] > hi)
-                        return 0;
-                lo = 0x80;
-                hi = 0xBF;
-        }
-        return need + 1;
-}
-
 /* Appends p[0..n) made printable and valid UTF-8. */
 static void mw_clean(struct mw *w, const char *p, size_t n)
 {
@@ -150,7 +121,8 @@ static void mw_clean(struct mw *w, const char *p, size_t n)
                 } else if (c == '\0') {
                         mw_put(w, "~", 1, false);
                         i++;
-                } else if (c < 0x20 || c == 0x7F || (k = u8_len(u + i, n - i)) == 0) {
+                } else if (c < 0x20 || c == 0x7F ||
+                           (k = utf8_seq_len((const char *)u + i, n - i)) == 0) {
                         mw_put(w, "?", 1, false);
                         i++;
                 } else {

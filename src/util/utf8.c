@@ -48,6 +48,13 @@ static int utf8_seq(const unsigned char *p, size_t n)
         return need + 1;
 }
 
+size_t utf8_seq_len(const char *p, size_t n)
+{
+        int len = utf8_seq((const unsigned char *)p, n);
+
+        return len > 0 ? (size_t)len : 0;
+}
+
 int utf8_append_lossy(struct buf *out, const char *s, size_t n)
 {
         const unsigned char *p = (const unsigned char *)s;

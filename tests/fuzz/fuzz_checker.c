@@ -16,39 +16,18 @@
 #include <string.h>
 
 #include "judge/checker.h"
+#include "util/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int valid_utf8(const unsigned char *s)
 {
-        while (*s) {
-                unsigned char c = *s;
-                size_t need, i;
-                unsigned char lo = 0x80, hi = 0xBF;
+        size_t n = strlen((const char *)s), i = 0, k;
 
-                if (c < 0x80) {
-                        s++;
-                        continue;
-                }
-                if (c >= 0xC2 && c <= 0xDF)
-                        need = 1;
-                else if (c >= 0xE0 && c <= 0xEF) {
-                        need = 2;
-                        lo = c == 0xE0 ? 0xA0 : 0x80;
-                        hi = c == 0xED ? 0x9F : 0xBF;
-                } else if (c >= 0xF0 && c <= 0xF4) {
-                        need = 3;
-                        lo = c == 0xF0 ? 0x90 : 0x80;
-                        hi = c == 0xF4 ? 0x8F : 0xBF;
-                } else
+        while (i < n) {
+                if ((k = utf8_seq_len((const char *)s + i, n - i)) == 0)
                         return 0;
-                for (i = 1; i <= need; i++) {
-                        if (s[i] < lo || s[i] > hi)
-                                return 0;
-                        lo = 0x80;
-                        hi = 0xBF;
-                }
-                s += need + 1;
+                i += k;
         }
         return 1;
 }
