@@ -23,6 +23,7 @@ static bool *slot_busy;
 static size_t nrunning, nqueued;
 static struct job *head, *tail;
 static struct job *bg_head, *bg_tail; /* background queue */
+static uint64_t bg_started;           /* background jobs started, ever */
 static bool bg_running;
 static struct event *ev_pump;
 static sched_start_fn start_job;
@@ -49,6 +50,7 @@ static void start_waiting(void)
                 job->next = NULL;
                 job->background = true;
                 bg_running = true;
+                bg_started++;
                 start_job(job, sched_base, (unsigned)slot);
         }
         while (head && (slot = take_slot()) >= 0) {
@@ -147,6 +149,11 @@ size_t sched_running(void)
 size_t sched_background_running(void)
 {
         return bg_running ? 1 : 0;
+}
+
+uint64_t sched_background_started(void)
+{
+        return bg_started;
 }
 
 size_t sched_queued(void)

@@ -35,8 +35,9 @@ void sched_job_finished(struct job *job, unsigned slot);
 /* Called by job.c when a queued job is cancelled. */
 void sched_remove_queued(struct job *job);
 
-size_t sched_running(void);            /* request runs in boxes now */
-size_t sched_background_running(void); /* background jobs in boxes now */
+size_t sched_running(void);              /* request runs in boxes now */
+size_t sched_background_running(void);   /* background jobs in boxes now */
+uint64_t sched_background_started(void); /* background jobs started since start-up */
 size_t sched_queued(void);
 unsigned sched_max_running(void);
 size_t sched_max_queue(void);

@@ -195,9 +195,30 @@ static void render_histogram(struct buf *out, const char *name, const char *help
                     (unsigned long long)h->count, name, h->sum, name, (unsigned long long)h->count);
 }
 
+/* How the sandbox started its boxes (sandbox/standby.c). */
+static void render_box_starts(struct buf *out)
+{
+        struct sbx_stats st;
+
+        sbx_get_stats(&st);
+        buf_appendf(out,
+                    "# HELP codeexec_boxes_started_total Cold boxes by how they were started: "
+                    "built when the run arrived, or built ahead (a standby).\n"
+                    "# TYPE codeexec_boxes_started_total counter\n"
+                    "codeexec_boxes_started_total{how=\"cold\"} %llu\n"
+                    "codeexec_boxes_started_total{how=\"standby\"} %llu\n"
+                    "# HELP codeexec_standby_boxes_discarded_total Boxes built ahead and not "
+                    "used: they did not fit the next run, waited too long or died.\n"
+                    "# TYPE codeexec_standby_boxes_discarded_total counter\n"
+                    "codeexec_standby_boxes_discarded_total %llu\n",
+                    (unsigned long long)st.cold_boxes, (unsigned long long)st.standby_boxes,
+                    (unsigned long long)st.standbys_discarded);
+}
+
 void metrics_render(struct buf *out)
 {
         warmpool_metrics(out);
+        render_box_starts(out);
         render_counters(out, "codeexec_http_requests_total",
                         "HTTP requests by endpoint and status.", &requests);
         render_histogram(out, "codeexec_http_request_duration_seconds",
@@ -245,12 +266,16 @@ void metrics_render(struct buf *out)
                     "# TYPE codeexec_running gauge\ncodeexec_running %zu\n"
                     "# HELP codeexec_background_running Boxes running start-up probes now.\n"
                     "# TYPE codeexec_background_running gauge\ncodeexec_background_running %zu\n"
+                    "# HELP codeexec_background_started_total Boxes started for start-up probes.\n"
+                    "# TYPE codeexec_background_started_total counter\n"
+                    "codeexec_background_started_total %llu\n"
                     "# HELP codeexec_slots Boxes that may run at once (--max-running).\n"
                     "# TYPE codeexec_slots gauge\ncodeexec_slots %u\n"
                     "# HELP codeexec_queue_capacity Runs that may wait (--max-queue).\n"
                     "# TYPE codeexec_queue_capacity gauge\ncodeexec_queue_capacity %zu\n",
                     sched_queued(), sched_running(), sched_background_running(),
-                    sched_max_running(), sched_max_queue());
+                    (unsigned long long)sched_background_started(), sched_max_running(),
+                    sched_max_queue());
         buf_appendf(out,
                     "# HELP codeexec_info Build and sandbox facts.\n# TYPE codeexec_info gauge\n"
                     "codeexec_info{limits=\"%s\"} 1\n",

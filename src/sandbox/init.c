@@ -53,10 +53,12 @@
 #include <unistd.h>
 
 #include "../util/memfd.h"
+#include "../util/scm.h"
 #include "archive.h"
 #include "cgroup.h"
 #include "harden.h"
 #include "reaper.h"
+#include "specimage.h"
 #include "warm-proto.h"
 
 #define BOX_HOSTNAME "codeexec"
@@ -320,6 +322,71 @@ static _Noreturn void exec_zygote(struct child_ctx *c)
         setup_failed(WARM_FD_CONTROL, &e);
 }
 
+static _Noreturn void bad_run_record(int status_fd)
+{
+        struct err e = {0, ""};
+
+        err_set(&e, EPROTO, "standby box: malformed run record");
+        setup_failed(status_fd, &e);
+}
+
+/* A standby box (standby.c), its file system built from c->spec's binds,
+ * overlays and tmpfs size: seals it, waits for the run and takes the run's
+ * spec, pipes and collect memfd. Exits quietly when the server lets the box
+ * go unused. */
+static const struct sbx_spec *await_run(struct child_ctx *c)
+{
+        const uint64_t built_tmpfs = c->spec->limits.tmpfs_bytes;
+        struct standby_run run;
+        struct sbx_spec *spec;
+        struct err e = {0, ""};
+        int fds[SCM_MAX_FDS], flags, artifact = -1;
+        size_t nfds, k = 1;
+        ssize_t n;
+
+        if (sbx_seal_root(&e) < 0 || harden_dumpable(0, &e) < 0)
+                setup_failed(c->status_fd, &e);
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        do
+                n = scm_recv(c->status_fd, &run, sizeof(run), fds, SCM_MAX_FDS, &nfds, &flags);
+        while (n < 0 && errno == EINTR);
+        if (n == 0)
+                _exit(0); /* the server let the box go */
+        if (n != (ssize_t)sizeof(run) || run.magic != STANDBY_RUN_MAGIC ||
+            nfds != 1 + (size_t)(run.has_collect != 0) + (size_t)(run.has_artifact != 0) ||
+            run.nsteps == 0 || run.nsteps > SBX_MAX_STEPS)
+                bad_run_record(c->status_fd);
+        if (run.has_collect) {
+                c->collect_fd = fds[k++];
+                c->collect_cap = (size_t)run.collect_cap;
+        }
+        if (run.has_artifact)
+                artifact = fds[k++];
+        spec = specimage_map(fds[0], (size_t)run.spec_size, artifact, &e);
+        close(fds[0]);
+        if (!spec)
+                setup_failed(c->status_fd, &e);
+        if (spec->nsteps != run.nsteps)
+                bad_run_record(c->status_fd);
+        for (size_t got = 0; got < 2 * spec->nsteps;) {
+                uint32_t count = 0;
+                n = scm_recv(c->status_fd, &count, sizeof(count), fds, SCM_MAX_FDS, &nfds, &flags);
+                if (n != (ssize_t)sizeof(count) || count == 0 || count != nfds ||
+                    got + count > 2 * spec->nsteps)
+                        bad_run_record(c->status_fd);
+                for (size_t i = 0; i < count; i++)
+                        c->out_w[(got + i) / 2][(got + i) % 2] = fds[i];
+                got += count;
+        }
+        /* a run's PID 1, named as a cold box's */
+        prctl(PR_SET_NAME, c->name, 0, 0, 0);
+        /* standby.c sends only runs whose /tmp is the size it was built with */
+        if (spec->limits.tmpfs_bytes != built_tmpfs)
+                bad_run_record(c->status_fd);
+        c->spec = spec;
+        return spec;
+}
+
 _Noreturn void sbx_child_main(struct child_ctx *c)
 {
         const struct sbx_spec *spec = c->spec;
@@ -343,6 +410,11 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
                 keep[nkeep++] = c->out_w[i][1];
         }
         close_all_but(keep, nkeep);
+        /* A standby is told apart from a run's PID 1 by its name while it
+         * waits (ps, tests); await_run gives it back the server's. */
+        if (c->standby && (prctl(PR_GET_NAME, c->name, 0, 0, 0) < 0 ||
+                           prctl(PR_SET_NAME, STANDBY_COMM, 0, 0, 0) < 0))
+                _exit(127);
         /* PID 1 is a copy of the server: its /proc/1/cmdline (readable by
          * the box, whatever the dumpable flag) would show the server's
          * command line. Wipe it. */
@@ -394,6 +466,8 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
         }
         if (sbx_mount_root(spec, &e) < 0)
                 setup_failed(c->status_fd, &e);
+        if (c->standby)
+                spec = await_run(c);
         if (chdir("/tmp") < 0 || (spec->artifact && unpack_artifact(spec, &e) < 0) ||
             write_files(spec, &e) < 0 ||
             (spec->mnt_in_tmp && mkdir(SBX_MNT_DIR, 0755) < 0 && errno != EEXIST &&
@@ -417,7 +491,8 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
                 };
                 /* Non-dumpable: programs of the same uid can neither ptrace
                  * PID 1 nor read its memory, a copy of the server's. */
-                if (sbx_seal_root(&e) < 0 || harden_rlimits_box(&lim, &e) < 0 ||
+                /* (a standby's root was sealed before its run came) */
+                if ((!c->standby && sbx_seal_root(&e) < 0) || harden_rlimits_box(&lim, &e) < 0 ||
                     harden_dumpable(0, &e) < 0 || harden_drop_privileges(c->seccomp, &e) < 0)
                         setup_failed(c->status_fd, &e);
         }
@@ -430,7 +505,7 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
                 if (recv(c->status_fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
                         _exit(127);
         }
-        if (run_steps(c) || c->spec->collect_always) {
+        if (run_steps(c) || spec->collect_always) {
                 if (c->collect_fd >= 0)
                         collect_tmp(c);
         }

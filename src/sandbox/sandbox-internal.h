@@ -20,6 +20,11 @@ struct child_ctx {
         int memory_rlimit;           /* no cgroup: limit memory with RLIMIT_DATA */
         int collect_fd;              /* spec->collect_tmp: the memfd to archive /tmp into */
         size_t collect_cap;          /* its size */
+        /* A standby box (standby.c): spec holds only what the box is built
+         * from (binds, overlays, mnt_in_tmp, limits, slot); PID 1 builds it
+         * and then waits on status_fd for the run (struct standby_run). */
+        bool standby;
+        char name[16]; /* a standby's: the server's comm, given back for the run */
 
         /* Start-up state of the server's, copied here by sbx_spawn so that
          * PID 1 reads no other file's globals. */
@@ -45,6 +50,58 @@ int sbx_collect_memfd(uint64_t max_data, size_t *cap, struct err *e);
 /* Opens the warm Python binaries (warm.c), at start-up; without them
  * (NULL paths, or not found) warm Python is off. */
 void sbx_warm_init(const char *zygote_path, const char *reaper_path);
+
+/* Clones PID 1 with ctx (its status_fd and sync_fd the child's ends; sync_w
+ * the parent's end of the sync pipe) into slot's namespaces and cgroup cg,
+ * writes its id maps and lets it go: 0 with box->pid, pidfd and mntns_fd
+ * set, or -1 with e set (the child killed and reaped). spawn.c. */
+int sbx_start_pid1(struct child_ctx *ctx, int sync_w, unsigned slot, struct cg_box *cg,
+                   struct sbx_box *box, struct err *e);
+/* One stdout/stderr pipe pair per step (out[step][stream][end], close-on-
+ * exec, the rest -1); -1 with e set and nothing left open. */
+int sbx_out_pipes(size_t nsteps, int out[SBX_MAX_STEPS][2][2], struct err *e);
+void sbx_close_out_pipes(int out[SBX_MAX_STEPS][2][2]);
+/* After PID 1 has its write ends: closes them here and gives box the read
+ * ends (non-blocking). */
+void sbx_box_take_out_pipes(struct sbx_box *box, size_t nsteps, int out[SBX_MAX_STEPS][2][2]);
+/* Removes a released box's cgroup, or keeps it to retry while busy. */
+void sbx_remove_cgroup(struct cg_box **cg);
+
+/* Standby boxes (standby.c): one PID 1 per slot started ahead, built up to
+ * where it needs its run. */
+void sbx_standby_init(unsigned slots, bool enabled);
+/* Starts spec's run in the slot's standby box when there is one that fits
+ * (same binds, overlays, /mnt and /tmp size, alive): 0 with box filled as sbx_spawn
+ * fills it; -1 when there is none or it could not take the run (then
+ * discarded): the caller starts a cold box. */
+int sbx_standby_run(const struct sbx_spec *spec, struct sbx_box *box);
+/* Starts a standby box for the slot of spec, built for runs like it, unless
+ * the slot has one; failures are only logged. */
+void sbx_standby_prepare(const struct sbx_spec *spec);
+/* Counts a box started cold, for sbx_get_stats. */
+void sbx_standby_count_cold(void);
+/* From the server's tick: reaps discarded standbys, discards idle ones. */
+void sbx_standby_tick(void);
+/* At shutdown: kills and reaps every standby, removes their cgroups. */
+void sbx_standby_cleanup(void);
+
+/* A standby's comm while it waits (15 characters at most). */
+#define STANDBY_COMM "codeexec-wait"
+
+/* The first record a standby's PID 1 receives: its run. Attached: the spec
+ * image (specimage.h), then the collect memfd if has_collect, then the
+ * artifact's fd if has_artifact. Then records of up to SCM_MAX_FDS output
+ * pipe write ends each (body: a uint32_t count), 2 per step in step order,
+ * stdout first. */
+#define STANDBY_RUN_MAGIC 0x52756e21u /* "Run!" */
+struct standby_run {
+        uint32_t magic;
+        uint32_t nsteps;
+        uint32_t has_collect;
+        uint32_t has_artifact;
+        uint64_t spec_size;
+        uint64_t collect_cap;
+};
 
 /* A box's cgroup (cgroup.h) with the next box id. */
 struct cg_box *sbx_new_cgroup(const struct sbx_limits *lim, struct err *e);

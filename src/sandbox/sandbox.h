@@ -148,7 +148,17 @@ struct sbx_options {
         size_t argv_len;
         const char *zygote_path; /* codeexec-pyzygote; NULL: no warm Python */
         const char *reaper_path; /* codeexec-pyreaper, needed with it */
+        bool no_standby;         /* never start a slot's next box ahead (standby.c) */
 };
+
+/* How boxes were started, for metrics. */
+struct sbx_stats {
+        uint64_t cold_boxes;         /* built after their run arrived */
+        uint64_t standby_boxes;      /* runs given a box built ahead */
+        uint64_t standbys_started;   /* boxes built ahead */
+        uint64_t standbys_discarded; /* built ahead and not used (did not fit, idle, died) */
+};
+void sbx_get_stats(struct sbx_stats *out);
 
 /* Detects the cgroup setup, creates the server's cgroups beneath its own and
  * the box staging directory. Call once at start-up. */
@@ -228,8 +238,9 @@ const void *sbx_artifact_map(const struct sbx_artifact *a, size_t *size, struct 
 void sbx_artifact_unmap(const void *map, size_t size);
 size_t sbx_artifact_entries(const struct sbx_artifact *a);
 
-/* Retries removing cgroups that were still busy at release; returns how
- * many are still busy. Call from a timer while it returns non-zero. */
+/* Retries removing cgroups that were still busy at release, reaps and
+ * discards standby boxes; returns how many cgroups are still busy. Call
+ * from a timer. */
 size_t sbx_retry_releases(void);
 
 #endif

@@ -135,6 +135,7 @@ int sbx_global_init(const struct sbx_options *opt, struct err *e)
                 cg_init(&limits_why);
         make_netns_pool(opt->max_slots);
         sbx_reclaim_init(opt->max_slots);
+        sbx_standby_init(opt->max_slots, !opt->no_standby);
         if (limits_why)
                 log_warn("cgroups unusable (%s): limits fall back to rlimits only", limits_why);
         else
@@ -145,7 +146,7 @@ int sbx_global_init(const struct sbx_options *opt, struct err *e)
 /* The kernel may need a moment to let go of a dying cgroup (or a warm
  * run's zygote to leave it): keep it on a list and retry from
  * sbx_retry_releases(). */
-static void remove_cgroup(struct cg_box **cg)
+void sbx_remove_cgroup(struct cg_box **cg)
 {
         if (*cg && cg_box_destroy(*cg) < 0 && errno == EBUSY) {
                 size_t n = nbusy_releases + 1;
@@ -165,6 +166,7 @@ static void remove_cgroup(struct cg_box **cg)
  * up to a second for the kernel to let go of busy cgroups. */
 void sbx_global_cleanup(void)
 {
+        sbx_standby_cleanup();
         for (int i = 0; i < SHUTDOWN_RELEASE_TRIES && sbx_retry_releases() > 0; i++)
                 usleep(SHUTDOWN_RELEASE_WAIT_US);
         sbx_reclaim_cleanup();
@@ -247,20 +249,85 @@ static pid_t do_clone(struct cg_box *cg, unsigned slot, int *pidfd)
         return (pid_t)r;
 }
 
-int sbx_spawn(const struct sbx_spec *spec, struct sbx_box *box, struct err *e)
+int sbx_start_pid1(struct child_ctx *ctx, int sync_w, unsigned slot, struct cg_box *cg,
+                   struct sbx_box *box, struct err *e)
+{
+        int pidfd = -1;
+        pid_t pid;
+
+        ctx->cg = cg_enabled() && cg_box_clone_fd(cg) < 0 ? cg : NULL;
+        ctx->memory_rlimit = !cg_enabled();
+        ctx->seccomp = sbx_seccomp_filter();
+        ctx->argv_area = options.argv_area;
+        ctx->argv_len = options.argv_len;
+        pid = do_clone(cg, slot, &pidfd);
+        if (pid < 0)
+                return err_set(e, errno, "clone3");
+        if (pid == 0)
+                sbx_child_main(ctx);
+
+        /* The child joins its cgroup itself (init.c): on cgroup v1 that
+         * write waits for an RCU grace period (milliseconds), which must not
+         * stall the event loop. */
+        if (set_id_maps(pid, slot, e) < 0 || write(sync_w, "g", 1) != 1) {
+                if (!e->msg[0])
+                        err_set(e, errno, "release box");
+                syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+                close(pidfd);
+                return -1;
+        }
+        /* PID 1's exit then leaves the namespace's teardown to us (reclaim.c). */
+        box->mntns_fd = sbx_reclaim_hold(pid);
+        box->pid = pid;
+        box->pidfd = pidfd;
+        return 0;
+}
+
+int sbx_out_pipes(size_t nsteps, int out[SBX_MAX_STEPS][2][2], struct err *e)
+{
+        memset(out, -1, sizeof(int) * SBX_MAX_STEPS * 2 * 2);
+        for (size_t s = 0; s < nsteps; s++)
+                for (int k = 0; k < 2; k++)
+                        if (pipe2(out[s][k], O_CLOEXEC) < 0) {
+                                sbx_close_out_pipes(out);
+                                return err_set(e, errno, "output pipe");
+                        }
+        return 0;
+}
+
+void sbx_close_out_pipes(int out[SBX_MAX_STEPS][2][2])
+{
+        for (size_t s = 0; s < SBX_MAX_STEPS; s++)
+                for (int k = 0; k < 2; k++)
+                        close_pair(out[s][k]);
+}
+
+void sbx_box_take_out_pipes(struct sbx_box *box, size_t nsteps, int out[SBX_MAX_STEPS][2][2])
+{
+        box->nsteps = nsteps;
+        for (size_t s = 0; s < SBX_MAX_STEPS; s++)
+                for (int k = 0; k < 2; k++) {
+                        if (out[s][k][1] >= 0)
+                                close(out[s][k][1]);
+                        box->out_fd[s][k] = s < nsteps ? out[s][k][0] : -1;
+                        if (box->out_fd[s][k] >= 0)
+                                fcntl(box->out_fd[s][k], F_SETFL, O_NONBLOCK);
+                        else if (out[s][k][0] >= 0)
+                                close(out[s][k][0]);
+                        out[s][k][0] = out[s][k][1] = -1;
+                }
+}
+
+/* A box for spec from nothing: a new cgroup, channels and PID 1. */
+static int spawn_cold(const struct sbx_spec *spec, struct sbx_box *box, struct err *e)
 {
         struct child_ctx ctx;
         int status[2] = {-1, -1}, sync[2] = {-1, -1};
         int out[SBX_MAX_STEPS][2][2];
-        int pidfd = -1;
         struct cg_box *cg;
-        pid_t pid;
-        size_t s;
 
-        if (spec->nsteps == 0 || spec->nsteps > SBX_MAX_STEPS)
-                return err_set(e, EINVAL, "a box runs 1 to %d steps", SBX_MAX_STEPS);
-        memset(box, 0, sizeof(*box));
-        box->collect_fd = box->mntns_fd = -1;
         memset(out, -1, sizeof(out));
         memset(&ctx, 0, sizeof(ctx));
         ctx.collect_fd = -1;
@@ -280,69 +347,24 @@ int sbx_spawn(const struct sbx_spec *spec, struct sbx_box *box, struct err *e)
                 err_set(e, errno, "box channels");
                 goto fail;
         }
-        for (s = 0; s < spec->nsteps; s++)
-                for (int k = 0; k < 2; k++)
-                        if (pipe2(out[s][k], O_CLOEXEC) < 0) {
-                                err_set(e, errno, "output pipe");
-                                goto fail;
-                        }
+        if (sbx_out_pipes(spec->nsteps, out, e) < 0)
+                goto fail;
 
         ctx.spec = spec;
         ctx.status_fd = status[1];
         ctx.sync_fd = sync[0];
-        ctx.cg = cg_enabled() && cg_box_clone_fd(cg) < 0 ? cg : NULL;
-        ctx.memory_rlimit = !cg_enabled();
-        ctx.seccomp = sbx_seccomp_filter();
-        ctx.argv_area = options.argv_area;
-        ctx.argv_len = options.argv_len;
-        for (s = 0; s < spec->nsteps; s++) {
+        for (size_t s = 0; s < spec->nsteps; s++) {
                 ctx.out_w[s][0] = out[s][0][1];
                 ctx.out_w[s][1] = out[s][1][1];
         }
-        pid = do_clone(cg, spec->slot, &pidfd);
-        if (pid < 0) {
-                err_set(e, errno, "clone3");
+        if (sbx_start_pid1(&ctx, sync[1], spec->slot, cg, box, e) < 0)
                 goto fail;
-        }
-        if (pid == 0)
-                sbx_child_main(&ctx);
-
-        /* Parent. */
         close(status[1]);
-        status[1] = -1;
         close(sync[0]);
-        sync[0] = -1;
-        for (s = 0; s < spec->nsteps; s++)
-                for (int k = 0; k < 2; k++) {
-                        close(out[s][k][1]);
-                        out[s][k][1] = -1;
-                }
-        /* The child joins its cgroup itself (init.c): on cgroup v1 that
-         * write waits for an RCU grace period (milliseconds), which must not
-         * stall the event loop. */
-        if (set_id_maps(pid, spec->slot, e) < 0 || write(sync[1], "g", 1) != 1) {
-                if (!e->msg[0])
-                        err_set(e, errno, "release box");
-                syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-                        ;
-                close(pidfd);
-                goto fail;
-        }
         close(sync[1]);
-        /* PID 1's exit then leaves the namespace's teardown to us (reclaim.c). */
-        box->mntns_fd = sbx_reclaim_hold(pid);
-        box->pid = pid;
-        box->pidfd = pidfd;
         box->status_fd = status[0];
         fcntl(status[0], F_SETFL, O_NONBLOCK);
-        box->nsteps = spec->nsteps;
-        for (s = 0; s < SBX_MAX_STEPS; s++)
-                for (int k = 0; k < 2; k++) {
-                        box->out_fd[s][k] = s < spec->nsteps ? out[s][k][0] : -1;
-                        if (box->out_fd[s][k] >= 0)
-                                fcntl(box->out_fd[s][k], F_SETFL, O_NONBLOCK);
-                }
+        sbx_box_take_out_pipes(box, spec->nsteps, out);
         box->cg = cg;
         box->collect_fd = ctx.collect_fd;
         return 0;
@@ -351,12 +373,33 @@ fail:
                 close(ctx.collect_fd);
         close_pair(status);
         close_pair(sync);
-        for (s = 0; s < SBX_MAX_STEPS; s++)
-                for (int k = 0; k < 2; k++)
-                        close_pair(out[s][k]);
+        sbx_close_out_pipes(out);
         cg_box_kill(cg);
-        remove_cgroup(&cg);
+        sbx_remove_cgroup(&cg);
         return -1;
+}
+
+int sbx_spawn(const struct sbx_spec *spec, struct sbx_box *box, struct err *e)
+{
+        int rc;
+
+        if (spec->nsteps == 0 || spec->nsteps > SBX_MAX_STEPS)
+                return err_set(e, EINVAL, "a box runs 1 to %d steps", SBX_MAX_STEPS);
+        memset(box, 0, sizeof(*box));
+        box->collect_fd = box->mntns_fd = box->pidfd = box->status_fd = -1;
+        memset(box->out_fd, -1, sizeof(box->out_fd));
+        /* The slot's standby box when it fits (standby.c), else a cold one;
+         * then a standby for the slot's next run. */
+        if (sbx_standby_run(spec, box) == 0) {
+                rc = 0;
+        } else {
+                rc = spawn_cold(spec, box, e);
+                if (rc == 0)
+                        sbx_standby_count_cold();
+        }
+        if (rc == 0)
+                sbx_standby_prepare(spec);
+        return rc;
 }
 
 void sbx_kill(struct sbx_box *box)
@@ -415,8 +458,8 @@ void sbx_release(struct sbx_box *box)
         memset(box->out_fd, -1, sizeof(box->out_fd));
         if (box->cg && !box->warm)
                 cg_box_kill(box->cg);
-        remove_cgroup(&box->cg);
-        remove_cgroup(&box->next_cg); /* a zygote's, once it is dead */
+        sbx_remove_cgroup(&box->cg);
+        sbx_remove_cgroup(&box->next_cg); /* a zygote's, once it is dead */
         sbx_reclaim_drop(box->mntns_fd);
         box->mntns_fd = -1;
 }
@@ -425,6 +468,7 @@ size_t sbx_retry_releases(void)
 {
         size_t kept = 0;
 
+        sbx_standby_tick();
         for (size_t i = 0; i < nbusy_releases; i++) {
                 if (cg_box_destroy(busy_releases[i]) < 0 && errno == EBUSY)
                         busy_releases[kept++] = busy_releases[i];

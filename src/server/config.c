@@ -135,6 +135,9 @@ static const struct opt_spec options[] = {
      "cached_argv)",
      "verdicts and output are the same either way, only slower; see "
      "[languages.md](languages.md#install-time-caches)"},
+    {"no-standby", NULL, FLAG(no_standby, 1), "standby boxes on",
+     "build every box when its run arrives, instead of starting each slot's next box ahead",
+     "results are the same either way; see [performance.md](performance.md#standby-boxes)"},
     {"python-preload", "LIST", STR(python_preload, "numpy,pandas"), "numpy,pandas",
      "modules the warm interpreters import ahead, comma-separated ('' for none)",
      "per slot a lean zygote (common standard modules, about 17 MiB) and one per prefix of the "

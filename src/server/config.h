@@ -31,6 +31,7 @@ struct config {
         size_t ntestbanks;
         uint64_t problems_mb;       /* cap on the stored judge problems' bytes */
         int no_cgroups;             /* force the rlimits-only fallback */
+        int no_standby;             /* no boxes started ahead (sandbox/standby.c) */
         int warm_python;            /* Python runs start from warm zygotes */
         int language_caches;        /* recipes use their install-time caches */
         const char *python_preload; /* modules the zygotes import, comma-separated */

@@ -17,6 +17,8 @@ import socket
 import subprocess
 import threading
 import time
+
+import pytest
 from typing import Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
@@ -142,13 +144,19 @@ class HealthProbe:
                                 f"({len(self.latencies)} probes, limit {within}s)")
 
 
+# Box processes that outlive runs by design: warm zygotes and standby boxes.
+SERVER_KEPT_COMMS = ("codeexec-pyzyg", "codeexec-wait")
+
+
 def box_processes(lo: int = BOX_UID_LO, hi: int = BOX_UID_HI) -> List[str]:
     """`ps` lines of processes whose uid (real or effective) is in [lo, hi].
 
     Warm Python zygotes are long-lived by design and are not counted: a
     process named codeexec-pyzyg whose parent is outside the box uids (the
-    server). A run's processes always have a box process as parent, so a
-    program that renames itself is still found."""
+    server); nor is a slot's standby box, built ahead for the slot's next
+    run (its PID 1 is named codeexec-wait until a run comes, and is the
+    server's child). A run's processes always have a box process as parent,
+    so a program that renames itself is still found."""
     out = subprocess.run(["ps", "-ww", "-eo", "uid=,ruid=,pid=,ppid=,comm=,stat=,args="],
                          capture_output=True, text=True, check=True).stdout
     rows = []
@@ -162,23 +170,45 @@ def box_processes(lo: int = BOX_UID_LO, hi: int = BOX_UID_HI) -> List[str]:
     for parts, line in rows:
         if int(parts[2]) not in in_box:
             continue
-        if parts[4] == "codeexec-pyzyg" and int(parts[3]) not in in_box:
+        if parts[4] in SERVER_KEPT_COMMS and int(parts[3]) not in in_box:
             continue
         found.append(line)
     return found
 
 
-def background_running(url: str) -> int:
-    """Boxes the server runs for its own start-up probes (toolchain versions),
-    from /metrics; 0 when it does not say."""
+def describe_processes(lines: List[str]) -> str:
+    """For an assertion message: each process's name, state, PID namespace
+    ids and its parent's name, read from /proc (while they are still there)."""
+    out = []
+    for line in lines:
+        pid = line.split()[2]
+        try:
+            st = dict(l.split(":\t", 1) for l in open(f"/proc/{pid}/status").read().splitlines()
+                      if ":\t" in l)
+            ppid = st.get("PPid", "?")
+            parent = open(f"/proc/{ppid}/comm").read().strip() if ppid != "?" else "?"
+            out.append(f"{pid}: {st.get('Name')} {st.get('State')} NSpid {st.get('NSpid')} "
+                       f"parent {ppid} {parent}")
+        except OSError as e:
+            out.append(f"{pid}: gone ({e.strerror})")
+    return "; ".join(out)
+
+
+def background_running(url: str) -> Tuple[int, int]:
+    """Boxes the server runs for its own start-up probes (toolchain versions)
+    now, and how many it started so far, from /metrics; zeros when it does
+    not say."""
+    running = started = 0
     try:
         st, _, body = request(url, "GET", "/metrics", timeout=5)
     except OSError:
-        return 0
+        return 0, 0
     for line in body.decode(errors="replace").splitlines():
         if line.startswith("codeexec_background_running "):
-            return int(float(line.split()[1]))
-    return 0
+            running = int(float(line.split()[1]))
+        elif line.startswith("codeexec_background_started_total "):
+            started = int(float(line.split()[1]))
+    return running, started
 
 
 def assert_no_box_processes(lo: int = BOX_UID_LO, hi: int = BOX_UID_HI, settle: float = 0.0,
@@ -189,21 +219,24 @@ def assert_no_box_processes(lo: int = BOX_UID_LO, hi: int = BOX_UID_HI, settle: 
     With `url`, boxes the server itself runs for its start-up version probes
     (they run whenever no request waits, so often right after a test's last
     reply) are told apart through /metrics: the check counts only when no
-    probe ran before and after `ps` looked, waiting up to `probe_wait` s."""
+    probe ran or started between the two looks around `ps`, waiting up to
+    `probe_wait` s."""
     deadline = time.monotonic() + settle
     hard = time.monotonic() + settle + probe_wait
     while True:
-        before = background_running(url) if url else 0
+        before = background_running(url) if url else (0, 0)
         left = box_processes(lo, hi)
-        after = background_running(url) if url else 0
-        probing = before or after
+        after = background_running(url) if url else (0, 0)
+        # a probe ran while ps looked, or started and ended in between
+        probing = before[0] or after[0] or before[1] != after[1]
         if not left and not probing:
             return
         now = time.monotonic()
         if (not probing and now >= deadline) or now >= hard:
             break
         time.sleep(0.05)
-    assert not left, f"{len(left)} box processes outlived their run: {left[:10]}"
+    assert not left, f"{len(left)} box processes outlived their run: {left[:10]} " \
+        f"({describe_processes(left[:10])})"
 
 
 def vm_kb(pid: int, field: str) -> int:
@@ -287,3 +320,15 @@ def wait_warm_ready(url: str, timeout: float = 60.0) -> "re.Match":
         time.sleep(0.1)
     raise AssertionError(f"the warm pool was not ready within {timeout:.0f} s: "
                          f"last {WARM_HEADER}: {last!r}")
+
+
+def wait_quiet(url: str, timeout: float = 180.0) -> None:
+    """Until the server's start-up version probes (boxes of its own) are done."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        _, _, body = request(url, "GET", "/v1/languages", timeout=10)
+        langs = json.loads(body)["languages"]
+        if all(l.get("version") or not l["installed"] for l in langs) and background_running(url)[0] == 0:
+            return
+        time.sleep(0.5)
+    pytest.fail(f"the start-up probes of {url} did not end within {timeout:.0f} s")

@@ -42,7 +42,9 @@ def box_processes(server_pid):
 
     def warm_zygote(r):
         # long-lived by design: the server's own child, named codeexec-pyzyg
-        return len(r) > 3 and r[3] == "codeexec-pyzyg" and int(r[2]) == server_pid
+        # (a warm zygote) or codeexec-wait (a standby box, built ahead)
+        return len(r) > 3 and r[3] in ("codeexec-pyzyg", "codeexec-wait") and \
+            int(r[2]) == server_pid
 
     return [" ".join(r) for r in rows
             if BOX_UID_BASE <= int(r[0]) < BOX_UID_BASE + 1000 and under_server(int(r[1]))

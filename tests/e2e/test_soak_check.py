@@ -22,7 +22,8 @@ import time
 import pytest
 
 from conftest import BINARY, REPO_ROOT, require_binary, start_server  # noqa: E402
-from hostile import background_running, build_has_warm_python, request, unique_uid_base, wait_warm_ready
+from hostile import (background_running, build_has_warm_python, request, unique_uid_base,
+                     wait_quiet, wait_warm_ready)
 
 
 @pytest.fixture(scope="module")
@@ -36,18 +37,6 @@ def soak():
         return importlib.import_module("soak")
     finally:
         sys.path.remove(bench)
-
-
-def wait_quiet(url: str, timeout: float = 180.0) -> None:
-    """Until the server's start-up version probes (boxes of its own) are done."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        _, _, body = request(url, "GET", "/v1/languages", timeout=10)
-        langs = json.loads(body)["languages"]
-        if all(l.get("version") or not l["installed"] for l in langs) and background_running(url) == 0:
-            return
-        time.sleep(0.5)
-    pytest.fail(f"the start-up probes of {url} did not end within {timeout:.0f} s")
 
 
 def test_planted_leftover_is_reported_and_zygotes_are_not(soak, tmp_path):

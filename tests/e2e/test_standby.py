@@ -1,0 +1,168 @@
+"""Standby boxes (src/sandbox/standby.c): each slot's next box is built ahead,
+and a run that fits it starts there instead of in a box built after it came.
+
+What must hold: a run sees exactly what it would see in a box built for it
+(the same file system, mounts, limits, ids, capabilities, environment,
+PID 1), so two servers, one with standby boxes and one started with
+--no-standby, give byte-identical results for programs that look at all of
+that; a standby built for one recipe is never used for a run with other
+binds (a C++ box's precompiled-header mount is not seen by a shell run); the
+runs of one slot really take the standby path (counted in /metrics); and a
+standby is the server's own process, gone when the server stops.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import pytest
+import requests
+
+from conftest import start_server
+from hostile import describe_processes, wait_quiet
+
+# Everything a program can learn about its box, in one shell run.
+LOOK_AROUND = r"""
+echo "== id"; id
+echo "== comm of 1"; cat /proc/1/comm
+echo "== cmdline of 1 (wiped; its length is the server's command line's)"; tr -d '\0' </proc/1/cmdline | wc -c
+echo "== pid"; echo $$
+echo "== caps"; grep -E '^(Cap|NoNewPrivs|Seccomp)' /proc/self/status
+echo "== limits"; ulimit -a
+echo "== mounts"; cut -d' ' -f2-4 /proc/self/mounts
+echo "== df"; df -k /tmp /dev/shm | tr -s ' ' | cut -d' ' -f2,6
+echo "== root"; ls -la / | awk '{print $1, $NF}'
+echo "== tmp"; ls -la /tmp | awk '{print $1, $3, $NF}'
+echo "== dev"; ls /dev
+echo "== env"; env | sort
+echo "== hostname"; hostname
+echo "== cgroup"; cat /proc/self/cgroup
+echo "== stdin"; cat
+echo "== write"; echo x > /tmp/f && cat /tmp/f; echo y > /etc/f 2>&1 || echo "no /etc/f"
+"""
+
+C_PROGRAM = '#include <stdio.h>\nint main(void){int a,b; if(scanf("%d %d",&a,&b)!=2) return 3;' \
+    ' printf("%d\\n", a+b); return a;}\n'
+
+
+def metric(url: str, name: str) -> float:
+    for line in requests.get(url + "/metrics", timeout=10).text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError(f"{name} not in /metrics")
+
+
+STANDBY = 'codeexec_boxes_started_total{how="standby"}'
+COLD = 'codeexec_boxes_started_total{how="cold"}'
+DISCARDED = "codeexec_standby_boxes_discarded_total"
+
+
+def without_measurements(v):
+    """v less what differs between any two runs: times, memory, ids."""
+    if isinstance(v, dict):
+        return {k: without_measurements(x) for k, x in v.items()
+                if not (k.endswith("_ms") or k in ("memory_kb", "id", "timing"))}
+    if isinstance(v, list):
+        return [without_measurements(x) for x in v]
+    return v
+
+
+def run(url: str, language: str, code: str, stdin: str = "") -> dict:
+    r = requests.post(url + "/v1/run", json={"language": language, "code": code, "stdin": stdin},
+                      timeout=120)
+    assert r.status_code == 200, r.text
+    return without_measurements(r.json())
+
+
+@pytest.fixture(scope="module")
+def pair():
+    """Two one-slot servers, standby boxes on and off, probes done."""
+    with start_server("--max-running", "1") as on, \
+            start_server("--max-running", "1", "--no-standby") as off:
+        wait_quiet(on.url)
+        wait_quiet(off.url)
+        yield on, off
+
+
+def test_a_run_sees_the_same_box_either_way(pair):
+    on, off = pair
+    before = metric(on.url, STANDBY)
+    for i in range(3):
+        a = run(on.url, "sh", LOOK_AROUND, stdin=f"input {i}\n")
+        b = run(off.url, "sh", LOOK_AROUND, stdin=f"input {i}\n")
+        assert a["status"] == "ok", a
+        assert a == b
+    # consecutive runs of the one slot took standby boxes; the other never
+    assert metric(on.url, STANDBY) - before >= 2
+    assert metric(off.url, STANDBY) == 0
+
+
+def test_compiled_programs_and_failures_are_the_same(pair):
+    on, off = pair
+    cases = [("c", C_PROGRAM, "2 40\n"), ("c", C_PROGRAM, "0 1\n"), ("c", C_PROGRAM, ""),
+             ("c", "int main(void) { return x; }\n", ""),
+             ("sh", "echo out; echo err >&2; exit 7", ""),
+             ("sh", "kill -SEGV $$", ""),
+             ("sh", "head -c 2000000 /dev/zero | tr '\\0' a", "")]
+    for lang, code, stdin in cases:
+        for _ in range(2):
+            a = run(on.url, lang, code, stdin)
+            b = run(off.url, lang, code, stdin)
+            assert a == b, (lang, code)
+
+
+def test_a_standby_for_other_binds_is_not_used(pair):
+    """C++ boxes mount the precompiled-header cache; a shell run after one must
+    not see it, whichever box was ready."""
+    on, _ = pair
+    look = "ls /var/cache/codeexec 2>&1; echo rc=$?"
+    alone = run(on.url, "sh", look)
+    cpp = run(on.url, "cpp", "#include <cstdio>\nint main(){puts(\"hi\");}\n")
+    assert cpp["status"] == "ok" and cpp["stdout"] == "hi\n", cpp
+    discarded = metric(on.url, DISCARDED)
+    after_cpp = run(on.url, "sh", look)
+    assert after_cpp == alone
+    assert "rc=2" in after_cpp["stdout"], after_cpp
+    # the C++ box's standby (with its mount) was thrown away for the shell run
+    assert metric(on.url, DISCARDED) > discarded
+
+
+def test_runs_in_parallel_slots_each_get_their_own_standby():
+    with start_server("--max-running", "2") as s:
+        wait_quiet(s.url)
+        before = metric(s.url, STANDBY)
+        import concurrent.futures as cf
+        with cf.ThreadPoolExecutor(4) as pool:
+            got = list(pool.map(lambda i: run(s.url, "c", C_PROGRAM, f"{i % 5} {i}\n"), range(24)))
+        for i, r in enumerate(got):
+            assert r["stdout"] == f"{i % 5 + i}\n", r
+            assert r["exit_code"] == i % 5, r
+        assert metric(s.url, STANDBY) - before >= 12
+
+
+def standby_processes(server_pid: int) -> list:
+    out = subprocess.run(["ps", "-eo", "pid=,ppid=,comm="], capture_output=True, text=True,
+                         check=True).stdout
+    return [l.split()[0] for l in out.splitlines()
+            if l.split()[1:] == [str(server_pid), "codeexec-wait"]]
+
+
+def test_standby_boxes_are_the_servers_and_end_with_it():
+    s = start_server("--max-running", "2")
+    with s:
+        wait_quiet(s.url)
+        for i in range(3):
+            assert run(s.url, "sh", "echo hi")["stdout"] == "hi\n"
+        waiting = standby_processes(s.pid)
+        # one per slot at most, in a PID namespace of its own (it is its PID 1)
+        assert 1 <= len(waiting) <= 2, describe_processes(waiting)
+        for pid in waiting:
+            nspid = [l for l in open(f"/proc/{pid}/status").read().splitlines()
+                     if l.startswith("NSpid:")][0].split()
+            assert nspid[-1] == "1", nspid
+        pid = s.pid
+    deadline = time.monotonic() + 15
+    while standby_processes(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not standby_processes(pid)
