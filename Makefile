@@ -159,7 +159,7 @@ asan:
 # peak memory, and a judge frees each input's output buffers as it goes.
 ASAN_E2E := test_v1.py test_testbanks.py test_hostile_clients.py test_coverage.py test_server.py \
 	test_compat.py test_hostile_replies.py test_judge.py test_problems.py test_piston.py \
-	test_judge0.py
+	test_judge0.py test_standby.py
 asan-ci:
 	@$(ASAN_MAKE) $(ASAN_BIN)
 	@rm -rf build-asan/san && mkdir -p build-asan/san
@@ -272,7 +272,9 @@ bench: all $(BUILD)/nscost
 	@echo "== namespace costs"; $(BUILD)/nscost 300
 	@echo "== /py_exec: warm Python, cold, bare python3, the original's recipe"
 	cd bench && /usr/bin/python3 warm_python.py $(WARM_BENCH_ARGS)
-	cd bench && /usr/bin/python3 languages.py
+	cd bench && /usr/bin/python3 languages.py --concurrency 1,2
+	@echo "== standby boxes on against off (--no-standby)"
+	cd bench && /usr/bin/python3 standby.py
 	cd bench && /usr/bin/python3 testbank_load.py
 	@echo "== judge mode: /v1/judge against compile + direct runs, recompiling, cold python3"
 	cd bench && /usr/bin/python3 judge.py $(JUDGE_BENCH_ARGS)

@@ -11,12 +11,14 @@ unprivileged user, outside any sandbox. The server time is the whole
 overhead is (ratio - 1). The direct runs never use the install-time caches
 (they run each step's argv, not its cached_argv), so the ratio includes what
 the caches save; --no-language-caches measures the server without them.
-Usage: bench/languages.py [--rounds 3] [--only k1,k2] [--no-language-caches]
+Usage: bench/languages.py [--rounds 3] [--only k1,k2] [--concurrency 1,2]
+       [--no-language-caches]
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures as cf
 import json
 import os
 import shutil
@@ -103,41 +105,58 @@ def through_server(url: str, key: str, code: str, must_pass: bool) -> float:
     return elapsed
 
 
+def batch(fn, n: int) -> float:
+    """Wall time of n calls of fn run at once (n = 1: one call)."""
+    t = time.perf_counter()
+    if n == 1:
+        fn()
+    else:
+        with cf.ThreadPoolExecutor(n) as pool:
+            list(pool.map(lambda _: fn(), range(n)))
+    return time.perf_counter() - t
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--only", default="")
+    ap.add_argument("--concurrency", default="1",
+                    help="comma-separated: copies run at once (the server gets as many slots)")
     ap.add_argument("--no-language-caches", action="store_true",
                     help="start the server with --no-language-caches (the plain toolchains)")
     a = ap.parse_args()
     only = set(filter(None, a.only.split(",")))
     extra = ("--no-language-caches",) if a.no_language_caches else ()
-    with Server("--max-running", "1", *extra) as srv:
-        langs = json.load(urllib.request.urlopen(srv.url + "/v1/languages"))["languages"]
-        print(f"# medians of {a.rounds} rounds; one run at a time; seconds")
-        print(f"{'lang':11} {'program':7} {'direct':>8} {'server':>8} {'ratio':>6}")
-        ratios = []
-        for l in langs:
-            if not l["installed"] or (only and l["key"] not in only):
-                continue
-            recipe = json.loads((REPO / "languages" / f"{l['key']}.json").read_text())
-            progs = {"hello": HELLO.get(l["key"])}
-            pass_file = next((REPO / "tests/e2e/languages" / l["key"]).glob("pass.*"), None)
-            if pass_file:
-                progs["test"] = pass_file.read_text()
-            for name, code in progs.items():
-                if code is None:
+    levels = [int(c) for c in a.concurrency.split(",")]
+    ratios = []
+    print(f"# medians of {a.rounds} rounds; seconds for c copies run at once")
+    print(f"{'lang':11} {'program':7} {'c':>2} {'direct':>8} {'server':>8} {'ratio':>6}")
+    for conc in levels:
+        with Server("--max-running", str(conc), *extra) as srv:
+            langs = json.load(urllib.request.urlopen(srv.url + "/v1/languages"))["languages"]
+            for l in langs:
+                if not l["installed"] or (only and l["key"] not in only):
                     continue
-                must_pass = name == "test"
-                through_server(srv.url, l["key"], code, must_pass)  # warm caches once
-                d, s = [], []
-                for _ in range(a.rounds):  # interleaved, so drift hits both
-                    d.append(direct(recipe, code))
-                    s.append(through_server(srv.url, l["key"], code, must_pass))
-                dm, sm = statistics.median(d), statistics.median(s)
-                ratios.append(sm / dm)
-                print(f"{l['key']:11} {name:7} {dm:8.3f} {sm:8.3f} {sm / dm:6.2f}", flush=True)
-        print(f"# median ratio over all programs: {statistics.median(ratios):.3f}")
+                recipe = json.loads((REPO / "languages" / f"{l['key']}.json").read_text())
+                progs = {"hello": HELLO.get(l["key"])}
+                pass_file = next((REPO / "tests/e2e/languages" / l["key"]).glob("pass.*"), None)
+                if pass_file:
+                    progs["test"] = pass_file.read_text()
+                for name, code in progs.items():
+                    if code is None:
+                        continue
+                    must_pass = name == "test"
+                    through_server(srv.url, l["key"], code, must_pass)  # warm caches once
+                    d, s = [], []
+                    for _ in range(a.rounds):  # interleaved, so drift hits both
+                        d.append(batch(lambda: direct(recipe, code), conc))
+                        s.append(batch(lambda: through_server(srv.url, l["key"], code, must_pass),
+                                       conc))
+                    dm, sm = statistics.median(d), statistics.median(s)
+                    ratios.append(sm / dm)
+                    print(f"{l['key']:11} {name:7} {conc:2} {dm:8.3f} {sm:8.3f} {sm / dm:6.2f}",
+                          flush=True)
+    print(f"# median ratio over all programs: {statistics.median(ratios):.3f}")
 
 
 if __name__ == "__main__":

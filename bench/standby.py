@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Benchmark: standby boxes (src/sandbox/standby.c) on against off.
+
+Two servers with the same slots, one started with --no-standby, measured
+alternately in the same process (so the machine's load falls on both):
+  judge    a C++ judge of N tests (examples/problems/sum-of-pairs' correct
+           solution, one pair per test: the per-test box is what is measured)
+  <lang>   a hello-world through /any_exec, one request at a time, for a few
+           cold-box languages
+Prints medians of wall time and the ratio on/off (below 1: standby boxes
+help). Also the /metrics counts of boxes started each way, to show the
+runs really took the path measured.
+
+    /usr/bin/python3 bench/standby.py [--rounds 7] [--tests 100] [--slots 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+import urllib.request
+
+from common import REPO, Server
+
+HELLO = {
+    "sh": "echo hello",
+    "c": '#include <stdio.h>\nint main(void){puts("hello");}',
+    "lua": 'print("hello")',
+    "pl": 'print "hello\\n";',
+    "php": '<?php echo "hello\\n";',
+    "ruby": 'puts "hello"',
+    "javascript": 'console.log("hello")',
+}
+SOLUTION = REPO / "examples" / "problems" / "sum-of-pairs" / "solutions" / "correct.cpp"
+
+
+def post(url: str, path: str, body: dict) -> bytes:
+    req = urllib.request.Request(url + path, data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=300) as r:
+        return r.read()
+
+
+def timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def box_counts(url: str) -> dict:
+    out = {}
+    for line in urllib.request.urlopen(url + "/metrics").read().decode().splitlines():
+        if line.startswith("codeexec_boxes_started_total{"):
+            how = line.split('how="')[1].split('"')[0]
+            out[how] = int(float(line.split()[1]))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--tests", type=int, default=100)
+    ap.add_argument("--slots", type=int, default=2)
+    ap.add_argument("--runs", type=int, default=20, help="hello runs per language per round")
+    args = ap.parse_args()
+
+    code = SOLUTION.read_text()
+    tests = [{"stdin": f"1\n{i} {i + 1}\n", "expected": f"{2 * i + 1}\n"} for i in range(args.tests)]
+    slots = ("--max-running", str(args.slots))
+    with Server(*slots) as on, Server(*slots, "--no-standby") as off:
+        langs = [k for k in HELLO
+                 if json.loads(post(on.url, "/v1/run", {"language": k, "code": HELLO[k]}))
+                 .get("status") == "ok"]
+        cases = {"judge": lambda url: post(url, "/v1/judge", {"language": "cpp", "code": code,
+                                                               "tests": tests})}
+        for k in langs:
+            cases[k] = (lambda key: lambda url: [post(url, "/any_exec", {"code": HELLO[key], "lang": key})
+                                                  for _ in range(args.runs)])(k)
+        times = {name: {"on": [], "off": []} for name in cases}
+        for r in range(args.rounds):
+            for name, fn in cases.items():
+                order = (("on", on), ("off", off)) if r % 2 == 0 else (("off", off), ("on", on))
+                for which, srv in order:
+                    times[name][which].append(timed(lambda: fn(srv.url)))
+        print(f"# medians of {args.rounds} rounds, {args.slots} slots; seconds "
+              f"(judge: {args.tests} tests; others: {args.runs} runs one at a time)")
+        print(f"{'case':<12} {'standby':>9} {'cold':>9} {'ratio':>7}")
+        ratios = []
+        for name, t in times.items():
+            a, b = statistics.median(t["on"]), statistics.median(t["off"])
+            ratios.append(a / b)
+            print(f"{name:<12} {a:9.3f} {b:9.3f} {a / b:7.2f}")
+        print(f"# median ratio: {statistics.median(ratios):.2f}")
+        print(f"# boxes started, standby server: {box_counts(on.url)}; "
+              f"--no-standby: {box_counts(off.url)}")
+
+
+if __name__ == "__main__":
+    main()
