@@ -127,6 +127,16 @@ it loads few classes beyond the JDK's default archive, and one saved nothing
 measurable. The run steps keep the JVM's defaults (no `TieredStopAtLevel`,
 no GC choice): those would change how fast a heavy test runs and so,
 near a time limit, its verdict. Built in about 20 s; 85 MB.
+
+**Coq and Racket: no cache.** Nearly all of a Coq test's cost is its
+`Require Import ZArith/Reals/String` lines (about 420 of 470 ms of CPU),
+and nearly all of a Racket test's is loading and instantiating `#lang racket`
+and rackunit (about 340 of 355 ms). Neither toolchain can write that loaded
+state to a file and read it back: Coq 8.16 dropped `-inputstate`, and
+Racket CS has no heap image. The flags that would save a little (a smaller
+OCaml minor heap, Racket's interpreter for the user's module) make
+compute-heavy programs slower, and that could change a Timeout verdict. See
+[performance.md](performance.md#cutting-what-repeats) for the numbers.
 """
 
 
