@@ -56,10 +56,24 @@ CPP_EXTRA = {
     "prefix-only": PREFIX,
 }
 
+# Dafny programs whose output goes through the AOT-compiled assemblies in
+# ways the corpus does not: an exception thrown inside System.Numerics from
+# the program, with a stack trace through Dafny's own frames (Dafny 2.3
+# reports it and exits 3), and a program that prints many values.
+DFY_EXTRA = {
+    "runtime-exception": "method Main() {\n  var n := 100000000000;\n  var a := new int[n];\n"
+    "  print a.Length, \"\\n\";\n}\n",
+    "many-values": "method Main() {\n  var i := 0;\n  var s: seq<int> := [];\n"
+    "  while i < 300\n    invariant 0 <= i <= 300\n  {\n    s := s + [i * i - 7];\n"
+    "    i := i + 1;\n  }\n  print s, \" \", {1, 2} + {3}, \" \", map[1 := 2.5], \"\\n\";\n}\n",
+}
+
 
 # Output that differs between any two runs, cached or not: go test prints
-# its timings ("ok  \tpkg\t0.003s", "--- FAIL: TestX (0.00s)").
-VOLATILE = {"go": re.compile(r"\b\d+\.\d+s\b")}
+# its timings ("ok  \tpkg\t0.003s", "--- FAIL: TestX (0.00s)"); a Dafny
+# program is compiled into a new assembly on every run, whose random id
+# (MVID) stack traces print ("in <0f3c...>:0").
+VOLATILE = {"go": re.compile(r"\b\d+\.\d+s\b"), "dfy": re.compile(r"<[0-9a-f]{32}>")}
 
 
 def _steady(key, result):
@@ -86,6 +100,7 @@ def _cases():
                 (f,) = sorted(d.glob(name + ".*"))
                 out.append((key, name, f.read_text()))
     out += [("cpp", name, code) for name, code in CPP_EXTRA.items()]
+    out += [("dfy", name, code) for name, code in DFY_EXTRA.items()]
     return out
 
 
@@ -159,6 +174,42 @@ def test_expected_verdicts_of_cpp_edges(installed, results):
     assert got["define-int"]["stdout"] == "1099511627776 8\n"
     assert (got["crlf"]["status"], got["crlf"]["stdout"]) == ("OK", "1\n")
     assert got["prefix-only"]["status"] == "SyntaxError"
+
+
+def test_expected_verdicts_of_dfy_edges(installed, results):
+    """The Dafny edge programs reach what they are meant to test."""
+    if not installed.get("dfy", {}).get("installed"):
+        pytest.skip("dfy: Dafny not installed")
+    got = {name: results[("dfy", name)][0] for name in DFY_EXTRA}
+    exc = got["runtime-exception"]
+    assert (exc["status"], exc["exit_code"]) == ("CompilationError", 3), exc
+    assert "at System.Numerics.BigInteger.op_Explicit" in exc["stdout"], exc
+    assert "at Microsoft.Dafny.CsharpCompiler.RunTargetProgram" in exc["stdout"], exc
+    many = got["many-values"]
+    assert many["status"] == "OK" and "\n[-7, -6, -3, 2, 9, 18, " in many["stdout"], many
+    assert many["stdout"].endswith(", 89394] {1, 2, 3} map[1 := 2.5]\n"), many
+
+
+DFY_AOT = Path("/var/cache/codeexec/dfy-aot")
+
+
+def test_dfy_aot_images_are_used(tmp_path):
+    """The cached step really maps the AOT images (run on the host: Mono
+    logs each image it loads), and none of them is refused as not matching
+    its assembly."""
+    if not Path("/usr/lib/dafny/Dafny.exe").exists():
+        pytest.skip("Dafny not installed")
+    if not (DFY_AOT / "version").is_file():
+        pytest.skip(f"{DFY_AOT} not built (scripts/warm-caches.sh)")
+    (tmp_path / "main.dfy").write_text((LANG_DIR / "dfy" / "pass.dfy").read_text())
+    argv = [a.replace("{src}", str(tmp_path / "main.dfy")) for a in _cached_argv("dfy", "run")]
+    r = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                       env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8",
+                            "MONO_LOG_LEVEL": "info", "MONO_LOG_MASK": "aot"})
+    assert r.returncode == 0, r.stdout[-2000:]
+    found = set(re.findall(r"AOT: image '" + str(DFY_AOT) + r"/([^']+)\.so' found", r.stdout))
+    assert {"Dafny.exe", "DafnyPipeline.dll", "BoogieCore.dll", "System.dll"} <= found, r.stdout[-3000:]
+    assert "is unusable" not in r.stdout, r.stdout[-3000:]
 
 
 def test_cache_is_read_only(server, installed):
