@@ -389,8 +389,9 @@ int sbx_spawn(const struct sbx_spec *spec, struct sbx_box *box, struct err *e)
         box->collect_fd = box->mntns_fd = box->pidfd = box->status_fd = -1;
         memset(box->out_fd, -1, sizeof(box->out_fd));
         /* The slot's standby box when it fits (standby.c), else a cold one;
-         * then a standby for the slot's next run. */
-        if (sbx_standby_run(spec, box) == 0) {
+         * then a standby for the slot's next run. A warm zygote's box is
+         * always cold, and leaves the slot's standby alone. */
+        if (!spec->zygote && sbx_standby_run(spec, box) == 0) {
                 rc = 0;
         } else {
                 rc = spawn_cold(spec, box, e);
