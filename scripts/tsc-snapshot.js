@@ -7,9 +7,10 @@
 // CODEEXEC_TSC_FLAGS to the recipe's flags (before the one source file). It
 // does what every `node tsc <flags> <file>` run does first, and always the
 // same way: it compiles TypeScript's compiler (lib/_tsc.js, the file bin/tsc
-// loads), evaluates its top level, and parses and binds each of TypeScript's
-// bundled lib .d.ts files with exactly the arguments and compiler options
-// tsc uses for them under those flags. Node then writes the whole heap to the
+// loads), evaluates its top level, and parses and binds the bundled lib
+// .d.ts files tsc loads for every program under those flags (the default lib
+// and the libs it references), with exactly the arguments and compiler
+// options tsc uses for them. Node then writes the whole heap to the
 // blob. No user code has run at that point; the blob is read-only to runs.
 //
 // A run, `node --snapshot-blob tsc.blob .../bin/tsc <args>`, starts from that
@@ -91,7 +92,7 @@ const entry = TAIL.slice(TAIL_START.length, TAIL.lastIndexOf('//# sourceMappingU
 const body =
   source.slice(0, source.length - TAIL.length) +
   TAIL_START +
-  'return { Parser, parseCommandLine, bindSourceFile, main() {\n  sys.args = process.argv.slice(2);\n' +
+  'return { Parser, parseCommandLine, bindSourceFile, getDefaultLibFileName, getLibFileNameFromLibReference, main() {\n  sys.args = process.argv.slice(2);\n' +
   entry +
   '} };\n';
 const compiled = vm.compileFunction(body, ['exports', 'require', 'module', '__filename', '__dirname'], {
@@ -103,13 +104,21 @@ const parseSourceFile = tsc.Parser.parseSourceFile;
 const options = tsc.parseCommandLine([...FLAGS, 'main.ts']);
 if (options.errors.length !== 0) throw new Error(`tsc does not take the flags ${FLAGS.join(' ')}`);
 
+// The lib files a program gets without asking: the default lib for these
+// options and the files it references, as tsc finds them. Others (say
+// `/// <reference lib="webworker" />`) are parsed by the run as usual.
 const parsed = new Map(); // file name -> { text, sourceFile }
-for (const name of fs.readdirSync(LIB_DIR).sort()) {
-  if (!/^lib\..*\.d\.ts$/.test(name)) continue;
-  const fileName = path.join(LIB_DIR, name);
+const pending = [tsc.getDefaultLibFileName(options.options)];
+while (pending.length !== 0) {
+  const fileName = path.join(LIB_DIR, pending.pop());
+  if (parsed.has(fileName)) continue;
   const text = fs.readFileSync(fileName, 'utf8');
   const sourceFile = parseSourceFile(fileName, text, LANGUAGE_VERSION, undefined, false, undefined, () => {}, JSDOC_PARSING_MODE);
-  if (sourceFile.parseDiagnostics.length !== 0) continue;
+  if (sourceFile.parseDiagnostics.length !== 0) throw new Error(`${fileName} does not parse`);
+  for (const ref of sourceFile.libReferenceDirectives) {
+    const lib = tsc.getLibFileNameFromLibReference(ref);
+    if (lib !== undefined) pending.push(lib);
+  }
   tsc.bindSourceFile(sourceFile, options.options);
   parsed.set(fileName, { text, sourceFile });
 }
