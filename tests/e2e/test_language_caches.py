@@ -262,8 +262,9 @@ def test_ts_cache_is_read_only(server, installed):
 
 def test_ts_snapshot_is_used(tmp_path):
     """The cached compile step starts node from the snapshot when it is in
-    place (run on the host, with echo in node's place: the guard checks
-    /usr/bin/node itself, and passes the command on with --snapshot-blob)."""
+    place, and runs the plain command when it is not (run on the host, with
+    echo in node's place: the guard checks /usr/bin/node itself, and passes
+    the command on, with --snapshot-blob or without)."""
     if not (TS_SNAPSHOT / "tsc.blob").is_file():
         pytest.skip(f"{TS_SNAPSHOT} not built (scripts/warm-caches.sh)")
     argv = [a.replace("{src}", "/tmp/main.ts") for a in _cached_argv("ts", "compile")]
@@ -274,6 +275,10 @@ def test_ts_snapshot_is_used(tmp_path):
     tsc = "/usr/local/lib/codeexec/npm/node_modules/typescript/bin/tsc"
     assert r.stdout == (f"--snapshot-blob {TS_SNAPSHOT}/tsc.blob {tsc} "
                         "--target esnext --skipLibCheck /tmp/main.ts\n"), r.stdout
+    # without the cache (here: another directory), exactly the plain command
+    argv[2] = argv[2].replace(str(TS_SNAPSHOT), str(tmp_path / "missing"))
+    r = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert r.stdout == f"{tsc} --target esnext --skipLibCheck /tmp/main.ts\n", r.stdout
 
 
 def test_cpp_pch_is_used(tmp_path):
