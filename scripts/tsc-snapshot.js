@@ -30,6 +30,9 @@
 // sees the same files as after its own parse and bind. If _tsc.js is not the
 // file that was snapshotted (inode, size, times), main() loads bin/tsc
 // the ordinary way; if the arguments differ, tsc parses every file itself.
+// Known difference: a source nested so deep that tsc's parser overflows the
+// JavaScript stack crashes both ways, but with other frames in the printed
+// trace and at a depth two or three levels apart (docs/languages.md).
 'use strict';
 const fs = require('fs');
 const path = require('path');
