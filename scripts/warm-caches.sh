@@ -301,13 +301,92 @@ DFY
   rm -rf "$dir" "$work" && mv "$dir.new" "$dir"
 }
 
+# TypeScript: a start-up snapshot of tsc (node --build-snapshot, Node >= 18.20)
+# made by scripts/tsc-snapshot.js: TypeScript's compiler already compiled and
+# evaluated, and its bundled lib .d.ts files already parsed and bound for the
+# recipe's flags. The recipe's cached_argv starts node from it only when
+# `stat` of node and of TypeScript's _tsc.js gives the same inode, size and
+# times as when it was built (`stat`); the snapshot itself checks _tsc.js
+# again and checks tsc's arguments (see scripts/tsc-snapshot.js). Before it
+# is put in place, it must compile a few programs of our own exactly as the
+# plain tsc does. The key in `version` (node, the stat line, the flags, the
+# snapshot script) decides a rebuild.
+TS_TSC=/usr/local/lib/codeexec/npm/node_modules/typescript/bin/tsc
+TS_FLAGS="--target esnext --skipLibCheck" # exactly the recipe's flags before {src} (languages/ts.json)
+
+ts_stat() {
+  stat -L -c '%i %s %Y %Z %n' /usr/bin/node "$(dirname "$(dirname "$TS_TSC")")/lib/_tsc.js"
+}
+
+# ts_same BLOB DIR: the snapshot compiles each probe program in DIR as tsc does
+ts_same() {
+  local blob=$1 work=$2 f out
+  local run=(env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/tmp TMPDIR=/tmp LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=Etc/UTC)
+  for f in "$work"/probe-*.ts; do
+    mkdir -p "$work/plain" "$work/snap"
+    cp "$f" "$work/plain/main.ts" && cp "$f" "$work/snap/main.ts"
+    # shellcheck disable=SC2086 # TS_FLAGS is a list of flags
+    (cd "$work/plain" && "${run[@]}" /usr/bin/node "$TS_TSC" $TS_FLAGS main.ts >out 2>&1; echo "rc $?" >>out)
+    # shellcheck disable=SC2086
+    (cd "$work/snap" && "${run[@]}" /usr/bin/node --snapshot-blob "$blob" "$TS_TSC" $TS_FLAGS main.ts >out 2>&1; echo "rc $?" >>out)
+    for out in out main.js; do
+      cmp -s "$work/plain/$out" "$work/snap/$out" || return 1
+    done
+    rm -rf "$work/plain" "$work/snap"
+  done
+}
+
+warm_ts_snapshot() {
+  [ -x /usr/bin/node ] && [ -f "$TS_TSC" ] || return 0
+  local dir=$CACHE_ROOT/ts-snapshot entry key work
+  entry=$(cd "$(dirname "$0")" && pwd)/tsc-snapshot.js
+  key="$(/usr/bin/node --version); $(ts_stat | tr '\n' ';') flags $TS_FLAGS; script $(sha256sum <"$entry" | cut -c1-16)"
+  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ]; then return 0; fi
+  echo "setup: building the TypeScript compiler's start-up snapshot"
+  work=$(mktemp -d)
+  rm -rf "$dir.new" && mkdir -p "$dir.new"
+  cat >"$work/probe-pass.ts" <<'TS'
+function sum_it(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
+declare var require: any;
+const assert = require('node:assert');
+assert.deepEqual([...new Set([1, 1, 2])].map((x) => x * 2), [2, 4]);
+assert.equal(sum_it([1, 2, 3]), 6);
+TS
+  cat >"$work/probe-errors.ts" <<'TS'
+const name = 1;
+let u: string | number = true;
+let y = Math.random() > 0.5 ? "a" : 1;
+y.foo;
+consol.log(new Map<string, number>().get(1));
+TS
+  printf '/// <reference lib="webworker" />\nexport {};\nconst v = await Promise.resolve(self);\n' >"$work/probe-module.ts"
+  if ! (cd "$work" && env -i PATH=/usr/bin:/bin HOME=/tmp TMPDIR=/tmp LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=Etc/UTC \
+      CODEEXEC_TSC="$TS_TSC" CODEEXEC_TSC_FLAGS="$TS_FLAGS" \
+      /usr/bin/node --snapshot-blob "$dir.new/tsc.blob" --build-snapshot "$entry" >"$work/build.log" 2>&1); then
+    echo "setup: no TypeScript snapshot (node could not build it):"; tail -n 5 "$work/build.log"
+    rm -rf "$dir.new" "$dir" "$work"
+    return 0
+  fi
+  if ! ts_same "$dir.new/tsc.blob" "$work"; then
+    echo "setup: no TypeScript snapshot (it does not compile like the plain tsc)"
+    rm -rf "$dir.new" "$dir" "$work"
+    return 0
+  fi
+  ts_stat >"$dir.new/stat"
+  echo "$key" >"$dir.new/version"
+  chmod -R a+rX "$dir.new"
+  rm -rf "$dir" "$work" && mv "$dir.new" "$dir"
+}
+
 # With arguments, only the named caches are warmed; without, all of them.
 mkdir -p "$CACHE_ROOT"
 caches=("$@")
-[ $# -gt 0 ] || caches=(go cpp_pch jvm_cds dfy_aot)
+[ $# -gt 0 ] || caches=(go cpp_pch jvm_cds dfy_aot ts_snapshot)
 for c in "${caches[@]}"; do
   case $c in
-  go | cpp_pch | jvm_cds | dfy_aot) "warm_$c" ;;
-  *) echo "warm-caches.sh: unknown cache $c (go, cpp_pch, jvm_cds, dfy_aot)" >&2 && exit 2 ;;
+  go | cpp_pch | jvm_cds | dfy_aot | ts_snapshot) "warm_$c" ;;
+  *) echo "warm-caches.sh: unknown cache $c (go, cpp_pch, jvm_cds, dfy_aot, ts_snapshot)" >&2 && exit 2 ;;
   esac
 done

@@ -4,8 +4,9 @@ Two servers run the same programs: one as started by default (caches on),
 one with --no-language-caches. For every language whose recipe uses a cache
 (a step's cached_argv or an overlay), every program of its corpus in
 tests/e2e/languages/<key>/, plus the C++ programs below that probe the edges
-of the precompiled header, must give the same status, exit code, stdout and
-stderr, byte for byte. A language whose toolchain is not installed is
+of the precompiled header and TypeScript programs that probe the edges of the
+tsc snapshot, must give the same status, exit code, stdout and stderr, byte
+for byte. A language whose toolchain is not installed is
 skipped with the reason the server gives. Whether a cache was actually built
 is reported in the skip reasons of test_cache_is_read_only only: both
 servers must agree whatever the state of /var/cache/codeexec.
@@ -28,6 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 LANG_DIR = Path(__file__).resolve().parent / "languages"
 REQUEST_TIMEOUT_S = 120
 CPP_PCH = Path("/var/cache/codeexec/cpp-pch")
+TS_SNAPSHOT = Path("/var/cache/codeexec/ts-snapshot")
 
 PREFIX = "#include<assert.h>\n#include<bits/stdc++.h>\n"
 
@@ -68,6 +70,42 @@ DFY_EXTRA = {
     "    i := i + 1;\n  }\n  print s, \" \", {1, 2} + {3}, \" \", map[1 := 2.5], \"\\n\";\n}\n",
 }
 
+TS_DECL = "declare var require: any;\nconst assert = require('node:assert');\n"
+
+# TypeScript programs at the edges of the tsc snapshot (lib files parsed and
+# bound at install time): errors that name or depend on lib declarations,
+# lib files the program adds or removes, a module, a runtime exception.
+TS_EXTRA = {
+    # type errors whose text shows lib types (union order depends on type ids)
+    "type-errors": "let x: number = \"a\";\nlet u: string | number = true;\n"
+    "let y = Math.random() > 0.5 ? \"a\" : 1;\ny.foo;\n"
+    "const m: Array<number> = new Map<string, boolean>();\n",
+    # names that clash with lib.dom's globals; a suggestion from the globals
+    "lib-clash": "const name = 1;\nlet status = \"x\";\nconsol.log(1);\n"
+    "document.querySelector(1);\n",
+    # a program that augments a lib interface and uses newer lib methods
+    "augment": "interface Array<T> { sumIt(): number }\n"
+    "Array.prototype.sumIt = function () { return this.reduce((a: number, b: number) => a + b, 0); };\n"
+    "console.log([1, 2, 3].sumIt(), [1, 2, 3].at(-1), \"a-b\".replaceAll(\"-\", \"+\"));\n",
+    # an extra lib file by directive, in a module
+    "reference-lib": "/// <reference lib=\"webworker\" />\nexport {};\n"
+    "const v: string = typeof self;\nconsole.log(v);\n",
+    # top-level await: an error that names the module and target options
+    "top-level-await": "export {};\nconst v = await Promise.resolve(1);\nconsole.log(v);\n",
+    # no default lib at all: every global type is missing
+    "no-default-lib": "/// <reference no-default-lib=\"true\"/>\nlet a = [1].map((x) => x);\n",
+    # deprecated lib API, JSDoc, classes and enums: compiles, runs, prints
+    "jsdoc-enum": "/** @deprecated */\nfunction f(): string { return escape(\"a b\"); }\n"
+    "enum E { A, B }\nclass C { #p = 1; get p() { return this.#p; } }\n"
+    "console.log(f(), E.B, new C().p, new Date(0).toISOString());\n",
+    # a runtime exception with a stack trace through main.js
+    "throws": TS_DECL + "function f(a: number): number {\n"
+    "  if (a > 2) throw new TypeError(\"boom \" + a);\n  return f(a + 1);\n}\n"
+    "console.log(\"before\");\nf(0);\n",
+    # a failed assertion (AssertionError's message shows both values)
+    "assert-fails": TS_DECL + "assert.deepEqual([1, 2].map((x) => x * 2), [2, 5]);\n",
+}
+
 
 # Output that differs between any two runs, cached or not: go test prints
 # its timings ("ok  \tpkg\t0.003s", "--- FAIL: TestX (0.00s)"); a Dafny
@@ -101,6 +139,7 @@ def _cases():
                 out.append((key, name, f.read_text()))
     out += [("cpp", name, code) for name, code in CPP_EXTRA.items()]
     out += [("dfy", name, code) for name, code in DFY_EXTRA.items()]
+    out += [("ts", name, code) for name, code in TS_EXTRA.items()]
     return out
 
 
@@ -212,6 +251,26 @@ def test_dfy_aot_images_are_used(tmp_path):
     assert "is unusable" not in r.stdout, r.stdout[-3000:]
 
 
+def test_expected_verdicts_of_ts_edges(installed, results):
+    """The TypeScript edge programs mean what their names say."""
+    if not installed.get("ts", {}).get("installed"):
+        pytest.skip("ts: tsc not installed")
+    got = {name: results[("ts", name)][0] for name in TS_EXTRA}
+    assert got["type-errors"]["status"] == "SyntaxError"
+    assert "type 'string | number'" in got["type-errors"]["stdout"]
+    assert "Cannot redeclare block-scoped variable 'name'" in got["lib-clash"]["stdout"]
+    assert "Did you mean 'console'?" in got["lib-clash"]["stdout"]
+    assert (got["augment"]["status"], got["augment"]["stdout"]) == (
+        "OK", "6 3 a+b\n")
+    assert (got["reference-lib"]["status"], got["reference-lib"]["stdout"]) == ("OK", "undefined\n")
+    assert "error TS1378: Top-level 'await'" in got["top-level-await"]["stdout"]
+    assert "Cannot find global type 'Array'" in got["no-default-lib"]["stdout"]
+    assert got["jsdoc-enum"]["stdout"] == "a%20b 1 1 1970-01-01T00:00:00.000Z\n"
+    assert got["throws"]["status"] == "Exception"
+    assert "TypeError: boom 3" in got["throws"]["stderr"]
+    assert got["assert-fails"]["status"] == "AssertionError"
+
+
 def test_cache_is_read_only(server, installed):
     """A run sees the C++ cache but cannot change it."""
     if not installed.get("cpp", {}).get("installed"):
@@ -233,6 +292,44 @@ def test_cache_is_read_only(server, installed):
 def _cached_argv(key, step):
     r = json.loads((REPO / "languages" / f"{key}.json").read_text())
     return next(s["cached_argv"] for s in r["steps"] if s["name"] == step)
+
+
+def test_ts_cache_is_read_only(server, installed):
+    """A TypeScript run sees the snapshot but cannot change it."""
+    if not installed.get("ts", {}).get("installed"):
+        pytest.skip("ts: tsc not installed")
+    if not (TS_SNAPSHOT / "tsc.blob").is_file():
+        pytest.skip(f"{TS_SNAPSHOT} not built (scripts/warm-caches.sh)")
+    code = ("declare var require: any;\nconst fs = require('fs');\n"
+            "const d = '/var/cache/codeexec/ts-snapshot';\n"
+            "function fails(f: () => void): boolean { try { f(); return false; } catch { return true; } }\n"
+            "console.log(fs.statSync(d + '/tsc.blob').size > 0,\n"
+            "  fails(() => fs.openSync(d + '/tsc.blob', 'r+')),\n"
+            "  fails(() => fs.writeFileSync(d + '/x', 'x')),\n"
+            "  fails(() => fs.unlinkSync(d + '/stat')));\n")
+    got = _run(server, "ts", code)
+    assert (got["status"], got["stdout"]) == ("OK", "true true true true\n"), got
+
+
+def test_ts_snapshot_is_used(tmp_path):
+    """The cached compile step starts node from the snapshot when it is in
+    place, and runs the plain command when it is not (run on the host, with
+    echo in node's place: the guard checks /usr/bin/node itself, and passes
+    the command on, with --snapshot-blob or without)."""
+    if not (TS_SNAPSHOT / "tsc.blob").is_file():
+        pytest.skip(f"{TS_SNAPSHOT} not built (scripts/warm-caches.sh)")
+    argv = [a.replace("{src}", "/tmp/main.ts") for a in _cached_argv("ts", "compile")]
+    assert argv[4] == "/usr/bin/node"
+    argv[4] = "/bin/echo"
+    r = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert r.returncode == 0, r.stderr
+    tsc = "/usr/local/lib/codeexec/npm/node_modules/typescript/bin/tsc"
+    assert r.stdout == (f"--snapshot-blob {TS_SNAPSHOT}/tsc.blob {tsc} "
+                        "--target esnext --skipLibCheck /tmp/main.ts\n"), r.stdout
+    # without the cache (here: another directory), exactly the plain command
+    argv[2] = argv[2].replace(str(TS_SNAPSHOT), str(tmp_path / "missing"))
+    r = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert r.stdout == f"{tsc} --target esnext --skipLibCheck /tmp/main.ts\n", r.stdout
 
 
 def test_cpp_pch_is_used(tmp_path):
