@@ -11,13 +11,18 @@ unprivileged user, outside any sandbox. The server time is the whole
 overhead is (ratio - 1). The direct runs never use the install-time caches
 (they run each step's argv, not its cached_argv), so the ratio includes what
 the caches save; --no-language-caches measures the server without them.
+Writes bench/results/languages.tsv and draws docs/img/languages.png (the
+ratio per language and program, one bar per concurrency; needs gnuplot).
 Usage: bench/languages.py [--rounds 3] [--only k1,k2] [--concurrency 1,2]
-       [--no-language-caches]
+       [--no-language-caches] [--tsv PATH] [--png PATH]
+       bench/languages.py --plot-only [--tsv PATH] [--png PATH]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import platform
 import concurrent.futures as cf
 import json
 import os
@@ -105,6 +110,63 @@ def through_server(url: str, key: str, code: str, must_pass: bool) -> float:
     return elapsed
 
 
+def write_tsv(path: Path, rows: list, header: list) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as f:
+        for h in header:
+            f.write(f"# {h}\n")
+        f.write("lang\tprogram\tconc\tdirect_s\tserver_s\tratio\n")
+        for r in rows:
+            f.write("\t".join(str(x) if not isinstance(x, float) else f"{x:.4f}" for x in r) + "\n")
+
+
+def plot(tsv: Path, png: Path) -> None:
+    """One horizontal bar per language, program and concurrency: the ratio
+    server/direct, with lines at 1 (as fast as direct) and 0.5 (2x faster)."""
+    if not shutil.which("gnuplot"):
+        print("# gnuplot not found (apt-get install gnuplot-nox): no plot")
+        return
+    header, rows = [], []
+    for line in open(tsv):
+        line = line.rstrip("\n")
+        if line.startswith("#"):
+            header.append(line[2:])
+        elif line and not line.startswith("lang\t"):
+            rows.append(line.split("\t"))
+    concs = sorted({int(r[2]) for r in rows})
+    labels = list(dict.fromkeys(f"{r[0]} {r[1]}" for r in rows))
+    ratio = {(f"{r[0]} {r[1]}", int(r[2])): float(r[5]) for r in rows}
+    colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
+    width = 0.8 / len(concs)
+    gp = [f"set terminal pngcairo noenhanced size 900,{120 + 22 * len(labels)} font 'sans,10'",
+          f"set output '{png}'",
+          f"set title \"server time / direct toolchain time per language ("
+          f"{'; '.join(h for h in header if h.startswith('date'))})\" font 'sans,12'",
+          "set style fill solid 0.8 noborder", "set logscale x 2",
+          "set xrange [0.1:4]", "set xtics ('0.125' 0.125, '0.25' 0.25, '0.5' 0.5, '1' 1, '2' 2, '4' 4)",
+          f"set yrange [-0.7:{len(labels) - 0.3}]", "set ytics nomirror",
+          "set ytics (" + ", ".join(f"'{l}' {i}" for i, l in enumerate(labels)) + ")",
+          "set grid xtics", "set key outside top center horizontal",
+          "set arrow from 1, graph 0 to 1, graph 1 nohead lw 2 lc rgb '#444444'",
+          "set arrow from 0.5, graph 0 to 0.5, graph 1 nohead dt 2 lc rgb '#444444'",
+          "set xlabel 'ratio (log scale): below 1 the server is faster than the toolchain run directly'"]
+    series = []
+    for k, c in enumerate(concs):
+        gp.append(f"$c{c} << EOD")
+        for i, l in enumerate(labels):
+            if (l, c) in ratio:
+                y = i - 0.4 + width * (k + 0.5)
+                gp.append(f"{ratio[(l, c)]:.4f} {y:.3f}")
+        gp.append("EOD")
+        series.append(f"$c{c} using (0.1):2:(0.1):1:($2-{width / 2:.3f}):($2+{width / 2:.3f}) "
+                      f"with boxxyerror lc rgb '{colors[k % len(colors)]}' "
+                      f"title '{c} at once'")
+    gp.append("plot " + ", ".join(series))
+    png.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["gnuplot"], input="\n".join(gp) + "\n", text=True, check=True)
+    print(f"# plot: {png}")
+
+
 def batch(fn, n: int) -> float:
     """Wall time of n calls of fn run at once (n = 1: one call)."""
     t = time.perf_counter()
@@ -124,7 +186,14 @@ def main():
                     help="comma-separated: copies run at once (the server gets as many slots)")
     ap.add_argument("--no-language-caches", action="store_true",
                     help="start the server with --no-language-caches (the plain toolchains)")
+    ap.add_argument("--tsv", type=Path, default=REPO / "bench" / "results" / "languages.tsv")
+    ap.add_argument("--png", type=Path, default=REPO / "docs" / "img" / "languages.png")
+    ap.add_argument("--plot-only", action="store_true", help="redraw the plot from --tsv")
     a = ap.parse_args()
+    if a.plot_only:
+        plot(a.tsv, a.png)
+        return
+    rows = []
     only = set(filter(None, a.only.split(",")))
     extra = ("--no-language-caches",) if a.no_language_caches else ()
     levels = [int(c) for c in a.concurrency.split(",")]
@@ -154,9 +223,17 @@ def main():
                                        conc))
                     dm, sm = statistics.median(d), statistics.median(s)
                     ratios.append(sm / dm)
+                    rows.append((l["key"], name, conc, dm, sm, sm / dm))
                     print(f"{l['key']:11} {name:7} {conc:2} {dm:8.3f} {sm:8.3f} {sm / dm:6.2f}",
                           flush=True)
     print(f"# median ratio over all programs: {statistics.median(ratios):.3f}")
+    if only:
+        return  # a partial run neither replaces the data file nor the plot
+    write_tsv(a.tsv, rows, [f"date: {datetime.date.today()}", f"machine: {platform.node()} "
+                            f"({os.cpu_count()} CPUs)", f"rounds: {a.rounds}",
+                            f"caches: {'off' if a.no_language_caches else 'on'}",
+                            f"median ratio: {statistics.median(ratios):.3f}"])
+    plot(a.tsv, a.png)
 
 
 if __name__ == "__main__":
