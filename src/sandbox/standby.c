@@ -60,6 +60,7 @@ struct standby {
         size_t noverlays;
         bool mnt_in_tmp;
         uint64_t tmpfs_bytes;
+        struct sbx_limits limits; /* its cgroup's */
 };
 
 static struct standby *standbys;
@@ -122,6 +123,7 @@ static int copy_key(struct standby *s, const struct sbx_spec *spec)
         }
         s->mnt_in_tmp = spec->mnt_in_tmp;
         s->tmpfs_bytes = spec->limits.tmpfs_bytes;
+        s->limits = spec->limits;
         return 0;
 }
 
@@ -323,7 +325,12 @@ int sbx_standby_run(const struct sbx_spec *spec, struct sbx_box *box)
                 return -1;
         }
         memset(out, -1, sizeof(out));
-        if (cg_box_set_limits(s->box.cg, &spec->limits) < 0) {
+        /* Usually the limits it was made with (those of the slot's last
+         * run); its memory peak then counts PID 1's set-up, as a cold
+         * box's does. */
+        if ((s->limits.memory_bytes != spec->limits.memory_bytes ||
+             s->limits.processes != spec->limits.processes) &&
+            cg_box_set_limits(s->box.cg, &spec->limits) < 0) {
                 err_set(&e, errno, "limits");
                 goto fail;
         }
