@@ -225,7 +225,98 @@ CLJ
   rm -rf "$dir" "$work" && mv "$dir.new" "$dir"
 }
 
+# Ruby: the compiled form of every library file (Ruby's own binary
+# instruction sequences), which the recipe's `ruby -r <dir>/boot.rb` hands
+# to Ruby instead of parsing and compiling the file again on every require
+# (MultiPL-E's test/unit loads about 90). scripts/warm-ruby-iseq.rb builds
+# it and says what keeps it exact; each entry is used only while its source
+# file has the same inode, size and modification time. The key in `version`
+# (Ruby, its packages, these scripts) decides a rebuild.
+warm_ruby_iseq() {
+  [ -x /usr/bin/ruby ] || return 0
+  local dir=$CACHE_ROOT/ruby-iseq key gen
+  gen="$(dirname "$0")/warm-ruby-iseq.rb"
+  [ -f "$gen" ] || return 0
+  key="$(/usr/bin/ruby --version); $(dpkg-query -W -f '${Package}=${Version}\n' 'ruby*' 'libruby*' 2>/dev/null |
+    grep -v '=$' | tr '\n' ' ' || true); script $(cat "$0" "$gen" | sha256sum | cut -c1-16)"
+  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ] && [ -f "$dir/boot.rb" ]; then
+    return 0
+  fi
+  echo "setup: compiling Ruby's library files ($(/usr/bin/ruby --version))"
+  rm -rf "$dir.new" && mkdir -p "$dir.new"
+  # env -i: no RUBYOPT or RUBYLIB from the caller (they could change the
+  # compile options); the roots are where Debian's Ruby and its gems live
+  if ! env -i PATH=/usr/bin:/bin LANG=C.UTF-8 /usr/bin/ruby --disable-gems "$gen" "$dir.new" "$dir" \
+    "$(/usr/bin/ruby --disable-gems -rrbconfig -e 'print RbConfig::CONFIG["rubylibprefix"]')" \
+    "$(/usr/bin/ruby --disable-gems -rrbconfig -e 'print RbConfig::CONFIG["rubyarchprefix"]')" \
+    /usr/share/rubygems-integration; then
+    echo "setup: no Ruby compile cache (scripts/warm-ruby-iseq.rb failed)"
+    rm -rf "$dir.new"
+    return 0
+  fi
+  echo "$key" >"$dir.new/version"
+  chmod -R a+rX "$dir.new"
+  # two renames, so that a run finds either the old cache or the new one
+  # (or, between them, none, and runs without it: the recipe's cached_when)
+  rm -rf "$dir.old"
+  if [ -e "$dir" ]; then mv "$dir" "$dir.old"; fi
+  mv "$dir.new" "$dir" && rm -rf "$dir.old"
+}
+
+# Elixir: /usr/bin/elixir is a shell script that forks six helpers
+# (dirname, basename, readlink) to find itself before it execs `erl` (itself
+# a script) with a command line that, for `elixir FILE`, never changes. The
+# recipe's run step sources <dir>/run, which execs that `erl` command line
+# directly, but only while: the script is the very file the line was taken
+# from (a hard link to it here, compared with -ef: an upgrade installs a new
+# inode), PATH is the one it was taken with, none of the variables the
+# script reads is set, not both of stdout and stderr are terminals, and there
+# is one argument, a path; else the step runs /usr/bin/elixir as always.
+# The -pa list is globbed at run time exactly as the script globs it.
+warm_elixir_launch() {
+  [ -x /usr/bin/elixir ] || return 0
+  local dir=$CACHE_ROOT/elixir-launch key self libs line want
+  local path=/usr/local/bin:/usr/bin:/bin # the box's PATH (src/exec/env.c)
+  self=$(readlink -f /usr/bin/elixir)
+  key="$(sha256sum <"$self" | cut -c1-16) $(stat -c '%i %s %Y' "$self"); script $(sha256sum <"$0" | cut -c1-16)"
+  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ] && [ /usr/bin/elixir -ef "$dir/elixir" ]; then
+    return 0
+  fi
+  echo "setup: recording the Elixir launcher's erl command line"
+  rm -rf "$dir.new" && mkdir -p "$dir.new"
+  libs=$(dirname "$self")/../lib
+  line=$(cd / && env -i PATH=$path HOME=/tmp LANG=C.UTF-8 ELIXIR_CLI_DRY_RUN=1 /usr/bin/elixir /tmp/main.exs </dev/null 2>&1 | cat)
+  want="erl -pa $(echo "$libs"/*/ebin) -noshell -s elixir start_cli -extra /tmp/main.exs"
+  if [ "$line" != "$want" ] || ! ln "$self" "$dir.new/elixir" 2>/dev/null; then
+    echo "setup: no Elixir launcher cache (the launcher's command line is not the expected one, or no hard link)"
+    rm -rf "$dir.new" "$dir"
+    return 0
+  fi
+  cat >"$dir.new/run" <<SH
+# Sourced by the Elixir recipe's run step (scripts/warm-caches.sh wrote it
+# from $self): exec what that script execs for \`elixir FILE\`.
+if [ /usr/bin/elixir -ef $dir/elixir ] && [ "\$PATH" = "$path" ] && [ \$# -eq 1 ] &&
+  [ -z "\${ELIXIR_ERL_OPTIONS+x}\${ELIXIR_CLI_DRY_RUN+x}\${RUN_ERL_PIPE+x}\${NO_COLOR+x}\${OS+x}\${OSTYPE+x}\${ERTS_BIN+x}" ] &&
+  ! { [ -t 1 ] && [ -t 2 ]; }; then
+  case \$1 in
+  /*)
+    codeexec_file=\$1
+    set -- $libs/*/ebin
+    exec erl -pa "\$@" -noshell -s elixir start_cli -extra "\$codeexec_file"
+    ;;
+  esac
+fi
+SH
+  echo "$key" >"$dir.new/version"
+  chmod -R a+rX "$dir.new"
+  rm -rf "$dir.old"
+  if [ -e "$dir" ]; then mv "$dir" "$dir.old"; fi
+  mv "$dir.new" "$dir" && rm -rf "$dir.old"
+}
+
 mkdir -p "$CACHE_ROOT"
 warm_go
 warm_cpp_pch
 warm_jvm_cds
+warm_ruby_iseq
+warm_elixir_launch
