@@ -314,9 +314,76 @@ SH
   mv "$dir.new" "$dir" && rm -rf "$dir.old"
 }
 
+# R: Rscript execs the `R` shell script, which forks uname and sed (twice)
+# and sources etc/ldpaths only to export a handful of variables and exec
+# bin/exec/R. The set-up script runs Rscript once in the box's environment
+# on a probe that prints its own /proc/self/environ and cmdline, and writes
+# `run`, which the recipe's run step sources in /bin/bash (the R script's
+# own shell, so that the environment comes out in the same order and with
+# the same PWD and SHLVL): it exports the variables the script added and
+# execs bin/exec/R with the
+# arguments Rscript gave, while Rscript, the R script and ldpaths are the
+# very files recorded (hard links here, compared with -ef), PATH is the
+# box's, none of the variables they read is set, and the one argument is a
+# plain absolute path; else the step runs /usr/bin/Rscript as always.
+warm_r_launch() {
+  [ -x /usr/bin/Rscript ] && [ -f /usr/lib/R/bin/R ] && [ -f /usr/lib/R/etc/ldpaths ] || return 0
+  local dir=$CACHE_ROOT/r-launch key work out f name reads
+  local path=/usr/local/bin:/usr/bin:/bin # the box's base environment (src/exec/env.c)
+  local box=(PATH=$path HOME=/tmp TMPDIR=/tmp LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=Etc/UTC USER=runner LOGNAME=runner)
+  key="$(cat /usr/bin/Rscript /usr/lib/R/bin/R /usr/lib/R/etc/ldpaths | sha256sum | cut -c1-16); script $(sha256sum <"$0" | cut -c1-16)"
+  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ] && [ /usr/bin/Rscript -ef "$dir/Rscript" ] &&
+    [ /usr/lib/R/bin/R -ef "$dir/R" ] && [ /usr/lib/R/etc/ldpaths -ef "$dir/ldpaths" ]; then
+    return 0
+  fi
+  echo "setup: recording what the R launcher execs"
+  rm -rf "$dir.new" && mkdir -p "$dir.new"
+  work=$(mktemp -d)
+  chmod 755 "$work"
+  printf '%s\n' 'writeBin(readBin("/proc/self/environ", "raw", 1e6), "env")' \
+    'writeBin(readBin("/proc/self/cmdline", "raw", 1e6), "cmdline")' >"$work/main.r"
+  # names the launchers could read: every variable the R script and
+  # ldpaths expand, and the R* names in Rscript's strings
+  reads=$({ grep -ohE '\$\{?[A-Za-z_][A-Za-z0-9_]*' /usr/lib/R/bin/R /usr/lib/R/etc/ldpaths | tr -d '${'
+    grep -aoE '\bR[A-Z_]{2,}\b' /usr/bin/Rscript; echo LD_LIBRARY_PATH; } | sort -u | grep -vxE 'PATH|PWD|[0-9]+')
+  if ! (cd "$work" && env -i "${box[@]}" /usr/bin/Rscript "$work/main.r" >/dev/null 2>&1) ||
+    [ "$(tr '\0' '\n' <"$work/cmdline")" != "$(printf '%s\n' /usr/lib/R/bin/exec/R --no-echo --no-restore "--file=$work/main.r")" ] ||
+    ! ln /usr/bin/Rscript "$dir.new/Rscript" 2>/dev/null || ! ln /usr/lib/R/bin/R "$dir.new/R" ||
+    ! ln /usr/lib/R/etc/ldpaths "$dir.new/ldpaths"; then
+    echo "setup: no R launcher cache (the launcher did not exec what was expected, or no hard link)"
+    rm -rf "$dir.new" "$dir" "$work"
+    return 0
+  fi
+  out=$dir.new/run
+  {
+    echo "# Sourced by the R recipe's run step (scripts/warm-caches.sh wrote it): exec"
+    echo "# what /usr/bin/Rscript FILE execs, with the variables the R script exports."
+    printf 'if [ /usr/bin/Rscript -ef %s/Rscript ] && [ /usr/lib/R/bin/R -ef %s/R ] &&\n' "$dir" "$dir"
+    printf '  [ /usr/lib/R/etc/ldpaths -ef %s/ldpaths ] && [ "$PATH" = "%s" ] && [ $# -eq 1 ] &&\n' "$dir" "$path"
+    printf '  [ -z "'
+    for name in $reads; do printf '${%s+x}' "$name"; done
+    printf '" ]; then\n  case $1 in\n  /*[!A-Za-z0-9_./-]*) ;;\n  /*)\n'
+    tr '\0' '\n' <"$work/env" | while IFS= read -r f; do
+      name=${f%%=*}
+      case " ${box[*]} " in *" $f "*) continue ;; esac
+      case $name in PWD | SHLVL) continue ;; esac # bash's own, in both ways
+      case $f in *[!A-Za-z0-9_./:=-]*) echo "unexpected variable $f" >&2; exit 1 ;; esac
+      printf '    %s\n    export %s\n' "$f" "$name"
+    done
+    printf '    exec /usr/lib/R/bin/exec/R --no-echo --no-restore "--file=$1"\n    ;;\n  esac\nfi\n'
+  } >"$out" || { echo "setup: no R launcher cache"; rm -rf "$dir.new" "$dir" "$work"; return 0; }
+  rm -rf "$work"
+  echo "$key" >"$dir.new/version"
+  chmod -R a+rX "$dir.new"
+  rm -rf "$dir.old"
+  if [ -e "$dir" ]; then mv "$dir" "$dir.old"; fi
+  mv "$dir.new" "$dir" && rm -rf "$dir.old"
+}
+
 mkdir -p "$CACHE_ROOT"
 warm_go
 warm_cpp_pch
 warm_jvm_cds
 warm_ruby_iseq
 warm_elixir_launch
+warm_r_launch

@@ -94,6 +94,15 @@ ELIXIR_EXTRA = {
     "raise": "defmodule M do\n  def f(x), do: x + 1\nend\nM.f(:a)\n",
 }
 
+# R programs that see what the launchers hand to R (the cached step execs
+# bin/exec/R itself).
+R_EXTRA = {
+    "environment": "e <- readBin('/proc/self/environ', 'raw', 1e6)\n"
+    "cat(rawToChar(replace(e, e == as.raw(0), as.raw(10))))\n"
+    "print(commandArgs())\nprint(Sys.getenv()[grep('^R_|PATH|PWD|SHLVL', names(Sys.getenv()))])\n",
+    "error": "f <- function(x) stop('no: ', x)\nf(1)\n",
+}
+
 # Output that differs between any two runs, cached or not: go test prints
 # its timings ("ok  \tpkg\t0.003s", "--- FAIL: TestX (0.00s)"), test/unit
 # too ("Finished in 0.0123 seconds.", "81.3 tests/s, 81.3 assertions/s").
@@ -131,6 +140,7 @@ def _cases():
     out += [("cpp", name, code) for name, code in CPP_EXTRA.items()]
     out += [("ruby", name, code) for name, code in RUBY_EXTRA.items()]
     out += [("elixir", name, code) for name, code in ELIXIR_EXTRA.items()]
+    out += [("r", name, code) for name, code in R_EXTRA.items()]
     return out
 
 
@@ -229,6 +239,37 @@ def test_expected_results_of_elixir_edges(installed, results):
     assert '"PWD" => "/tmp"' in got["environment"]["stdout"]
     assert "'/tmp/main.exs'" in got["environment"]["stdout"]
     assert got["raise"]["status"] == "Exception" and "ArithmeticError" in got["raise"]["stderr"]
+
+
+def test_expected_results_of_r_edges(installed, results):
+    """The R edge programs do what their names say."""
+    if not installed.get("r", {}).get("installed"):
+        pytest.skip("r: not installed")
+    got = {name: results[("r", name)][0] for name in R_EXTRA}
+    out = got["environment"]["stdout"]
+    assert "R_HOME=/usr/lib/R\n" in out and "PWD=/tmp\n" in out and "--file=/tmp/main.r" in out
+    assert got["error"]["status"] == "Exception" and "no: 1" in got["error"]["stderr"]
+
+
+def test_r_launcher_cache_is_used(tmp_path):
+    """The cached step execs R's binary itself when the cache is there (run
+    on the host with the box's environment): no Rscript, R script or sed."""
+    run = Path("/var/cache/codeexec/r-launch/run")
+    if not run.is_file():
+        pytest.skip(f"{run} not built (scripts/warm-caches.sh)")
+    if not shutil.which("strace"):
+        pytest.skip("no strace")
+    src = tmp_path / "main.r"
+    src.write_text("cat(1)\n")
+    argv = [a.replace("{src}", str(src)) for a in _cached_argv("r", "run")]
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    traced = subprocess.run(["strace", "-f", "-e", "trace=execve", "-o", str(tmp_path / "t")] + argv,
+                            capture_output=True, text=True, cwd=tmp_path, timeout=120, env=env)
+    if traced.returncode != 0 and "strace" in traced.stderr:
+        pytest.skip("strace cannot run here")
+    execs = (tmp_path / "t").read_text()
+    assert 'execve("/usr/bin/Rscript"' not in execs and 'execve("/usr/lib/R/bin/R"' not in execs
+    assert 'execve("/bin/sed"' not in execs and 'execve("/usr/lib/R/bin/exec/R"' in execs, execs[:2000]
 
 
 def test_elixir_launcher_cache_is_used(tmp_path):
