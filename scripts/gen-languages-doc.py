@@ -67,11 +67,11 @@ keep:
   same with and without caches; `tests/e2e/test_language_caches.py` runs
   every program of the cached languages' corpora, and C++ programs at the
   edges of the precompiled header, on two servers (caches on and off) and
-  compares them byte for byte (and Ruby and Elixir programs at their
+  compares them byte for byte (and Ruby, Elixir and R programs at their
   caches' edges).
 - **Built before any untrusted code, read-only to runs.** Caches live under
   `/var/cache/codeexec`, written only by the set-up script (as root; the
-  C++, JVM, Ruby and Elixir caches are built in a `.new` directory and
+  C++, JVM, Ruby, Elixir and R caches are built in a `.new` directory and
   renamed into place, so a box never sees half of one); boxes see them
   through read-only binds or as the lower layer of an overlay whose writes
   stay in the run's `/tmp`.
@@ -88,6 +88,7 @@ keep:
 | JVM class-data-sharing archives | `/var/cache/codeexec/jvm-cds/{javac,scalac,scala,clj}.jsa` | loading, parsing and verifying the tool's classes: 23-39% of the CPU of javac, scalac, the scala runner and clojure | the JVM's own checks, see below |
 | Ruby compiled library files | `/var/cache/codeexec/ruby-iseq` | parsing and compiling test/unit and the other library files a program requires (about 40% of `require 'test/unit'`) | each file's inode, size and time, the compile options; see below |
 | Elixir launcher command line | `/var/cache/codeexec/elixir-launch` | the launcher script's six helper processes | the launcher's inode (a hard link, `-ef`), PATH, the variables it reads; see below |
+| R launcher environment | `/var/cache/codeexec/r-launch` | Rscript's exec of the R shell script and its `uname` and `sed` processes | the launchers' inodes (hard links, `-ef`), PATH, the variables they read; see below |
 
 **C++.** Every MultiPL-E C++ program begins with the two lines
 `#include<assert.h>` and `#include<bits/stdc++.h>`. GCC can use a
@@ -176,6 +177,25 @@ globs it. Otherwise it execs `/usr/bin/elixir`. Both ways a shell execs
 `erl`, so the program sees the same arguments and the same environment,
 byte for byte and in the same order (`/proc/self/environ` is compared in
 the differential test). The `erl` script and the VM start as before.
+
+**R.** `Rscript FILE` execs `/usr/lib/R/bin/R --no-echo --no-restore
+--file=FILE`, a bash script that runs `uname -m` and `sed` (twice) and
+sources `etc/ldpaths` to export `R_HOME`, `R_SHARE_DIR`, `LD_LIBRARY_PATH`
+and a few more fixed values, then execs `bin/exec/R` with those arguments.
+The set-up script runs Rscript once, in the box's base environment, on a
+probe that saves its own `/proc/self/environ` and `/proc/self/cmdline`,
+checks the arguments are the expected ones, and writes `run`: the variables
+the launchers added (not PWD and SHLVL, which bash sets itself), exported,
+then `exec bin/exec/R --no-echo --no-restore --file=FILE`. The run step's
+`cached_argv` is a `/bin/bash` (the R script's own shell, so the program's
+environment comes out in the same order, with the same PWD and SHLVL) that
+sources it; `run` goes ahead only while `Rscript`, the R script and
+`ldpaths` are the files it was recorded from (hard links in the cache,
+`-ef`), PATH is the box's, none of the variables the launchers read is set
+(every name the script and `ldpaths` expand, and the `R*` names in
+Rscript's strings), there is one argument and it is a plain absolute path;
+otherwise bash execs `/usr/bin/Rscript` as the plain step does. The
+differential test compares the environment's bytes and `commandArgs()`.
 """
 
 
