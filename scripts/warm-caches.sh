@@ -285,7 +285,7 @@ warm_elixir_launch() {
   echo "setup: recording the Elixir launcher's erl command line"
   rm -rf "$dir.new" && mkdir -p "$dir.new"
   libs=$(dirname "$self")/../lib
-  line=$(cd / && env -i PATH=$path HOME=/tmp LANG=C.UTF-8 ELIXIR_CLI_DRY_RUN=1 /usr/bin/elixir /tmp/main.exs </dev/null 2>&1 | cat)
+  line=$(cd / && env -i PATH=$path HOME=/tmp LANG=C.UTF-8 ELIXIR_CLI_DRY_RUN=1 /usr/bin/elixir /tmp/main.exs </dev/null 2>&1 || true)
   want="erl -pa $(echo "$libs"/*/ebin) -noshell -s elixir start_cli -extra /tmp/main.exs"
   if [ "$line" != "$want" ] || ! ln "$self" "$dir.new/elixir" 2>/dev/null; then
     echo "setup: no Elixir launcher cache (the launcher's command line is not the expected one, or no hard link)"
