@@ -99,7 +99,8 @@ ELIXIR_EXTRA = {
 R_EXTRA = {
     "environment": "e <- readBin('/proc/self/environ', 'raw', 1e6)\n"
     "cat(rawToChar(replace(e, e == as.raw(0), as.raw(10))))\n"
-    "print(commandArgs())\nprint(Sys.getenv()[grep('^R_|PATH|PWD|SHLVL', names(Sys.getenv()))])\n",
+    "print(commandArgs())\nv <- Sys.getenv()\n"
+    "print(v[grepl('^R_|PATH|PWD|SHLVL', names(v)) & names(v) != 'R_SESSION_TMPDIR'])\n",
     "error": "f <- function(x) stop('no: ', x)\nf(1)\n",
 }
 
