@@ -65,14 +65,14 @@ keep:
 
 - **Nothing changes but time.** Status, exit code, stdout and stderr are the
   same with and without caches; `tests/e2e/test_language_caches.py` runs
-  every program of the cached languages' corpora, C++ programs at the
-  edges of the precompiled header and Dafny programs that print stack
-  traces, on two servers (caches on and off) and compares them byte for
-  byte.
+  every program of the cached languages' corpora, and programs at the edges
+  of each cache (C++ headers, Dafny stack traces, TypeScript lib files, Ruby
+  backtraces and warnings, the Elixir and R environments), on two servers
+  (caches on and off) and compares them byte for byte.
 - **Built before any untrusted code, read-only to runs.** Caches live under
   `/var/cache/codeexec`, written only by the set-up script (as root; the
-  C++, JVM and Dafny caches are built in a `.new` directory and renamed
-  into place, so a box never sees half of one); boxes see them
+  caches are built in a `.new` directory and renamed into place, so a box
+  never sees half of one); boxes see them
   through read-only binds or as the lower layer of an overlay whose writes
   stay in the run's `/tmp`.
 - **Versioned; stale or missing means not used.** Each cache has a `version`
@@ -88,6 +88,9 @@ keep:
 | JVM class-data-sharing archives | `/var/cache/codeexec/jvm-cds/{javac,scalac,scala,clj}.jsa` | loading, parsing and verifying the tool's classes: 23-39% of the CPU of javac, scalac, the scala runner and clojure | the JVM's own checks, see below |
 | Dafny AOT images | `/var/cache/codeexec/dfy-aot/*.so` | JIT-compiling Dafny's, Boogie's and the framework's methods: about 45% of a Dafny run's CPU | Mono's own checks, see below |
 | tsc start-up snapshot | `/var/cache/codeexec/ts-snapshot/tsc.blob` | compiling TypeScript's compiler and parsing and binding its lib `.d.ts` files: about two thirds of tsc's CPU | see below |
+| Ruby compiled library files | `/var/cache/codeexec/ruby-iseq` | parsing and compiling test/unit and the other library files a program requires (about 40% of `require 'test/unit'`) | each file's inode, size and time, the compile options; see below |
+| Elixir launcher command line | `/var/cache/codeexec/elixir-launch` | the launcher script's six helper processes | the launcher's inode (a hard link, `-ef`), PATH, the variables it reads; see below |
+| R launcher environment | `/var/cache/codeexec/r-launch` | Rscript's exec of the R shell script and its `uname` and `sed` processes | the launchers' inodes (hard links, `-ef`), PATH, the variables they read; see below |
 
 **C++.** Every MultiPL-E C++ program begins with the two lines
 `#include<assert.h>` and `#include<bits/stdc++.h>`. GCC can use a
@@ -211,6 +214,71 @@ differs by two or three levels (nested parentheses: 725 plain, 727 from the
 snapshot; nested arrays: 581 and 584), because the frames under tsc's entry
 and the state of V8's compiled code are not the same. tsc's CPU
 on a MultiPL-E test: 0.91 s → 0.28 s. Built in about 6 s; 33 MB.
+
+**Ruby.** Before Ruby compiles a file that `require` or `load` reads, it
+asks `RubyVM::InstructionSequence.load_iseq(path)` for a compiled form.
+`scripts/warm-ruby-iseq.rb` compiles every `.rb` file of Ruby's library and
+of Debian's gems (`rubygems-integration`) with Ruby's own compiler and saves
+the result in Ruby's binary format, once with the default compile options
+and once without specialized instructions (what power_assert, which
+test/unit loads, switches to for everything compiled after it). The run
+step's `cached_argv` is `ruby -r /var/cache/codeexec/ruby-iseq/boot.rb
+{src}`, used only while `boot.rb` exists (the step's `cached_when`: the
+server checks it for each run, so no shell comes in between, which would
+change the program's environment); `boot.rb` defines `load_iseq` to return
+the cached form when the file's inode, size and modification time are
+those it was compiled from and the current compile options are one of the
+two, and nothing (Ruby compiles the file as usual) when coverage is running,
+`$DEBUG`, `SCRIPT_LINES__` or `RubyVM.keep_script_lines` is set, or Ruby
+refuses the binary. Why this is the same program: the instructions are what
+Ruby's compiler produces for that file with those options; the one thing
+the compiler does differently for a required file, the labels of its top
+level (`<top (required)>`, shown in backtraces, instead of `<main>`), is
+rewritten in the binary, and the set-up script keeps a file only if the
+result equals the compiled file with just those labels changed. Files whose
+compilation prints a warning (with every category on) are left out, so no
+warning is lost, and so are files with `<main>` in their code. What a
+program can still see: `RubyVM::InstructionSequence.load_iseq` is defined,
+`boot.rb` is in `$LOADED_FEATURES` until the first `require`, and
+`ISeq#to_a`/`#disasm` of library code name anonymous parameters
+differently. Rubygems and the other files Ruby loads before `-r` are
+compiled as before. Built in about 15 s; 40 MB.
+
+**Elixir.** `/usr/bin/elixir` is a shell script that, for `elixir FILE`,
+forks `dirname`, `basename` and `readlink` six times to find where it is,
+then execs `erl -pa <lib>/*/ebin -noshell -s elixir start_cli -extra FILE`.
+The set-up script records that line (the launcher's own
+`ELIXIR_CLI_DRY_RUN`), checks it is the expected one, and writes `run`,
+which the run step's `cached_argv` (a `/bin/sh`) sources: it execs that
+`erl` command line itself when `/usr/bin/elixir` is still the file it was
+recorded from (a hard link to it in the cache, compared with `-ef`; a
+package upgrade installs a new file), PATH is the box's, none of the
+variables the launcher reads (`ELIXIR_ERL_OPTIONS`, `NO_COLOR`, ...) is
+set, stdout and stderr are not both terminals, and there is one argument,
+an absolute path; the `-pa` list is globbed at run time as the launcher
+globs it. Otherwise it execs `/usr/bin/elixir`. Both ways a shell execs
+`erl`, so the program sees the same arguments and the same environment,
+byte for byte and in the same order (`/proc/self/environ` is compared in
+the differential test). The `erl` script and the VM start as before.
+
+**R.** `Rscript FILE` execs `/usr/lib/R/bin/R --no-echo --no-restore
+--file=FILE`, a bash script that runs `uname -m` and `sed` (twice) and
+sources `etc/ldpaths` to export `R_HOME`, `R_SHARE_DIR`, `LD_LIBRARY_PATH`
+and a few more fixed values, then execs `bin/exec/R` with those arguments.
+The set-up script runs Rscript once, in the box's base environment, on a
+probe that saves its own `/proc/self/environ` and `/proc/self/cmdline`,
+checks the arguments are the expected ones, and writes `run`: the variables
+the launchers added (not PWD and SHLVL, which bash sets itself), exported,
+then `exec bin/exec/R --no-echo --no-restore --file=FILE`. The run step's
+`cached_argv` is a `/bin/bash` (the R script's own shell, so the program's
+environment comes out in the same order, with the same PWD and SHLVL) that
+sources it; `run` goes ahead only while `Rscript`, the R script and
+`ldpaths` are the files it was recorded from (hard links in the cache,
+`-ef`), PATH is the box's, none of the variables the launchers read is set
+(every name the script and `ldpaths` expand, and the `R*` names in
+Rscript's strings), there is one argument and it is a plain absolute path;
+otherwise bash execs `/usr/bin/Rscript` as the plain step does. The
+differential test compares the environment's bytes and `commandArgs()`.
 """
 
 

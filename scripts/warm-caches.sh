@@ -380,13 +380,169 @@ TS
   rm -rf "$dir" "$work" && mv "$dir.new" "$dir"
 }
 
+# Ruby: the compiled form of every library file (Ruby's own binary
+# instruction sequences), which the recipe's `ruby -r <dir>/boot.rb` hands
+# to Ruby instead of parsing and compiling the file again on every require
+# (MultiPL-E's test/unit loads about 90). scripts/warm-ruby-iseq.rb builds
+# it and says what keeps it exact; each entry is used only while its source
+# file has the same inode, size and modification time. The key in `version`
+# (Ruby, its packages, these scripts) decides a rebuild.
+warm_ruby_iseq() {
+  [ -x /usr/bin/ruby ] || return 0
+  local dir=$CACHE_ROOT/ruby-iseq key gen
+  gen="$(dirname "$0")/warm-ruby-iseq.rb"
+  [ -f "$gen" ] || return 0
+  key="$(/usr/bin/ruby --version); $(dpkg-query -W -f '${Package}=${Version}\n' 'ruby*' 'libruby*' 2>/dev/null |
+    grep -v '=$' | tr '\n' ' ' || true); script $(cat "$0" "$gen" | sha256sum | cut -c1-16)"
+  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ] && [ -f "$dir/boot.rb" ]; then
+    return 0
+  fi
+  echo "setup: compiling Ruby's library files ($(/usr/bin/ruby --version))"
+  rm -rf "$dir.new" && mkdir -p "$dir.new"
+  # env -i: no RUBYOPT or RUBYLIB from the caller (they could change the
+  # compile options); the roots are where Debian's Ruby and its gems live
+  if ! env -i PATH=/usr/bin:/bin LANG=C.UTF-8 /usr/bin/ruby --disable-gems "$gen" "$dir.new" "$dir" \
+    "$(/usr/bin/ruby --disable-gems -rrbconfig -e 'print RbConfig::CONFIG["rubylibprefix"]')" \
+    "$(/usr/bin/ruby --disable-gems -rrbconfig -e 'print RbConfig::CONFIG["rubyarchprefix"]')" \
+    /usr/share/rubygems-integration; then
+    echo "setup: no Ruby compile cache (scripts/warm-ruby-iseq.rb failed)"
+    rm -rf "$dir.new"
+    return 0
+  fi
+  echo "$key" >"$dir.new/version"
+  chmod -R a+rX "$dir.new"
+  # two renames, so that a run finds either the old cache or the new one
+  # (or, between them, none, and runs without it: the recipe's cached_when)
+  rm -rf "$dir.old"
+  if [ -e "$dir" ]; then mv "$dir" "$dir.old"; fi
+  mv "$dir.new" "$dir" && rm -rf "$dir.old"
+}
+
+# Elixir: /usr/bin/elixir is a shell script that forks six helpers
+# (dirname, basename, readlink) to find itself before it execs `erl` (itself
+# a script) with a command line that, for `elixir FILE`, never changes. The
+# recipe's run step sources <dir>/run, which execs that `erl` command line
+# directly, but only while: the script is the very file the line was taken
+# from (a hard link to it here, compared with -ef: an upgrade installs a new
+# inode), PATH is the one it was taken with, none of the variables the
+# script reads is set, not both of stdout and stderr are terminals, and there
+# is one argument, a path; else the step runs /usr/bin/elixir as always.
+# The -pa list is globbed at run time exactly as the script globs it.
+warm_elixir_launch() {
+  [ -x /usr/bin/elixir ] || return 0
+  local dir=$CACHE_ROOT/elixir-launch key self libs line want
+  local path=/usr/local/bin:/usr/bin:/bin # the box's PATH (src/exec/env.c)
+  self=$(readlink -f /usr/bin/elixir)
+  key="$(sha256sum <"$self" | cut -c1-16) $(stat -c '%i %s %Y' "$self"); script $(sha256sum <"$0" | cut -c1-16)"
+  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ] && [ /usr/bin/elixir -ef "$dir/elixir" ]; then
+    return 0
+  fi
+  echo "setup: recording the Elixir launcher's erl command line"
+  rm -rf "$dir.new" && mkdir -p "$dir.new"
+  libs=$(dirname "$self")/../lib
+  line=$(cd / && env -i PATH=$path HOME=/tmp LANG=C.UTF-8 ELIXIR_CLI_DRY_RUN=1 /usr/bin/elixir /tmp/main.exs </dev/null 2>&1 || true)
+  want="erl -pa $(echo "$libs"/*/ebin) -noshell -s elixir start_cli -extra /tmp/main.exs"
+  if [ "$line" != "$want" ] || ! ln "$self" "$dir.new/elixir" 2>/dev/null; then
+    echo "setup: no Elixir launcher cache (the launcher's command line is not the expected one, or no hard link)"
+    rm -rf "$dir.new" "$dir"
+    return 0
+  fi
+  cat >"$dir.new/run" <<SH
+# Sourced by the Elixir recipe's run step (scripts/warm-caches.sh wrote it
+# from $self): exec what that script execs for \`elixir FILE\`.
+if [ /usr/bin/elixir -ef $dir/elixir ] && [ "\$PATH" = "$path" ] && [ \$# -eq 1 ] &&
+  [ -z "\${ELIXIR_ERL_OPTIONS+x}\${ELIXIR_CLI_DRY_RUN+x}\${RUN_ERL_PIPE+x}\${NO_COLOR+x}\${OS+x}\${OSTYPE+x}\${ERTS_BIN+x}" ] &&
+  ! { [ -t 1 ] && [ -t 2 ]; }; then
+  case \$1 in
+  /*)
+    codeexec_file=\$1
+    set -- $libs/*/ebin
+    exec erl -pa "\$@" -noshell -s elixir start_cli -extra "\$codeexec_file"
+    ;;
+  esac
+fi
+SH
+  echo "$key" >"$dir.new/version"
+  chmod -R a+rX "$dir.new"
+  rm -rf "$dir.old"
+  if [ -e "$dir" ]; then mv "$dir" "$dir.old"; fi
+  mv "$dir.new" "$dir" && rm -rf "$dir.old"
+}
+
+# R: Rscript execs the `R` shell script, which forks uname and sed (twice)
+# and sources etc/ldpaths only to export a handful of variables and exec
+# bin/exec/R. The set-up script runs Rscript once in the box's environment
+# on a probe that prints its own /proc/self/environ and cmdline, and writes
+# `run`, which the recipe's run step sources in /bin/bash (the R script's
+# own shell, so that the environment comes out in the same order and with
+# the same PWD and SHLVL): it exports the variables the script added and
+# execs bin/exec/R with the
+# arguments Rscript gave, while Rscript, the R script and ldpaths are the
+# very files recorded (hard links here, compared with -ef), PATH is the
+# box's, none of the variables they read is set, and the one argument is a
+# plain absolute path; else the step runs /usr/bin/Rscript as always.
+warm_r_launch() {
+  [ -x /usr/bin/Rscript ] && [ -f /usr/lib/R/bin/R ] && [ -f /usr/lib/R/etc/ldpaths ] || return 0
+  local dir=$CACHE_ROOT/r-launch key work out f name reads
+  local path=/usr/local/bin:/usr/bin:/bin # the box's base environment (src/exec/env.c)
+  local box=(PATH=$path HOME=/tmp TMPDIR=/tmp LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=Etc/UTC USER=runner LOGNAME=runner)
+  key="$(cat /usr/bin/Rscript /usr/lib/R/bin/R /usr/lib/R/etc/ldpaths | sha256sum | cut -c1-16); script $(sha256sum <"$0" | cut -c1-16)"
+  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ] && [ /usr/bin/Rscript -ef "$dir/Rscript" ] &&
+    [ /usr/lib/R/bin/R -ef "$dir/R" ] && [ /usr/lib/R/etc/ldpaths -ef "$dir/ldpaths" ]; then
+    return 0
+  fi
+  echo "setup: recording what the R launcher execs"
+  rm -rf "$dir.new" && mkdir -p "$dir.new"
+  work=$(mktemp -d)
+  chmod 755 "$work"
+  printf '%s\n' 'writeBin(readBin("/proc/self/environ", "raw", 1e6), "env")' \
+    'writeBin(readBin("/proc/self/cmdline", "raw", 1e6), "cmdline")' >"$work/main.r"
+  # names the launchers could read: every variable the R script and
+  # ldpaths expand, and the R* names in Rscript's strings
+  reads=$({ grep -ohE '\$\{?[A-Za-z_][A-Za-z0-9_]*' /usr/lib/R/bin/R /usr/lib/R/etc/ldpaths | tr -d '${'
+    grep -aoE '\bR[A-Z_]{2,}\b' /usr/bin/Rscript; echo LD_LIBRARY_PATH; } | sort -u | grep -vxE 'PATH|PWD|[0-9]+')
+  if ! (cd "$work" && env -i "${box[@]}" /usr/bin/Rscript "$work/main.r" >/dev/null 2>&1) ||
+    [ "$(tr '\0' '\n' <"$work/cmdline")" != "$(printf '%s\n' /usr/lib/R/bin/exec/R --no-echo --no-restore "--file=$work/main.r")" ] ||
+    ! ln /usr/bin/Rscript "$dir.new/Rscript" 2>/dev/null || ! ln /usr/lib/R/bin/R "$dir.new/R" ||
+    ! ln /usr/lib/R/etc/ldpaths "$dir.new/ldpaths"; then
+    echo "setup: no R launcher cache (the launcher did not exec what was expected, or no hard link)"
+    rm -rf "$dir.new" "$dir" "$work"
+    return 0
+  fi
+  out=$dir.new/run
+  {
+    echo "# Sourced by the R recipe's run step (scripts/warm-caches.sh wrote it): exec"
+    echo "# what /usr/bin/Rscript FILE execs, with the variables the R script exports."
+    printf 'if [ /usr/bin/Rscript -ef %s/Rscript ] && [ /usr/lib/R/bin/R -ef %s/R ] &&\n' "$dir" "$dir"
+    printf '  [ /usr/lib/R/etc/ldpaths -ef %s/ldpaths ] && [ "$PATH" = "%s" ] && [ $# -eq 1 ] &&\n' "$dir" "$path"
+    printf '  [ -z "'
+    for name in $reads; do printf '${%s+x}' "$name"; done
+    printf '" ]; then\n  case $1 in\n  /*[!A-Za-z0-9_./-]*) ;;\n  /*)\n'
+    tr '\0' '\n' <"$work/env" | while IFS= read -r f; do
+      name=${f%%=*}
+      case " ${box[*]} " in *" $f "*) continue ;; esac
+      case $name in PWD | SHLVL) continue ;; esac # bash's own, in both ways
+      case $f in *[!A-Za-z0-9_./:=-]*) echo "unexpected variable $f" >&2; exit 1 ;; esac
+      printf '    %s\n    export %s\n' "$f" "$name"
+    done
+    printf '    exec /usr/lib/R/bin/exec/R --no-echo --no-restore "--file=$1"\n    ;;\n  esac\nfi\n'
+  } >"$out" || { echo "setup: no R launcher cache"; rm -rf "$dir.new" "$dir" "$work"; return 0; }
+  rm -rf "$work"
+  echo "$key" >"$dir.new/version"
+  chmod -R a+rX "$dir.new"
+  rm -rf "$dir.old"
+  if [ -e "$dir" ]; then mv "$dir" "$dir.old"; fi
+  mv "$dir.new" "$dir" && rm -rf "$dir.old"
+}
+
+
 # With arguments, only the named caches are warmed; without, all of them.
 mkdir -p "$CACHE_ROOT"
 caches=("$@")
-[ $# -gt 0 ] || caches=(go cpp_pch jvm_cds dfy_aot ts_snapshot)
+[ $# -gt 0 ] || caches=(go cpp_pch jvm_cds dfy_aot ts_snapshot ruby_iseq elixir_launch r_launch)
 for c in "${caches[@]}"; do
   case $c in
-  go | cpp_pch | jvm_cds | dfy_aot | ts_snapshot) "warm_$c" ;;
-  *) echo "warm-caches.sh: unknown cache $c (go, cpp_pch, jvm_cds, dfy_aot, ts_snapshot)" >&2 && exit 2 ;;
+  go | cpp_pch | jvm_cds | dfy_aot | ts_snapshot | ruby_iseq | elixir_launch | r_launch) "warm_$c" ;;
+  *) echo "warm-caches.sh: unknown cache $c (go, cpp_pch, jvm_cds, dfy_aot, ts_snapshot, ruby_iseq, elixir_launch, r_launch)" >&2 && exit 2 ;;
   esac
 done

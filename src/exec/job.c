@@ -804,7 +804,7 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
 
         memset(steps, 0, sizeof(steps));
         for (size_t i = 0; i < r->nsteps; i++) {
-                p->argv[i] = expand_argv(r->steps[i].argv, r->source_file,
+                p->argv[i] = expand_argv(recipe_step_argv(&r->steps[i]), r->source_file,
                                          i + 1 == r->nsteps ? job->args : NULL);
                 if (!p->argv[i]) {
                         err_set(&e, ENOMEM, "argv");

@@ -56,6 +56,8 @@ void recipe_free(struct recipe *r)
         for (size_t i = 0; i < r->nsteps; i++) {
                 free(r->steps[i].name);
                 strv_free(r->steps[i].argv);
+                strv_free(r->steps[i].plain_argv);
+                free(r->steps[i].cached_when);
         }
         for (size_t i = 0; i < r->nrules; i++) {
                 free(r->rules[i].stdout_contains);
@@ -161,9 +163,10 @@ static int parse_limits(json_t *v, struct recipe_limits *l, struct err *e)
 
 static int parse_step(json_t *v, struct recipe_step *st, struct err *e)
 {
-        static const char *const allowed[] = {"name",  "argv",     "cached_argv", "timeout_s",
-                                              "stdin", "continue", NULL};
+        static const char *const allowed[] = {"name",      "argv",  "cached_argv", "cached_when",
+                                              "timeout_s", "stdin", "continue",    NULL};
         char **cached = NULL;
+        char *when = NULL;
         json_t *t;
 
         if (!json_is_object(v))
@@ -183,13 +186,31 @@ static int parse_step(json_t *v, struct recipe_step *st, struct err *e)
                 return err_set(e, 0, "step \"%s\": cached_argv[0] must be an absolute path",
                                st->name);
         }
+        if (get_string(v, "cached_when", false, &when, e) < 0) {
+                strv_free(cached);
+                return -1;
+        }
+        if (when && (!cached || when[0] != '/')) {
+                strv_free(cached);
+                free(when);
+                return err_set(e, 0,
+                               "step \"%s\": cached_when must be an absolute path, with "
+                               "cached_argv",
+                               st->name);
+        }
         /* The cached form replaces argv only when caches are on; either way
-         * the rest of the server sees one argv. */
+         * the rest of the server sees one argv (recipe_step_argv picks the
+         * plain one when cached_when is missing). */
         if (cached && use_caches) {
-                strv_free(st->argv);
+                if (when)
+                        st->plain_argv = st->argv;
+                else
+                        strv_free(st->argv);
                 st->argv = cached;
+                st->cached_when = when;
         } else {
                 strv_free(cached);
+                free(when);
         }
         t = json_object_get(v, "timeout_s");
         if (!json_is_number(t) || json_number_value(t) <= 0 || json_number_value(t) > 3600)
@@ -500,6 +521,13 @@ static char *read_all(const char *path, size_t *len)
         if (!b.data)
                 return calloc(1, 1);
         return b.data;
+}
+
+char *const *recipe_step_argv(const struct recipe_step *st)
+{
+        if (st->cached_when && access(st->cached_when, F_OK) != 0)
+                return st->plain_argv;
+        return st->argv;
 }
 
 void recipes_use_caches(bool on)

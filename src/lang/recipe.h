@@ -20,6 +20,10 @@ enum rule_exit { RULE_EXIT_ANY, RULE_EXIT_ZERO, RULE_EXIT_NONZERO, RULE_EXIT_EQ 
 struct recipe_step {
         char *name;
         char **argv; /* NULL-terminated, may hold placeholders */
+        /* With caches on and a cached_when path: argv is the cached form,
+         * run only while that path exists; plain_argv otherwise. */
+        char **plain_argv;
+        char *cached_when;
         double timeout_s;
         bool stdin;
         bool keep_going;
@@ -65,6 +69,9 @@ struct recipe {
         char *version;     /* first line of version_argv's output, once probed */
 };
 
+/* The argv to run for step st now: its cached form unless that depends on
+ * a cache path (cached_when) that is missing at this moment. */
+char *const *recipe_step_argv(const struct recipe_step *st);
 /* Whether recipes parsed from now on use their install-time caches (a
  * step's cached_argv, the recipe's overlays); on by default. Off gives the
  * plain toolchain commands (--no-language-caches, the differential test). */

@@ -17,6 +17,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -107,11 +108,64 @@ TS_EXTRA = {
 }
 
 
+# Ruby programs at the edges of the compile cache (library files come
+# compiled from /var/cache/codeexec/ruby-iseq; each must still behave as
+# when Ruby compiles them).
+RUBY_EXTRA = {
+    # an exception raised while a library's top level runs: the backtrace
+    # names its frames ("<top (required)>", "block in <top (required)>")
+    "top-required": "class Module\n  def method_added(name)\n"
+    "    raise \"added #{name}\" if caller_locations(1, 1)[0].path.start_with?(\"/usr/\")\n"
+    "  end\nend\nrequire 'prime'\n",
+    # a failed power_assert block (test/unit's assert { }): power_assert
+    # compiles what follows without specialized instructions
+    "power-assert": "require 'test/unit'\nclass T < Test::Unit::TestCase\n"
+    "  def test_x\n    a = [1, 2]\n    assert { a.map { |x| x * 2 }.sum == 5 }\n  end\nend\n",
+    # coverage of a library: needs Ruby's own compilation of it
+    "coverage": "require 'coverage'\nCoverage.start\nrequire 'prime'\n"
+    "p Coverage.result.select { |k, _| k.end_with?('/prime.rb') }.values.map { |v| v.compact.sum > 0 }\n",
+    # every warning on, then libraries; the environment, its order included
+    "verbose": "$VERBOSE = true\nWarning[:deprecated] = true\nWarning[:experimental] = true\n"
+    "require 'set'\nrequire 'ostruct'\nrequire 'test/unit'\n"
+    "p ENV.to_a, $LOADED_FEATURES.size, $LOAD_PATH\n",
+    # a NoMethodError raised inside a library (error_highlight's snippet)
+    "library-error": "require 'matrix'\nMatrix[[1]] * nil\n",
+}
+
+# Elixir programs that see what the launcher hands to the VM (the cached
+# step execs the launcher's erl command line itself).
+ELIXIR_EXTRA = {
+    # the environment's bytes, order included, and the VM's arguments
+    "environment": "IO.inspect(File.read!(\"/proc/self/environ\"), limit: :infinity, "
+    "printable_limit: :infinity)\nIO.inspect({System.argv(), :init.get_plain_arguments(), "
+    ":init.get_arguments(), :code.get_path(), System.get_env()}, limit: :infinity, "
+    "printable_limit: :infinity)\n",
+    # an uncaught exception: the stack trace and exit code
+    "raise": "defmodule M do\n  def f(x), do: x + 1\nend\nM.f(:a)\n",
+}
+
+# R programs that see what the launchers hand to R (the cached step execs
+# bin/exec/R itself).
+R_EXTRA = {
+    "environment": "e <- readBin('/proc/self/environ', 'raw', 1e6)\n"
+    "cat(rawToChar(replace(e, e == as.raw(0), as.raw(10))))\n"
+    "print(commandArgs())\nv <- Sys.getenv()\n"
+    "print(v[grepl('^R_|PATH|PWD|SHLVL', names(v)) & names(v) != 'R_SESSION_TMPDIR'])\n",
+    "error": "f <- function(x) stop('no: ', x)\nf(1)\n",
+}
+
+
 # Output that differs between any two runs, cached or not: go test prints
-# its timings ("ok  \tpkg\t0.003s", "--- FAIL: TestX (0.00s)"); a Dafny
-# program is compiled into a new assembly on every run, whose random id
-# (MVID) stack traces print ("in <0f3c...>:0").
-VOLATILE = {"go": re.compile(r"\b\d+\.\d+s\b"), "dfy": re.compile(r"<[0-9a-f]{32}>")}
+# its timings ("ok  \tpkg\t0.003s", "--- FAIL: TestX (0.00s)"), test/unit
+# too ("Finished in 0.0123 seconds.", "81.3 tests/s, 81.3 assertions/s"),
+# and a Dafny stack trace the program's random assembly id.
+VOLATILE = {
+    "go": re.compile(r"\b\d+\.\d+s\b"),
+    "dfy": re.compile(r"<[0-9a-f]{32}>"),
+    "ruby": re.compile(r"Finished in \d+\.\d+ seconds|\d+\.\d+ (?:tests|assertions)/s"),
+    # ExUnit: "Finished in 0.1 seconds (0.1s on load, ...)", "Randomized with seed 123"
+    "elixir": re.compile(r"Finished in .*|seed \d+"),
+}
 
 
 def _steady(key, result):
@@ -140,6 +194,9 @@ def _cases():
     out += [("cpp", name, code) for name, code in CPP_EXTRA.items()]
     out += [("dfy", name, code) for name, code in DFY_EXTRA.items()]
     out += [("ts", name, code) for name, code in TS_EXTRA.items()]
+    out += [("ruby", name, code) for name, code in RUBY_EXTRA.items()]
+    out += [("elixir", name, code) for name, code in ELIXIR_EXTRA.items()]
+    out += [("r", name, code) for name, code in R_EXTRA.items()]
     return out
 
 
@@ -182,7 +239,7 @@ def results(server, server_off, installed):
 
 
 def test_some_language_uses_a_cache():
-    assert "cpp" in CACHED and "go" in CACHED, CACHED
+    assert "cpp" in CACHED and "go" in CACHED and "ruby" in CACHED, CACHED
 
 
 @pytest.mark.parametrize("key,name,code", CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
@@ -269,6 +326,97 @@ def test_expected_verdicts_of_ts_edges(installed, results):
     assert got["throws"]["status"] == "Exception"
     assert "TypeError: boom 3" in got["throws"]["stderr"]
     assert got["assert-fails"]["status"] == "AssertionError"
+
+
+def test_expected_results_of_ruby_edges(installed, results):
+    """The Ruby edge programs do what their names say."""
+    if not installed.get("ruby", {}).get("installed"):
+        pytest.skip("ruby: not installed")
+    got = {name: results[("ruby", name)][0] for name in RUBY_EXTRA}
+    assert "prime.rb" in got["top-required"]["stderr"]
+    assert "in `<top (required)>'" in got["top-required"]["stderr"]
+    assert "a.map { |x| x * 2 }.sum == 5" in got["power-assert"]["stdout"]
+    assert got["power-assert"]["status"] == "Exception"
+    assert got["coverage"]["stdout"] == "[true]\n"
+    assert got["verbose"]["status"] == "OK"
+    assert "matrix.rb" in got["library-error"]["stderr"]
+    assert "undefined method `coerce' for nil" in got["library-error"]["stderr"]
+
+
+def test_expected_results_of_elixir_edges(installed, results):
+    """The Elixir edge programs do what their names say."""
+    if not installed.get("elixir", {}).get("installed"):
+        pytest.skip("elixir: not installed")
+    got = {name: results[("elixir", name)][0] for name in ELIXIR_EXTRA}
+    assert '"PWD" => "/tmp"' in got["environment"]["stdout"]
+    assert "'/tmp/main.exs'" in got["environment"]["stdout"]
+    assert got["raise"]["status"] == "Exception" and "ArithmeticError" in got["raise"]["stderr"]
+
+
+def test_expected_results_of_r_edges(installed, results):
+    """The R edge programs do what their names say."""
+    if not installed.get("r", {}).get("installed"):
+        pytest.skip("r: not installed")
+    got = {name: results[("r", name)][0] for name in R_EXTRA}
+    out = got["environment"]["stdout"]
+    assert "R_HOME=/usr/lib/R\n" in out and "PWD=/tmp\n" in out and "--file=/tmp/main.r" in out
+    assert got["error"]["status"] == "Exception" and "no: 1" in got["error"]["stderr"]
+
+
+def test_r_launcher_cache_is_used(tmp_path):
+    """The cached step execs R's binary itself when the cache is there (run
+    on the host with the box's environment): no Rscript, R script or sed."""
+    run = Path("/var/cache/codeexec/r-launch/run")
+    if not run.is_file():
+        pytest.skip(f"{run} not built (scripts/warm-caches.sh)")
+    if not shutil.which("strace"):
+        pytest.skip("no strace")
+    src = tmp_path / "main.r"
+    src.write_text("cat(1)\n")
+    argv = [a.replace("{src}", str(src)) for a in _cached_argv("r", "run")]
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    traced = subprocess.run(["strace", "-f", "-e", "trace=execve", "-o", str(tmp_path / "t")] + argv,
+                            capture_output=True, text=True, cwd=tmp_path, timeout=120, env=env)
+    if traced.returncode != 0 and "strace" in traced.stderr:
+        pytest.skip("strace cannot run here")
+    execs = (tmp_path / "t").read_text()
+    assert 'execve("/usr/bin/Rscript"' not in execs and 'execve("/usr/lib/R/bin/R"' not in execs
+    assert 'execve("/bin/sed"' not in execs and 'execve("/usr/lib/R/bin/exec/R"' in execs, execs[:2000]
+
+
+def test_elixir_launcher_cache_is_used(tmp_path):
+    """The cached step execs erl itself when the cache is there (run on the
+    host with the box's environment): the elixir script never runs."""
+    run = Path("/var/cache/codeexec/elixir-launch/run")
+    if not run.is_file():
+        pytest.skip(f"{run} not built (scripts/warm-caches.sh)")
+    if not shutil.which("strace"):
+        pytest.skip("no strace")
+    src = tmp_path / "main.exs"
+    src.write_text("IO.puts(:os.getpid())\n")
+    argv = [a.replace("{src}", str(src)) for a in _cached_argv("elixir", "run")]
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    traced = subprocess.run(["strace", "-f", "-e", "trace=execve", "-o", str(tmp_path / "t")] + argv,
+                            capture_output=True, text=True, cwd=tmp_path, timeout=120, env=env)
+    if traced.returncode != 0 and "strace" in traced.stderr:
+        pytest.skip("strace cannot run here")
+    execs = (tmp_path / "t").read_text()
+    assert 'execve("/usr/bin/elixir"' not in execs and "/usr/bin/readlink" not in execs, execs[:2000]
+    assert "erlexec" in execs, execs[:2000]
+
+
+def test_ruby_cache_is_used(tmp_path):
+    """Ruby really takes test/unit's files from the cache (run on the host)."""
+    boot = Path("/var/cache/codeexec/ruby-iseq/boot.rb")
+    if not boot.is_file():
+        pytest.skip(f"{boot} not built (scripts/warm-caches.sh)")
+    probe = ("n = 0\nclass << RubyVM::InstructionSequence\n  alias_method :cached_iseq, :load_iseq\n"
+             "  define_method(:load_iseq) { |p| cached_iseq(p).tap { |i| $n = ($n || 0) + 1 if i } }\n"
+             "end\nrequire 'test/unit'\nTest::Unit::AutoRunner.need_auto_run = false\np $n\n")
+    r = subprocess.run(_cached_argv("ruby", "run")[:-1] + ["-e", probe], capture_output=True,
+                       text=True, cwd=tmp_path, timeout=120, env={"PATH": "/usr/bin:/bin"})
+    assert r.returncode == 0, r.stderr
+    assert int(r.stdout) >= 40, r.stdout
 
 
 def test_cache_is_read_only(server, installed):

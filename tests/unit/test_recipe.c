@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "exec/verdict.h"
 #include "lang/recipe.h"
@@ -94,6 +95,46 @@ Test(recipe, cached_argv_and_overlays_follow_the_cache_switch)
                      "cached_argv[0] must be an absolute path");
         expect_error("\"argv\":[\"/usr/bin/g++\"", "\"cached_argv\":[],\"argv\":[\"/usr/bin/g++\"",
                      "must not be empty");
+}
+
+/* With cached_when, the cached form runs only while that path exists. */
+#define CACHED_WHEN                                                                                \
+        "{\"key\":\"rb\",\"name\":\"Ruby\",\"source_file\":\"main.rb\","                           \
+        "\"steps\":[{\"name\":\"run\",\"argv\":[\"/usr/bin/ruby\",\"{src}\"],"                     \
+        "\"cached_argv\":[\"/usr/bin/ruby\",\"-r%s\",\"{src}\"],\"cached_when\":\"%s\","           \
+        "\"timeout_s\":5}],\"verdict\":[{\"status\":\"OK\"}]}"
+
+Test(recipe, cached_when_picks_the_argv_at_run_time)
+{
+        char path[] = "/tmp/codeexec-test-recipe-XXXXXX", text[1024];
+        struct err e = {0, ""};
+        struct recipe *r;
+        int fd = mkstemp(path);
+
+        cr_assert_geq(fd, 0);
+        close(fd);
+        snprintf(text, sizeof(text), CACHED_WHEN, path, path);
+        r = parse(text, &e);
+        cr_assert_not_null(r, "%s", e.msg);
+        cr_assert_str_eq(recipe_step_argv(&r->steps[0])[1] + 2, path);
+        unlink(path);
+        cr_assert_str_eq(recipe_step_argv(&r->steps[0])[1], "{src}");
+        recipe_free(r);
+
+        recipes_use_caches(false);
+        r = parse(text, &e);
+        recipes_use_caches(true);
+        cr_assert_not_null(r, "%s", e.msg);
+        cr_assert_str_eq(recipe_step_argv(&r->steps[0])[1], "{src}");
+        cr_assert_null(r->steps[0].cached_when);
+        recipe_free(r);
+
+        expect_error("\"timeout_s\":15}", "\"cached_when\":\"/x\",\"timeout_s\":15}",
+                     "cached_when must be an absolute path, with cached_argv");
+        expect_error(
+            "\"argv\":[\"/usr/bin/g++\"",
+            "\"cached_argv\":[\"/bin/true\"],\"cached_when\":\"x\",\"argv\":[\"/usr/bin/g++\"",
+            "cached_when must be an absolute path");
 }
 
 Test(recipe, expands_placeholders)
