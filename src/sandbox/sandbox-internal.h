@@ -51,11 +51,12 @@ int sbx_collect_memfd(uint64_t max_data, size_t *cap, struct err *e);
  * (NULL paths, or not found) warm Python is off. */
 void sbx_warm_init(const char *zygote_path, const char *reaper_path);
 
-/* Clones PID 1 with ctx (its status_fd and sync_fd the child's ends; sync_w
- * the parent's end of the sync pipe) into slot's namespaces and cgroup cg,
- * writes its id maps and lets it go: 0 with box->pid, pidfd and mntns_fd
- * set, or -1 with e set (the child killed and reaped). spawn.c. */
-int sbx_start_pid1(struct child_ctx *ctx, int sync_w, unsigned slot, struct cg_box *cg,
+/* Starts PID 1 with ctx in a new cgroup with limits lim, in slot's
+ * namespaces: makes the box's status socket and sync pipe (ctx gets the
+ * child's ends), clones, writes the id maps and lets it go. 0 with
+ * box->pid, pidfd, mntns_fd, status_fd (non-blocking) and cg set, or -1
+ * with e set and nothing left (the child killed and reaped). spawn.c. */
+int sbx_start_pid1(struct child_ctx *ctx, const struct sbx_limits *lim, unsigned slot,
                    struct sbx_box *box, struct err *e);
 /* One stdout/stderr pipe pair per step (out[step][stream][end], close-on-
  * exec, the rest -1); -1 with e set and nothing left open. */
@@ -64,8 +65,6 @@ void sbx_close_out_pipes(int out[SBX_MAX_STEPS][2][2]);
 /* After PID 1 has its write ends: closes them here and gives box the read
  * ends (non-blocking). */
 void sbx_box_take_out_pipes(struct sbx_box *box, size_t nsteps, int out[SBX_MAX_STEPS][2][2]);
-/* Removes a released box's cgroup, or keeps it to retry while busy. */
-void sbx_remove_cgroup(struct cg_box **cg);
 
 /* Standby boxes (standby.c): one PID 1 per slot started ahead, built up to
  * where it needs its run. */

@@ -146,7 +146,7 @@ int sbx_global_init(const struct sbx_options *opt, struct err *e)
 /* The kernel may need a moment to let go of a dying cgroup (or a warm
  * run's zygote to leave it): keep it on a list and retry from
  * sbx_retry_releases(). */
-void sbx_remove_cgroup(struct cg_box **cg)
+static void remove_cgroup(struct cg_box **cg)
 {
         if (*cg && cg_box_destroy(*cg) < 0 && errno == EBUSY) {
                 size_t n = nbusy_releases + 1;
@@ -249,8 +249,10 @@ static pid_t do_clone(struct cg_box *cg, unsigned slot, int *pidfd)
         return (pid_t)r;
 }
 
-int sbx_start_pid1(struct child_ctx *ctx, int sync_w, unsigned slot, struct cg_box *cg,
-                   struct sbx_box *box, struct err *e)
+/* Clones PID 1 with ctx into slot's namespaces and cgroup cg, writes its
+ * id maps and lets it go (sync_w: the parent's end of the sync pipe). */
+static int clone_pid1(struct child_ctx *ctx, int sync_w, unsigned slot, struct cg_box *cg,
+                      struct sbx_box *box, struct err *e)
 {
         int pidfd = -1;
         pid_t pid;
@@ -283,6 +285,37 @@ int sbx_start_pid1(struct child_ctx *ctx, int sync_w, unsigned slot, struct cg_b
         box->pid = pid;
         box->pidfd = pidfd;
         return 0;
+}
+
+int sbx_start_pid1(struct child_ctx *ctx, const struct sbx_limits *lim, unsigned slot,
+                   struct sbx_box *box, struct err *e)
+{
+        int status[2] = {-1, -1}, sync[2] = {-1, -1};
+        struct cg_box *cg = sbx_new_cgroup(lim, e);
+
+        if (!cg)
+                return -1;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, status) < 0 ||
+            pipe2(sync, O_CLOEXEC) < 0) {
+                err_set(e, errno, "box channels");
+                goto fail;
+        }
+        ctx->status_fd = status[1];
+        ctx->sync_fd = sync[0];
+        if (clone_pid1(ctx, sync[1], slot, cg, box, e) < 0)
+                goto fail;
+        close(status[1]);
+        close_pair(sync);
+        box->status_fd = status[0];
+        fcntl(status[0], F_SETFL, O_NONBLOCK);
+        box->cg = cg;
+        return 0;
+fail:
+        close_pair(status);
+        close_pair(sync);
+        cg_box_kill(cg);
+        remove_cgroup(&cg);
+        return -1;
 }
 
 int sbx_out_pipes(size_t nsteps, int out[SBX_MAX_STEPS][2][2], struct err *e)
@@ -324,11 +357,8 @@ void sbx_box_take_out_pipes(struct sbx_box *box, size_t nsteps, int out[SBX_MAX_
 static int spawn_cold(const struct sbx_spec *spec, struct sbx_box *box, struct err *e)
 {
         struct child_ctx ctx;
-        int status[2] = {-1, -1}, sync[2] = {-1, -1};
         int out[SBX_MAX_STEPS][2][2];
-        struct cg_box *cg;
 
-        memset(out, -1, sizeof(out));
         memset(&ctx, 0, sizeof(ctx));
         ctx.collect_fd = -1;
         if (spec->collect_tmp) {
@@ -336,46 +366,23 @@ static int spawn_cold(const struct sbx_spec *spec, struct sbx_box *box, struct e
                 if (ctx.collect_fd < 0)
                         return -1;
         }
-        cg = sbx_new_cgroup(&spec->limits, e);
-        if (!cg) {
-                if (ctx.collect_fd >= 0)
-                        close(ctx.collect_fd);
-                return -1;
-        }
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, status) < 0 ||
-            pipe2(sync, O_CLOEXEC) < 0) {
-                err_set(e, errno, "box channels");
-                goto fail;
-        }
         if (sbx_out_pipes(spec->nsteps, out, e) < 0)
                 goto fail;
-
         ctx.spec = spec;
-        ctx.status_fd = status[1];
-        ctx.sync_fd = sync[0];
         for (size_t s = 0; s < spec->nsteps; s++) {
                 ctx.out_w[s][0] = out[s][0][1];
                 ctx.out_w[s][1] = out[s][1][1];
         }
-        if (sbx_start_pid1(&ctx, sync[1], spec->slot, cg, box, e) < 0)
+        if (sbx_start_pid1(&ctx, &spec->limits, spec->slot, box, e) < 0) {
+                sbx_close_out_pipes(out);
                 goto fail;
-        close(status[1]);
-        close(sync[0]);
-        close(sync[1]);
-        box->status_fd = status[0];
-        fcntl(status[0], F_SETFL, O_NONBLOCK);
+        }
         sbx_box_take_out_pipes(box, spec->nsteps, out);
-        box->cg = cg;
         box->collect_fd = ctx.collect_fd;
         return 0;
 fail:
         if (ctx.collect_fd >= 0)
                 close(ctx.collect_fd);
-        close_pair(status);
-        close_pair(sync);
-        sbx_close_out_pipes(out);
-        cg_box_kill(cg);
-        sbx_remove_cgroup(&cg);
         return -1;
 }
 
@@ -459,8 +466,8 @@ void sbx_release(struct sbx_box *box)
         memset(box->out_fd, -1, sizeof(box->out_fd));
         if (box->cg && !box->warm)
                 cg_box_kill(box->cg);
-        sbx_remove_cgroup(&box->cg);
-        sbx_remove_cgroup(&box->next_cg); /* a zygote's, once it is dead */
+        remove_cgroup(&box->cg);
+        remove_cgroup(&box->next_cg); /* a zygote's, once it is dead */
         sbx_reclaim_drop(box->mntns_fd);
         box->mntns_fd = -1;
 }

@@ -31,13 +31,10 @@
 #include "sandbox-internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -203,8 +200,6 @@ void sbx_standby_prepare(const struct sbx_spec *spec)
         struct sbx_spec key;
         struct child_ctx ctx;
         struct err e = {0, ""};
-        int status[2] = {-1, -1}, sync[2] = {-1, -1};
-        struct cg_box *cg;
 
         if (!standby_on || spec->zygote || spec->slot >= nstandbys || standbys[spec->slot].ready)
                 return;
@@ -223,46 +218,19 @@ void sbx_standby_prepare(const struct sbx_spec *spec)
                 log_warn("out of memory: no standby box for slot %u", spec->slot);
                 return;
         }
-        cg = sbx_new_cgroup(&spec->limits, &e);
-        if (!cg)
-                goto fail;
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, status) < 0 ||
-            pipe2(sync, O_CLOEXEC) < 0) {
-                err_set(&e, errno, "box channels");
-                goto fail;
-        }
         memset(&ctx, 0, sizeof(ctx));
         ctx.spec = &key;
         ctx.standby = true;
         ctx.collect_fd = -1;
-        ctx.status_fd = status[1];
-        ctx.sync_fd = sync[0];
         memset(ctx.out_w, -1, sizeof(ctx.out_w));
-        if (sbx_start_pid1(&ctx, sync[1], spec->slot, cg, &s->box, &e) < 0)
-                goto fail;
-        close(status[1]);
-        close(sync[0]);
-        close(sync[1]);
-        s->box.status_fd = status[0];
-        fcntl(status[0], F_SETFL, O_NONBLOCK);
-        s->box.cg = cg;
+        if (sbx_start_pid1(&ctx, &spec->limits, spec->slot, &s->box, &e) < 0) {
+                free_key(s);
+                log_warn("no standby box for slot %u: %s", spec->slot, e.msg);
+                return;
+        }
         s->born_us = sbx_now_us();
         s->ready = true;
         stats.standbys_started++;
-        return;
-fail:
-        for (int i = 0; i < 2; i++) {
-                if (status[i] >= 0)
-                        close(status[i]);
-                if (sync[i] >= 0)
-                        close(sync[i]);
-        }
-        if (cg) {
-                cg_box_kill(cg);
-                sbx_remove_cgroup(&cg);
-        }
-        free_key(s);
-        log_warn("no standby box for slot %u: %s", spec->slot, e.msg);
 }
 
 /* Sends the run to the standby's PID 1: the spec image, the collect memfd,
