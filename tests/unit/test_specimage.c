@@ -22,20 +22,28 @@ static char *envp[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", "LANG=C.UTF-8", NULL};
 static const char *binds[] = {"/var/cache/codeexec/cpp-pch", NULL};
 static const struct sbx_overlay overlays[] = {{"/var/cache/codeexec/go-build", "/tmp/.cache"}};
 
-static void sample(struct sbx_spec *s, struct sbx_file files[2], struct sbx_step steps[2],
-                   struct sbx_artifact *art)
+/* A spec and everything it points to. */
+struct sample {
+        struct sbx_spec spec;
+        struct sbx_file files[2];
+        struct sbx_step steps[2];
+        struct sbx_artifact art;
+};
+
+static void sample(struct sample *x)
 {
         static const char code[] = "int main(){}\n";
+        struct sbx_spec *s = &x->spec;
 
-        memset(s, 0, sizeof(*s));
-        files[0] = (struct sbx_file){"main.cpp", code, sizeof(code) - 1, false};
-        files[1] = (struct sbx_file){"empty", NULL, 0, true};
-        steps[0] = (struct sbx_step){argv0, 10.0, 0, NULL, 0, false};
-        steps[1] = (struct sbx_step){argv1, 2.5, 1500, "1 2\n", 4, true};
-        *art = (struct sbx_artifact){1, 99, 4096, 3, 1234};
-        s->files = files;
+        memset(x, 0, sizeof(*x));
+        x->files[0] = (struct sbx_file){"main.cpp", code, sizeof(code) - 1, false};
+        x->files[1] = (struct sbx_file){"empty", NULL, 0, true};
+        x->steps[0] = (struct sbx_step){argv0, 10.0, 0, NULL, 0, false};
+        x->steps[1] = (struct sbx_step){argv1, 2.5, 1500, "1 2\n", 4, true};
+        x->art = (struct sbx_artifact){1, 99, 4096, 3, 1234};
+        s->files = x->files;
         s->nfiles = 2;
-        s->steps = steps;
+        s->steps = x->steps;
         s->nsteps = 2;
         s->envp = envp;
         s->binds = binds;
@@ -45,7 +53,7 @@ static void sample(struct sbx_spec *s, struct sbx_file files[2], struct sbx_step
         s->slot = 3;
         s->collect_tmp = true;
         s->collect_max_bytes = 1u << 20;
-        s->artifact = art;
+        s->artifact = &x->art;
         s->mnt_in_tmp = true;
 }
 
@@ -61,6 +69,23 @@ static void *image_copy(int fd, size_t size)
         return copy;
 }
 
+/* The sample's image, packed through the real memfd, in a malloc'd buffer
+ * of *size bytes. */
+static char *packed_sample(size_t *size)
+{
+        struct sample x;
+        struct err e = {0, ""};
+        char *image;
+        int fd;
+
+        sample(&x);
+        fd = specimage_pack(&x.spec, size, &e);
+        cr_assert_geq(fd, 0, "%s", e.msg);
+        image = image_copy(fd, *size);
+        close(fd);
+        return image;
+}
+
 static void assert_strv_eq(char *const *got, char *const *want)
 {
         size_t i = 0;
@@ -72,16 +97,14 @@ static void assert_strv_eq(char *const *got, char *const *want)
 
 Test(specimage, round_trip_through_a_memfd)
 {
-        struct sbx_spec s, *r;
-        struct sbx_file files[2];
-        struct sbx_step steps[2];
-        struct sbx_artifact art;
+        struct sample x;
+        struct sbx_spec *r;
         struct err e = {0, ""};
         size_t size;
         int fd;
 
-        sample(&s, files, steps, &art);
-        fd = specimage_pack(&s, &size, &e);
+        sample(&x);
+        fd = specimage_pack(&x.spec, &size, &e);
         cr_assert_geq(fd, 0, "%s", e.msg);
         /* sealed: nobody can change what the box will read */
         cr_assert_lt(write(fd, "x", 1), 0);
@@ -123,21 +146,19 @@ Test(specimage, round_trip_through_a_memfd)
 
 Test(specimage, without_artifact_or_environment)
 {
-        struct sbx_spec s, *r;
-        struct sbx_file files[2];
-        struct sbx_step steps[2];
-        struct sbx_artifact art;
+        struct sample x;
+        struct sbx_spec *r;
         struct err e = {0, ""};
         char *none[] = {NULL};
         size_t size;
         int fd;
         void *copy;
 
-        sample(&s, files, steps, &art);
-        s.artifact = NULL;
-        s.envp = none;
-        s.nfiles = 0;
-        fd = specimage_pack(&s, &size, &e);
+        sample(&x);
+        x.spec.artifact = NULL;
+        x.spec.envp = none;
+        x.spec.nfiles = 0;
+        fd = specimage_pack(&x.spec, &size, &e);
         cr_assert_geq(fd, 0, "%s", e.msg);
         copy = image_copy(fd, size);
         r = specimage_relocate(copy, size, -1, &e);
@@ -152,19 +173,10 @@ Test(specimage, without_artifact_or_environment)
 /* Every cut of a good image is refused, never followed. */
 Test(specimage, a_cut_image_is_refused)
 {
-        struct sbx_spec s;
-        struct sbx_file files[2];
-        struct sbx_step steps[2];
-        struct sbx_artifact art;
         struct err e = {0, ""};
         size_t size;
-        int fd;
-        char *good;
+        char *good = packed_sample(&size);
 
-        sample(&s, files, steps, &art);
-        fd = specimage_pack(&s, &size, &e);
-        cr_assert_geq(fd, 0);
-        good = image_copy(fd, size);
         for (size_t cut = 0; cut < size; cut += 8) {
                 char *copy = malloc(size);
                 cr_assert(copy);
@@ -174,26 +186,16 @@ Test(specimage, a_cut_image_is_refused)
                 free(copy);
         }
         free(good);
-        close(fd);
 }
 
 /* Offsets pointing outside the block, and strings without a terminator,
  * are refused. */
 Test(specimage, offsets_are_checked)
 {
-        struct sbx_spec s;
-        struct sbx_file files[2];
-        struct sbx_step steps[2];
-        struct sbx_artifact art;
         struct err e = {0, ""};
         size_t size;
-        int fd;
-        char *good, *copy;
+        char *good = packed_sample(&size), *copy;
 
-        sample(&s, files, steps, &art);
-        fd = specimage_pack(&s, &size, &e);
-        cr_assert_geq(fd, 0);
-        good = image_copy(fd, size);
         copy = malloc(size);
         cr_assert(copy);
         /* every 8-byte word set to the block's end, one at a time: the
@@ -218,5 +220,4 @@ Test(specimage, offsets_are_checked)
         cr_assert_null(specimage_relocate(copy, size, 42, &e));
         free(copy);
         free(good);
-        close(fd);
 }
