@@ -59,7 +59,8 @@ def request(url: str, method: str, path: str, body=None, headers: Optional[Dict[
 
 
 def metric(url: str, name: str) -> float:
-    """The value of an unlabelled metric in GET /metrics (0 when absent)."""
+    """The value of a metric in GET /metrics, named with its labels if it has
+    any (0 when absent)."""
     st, _, body = request(url, "GET", "/metrics", timeout=5)
     assert st == 200
     for line in body.decode().splitlines():

@@ -363,23 +363,30 @@ def test_expected_results_of_r_edges(installed, results):
     assert got["error"]["status"] == "Exception" and "no: 1" in got["error"]["stderr"]
 
 
-def test_r_launcher_cache_is_used(tmp_path):
-    """The cached step execs R's binary itself when the cache is there (run
-    on the host with the box's environment): no Rscript, R script or sed."""
-    run = Path("/var/cache/codeexec/r-launch/run")
-    if not run.is_file():
-        pytest.skip(f"{run} not built (scripts/warm-caches.sh)")
+def _traced_cached_step(tmp_path, key, step, src_name, code, cache_file):
+    """Runs the recipe's cached step on the host with the box's environment
+    under strace: the programs it exec'd (strace's execve lines). Skips when
+    the cache or strace is not there."""
+    if not Path(cache_file).is_file():
+        pytest.skip(f"{cache_file} not built (scripts/warm-caches.sh)")
     if not shutil.which("strace"):
         pytest.skip("no strace")
-    src = tmp_path / "main.r"
-    src.write_text("cat(1)\n")
-    argv = [a.replace("{src}", str(src)) for a in _cached_argv("r", "run")]
+    src = tmp_path / src_name
+    src.write_text(code)
+    argv = [a.replace("{src}", str(src)) for a in _cached_argv(key, step)]
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
     traced = subprocess.run(["strace", "-f", "-e", "trace=execve", "-o", str(tmp_path / "t")] + argv,
                             capture_output=True, text=True, cwd=tmp_path, timeout=120, env=env)
     if traced.returncode != 0 and "strace" in traced.stderr:
         pytest.skip("strace cannot run here")
-    execs = (tmp_path / "t").read_text()
+    return (tmp_path / "t").read_text()
+
+
+def test_r_launcher_cache_is_used(tmp_path):
+    """The cached step execs R's binary itself when the cache is there (run
+    on the host with the box's environment): no Rscript, R script or sed."""
+    execs = _traced_cached_step(tmp_path, "r", "run", "main.r", "cat(1)\n",
+                                "/var/cache/codeexec/r-launch/run")
     assert 'execve("/usr/bin/Rscript"' not in execs and 'execve("/usr/lib/R/bin/R"' not in execs
     assert 'execve("/bin/sed"' not in execs and 'execve("/usr/lib/R/bin/exec/R"' in execs, execs[:2000]
 
@@ -387,20 +394,8 @@ def test_r_launcher_cache_is_used(tmp_path):
 def test_elixir_launcher_cache_is_used(tmp_path):
     """The cached step execs erl itself when the cache is there (run on the
     host with the box's environment): the elixir script never runs."""
-    run = Path("/var/cache/codeexec/elixir-launch/run")
-    if not run.is_file():
-        pytest.skip(f"{run} not built (scripts/warm-caches.sh)")
-    if not shutil.which("strace"):
-        pytest.skip("no strace")
-    src = tmp_path / "main.exs"
-    src.write_text("IO.puts(:os.getpid())\n")
-    argv = [a.replace("{src}", str(src)) for a in _cached_argv("elixir", "run")]
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
-    traced = subprocess.run(["strace", "-f", "-e", "trace=execve", "-o", str(tmp_path / "t")] + argv,
-                            capture_output=True, text=True, cwd=tmp_path, timeout=120, env=env)
-    if traced.returncode != 0 and "strace" in traced.stderr:
-        pytest.skip("strace cannot run here")
-    execs = (tmp_path / "t").read_text()
+    execs = _traced_cached_step(tmp_path, "elixir", "run", "main.exs",
+                                "IO.puts(:os.getpid())\n", "/var/cache/codeexec/elixir-launch/run")
     assert 'execve("/usr/bin/elixir"' not in execs and "/usr/bin/readlink" not in execs, execs[:2000]
     assert "erlexec" in execs, execs[:2000]
 

@@ -13,6 +13,7 @@ standby is the server's own process, gone when the server stops.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import subprocess
 import time
 
@@ -20,7 +21,7 @@ import pytest
 import requests
 
 from conftest import start_server
-from hostile import describe_processes, wait_quiet
+from hostile import describe_processes, metric, wait_quiet
 
 # Everything a program can learn about its box, in one shell run.
 LOOK_AROUND = r"""
@@ -46,15 +47,7 @@ C_PROGRAM = '#include <stdio.h>\nint main(void){int a,b; if(scanf("%d %d",&a,&b)
     ' printf("%d\\n", a+b); return a;}\n'
 
 
-def metric(url: str, name: str) -> float:
-    for line in requests.get(url + "/metrics", timeout=10).text.splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    raise AssertionError(f"{name} not in /metrics")
-
-
 STANDBY = 'codeexec_boxes_started_total{how="standby"}'
-COLD = 'codeexec_boxes_started_total{how="cold"}'
 DISCARDED = "codeexec_standby_boxes_discarded_total"
 
 
@@ -132,7 +125,6 @@ def test_runs_in_parallel_slots_each_get_their_own_standby():
     with start_server("--max-running", "2") as s:
         wait_quiet(s.url)
         before = metric(s.url, STANDBY)
-        import concurrent.futures as cf
         with cf.ThreadPoolExecutor(4) as pool:
             got = list(pool.map(lambda i: run(s.url, "c", C_PROGRAM, f"{i % 5} {i}\n"), range(24)))
         for i, r in enumerate(got):
