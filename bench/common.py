@@ -5,6 +5,7 @@ measured in the same process, never absolute pass/fail thresholds."""
 from __future__ import annotations
 
 import concurrent.futures as cf
+import json
 import os
 import socket
 import statistics
@@ -70,6 +71,21 @@ class Server:
 
     def __exit__(self, *a):
         self.stop()
+
+
+def post(url: str, path: str, body: dict, timeout: float = 600) -> bytes:
+    """POSTs body as JSON; the reply's bytes."""
+    req = urllib.request.Request(url + path, data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return r.read()
+
+
+def timed(fn):
+    """(seconds fn() took, what it returned)."""
+    t = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, out
 
 
 def rate(fn, n: int, concurrency: int) -> tuple[float, list[float]]:

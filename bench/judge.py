@@ -36,11 +36,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
-from common import REPO, Server
+from common import REPO, Server, post, timed
 
 SOLUTIONS = REPO / "examples" / "problems" / "sum-of-pairs" / "solutions"
 
@@ -55,21 +53,8 @@ def make_tests(n: int, pairs: int, seed: int = 1):
     return tests
 
 
-def post(url: str, path: str, body: dict, timeout: float = 600) -> dict:
-    req = urllib.request.Request(url + path, data=json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        return json.load(r)
-
-
-def timed(fn):
-    t = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t, out
-
-
 def judge(url, language, code, tests):
-    res = post(url, "/v1/judge", {"language": language, "code": code, "tests": tests})
+    res = json.loads(post(url, "/v1/judge", {"language": language, "code": code, "tests": tests}))
     if res.get("verdict") != "AC":
         sys.exit(f"judge: expected AC, got {res.get('verdict')}: {json.dumps(res)[:2000]}")
     return res
@@ -111,7 +96,7 @@ def cold_python(code, tests, workers):
 
 def recompile(url, code, tests, workers):
     def one(t):
-        res = post(url, "/v1/run", {"language": "cpp", "code": code, "stdin": t["stdin"]})
+        res = json.loads(post(url, "/v1/run", {"language": "cpp", "code": code, "stdin": t["stdin"]}))
         if res.get("stdout") != t["expected"]:
             sys.exit(f"/v1/run: wrong output {json.dumps(res)[:500]}")
     with cf.ThreadPoolExecutor(workers) as pool:

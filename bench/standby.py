@@ -19,10 +19,9 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import time
 import urllib.request
 
-from common import REPO, Server
+from common import REPO, Server, post, timed
 
 HELLO = {
     "sh": "echo hello",
@@ -34,19 +33,6 @@ HELLO = {
     "javascript": 'console.log("hello")',
 }
 SOLUTION = REPO / "examples" / "problems" / "sum-of-pairs" / "solutions" / "correct.cpp"
-
-
-def post(url: str, path: str, body: dict) -> bytes:
-    req = urllib.request.Request(url + path, data=json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=300) as r:
-        return r.read()
-
-
-def timed(fn) -> float:
-    t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
 
 
 def box_counts(url: str) -> dict:
@@ -83,7 +69,7 @@ def main() -> None:
             for name, fn in cases.items():
                 order = (("on", on), ("off", off)) if r % 2 == 0 else (("off", off), ("on", on))
                 for which, srv in order:
-                    times[name][which].append(timed(lambda: fn(srv.url)))
+                    times[name][which].append(timed(lambda: fn(srv.url))[0])
         print(f"# medians of {args.rounds} rounds, {args.slots} slots; seconds "
               f"(judge: {args.tests} tests; others: {args.runs} runs one at a time)")
         print(f"{'case':<12} {'standby':>9} {'cold':>9} {'ratio':>7}")
