@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Benchmark: standby boxes (src/sandbox/standby.c) on against off.
 
-Two servers with the same slots, one started with --no-standby, measured
-alternately in the same process (so the machine's load falls on both):
+Three servers with the same slots, measured in turn in the same process (so
+the machine's load falls on all): standby boxes cloned by the spawner process
+(the default, src/sandbox/spawner.c), standby boxes cloned by the server
+itself (--no-spawner), and none (--no-standby). Cases:
   judge    a C++ judge of N tests (examples/problems/sum-of-pairs' correct
            solution, one pair per test: the per-test box is what is measured)
   <lang>   a hello-world through /any_exec, one request at a time, for a few
            cold-box languages
-Prints medians of wall time and the ratio on/off (below 1: standby boxes
-help). Also the /metrics counts of boxes started each way, to show the
-runs really took the path measured.
+Prints medians of wall time and the ratios to the cold server (below 1:
+standby boxes help) and spawner/server. Also the /metrics counts of boxes
+started each way, to show the runs really took the path measured.
 
     /usr/bin/python3 bench/standby.py [--rounds 7] [--tests 100] [--slots 2]
 """
@@ -55,7 +57,8 @@ def main() -> None:
     code = SOLUTION.read_text()
     tests = [{"stdin": f"1\n{i} {i + 1}\n", "expected": f"{2 * i + 1}\n"} for i in range(args.tests)]
     slots = ("--max-running", str(args.slots))
-    with Server(*slots) as on, Server(*slots, "--no-standby") as off:
+    with Server(*slots) as on, Server(*slots, "--no-spawner") as here, \
+            Server(*slots, "--no-standby") as off:
         langs = [k for k in HELLO
                  if json.loads(post(on.url, "/v1/run", {"language": k, "code": HELLO[k]}))
                  .get("status") == "ok"]
@@ -64,23 +67,29 @@ def main() -> None:
         for k in langs:
             cases[k] = (lambda key: lambda url: [post(url, "/any_exec", {"code": HELLO[key], "lang": key})
                                                   for _ in range(args.runs)])(k)
-        times = {name: {"on": [], "off": []} for name in cases}
+        servers = (("on", on), ("here", here), ("off", off))
+        times = {name: {which: [] for which, _ in servers} for name in cases}
         for r in range(args.rounds):
             for name, fn in cases.items():
-                order = (("on", on), ("off", off)) if r % 2 == 0 else (("off", off), ("on", on))
+                # a different server first in each round
+                order = servers[r % 3:] + servers[:r % 3]
                 for which, srv in order:
                     times[name][which].append(timed(lambda: fn(srv.url))[0])
         print(f"# medians of {args.rounds} rounds, {args.slots} slots; seconds "
               f"(judge: {args.tests} tests; others: {args.runs} runs one at a time)")
-        print(f"{'case':<12} {'standby':>9} {'cold':>9} {'ratio':>7}")
+        print(f"{'case':<12} {'spawner':>9} {'server':>9} {'cold':>9} {'spawner/cold':>13} "
+              f"{'server/cold':>12} {'spawner/server':>15}")
         ratios = []
         for name, t in times.items():
-            a, b = statistics.median(t["on"]), statistics.median(t["off"])
-            ratios.append(a / b)
-            print(f"{name:<12} {a:9.3f} {b:9.3f} {a / b:7.2f}")
-        print(f"# median ratio: {statistics.median(ratios):.2f}")
-        print(f"# boxes started, standby server: {box_counts(on.url)}; "
-              f"--no-standby: {box_counts(off.url)}")
+            a, b, c = (statistics.median(t[w]) for w in ("on", "here", "off"))
+            ratios.append((a / c, b / c, a / b))
+            print(f"{name:<12} {a:9.3f} {b:9.3f} {c:9.3f} {a / c:13.2f} {b / c:12.2f} "
+                  f"{a / b:15.2f}")
+        print("# median ratios: " + ", ".join(
+            f"{label} {statistics.median(r[i] for r in ratios):.2f}"
+            for i, label in enumerate(("spawner/cold", "server/cold", "spawner/server"))))
+        print(f"# boxes started: spawner server {box_counts(on.url)}; --no-spawner "
+              f"{box_counts(here.url)}; --no-standby {box_counts(off.url)}")
 
 
 if __name__ == "__main__":

@@ -210,9 +210,14 @@ static void render_box_starts(struct buf *out)
                     "# HELP codeexec_standby_boxes_discarded_total Boxes built ahead and not "
                     "used: they did not fit the next run, waited too long or died.\n"
                     "# TYPE codeexec_standby_boxes_discarded_total counter\n"
-                    "codeexec_standby_boxes_discarded_total %llu\n",
+                    "codeexec_standby_boxes_discarded_total %llu\n"
+                    "# HELP codeexec_standby_boxes_spawned_total Boxes built ahead that the "
+                    "spawner process cloned, off the server's event loop.\n"
+                    "# TYPE codeexec_standby_boxes_spawned_total counter\n"
+                    "codeexec_standby_boxes_spawned_total %llu\n",
                     (unsigned long long)st.cold_boxes, (unsigned long long)st.standby_boxes,
-                    (unsigned long long)st.standbys_discarded);
+                    (unsigned long long)st.standbys_discarded,
+                    (unsigned long long)st.standbys_spawned);
 }
 
 void metrics_render(struct buf *out)

@@ -555,6 +555,22 @@ void cg_cleanup(void)
         memset(v1_base, 0, sizeof(v1_base));
 }
 
+/* Fills b's paths for box id (empty for the hierarchies not in use). */
+static void box_paths(struct cg_box *b, uint64_t id)
+{
+        b->id = id;
+        b->v2_fd = -1;
+        if (kind == CG_V2) {
+                snprintf(b->path[0], sizeof(b->path[0]), "%s/box-%llu", v2_base,
+                         (unsigned long long)id);
+        } else if (kind == CG_V1) {
+                for (int c = 0; c < V1_COUNT; c++)
+                        if (v1_base[c][0])
+                                snprintf(b->path[c], sizeof(b->path[c]), "%s/box-%llu", v1_base[c],
+                                         (unsigned long long)id);
+        }
+}
+
 struct cg_box *cg_box_create(uint64_t id, const struct sbx_limits *lim, struct err *e)
 {
         struct cg_box *b = calloc(1, sizeof(*b));
@@ -564,11 +580,8 @@ struct cg_box *cg_box_create(uint64_t id, const struct sbx_limits *lim, struct e
                 err_set(e, ENOMEM, "cgroup");
                 return NULL;
         }
-        b->id = id;
-        b->v2_fd = -1;
+        box_paths(b, id);
         if (kind == CG_V2) {
-                snprintf(b->path[0], sizeof(b->path[0]), "%s/box-%llu", v2_base,
-                         (unsigned long long)id);
                 if (mkdir(b->path[0], 0755) < 0)
                         goto fail;
                 snprintf(val, sizeof(val), "%llu", (unsigned long long)lim->memory_bytes);
@@ -582,14 +595,13 @@ struct cg_box *cg_box_create(uint64_t id, const struct sbx_limits *lim, struct e
                 if (b->v2_fd < 0)
                         goto fail;
         } else if (kind == CG_V1) {
-                for (int c = 0; c < V1_COUNT; c++) {
-                        if (!v1_base[c][0])
-                                continue;
-                        snprintf(b->path[c], sizeof(b->path[c]), "%s/box-%llu", v1_base[c],
-                                 (unsigned long long)id);
-                        if (mkdir(b->path[c], 0755) < 0)
+                for (int c = 0; c < V1_COUNT; c++)
+                        if (b->path[c][0] && mkdir(b->path[c], 0755) < 0) {
+                                /* not made: not ours to remove */
+                                for (int rest = c; rest < V1_COUNT; rest++)
+                                        b->path[rest][0] = '\0';
                                 goto fail;
-                }
+                        }
                 snprintf(val, sizeof(val), "%llu", (unsigned long long)lim->memory_bytes);
                 if (write_file(b->path[V1_MEMORY], "memory.limit_in_bytes", val) < 0)
                         goto fail;
@@ -607,6 +619,24 @@ fail:
                 log_warn("cgroup for box %llu left behind: %s", (unsigned long long)id,
                          strerror(errno));
         return NULL;
+}
+
+struct cg_box *cg_box_adopt(uint64_t id)
+{
+        struct cg_box *b = calloc(1, sizeof(*b));
+
+        if (b)
+                box_paths(b, id);
+        return b;
+}
+
+void cg_box_forget(struct cg_box *b)
+{
+        if (!b)
+                return;
+        if (b->v2_fd >= 0)
+                close(b->v2_fd);
+        free(b);
 }
 
 int cg_box_clone_fd(const struct cg_box *b)

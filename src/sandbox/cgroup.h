@@ -50,6 +50,13 @@ int cg_path_in_mount(const char *own, const char *mount_root, char *out, size_t 
 /* Creates the cgroup of one box with its limits. Returns NULL (and fills e)
  * on failure; with the "none" backend returns a valid empty handle. */
 struct cg_box *cg_box_create(uint64_t id, const struct sbx_limits *lim, struct err *e);
+/* The handle of box id's cgroup, made by another process of the server (the
+ * standby spawner, spawner.c) with cg_box_create: no directory is made and
+ * no limit written. NULL when out of memory. */
+struct cg_box *cg_box_adopt(uint64_t id);
+/* Frees the handle and leaves the cgroup: for the process that made it
+ * for another (which adopts it). */
+void cg_box_forget(struct cg_box *b);
 /* A directory fd for clone3(CLONE_INTO_CGROUP), or -1 if not applicable. */
 int cg_box_clone_fd(const struct cg_box *b);
 /* Moves pid into the box (v1, or v2 when clone3 could not); pid 0 means

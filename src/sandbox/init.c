@@ -412,7 +412,7 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
         close_all_but(keep, nkeep);
         /* A standby is told apart from a run's PID 1 by its name while it
          * waits (ps, tests); await_run gives it back the server's. */
-        if (c->standby && (prctl(PR_GET_NAME, c->name, 0, 0, 0) < 0 ||
+        if (c->standby && ((!c->name[0] && prctl(PR_GET_NAME, c->name, 0, 0, 0) < 0) ||
                            prctl(PR_SET_NAME, STANDBY_COMM, 0, 0, 0) < 0))
                 _exit(127);
         /* PID 1 is a copy of the server: its /proc/1/cmdline (readable by

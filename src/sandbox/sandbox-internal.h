@@ -24,7 +24,11 @@ struct child_ctx {
          * from (binds, overlays, mnt_in_tmp, limits, slot); PID 1 builds it
          * and then waits on status_fd for the run (struct standby_run). */
         bool standby;
-        char name[16]; /* a standby's: the server's comm, given back for the run */
+        /* a standby's: the server's comm, given back for the run (read at
+         * the start of PID 1 when empty) */
+        char name[16];
+        /* cloned by the spawner (spawner.c) as the server's child */
+        bool clone_parent;
 
         /* Start-up state of the server's, copied here by sbx_spawn so that
          * PID 1 reads no other file's globals. */
@@ -58,6 +62,11 @@ void sbx_warm_init(const char *zygote_path, const char *reaper_path);
  * with e set and nothing left (the child killed and reaped). spawn.c. */
 int sbx_start_pid1(struct child_ctx *ctx, const struct sbx_limits *lim, unsigned slot,
                    struct sbx_box *box, struct err *e);
+/* The same in the cgroup cg, which it takes: on failure it is removed,
+ * except when ctx->clone_parent and the child was cloned: then the killed
+ * child is left in box->pid and box->pidfd and cg in box->cg. */
+int sbx_start_pid1_in(struct child_ctx *ctx, struct cg_box *cg, unsigned slot, struct sbx_box *box,
+                      struct err *e);
 /* One stdout/stderr pipe pair per step (out[step][stream][end], close-on-
  * exec, the rest -1); -1 with e set and nothing left open. */
 int sbx_out_pipes(size_t nsteps, int out[SBX_MAX_STEPS][2][2], struct err *e);
@@ -68,7 +77,7 @@ void sbx_box_take_out_pipes(struct sbx_box *box, size_t nsteps, int out[SBX_MAX_
 
 /* Standby boxes (standby.c): one PID 1 per slot started ahead, built up to
  * where it needs its run. */
-void sbx_standby_init(unsigned slots, bool enabled);
+void sbx_standby_init(unsigned slots, bool enabled, bool spawner);
 /* Starts spec's run in the slot's standby box when there is one that fits
  * (same binds, overlays, /mnt and /tmp size, alive): 0 with box filled as sbx_spawn
  * fills it; -1 when there is none or it could not take the run (then
@@ -104,6 +113,34 @@ struct standby_run {
 
 /* A box's cgroup (cgroup.h) with the next box id. */
 struct cg_box *sbx_new_cgroup(const struct sbx_limits *lim, struct err *e);
+/* The next box id (every cgroup is named by one). */
+uint64_t sbx_take_box_id(void);
+
+/* The standby spawner (spawner.c): a small process, forked from the server
+ * at start-up, that clones standby boxes as the server's children so that
+ * the server's event loop does not. */
+struct spawned {
+        unsigned slot;
+        uint64_t box_id;
+        bool ok; /* else msg says why; pidfd >= 0: a killed box to reap */
+        char msg[sizeof(((struct err *)0)->msg)];
+        pid_t pid;
+        int pidfd, status_fd, mntns_fd; /* the server's now; -1 when absent */
+};
+/* Forks the spawner; false (logged) when it could not be started. */
+bool sbx_spawner_start(void);
+bool sbx_spawner_up(void);
+/* Asks for a standby box built from key (binds, overlays, mnt_in_tmp,
+ * limits, slot) in the cgroup box_id; -1 when the request could not be
+ * sent (the spawner is then down: boxes are cloned here). */
+int sbx_spawner_request(const struct sbx_spec *key, uint64_t box_id);
+/* The next answer, waiting up to timeout_ms: 1 with *out filled, 0 none
+ * yet, -1 the spawner has gone (then down). */
+int sbx_spawner_answer(struct spawned *out, int timeout_ms);
+/* Stops the spawner once the requests sent are answered (collect them
+ * with sbx_spawner_answer until -1) and reaps it. */
+void sbx_spawner_stop(void);
+void sbx_spawner_reap(void);
 
 /* PID 1 of a box: never returns. */
 _Noreturn void sbx_child_main(struct child_ctx *c);

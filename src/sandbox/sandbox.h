@@ -149,6 +149,7 @@ struct sbx_options {
         const char *zygote_path; /* codeexec-pyzygote; NULL: no warm Python */
         const char *reaper_path; /* codeexec-pyreaper, needed with it */
         bool no_standby;         /* never start a slot's next box ahead (standby.c) */
+        bool no_spawner;         /* the server clones standby boxes itself (spawner.c) */
 };
 
 /* How boxes were started, for metrics. */
@@ -157,6 +158,7 @@ struct sbx_stats {
         uint64_t standby_boxes;      /* runs given a box built ahead */
         uint64_t standbys_started;   /* boxes built ahead */
         uint64_t standbys_discarded; /* built ahead and not used (did not fit, idle, died) */
+        uint64_t standbys_spawned;   /* of those started, cloned by the spawner (spawner.c) */
 };
 void sbx_get_stats(struct sbx_stats *out);
 

@@ -135,7 +135,7 @@ int sbx_global_init(const struct sbx_options *opt, struct err *e)
                 cg_init(&limits_why);
         make_netns_pool(opt->max_slots);
         sbx_reclaim_init(opt->max_slots);
-        sbx_standby_init(opt->max_slots, !opt->no_standby);
+        sbx_standby_init(opt->max_slots, !opt->no_standby, !opt->no_spawner);
         if (limits_why)
                 log_warn("cgroups unusable (%s): limits fall back to rlimits only", limits_why);
         else
@@ -178,9 +178,14 @@ const char *sbx_limits_mode(void)
         return cg_mode();
 }
 
+uint64_t sbx_take_box_id(void)
+{
+        return ++next_box_id;
+}
+
 struct cg_box *sbx_new_cgroup(const struct sbx_limits *lim, struct err *e)
 {
-        return cg_box_create(++next_box_id, lim, e);
+        return cg_box_create(sbx_take_box_id(), lim, e);
 }
 
 static int write_proc(pid_t pid, const char *file, const char *text, struct err *e)
@@ -220,7 +225,7 @@ static void close_pair(int p[2])
                 }
 }
 
-static pid_t do_clone(struct cg_box *cg, unsigned slot, int *pidfd)
+static pid_t do_clone(struct cg_box *cg, unsigned slot, bool clone_parent, int *pidfd)
 {
         struct clone_args args;
         bool shared_net =
@@ -229,9 +234,11 @@ static pid_t do_clone(struct cg_box *cg, unsigned slot, int *pidfd)
 
         memset(&args, 0, sizeof(args));
         args.flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
-                     CLONE_PIDFD | (shared_net ? 0 : CLONE_NEWNET);
+                     CLONE_PIDFD | (shared_net ? 0 : CLONE_NEWNET) |
+                     (clone_parent ? CLONE_PARENT : 0);
         args.pidfd = (uint64_t)(uintptr_t)pidfd;
-        args.exit_signal = SIGCHLD;
+        /* with CLONE_PARENT the kernel takes the caller's (SIGCHLD) */
+        args.exit_signal = clone_parent ? 0 : SIGCHLD;
         if (cg_box_clone_fd(cg) >= 0) {
                 args.flags |= CLONE_INTO_CGROUP;
                 args.cgroup = (uint64_t)cg_box_clone_fd(cg);
@@ -250,7 +257,10 @@ static pid_t do_clone(struct cg_box *cg, unsigned slot, int *pidfd)
 }
 
 /* Clones PID 1 with ctx into slot's namespaces and cgroup cg, writes its
- * id maps and lets it go (sync_w: the parent's end of the sync pipe). */
+ * id maps and lets it go (sync_w: the parent's end of the sync pipe). When
+ * it fails after the clone, the child is killed and reaped, or with
+ * ctx->clone_parent (a sibling: not ours to reap) left in box->pid and
+ * box->pidfd for the server. */
 static int clone_pid1(struct child_ctx *ctx, int sync_w, unsigned slot, struct cg_box *cg,
                       struct sbx_box *box, struct err *e)
 {
@@ -262,7 +272,7 @@ static int clone_pid1(struct child_ctx *ctx, int sync_w, unsigned slot, struct c
         ctx->seccomp = sbx_seccomp_filter();
         ctx->argv_area = options.argv_area;
         ctx->argv_len = options.argv_len;
-        pid = do_clone(cg, slot, &pidfd);
+        pid = do_clone(cg, slot, ctx->clone_parent, &pidfd);
         if (pid < 0)
                 return err_set(e, errno, "clone3");
         if (pid == 0)
@@ -275,6 +285,11 @@ static int clone_pid1(struct child_ctx *ctx, int sync_w, unsigned slot, struct c
                 if (!e->msg[0])
                         err_set(e, errno, "release box");
                 syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+                if (ctx->clone_parent) {
+                        box->pid = pid;
+                        box->pidfd = pidfd;
+                        return -1;
+                }
                 while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
                         ;
                 close(pidfd);
@@ -290,11 +305,18 @@ static int clone_pid1(struct child_ctx *ctx, int sync_w, unsigned slot, struct c
 int sbx_start_pid1(struct child_ctx *ctx, const struct sbx_limits *lim, unsigned slot,
                    struct sbx_box *box, struct err *e)
 {
-        int status[2] = {-1, -1}, sync[2] = {-1, -1};
         struct cg_box *cg = sbx_new_cgroup(lim, e);
 
         if (!cg)
                 return -1;
+        return sbx_start_pid1_in(ctx, cg, slot, box, e);
+}
+
+int sbx_start_pid1_in(struct child_ctx *ctx, struct cg_box *cg, unsigned slot, struct sbx_box *box,
+                      struct err *e)
+{
+        int status[2] = {-1, -1}, sync[2] = {-1, -1};
+
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, status) < 0 ||
             pipe2(sync, O_CLOEXEC) < 0) {
                 err_set(e, errno, "box channels");
@@ -313,6 +335,11 @@ int sbx_start_pid1(struct child_ctx *ctx, const struct sbx_limits *lim, unsigned
 fail:
         close_pair(status);
         close_pair(sync);
+        if (box->pidfd >= 0) {
+                /* a killed sibling (ctx->clone_parent): the caller's */
+                box->cg = cg;
+                return -1;
+        }
         cg_box_kill(cg);
         remove_cgroup(&cg);
         return -1;

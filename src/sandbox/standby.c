@@ -31,6 +31,7 @@
 #include "sandbox-internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,10 +47,15 @@
 #include "specimage.h"
 
 #define STANDBY_IDLE_MAX_US (10ULL * 1000 * 1000)
+/* How long a run waits for its slot's standby from the spawner before it
+ * takes a cold box (the answer usually came while the last run went on). */
+#define SPAWNER_WAIT_MS 10
 
 struct standby {
         bool ready;
-        struct sbx_box box; /* pid, pidfd, status_fd (server's end), cg, mntns_fd */
+        bool pending;        /* asked of the spawner, not answered yet */
+        uint64_t pending_id; /* its box id */
+        struct sbx_box box;  /* pid, pidfd, status_fd (server's end), cg, mntns_fd */
         uint64_t born_us;
         /* what it was built from, to match the next run against */
         char **binds;
@@ -68,11 +74,13 @@ static struct sbx_box *dying;
 static size_t ndying;
 static struct sbx_stats stats;
 
-void sbx_standby_init(unsigned slots, bool enabled)
+void sbx_standby_init(unsigned slots, bool enabled, bool spawner)
 {
         standby_on = false;
         if (!enabled || slots == 0)
                 return;
+        if (spawner)
+                sbx_spawner_start();
         standbys = calloc(slots, sizeof(*standbys));
         if (!standbys) {
                 log_warn("out of memory: no standby boxes");
@@ -194,6 +202,82 @@ static void empty_box(struct sbx_box *b)
         memset(b->out_fd, -1, sizeof(b->out_fd));
 }
 
+/* A box from the spawner that no standby takes: killed, reaped later. */
+static void bury(struct sbx_box *b)
+{
+        struct standby tmp;
+
+        memset(&tmp, 0, sizeof(tmp));
+        tmp.box = *b;
+        discard(&tmp);
+}
+
+/* Takes one answer of the spawner: its slot's standby, or (it failed, or
+ * nobody waits for it any more) a box to end. */
+static void take_answer(const struct spawned *a)
+{
+        struct standby *s = a->slot < nstandbys ? &standbys[a->slot] : NULL;
+        bool awaited = s && s->pending && s->pending_id == a->box_id;
+        struct sbx_box b;
+
+        empty_box(&b);
+        b.pid = a->pid;
+        b.pidfd = a->pidfd;
+        b.status_fd = a->status_fd;
+        b.mntns_fd = a->mntns_fd;
+        b.cg = cg_box_adopt(a->box_id);
+        if (awaited)
+                s->pending = false;
+        if (awaited && a->ok) {
+                fcntl(b.status_fd, F_SETFL, O_NONBLOCK);
+                s->box = b;
+                s->ready = true;
+                stats.standbys_spawned++;
+                return;
+        }
+        if (awaited) {
+                free_key(s);
+                log_warn("no standby box for slot %u: %s", a->slot, a->msg);
+        }
+        if (b.pidfd >= 0) {
+                bury(&b);
+                return;
+        }
+        stats.standbys_discarded++;
+        sbx_release(&b); /* closes what came, removes the cgroup if made */
+}
+
+/* Takes the spawner's answers that have come; with wait_slot < nstandbys,
+ * waits up to SPAWNER_WAIT_MS for that slot's. */
+static void take_answers(unsigned wait_slot)
+{
+        uint64_t deadline = sbx_now_us() + SPAWNER_WAIT_MS * 1000ULL;
+        struct spawned a;
+
+        for (;;) {
+                int timeout_ms = 0, got;
+                if (wait_slot < nstandbys && standbys[wait_slot].pending) {
+                        uint64_t now = sbx_now_us();
+                        if (now >= deadline)
+                                break;
+                        timeout_ms = (int)((deadline - now + 999) / 1000);
+                }
+                got = sbx_spawner_answer(&a, timeout_ms);
+                if (got == 1) {
+                        take_answer(&a);
+                        continue;
+                }
+                if (got < 0)
+                        /* gone: what was asked will not come */
+                        for (unsigned i = 0; i < nstandbys; i++)
+                                if (standbys[i].pending) {
+                                        standbys[i].pending = false;
+                                        free_key(&standbys[i]);
+                                }
+                break;
+        }
+}
+
 void sbx_standby_prepare(const struct sbx_spec *spec)
 {
         struct standby *s;
@@ -201,7 +285,8 @@ void sbx_standby_prepare(const struct sbx_spec *spec)
         struct child_ctx ctx;
         struct err e = {0, ""};
 
-        if (!standby_on || spec->zygote || spec->slot >= nstandbys || standbys[spec->slot].ready)
+        if (!standby_on || spec->zygote || spec->slot >= nstandbys || standbys[spec->slot].ready ||
+            standbys[spec->slot].pending)
                 return;
         s = &standbys[spec->slot];
         empty_box(&s->box);
@@ -217,6 +302,17 @@ void sbx_standby_prepare(const struct sbx_spec *spec)
                 free_key(s);
                 log_warn("out of memory: no standby box for slot %u", spec->slot);
                 return;
+        }
+        /* Cloned by the spawner, off the event loop, when it is there. */
+        if (sbx_spawner_up()) {
+                uint64_t id = sbx_take_box_id();
+                if (sbx_spawner_request(&key, id) == 0) {
+                        s->pending = true;
+                        s->pending_id = id;
+                        s->born_us = sbx_now_us();
+                        stats.standbys_started++;
+                        return;
+                }
         }
         memset(&ctx, 0, sizeof(ctx));
         ctx.spec = &key;
@@ -285,9 +381,13 @@ int sbx_standby_run(const struct sbx_spec *spec, struct sbx_box *box)
         int collect_fd = -1;
         size_t collect_cap = 0;
 
-        if (!standby_on || spec->slot >= nstandbys || !standbys[spec->slot].ready)
+        if (!standby_on || spec->slot >= nstandbys)
                 return -1;
         s = &standbys[spec->slot];
+        if (s->pending)
+                take_answers(spec->slot);
+        if (!s->ready)
+                return -1;
         if (!fits(s, spec) || exited(&s->box)) {
                 discard(s);
                 return -1;
@@ -332,6 +432,8 @@ void sbx_standby_tick(void)
         size_t kept = 0;
         uint64_t now = sbx_now_us();
 
+        if (standby_on)
+                take_answers(UINT32_MAX);
         for (size_t i = 0; i < ndying; i++)
                 if (!reap(&dying[i]))
                         dying[kept++] = dying[i];
@@ -343,6 +445,13 @@ void sbx_standby_tick(void)
 
 void sbx_standby_cleanup(void)
 {
+        struct spawned a;
+
+        /* what the spawner was asked comes back first, then it exits */
+        sbx_spawner_stop();
+        while (sbx_spawner_answer(&a, 1000) == 1)
+                take_answer(&a);
+        sbx_spawner_reap();
         for (unsigned i = 0; i < nstandbys; i++)
                 if (standbys[i].ready)
                         discard(&standbys[i]);

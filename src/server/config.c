@@ -138,6 +138,10 @@ static const struct opt_spec options[] = {
     {"no-standby", NULL, FLAG(no_standby, 1), "standby boxes on",
      "build every box when its run arrives, instead of starting each slot's next box ahead",
      "results are the same either way; see [performance.md](performance.md#standby-boxes)"},
+    {"no-spawner", NULL, FLAG(no_spawner, 1), "spawner on",
+     "clone standby boxes in the server's own process instead of the spawner process "
+     "forked at start-up",
+     "results are the same either way; see [performance.md](performance.md#the-spawner)"},
     {"python-preload", "LIST", STR(python_preload, "numpy,pandas"), "numpy,pandas",
      "modules the warm interpreters import ahead, comma-separated ('' for none)",
      "per slot a lean zygote (common standard modules, about 17 MiB) and one per prefix of the "

@@ -277,6 +277,7 @@ int main(int argc, char **argv)
         so.max_slots = cfg.max_running;
         so.no_cgroups = cfg.no_cgroups;
         so.no_standby = cfg.no_standby != 0;
+        so.no_spawner = cfg.no_spawner != 0;
         if (cfg.warm_python) {
                 static char zygote[PATH_MAX], reaper[PATH_MAX];
                 so.zygote_path = helper_path(zygote, sizeof(zygote), "codeexec-pyzygote");

@@ -9,11 +9,18 @@ that; a standby built for one recipe is never used for a run with other
 binds (a C++ box's precompiled-header mount is not seen by a shell run); the
 runs of one slot really take the standby path (counted in /metrics); and a
 standby is the server's own process, gone when the server stops.
+
+Standbys are cloned by the spawner (src/sandbox/spawner.c), a process forked
+from the server at start-up, with CLONE_PARENT: a third server started with
+--no-spawner clones them itself, and all three agree byte for byte. When the
+spawner dies the server goes on, cloning standbys itself.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import os
+import signal
 import subprocess
 import time
 
@@ -48,6 +55,7 @@ C_PROGRAM = '#include <stdio.h>\nint main(void){int a,b; if(scanf("%d %d",&a,&b)
 
 
 STANDBY = 'codeexec_boxes_started_total{how="standby"}'
+SPAWNED = "codeexec_standby_boxes_spawned_total"
 DISCARDED = "codeexec_standby_boxes_discarded_total"
 
 
@@ -69,26 +77,41 @@ def run(url: str, language: str, code: str, stdin: str = "") -> dict:
 
 
 @pytest.fixture(scope="module")
-def pair():
-    """Two one-slot servers, standby boxes on and off, probes done."""
+def trio():
+    """Three one-slot servers: standby boxes from the spawner, standby boxes
+    cloned by the server itself, none; probes done."""
     with start_server("--max-running", "1") as on, \
+            start_server("--max-running", "1", "--no-spawner") as here, \
             start_server("--max-running", "1", "--no-standby") as off:
-        wait_quiet(on.url)
-        wait_quiet(off.url)
-        yield on, off
+        for s in (on, here, off):
+            wait_quiet(s.url)
+        yield on, here, off
 
 
-def test_a_run_sees_the_same_box_either_way(pair):
-    on, off = pair
-    before = metric(on.url, STANDBY)
+@pytest.fixture(scope="module")
+def pair(trio):
+    """The servers with standby boxes (from the spawner) and without."""
+    on, _, off = trio
+    yield on, off
+
+
+def test_a_run_sees_the_same_box_either_way(trio):
+    on, here, off = trio
+    before = {s: (metric(s.url, STANDBY), metric(s.url, SPAWNED)) for s in trio}
     for i in range(3):
         a = run(on.url, "sh", LOOK_AROUND, stdin=f"input {i}\n")
         b = run(off.url, "sh", LOOK_AROUND, stdin=f"input {i}\n")
+        c = run(here.url, "sh", LOOK_AROUND, stdin=f"input {i}\n")
         assert a["status"] == "ok", a
         assert a == b
-    # consecutive runs of the one slot took standby boxes; the other never
-    assert metric(on.url, STANDBY) - before >= 2
+        assert c == b
+    # consecutive runs of the one slot took standby boxes; the third never
+    assert metric(on.url, STANDBY) - before[on][0] >= 2
+    assert metric(here.url, STANDBY) - before[here][0] >= 2
     assert metric(off.url, STANDBY) == 0
+    # cloned by the spawner, or by the server itself with --no-spawner
+    assert metric(on.url, SPAWNED) - before[on][1] >= 2
+    assert metric(here.url, SPAWNED) == 0
 
 
 def test_compiled_programs_and_failures_are_the_same(pair):
@@ -140,6 +163,32 @@ def standby_processes(server_pid: int) -> list:
             if l.split()[1:] == [str(server_pid), "codeexec-wait"]]
 
 
+def spawner_processes(server_pid: int) -> list:
+    out = subprocess.run(["ps", "-eo", "pid=,ppid=,uid=,comm="], capture_output=True,
+                         text=True, check=True).stdout
+    return [l.split()[0] for l in out.splitlines()
+            if l.split()[1:] == [str(server_pid), "0", "codeexec-spawn"]]
+
+
+def test_without_its_spawner_the_server_clones_standbys_itself():
+    with start_server("--max-running", "1") as s:
+        wait_quiet(s.url)
+        spawner = spawner_processes(s.pid)
+        assert len(spawner) == 1, spawner
+        for i in range(3):
+            assert run(s.url, "c", C_PROGRAM, f"1 {i}\n")["stdout"] == f"{i + 1}\n"
+        assert metric(s.url, SPAWNED) >= 2
+        os.kill(int(spawner[0]), signal.SIGKILL)
+        spawned, standby = metric(s.url, SPAWNED), metric(s.url, STANDBY)
+        for i in range(6):
+            r = run(s.url, "c", C_PROGRAM, f"2 {i}\n")
+            assert r["stdout"] == f"{i + 2}\n" and r["exit_code"] == 2, r
+        # at most the one asked before the kill came back; then the server's own
+        assert metric(s.url, SPAWNED) - spawned <= 1
+        assert metric(s.url, STANDBY) - standby >= 4
+        assert requests.get(s.url + "/health", timeout=10).status_code == 200
+
+
 def test_standby_boxes_are_the_servers_and_end_with_it():
     s = start_server("--max-running", "2")
     with s:
@@ -148,13 +197,17 @@ def test_standby_boxes_are_the_servers_and_end_with_it():
             assert run(s.url, "sh", "echo hi")["stdout"] == "hi\n"
         waiting = standby_processes(s.pid)
         # one per slot at most, in a PID namespace of its own (it is its PID 1)
-        assert 1 <= len(waiting) <= 2, describe_processes(waiting)
+        assert 1 <= len(waiting) <= 2, describe_processes([f"0 0 {p}" for p in waiting])
         for pid in waiting:
             nspid = [l for l in open(f"/proc/{pid}/status").read().splitlines()
                      if l.startswith("NSpid:")][0].split()
             assert nspid[-1] == "1", nspid
-        pid = s.pid
+        spawner = spawner_processes(s.pid)
+        assert len(spawner) == 1, spawner
+    # gone, not only no longer the server's children (they would be init's)
+    left = waiting + spawner
     deadline = time.monotonic() + 15
-    while standby_processes(pid) and time.monotonic() < deadline:
+    while any(os.path.exists(f"/proc/{p}") for p in left) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not standby_processes(pid)
+    alive = [p for p in left if os.path.exists(f"/proc/{p}")]
+    assert not alive, describe_processes([f"0 0 {p}" for p in alive])
