@@ -639,6 +639,11 @@ void cg_box_forget(struct cg_box *b)
         free(b);
 }
 
+uint64_t cg_box_id(const struct cg_box *b)
+{
+        return b->id;
+}
+
 int cg_box_clone_fd(const struct cg_box *b)
 {
         return b ? b->v2_fd : -1;

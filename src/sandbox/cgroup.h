@@ -57,6 +57,7 @@ struct cg_box *cg_box_adopt(uint64_t id);
 /* Frees the handle and leaves the cgroup: for the process that made it
  * for another (which adopts it). */
 void cg_box_forget(struct cg_box *b);
+uint64_t cg_box_id(const struct cg_box *b);
 /* A directory fd for clone3(CLONE_INTO_CGROUP), or -1 if not applicable. */
 int cg_box_clone_fd(const struct cg_box *b);
 /* Moves pid into the box (v1, or v2 when clone3 could not); pid 0 means

@@ -134,6 +134,9 @@ bool sbx_spawner_up(void);
  * limits, slot) in the cgroup box_id; -1 when the request could not be
  * sent (the spawner is then down: boxes are cloned here). */
 int sbx_spawner_request(const struct sbx_spec *key, uint64_t box_id);
+/* Asks the spawner to remove the cgroup box_id of a released box (trying
+ * again while the kernel holds it): -1 when it could not be asked. */
+int sbx_spawner_remove(uint64_t box_id);
 /* The next answer, waiting up to timeout_ms: 1 with *out filled, 0 none
  * yet, -1 the spawner has gone (then down). */
 int sbx_spawner_answer(struct spawned *out, int timeout_ms);

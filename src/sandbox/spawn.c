@@ -144,10 +144,16 @@ int sbx_global_init(const struct sbx_options *opt, struct err *e)
 }
 
 /* The kernel may need a moment to let go of a dying cgroup (or a warm
- * run's zygote to leave it): keep it on a list and retry from
- * sbx_retry_releases(). */
+ * run's zygote to leave it): the spawner retries (spawner.c), or without
+ * it a list here, retried from sbx_retry_releases(). */
 static void remove_cgroup(struct cg_box **cg)
 {
+        /* The spawner's rmdirs are off the event loop. */
+        if (*cg && cg_enabled() && sbx_spawner_remove(cg_box_id(*cg)) == 0) {
+                cg_box_forget(*cg);
+                *cg = NULL;
+                return;
+        }
         if (*cg && cg_box_destroy(*cg) < 0 && errno == EBUSY) {
                 size_t n = nbusy_releases + 1;
                 /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */

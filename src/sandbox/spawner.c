@@ -49,9 +49,20 @@
 #define ANSWER_MAGIC 0x53706e41u  /* "SpnA" */
 /* A request's strings (bind and overlay paths) at most. */
 #define REQUEST_STRINGS_MAX (60 * 1024)
+/* A cgroup the kernel does not let go of yet is tried again every
+ * REMOVE_RETRY_MS, up to REMOVE_TRIES times (then cg_cleanup takes it at
+ * the server's exit). */
+#define REMOVE_RETRY_MS 10
+#define REMOVE_TRIES 200
+
+enum request_kind {
+        REQUEST_STANDBY = 1, /* answered */
+        REQUEST_REMOVE = 2,  /* remove the cgroup box_id of a released box; no answer */
+};
 
 struct request {
         uint32_t magic;
+        uint32_t kind;
         uint32_t slot;
         uint64_t box_id;
         struct sbx_limits limits;
@@ -182,6 +193,49 @@ static void answer(int fd, const struct request *r, struct sbx_box *box, bool ok
         cg_box_forget(box->cg);
 }
 
+/* Cgroups of released boxes still busy, in the spawner. */
+struct removal {
+        struct cg_box *cg;
+        unsigned tries;
+};
+static struct removal *removals;
+static size_t nremovals;
+
+static void remove_box_cgroup(uint64_t box_id)
+{
+        struct cg_box *cg = cg_box_adopt(box_id);
+        struct removal *grown;
+
+        if (!cg || cg_box_destroy(cg) == 0 || errno != EBUSY)
+                return;
+        grown = realloc(removals, (nremovals + 1) * sizeof(*removals));
+        if (!grown) {
+                cg_box_forget(cg); /* left for cg_cleanup */
+                return;
+        }
+        removals = grown;
+        removals[nremovals].cg = cg;
+        removals[nremovals++].tries = 1;
+}
+
+static void retry_removals(void)
+{
+        size_t kept = 0;
+
+        for (size_t i = 0; i < nremovals; i++) {
+                struct removal *r = &removals[i];
+                if (cg_box_destroy(r->cg) == 0 || errno != EBUSY)
+                        continue;
+                if (++r->tries >= REMOVE_TRIES) {
+                        log_warn("cgroup of a finished box still busy: left for the server's exit");
+                        cg_box_forget(r->cg);
+                        continue;
+                }
+                removals[kept++] = *r;
+        }
+        nremovals = kept;
+}
+
 static _Noreturn void spawner_main(int fd, pid_t server)
 {
         static struct request r;
@@ -196,16 +250,29 @@ static _Noreturn void spawner_main(int fd, pid_t server)
         for (;;) {
                 struct sbx_box box;
                 struct err e = {0, ""};
-                ssize_t n = recv(fd, &r, sizeof(r), 0);
+                struct pollfd p = {fd, POLLIN, 0};
+                ssize_t n;
 
+                if (nremovals && poll(&p, 1, REMOVE_RETRY_MS) == 0) {
+                        retry_removals();
+                        continue;
+                }
+                n = recv(fd, &r, sizeof(r), 0);
                 if (n < 0 && errno == EINTR)
                         continue;
-                if (n <= 0)
-                        _exit(0); /* the server closed its end */
+                if (n <= 0) {
+                        retry_removals(); /* once more; the rest is cg_cleanup's */
+                        _exit(0);         /* the server closed its end */
+                }
+                if ((size_t)n == offsetof(struct request, strings) && r.magic == REQUEST_MAGIC &&
+                    r.kind == REQUEST_REMOVE) {
+                        remove_box_cgroup(r.box_id);
+                        continue;
+                }
                 memset(&box, 0, sizeof(box));
                 box.pidfd = box.status_fd = box.mntns_fd = box.collect_fd = -1;
                 if ((size_t)n < offsetof(struct request, strings) || r.magic != REQUEST_MAGIC ||
-                    r.strings_len > REQUEST_STRINGS_MAX) {
+                    r.kind != REQUEST_STANDBY || r.strings_len > REQUEST_STRINGS_MAX) {
                         err_set(&e, EPROTO, "spawner: malformed request");
                         answer(fd, &r, &box, false, e.msg);
                         continue;
@@ -272,6 +339,7 @@ int sbx_spawner_request(const struct sbx_spec *key, uint64_t box_id)
                 n++;
         memset(&r, 0, offsetof(struct request, strings));
         r.magic = REQUEST_MAGIC;
+        r.kind = REQUEST_STANDBY;
         r.slot = key->slot;
         r.box_id = box_id;
         r.limits = key->limits;
@@ -298,6 +366,24 @@ int sbx_spawner_request(const struct sbx_spec *key, uint64_t box_id)
                 if (saved != EAGAIN)
                         went_down(strerror(saved));
                 errno = saved;
+                return -1;
+        }
+        return 0;
+}
+
+int sbx_spawner_remove(uint64_t box_id)
+{
+        struct request r;
+
+        if (sock < 0)
+                return -1;
+        memset(&r, 0, offsetof(struct request, strings));
+        r.magic = REQUEST_MAGIC;
+        r.kind = REQUEST_REMOVE;
+        r.box_id = box_id;
+        if (send(sock, &r, offsetof(struct request, strings), MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+                if (errno != EAGAIN)
+                        went_down(strerror(errno));
                 return -1;
         }
         return 0;

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from typing import Dict, List, Optional, Tuple
@@ -333,3 +334,32 @@ def wait_quiet(url: str, timeout: float = 180.0) -> None:
             return
         time.sleep(0.5)
     pytest.fail(f"the start-up probes of {url} did not end within {timeout:.0f} s")
+
+
+def server_cgroups(pid: int) -> list:
+    """The box-* cgroups of a server (cgroup v1 memory hierarchy, or v2): paths."""
+    found = []
+    for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
+        _, ctl, path = line.split(":", 2)
+        if ctl == "memory":
+            root = Path("/sys/fs/cgroup/memory")
+        elif ctl == "" and not any(":memory:" in l for l in Path(f"/proc/{pid}/cgroup").read_text().splitlines()):
+            root = Path("/sys/fs/cgroup")
+            path = str(Path(path).parent)   # v2: the server sits in <base>/server
+        else:
+            continue
+        base = root / path.lstrip("/")
+        base = base if base.name == f"codeexec-{pid}" else base / f"codeexec-{pid}"
+        found += sorted(base.glob("box-*"))
+    return found
+
+
+def empty_cgroups(pid: int) -> list:
+    """Box cgroups of the server with no process in them, still there after a
+    second (a released box's goes within milliseconds)."""
+    def empty():
+        return {p for p in server_cgroups(pid)
+                if p.exists() and not (p / "cgroup.procs").read_text().strip()}
+    first = empty()
+    time.sleep(1.0)
+    return sorted(p.name for p in first & empty())

@@ -28,7 +28,7 @@ import pytest
 import requests
 
 from conftest import start_server
-from hostile import describe_processes, metric, wait_quiet
+from hostile import describe_processes, empty_cgroups, metric, wait_quiet
 
 # Everything a program can learn about its box, in one shell run.
 LOOK_AROUND = r"""
@@ -171,13 +171,16 @@ def spawner_processes(server_pid: int) -> list:
 
 
 def test_without_its_spawner_the_server_clones_standbys_itself():
-    with start_server("--max-running", "1") as s:
+    with start_server("--max-running", "1", "--no-warm-python") as s:
         wait_quiet(s.url)
         spawner = spawner_processes(s.pid)
         assert len(spawner) == 1, spawner
         for i in range(3):
             assert run(s.url, "c", C_PROGRAM, f"1 {i}\n")["stdout"] == f"{i + 1}\n"
         assert metric(s.url, SPAWNED) >= 2
+        # the released boxes' cgroups were removed (by the spawner): what is
+        # left has a process in it (the standby's)
+        assert empty_cgroups(s.pid) == []
         os.kill(int(spawner[0]), signal.SIGKILL)
         spawned, standby = metric(s.url, SPAWNED), metric(s.url, STANDBY)
         for i in range(6):
@@ -187,6 +190,7 @@ def test_without_its_spawner_the_server_clones_standbys_itself():
         assert metric(s.url, SPAWNED) - spawned <= 1
         assert metric(s.url, STANDBY) - standby >= 4
         assert requests.get(s.url + "/health", timeout=10).status_code == 200
+        assert empty_cgroups(s.pid) == []
 
 
 def test_standby_boxes_are_the_servers_and_end_with_it():

@@ -29,7 +29,8 @@ from pathlib import Path
 import pytest
 
 from conftest import BINARY, start_server  # noqa: E402
-from hostile import build_has_warm_python, metric, request, unique_uid_base, v1_run, wait_warm_ready
+from hostile import (build_has_warm_python, empty_cgroups, metric, request, unique_uid_base, v1_run,
+                     wait_warm_ready)
 
 OPENBLAS_DIR = Path("/usr/lib/x86_64-linux-gnu/openblas-pthread")
 ZYGOTE_COMM = "codeexec-pyzyg"
@@ -176,35 +177,6 @@ ssize_t send(int fd, const void *buf, size_t len, int flags)
         return real_send(fd, buf, len, flags);
 }
 """
-
-
-def server_cgroups(pid: int) -> list:
-    """The box-* cgroups of a server (cgroup v1 memory hierarchy, or v2): paths."""
-    found = []
-    for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
-        _, ctl, path = line.split(":", 2)
-        if ctl == "memory":
-            root = Path("/sys/fs/cgroup/memory")
-        elif ctl == "" and not any(":memory:" in l for l in Path(f"/proc/{pid}/cgroup").read_text().splitlines()):
-            root = Path("/sys/fs/cgroup")
-            path = str(Path(path).parent)   # v2: the server sits in <base>/server
-        else:
-            continue
-        base = root / path.lstrip("/")
-        base = base if base.name == f"codeexec-{pid}" else base / f"codeexec-{pid}"
-        found += sorted(base.glob("box-*"))
-    return found
-
-
-def empty_cgroups(pid: int) -> list:
-    """Box cgroups of the server with no process in them, still there after a
-    second (a released box's goes within milliseconds)."""
-    def empty():
-        return {p for p in server_cgroups(pid)
-                if p.exists() and not (p / "cgroup.procs").read_text().strip()}
-    first = empty()
-    __import__("time").sleep(1.0)
-    return sorted(p.name for p in first & empty())
 
 
 def test_zygote_whose_configuration_cannot_be_sent_is_reaped(monkeypatch, tmp_path):
