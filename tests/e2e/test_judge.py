@@ -311,10 +311,43 @@ def test_stream_gives_progress(server):
      400, "stop_on_first_failure"),
     ({"language": "python", "code": "1", "tests": [{"expected": ""}], "show_output_bytes": -1},
      400, "show_output_bytes"),
+    ({"language": "python", "code": "1", "tests": [{"expected": ""}], "stop_on_first_fail": True},
+     400, "unknown field 'stop_on_first_fail'"),
 ])
 def test_bad_requests(server, body, status, part):
     st, j = judge(server, **body)
     assert st == status and part in j["message"], j
+
+
+JUDGE_FIELDS = ["language", "code", "files", "args", "timeout", "limits", "compile_limits", "tests",
+                "problem", "problem_hash", "checker", "stop_on_first_failure", "stream",
+                "show_output_bytes"]
+
+
+def test_unknown_fields_are_refused_naming_the_accepted_ones(server):
+    """As /v1/problems does: a misspelt field is an error, not a silent
+    default, and the message lists every field a judge takes, each of which
+    is accepted (the list and the parser agree)."""
+    st, j = judge(server, language="python", code=ADD, tests=[{"stdin": "1 2", "expected": "3"}],
+                  checkers="tokens")
+    assert (st, j["error"]) == (400, "invalid_field"), j
+    assert j["message"] == ("unknown field 'checkers' (a judge is {%s})"
+                            % ", ".join('"%s"' % f for f in JUDGE_FIELDS)), j
+    # every listed field passes the check (a wrong value for some is another message)
+    body = {"language": "python", "code": ADD, "files": [], "args": [], "timeout": 10,
+            "limits": {"wall_ms": 5000}, "compile_limits": {}, "tests": [{"stdin": "1 2", "expected": "3"}],
+            "problem": None, "problem_hash": None, "checker": "tokens", "stop_on_first_failure": False,
+            "stream": False, "show_output_bytes": 100}
+    assert sorted(body) == sorted(JUDGE_FIELDS)
+    st, j = judge(server, **body)
+    assert (st, j["verdict"]) == (200, "AC"), j
+    # a judge in a batch goes through the same check
+    runs = [{"language": "python", "code": ADD, "tests": [{"stdin": "1 2", "expected": "3"}], "x": 1},
+            {"language": "python", "code": ADD, "tests": [{"stdin": "1 2", "expected": "3"}]}]
+    r = requests.post(server + "/v1/batch", json={"runs": runs}, timeout=120)
+    lines = {x.get("index"): x for x in (json.loads(l) for l in r.text.splitlines()) if "index" in x}
+    assert lines[0]["error"] == "invalid_field" and "unknown field 'x'" in lines[0]["message"], lines
+    assert lines[1]["verdict"] == "AC", lines
 
 
 def test_show_output_bytes_cuts_what_is_shown_not_what_is_checked(server):
