@@ -23,6 +23,7 @@
 #include "../http/metrics.h"
 #include "../judge/judge.h"
 #include "common.h"
+#include "history.h"
 #include "reply.h"
 #include "request.h"
 #include "routes.h"
@@ -462,6 +463,7 @@ static void note(struct judge_reply *jr)
 
         if (!jr->done)
                 http_note_run(jr->req, &n);
+        history_record_judge(jr->req, j);
         metrics_judge(n.language, n.verdict, j->compiles, j->test_runs, j->checker_runs);
 }
 
