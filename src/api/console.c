@@ -63,8 +63,8 @@ static void reply_asset(struct evhttp_request *req, const char *name)
                 return;
         }
         /* The assets change only with the binary; the page is small. */
-        if (evhttp_add_header(h, "Cache-Control", "no-cache") < 0 ||
-            evhttp_add_header(h, "X-Content-Type-Options", "nosniff") < 0) {
+        if (http_add_header(h, "Cache-Control", "no-cache") < 0 ||
+            http_add_header(h, "X-Content-Type-Options", "nosniff") < 0) {
                 http_reply_str(req, 500, "text/plain; charset=utf-8", "Out of memory");
                 return;
         }

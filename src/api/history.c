@@ -11,12 +11,14 @@
 #include "history.h"
 
 #include <event2/http.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../exec/job.h"
 #include "../exec/verdict.h"
+#include "../judge/judge.h"
 #include "../util/buf.h"
 #include "../util/utf8.h"
 #include "common.h"
@@ -114,6 +116,29 @@ static void record_error(const struct job *job)
         errors[0] = e;
 }
 
+/* Puts entry (a new reference, or NULL: nothing) in the ring under the
+ * next id. */
+static void keep(json_t *entry)
+{
+        size_t want = api_config()->history;
+
+        if (!entry || !want)
+                goto drop;
+        if (!ring) {
+                ring = calloc(want, sizeof(*ring));
+                if (!ring)
+                        goto drop;
+                ring_size = want;
+        }
+        next_id++;
+        json_decref(ring[next_slot].entry);
+        ring[next_slot].entry = entry;
+        next_slot = (next_slot + 1) % ring_size;
+        return;
+drop:
+        json_decref(entry);
+}
+
 void history_record(struct evhttp_request *req, const struct job *job)
 {
         size_t want = api_config()->history;
@@ -125,30 +150,117 @@ void history_record(struct evhttp_request *req, const struct job *job)
                 record_error(job);
         if (!want)
                 return;
-        if (!ring) {
-                ring = calloc(want, sizeof(*ring));
-                if (!ring)
-                        return;
-                ring_size = want;
-        }
         st = job->last_step >= 0 ? &job->steps[job->last_step] : NULL;
         verdict = job->outcome == JOB_SANDBOX_ERROR ? "SandboxError" : verdict_status(job);
         status = job->outcome == JOB_SANDBOX_ERROR ? "SandboxError" : verdict_process_status(job);
-        entry =
-            json_pack("{s:I, s:f, s:s, s:s, s:s, s:s, s:o, s:f, s:f, s:I, s:b, s:o*, s:o*}", "id",
-                      (json_int_t)next_id, "time", now_unix(), "endpoint", request_path(req),
-                      "language", job->recipe->key, "verdict", verdict, "status", status,
-                      "exit_code", st && st->ran ? json_integer(st->exit_code) : json_null(),
-                      "run_ms", (double)(job->t_done_us - job->t_started_us) / 1000.0, "queue_ms",
-                      (double)(job->t_started_us - job->t_queued_us) / 1000.0, "memory_bytes",
-                      (json_int_t)job->usage.memory_peak_bytes, "warm", job->warm, "request",
-                      request_json(job, request_path(req)), "result", result_json(job));
-        if (!entry)
+        entry = json_pack(
+            "{s:I, s:f, s:s, s:s, s:s, s:s, s:s, s:o, s:f, s:f, s:I, s:b, s:o*, s:o*}", "id",
+            (json_int_t)next_id, "time", now_unix(), "kind", "run", "endpoint", request_path(req),
+            "language", job->recipe->key, "verdict", verdict, "status", status, "exit_code",
+            st && st->ran ? json_integer(st->exit_code) : json_null(), "run_ms",
+            (double)(job->t_done_us - job->t_started_us) / 1000.0, "queue_ms",
+            (double)(job->t_started_us - job->t_queued_us) / 1000.0, "memory_bytes",
+            (json_int_t)job->usage.memory_peak_bytes, "warm", job->warm, "request",
+            request_json(job, request_path(req)), "result", result_json(job));
+        keep(entry);
+}
+
+/* --- judges ---------------------------------------------------------- */
+
+/* The test whose verdict is the judge's (the lowest index neither AC nor
+ * SKIPPED), or SIZE_MAX. */
+static size_t deciding_test(const struct judge *j)
+{
+        for (size_t t = 0; t < j->total; t++)
+                if (j->results[t].verdict != JV_AC && j->results[t].verdict != JV_SKIPPED)
+                        return t;
+        return SIZE_MAX;
+}
+
+static json_t *judge_request_json(const struct judge *j, const char *endpoint)
+{
+        const struct job *p = j->spec.program;
+        json_t *r = request_json(p, endpoint);
+        const char *checker = j->spec.no_checker ? "none" : checker_kind_name(j->spec.checker.kind);
+
+        if (r && (json_object_set_new(r, "tests", json_integer((json_int_t)j->total)) < 0 ||
+                  json_object_set_new(r, "problem",
+                                      j->spec.problem && j->spec.problem->name
+                                          ? json_string(j->spec.problem->name)
+                                          : json_null()) < 0 ||
+                  json_object_set_new(r, "checker", json_string(checker)) < 0)) {
+                json_decref(r);
+                return NULL;
+        }
+        return r;
+}
+
+/* What the console shows of a judge's outcome: the tests by verdict, and
+ * the output of what decided the verdict (the failed compile's, else the
+ * deciding test's), cut like a run's. */
+static json_t *judge_result_json(const struct judge *j)
+{
+        const struct judge_program *failed = j->prog.compile_failed      ? &j->prog
+                                             : j->checker.compile_failed ? &j->checker
+                                                                         : NULL;
+        const struct job *cj = failed ? failed->compile_job : NULL;
+        const struct step_result *cs = cj && cj->last_step >= 0 ? &cj->steps[cj->last_step] : NULL;
+        size_t t = failed ? SIZE_MAX : deciding_test(j);
+        const struct judge_test_result *r = t != SIZE_MAX ? &j->results[t] : NULL;
+        const struct buf *out = cs ? &cs->out : r ? &r->out : NULL;
+        const struct buf *err = cs ? &cs->err : r ? &r->err : NULL;
+        size_t counts[JV_MAX] = {0};
+        json_t *by = json_object();
+        int out_cut = 0, err_cut = 0;
+        json_t *o =
+            text_json(out ? out->data : "", out ? out->len : 0, HISTORY_TEXT_BYTES, &out_cut);
+        json_t *e =
+            text_json(err ? err->data : "", err ? err->len : 0, HISTORY_TEXT_BYTES, &err_cut);
+        const char *message = failed ? failed->compile_message : r ? r->message : "";
+
+        for (size_t k = 0; k < j->total; k++)
+                counts[j->results[k].verdict < JV_MAX ? j->results[k].verdict : JV_SE]++;
+        for (int v = 0; by && v < JV_MAX; v++)
+                if (counts[v] && json_object_set_new(by, judge_verdict_name((enum judge_verdict)v),
+                                                     json_integer((json_int_t)counts[v])) < 0) {
+                        json_decref(by);
+                        by = NULL;
+                }
+        if (r) {
+                out_cut |= r->out_truncated;
+                err_cut |= r->err_truncated;
+        } else if (cs) {
+                out_cut |= buf_truncated(&cs->out);
+                err_cut |= buf_truncated(&cs->err);
+        }
+        return json_pack("{s:o*, s:b, s:o*, s:b, s:s, s:o*, s:o, s:s?}", "stdout", o,
+                         "stdout_truncated", out_cut, "stderr", e, "stderr_truncated", err_cut,
+                         "error", message, "verdicts", by, "test",
+                         r ? json_integer((json_int_t)t) : json_null(), "compile",
+                         failed ? (failed == &j->prog ? "program" : "checker") : NULL);
+}
+
+void history_record_judge(struct evhttp_request *req, const struct judge *j)
+{
+        uint64_t memory_kb = 0;
+        json_t *entry;
+
+        if (!api_config()->history || !j->spec.program)
                 return;
-        next_id++;
-        json_decref(ring[next_slot].entry);
-        ring[next_slot].entry = entry;
-        next_slot = (next_slot + 1) % ring_size;
+        for (size_t t = 0; t < j->total; t++)
+                if (j->results[t].memory_kb > memory_kb)
+                        memory_kb = j->results[t].memory_kb;
+        entry = json_pack(
+            "{s:I, s:f, s:s, s:s, s:s, s:s, s:n, s:n, s:I, s:I, s:f, s:f, s:I, s:b, s:o*, s:o*}",
+            "id", (json_int_t)next_id, "time", now_unix(), "kind", "judge", "endpoint",
+            request_path(req), "language", j->spec.program->recipe->key, "verdict",
+            judge_verdict_name(j->verdict), "status", "exit_code", "passed", (json_int_t)j->passed,
+            "total", (json_int_t)j->total, "run_ms",
+            (double)(j->t_done_us - j->t_start_us) / 1000.0, "queue_ms",
+            (double)j->queue_us / 1000.0, "memory_bytes", (json_int_t)memory_kb * 1024, "warm",
+            j->any_warm, "request", judge_request_json(j, request_path(req)), "result",
+            judge_result_json(j));
+        keep(entry);
 }
 
 /* The i-th newest entry (0: the newest), or NULL. */

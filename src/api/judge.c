@@ -23,6 +23,7 @@
 #include "../http/metrics.h"
 #include "../judge/judge.h"
 #include "common.h"
+#include "history.h"
 #include "reply.h"
 #include "request.h"
 #include "routes.h"
@@ -232,6 +233,54 @@ static int parse_problem(json_t *root, struct judge_spec *s, json_t **checker, j
         return 0;
 }
 
+/* The fields a judge takes (docs/judge.md's table): the program's as
+ * /v1/run reads them (v1_job_from_json), then the judge's own. Anything
+ * else is refused, as /v1/problems does, so a misspelt field
+ * ("stop_on_first_fail", "checkers") is an error, not a silent default. */
+static const char *const judge_fields[] = {
+    "language",       "code",
+    "files",          "args",
+    "timeout",        "limits",
+    "compile_limits", "tests",
+    "problem",        "problem_hash",
+    "checker",        "stop_on_first_failure",
+    "stream",         "show_output_bytes",
+};
+#define NJUDGE_FIELDS (sizeof(judge_fields) / sizeof(judge_fields[0]))
+
+static bool is_judge_field(const char *key)
+{
+        for (size_t i = 0; i < NJUDGE_FIELDS; i++)
+                if (strcmp(key, judge_fields[i]) == 0)
+                        return true;
+        return false;
+}
+
+/* 400 for the first field a judge does not take, naming those it does:
+ * unknown field 'x' (a judge is {"language", "code", ...}). */
+static int refuse_unknown_fields(json_t *root, struct v1_error *err)
+{
+        char list[400];
+        size_t n = 0;
+        const char *key;
+        json_t *v;
+
+        json_object_foreach(root, key, v)
+        {
+                if (is_judge_field(key))
+                        continue;
+                for (size_t i = 0; i < NJUDGE_FIELDS && n < sizeof(list); i++) {
+                        int w = snprintf(list + n, sizeof(list) - n, "%s\"%s\"", i ? ", " : "",
+                                         judge_fields[i]);
+
+                        n += w > 0 ? (size_t)w : 0;
+                }
+                return refuse(err, 400, "invalid_field", "unknown field '%.64s' (a judge is {%s})",
+                              key, n ? list : "");
+        }
+        return 0;
+}
+
 static void spec_clear(struct judge_spec *s)
 {
         job_free(s->program);
@@ -253,6 +302,8 @@ static int parse_request(json_t *root, struct judge_spec *s, struct v1_error *er
                 return refuse(err, 400, "invalid_field",
                               "a judge takes its inputs from 'tests' (or 'problem'), not "
                               "'stdin' or 'stdins'");
+        if (refuse_unknown_fields(root, err) < 0)
+                return -1;
         if (parse_flag(root, "stop_on_first_failure", &s->stop_on_first_failure, err) < 0)
                 return -1;
         if (show && !json_is_null(show)) {
@@ -412,6 +463,7 @@ static void note(struct judge_reply *jr)
 
         if (!jr->done)
                 http_note_run(jr->req, &n);
+        history_record_judge(jr->req, j);
         metrics_judge(n.language, n.verdict, j->compiles, j->test_runs, j->checker_runs);
 }
 

@@ -36,12 +36,15 @@ void route_health(struct evhttp_request *req)
 {
         /* The body stays the original's "OK"; how runs are limited (cgroup
          * v2, v1, or rlimits only) is announced in a header. */
+        struct evkeyvalq *h = evhttp_request_get_output_headers(req);
         char warm[160];
 
-        evhttp_add_header(evhttp_request_get_output_headers(req), "X-Codeexec-Limits",
-                          sbx_limits_mode());
         warmpool_describe(warm, sizeof(warm));
-        evhttp_add_header(evhttp_request_get_output_headers(req), "X-Codeexec-Warm-Python", warm);
+        if (http_add_header(h, "X-Codeexec-Limits", sbx_limits_mode()) < 0 ||
+            http_add_header(h, "X-Codeexec-Warm-Python", warm) < 0) {
+                http_reply_str(req, 500, TEXT, "Out of memory");
+                return;
+        }
         http_reply_str(req, 200, TEXT, "OK");
 }
 
@@ -115,9 +118,13 @@ static void py_exec_done(struct evhttp_request *req, struct job *job, void *arg)
         }
         status = r->exit_code == 0 ? 0 : 1;
         shown = status == 0 ? &r->out : &r->err;
-        if (buf_truncated(&r->out) || buf_truncated(&r->err))
-                evhttp_add_header(evhttp_request_get_output_headers(req), "X-Codeexec-Truncated",
-                                  "true");
+        if ((buf_truncated(&r->out) || buf_truncated(&r->err)) &&
+            http_add_header(evhttp_request_get_output_headers(req), "X-Codeexec-Truncated",
+                            "true") < 0) {
+                reply_py(req, 500, opts, "1\nOut of memory", strlen("1\nOut of memory"));
+                job_free(job);
+                return;
+        }
         /* The same bytes reply_py() builds, written from the output as the
          * client reads (with a Content-Length, as the original). */
         rep = reply_new(job);

@@ -15,6 +15,21 @@
  * they run one at a time, in arrival order, and each sees the effects of
  * the earlier ones.
  *
+ * Why the queueing code below has a twin in store.c (submit, op_done's
+ * shape) and is kept apart: the two look alike line for line, but what
+ * they carry differs in every line that matters. A problem is reference
+ * counted and immutable (problem_unref, and an append builds a new one on
+ * the worker), a bank is owned and merged in place on the loop
+ * (bank_free, bank_merge); the completion callbacks have different
+ * signatures (the stored problem vs. the number of tests added); the
+ * checks in prepare are different rules (a byte cap vs. read-only banks
+ * and hash conflicts). One shared submit would need a generic op with
+ * void pointer payloads, a payload destructor and a cast callback type:
+ * more lines than the twenty it replaces, and the types the compiler
+ * checks now would be lost. What is truly the same is shared: the worker
+ * queue (worker.h), and the state files' atomic writes, scans and removal
+ * (statefile.h).
+ *
  * File format (docs/problems.md): JSONL. Line 1 is the header
  * {"name", "tests", "bytes", "hash", "checker", "limits"} (checker and
  * limits as stored, or null), then one {"stdin", "expected"} line per
@@ -394,10 +409,8 @@ static void op_work(struct worker_item *it)
 
         if (op->kind == OP_DELETE) {
                 problem_path(op->name, path, sizeof(path));
-                if (unlink(path) < 0 && errno != ENOENT) {
-                        err_set(&op->e, errno, "remove %s", path);
+                if (statefile_remove(path, &op->e) < 0)
                         op->rc = PROBLEMS_EIO;
-                }
                 return;
         }
         if (op->kind == OP_APPEND) {

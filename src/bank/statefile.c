@@ -123,6 +123,14 @@ fail:
         return -1;
 }
 
+/* See statefile.h. */
+int statefile_remove(const char *path, struct err *e)
+{
+        if (unlink(path) < 0 && errno != ENOENT)
+                return err_set(e, errno, "remove %s", path);
+        return 0;
+}
+
 /* One level of a scan: org is NULL at the top, else the ORG directory. */
 static int scan_dir(const char *dir, const char *org, const char *what,
                     int (*load)(const char *name, const char *path, void *arg, struct err *e),

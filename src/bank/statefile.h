@@ -28,6 +28,9 @@ int statefile_flush(int fd, struct buf *out, int force);
 int statefile_write(const char *path, int (*fill)(int fd, struct buf *out, void *arg), void *arg,
                     struct err *e);
 
+/* Removes path (a name's file); one already gone is no error. */
+int statefile_remove(const char *path, struct err *e);
+
 /* Calls load(name, path, arg, e) for every <dir>/NAME.jsonl and
  * <dir>/ORG/NAME.jsonl whose name passes banks_name_valid (others are
  * logged and skipped), removing temporary files left by a crash; what

@@ -378,10 +378,8 @@ static void op_work(struct worker_item *it)
 
         if (op->kind == OP_DELETE) {
                 bank_path(op->name, path, sizeof(path));
-                if (unlink(path) < 0 && errno != ENOENT) {
-                        err_set(&op->e, errno, "remove %s", path);
+                if (statefile_remove(path, &op->e) < 0)
                         op->rc = BANKS_EIO;
-                }
                 return;
         }
         if (persist(op->name, op->target ? op->target : op->bank, op->target ? op->bank : NULL,

@@ -248,9 +248,20 @@ static const char *reason(int code)
         }
 }
 
+/* See http.h. */
+int http_add_header(struct evkeyvalq *headers, const char *name, const char *value)
+{
+        if (!headers || evhttp_add_header(headers, name, value) < 0) {
+                log_error("reply: cannot set the header %.*s", (int)strcspn(name, "\r\n"), name);
+                return -1;
+        }
+        return 0;
+}
+
 void http_reply(struct evhttp_request *req, int code, const char *content_type, const char *body,
                 size_t len)
 {
+        struct evkeyvalq *h = evhttp_request_get_output_headers(req);
         struct evbuffer *out = evbuffer_new();
 
         if (!out || (len && evbuffer_add(out, body, len) < 0)) {
@@ -262,9 +273,15 @@ void http_reply(struct evhttp_request *req, int code, const char *content_type, 
                         evbuffer_free(out);
                 out = NULL;
         }
-        evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", content_type);
-        if (code == 503)
-                evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
+        if (http_add_header(h, "Content-Type", content_type) < 0 ||
+            (code == 503 && http_add_header(h, "Retry-After", "1") < 0)) {
+                /* not the reply meant: the status alone says the server failed */
+                code = 500;
+                if (out)
+                        evbuffer_free(out);
+                out = NULL;
+                evhttp_remove_header(h, "Content-Type");
+        }
         ctx_finish_req(req, code);
         evhttp_send_reply(req, code, reason(code), out);
         if (out)
@@ -479,8 +496,12 @@ static void on_stream_turn(evutil_socket_t fd, short what, void *arg)
                         if (b)
                                 b->rewind(b->arg);
                         snprintf(len, sizeof(len), "%zu", s->length);
-                        evhttp_add_header(evhttp_request_get_output_headers(s->req),
-                                          "Content-Length", len);
+                        if (http_add_header(evhttp_request_get_output_headers(s->req),
+                                            "Content-Length", len) < 0) {
+                                /* a counted reply promises its length */
+                                stream_fail(s);
+                                return;
+                        }
                         stream_start(s);
                         stream_write(s);
                         return;
@@ -507,11 +528,12 @@ struct http_stream *http_stream_open(struct evhttp_request *req, int code, const
         s->piece = evbuffer_new();
         s->ev_turn = evtimer_new(http_base, on_stream_turn, s);
         nreplies_open++;
-        if (!s->piece || !s->ev_turn || !s->conn) {
+        if (!s->piece || !s->ev_turn || !s->conn ||
+            http_add_header(evhttp_request_get_output_headers(req), "Content-Type", content_type) <
+                0) {
                 stream_free(s);
                 return NULL;
         }
-        evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", content_type);
         evhttp_connection_set_closecb(s->conn, on_stream_close, s);
         /* No read time-out while the reply is written (a batch may run for
          * long between lines); the write time-out cuts off a client that
@@ -723,7 +745,8 @@ static void assign_id(struct evhttp_request *req, struct reqctx *c)
         else
                 snprintf(c->id, sizeof(c->id), "%s-%llu", id_prefix,
                          (unsigned long long)++next_request);
-        evhttp_add_header(evhttp_request_get_output_headers(req), "X-Request-Id", c->id);
+        /* without it the reply is still whole (the access log has the id) */
+        (void)http_add_header(evhttp_request_get_output_headers(req), "X-Request-Id", c->id);
 }
 
 /* Accept failed (out of fds, memory): stop accepting for a moment instead of
@@ -843,7 +866,11 @@ static void on_request(struct evhttp_request *req, void *arg)
                         free(c);
         }
         if (ambiguous_length(req)) {
-                evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+                if (http_add_header(evhttp_request_get_output_headers(req), "Connection", "close") <
+                    0) {
+                        http_reply_str(req, 500, "text/plain; charset=utf-8", "Out of memory\n");
+                        return;
+                }
                 http_reply_str(req, 400, "text/plain; charset=utf-8",
                                "malformed header or ambiguous message length (RFC 9112)\n");
                 return;
@@ -854,8 +881,11 @@ static void on_request(struct evhttp_request *req, void *arg)
                 return;
         }
         if (!(found->flags & HTTP_ROUTE_OPEN) && !authorized(req)) {
-                evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
-                                  "Bearer");
+                if (http_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
+                                    "Bearer") < 0) {
+                        http_reply_str(req, 500, "text/plain; charset=utf-8", "Out of memory\n");
+                        return;
+                }
                 /* {"detail"} is what the original client raises verbatim. */
                 http_reply_str(req, 401, "application/json",
                                "{\"detail\":\"Unauthorized: missing or wrong token\"}");

@@ -48,7 +48,14 @@ struct http_options {
         bool access_log;          /* one JSON line per request on stdout */
 };
 
-/* Sends a complete reply. */
+/* Adds a header to headers (a request's output headers); 0, or -1 when
+ * libevent refused it (out of memory, or a value that would break the
+ * header block), which is logged. A caller that cannot do without the
+ * header answers 500 (http_reply does so for its own headers). */
+int http_add_header(struct evkeyvalq *headers, const char *name, const char *value);
+
+/* Sends a complete reply; 500 without a body if the body or its headers
+ * cannot be set. */
 void http_reply(struct evhttp_request *req, int code, const char *content_type, const char *body,
                 size_t len);
 /* Sends a complete reply whose body is a NUL-terminated string. */

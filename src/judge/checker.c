@@ -674,11 +674,14 @@ static bool dec_lines_eq(struct span a, struct span b)
         return !ha && !hb;
 }
 
-static enum check_verdict cmp_lines_strip_decimal(struct span out, struct span ans, struct mw *w)
+/* The start both Python line rules share (lines_strip_decimal, after
+ * LiveCodeBench, and sandboxfusion): both sides strip()ped whole, unequal
+ * line counts a wrong answer (false, with the message written), else the
+ * two line walks begun. */
+static bool py_lines_begin(struct span out, struct span ans, struct lines *io, struct lines *ia,
+                           struct mw *w)
 {
-        struct lines io, ia;
-        struct span lo, la;
-        size_t n = 0, no, na;
+        size_t no, na;
 
         out = py_strip(out);
         ans = py_strip(ans);
@@ -686,10 +689,21 @@ static enum check_verdict cmp_lines_strip_decimal(struct span out, struct span a
         na = count_lines(ans);
         if (no != na) {
                 mw_fmt(w, "wrong line count: expected %zu lines, found %zu", na, no);
-                return CHECK_WA;
+                return false;
         }
-        lines_init(&io, out);
-        lines_init(&ia, ans);
+        lines_init(io, out);
+        lines_init(ia, ans);
+        return true;
+}
+
+static enum check_verdict cmp_lines_strip_decimal(struct span out, struct span ans, struct mw *w)
+{
+        struct lines io, ia;
+        struct span lo, la;
+        size_t n = 0;
+
+        if (!py_lines_begin(out, ans, &io, &ia, w))
+                return CHECK_WA;
         while (lines_next(&io, &lo) && lines_next(&ia, &la)) {
                 n++;
                 lo = py_strip(lo);
@@ -850,18 +864,10 @@ static enum check_verdict cmp_sandboxfusion(struct span out, struct span ans, st
 {
         struct lines io, ia;
         struct span lo, la;
-        size_t n = 0, no, na;
+        size_t n = 0;
 
-        out = py_strip(out);
-        ans = py_strip(ans);
-        no = count_lines(out);
-        na = count_lines(ans);
-        if (no != na) {
-                mw_fmt(w, "wrong line count: expected %zu lines, found %zu", na, no);
+        if (!py_lines_begin(out, ans, &io, &ia, w))
                 return CHECK_WA;
-        }
-        lines_init(&io, out);
-        lines_init(&ia, ans);
         while (lines_next(&io, &lo) && lines_next(&ia, &la)) {
                 double a, b, m;
 
@@ -889,20 +895,12 @@ static enum check_verdict cmp_sandboxfusion(struct span out, struct span ans, st
 
 /* ---- tokens, tokens_float (testlib) ------------------------------------ */
 
-static enum check_verdict tokens_tail(struct span out, size_t po, struct span ans, size_t pa,
-                                      size_t n, bool out_more, struct mw *w)
+/* testlib's message when one side has tokens left: n tokens matched, and
+ * the longer side holds `longer` in all. Both token rules use it. */
+static enum check_verdict tokens_longer(size_t n, size_t longer, bool out_more, struct mw *w)
 {
-        if (out_more) {
-                mw_fmt(w,
-                       "output contains longer sequence [length = %zu], but answer contains "
-                       "%zu elements",
-                       n + 1 + tl_count_tokens(out, po), n);
-        } else {
-                mw_fmt(w,
-                       "answer contains longer sequence [length = %zu], but output contains "
-                       "%zu elements",
-                       n + 1 + tl_count_tokens(ans, pa), n);
-        }
+        mw_fmt(w, "%s contains longer sequence [length = %zu], but %s contains %zu elements",
+               out_more ? "output" : "answer", longer, out_more ? "answer" : "output", n);
         return CHECK_WA;
 }
 
@@ -966,16 +964,8 @@ static enum check_verdict cmp_dmoj_standard(const struct checker_opts *o, struct
                         if (pa == ans.n && po == out.n)
                                 return CHECK_AC;
                         if (po < out.n)
-                                mw_fmt(w,
-                                       "output contains longer sequence [length = %zu], but "
-                                       "answer contains %zu elements",
-                                       n + dmoj_count_rest(out, po), n);
-                        else
-                                mw_fmt(w,
-                                       "answer contains longer sequence [length = %zu], but "
-                                       "output contains %zu elements",
-                                       n + dmoj_count_rest(ans, pa), n);
-                        return CHECK_WA;
+                                return tokens_longer(n, n + dmoj_count_rest(out, po), true, w);
+                        return tokens_longer(n, n + dmoj_count_rest(ans, pa), false, w);
                 }
                 n++;
                 if (sa != so) {
@@ -1097,7 +1087,8 @@ static enum check_verdict cmp_tokens(const struct checker_opts *o, struct span o
                 }
         }
         if (ho || ha)
-                return tokens_tail(out, po, ans, pa, n, ho, w);
+                return tokens_longer(
+                    n, n + 1 + (ho ? tl_count_tokens(out, po) : tl_count_tokens(ans, pa)), ho, w);
         return CHECK_AC;
 }
 

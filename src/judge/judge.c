@@ -8,6 +8,11 @@
  * scheduler), emits the verdicts that are final, and ends the judge when
  * every test is decided and no job of it is left.
  *
+ * Submitting is linear in the tests over the whole judge: new tests are
+ * taken from a cursor (next_test) and tests whose checker is due from a
+ * FIFO of their indices (check_queue), so advance() never rescans the
+ * tests it has already started.
+ *
  * Each test moves WAITING -> RUNNING (its program's box) -> CHECKING (the
  * checker program's box, only for CHECKER_PROGRAM) -> FINAL. A built-in
  * checker runs on the event loop as the run ends (linear in the output,
@@ -54,8 +59,13 @@ struct judge_private {
         enum test_phase *phase;
         struct job **job;   /* per test: its job in the scheduler, or NULL */
         struct buf *output; /* per test: the program's whole stdout, while checking */
-        size_t next_test;   /* the next test to start */
-        size_t inflight;    /* jobs of this judge in the scheduler */
+        /* tests in T_NEED_CHECK, oldest first: [check_head, check_tail); a
+         * test enters once, so n slots suffice; an entry whose test became
+         * final meanwhile (skipped) is dropped when it reaches the head */
+        size_t *check_queue;
+        size_t check_head, check_tail;
+        size_t next_test; /* the next test to start */
+        size_t inflight;  /* jobs of this judge in the scheduler */
         size_t window;
         size_t compiling;     /* compile jobs not yet done */
         size_t first_failure; /* stop_on_first_failure: lowest failed index */
@@ -255,9 +265,13 @@ static void finish_test(struct judge *j, size_t t, enum judge_verdict v)
                 j->passed++;
         if (j->spec.stop_on_first_failure && v != JV_AC && v != JV_SKIPPED &&
             t < p->first_failure) {
+                /* everything after it is skipped: cancel what runs. Past the
+                 * previous first failure all is skipped already, so only up
+                 * to it (which becomes skipped too): linear over the judge */
+                size_t end = p->first_failure < j->total ? p->first_failure + 1 : j->total;
+
                 p->first_failure = t;
-                /* everything after it is skipped: cancel what runs */
-                for (size_t k = t + 1; k < j->total; k++) {
+                for (size_t k = t + 1; k < end; k++) {
                         if (p->phase[k] == T_FINAL) {
                                 if (j->results[k].verdict == JV_AC)
                                         j->passed--;
@@ -356,6 +370,7 @@ static void run_done(struct judge *j, size_t t, struct job *job)
                         return;
                 }
                 j->priv->phase[t] = T_NEED_CHECK;
+                j->priv->check_queue[j->priv->check_tail++] = t;
                 return;
         }
         finish_test(j, t,
@@ -494,25 +509,31 @@ static bool submit_ready(struct judge *j)
         struct judge_private *p = j->priv;
 
         /* checks first: their tests are nearly done */
-        for (size_t t = 0; t < p->next_test && p->inflight < p->window; t++) {
+        while (p->check_head < p->check_tail && p->inflight < p->window) {
+                size_t t = p->check_queue[p->check_head];
                 struct job *job;
 
-                if (p->phase[t] != T_NEED_CHECK)
+                if (p->phase[t] != T_NEED_CHECK) { /* skipped since */
+                        p->check_head++;
                         continue;
+                }
                 job = checker_job(j, t);
                 if (!job) {
                         snprintf(j->results[t].message, sizeof(j->results[t].message),
                                  "out of memory");
+                        p->check_head++;
                         finish_test(j, t, JV_SE);
                         continue;
                 }
                 p->phase[t] = T_CHECKING;
                 p->job[t] = job;
                 if (!submit(j, job, &p->tasks[t])) {
+                        /* stays at the head for the next try */
                         p->job[t] = NULL;
                         p->phase[t] = T_NEED_CHECK;
                         return false;
                 }
+                p->check_head++;
         }
         while (p->next_test < j->total && p->inflight < p->window) {
                 size_t t = p->next_test;
@@ -593,6 +614,7 @@ void judge_free(struct judge *j)
                         buf_free(&p->output[t]);
                 free(p->output);
                 free(p->tasks);
+                free(p->check_queue);
                 free(p->phase);
                 free(p->job);
                 free(p);
@@ -656,8 +678,10 @@ struct judge *judge_start(struct judge_spec *spec, struct event_base *base, judg
         p->phase = calloc(n + 1, sizeof(*p->phase));
         p->job = calloc(n + 1, sizeof(struct job *));
         p->output = calloc(n + 1, sizeof(*p->output));
+        p->check_queue = calloc(n + 1, sizeof(*p->check_queue));
         p->kick = evtimer_new(base, on_kick, j);
-        if (!j->results || !p->tasks || !p->phase || !p->job || !p->output || !p->kick)
+        if (!j->results || !p->tasks || !p->phase || !p->job || !p->output || !p->check_queue ||
+            !p->kick)
                 goto fail;
         for (size_t t = 0; t < n; t++) {
                 p->tasks[t].j = j;

@@ -29,12 +29,29 @@ BOX_UID_LO = int(os.environ.get("CODEEXEC_UID_BASE") or 200000)
 BOX_UID_HI = BOX_UID_LO + 100
 
 
+UID_BASE_STEP = 1000  # uids apart: a server's boxes use base-1 .. base+slots
+_uid_bases_given = set()
+
+
 def unique_uid_base() -> int:
     """A --uid-base for a test server that no other server on this machine uses,
     so that `ps` by uid sees only that server's boxes (CI runs one test session,
-    but a developer's machine may run other servers with the default 200000)."""
+    but a developer's machine may run other servers with the default 200000).
+
+    With CODEEXEC_UID_BASE set (as conftest.py honours it: a block of uids that
+    is this session's alone, 100000 wide, e.g. 700000 for 700000..799999), the
+    base is taken inside that block, above the session servers' own base, so
+    that two test sessions never share box uids; without it, anywhere from
+    400000 up. Never the same base twice in one session."""
     import random
-    return random.randrange(300, 4000) * 1000 + 100000
+    env = os.environ.get("CODEEXEC_UID_BASE")
+    lo, n = (int(env) + UID_BASE_STEP, 99) if env else (400000, 3700)
+    for _ in range(1000):
+        base = lo + random.randrange(n) * UID_BASE_STEP
+        if base not in _uid_bases_given:
+            break
+    _uid_bases_given.add(base)
+    return base
 
 
 def hostport(url: str) -> Tuple[str, int]:

@@ -125,6 +125,56 @@ def test_history_records_and_filters(server_factory):
         assert r.status_code == 404 and r.json()["error"] == "not_found", missing
 
 
+def test_history_records_judges(server_factory):
+    """A judge (of /v1/judge, or an item of /v1/batch) is one history entry in
+    the runs' shape, with its verdict, passed/total and the output of the
+    test that decided the verdict; its boxes are not entries of their own."""
+    s = server_factory()
+    add = "a, b = map(int, input().split())\nprint(a + b)\n"
+    tests = [{"stdin": "1 2", "expected": "3"}, {"stdin": "2 2", "expected": "5"},
+             {"stdin": "x", "expected": "1"}]
+    r = requests.post(s.url + "/v1/judge", timeout=300,
+                      json={"language": "python", "code": add, "tests": tests, "checker": "tokens"})
+    assert r.status_code == 200 and r.json()["verdict"] == "WA", r.text[:300]
+    runs = requests.get(s.url + "/v1/history", timeout=10).json()["runs"]
+    assert len(runs) == 1, runs
+    e = runs[0]
+    assert (e["kind"], e["endpoint"], e["language"], e["verdict"]) == ("judge", "/v1/judge", "python", "WA")
+    assert (e["passed"], e["total"], e["status"], e["exit_code"]) == (1, 3, None, None)
+    assert e["run_ms"] > 0 and e["queue_ms"] >= 0 and e["memory_bytes"] > 0
+    assert [x["id"] for x in requests.get(s.url + "/v1/history?verdict=WA", timeout=10).json()["runs"]] \
+        == [e["id"]]
+    one = requests.get(s.url + "/v1/history/%d" % e["id"], timeout=10).json()
+    rq, rs = one["request"], one["result"]
+    assert (rq["code"], rq["tests"], rq["problem"], rq["checker"], rq["endpoint"]) == \
+        (add, 3, None, "tokens", "/v1/judge")
+    assert rs["verdicts"] == {"AC": 1, "WA": 1, "RE": 1} and rs["test"] == 1
+    assert rs["stdout"] == "4\n" and rs["error"] and rs["compile"] is None
+
+    # a run is "kind": "run"; a batch's judge item is recorded under /v1/batch
+    run(s.url, "python", "print(1)")
+    r = requests.post(s.url + "/v1/batch", timeout=300, json={"runs": [
+        {"language": "python", "code": add, "tests": tests[:1]}]})
+    assert r.status_code == 200
+    runs = requests.get(s.url + "/v1/history", timeout=10).json()["runs"]
+    assert [(x["kind"], x["endpoint"]) for x in runs] == [("judge", "/v1/batch"), ("run", "/v1/run"),
+                                                        ("judge", "/v1/judge")]
+    assert (runs[0]["verdict"], runs[0]["passed"], runs[0]["total"]) == ("AC", 1, 1)
+    assert requests.get(s.url + "/v1/history/%d" % runs[0]["id"], timeout=10).json()["result"]["test"] is None
+
+
+@pytest.mark.skipif(not shutil.which("g++"), reason="g++ is not installed")
+def test_history_of_a_judge_that_does_not_compile(server_factory):
+    s = server_factory()
+    r = requests.post(s.url + "/v1/judge", timeout=300,
+                      json={"language": "cpp", "code": "int main( {", "tests": [{"expected": ""}] * 2})
+    assert r.json()["verdict"] == "CE"
+    (e,) = requests.get(s.url + "/v1/history", timeout=10).json()["runs"]
+    assert (e["verdict"], e["passed"], e["total"]) == ("CE", 0, 2)
+    rs = requests.get(s.url + "/v1/history/%d" % e["id"], timeout=10).json()["result"]
+    assert rs["compile"] == "program" and "error" in rs["stderr"] and rs["verdicts"] == {"SKIPPED": 2}
+
+
 def test_history_of_the_compat_endpoint_and_cut_texts(server_factory):
     s = server_factory()
     r = requests.post(s.url + "/py_exec", json={"code": "print('x' * 20000)\n#" + "c" * 40000, "timeout": 10},
@@ -220,7 +270,7 @@ def drive(*args):
 def test_browser_playground_judge_status_history(server_factory):
     s = server_factory()
     lines = drive("play", s.url, str(SHOTS))
-    for step in ("page", "python", "cpp", "judge", "status", "history"):
+    for step in ("page", "python", "cpp", "judge", "status", "history", "judge history"):
         assert "ok " + step in lines
     for view in ("playground", "judge", "status", "history"):
         assert (SHOTS / f"console-{view}.png").stat().st_size > 0

@@ -22,6 +22,7 @@ ECHO = "import sys\nsys.stdout.write(sys.stdin.read())\n"
 ADD = "a, b = map(int, input().split())\nprint(a + b)\n"
 CPP_ADD = "#include <cstdio>\nint main(){long a,b;scanf(\"%ld %ld\",&a,&b);printf(\"%ld\\n\",a+b);}\n"
 needs_gpp = pytest.mark.skipif(not shutil.which("g++"), reason="g++ is not installed")
+needs_gcc = pytest.mark.skipif(not shutil.which("gcc"), reason="gcc is not installed")
 
 
 def judge(server, timeout=120, **body):
@@ -186,6 +187,63 @@ def test_checker_program_accepts_any_valid_answer(server):
     assert verdicts(j) == ["AC", "PE"], j
 
 
+C_ADD = "#include <stdio.h>\nint main(void){long a,b;if(scanf(\"%ld %ld\",&a,&b)!=2)return 1;printf(\"%ld\\n\",a+b);return 0;}\n"
+# a checker program in C: output and answer as one number each
+C_CHECKER = r"""#include <stdio.h>
+int main(int argc, char **argv) {
+    long out = 0, ans = 0;
+    FILE *o = fopen(argv[2], "r"), *a = fopen(argv[3], "r");
+    if (argc != 4 || !o || !a || fscanf(a, "%ld", &ans) != 1) return 3;
+    if (fscanf(o, "%ld", &out) != 1) { fprintf(stderr, "no number\n"); return 2; }
+    if (out != ans) { fprintf(stderr, "want %ld\n", ans); return 1; }
+    fprintf(stderr, "ok\n");
+    return 0;
+}
+"""
+
+
+@needs_gcc
+@pytest.mark.parametrize("stop", [False, True])
+def test_checker_program_over_many_tests(server, stop):
+    """300 tiny tests through a checker program: every verdict is right and
+    every test ran one box and one checker box (the engine takes due checks
+    from a queue, not by rescanning the tests, which was quadratic). With
+    stop_on_first_failure, everything after the first failure is skipped."""
+    n = 300
+    tests = [{"stdin": "%d %d" % (i, i), "expected": str(2 * i + (1 if i % 37 == 5 else 0))}
+             for i in range(n)]
+    want = ["WA" if i % 37 == 5 else "AC" for i in range(n)]
+    if stop:
+        want = want[:6] + ["SKIPPED"] * (n - 6)
+    before = {k: boxes(server, k) for k in ("compile", "test", "checker")}
+    label = 'codeexec_judges_total{language="c",verdict="WA"}'
+    judges_before = metric(server, label)
+    st, j = judge(server, timeout=600, language="c", code=C_ADD, tests=tests,
+                  stop_on_first_failure=stop,
+                  checker={"type": "program", "language": "c", "code": C_CHECKER})
+    assert st == 200, j
+    assert verdicts(j) == want, j
+    assert [t["index"] for t in j["tests"]] == list(range(n))
+    assert (j["verdict"], j["total"]) == ("WA", n)
+    assert j["passed"] == want.count("AC")
+    for i, t in enumerate(j["tests"]):
+        if want[i] == "AC":
+            assert t["checker_message"] == "ok", t
+        elif want[i] == "WA":
+            assert t["checker_message"] == "want %d" % (2 * i + 1), t
+    assert metric(server, label) - judges_before == 1
+    assert boxes(server, "compile") - before["compile"] == 2
+    if not stop:
+        assert boxes(server, "test") - before["test"] == n
+        assert boxes(server, "checker") - before["checker"] == n
+    else:
+        # the tests that ran before the first failure was known may be more
+        # than six (one round of the judge), never all of them
+        ran = boxes(server, "test") - before["test"]
+        assert 6 <= ran < n
+        assert 6 <= boxes(server, "checker") - before["checker"] <= ran
+
+
 def test_checker_argv_order_and_failures(server):
     show = "import sys\nprint(*[open(p).read().strip() for p in sys.argv[1:4]], file=sys.stderr)\n"
     tests = [{"stdin": "IN", "expected": "ANS"}]
@@ -253,10 +311,43 @@ def test_stream_gives_progress(server):
      400, "stop_on_first_failure"),
     ({"language": "python", "code": "1", "tests": [{"expected": ""}], "show_output_bytes": -1},
      400, "show_output_bytes"),
+    ({"language": "python", "code": "1", "tests": [{"expected": ""}], "stop_on_first_fail": True},
+     400, "unknown field 'stop_on_first_fail'"),
 ])
 def test_bad_requests(server, body, status, part):
     st, j = judge(server, **body)
     assert st == status and part in j["message"], j
+
+
+JUDGE_FIELDS = ["language", "code", "files", "args", "timeout", "limits", "compile_limits", "tests",
+                "problem", "problem_hash", "checker", "stop_on_first_failure", "stream",
+                "show_output_bytes"]
+
+
+def test_unknown_fields_are_refused_naming_the_accepted_ones(server):
+    """As /v1/problems does: a misspelt field is an error, not a silent
+    default, and the message lists every field a judge takes, each of which
+    is accepted (the list and the parser agree)."""
+    st, j = judge(server, language="python", code=ADD, tests=[{"stdin": "1 2", "expected": "3"}],
+                  checkers="tokens")
+    assert (st, j["error"]) == (400, "invalid_field"), j
+    assert j["message"] == ("unknown field 'checkers' (a judge is {%s})"
+                            % ", ".join('"%s"' % f for f in JUDGE_FIELDS)), j
+    # every listed field passes the check (a wrong value for some is another message)
+    body = {"language": "python", "code": ADD, "files": [], "args": [], "timeout": 10,
+            "limits": {"wall_ms": 5000}, "compile_limits": {}, "tests": [{"stdin": "1 2", "expected": "3"}],
+            "problem": None, "problem_hash": None, "checker": "tokens", "stop_on_first_failure": False,
+            "stream": False, "show_output_bytes": 100}
+    assert sorted(body) == sorted(JUDGE_FIELDS)
+    st, j = judge(server, **body)
+    assert (st, j["verdict"]) == (200, "AC"), j
+    # a judge in a batch goes through the same check
+    runs = [{"language": "python", "code": ADD, "tests": [{"stdin": "1 2", "expected": "3"}], "x": 1},
+            {"language": "python", "code": ADD, "tests": [{"stdin": "1 2", "expected": "3"}]}]
+    r = requests.post(server + "/v1/batch", json={"runs": runs}, timeout=120)
+    lines = {x.get("index"): x for x in (json.loads(l) for l in r.text.splitlines()) if "index" in x}
+    assert lines[0]["error"] == "invalid_field" and "unknown field 'x'" in lines[0]["message"], lines
+    assert lines[1]["verdict"] == "AC", lines
 
 
 def test_show_output_bytes_cuts_what_is_shown_not_what_is_checked(server):

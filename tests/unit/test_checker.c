@@ -215,6 +215,9 @@ Test(checker, tokens_keep_line_breaks)
         cr_expect_eq(run_opts(&o, "1 2", "1 2 3"), CHECK_WA);
         cr_expect_str_eq(msg, "answer contains longer sequence [length = 3], but output contains "
                               "2 elements");
+        cr_expect_eq(run_opts(&o, "1\n2 3 4", "1\n2"), CHECK_WA);
+        cr_expect_str_eq(msg, "output contains longer sequence [length = 4], but answer contains "
+                              "2 elements");
         cr_expect_eq(run_opts(&o, "1 2x", "1 2"), CHECK_WA);
         cr_expect_eq(run_opts(&o, "A", "a"), CHECK_WA);
         o.case_insensitive = true;
@@ -278,6 +281,8 @@ Test(checker, messages)
         cr_expect_str_eq(msg, "3rd lines differ - expected: 'c', found: 'x'");
         run(CHECKER_LINES_STRIP_DECIMAL, "1\n2", "1");
         cr_expect_str_eq(msg, "wrong line count: expected 1 lines, found 2");
+        run(CHECKER_SANDBOXFUSION, " 1\n", "1\n2\n3");
+        cr_expect_str_eq(msg, "wrong line count: expected 3 lines, found 1");
         run(CHECKER_TOKENS_FLOAT, "1 2.5", "1 2");
         cr_expect_str_eq(msg, "2nd numbers differ - expected: '2', found: '2.5', error = '0.25'");
         run(CHECKER_TOKENS, "11th", "x 1 2 3 4 5 6 7 8 9 10 11");

@@ -495,7 +495,7 @@ async function loadHistory() {
       el("td", {}, r.endpoint),
       el("td", {}, r.language),
       el("td", { class: verdictClass(r.verdict) }, r.verdict),
-      el("td", {}, r.status),
+      el("td", {}, r.kind === "judge" ? `${r.passed}/${r.total} passed` : r.status),
       el("td", {}, r.exit_code == null ? "" : String(r.exit_code)),
       el("td", {}, r.run_ms.toFixed(0)),
       el("td", {}, fmtBytes(r.memory_bytes)),
@@ -525,14 +525,35 @@ async function openHistory(id: number) {
     languageChanged();
     showTab("playground");
   });
+  const judged = json.kind === "judge";
+  // a judge: its tests by verdict, and which output is shown (what decided the verdict)
+  const what = judged
+    ? [
+        el("h3", {}, "tests"),
+        el(
+          "pre",
+          { class: "h-tests" },
+          `${rq.tests} tests` +
+            (rq.problem ? ` of problem ${rq.problem}` : "") +
+            `, checker ${rq.checker}: ` +
+            Object.entries(rs.verdicts || {})
+              .map(([v, n]) => `${v} ${n}`)
+              .join(", ") +
+            (rs.compile ? `\nthe ${rs.compile}'s compile failed` : "") +
+            (rs.test != null ? `\nshown below: test ${rs.test}` : "") +
+            (rs.error ? `\n${rs.error}` : ""),
+        ),
+      ]
+    : [el("h3", {}, "stdin"), el("pre", {}, rq.stdin)];
   d.append(
-    el("h3", {}, `Run ${json.id} — ${rq.language} via ${rq.endpoint}`),
+    el("h3", {}, `${judged ? "Judge" : "Run"} ${json.id} — ${rq.language} via ${rq.endpoint}`),
     el(
       "div",
       { class: "summary" },
       chip("verdict", json.verdict, verdictClass(json.verdict)),
-      chip("status", json.status),
-      chip("exit code", String(json.exit_code)),
+      ...(judged
+        ? [chip("passed", `${json.passed}/${json.total}`)]
+        : [chip("status", json.status), chip("exit code", String(json.exit_code))]),
       chip("run", `${json.run_ms.toFixed(0)} ms`),
       chip("queue", `${json.queue_ms.toFixed(0)} ms`),
       chip("memory", fmtBytes(json.memory_bytes)),
@@ -540,8 +561,7 @@ async function openHistory(id: number) {
     open,
     el("h3", {}, "code" + (rq.code_truncated ? " (cut)" : "")),
     el("pre", { class: "h-code" }, rq.code),
-    el("h3", {}, "stdin"),
-    el("pre", {}, rq.stdin),
+    ...what,
     el("h3", {}, "args"),
     el("pre", {}, JSON.stringify(rq.args)),
     el("h3", {}, "stdout" + (rs.stdout_truncated ? " (cut)" : "")),

@@ -121,6 +121,22 @@ try {
     );
     await shot("history");
     step("history");
+
+    // the judge of the Judge tab is in the history too, newer than the c++ run
+    const judgeRow = await page.$$eval("#history-table tbody tr", (trs) =>
+      trs.findIndex((tr) => tr.children[2].textContent === "/v1/judge"),
+    );
+    check(judgeRow === 0, "judge row: " + judgeRow);
+    const row = "#history-table tbody tr:first-child";
+    check((await page.textContent(`${row} td:nth-child(5)`)) === "AC", "judge row verdict");
+    check((await page.textContent(`${row} td:nth-child(6)`)) === "2/2 passed", "judge row passed");
+    await page.click(row);
+    await page.waitForSelector("#history-detail .h-tests", WAIT);
+    const tests = await page.textContent("#history-detail .h-tests");
+    check(/^2 tests, checker \w+: AC 2$/.test(tests), "judge tests: " + JSON.stringify(tests));
+    check(/^Judge \d+ — cpp via \/v1\/judge$/.test(await page.textContent("#history-detail h3")), "judge title");
+    check(/#include <iostream>/.test(await page.textContent("#history-detail .h-code")), "judge code");
+    step("judge history");
   } else if (mode === "auth") {
     await page.goto(url + "/");
     await page.waitForSelector("#token-dialog[open]", WAIT);
