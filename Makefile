@@ -55,13 +55,24 @@ $(BUILD)/codeexec-pyzygote: $(ZYGOTE_SRC) $(wildcard src/sandbox/*.h) src/util/s
 	@cc $(ZYGOTE_CFLAGS) -pie \
 		-Wl,-z,relro,-z,now -o $@ $(ZYGOTE_SRC) $$(pkg-config --libs python3-embed)
 
-# PID 1 of a warm run after its set-up: static, so that its exec costs little.
+# PID 1 of a warm run after its set-up: static, so that its exec costs little;
+# on x86-64 without a C library at all (src/pyzygote/nolibc.c: glibc's start-up
+# alone costs about 0.5 ms of CPU per exec on a virtual machine). No stack
+# protector or fortify there: both need the C library.
 REAPER_SRC := src/pyzygote/reaper_main.c src/sandbox/reaper.c
+ifeq ($(shell uname -m),x86_64)
+REAPER_SRC += src/pyzygote/nolibc.c
+REAPER_CFLAGS := -O2 -g -std=gnu11 $(WARN) -fPIE -fno-stack-protector -U_FORTIFY_SOURCE \
+	-fno-builtin -fno-asynchronous-unwind-tables
+REAPER_LDFLAGS := -nostdlib -static-pie -Wl,-z,relro,-z,now -lgcc
+else
 REAPER_CFLAGS := -O2 -g -std=gnu11 $(WARN) $(HARDEN)
+REAPER_LDFLAGS := -static-pie
+endif
 $(BUILD)/codeexec-pyreaper: $(REAPER_SRC) $(wildcard src/sandbox/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
-	@cc $(REAPER_CFLAGS) -static-pie -o $@ $(REAPER_SRC)
+	@cc $(REAPER_CFLAGS) -o $@ $(REAPER_SRC) $(REAPER_LDFLAGS)
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)

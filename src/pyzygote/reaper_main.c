@@ -18,10 +18,14 @@
  * program reads. It has no capability and runs under the box's seccomp
  * filter (the run's PID 1 set both up before the exec).
  *
- * argv: codeexec <program pid> <timeout s> <start us> <children cpu us> */
+ * On x86-64 it is linked without a C library (nolibc.c): its start-up is on
+ * every warm run's path.
+ *
+ * argv: codeexec <program pid> <timeout us> <start us> <children cpu us> */
 #define _GNU_SOURCE
 #include <signal.h>
-#include <stdlib.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -30,8 +34,25 @@
 #include "../sandbox/harden.h" /* SBX_REAPER_FD_STATUS, SBX_REAPER_FD_READY */
 #include "../sandbox/reaper.h"
 
+/* A decimal number; false when s is not one (or it overflows). */
+static bool parse_u64(const char *s, uint64_t *out)
+{
+        uint64_t v = 0;
+
+        if (!*s)
+                return false;
+        for (; *s; s++) {
+                if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
+                        return false;
+                v = v * 10 + (uint64_t)(*s - '0');
+        }
+        *out = v;
+        return true;
+}
+
 int main(int argc, char **argv)
 {
+        uint64_t nums[4];
         struct sbx_msg m;
         pid_t pid;
         sigset_t chld;
@@ -48,10 +69,12 @@ int main(int argc, char **argv)
         close(SBX_REAPER_FD_READY); /* named and non-dumpable: the program may start */
         if (argc != 5)
                 return 127;
-        pid = (pid_t)strtol(argv[1], NULL, 10);
+        for (int i = 0; i < 4; i++)
+                if (!parse_u64(argv[i + 1], &nums[i]))
+                        return 127;
+        pid = (pid_t)nums[0];
         memset(&m, 0, sizeof(m));
-        sbx_wait_step(pid, strtoull(argv[3], NULL, 10), strtod(argv[2], NULL),
-                      strtoull(argv[4], NULL, 10), &m);
+        sbx_wait_step(pid, nums[2], (double)nums[1] / 1e6, nums[3], &m);
         m.type = SBX_MSG_STEP_END;
         (void)send(SBX_REAPER_FD_STATUS, &m, sizeof(m), MSG_NOSIGNAL);
         return 0;

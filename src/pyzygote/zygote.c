@@ -920,7 +920,8 @@ static int run_box(void *arg)
                 become_program(rq, fds, ready[0]);
         }
         snprintf(argv_buf[0], sizeof(argv_buf[0]), "%d", (int)pid);
-        snprintf(argv_buf[1], sizeof(argv_buf[1]), "%.6f", rq->timeout_s);
+        snprintf(argv_buf[1], sizeof(argv_buf[1]), "%llu",
+                 (unsigned long long)(rq->timeout_s * 1e6 + 0.5));
         snprintf(argv_buf[2], sizeof(argv_buf[2]), "%llu", (unsigned long long)start);
         snprintf(argv_buf[3], sizeof(argv_buf[3]), "%llu", (unsigned long long)cpu0);
         /* The ready fd must survive the exec even if the pipe got that
