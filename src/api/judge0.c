@@ -446,6 +446,22 @@ static void refuse_option(json_t *o, json_t *errors, const char *name, const cha
                 invalid(errors, name, "%s", msg);
 }
 
+/* number_of_runs > 1: the compile steps once, then the run step n times
+ * with the same stdin (the job's stdins, one job step per run). */
+static int set_runs(struct job *job, const struct buf *in, size_t n)
+{
+        char *inputs[20];
+        size_t lens[20];
+
+        if (n > sizeof(inputs) / sizeof(inputs[0]))
+                return -1;
+        for (size_t i = 0; i < n; i++) {
+                inputs[i] = in->data ? in->data : (char *)"";
+                lens[i] = in->len;
+        }
+        return job_set_stdins(job, inputs, lens, n);
+}
+
 /* Validates one submission object and builds its submission and job.
  * Returns 0, or -1 with *errors (a new object) holding the 422 body, or -2
  * when out of memory. */
@@ -529,8 +545,6 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
         refuse_option(o, *errors, "callback_url", "is not supported by this server");
         refuse_option(o, *errors, "additional_files", "is not supported by this server");
         s->compiler_options = dup_field(o, "compiler_options", *errors);
-        if (s->compiler_options && *s->compiler_options)
-                invalid(*errors, "compiler_options", "is not supported by this server");
         s->command_line_arguments = dup_field(o, "command_line_arguments", *errors);
         if (req_bool(o, "redirect_stderr_to_stdout", &s->redirect_stderr) == REQ_WRONG_TYPE)
                 invalid(*errors, "redirect_stderr_to_stdout", "is invalid");
@@ -547,6 +561,15 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
                 goto oom;
         if (s->command_line_arguments && !(c->job->args = split_args(s->command_line_arguments)))
                 goto oom;
+        /* Judge0 puts them into its compile_cmd; a language without one
+         * ignores them */
+        if (s->compiler_options && lang->recipe->nsteps > 1 &&
+            !(c->job->compile_args = split_args(s->compiler_options)))
+                goto oom;
+        if (s->number_of_runs > 1 && set_runs(c->job, &in, (size_t)s->number_of_runs) < 0)
+                goto oom;
+        /* stdout shows both streams as they arrived */
+        c->job->record_order = s->redirect_stderr;
         api_default_limits(c->job, lang->recipe);
         if (s->limits_memory)
                 c->job->limits.memory_bytes = (uint64_t)s->memory_limit << 10;
@@ -570,7 +593,9 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
                     (uint64_t)ceil((s->cpu_time_limit + s->cpu_extra_time) * 1000);
                 for (size_t i = 0; i < last; i++)
                         total += lang->recipe->steps[i].timeout_s;
-                c->job->deadline_s = total + s->wall_time_limit;
+                /* each run has the wall limit, and a moment to start */
+                c->job->deadline_s = total + (double)s->number_of_runs * s->wall_time_limit +
+                                     0.5 * (double)(s->number_of_runs - 1);
         }
         c->job->reply_budget = 0;
         gettimeofday(&s->created_at, NULL);
@@ -969,7 +994,7 @@ void route_judge0_config_info(struct evhttp_request *req)
         } keys[] = {
             {"maintenance_mode", json_false()},
             {"enable_wait_result", json_true()},
-            {"enable_compiler_options", json_false()},
+            {"enable_compiler_options", json_true()},
             {"allowed_languages_for_compile_options", json_array()},
             {"enable_command_line_arguments", json_true()},
             {"enable_submission_delete", json_false()},

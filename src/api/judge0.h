@@ -52,6 +52,11 @@ struct j0_sub {
         struct job *job; /* running (not owned) or finished (owned) */
         bool done;
         int status;       /* once done */
+        /* once done: the job step of the run shown (the first that was not
+         * Accepted, else the last) and the CPU time averaged over the runs
+         * up to it (Judge0 stops at a run that is not Accepted) */
+        size_t shown_run;
+        uint64_t avg_cpu_us;
         char message[96]; /* once done: isolate's wording, or "" */
         /* the request, as fields=* shows it */
         char *expected;
