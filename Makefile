@@ -15,14 +15,14 @@
 #                   runs clang-tidy (.clang-tidy; `make tidy` alone)
 
 CC      ?= cc
-PKGS    := libevent jansson libseccomp
+PKGS    := libevent jansson libseccomp zlib
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
            -Wformat-nonliteral -Wvla -Wno-format-truncation
 HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 $(WARN) $(HARDEN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS += -pie -Wl,-z,relro,-z,now
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -levent -ljansson -lseccomp)
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -levent -ljansson -lseccomp -lz)
 
 SRC     := $(wildcard src/util/*.c src/lang/*.c src/sandbox/*.c src/exec/*.c src/api/*.c src/bank/*.c src/judge/*.c src/http/*.c src/server/*.c)
 LIB_SRC := $(filter-out src/server/main.c,$(SRC))

@@ -750,8 +750,8 @@ static bool start_warm(struct job *job, const struct sbx_spec *spec)
         const char *name;
 
         if (p->cold_only || job->nsteps != 1 || job->nextra_files || (job->args && job->args[0]) ||
-            (job->compile_args && job->compile_args[0]) ||
-            job->background || job->collect_artifact || job->artifact_in || job->mnt_in_tmp)
+            (job->compile_args && job->compile_args[0]) || job->background ||
+            job->collect_artifact || job->artifact_in || job->mnt_in_tmp)
                 return false;
         zygote = warmpool_get(p->slot, job->recipe, job->code, job->code_len);
         if (!zygote)
