@@ -30,8 +30,10 @@
 #include "../exec/sched.h"
 #include "../http/http.h"
 #include "../lang/peers.h"
+#include "../sandbox/archive.h"
 #include "../util/base64.h"
 #include "../util/strv.h"
+#include "../util/zip.h"
 #include "common.h"
 #include "request.h"
 #include "judge0.h"
@@ -40,6 +42,9 @@
 #define JSON_TYPE "application/json; charset=utf-8"
 #define BATCH_MAX 20     /* Judge0's MAX_SUBMISSION_BATCH_SIZE */
 #define ARGS_MAX_LEN 512 /* compiler_options, command_line_arguments */
+/* additional_files: entries of one zip (sbx_artifact_build compares every
+ * pair of names) */
+#define ZIP_ENTRIES_MAX 1024
 #define NOT_UTF8_ONE                                                                               \
         "some attributes for this submission cannot be converted to UTF-8, use "                   \
         "base64_encoded=true "                                                                     \
@@ -446,6 +451,66 @@ static void refuse_option(json_t *o, json_t *errors, const char *name, const cha
                 invalid(errors, name, "%s", msg);
 }
 
+/* additional_files: the zip's files put beside the program (under the
+ * box's /tmp, the steps' directory) before the first step, as Judge0
+ * unzips it into its box. Its directories are made as files need them;
+ * an entry named as the program's source file is left out (Judge0's
+ * `unzip -n` keeps the source). Each file is bounded by the run's largest
+ * file, all of them by the box's /tmp, their number by ZIP_ENTRIES_MAX.
+ * 0; -1 with a 422 message in errors; -2 out of memory. */
+static int unpack_files(const struct j0_sub *s, struct job *job, json_t *errors)
+{
+        const struct zip_limits lim = {
+            .max_entries = ZIP_ENTRIES_MAX,
+            .max_total = job->limits.tmpfs_bytes,
+            .max_entry = job->limits.file_bytes,
+            .max_name = ARC_NAME_MAX,
+        };
+        struct zip_entry *z = NULL;
+        struct sbx_file *files = NULL;
+        struct err e = {0, ""};
+        size_t n = 0, nfiles = 0;
+        int rc = -1;
+
+        if (zip_read(s->additional_files, s->additional_files_len, &lim, &z, &n, &e) < 0) {
+                if (e.errnum == ENOMEM)
+                        return -2;
+                invalid(errors, "additional_files", "%s", e.msg);
+                return -1;
+        }
+        files = calloc(n + 1, sizeof(*files));
+        if (!files) {
+                zip_free(z, n);
+                return -2;
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (z[i].dir || strcmp(z[i].name, job->recipe->source_file) == 0)
+                        continue;
+                if (!arc_name_ok(z[i].name, strlen(z[i].name)) ||
+                    api_reserved_in_tmp(job->recipe, z[i].name)) {
+                        invalid(errors, "additional_files",
+                                "'%.100s' is not a file name this language's box can hold",
+                                z[i].name);
+                        goto done;
+                }
+                files[nfiles].name = z[i].name;
+                files[nfiles].data = (const char *)z[i].data;
+                files[nfiles].len = z[i].len;
+                files[nfiles].executable = z[i].executable;
+                nfiles++;
+        }
+        rc = 0;
+        if (nfiles && sbx_artifact_build(files, nfiles, &job->artifact_in, &e) < 0) {
+                rc = e.errnum == ENOMEM ? -2 : -1;
+                if (rc == -1)
+                        invalid(errors, "additional_files", "%s", e.msg);
+        }
+done:
+        free(files);
+        zip_free(z, n);
+        return rc;
+}
+
 /* number_of_runs > 1: the compile steps once, then the run step n times
  * with the same stdin (the job's stdins, one job step per run). */
 static int set_runs(struct job *job, const struct buf *in, size_t n)
@@ -468,7 +533,7 @@ static int set_runs(struct job *job, const struct buf *in, size_t n)
 static int create_from_json(json_t *o, bool b64, struct create *c, json_t **errors)
 {
         const struct api_config *cfg = api_config();
-        struct buf code, in, expected;
+        struct buf code, in, expected, zip;
         double id = 0, max_s = cfg->max_timeout_s;
         const struct j0_lang *lang = NULL;
         struct j0_sub *s;
@@ -485,6 +550,7 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
         buf_init(&code, 0);
         buf_init(&in, 0);
         buf_init(&expected, 0);
+        buf_init(&zip, 0);
         if (!json_is_object(o)) {
                 invalid(*errors, "source_code", "can't be blank");
                 invalid(*errors, "language_id", "can't be blank");
@@ -543,7 +609,9 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
                                    (double)(cfg->file_mb << 10), true, &s->limits_fsize);
         refuse_option(o, *errors, "enable_network", "this option cannot be enabled");
         refuse_option(o, *errors, "callback_url", "is not supported by this server");
-        refuse_option(o, *errors, "additional_files", "is not supported by this server");
+        k = text_field(o, "additional_files", true, &zip); /* base64 whatever the query says */
+        if (k < 0)
+                invalid(*errors, "additional_files", "is invalid");
         s->compiler_options = dup_field(o, "compiler_options", *errors);
         s->command_line_arguments = dup_field(o, "command_line_arguments", *errors);
         if (req_bool(o, "redirect_stderr_to_stdout", &s->redirect_stderr) == REQ_WRONG_TYPE)
@@ -555,6 +623,9 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
         s->expected = expected.data;
         s->expected_len = expected.len;
         buf_init(&expected, 0);
+        s->additional_files = zip.data;
+        s->additional_files_len = zip.len;
+        buf_init(&zip, 0);
         c->job = job_new(lang->recipe, code.data ? code.data : "", code.len, in.data ? in.data : "",
                          in.len);
         if (!c->job)
@@ -598,6 +669,13 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
                                      0.5 * (double)(s->number_of_runs - 1);
         }
         c->job->reply_budget = 0;
+        if (s->additional_files_len) {
+                rc = unpack_files(s, c->job, *errors);
+                if (rc == -2)
+                        goto oom;
+                if (rc < 0)
+                        goto out;
+        }
         gettimeofday(&s->created_at, NULL);
         if (j0_new_token(s->token) < 0)
                 goto oom;
@@ -615,6 +693,7 @@ done:
         buf_free(&code);
         buf_free(&in);
         buf_free(&expected);
+        buf_free(&zip);
         create_free(c);
         if (rc == -2) {
                 json_decref(*errors);
@@ -1001,7 +1080,7 @@ void route_judge0_config_info(struct evhttp_request *req)
             {"enable_callbacks", json_false()},
             {"callbacks_max_tries", json_integer(0)},
             {"callbacks_timeout", json_real(0)},
-            {"enable_additional_files", json_false()},
+            {"enable_additional_files", json_true()},
             {"max_queue_size", json_integer((json_int_t)sched_max_queue())},
             {"cpu_time_limit", json_real(5)},
             {"max_cpu_time_limit", json_real(max_s)},
@@ -1024,7 +1103,7 @@ void route_judge0_config_info(struct evhttp_request *req)
             {"number_of_runs", json_integer(1)},
             {"max_number_of_runs", json_integer(20)},
             {"redirect_stderr_to_stdout", json_false()},
-            {"max_extract_size", json_integer(0)},
+            {"max_extract_size", json_integer((json_int_t)(cfg->tmpfs_mb * 1024))},
             {"enable_batched_submissions", json_true()},
             {"max_submission_batch_size", json_integer(BATCH_MAX)},
             {"submission_cache_duration", json_real(0)},

@@ -51,7 +51,7 @@ struct j0_sub {
         const struct j0_lang *lang;
         struct job *job; /* running (not owned) or finished (owned) */
         bool done;
-        int status;       /* once done */
+        int status; /* once done */
         /* once done: the job step of the run shown (the first that was not
          * Accepted, else the last) and the CPU time averaged over the runs
          * up to it (Judge0 stops at a run that is not Accepted) */
@@ -63,6 +63,8 @@ struct j0_sub {
         size_t expected_len;
         bool has_expected;
         char *compiler_options, *command_line_arguments;
+        char *additional_files; /* the zip, decoded */
+        size_t additional_files_len;
         double cpu_time_limit, cpu_extra_time, wall_time_limit;
         long long memory_limit, stack_limit, max_processes, max_file_size, number_of_runs;
         bool redirect_stderr, limits_memory, limits_procs, limits_fsize;

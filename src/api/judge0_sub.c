@@ -70,6 +70,7 @@ void j0_sub_free(struct j0_sub *s)
         free(s->expected);
         free(s->compiler_options);
         free(s->command_line_arguments);
+        free(s->additional_files);
         free(s);
 }
 
@@ -292,7 +293,8 @@ void j0_sub_finish(struct j0_sub *s, struct job *job)
         s->done = true;
         gettimeofday(&s->finished_at, NULL);
         s->status = judge_status(s);
-        s->bytes = SUB_OVERHEAD + job->code_len + job->stdin_len + s->expected_len;
+        s->bytes = SUB_OVERHEAD + job->code_len + job->stdin_len + s->expected_len +
+                   s->additional_files_len;
         for (size_t i = 0; i < job->nsteps; i++)
                 s->bytes += job->steps[i].out.len + job->steps[i].err.len;
         stored_bytes += s->bytes;
@@ -544,8 +546,9 @@ static json_t *field_json(const struct j0_sub *s, enum field f, bool b64, bool *
                 return opt_string(s->command_line_arguments);
         case F_REDIRECT_STDERR:
                 return json_boolean(s->redirect_stderr);
-        case F_CALLBACK_URL:
         case F_ADDITIONAL_FILES:
+                return text_json(s->additional_files, s->additional_files_len, b64, bad);
+        case F_CALLBACK_URL:
                 return json_null();
         case F_STATUS:
                 return json_pack("{s:i, s:s}", "id", status, "description",

@@ -10,8 +10,10 @@ base64_encoded and wait, then GET /submissions/{token} with fields.
 from __future__ import annotations
 
 import base64
+import io
 import re
 import time
+import zipfile
 
 import pytest
 import requests
@@ -510,6 +512,115 @@ def test_number_of_runs(server):
                      (1.5, "must be an integer")):
         r = submit(server, {"source_code": "x", "language_id": 71, "number_of_runs": bad}, wait=False)
         assert (r.status_code, r.json()) == (422, {"number_of_runs": [msg]})
+
+
+def make_zip(entries, method=zipfile.ZIP_DEFLATED) -> str:
+    """base64 of a zip of {name: content}; a name ending in / is a directory."""
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", method) as z:
+        for name, content in entries.items():
+            if isinstance(content, zipfile.ZipInfo):
+                z.writestr(content, name)
+            else:
+                z.writestr(name, content)
+    return base64.b64encode(b.getvalue()).decode()
+
+
+def test_additional_files_are_unpacked_beside_the_program(server):
+    files = make_zip(
+        {
+            "data/numbers.txt": "1 2 3\n",
+            "include/answer.h": "#define ANSWER 42\n",
+            "notes.txt": "n\n",
+            "empty/": "",
+        }
+    )
+    c = (
+        '#include <stdio.h>\n#include "include/answer.h"\nint main(void) {\n'
+        '  int a, b, c; FILE *f = fopen("data/numbers.txt", "r");\n'
+        '  if (!f || fscanf(f, "%d %d %d", &a, &b, &c) != 3) return 1;\n'
+        '  printf("%d\\n", ANSWER + a + b + c); return 0;\n}\n'
+    )
+    r = submit(
+        server,
+        {"source_code": c, "language_id": 50, "additional_files": files},
+        fields="stdout,status,compile_output",
+    )
+    assert r.json() == {"stdout": "48\n", "status": status(3), "compile_output": None}
+
+    # base64 whatever base64_encoded says; shown as Judge0 shows it
+    src = "import os\nprint(sorted(os.listdir('data')), open('notes.txt').read().strip())"
+    r = submit(
+        server,
+        {"source_code": base64.b64encode(src.encode()).decode(), "language_id": 71, "additional_files": files},
+        b64=True,
+        fields="stdout,status,additional_files",
+    )
+    body = r.json()
+    assert base64.b64decode(body["stdout"]) == b"['numbers.txt'] n\n"
+    assert body["status"] == status(3)
+    assert base64.b64decode(body["additional_files"]) == base64.b64decode(files)
+
+    # stored entries, and a file named as the program is left out (Judge0's
+    # unzip -n keeps the source)
+    stored = make_zip({"main.py": "print('from the zip')", "x.txt": "x"}, zipfile.ZIP_STORED)
+    r = submit(
+        server,
+        {"source_code": "print(open('x.txt').read())", "language_id": 71, "additional_files": stored},
+        fields="stdout,status",
+    )
+    assert r.json() == {"stdout": "x\n", "status": status(3)}
+
+
+def test_hostile_additional_files_are_422(server):
+    def zip_with_name(name):
+        b = io.BytesIO()
+        with zipfile.ZipFile(b, "w") as z:
+            z.writestr("placeholder", "x")
+            z.filelist[-1].filename = name
+        return base64.b64encode(b.getvalue()).decode()
+
+    link = zipfile.ZipInfo("link")
+    link.create_system = 3
+    link.external_attr = 0o120777 << 16
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w") as z:
+        z.writestr(link, "/etc/passwd")
+    symlink = base64.b64encode(b.getvalue()).decode()
+
+    good = base64.b64decode(make_zip({"a.txt": "hello " * 100}))
+    crc_at = good.index(b"PK\x01\x02") + 16  # the central directory's CRC-32
+    bad_crc = bytearray(good)
+    bad_crc[crc_at] ^= 0xFF
+    cases = [
+        (zip_with_name("../evil"), "is not a name this server unpacks"),
+        (zip_with_name("/etc/x"), "is not a name this server unpacks"),
+        (symlink, "'link' is a symbolic link: links are not supported"),
+        (base64.b64encode(bytes(bad_crc)).decode(), "fails its CRC-32 check"),
+        (base64.b64encode(good[: len(good) // 2]).decode(), "not a zip archive"),
+        (base64.b64encode(b"not a zip at all, not even close").decode(), "not a zip archive"),
+        (make_zip({"a": "x" * 1000}, zipfile.ZIP_BZIP2), "compression method 12"),
+    ]
+    for files, why in cases:
+        r = submit(server, {"source_code": "print(1)", "language_id": 71, "additional_files": files}, wait=False)
+        assert r.status_code == 422, (why, r.text)
+        (msg,) = r.json()["additional_files"]
+        assert why in msg, (why, msg)
+
+    r = submit(server, {"source_code": "print(1)", "language_id": 71, "additional_files": "%%%"}, wait=False)
+    assert (r.status_code, r.json()) == (422, {"additional_files": ["is invalid"]})
+
+    # a zip bomb: declared sizes are checked before anything is inflated
+    r = submit(
+        server,
+        {"source_code": "print(1)", "language_id": 71, "max_file_size": 1024,
+         "additional_files": make_zip({"bomb": "\0" * (2 << 20)})},
+        wait=False,
+    )
+    assert (r.status_code, r.json()) == (
+        422,
+        {"additional_files": ["'bomb' unpacks to 2097152 bytes, more than 1048576"]},
+    )
 
 
 @pytest.mark.parametrize(
