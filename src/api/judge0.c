@@ -27,6 +27,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "../bank/files.h"
 #include "../exec/sched.h"
 #include "../http/http.h"
 #include "../lang/peers.h"
@@ -80,6 +81,42 @@ static const struct recipe *recipe_renamed(const struct recipe *r, const char *s
         return copy;
 }
 
+/* Internal recipes by table index (judge0_init), NULL where none. */
+static struct recipe **own;
+static size_t nown;
+
+int judge0_init(const char *languages_dir, struct err *e)
+{
+        json_t *table = peers_table("judge0"), *entry;
+        size_t i;
+
+        nown = json_array_size(table);
+        own = calloc(nown + 1, sizeof(struct recipe *));
+        if (!own)
+                return err_set(e, ENOMEM, "judge0");
+        json_array_foreach(table, i, entry)
+        {
+                const char *name = json_string_value(json_object_get(entry, "recipe"));
+                char path[4096];
+                size_t len;
+                char *text;
+
+                if (!name)
+                        continue;
+                if (!name[0] || strchr(name, '/') || name[0] == '.')
+                        return err_set(e, 0, "judge0.json: languages[%zu]: bad \"recipe\"", i);
+                snprintf(path, sizeof(path), "%s/internal/%s.json", languages_dir, name);
+                text = bankfile_read(path, &len, e);
+                if (!text)
+                        return -1;
+                own[i] = recipe_parse(text, len, name, e);
+                free(text);
+                if (!own[i])
+                        return err_wrap(e, "%s", path);
+        }
+        return 0;
+}
+
 static void langs_load(void)
 {
         json_t *table = peers_table("judge0"), *e;
@@ -104,7 +141,10 @@ static void langs_load(void)
                 langs[nlangs].name = name;
                 langs[nlangs].base = r;
                 langs[nlangs].recipe =
-                    recipe_renamed(r, json_string_value(json_object_get(e, "source_file")));
+                    i < nown && own[i]
+                        ? own[i]
+                        : recipe_renamed(r, json_string_value(json_object_get(e, "source_file")));
+                langs[nlangs].multi_file = json_is_true(json_object_get(e, "multi_file"));
                 nlangs++;
         }
 }
@@ -537,6 +577,7 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
         double id = 0, max_s = cfg->max_timeout_s;
         const struct j0_lang *lang = NULL;
         struct j0_sub *s;
+        bool project;
         int rc, k;
 
         memset(c, 0, sizeof(*c));
@@ -556,10 +597,15 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
                 invalid(*errors, "language_id", "can't be blank");
                 goto out;
         }
+        /* Judge0's Multi-file program needs no source_code (the zip is the
+         * program) */
+        project = number_field(o, "language_id", &id) == 1 && id == floor(id) &&
+                  (lang = lang_by_id((long long)id)) && lang->multi_file;
+        lang = NULL;
         k = text_field(o, "source_code", b64, &code);
         if (k < 0)
                 invalid(*errors, "source_code", "is invalid");
-        else if (k == 0 || blank(code.data, code.len))
+        else if ((k == 0 || blank(code.data, code.len)) && !project)
                 invalid(*errors, "source_code", "can't be blank");
         k = number_field(o, "language_id", &id);
         if (k == 0) {
@@ -612,6 +658,8 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
         k = text_field(o, "additional_files", true, &zip); /* base64 whatever the query says */
         if (k < 0)
                 invalid(*errors, "additional_files", "is invalid");
+        else if (project && (k == 0 || !zip.len))
+                invalid(*errors, "additional_files", "can't be blank");
         s->compiler_options = dup_field(o, "compiler_options", *errors);
         s->command_line_arguments = dup_field(o, "command_line_arguments", *errors);
         if (req_bool(o, "redirect_stderr_to_stdout", &s->redirect_stderr) == REQ_WRONG_TYPE)
@@ -634,7 +682,7 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
                 goto oom;
         /* Judge0 puts them into its compile_cmd; a language without one
          * ignores them */
-        if (s->compiler_options && lang->recipe->nsteps > 1 &&
+        if (s->compiler_options && lang->recipe->nsteps > 1 && !lang->multi_file &&
             !(c->job->compile_args = split_args(s->compiler_options)))
                 goto oom;
         if (s->number_of_runs > 1 && set_runs(c->job, &in, (size_t)s->number_of_runs) < 0)
@@ -1103,7 +1151,7 @@ void route_judge0_config_info(struct evhttp_request *req)
             {"number_of_runs", json_integer(1)},
             {"max_number_of_runs", json_integer(20)},
             {"redirect_stderr_to_stdout", json_false()},
-            {"max_extract_size", json_integer((json_int_t)(cfg->tmpfs_mb * 1024))},
+            {"max_extract_size", json_integer((json_int_t)cfg->tmpfs_mb * 1024)},
             {"enable_batched_submissions", json_true()},
             {"max_submission_batch_size", json_integer(BATCH_MAX)},
             {"submission_cache_duration", json_real(0)},

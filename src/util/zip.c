@@ -75,6 +75,7 @@ static int find_eocd(const unsigned char *p, size_t size, size_t *at, struct err
 static int parse_central(const unsigned char *p, size_t off, size_t end, struct central *c,
                          struct err *e)
 {
+        memset(c, 0, sizeof(*c));
         if (end - off < CENTRAL_SIZE || get32(p + off) != SIG_CENTRAL)
                 return err_set(e, 0, "the central directory is truncated or corrupt");
         c->made_by = get16(p + off + 4);
