@@ -12,7 +12,14 @@
  * moves into the submission. Other error bodies are Judge0's: 400
  * {"error": "..."}, 503 {"error": "queue is full"}, and Rails'
  * {"status": 404|400, "error": ...} for an unknown token or an unreadable
- * body. Language ids are data: languages/peers/judge0.json (lang/peers.h). */
+ * body. Language ids are data: languages/peers/judge0.json (lang/peers.h).
+ *
+ * Options become job fields: compiler_options the compile steps' extra
+ * arguments (job->compile_args), number_of_runs the run step repeated over
+ * as many copies of the stdin (job_set_stdins, stopping at a failing run),
+ * redirect_stderr_to_stdout the streams' recorded order (record_order), and
+ * additional_files, a zip read by util/zip.h, an artifact unpacked in the
+ * box's /tmp (job->artifact_in). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <event2/http.h>
@@ -687,6 +694,7 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
                 goto oom;
         if (s->number_of_runs > 1 && set_runs(c->job, &in, (size_t)s->number_of_runs) < 0)
                 goto oom;
+        c->job->stdins_stop_at_failure = true; /* Judge0 stops at a failing run */
         /* stdout shows both streams as they arrived */
         c->job->record_order = s->redirect_stderr;
         api_default_limits(c->job, lang->recipe);

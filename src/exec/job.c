@@ -870,7 +870,7 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
                         size_t input = i - (ri - job->first_step);
                         steps[i].stdin_data = job->stdins[input];
                         steps[i].stdin_len = job->stdin_lens[input];
-                        steps[i].keep_going = true;
+                        steps[i].keep_going = !job->stdins_stop_at_failure;
                 } else if (rs->stdin) {
                         steps[i].stdin_data = job->stdin_data;
                         steps[i].stdin_len = job->stdin_len;

@@ -78,6 +78,10 @@ struct job {
         char **stdins;
         size_t *stdin_lens;
         size_t nstdins;
+        /* With stdins: a run that fails (a non-zero exit, a signal, its time
+         * limit) ends the job, the later inputs not run (Judge0's
+         * number_of_runs); by default every input runs. */
+        bool stdins_stop_at_failure;
         struct sbx_limits limits;
         size_t output_limit; /* bytes kept per stream */
         /* > 0: what every stream's kept output may cost in the reply, all

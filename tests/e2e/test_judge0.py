@@ -485,6 +485,15 @@ def test_number_of_runs(server):
         "exit_code": 3,
         "message": "Exited with error status 3",
     }
+    # a run over its time limit ends the count (and the job: the 19 runs
+    # after it are not run)
+    r = submit(
+        server,
+        {"source_code": "while True: pass", "language_id": 71, "cpu_time_limit": 1,
+         "wall_time_limit": 2, "number_of_runs": 20},
+        fields="stdout,status,message",
+    )
+    assert r.json() == {"stdout": None, "status": status(5), "message": "Time limit exceeded"}
     # ... a Wrong Answer too
     r = submit(
         server,
