@@ -15,14 +15,14 @@
 #                   runs clang-tidy (.clang-tidy; `make tidy` alone)
 
 CC      ?= cc
-PKGS    := libevent jansson libseccomp
+PKGS    := libevent jansson libseccomp zlib
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
            -Wformat-nonliteral -Wvla -Wno-format-truncation
 HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 $(WARN) $(HARDEN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS += -pie -Wl,-z,relro,-z,now
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -levent -ljansson -lseccomp)
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -levent -ljansson -lseccomp -lz)
 
 SRC     := $(wildcard src/util/*.c src/lang/*.c src/sandbox/*.c src/exec/*.c src/api/*.c src/bank/*.c src/judge/*.c src/http/*.c src/server/*.c)
 LIB_SRC := $(filter-out src/server/main.c,$(SRC))
@@ -192,12 +192,13 @@ asan-ci:
 FUZZ_CC          ?= clang
 FUZZ_FLAGS       := -g -O1 -fno-omit-frame-pointer -Isrc $(shell pkg-config --cflags jansson 2>/dev/null)
 FUZZ_SAN         := -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_TARGETS     := request jsontext recipe jsonl checker
+FUZZ_TARGETS     := request jsontext recipe jsonl checker zip
 FUZZ_SRC_request := src/api/request.c
 FUZZ_SRC_jsontext:= src/util/jsontext.c src/util/utf8.c src/util/buf.c
 FUZZ_SRC_recipe  := src/lang/recipe.c src/util/buf.c src/util/err.c src/util/strv.c
 FUZZ_SRC_jsonl   := src/bank/jsonl.c src/bank/bank.c src/util/md5.c src/util/err.c
 FUZZ_SRC_checker := src/judge/checker.c src/util/utf8.c src/util/buf.c
+FUZZ_SRC_zip     := src/util/zip.c src/util/err.c
 FUZZ_TIME        ?= 60
 FUZZ_SMOKE_TIME  ?= 10
 FUZZ_BIN         := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%) $(BUILD)/fuzz/jsontext_dump
@@ -205,7 +206,7 @@ FUZZ_BIN         := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%) $(BUILD)/fuzz/jsontex
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard src/*/*.c src/*/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ $@"
-	@$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_SRC_$*) -ljansson
+	@$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_SRC_$*) -ljansson -lz
 
 $(BUILD)/fuzz/jsontext_dump: tests/fuzz/jsontext_dump.c $(FUZZ_SRC_jsontext) $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)

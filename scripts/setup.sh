@@ -24,7 +24,7 @@ cd "$(dirname "$0")/.."
 
 CORE_PKGS=(
   build-essential pkg-config clang libclang-rt-14-dev clang-tidy
-  libevent-dev libjansson-dev libseccomp-dev libcriterion-dev
+  libevent-dev libjansson-dev libseccomp-dev libcriterion-dev zlib1g-dev
   python3 python3-dev python3-pytest python3-requests python3-numpy python3-pandas
   python3-coverage python3-tqdm haproxy
   user-mode-linux

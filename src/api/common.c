@@ -182,3 +182,18 @@ void api_run_job(struct evhttp_request *req, struct job *job, api_job_reply_fn f
         }
         p->watch = http_watch(req, on_pending_gone, p);
 }
+
+bool api_reserved_in_tmp(const struct recipe *r, const char *name)
+{
+        size_t n = strcspn(name, "/");
+
+        if (n == 8 && strncmp(name, ".overlay", 8) == 0)
+                return true;
+        for (size_t i = 0; i < r->noverlays; i++) {
+                const char *t = r->overlays[i].target;
+                if (strncmp(t, "/tmp/", 5) == 0 && strncmp(t + 5, name, n) == 0 &&
+                    (t[5 + n] == '/' || t[5 + n] == '\0'))
+                        return true;
+        }
+        return false;
+}

@@ -25,6 +25,11 @@ uint64_t api_reply_budget(size_t reserve);
 /* Caps a requested timeout at --max-timeout. */
 double api_clamp_timeout(double seconds);
 
+/* Whether a path name's first component is one recipe r's sandbox uses in
+ * the box's /tmp (an overlay's directory, the overlays' work area): a
+ * client's file there would make the box fail to build. */
+bool api_reserved_in_tmp(const struct recipe *r, const char *name);
+
 /* Sends the reply for a finished job; owns job from then on (frees it, or
  * hands it to a reply body that frees it when written). */
 typedef void (*api_job_reply_fn)(struct evhttp_request *req, struct job *job, void *arg);

@@ -12,7 +12,14 @@
  * moves into the submission. Other error bodies are Judge0's: 400
  * {"error": "..."}, 503 {"error": "queue is full"}, and Rails'
  * {"status": 404|400, "error": ...} for an unknown token or an unreadable
- * body. Language ids are data: languages/peers/judge0.json (lang/peers.h). */
+ * body. Language ids are data: languages/peers/judge0.json (lang/peers.h).
+ *
+ * Options become job fields: compiler_options the compile steps' extra
+ * arguments (job->compile_args), number_of_runs the run step repeated over
+ * as many copies of the stdin (job_set_stdins, stopping at a failing run),
+ * redirect_stderr_to_stdout the streams' recorded order (record_order), and
+ * additional_files, a zip read by util/zip.h, an artifact unpacked in the
+ * box's /tmp (job->artifact_in). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <event2/http.h>
@@ -27,11 +34,14 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "../bank/files.h"
 #include "../exec/sched.h"
 #include "../http/http.h"
 #include "../lang/peers.h"
+#include "../sandbox/archive.h"
 #include "../util/base64.h"
 #include "../util/strv.h"
+#include "../util/zip.h"
 #include "common.h"
 #include "request.h"
 #include "judge0.h"
@@ -40,6 +50,9 @@
 #define JSON_TYPE "application/json; charset=utf-8"
 #define BATCH_MAX 20     /* Judge0's MAX_SUBMISSION_BATCH_SIZE */
 #define ARGS_MAX_LEN 512 /* compiler_options, command_line_arguments */
+/* additional_files: entries of one zip (sbx_artifact_build compares every
+ * pair of names) */
+#define ZIP_ENTRIES_MAX 1024
 #define NOT_UTF8_ONE                                                                               \
         "some attributes for this submission cannot be converted to UTF-8, use "                   \
         "base64_encoded=true "                                                                     \
@@ -75,6 +88,42 @@ static const struct recipe *recipe_renamed(const struct recipe *r, const char *s
         return copy;
 }
 
+/* Internal recipes by table index (judge0_init), NULL where none. */
+static struct recipe **own;
+static size_t nown;
+
+int judge0_init(const char *languages_dir, struct err *e)
+{
+        json_t *table = peers_table("judge0"), *entry;
+        size_t i;
+
+        nown = json_array_size(table);
+        own = calloc(nown + 1, sizeof(struct recipe *));
+        if (!own)
+                return err_set(e, ENOMEM, "judge0");
+        json_array_foreach(table, i, entry)
+        {
+                const char *name = json_string_value(json_object_get(entry, "recipe"));
+                char path[4096];
+                size_t len;
+                char *text;
+
+                if (!name)
+                        continue;
+                if (!name[0] || strchr(name, '/') || name[0] == '.')
+                        return err_set(e, 0, "judge0.json: languages[%zu]: bad \"recipe\"", i);
+                snprintf(path, sizeof(path), "%s/internal/%s.json", languages_dir, name);
+                text = bankfile_read(path, &len, e);
+                if (!text)
+                        return -1;
+                own[i] = recipe_parse(text, len, name, e);
+                free(text);
+                if (!own[i])
+                        return err_wrap(e, "%s", path);
+        }
+        return 0;
+}
+
 static void langs_load(void)
 {
         json_t *table = peers_table("judge0"), *e;
@@ -99,7 +148,10 @@ static void langs_load(void)
                 langs[nlangs].name = name;
                 langs[nlangs].base = r;
                 langs[nlangs].recipe =
-                    recipe_renamed(r, json_string_value(json_object_get(e, "source_file")));
+                    i < nown && own[i]
+                        ? own[i]
+                        : recipe_renamed(r, json_string_value(json_object_get(e, "source_file")));
+                langs[nlangs].multi_file = json_is_true(json_object_get(e, "multi_file"));
                 nlangs++;
         }
 }
@@ -446,16 +498,93 @@ static void refuse_option(json_t *o, json_t *errors, const char *name, const cha
                 invalid(errors, name, "%s", msg);
 }
 
+/* additional_files: the zip's files put beside the program (under the
+ * box's /tmp, the steps' directory) before the first step, as Judge0
+ * unzips it into its box. Its directories are made as files need them;
+ * an entry named as the program's source file is left out (Judge0's
+ * `unzip -n` keeps the source). Each file is bounded by the run's largest
+ * file, all of them by the box's /tmp, their number by ZIP_ENTRIES_MAX.
+ * 0; -1 with a 422 message in errors; -2 out of memory. */
+static int unpack_files(const struct j0_sub *s, struct job *job, json_t *errors)
+{
+        const struct zip_limits lim = {
+            .max_entries = ZIP_ENTRIES_MAX,
+            .max_total = job->limits.tmpfs_bytes,
+            .max_entry = job->limits.file_bytes,
+            .max_name = ARC_NAME_MAX,
+        };
+        struct zip_entry *z = NULL;
+        struct sbx_file *files = NULL;
+        struct err e = {0, ""};
+        size_t n = 0, nfiles = 0;
+        int rc = -1;
+
+        if (zip_read(s->additional_files, s->additional_files_len, &lim, &z, &n, &e) < 0) {
+                if (e.errnum == ENOMEM)
+                        return -2;
+                invalid(errors, "additional_files", "%s", e.msg);
+                return -1;
+        }
+        files = calloc(n + 1, sizeof(*files));
+        if (!files) {
+                zip_free(z, n);
+                return -2;
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (z[i].dir || strcmp(z[i].name, job->recipe->source_file) == 0)
+                        continue;
+                if (!arc_name_ok(z[i].name, strlen(z[i].name)) ||
+                    api_reserved_in_tmp(job->recipe, z[i].name)) {
+                        invalid(errors, "additional_files",
+                                "'%.100s' is not a file name this language's box can hold",
+                                z[i].name);
+                        goto done;
+                }
+                files[nfiles].name = z[i].name;
+                files[nfiles].data = (const char *)z[i].data;
+                files[nfiles].len = z[i].len;
+                files[nfiles].executable = z[i].executable;
+                nfiles++;
+        }
+        rc = 0;
+        if (nfiles && sbx_artifact_build(files, nfiles, &job->artifact_in, &e) < 0) {
+                rc = e.errnum == ENOMEM ? -2 : -1;
+                if (rc == -1)
+                        invalid(errors, "additional_files", "%s", e.msg);
+        }
+done:
+        free(files);
+        zip_free(z, n);
+        return rc;
+}
+
+/* number_of_runs > 1: the compile steps once, then the run step n times
+ * with the same stdin (the job's stdins, one job step per run). */
+static int set_runs(struct job *job, const struct buf *in, size_t n)
+{
+        char *inputs[20];
+        size_t lens[20];
+
+        if (n > sizeof(inputs) / sizeof(inputs[0]))
+                return -1;
+        for (size_t i = 0; i < n; i++) {
+                inputs[i] = in->data ? in->data : (char *)"";
+                lens[i] = in->len;
+        }
+        return job_set_stdins(job, inputs, lens, n);
+}
+
 /* Validates one submission object and builds its submission and job.
  * Returns 0, or -1 with *errors (a new object) holding the 422 body, or -2
  * when out of memory. */
 static int create_from_json(json_t *o, bool b64, struct create *c, json_t **errors)
 {
         const struct api_config *cfg = api_config();
-        struct buf code, in, expected;
+        struct buf code, in, expected, zip;
         double id = 0, max_s = cfg->max_timeout_s;
         const struct j0_lang *lang = NULL;
         struct j0_sub *s;
+        bool project;
         int rc, k;
 
         memset(c, 0, sizeof(*c));
@@ -469,15 +598,21 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
         buf_init(&code, 0);
         buf_init(&in, 0);
         buf_init(&expected, 0);
+        buf_init(&zip, 0);
         if (!json_is_object(o)) {
                 invalid(*errors, "source_code", "can't be blank");
                 invalid(*errors, "language_id", "can't be blank");
                 goto out;
         }
+        /* Judge0's Multi-file program needs no source_code (the zip is the
+         * program) */
+        project = number_field(o, "language_id", &id) == 1 && id == floor(id) &&
+                  (lang = lang_by_id((long long)id)) && lang->multi_file;
+        lang = NULL;
         k = text_field(o, "source_code", b64, &code);
         if (k < 0)
                 invalid(*errors, "source_code", "is invalid");
-        else if (k == 0 || blank(code.data, code.len))
+        else if ((k == 0 || blank(code.data, code.len)) && !project)
                 invalid(*errors, "source_code", "can't be blank");
         k = number_field(o, "language_id", &id);
         if (k == 0) {
@@ -527,10 +662,12 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
                                    (double)(cfg->file_mb << 10), true, &s->limits_fsize);
         refuse_option(o, *errors, "enable_network", "this option cannot be enabled");
         refuse_option(o, *errors, "callback_url", "is not supported by this server");
-        refuse_option(o, *errors, "additional_files", "is not supported by this server");
+        k = text_field(o, "additional_files", true, &zip); /* base64 whatever the query says */
+        if (k < 0)
+                invalid(*errors, "additional_files", "is invalid");
+        else if (project && (k == 0 || !zip.len))
+                invalid(*errors, "additional_files", "can't be blank");
         s->compiler_options = dup_field(o, "compiler_options", *errors);
-        if (s->compiler_options && *s->compiler_options)
-                invalid(*errors, "compiler_options", "is not supported by this server");
         s->command_line_arguments = dup_field(o, "command_line_arguments", *errors);
         if (req_bool(o, "redirect_stderr_to_stdout", &s->redirect_stderr) == REQ_WRONG_TYPE)
                 invalid(*errors, "redirect_stderr_to_stdout", "is invalid");
@@ -541,12 +678,25 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
         s->expected = expected.data;
         s->expected_len = expected.len;
         buf_init(&expected, 0);
+        s->additional_files = zip.data;
+        s->additional_files_len = zip.len;
+        buf_init(&zip, 0);
         c->job = job_new(lang->recipe, code.data ? code.data : "", code.len, in.data ? in.data : "",
                          in.len);
         if (!c->job)
                 goto oom;
         if (s->command_line_arguments && !(c->job->args = split_args(s->command_line_arguments)))
                 goto oom;
+        /* Judge0 puts them into its compile_cmd; a language without one
+         * ignores them */
+        if (s->compiler_options && lang->recipe->nsteps > 1 && !lang->multi_file &&
+            !(c->job->compile_args = split_args(s->compiler_options)))
+                goto oom;
+        if (s->number_of_runs > 1 && set_runs(c->job, &in, (size_t)s->number_of_runs) < 0)
+                goto oom;
+        c->job->stdins_stop_at_failure = true; /* Judge0 stops at a failing run */
+        /* stdout shows both streams as they arrived */
+        c->job->record_order = s->redirect_stderr;
         api_default_limits(c->job, lang->recipe);
         if (s->limits_memory)
                 c->job->limits.memory_bytes = (uint64_t)s->memory_limit << 10;
@@ -570,9 +720,18 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
                     (uint64_t)ceil((s->cpu_time_limit + s->cpu_extra_time) * 1000);
                 for (size_t i = 0; i < last; i++)
                         total += lang->recipe->steps[i].timeout_s;
-                c->job->deadline_s = total + s->wall_time_limit;
+                /* each run has the wall limit, and a moment to start */
+                c->job->deadline_s = total + (double)s->number_of_runs * s->wall_time_limit +
+                                     0.5 * (double)(s->number_of_runs - 1);
         }
         c->job->reply_budget = 0;
+        if (s->additional_files_len) {
+                rc = unpack_files(s, c->job, *errors);
+                if (rc == -2)
+                        goto oom;
+                if (rc < 0)
+                        goto out;
+        }
         gettimeofday(&s->created_at, NULL);
         if (j0_new_token(s->token) < 0)
                 goto oom;
@@ -590,6 +749,7 @@ done:
         buf_free(&code);
         buf_free(&in);
         buf_free(&expected);
+        buf_free(&zip);
         create_free(c);
         if (rc == -2) {
                 json_decref(*errors);
@@ -969,14 +1129,14 @@ void route_judge0_config_info(struct evhttp_request *req)
         } keys[] = {
             {"maintenance_mode", json_false()},
             {"enable_wait_result", json_true()},
-            {"enable_compiler_options", json_false()},
+            {"enable_compiler_options", json_true()},
             {"allowed_languages_for_compile_options", json_array()},
             {"enable_command_line_arguments", json_true()},
             {"enable_submission_delete", json_false()},
             {"enable_callbacks", json_false()},
             {"callbacks_max_tries", json_integer(0)},
             {"callbacks_timeout", json_real(0)},
-            {"enable_additional_files", json_false()},
+            {"enable_additional_files", json_true()},
             {"max_queue_size", json_integer((json_int_t)sched_max_queue())},
             {"cpu_time_limit", json_real(5)},
             {"max_cpu_time_limit", json_real(max_s)},
@@ -999,7 +1159,7 @@ void route_judge0_config_info(struct evhttp_request *req)
             {"number_of_runs", json_integer(1)},
             {"max_number_of_runs", json_integer(20)},
             {"redirect_stderr_to_stdout", json_false()},
-            {"max_extract_size", json_integer(0)},
+            {"max_extract_size", json_integer((json_int_t)cfg->tmpfs_mb * 1024)},
             {"enable_batched_submissions", json_true()},
             {"max_submission_batch_size", json_integer(BATCH_MAX)},
             {"submission_cache_duration", json_real(0)},

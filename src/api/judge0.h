@@ -1,7 +1,8 @@
 /* judge0: the pieces of the Judge0 CE dialect shared by its two files:
  * judge0.c (the endpoints, request parsing, languages) and judge0_sub.c
  * (submissions: the store, a run's Judge0 status, the attributes as Judge0
- * writes them). Internal to the dialect; the endpoints are in routes.h. */
+ * writes them). Internal to the dialect but for judge0_init (main, at
+ * start-up); the endpoints are in routes.h. */
 #ifndef CODEEXEC_API_JUDGE0_H
 #define CODEEXEC_API_JUDGE0_H
 
@@ -11,6 +12,7 @@
 #include <sys/time.h>
 
 #include "../exec/job.h"
+#include "../util/err.h"
 
 /* Judge0's statuses (app/enumerations/status.rb). */
 enum {
@@ -39,7 +41,12 @@ struct j0_lang {
         const struct recipe *recipe; /* what jobs run: the recipe, or a copy with
                                       * the entry's source_file */
         const struct recipe *base;   /* the recipe itself (its probed version) */
+        bool multi_file;             /* Judge0's 89: the program is additional_files */
 };
+/* Loads the internal recipes that entries of languages/peers/judge0.json
+ * name with "recipe" (<languages_dir>/internal/<name>.json). Call at
+ * start-up, after peers_load(); a missing or invalid file is an error. */
+int judge0_init(const char *languages_dir, struct err *e);
 /* The entry's name with {version} filled in (a new reference). */
 json_t *j0_lang_name(const struct j0_lang *l);
 
@@ -51,13 +58,20 @@ struct j0_sub {
         const struct j0_lang *lang;
         struct job *job; /* running (not owned) or finished (owned) */
         bool done;
-        int status;       /* once done */
+        int status; /* once done */
+        /* once done: the job step of the run shown (the first that was not
+         * Accepted, else the last) and the CPU time averaged over the runs
+         * up to it (Judge0 stops at a run that is not Accepted) */
+        size_t shown_run;
+        uint64_t avg_cpu_us;
         char message[96]; /* once done: isolate's wording, or "" */
         /* the request, as fields=* shows it */
         char *expected;
         size_t expected_len;
         bool has_expected;
         char *compiler_options, *command_line_arguments;
+        char *additional_files; /* the zip, decoded */
+        size_t additional_files_len;
         double cpu_time_limit, cpu_extra_time, wall_time_limit;
         long long memory_limit, stack_limit, max_processes, max_file_size, number_of_runs;
         bool redirect_stderr, limits_memory, limits_procs, limits_fsize;

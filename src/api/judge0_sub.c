@@ -70,6 +70,7 @@ void j0_sub_free(struct j0_sub *s)
         free(s->expected);
         free(s->compiler_options);
         free(s->command_line_arguments);
+        free(s->additional_files);
         free(s);
 }
 
@@ -174,36 +175,46 @@ int j0_new_token(char out[37])
 
 /* ---- a finished run as a Judge0 status ------------------------------------ */
 
+/* Whether the language has a compile step (the recipe's steps before its
+ * last; a job step count says nothing: number_of_runs adds run steps). */
+static bool has_compile(const struct job *job)
+{
+        return job->recipe->nsteps > 1;
+}
+
 static bool compile_failed(const struct job *job)
 {
         const struct step_result *c = &job->steps[0];
 
-        return job->nsteps > 1 && c->ran && (c->timed_out || c->exit_code != 0);
+        return has_compile(job) && c->ran && (c->timed_out || c->exit_code != 0);
 }
 
-/* The run step's result (the recipe's last step), or NULL if it never ran. */
-static const struct step_result *run_step(const struct job *job)
+/* The job step of the first run: the runs are the job's last
+ * number_of_runs steps (job_set_stdins, one per run). */
+static size_t first_run(const struct j0_sub *s)
 {
-        const struct step_result *r = &job->steps[job->nsteps - 1];
+        size_t runs = s->number_of_runs > 1 ? (size_t)s->number_of_runs : 1;
+
+        return s->job->nsteps - runs;
+}
+
+/* The run shown, or NULL if it never ran. */
+static const struct step_result *run_step(const struct j0_sub *s)
+{
+        const struct step_result *r = &s->job->steps[s->shown_run];
 
         return r->ran ? r : NULL;
 }
 
-static int judge_status(struct j0_sub *s)
+/* One run's status (r NULL: it never ran); its message in s. */
+static int run_status(struct j0_sub *s, const struct step_result *r)
 {
         const struct job *job = s->job;
-        const struct step_result *r = run_step(job);
         uint64_t cpu_limit_us = (uint64_t)(s->cpu_time_limit * 1e6);
         struct checker_opts co;
         char msg[16];
 
         s->message[0] = '\0';
-        if (job->outcome == JOB_SANDBOX_ERROR) {
-                snprintf(s->message, sizeof(s->message), "%.90s", job->error);
-                return ST_INTERNAL;
-        }
-        if (compile_failed(job))
-                return ST_COMPILE;
         if (job->outcome == JOB_TIMED_OUT || !r || r->timed_out || r->term_signal == SIGXCPU ||
             r->cpu_us > cpu_limit_us) {
                 snprintf(s->message, sizeof(s->message), "Time limit exceeded");
@@ -243,6 +254,38 @@ static int judge_status(struct j0_sub *s)
                    : ST_WRONG;
 }
 
+/* Judge0's loop over number_of_runs (isolate_job.rb): each run judged in
+ * turn, stopping at the first that is not Accepted; that run (or the last)
+ * is the one shown, its CPU time averaged with the runs before it. */
+static int judge_status(struct j0_sub *s)
+{
+        const struct job *job = s->job;
+        size_t first = first_run(s);
+        uint64_t total_us = 0;
+        int st = ST_ACCEPTED;
+
+        s->message[0] = '\0';
+        s->shown_run = job->nsteps - 1;
+        s->avg_cpu_us = 0;
+        if (job->outcome == JOB_SANDBOX_ERROR) {
+                snprintf(s->message, sizeof(s->message), "%.90s", job->error);
+                return ST_INTERNAL;
+        }
+        if (compile_failed(job))
+                return ST_COMPILE;
+        for (size_t i = first; i < job->nsteps; i++) {
+                const struct step_result *r = job->steps[i].ran ? &job->steps[i] : NULL;
+
+                s->shown_run = i;
+                st = run_status(s, r);
+                total_us += r ? r->cpu_us : 0;
+                s->avg_cpu_us = total_us / (i - first + 1);
+                if (st != ST_ACCEPTED)
+                        break;
+        }
+        return st;
+}
+
 /* The job is over: the submission owns it, judged and counted in the store. */
 void j0_sub_finish(struct j0_sub *s, struct job *job)
 {
@@ -250,7 +293,8 @@ void j0_sub_finish(struct j0_sub *s, struct job *job)
         s->done = true;
         gettimeofday(&s->finished_at, NULL);
         s->status = judge_status(s);
-        s->bytes = SUB_OVERHEAD + job->code_len + job->stdin_len + s->expected_len;
+        s->bytes = SUB_OVERHEAD + job->code_len + job->stdin_len + s->expected_len +
+                   s->additional_files_len;
         for (size_t i = 0; i < job->nsteps; i++)
                 s->bytes += job->steps[i].out.len + job->steps[i].err.len;
         stored_bytes += s->bytes;
@@ -383,7 +427,8 @@ static json_t *opt_string(const char *s)
         return s ? json_string(s) : json_null();
 }
 
-/* stdout, with stderr after it when redirect_stderr_to_stdout. */
+/* stdout; with redirect_stderr_to_stdout, both streams as they arrived
+ * (the job records their order). */
 static json_t *stdout_json(const struct j0_sub *s, const struct step_result *r, bool b64, bool *bad)
 {
         struct buf both;
@@ -392,8 +437,7 @@ static json_t *stdout_json(const struct j0_sub *s, const struct step_result *r, 
         if (!s->redirect_stderr || !r->err.len)
                 return text_json(r->out.data, r->out.len, b64, bad);
         buf_init(&both, 0);
-        if (buf_append(&both, r->out.data ? r->out.data : "", r->out.len) < 0 ||
-            buf_append(&both, r->err.data, r->err.len) < 0) {
+        if (job_interleaved(r, &both) < 0) {
                 buf_free(&both);
                 return json_null();
         }
@@ -410,7 +454,7 @@ static json_t *compile_json(const struct job *job, bool b64, bool *bad)
         struct buf both;
         json_t *v;
 
-        if (job->nsteps < 2 || !c->ran)
+        if (!has_compile(job) || !c->ran)
                 return json_null();
         if (c->timed_out)
                 return text_json("Compilation time limit exceeded.", 32, b64, bad);
@@ -428,7 +472,7 @@ static json_t *compile_json(const struct job *job, bool b64, bool *bad)
 static json_t *field_json(const struct j0_sub *s, enum field f, bool b64, bool *bad)
 {
         const struct job *job = s->job;
-        const struct step_result *r = s->done && s->status != ST_COMPILE ? run_step(job) : NULL;
+        const struct step_result *r = s->done && s->status != ST_COMPILE ? run_step(s) : NULL;
         int status = s->done                            ? s->status
                      : job && job->state == JOB_RUNNING ? ST_PROCESSING
                                                         : ST_QUEUE;
@@ -454,7 +498,7 @@ static json_t *field_json(const struct j0_sub *s, enum field f, bool b64, bool *
         case F_FINISHED_AT:
                 return s->done ? time_json(&s->finished_at) : json_null();
         case F_TIME:
-                return r ? decimal_json((double)r->cpu_us / 1e6) : json_null();
+                return r ? decimal_json((double)s->avg_cpu_us / 1e6) : json_null();
         case F_MEMORY:
                 return r ? json_integer((json_int_t)(job->usage.memory_peak_bytes / 1024))
                          : json_null();
@@ -502,8 +546,9 @@ static json_t *field_json(const struct j0_sub *s, enum field f, bool b64, bool *
                 return opt_string(s->command_line_arguments);
         case F_REDIRECT_STDERR:
                 return json_boolean(s->redirect_stderr);
-        case F_CALLBACK_URL:
         case F_ADDITIONAL_FILES:
+                return text_json(s->additional_files, s->additional_files_len, b64, bad);
+        case F_CALLBACK_URL:
                 return json_null();
         case F_STATUS:
                 return json_pack("{s:i, s:s}", "id", status, "description",

@@ -322,23 +322,6 @@ static int box_path(const char *path, char *out, size_t cap, bool *mnt)
         return len > 0 && arc_name_ok(out, len) ? 0 : -1;
 }
 
-/* Whether name's first component is one the recipe's sandbox uses in /tmp
- * (an overlay's directory, the overlays' work area). */
-static bool reserved_in_tmp(const struct recipe *r, const char *name)
-{
-        size_t n = strcspn(name, "/");
-
-        if (n == 8 && strncmp(name, ".overlay", 8) == 0)
-                return true;
-        for (size_t i = 0; i < r->noverlays; i++) {
-                const char *t = r->overlays[i].target;
-                if (strncmp(t, "/tmp/", 5) == 0 && strncmp(t + 5, name, n) == 0 &&
-                    (t[5 + n] == '/' || t[5 + n] == '\0'))
-                        return true;
-        }
-        return false;
-}
-
 /* ---- base64 out ------------------------------------------------------------ */
 
 static const char b64_alphabet[] =
@@ -478,7 +461,7 @@ static int restore_files(struct job *job, json_t *files, bool *mnt, char *msg, s
                 if (json_is_null(v) || strstr(k, "IGNORE_THIS_FILE"))
                         continue;
                 if (box_path(k, name, sizeof(name), &in_mnt) < 0 ||
-                    reserved_in_tmp(job->recipe, name)) {
+                    api_reserved_in_tmp(job->recipe, name)) {
                         snprintf(msg, cap,
                                  "files: '%.200s' is not a path this sandbox can write: use a "
                                  "relative path without '..', or one under /tmp or /mnt",

@@ -165,6 +165,7 @@ void job_free(struct job *job)
         }
         free(job->extra_files);
         strv_free(job->args);
+        strv_free(job->compile_args);
         strv_free(job->stdins);
         free(job->stdin_lens);
         free(job->code);
@@ -675,29 +676,68 @@ static void fail_start(struct job *job, const struct err *e)
 }
 
 /* The step's argv with placeholders expanded, plus extra (the request's
- * args, for the last step) appended verbatim. */
-static char **expand_argv(char *const *argv, const char *source_file, char *const *extra)
+ * args, for the last step) appended verbatim and opts (compile options, for
+ * the steps before it) put before the last "{src}" argument, else at the
+ * end. */
+static char **expand_argv(char *const *argv, const char *source_file, char *const *extra,
+                          char *const *opts)
 {
-        size_t n = 0, m = 0;
+        size_t n = 0, m = 0, k = 0, at, j = 0;
         char **out;
 
         while (argv[n])
                 n++;
         while (extra && extra[m])
                 m++;
-        out = calloc(n + m + 1, sizeof(char *));
+        while (opts && opts[k])
+                k++;
+        for (at = n; at > 1 && strcmp(argv[at - 1], "{src}") != 0; at--)
+                ;
+        if (at <= 1)
+                at = n;
+        else
+                at--;
+        out = calloc(n + m + k + 1, sizeof(char *));
         if (!out)
                 return NULL;
-        for (size_t i = 0; i < n; i++)
-                out[i] = recipe_expand(argv[i], source_file);
+        for (size_t i = 0; i < n; i++) {
+                if (i == at)
+                        for (size_t o = 0; o < k; o++)
+                                out[j++] = strdup(opts[o]);
+                out[j++] = recipe_expand(argv[i], source_file);
+        }
+        if (at == n)
+                for (size_t o = 0; o < k; o++)
+                        out[j++] = strdup(opts[o]);
         for (size_t i = 0; i < m; i++)
-                out[n + i] = strdup(extra[i]);
-        for (size_t i = 0; i < n + m; i++)
+                out[j++] = strdup(extra[i]);
+        for (size_t i = 0; i < j; i++)
                 if (!out[i]) {
                         strv_free(out);
                         return NULL;
                 }
         return out;
+}
+
+int job_interleaved(const struct step_result *st, struct buf *out)
+{
+        const struct buf *b[2] = {&st->out, &st->err};
+        size_t off[2] = {0, 0};
+
+        for (size_t i = 0; i < st->norder; i++) {
+                size_t k = st->order[i].stream ? 1 : 0, n = st->order[i].len;
+
+                if (n > b[k]->len - off[k])
+                        n = b[k]->len - off[k];
+                if (n && buf_append(out, b[k]->data + off[k], n) < 0)
+                        return -1;
+                off[k] += n;
+        }
+        for (int k = 0; k < 2; k++)
+                if (b[k]->len > off[k] &&
+                    buf_append(out, b[k]->data + off[k], b[k]->len - off[k]) < 0)
+                        return -1;
+        return 0;
 }
 
 /* Starts the run in the slot's warm Python zygote when it fits one: the
@@ -710,7 +750,8 @@ static bool start_warm(struct job *job, const struct sbx_spec *spec)
         const char *name;
 
         if (p->cold_only || job->nsteps != 1 || job->nextra_files || (job->args && job->args[0]) ||
-            job->background || job->collect_artifact || job->artifact_in || job->mnt_in_tmp)
+            (job->compile_args && job->compile_args[0]) || job->background ||
+            job->collect_artifact || job->artifact_in || job->mnt_in_tmp)
                 return false;
         zygote = warmpool_get(p->slot, job->recipe, job->code, job->code_len);
         if (!zygote)
@@ -805,7 +846,8 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
         memset(steps, 0, sizeof(steps));
         for (size_t i = 0; i < r->nsteps; i++) {
                 p->argv[i] = expand_argv(recipe_step_argv(&r->steps[i]), r->source_file,
-                                         i + 1 == r->nsteps ? job->args : NULL);
+                                         i + 1 == r->nsteps ? job->args : NULL,
+                                         i + 1 == r->nsteps ? NULL : job->compile_args);
                 if (!p->argv[i]) {
                         err_set(&e, ENOMEM, "argv");
                         fail_start(job, &e);
@@ -828,7 +870,7 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
                         size_t input = i - (ri - job->first_step);
                         steps[i].stdin_data = job->stdins[input];
                         steps[i].stdin_len = job->stdin_lens[input];
-                        steps[i].keep_going = true;
+                        steps[i].keep_going = !job->stdins_stop_at_failure;
                 } else if (rs->stdin) {
                         steps[i].stdin_data = job->stdin_data;
                         steps[i].stdin_len = job->stdin_len;

@@ -78,6 +78,10 @@ struct job {
         char **stdins;
         size_t *stdin_lens;
         size_t nstdins;
+        /* With stdins: a run that fails (a non-zero exit, a signal, its time
+         * limit) ends the job, the later inputs not run (Judge0's
+         * number_of_runs); by default every input runs. */
+        bool stdins_stop_at_failure;
         struct sbx_limits limits;
         size_t output_limit; /* bytes kept per stream */
         /* > 0: what every stream's kept output may cost in the reply, all
@@ -89,6 +93,11 @@ struct job {
         struct sbx_file *extra_files;      /* written beside the program (owned) */
         size_t nextra_files;
         char **args; /* appended to the last step's argv (owned) */
+        /* Extra compiler options (owned; Judge0's compiler_options): put
+         * into every recipe step but the last, before its last "{src}"
+         * argument (where compilers take options), or at its end when it
+         * has none. */
+        char **compile_args;
         /* Judge mode: compile once (a job of the compile steps with
          * collect_artifact, which leaves artifact_out when they all pass),
          * then one job per test (the run step, from artifact_in). The recipe
@@ -142,6 +151,12 @@ int job_set_stdins(struct job *job, char *const *inputs, const size_t *lens, siz
 int job_select_steps(struct job *job, size_t first, size_t count);
 /* The recipe step that job step i runs. */
 size_t job_recipe_step(const struct job *job, size_t i);
+
+/* Appends step st's output to out as its two streams arrived
+ * (job->record_order): the recorded pieces in order, then whatever the
+ * record missed (it could not grow), stdout before stderr. -1 when out of
+ * memory. */
+int job_interleaved(const struct step_result *st, struct buf *out);
 
 /* Adds a file beside the program (copied). Returns -1 when out of memory. */
 int job_add_file(struct job *job, const char *name, const char *data, size_t len);

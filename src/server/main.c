@@ -21,6 +21,7 @@
 #include "../api/api.h"
 #include "../api/common.h"
 #include "../api/coverage.h"
+#include "../api/judge0.h"
 #include "../bank/problems.h"
 #include "../api/piston.h"
 #include "../bank/store.h"
@@ -246,6 +247,10 @@ int main(int argc, char **argv)
         }
         if (piston_init(cfg.languages_dir, &e) < 0) {
                 log_error("piston: %s", e.msg);
+                return 1;
+        }
+        if (judge0_init(cfg.languages_dir, &e) < 0) {
+                log_error("judge0: %s", e.msg);
                 return 1;
         }
         {
