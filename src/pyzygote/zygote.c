@@ -760,8 +760,9 @@ static void drop_everything(const struct warm_request *rq, int status_fd)
         };
         struct err e = {0, ""};
 
+        /* the seccomp filter is the run's PID 1's, inherited (run_box) */
         if (harden_rlimits_box(&lim, &e) < 0 || harden_rlimits_step(&lim, &e) < 0 ||
-            harden_drop_privileges(&seccomp_prog, &e) < 0)
+            harden_drop_caps(&e) < 0)
                 run_error(status_fd, &e);
 }
 
@@ -909,6 +910,11 @@ static int run_box(void *arg)
 
         if (pipe2(ready, O_CLOEXEC) < 0)
                 run_failed(status_fd, "pipe");
+        /* The box's seccomp filter, once for PID 1 and the program: it
+         * inherits it (loading a filter costs ~0.1 ms of CPU). Nothing either
+         * does from here on is a call the filter denies. */
+        if (harden_load_filter(&seccomp_prog, &e) < 0)
+                run_error(status_fd, &e);
         cpu0 = sbx_children_cpu_us();
         start = sbx_now_us();
         /* A raw fork: no atfork handlers run in this shared memory. */
@@ -938,8 +944,8 @@ static int run_box(void *arg)
         /* The box is built: PID 1 keeps nothing a cold box's PID 1 lacks
          * (no capability, no_new_privs, the box's seccomp filter; the reaper
          * makes itself non-dumpable before the program may start). The
-         * program, forked above, drops its own. */
-        if (harden_drop_privileges(&seccomp_prog, &e) < 0)
+         * program, forked above with the filter, drops its own capabilities. */
+        if (harden_drop_caps(&e) < 0)
                 run_error(SBX_REAPER_FD_STATUS, &e);
         syscall(SYS_execveat, WARM_FD_REAPER, "", reaper_argv, no_env, AT_EMPTY_PATH);
         /* The program runs already: without a PID 1 it dies with us. */

@@ -148,22 +148,36 @@ static int no_new_privs(struct err *e)
         return 0;
 }
 
-int harden_drop_privileges(const struct sock_fprog *filter, struct err *e)
+int harden_drop_caps(struct err *e)
 {
         struct __user_cap_data_struct data[2];
 
-        if (!filter || !filter->filter)
-                return err_set(e, EINVAL, "seccomp filter not prepared");
         memset(data, 0, sizeof(data));
         if (set_caps(data, e) < 0)
                 return -1;
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
                 return err_set(e, errno, "clear ambient caps");
+        return no_new_privs(e);
+}
+
+int harden_load_filter(const struct sock_fprog *filter, struct err *e)
+{
+        if (!filter || !filter->filter)
+                return err_set(e, EINVAL, "seccomp filter not prepared");
         if (no_new_privs(e) < 0)
                 return -1;
         if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, filter, 0, 0) < 0)
                 return err_set(e, errno, "seccomp");
         return 0;
+}
+
+int harden_drop_privileges(const struct sock_fprog *filter, struct err *e)
+{
+        if (!filter || !filter->filter)
+                return err_set(e, EINVAL, "seccomp filter not prepared");
+        if (harden_drop_caps(e) < 0)
+                return -1;
+        return harden_load_filter(filter, e);
 }
 
 int harden_keep_caps(const int *caps, size_t n, struct err *e)
