@@ -23,8 +23,14 @@ the CPU each call costs both ways (server: its process and its cgroup,
 every box and zygote; subprocess: the python3 children), whose ratio is
 what the throughput ratio tends to on an otherwise idle machine (other
 load takes CPU from the server's --max-running boxes more than from 32
-competing subprocesses). Usage:
+competing subprocesses). The client's own CPU per call (this process,
+its 32 threads) is printed too: on a 2-CPU machine it shares the CPUs with
+the server. --client raw replaces http.client with a minimal keep-alive
+HTTP/1.1 client (the request bytes built once per call, the reply read by
+its Content-Length), to see how much of the throughput the client takes.
+Usage:
 bench/sandboxfusion.py [--calls 1000] [--conc 32] [--programs stdin,fn_name,plain,numpy]
+                       [--client http.client|raw]
 """
 
 from __future__ import annotations
@@ -134,6 +140,54 @@ def server_call(port: int, code: str):
     return call
 
 
+def raw_server_call(port: int, code: str):
+    """The same calls over a minimal HTTP/1.1 client: one keep-alive socket per
+    thread, the reply read by its Content-Length."""
+    import socket
+    local = threading.local()
+
+    def post(body: bytes) -> tuple[int, bytes]:
+        s = getattr(local, "sock", None)
+        if s is None:
+            s = local.sock = socket.create_connection(("127.0.0.1", port), timeout=120)
+            local.buf = b""
+        s.sendall(b"POST /run_code HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                  b"application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        buf = local.buf
+        while b"\r\n\r\n" not in buf:
+            chunk = s.recv(65536)
+            if not chunk:
+                raise ConnectionResetError("closed")
+            buf += chunk
+        head, _, rest = buf.partition(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = int(next(l.split(b":", 1)[1] for l in head.split(b"\r\n")
+                          if l.lower().startswith(b"content-length:")))
+        while len(rest) < length:
+            chunk = s.recv(65536)
+            if not chunk:
+                raise ConnectionResetError("closed")
+            rest += chunk
+        local.buf = rest[length:]
+        return status, rest[:length]
+
+    def call(i: int) -> str:
+        body = json.dumps({"compile_timeout": 10, "run_timeout": 10, "code": code,
+                           "stdin": stdin_of(i), "memory_limit_MB": 1024, "language": "python",
+                           "files": {}, "fetch_files": []}).encode()
+        status, out = post(body)
+        j = json.loads(out)
+        assert status == 200 and j["status"] == "Success", (status, out[:2000])
+        return j["run_result"]["stdout"]
+
+    return call
+
+
+def own_cpu_s() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
 def subprocess_call(code: str):
     d = tempfile.mkdtemp(prefix="bench-sf-")
     path = os.path.join(d, "prog.py")
@@ -168,15 +222,17 @@ def main():
     ap.add_argument("--conc", type=int, default=32)
     ap.add_argument("--programs", default="stdin,fn_name,plain,numpy")
     ap.add_argument("--server-args", default="")
+    ap.add_argument("--client", choices=("http.client", "raw"), default="http.client")
     ap.add_argument("--idle-wait", type=float, default=120,
                     help="seconds to wait for a quiet machine first")
     a = ap.parse_args()
     print(f"# SandboxFusion /run_code: {a.calls} Python calls at {a.conc} concurrent "
           f"(verl's request shape) vs the same calls as python3 subprocesses; {os.cpu_count()} CPUs")
     busy = wait_idle(a.idle_wait)
-    print(f"# machine {busy:.0%} busy at the start")
+    print(f"# machine {busy:.0%} busy at the start; client: {a.client}")
     print(f"{'program':8} {'subproc/s':>10} {'server/s':>9} {'ratio':>6} {'cpu ms/call':>12} "
-          f"{'server':>7} {'ratio':>6}  same results")
+          f"{'server':>7} {'ratio':>6} {'client':>7}  same results")
+    client = server_call if a.client == "http.client" else raw_server_call
     worst = None
     with Server(*a.server_args.split()) as srv:
         wait_warm_ready(srv.url)
@@ -184,10 +240,11 @@ def main():
         for name in a.programs.split(","):
             code = PROGRAMS[name]
             sub, tmp = subprocess_call(code)
-            run_parallel(server_call(srv.port, code), 2 * a.conc, a.conc)  # warm-up
-            c0 = server_cpu_s(srv, cg)
-            srv_rate, srv_out = run_parallel(server_call(srv.port, code), a.calls, a.conc)
+            run_parallel(client(srv.port, code), 2 * a.conc, a.conc)  # warm-up
+            c0, own0 = server_cpu_s(srv, cg), own_cpu_s()
+            srv_rate, srv_out = run_parallel(client(srv.port, code), a.calls, a.conc)
             srv_cpu = (server_cpu_s(srv, cg) - c0) / a.calls * 1000
+            cli_cpu = (own_cpu_s() - own0) / a.calls * 1000
             c0 = children_cpu_s()
             sub_rate, sub_out = run_parallel(sub, a.calls, a.conc)
             sub_cpu = (children_cpu_s() - c0) / a.calls * 1000
@@ -195,7 +252,8 @@ def main():
             ratio = srv_rate / sub_rate
             worst = ratio if worst is None else min(worst, ratio)
             print(f"{name:8} {sub_rate:10.1f} {srv_rate:9.1f} {ratio:6.2f} {sub_cpu:12.2f} "
-                  f"{srv_cpu:7.2f} {sub_cpu / srv_cpu if srv_cpu else float('nan'):6.2f}  "
+                  f"{srv_cpu:7.2f} {sub_cpu / srv_cpu if srv_cpu else float('nan'):6.2f} "
+                  f"{cli_cpu:7.2f}  "
                   f"{'yes' if same else 'NO'}", flush=True)
             subprocess.run(["rm", "-rf", tmp], check=False)
             if not same:

@@ -18,6 +18,8 @@
  * tmpfs pages, charged to the box's own, already finished cgroup) is freed
  * a moment later; at most max_pending namespaces wait for the thread, and
  * beyond that the caller closes the fd itself, as if there were no thread.
+ * A warm Python run's PID 1 is its zygote's child: its reference is taken
+ * through the pidfd that comes with its start (sbx_reclaim_hold_pidfd).
  *
  * The thread makes only read(2) and close(2) calls, so a box cloned from
  * the server while it runs (init.c) inherits no lock of it. */
@@ -32,6 +34,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../util/log.h"
@@ -94,6 +97,37 @@ int sbx_reclaim_hold(pid_t pid)
                 return -1;
         snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
         return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+int sbx_reclaim_hold_pidfd(int pidfd)
+{
+        char path[64], text[1024];
+        const char *line;
+        ssize_t n;
+        int fd, pid;
+
+        if (!running)
+                return -1;
+        /* its pid in our namespace, from the pidfd's fdinfo ("Pid:\t%d") */
+        snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -1;
+        n = read(fd, text, sizeof(text) - 1);
+        close(fd);
+        if (n <= 0)
+                return -1;
+        text[n] = '\0';
+        line = strstr(text, "\nPid:");
+        if (!line || sscanf(line, "\nPid: %d", &pid) != 1 || pid <= 0)
+                return -1;
+        fd = sbx_reclaim_hold(pid);
+        /* still alive afterwards: the pid was not reused, fd is its */
+        if (fd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0) {
+                close(fd);
+                return -1;
+        }
+        return fd;
 }
 
 void sbx_reclaim_drop(int fd)

@@ -15,6 +15,11 @@ void sbx_reclaim_init(unsigned max_pending);
  * the box has ended, or -1 (then PID 1's exit tears it down, as without). */
 int sbx_reclaim_hold(pid_t pid);
 
+/* The same for a process that is not the caller's child (a warm run's PID
+ * 1, a child of its zygote), named by its pidfd: -1 when it already exited
+ * or the reference could not be taken. */
+int sbx_reclaim_hold_pidfd(int pidfd);
+
 /* Drops the reference fd (from sbx_reclaim_hold; -1 is ignored): on the
  * thread, or here when the thread is absent or has max_pending waiting. */
 void sbx_reclaim_drop(int fd);

@@ -464,6 +464,10 @@ int sbx_read_msg(struct sbx_box *box, struct sbx_msg *m)
         if (nfd == 1) {
                 if (box->warm && box->pidfd < 0) {
                         box->pidfd = fd;
+                        /* its exit then does not wait for the teardown of
+                         * its mount namespace, as a cold box's (reclaim.c) */
+                        if (box->mntns_fd < 0)
+                                box->mntns_fd = sbx_reclaim_hold_pidfd(fd);
                         if (box->kill_on_pidfd)
                                 sbx_kill(box);
                 } else {
