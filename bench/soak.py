@@ -13,9 +13,13 @@ after the server stops. Bounded in count and time; loopback only.
 The warm Python zygotes are the server's children and alive by design: a
 direct child of the server whose /proc/PID/exe is the codeexec-pyzygote
 beside the server binary, at most as many as /health's
-X-Codeexec-Warm-Python says the pool has, is a zygote; every other process
-under the server (processes under a zygote included: a run's processes are
-there) is a leftover and fails the soak.
+X-Codeexec-Warm-Python says the pool has, is a zygote; the spawner
+(src/sandbox/spawner.c: one direct child named codeexec-spawn running the
+server's own binary) is part of the server, and a standby box (a direct
+child named codeexec-wait, a slot's next box built ahead and ended after
+10 s idle; no more than the pool has zygotes) is not a leftover either;
+every other process under the server (processes under a zygote included: a
+run's processes are there) is a leftover and fails the soak.
 
 Usage: bench/soak.py [--runs 20000] [--concurrency 32] [--max-minutes 30]
        bench/soak.py --plant-leftover ...   the server is started with a
@@ -133,19 +137,24 @@ def warm_pool_size(url):
 
 def census(server_pid, pool_size, zygote_exe=ZYGOTE_EXE):
     """(zygotes, leftovers): the server's warm zygotes, and every other
-    process under the server as (pid, comm). A zygote is a direct child of the
-    server running zygote_exe, at most pool_size of them (more are
-    leftovers); processes under a zygote are leftovers, as runs end there."""
+    process under the server as (pid, comm) but its spawner and idle standby
+    boxes. A zygote is a direct child of the server running zygote_exe, at
+    most pool_size of them (more are leftovers); processes under a zygote are
+    leftovers, as runs end there."""
     table = processes()
     children = collections.defaultdict(list)
     for p, (pp, _) in table.items():
         children[pp].append(p)
     zygotes = sorted(p for p in children[server_pid] if exe_of(p) == str(zygote_exe))[:pool_size]
+    kept = sorted(p for p in children[server_pid]
+                  if table[p][1] == "codeexec-spawn" and exe_of(p) == exe_of(server_pid))[:1]
+    kept += sorted(p for p in children[server_pid]
+                   if table[p][1] == "codeexec-wait" and not children[p])[:pool_size]
     leftovers, todo = [], list(children[server_pid])
     while todo:
         p = todo.pop()
         todo += children[p]
-        if p not in zygotes:
+        if p not in zygotes and p not in kept:
             leftovers.append((p, table[p][1]))
     return zygotes, sorted(leftovers)
 

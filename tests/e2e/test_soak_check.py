@@ -1,6 +1,6 @@
 """The soak's leftover check (bench/soak.py, `make soak`): the warm Python
-zygotes, alive by design, are not leftovers; any other process under the
-server is, and fails the soak.
+zygotes and the spawner, alive by design, are not leftovers; any other
+process under the server is, and fails the soak.
 
 A planted leftover: the server is started through `sh -c 'sleep 600 & exec
 codeexec ...'`, so that a stray `sleep` is the server's own child (the pid
@@ -51,6 +51,8 @@ def test_planted_leftover_is_reported_and_zygotes_are_not(soak, tmp_path):
             assert len(zygotes) == pool, (zygotes, leftovers)
             assert (planted, "sleep") in leftovers, f"the planted sleep ({planted}) is not reported: {leftovers}"
             assert not set(zygotes) & {p for p, _ in leftovers}, (zygotes, leftovers)
+            # the spawner (one, the server's own binary) is part of the server
+            assert not [p for p, comm in leftovers if comm == "codeexec-spawn"], leftovers
             # a pool said to be smaller than what runs: the extra zygotes are leftovers
             few, extra = soak.census(s.pid, pool - 1)
             assert len(few) == pool - 1 and set(zygotes) - set(few) <= {p for p, _ in extra}
@@ -59,8 +61,8 @@ def test_planted_leftover_is_reported_and_zygotes_are_not(soak, tmp_path):
 
 
 def test_a_clean_server_has_only_zygotes(soak, server_proc):
-    """The session's server, after whatever ran before: its zygotes and
-    nothing else."""
+    """The session's server, after whatever ran before: its zygotes, its
+    spawner, at most its standby boxes, and nothing else."""
     wait_quiet(server_proc.url)
     pool = int(wait_warm_ready(server_proc.url)[2])
     deadline = time.monotonic() + 10   # a box of a run cancelled just before may still be going
