@@ -499,7 +499,8 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
                  * its run came) */
                 if ((!c->standby && sbx_seal_root(&e) < 0) || harden_rlimits_box(&lim, &e) < 0 ||
                     harden_dumpable(0, &e) < 0 ||
-                    (c->standby ? harden_drop_caps(&e) : harden_drop_privileges(c->seccomp, &e)) < 0)
+                    (c->standby ? harden_drop_caps(&e) : harden_drop_privileges(c->seccomp, &e)) <
+                        0)
                         setup_failed(c->status_fd, &e);
         }
         /* Changing credentials cleared the parent-death signal: arm it again,
