@@ -233,8 +233,8 @@ compdb:
 	@mkdir -p $(BUILD)
 	@{ $(foreach f,$(SRC),printf '%s\t%s\n' $(f) '$(CC) $(CFLAGS) -c -o $(f:src/%.c=$(BUILD)/obj/%.o) $(f)';) \
 	   printf '%s\t%s\n' src/pyzygote/zygote.c 'cc $(ZYGOTE_CFLAGS) -c -o /dev/null src/pyzygote/zygote.c'; \
-	   printf '%s\t%s\n' src/pyzygote/reaper_main.c \
-		'cc $(REAPER_CFLAGS) -c -o /dev/null src/pyzygote/reaper_main.c'; \
+	   $(foreach f,$(filter src/pyzygote/%,$(REAPER_SRC)),printf '%s\t%s\n' $(f) \
+		'cc $(REAPER_CFLAGS) -c -o /dev/null $(f)';) \
 	   $(foreach f,$(UNIT_SRC),printf '%s\t%s\n' $(f) '$(CC) $(CFLAGS) -Isrc -c -o /dev/null $(f)';) \
 	 } | scripts/compdb $(CURDIR) $(BUILD)/compile_commands.json
 

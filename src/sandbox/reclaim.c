@@ -28,11 +28,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -103,6 +105,8 @@ int sbx_reclaim_hold_pidfd(int pidfd)
 {
         char path[64], text[1024];
         const char *line;
+        char *end;
+        long pid_l;
         ssize_t n;
         int fd, pid;
 
@@ -119,8 +123,13 @@ int sbx_reclaim_hold_pidfd(int pidfd)
                 return -1;
         text[n] = '\0';
         line = strstr(text, "\nPid:");
-        if (!line || sscanf(line, "\nPid: %d", &pid) != 1 || pid <= 0)
+        if (!line)
                 return -1;
+        errno = 0;
+        pid_l = strtol(line + sizeof("\nPid:") - 1, &end, 10);
+        if (errno || end == line + sizeof("\nPid:") - 1 || pid_l <= 0 || pid_l > INT_MAX)
+                return -1;
+        pid = (int)pid_l;
         fd = sbx_reclaim_hold(pid);
         /* still alive afterwards: the pid was not reused, fd is its */
         if (fd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0) {
