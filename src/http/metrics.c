@@ -214,10 +214,19 @@ static void render_box_starts(struct buf *out)
                     "# HELP codeexec_standby_boxes_spawned_total Boxes built ahead that the "
                     "spawner process cloned, off the server's event loop.\n"
                     "# TYPE codeexec_standby_boxes_spawned_total counter\n"
-                    "codeexec_standby_boxes_spawned_total %llu\n",
+                    "codeexec_standby_boxes_spawned_total %llu\n"
+                    "# HELP codeexec_standby_spawner_waits_total Runs whose standby box the "
+                    "spawner had not announced yet when they started (the loop waits up to "
+                    "10 ms).\n"
+                    "# TYPE codeexec_standby_spawner_waits_total counter\n"
+                    "codeexec_standby_spawner_waits_total %llu\n"
+                    "# HELP codeexec_standby_spawner_wait_seconds_total Time those runs waited.\n"
+                    "# TYPE codeexec_standby_spawner_wait_seconds_total counter\n"
+                    "codeexec_standby_spawner_wait_seconds_total %.6f\n",
                     (unsigned long long)st.cold_boxes, (unsigned long long)st.standby_boxes,
                     (unsigned long long)st.standbys_discarded,
-                    (unsigned long long)st.standbys_spawned);
+                    (unsigned long long)st.standbys_spawned, (unsigned long long)st.spawner_waits,
+                    (double)st.spawner_wait_us / 1e6);
 }
 
 void metrics_render(struct buf *out)

@@ -159,6 +159,8 @@ struct sbx_stats {
         uint64_t standbys_started;   /* boxes built ahead */
         uint64_t standbys_discarded; /* built ahead and not used (did not fit, idle, died) */
         uint64_t standbys_spawned;   /* of those started, cloned by the spawner (spawner.c) */
+        uint64_t spawner_waits;      /* runs that waited for the spawner's answer */
+        uint64_t spawner_wait_us;    /* how long, in all */
 };
 void sbx_get_stats(struct sbx_stats *out);
 

@@ -251,9 +251,12 @@ static void take_answer(const struct spawned *a)
  * waits up to SPAWNER_WAIT_MS for that slot's. */
 static void take_answers(unsigned wait_slot)
 {
-        uint64_t deadline = sbx_now_us() + SPAWNER_WAIT_MS * 1000ULL;
+        uint64_t start = sbx_now_us(), deadline = start + SPAWNER_WAIT_MS * 1000ULL;
+        bool waited = wait_slot < nstandbys && standbys[wait_slot].pending;
         struct spawned a;
 
+        if (waited)
+                stats.spawner_waits++;
         for (;;) {
                 int timeout_ms = 0, got;
                 if (wait_slot < nstandbys && standbys[wait_slot].pending) {
@@ -276,6 +279,8 @@ static void take_answers(unsigned wait_slot)
                                 }
                 break;
         }
+        if (waited)
+                stats.spawner_wait_us += sbx_now_us() - start;
 }
 
 void sbx_standby_prepare(const struct sbx_spec *spec)
