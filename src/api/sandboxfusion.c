@@ -425,9 +425,14 @@ static void reply_sandbox_error(struct evhttp_request *req, const char *message,
 }
 
 /* A timeout of the request, in seconds, as a step's limit: at least 1 ms,
- * at most the server's maximum. */
+ * at most the server's maximum. Zero or less (SandboxFusion then times out
+ * at once) is a nanosecond: the box's PID 1 finds its deadline past at its
+ * first look and the step timed out, however fast it was (0 itself would
+ * mean "the recipe's own limit"). */
 static double step_timeout(double s)
 {
+        if (!(s > 0))
+                return 1e-9;
         return api_clamp_timeout(s < 0.001 ? 0.001 : s);
 }
 

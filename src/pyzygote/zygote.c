@@ -926,8 +926,12 @@ static int run_box(void *arg)
                 become_program(rq, fds, ready[0]);
         }
         snprintf(argv_buf[0], sizeof(argv_buf[0]), "%d", (int)pid);
+        /* microseconds; a deadline already past (a timeout of 0 or less)
+         * is 0: the reaper then ends the run at once, as it always did */
         snprintf(argv_buf[1], sizeof(argv_buf[1]), "%llu",
-                 (unsigned long long)(rq->timeout_s * 1e6 + 0.5));
+                 rq->timeout_s > 0
+                     ? (unsigned long long)((rq->timeout_s < 1e9 ? rq->timeout_s : 1e9) * 1e6 + 0.5)
+                     : 0ULL);
         snprintf(argv_buf[2], sizeof(argv_buf[2]), "%llu", (unsigned long long)start);
         snprintf(argv_buf[3], sizeof(argv_buf[3]), "%llu", (unsigned long long)cpu0);
         /* The ready fd must survive the exec even if the pipe got that
