@@ -247,6 +247,14 @@ static _Noreturn void spawner_main(int fd, pid_t server)
         for (int sig = 1; sig < NSIG; sig++)
                 signal(sig, SIG_DFL);
         signal(SIGPIPE, SIG_IGN);
+        /* A terminal's ^C or a stop signal to the process group is the
+         * server's to handle: it drains (still asking for standbys) and
+         * then closes the socket, on which the spawner exits. Boxes reset
+         * every disposition (init.c). */
+        signal(SIGINT, SIG_IGN);
+        signal(SIGTERM, SIG_IGN);
+        signal(SIGHUP, SIG_IGN);
+        signal(SIGQUIT, SIG_IGN);
         for (;;) {
                 struct sbx_box box;
                 struct err e = {0, ""};

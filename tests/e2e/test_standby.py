@@ -193,6 +193,27 @@ def test_without_its_spawner_the_server_clones_standbys_itself():
         assert empty_cgroups(s.pid) == []
 
 
+def test_a_signal_to_the_process_group_stops_the_server_in_order():
+    """^C in a terminal reaches the whole process group: the spawner leaves
+    the signal to the server, which drains and closes the spawner's socket;
+    nothing says the spawner was lost."""
+    s = start_server("--max-running", "1", "--no-warm-python")
+    with s:
+        wait_quiet(s.url)
+        assert run(s.url, "sh", "echo hi")["stdout"] == "hi\n"
+        spawner = spawner_processes(s.pid)
+        assert len(spawner) == 1, spawner
+        os.killpg(s.pid, signal.SIGINT)   # the server leads its own session
+        s.proc.wait(timeout=30)
+        log = s.log_text()
+    assert "spawner gone" not in log, log[-2000:]
+    assert "stopped" in log, log[-2000:]
+    deadline = time.monotonic() + 15
+    while os.path.exists(f"/proc/{spawner[0]}") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not os.path.exists(f"/proc/{spawner[0]}")
+
+
 def test_standby_boxes_are_the_servers_and_end_with_it():
     s = start_server("--max-running", "2")
     with s:
