@@ -9,13 +9,17 @@
  * killed, its completion never reported) and frees the pending. */
 #include "common.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../bank/files.h"
 #include "../exec/sched.h"
 #include "../exec/verdict.h"
 #include "../http/http.h"
 #include "../http/metrics.h"
+#include "../lang/peers.h"
 #include "history.h"
 #include "../util/log.h"
 #include "../util/utf8.h"
@@ -181,6 +185,51 @@ void api_run_job(struct evhttp_request *req, struct job *job, api_job_reply_fn f
                 return;
         }
         p->watch = http_watch(req, on_pending_gone, p);
+}
+
+struct recipe **api_internal_recipes(const char *dialect, const char *languages_dir, size_t *n,
+                                     struct err *e)
+{
+        json_t *table = peers_table(dialect), *entry;
+        struct recipe **own;
+        size_t i;
+
+        *n = json_array_size(table);
+        own = calloc(*n + 1, sizeof(struct recipe *));
+        if (!own) {
+                err_set(e, ENOMEM, "%s", dialect);
+                return NULL;
+        }
+        json_array_foreach(table, i, entry)
+        {
+                const char *name = json_string_value(json_object_get(entry, "recipe"));
+                char path[4096];
+                size_t len;
+                char *text;
+
+                if (!name)
+                        continue;
+                if (!name[0] || strchr(name, '/') || name[0] == '.') {
+                        err_set(e, 0, "%s.json: languages[%zu]: bad \"recipe\"", dialect, i);
+                        goto fail;
+                }
+                snprintf(path, sizeof(path), "%s/internal/%s.json", languages_dir, name);
+                text = bankfile_read(path, &len, e);
+                if (!text)
+                        goto fail;
+                own[i] = recipe_parse(text, len, name, e);
+                free(text);
+                if (!own[i]) {
+                        err_wrap(e, "%s", path);
+                        goto fail;
+                }
+        }
+        return own;
+fail:
+        for (size_t k = 0; k < *n; k++)
+                recipe_free(own[k]);
+        free(own);
+        return NULL;
 }
 
 bool api_reserved_in_tmp(const struct recipe *r, const char *name)

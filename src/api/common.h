@@ -25,6 +25,12 @@ uint64_t api_reply_budget(size_t reserve);
 /* Caps a requested timeout at --max-timeout. */
 double api_clamp_timeout(double seconds);
 
+/* The internal recipes (languages/internal/NAME.json) the entries of a
+ * peer dialect's table name ("recipe"), by entry index, NULL where an entry
+ * names none; *n entries. NULL with e set when one is bad or unreadable. */
+struct recipe **api_internal_recipes(const char *dialect, const char *languages_dir, size_t *n,
+                                     struct err *e);
+
 /* Whether a path name's first component is one recipe r's sandbox uses in
  * the box's /tmp (an overlay's directory, the overlays' work area): a
  * client's file there would make the box fail to build. */

@@ -34,7 +34,6 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "../bank/files.h"
 #include "../exec/sched.h"
 #include "../http/http.h"
 #include "../lang/peers.h"
@@ -94,34 +93,8 @@ static size_t nown;
 
 int judge0_init(const char *languages_dir, struct err *e)
 {
-        json_t *table = peers_table("judge0"), *entry;
-        size_t i;
-
-        nown = json_array_size(table);
-        own = calloc(nown + 1, sizeof(struct recipe *));
-        if (!own)
-                return err_set(e, ENOMEM, "judge0");
-        json_array_foreach(table, i, entry)
-        {
-                const char *name = json_string_value(json_object_get(entry, "recipe"));
-                char path[4096];
-                size_t len;
-                char *text;
-
-                if (!name)
-                        continue;
-                if (!name[0] || strchr(name, '/') || name[0] == '.')
-                        return err_set(e, 0, "judge0.json: languages[%zu]: bad \"recipe\"", i);
-                snprintf(path, sizeof(path), "%s/internal/%s.json", languages_dir, name);
-                text = bankfile_read(path, &len, e);
-                if (!text)
-                        return -1;
-                own[i] = recipe_parse(text, len, name, e);
-                free(text);
-                if (!own[i])
-                        return err_wrap(e, "%s", path);
-        }
-        return 0;
+        own = api_internal_recipes("judge0", languages_dir, &nown, e);
+        return own ? 0 : -1;
 }
 
 static void langs_load(void)

@@ -33,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bank/files.h"
 #include "../exec/job.h"
 #include "../http/http.h"
 #include "../lang/peers.h"
@@ -122,34 +121,8 @@ static size_t nown;
 
 int piston_init(const char *languages_dir, struct err *e)
 {
-        json_t *table = peers_table("piston"), *entry;
-        size_t i;
-
-        nown = json_array_size(table);
-        own = calloc(nown + 1, sizeof(struct recipe *));
-        if (!own)
-                return err_set(e, ENOMEM, "piston");
-        json_array_foreach(table, i, entry)
-        {
-                const char *name = json_string_value(json_object_get(entry, "recipe"));
-                char path[4096];
-                size_t len;
-                char *text;
-
-                if (!name)
-                        continue;
-                if (!name[0] || strchr(name, '/') || name[0] == '.')
-                        return err_set(e, 0, "piston.json: languages[%zu]: bad \"recipe\"", i);
-                snprintf(path, sizeof(path), "%s/internal/%s.json", languages_dir, name);
-                text = bankfile_read(path, &len, e);
-                if (!text)
-                        return -1;
-                own[i] = recipe_parse(text, len, name, e);
-                free(text);
-                if (!own[i])
-                        return err_wrap(e, "%s", path);
-        }
-        return 0;
+        own = api_internal_recipes("piston", languages_dir, &nown, e);
+        return own ? 0 : -1;
 }
 
 /* One installed language of the table. */
@@ -386,17 +359,8 @@ static bool writable_name(const struct recipe *r, const char *n)
 {
         size_t len = strlen(n);
 
-        if (!n[0] || len >= 256 || strchr(n, '/') || strcmp(n, ".") == 0 || strcmp(n, "..") == 0 ||
-            strcmp(n, ".overlay") == 0)
-                return false;
-        for (size_t i = 0; i < r->noverlays; i++) {
-                const char *t = r->overlays[i].target;
-
-                if (strncmp(t, "/tmp/", 5) == 0 && strncmp(t + 5, n, len) == 0 &&
-                    (t[5 + len] == '/' || t[5 + len] == '\0'))
-                        return false;
-        }
-        return true;
+        return n[0] && len < 256 && !strchr(n, '/') && strcmp(n, ".") != 0 &&
+               strcmp(n, "..") != 0 && !api_reserved_in_tmp(r, n);
 }
 
 /* Adds files (all but the program, files[main]) to job. */
@@ -640,23 +604,15 @@ static void write_str_or_null(struct reply *r, const char *s)
 
 /* "output": the kept pieces of both streams, in the order they arrived;
  * each piece is repaired on its own, as Piston decodes each chunk. */
+static int reply_piece(void *r, const char *data, size_t len)
+{
+        reply_text(r, JCOST_JSON, data, len);
+        return 0;
+}
+
 static void write_interleaved(struct reply *r, const struct step_result *st)
 {
-        const struct buf *b[2] = {&st->out, &st->err};
-        size_t off[2] = {0, 0};
-
-        for (size_t i = 0; i < st->norder; i++) {
-                size_t k = st->order[i].stream ? 1 : 0, n = st->order[i].len;
-
-                if (n > b[k]->len - off[k])
-                        n = b[k]->len - off[k];
-                reply_text(r, JCOST_JSON, b[k]->data + off[k], n);
-                off[k] += n;
-        }
-        /* whatever the record missed (it could not grow), in stream order */
-        for (int k = 0; k < 2; k++)
-                if (b[k]->len > off[k])
-                        reply_text(r, JCOST_JSON, b[k]->data + off[k], b[k]->len - off[k]);
+        (void)job_each_piece(st, reply_piece, r);
 }
 
 /* Piston's stage object for job step i. */

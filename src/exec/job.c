@@ -719,7 +719,8 @@ static char **expand_argv(char *const *argv, const char *source_file, char *cons
         return out;
 }
 
-int job_interleaved(const struct step_result *st, struct buf *out)
+int job_each_piece(const struct step_result *st,
+                   int (*piece)(void *ctx, const char *data, size_t len), void *ctx)
 {
         const struct buf *b[2] = {&st->out, &st->err};
         size_t off[2] = {0, 0};
@@ -729,15 +730,24 @@ int job_interleaved(const struct step_result *st, struct buf *out)
 
                 if (n > b[k]->len - off[k])
                         n = b[k]->len - off[k];
-                if (n && buf_append(out, b[k]->data + off[k], n) < 0)
+                if (n && piece(ctx, b[k]->data + off[k], n) < 0)
                         return -1;
                 off[k] += n;
         }
         for (int k = 0; k < 2; k++)
-                if (b[k]->len > off[k] &&
-                    buf_append(out, b[k]->data + off[k], b[k]->len - off[k]) < 0)
+                if (b[k]->len > off[k] && piece(ctx, b[k]->data + off[k], b[k]->len - off[k]) < 0)
                         return -1;
         return 0;
+}
+
+static int append_piece(void *out, const char *data, size_t len)
+{
+        return buf_append(out, data, len);
+}
+
+int job_interleaved(const struct step_result *st, struct buf *out)
+{
+        return job_each_piece(st, append_piece, out);
 }
 
 /* Starts the run in the slot's warm Python zygote when it fits one: the

@@ -152,10 +152,13 @@ int job_select_steps(struct job *job, size_t first, size_t count);
 /* The recipe step that job step i runs. */
 size_t job_recipe_step(const struct job *job, size_t i);
 
-/* Appends step st's output to out as its two streams arrived
- * (job->record_order): the recorded pieces in order, then whatever the
- * record missed (it could not grow), stdout before stderr. -1 when out of
- * memory. */
+/* Step st's output as its two streams arrived (job->record_order): calls
+ * piece(ctx, ...) with each recorded piece in order, then with whatever the
+ * record missed (it could not grow), stdout before stderr. Stops at the
+ * first piece that returns -1, and returns -1 then. */
+int job_each_piece(const struct step_result *st,
+                   int (*piece)(void *ctx, const char *data, size_t len), void *ctx);
+/* The same pieces appended to out; -1 when out of memory. */
 int job_interleaved(const struct step_result *st, struct buf *out);
 
 /* Adds a file beside the program (copied). Returns -1 when out of memory. */
