@@ -410,7 +410,8 @@ int sbx_spawner_answer(struct spawned *out, int timeout_ms)
         p.fd = sock;
         p.events = POLLIN;
         p.revents = 0;
-        if (poll(&p, 1, timeout_ms) == 0)
+        /* (the socket is non-blocking: without a wait, recv says EAGAIN) */
+        if (timeout_ms > 0 && poll(&p, 1, timeout_ms) == 0)
                 return 0;
         n = scm_recv(sock, &a, sizeof(a), fds, 3, &nfds, &flags);
         if (n < 0 && (errno == EAGAIN || errno == EINTR))

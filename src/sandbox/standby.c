@@ -165,27 +165,34 @@ static bool reap(struct sbx_box *b)
         return true;
 }
 
-static void discard(struct standby *s)
+/* A box built ahead and not used (did not fit, idle, died, or from the
+ * spawner with nobody waiting for it): killed, and reaped from the tick. */
+static void bury(struct sbx_box *b)
 {
         struct sbx_box *grown;
 
-        s->ready = false;
-        free_key(s);
         stats.standbys_discarded++;
-        sbx_kill(&s->box);
-        if (reap(&s->box))
+        sbx_kill(b);
+        if (reap(b))
                 return;
         grown = realloc(dying, (ndying + 1) * sizeof(*dying));
         if (!grown) {
                 /* cannot keep it for later: wait for it now (it was killed) */
-                while (waitid((idtype_t)P_PIDFD, (id_t)s->box.pidfd, NULL, WEXITED) < 0 &&
+                while (waitid((idtype_t)P_PIDFD, (id_t)b->pidfd, NULL, WEXITED) < 0 &&
                        errno == EINTR)
                         ;
-                sbx_release(&s->box);
+                sbx_release(b);
                 return;
         }
         dying = grown;
-        dying[ndying++] = s->box;
+        dying[ndying++] = *b;
+}
+
+static void discard(struct standby *s)
+{
+        s->ready = false;
+        free_key(s);
+        bury(&s->box);
 }
 
 static bool exited(const struct sbx_box *b)
@@ -200,16 +207,6 @@ static void empty_box(struct sbx_box *b)
         memset(b, 0, sizeof(*b));
         b->pidfd = b->status_fd = b->collect_fd = b->mntns_fd = -1;
         memset(b->out_fd, -1, sizeof(b->out_fd));
-}
-
-/* A box from the spawner that no standby takes: killed, reaped later. */
-static void bury(struct sbx_box *b)
-{
-        struct standby tmp;
-
-        memset(&tmp, 0, sizeof(tmp));
-        tmp.box = *b;
-        discard(&tmp);
 }
 
 /* Takes one answer of the spawner: its slot's standby, or (it failed, or
