@@ -266,6 +266,16 @@ static void hand_zip(struct buf *b, const struct hand *h)
         put16(b, 0);
 }
 
+/* The archive h describes is refused, saying why. */
+static void hand_refused(const struct hand *h, const char *why)
+{
+        struct buf b;
+
+        hand_zip(&b, h);
+        refused(&b, why);
+        buf_free(&b);
+}
+
 Test(zip, the_hand_writer_makes_valid_archives)
 {
         struct hand h = {.name = "hello.txt", .content = "hello, zip\n"};
@@ -290,44 +300,30 @@ Test(zip, refuses_lies_and_damage)
         struct buf b;
 
         h.crc_lie = 0x12345678;
-        hand_zip(&b, &h);
-        refused(&b, "fails its CRC-32 check");
-        buf_free(&b);
+        hand_refused(&h, "fails its CRC-32 check");
 
         /* declares more than it inflates to, then less */
         h.crc_lie = 0;
         h.usize_lie = 1000;
-        hand_zip(&b, &h);
-        refused(&b, "does not inflate to its declared 1000 bytes");
-        buf_free(&b);
+        hand_refused(&h, "does not inflate to its declared 1000 bytes");
         h.usize_lie = 5;
-        hand_zip(&b, &h);
-        refused(&b, "does not inflate to its declared 5 bytes");
-        buf_free(&b);
+        hand_refused(&h, "does not inflate to its declared 5 bytes");
 
         /* a huge declared size: refused before any allocation */
         h.usize_lie = 0xFFFFFFF0u;
-        hand_zip(&b, &h);
-        refused(&b, "more than 1048576");
-        buf_free(&b);
+        hand_refused(&h, "more than 1048576");
         h.usize_lie = 0;
 
         h.flags = 1;
-        hand_zip(&b, &h);
-        refused(&b, "is encrypted");
-        buf_free(&b);
+        hand_refused(&h, "is encrypted");
         h.flags = 0;
 
         h.name = "../../etc/cron.d/x";
-        hand_zip(&b, &h);
-        refused(&b, "is not a name this server unpacks");
-        buf_free(&b);
+        hand_refused(&h, "is not a name this server unpacks");
 
         h.name = "a.txt";
         h.local_name = "b.txt";
-        hand_zip(&b, &h);
-        refused(&b, "disagrees with the central one");
-        buf_free(&b);
+        hand_refused(&h, "disagrees with the central one");
         h.local_name = NULL;
 
         /* every truncation of a valid archive is refused, none crashes */
