@@ -339,6 +339,40 @@ static unsigned count_threads(unsigned patience_ms)
         }
 }
 
+/* Objects each run needs before its program starts or after it ends,
+ * taken once here: looking them up or importing them in every run ran the
+ * import machinery there and copied about a quarter of the pages a run
+ * copies. None of them can have changed before a run uses it: the run's
+ * own code starts after __main__ and its loader are made, and atexit's
+ * callbacks belong to the interpreter, not to a module object (so this
+ * module's _run_exitfuncs also runs those a run registered through its own
+ * `import atexit`). A fresh python3 has not imported atexit (site does
+ * not), so sys.modules is left without it. */
+static PyObject *builtins_module, *builtin_importer, *source_file_loader, *atexit_module;
+
+static PyObject *attr_of(const char *module, const char *name)
+{
+        PyObject *m = PyImport_ImportModule(module);
+        PyObject *a = m ? PyObject_GetAttrString(m, name) : NULL;
+
+        Py_XDECREF(m);
+        return a;
+}
+
+static void keep_run_objects(void)
+{
+        PyObject *modules = PyImport_GetModuleDict();
+        bool had_atexit = PyDict_GetItemString(modules, "atexit") != NULL;
+
+        builtins_module = PyImport_ImportModule("builtins");
+        builtin_importer = attr_of("_frozen_importlib", "BuiltinImporter");
+        source_file_loader = attr_of("_frozen_importlib_external", "SourceFileLoader");
+        atexit_module = PyImport_ImportModule("atexit");
+        if (!had_atexit && PyDict_DelItemString(modules, "atexit") < 0)
+                PyErr_Print();
+        PyErr_Clear();
+}
+
 static void preload(const char *list, struct warm_ready *ready)
 {
         char *copy = strdup(list ? list : ""), *save = NULL;
@@ -377,6 +411,7 @@ static void preload(const char *list, struct warm_ready *ready)
          * sys.modules with them unless a fresh python3 has it. */
         gc = PyImport_ImportModule("gc");
         PyErr_Clear();
+        keep_run_objects();
         snapshot_zygote();
         if (preload_groups && PyList_GET_SIZE(preload_groups) > 0)
                 hide_preloads();
@@ -384,7 +419,9 @@ static void preload(const char *list, struct warm_ready *ready)
          * generation: a run's collections then never touch (and copy) the
          * zygote's pages. */
         if (gc) {
-                PyObject *r = PyObject_CallMethod(gc, "freeze", NULL);
+                PyObject *r = PyObject_CallMethod(gc, "collect", NULL);
+                Py_XDECREF(r);
+                r = PyObject_CallMethod(gc, "freeze", NULL);
                 Py_XDECREF(r);
                 Py_DECREF(gc);
                 PyErr_Clear();
@@ -446,17 +483,16 @@ static void flush_io(void)
  * it would never be collected and a program's finalizers never run. */
 static int fresh_main(void)
 {
-        PyObject *m = PyModule_New("__main__"), *d, *ann, *builtins, *bootstrap, *loader = NULL;
+        PyObject *m = PyModule_New("__main__"), *d, *ann, *builtins, *loader;
         int rc = -1;
 
         if (!m)
                 return -1;
         d = PyModule_GetDict(m);
         ann = PyDict_New();
-        builtins = PyImport_ImportModule("builtins");
-        bootstrap = PyImport_ImportModule("_frozen_importlib");
-        if (bootstrap)
-                loader = PyObject_GetAttrString(bootstrap, "BuiltinImporter");
+        builtins = builtins_module ? Py_NewRef(builtins_module) : PyImport_ImportModule("builtins");
+        loader = builtin_importer ? Py_NewRef(builtin_importer)
+                                  : attr_of("_frozen_importlib", "BuiltinImporter");
         if (ann && builtins && loader && PyDict_SetItemString(d, "__annotations__", ann) == 0 &&
             PyDict_SetItemString(d, "__builtins__", builtins) == 0 &&
             PyDict_SetItemString(d, "__loader__", loader) == 0 &&
@@ -464,7 +500,6 @@ static int fresh_main(void)
                 rc = 0;
         Py_XDECREF(ann);
         Py_XDECREF(builtins);
-        Py_XDECREF(bootstrap);
         Py_XDECREF(loader);
         Py_DECREF(m);
         return rc;
@@ -481,7 +516,7 @@ static int run_script(void)
 {
         char dir[256];
         const char *slash = strrchr(script_path, '/');
-        PyObject *main_mod, *d, *name, *path0, *ext = NULL, *loader = NULL;
+        PyObject *main_mod, *d, *name, *path0, *loader_class = NULL, *loader = NULL;
         PyObject *sys_path = PySys_GetObject("path");
         PyCompilerFlags cf = _PyCompilerFlags_INIT;
         PyObject *v;
@@ -508,13 +543,14 @@ static int run_script(void)
         if (!d || !name || PyDict_SetItemString(d, "__file__", name) < 0 ||
             PyDict_SetItemString(d, "__cached__", Py_None) < 0)
                 goto error;
-        ext = PyImport_ImportModule("_frozen_importlib_external");
-        if (ext)
-                loader = PyObject_CallMethod(ext, "SourceFileLoader", "sO", "__main__", name);
+        loader_class = source_file_loader ? Py_NewRef(source_file_loader)
+                                          : attr_of("_frozen_importlib_external", "SourceFileLoader");
+        if (loader_class)
+                loader = PyObject_CallFunction(loader_class, "sO", "__main__", name);
         if (!loader || PyDict_SetItemString(d, "__loader__", loader) < 0)
                 goto error;
         Py_DECREF(loader);
-        Py_DECREF(ext);
+        Py_DECREF(loader_class);
         Py_DECREF(name);
 
         v = PyRun_FileExFlags(fp, script_path, Py_file_input, d, d, 1, &cf);
@@ -707,7 +743,7 @@ static _Noreturn void finish_like_python(int exitcode)
                 Py_DECREF(threading);
         }
         PyErr_Clear();
-        atexit_mod = PyImport_ImportModule("atexit");
+        atexit_mod = atexit_module ? Py_NewRef(atexit_module) : PyImport_ImportModule("atexit");
         if (atexit_mod) {
                 r = PyObject_CallMethod(atexit_mod, "_run_exitfuncs", NULL);
                 Py_XDECREF(r);
