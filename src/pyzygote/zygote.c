@@ -543,8 +543,9 @@ static int run_script(void)
         if (!d || !name || PyDict_SetItemString(d, "__file__", name) < 0 ||
             PyDict_SetItemString(d, "__cached__", Py_None) < 0)
                 goto error;
-        loader_class = source_file_loader ? Py_NewRef(source_file_loader)
-                                          : attr_of("_frozen_importlib_external", "SourceFileLoader");
+        loader_class = source_file_loader
+                           ? Py_NewRef(source_file_loader)
+                           : attr_of("_frozen_importlib_external", "SourceFileLoader");
         if (loader_class)
                 loader = PyObject_CallFunction(loader_class, "sO", "__main__", name);
         if (!loader || PyDict_SetItemString(d, "__loader__", loader) < 0)
