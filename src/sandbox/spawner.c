@@ -38,6 +38,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../util/log.h"
@@ -201,21 +202,31 @@ struct removal {
 static struct removal *removals;
 static size_t nremovals;
 
-static void remove_box_cgroup(uint64_t box_id)
+/* True when the cgroup was busy and waits in removals. */
+static bool remove_box_cgroup(uint64_t box_id)
 {
         struct cg_box *cg = cg_box_adopt(box_id);
         struct removal *grown;
 
         if (!cg || cg_box_destroy(cg) == 0 || errno != EBUSY)
-                return;
+                return false;
         grown = realloc(removals, (nremovals + 1) * sizeof(*removals));
         if (!grown) {
                 cg_box_forget(cg); /* left for cg_cleanup */
-                return;
+                return false;
         }
         removals = grown;
         removals[nremovals].cg = cg;
         removals[nremovals++].tries = 1;
+        return true;
+}
+
+static uint64_t now_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 static void retry_removals(void)
@@ -239,6 +250,7 @@ static void retry_removals(void)
 static _Noreturn void spawner_main(int fd, pid_t server)
 {
         static struct request r;
+        uint64_t next_retry_ms = 0;
 
         prctl(PR_SET_NAME, SPAWNER_COMM, 0, 0, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -261,9 +273,17 @@ static _Noreturn void spawner_main(int fd, pid_t server)
                 struct pollfd p = {fd, POLLIN, 0};
                 ssize_t n;
 
-                if (nremovals && poll(&p, 1, REMOVE_RETRY_MS) == 0) {
-                        retry_removals();
-                        continue;
+                /* Busy cgroups are retried every REMOVE_RETRY_MS, however
+                 * many requests arrive meanwhile. */
+                if (nremovals) {
+                        uint64_t now = now_ms();
+                        if (now >= next_retry_ms) {
+                                retry_removals();
+                                next_retry_ms = now + REMOVE_RETRY_MS;
+                                continue;
+                        }
+                        if (poll(&p, 1, (int)(next_retry_ms - now)) == 0)
+                                continue;
                 }
                 n = recv(fd, &r, sizeof(r), 0);
                 if (n < 0 && errno == EINTR)
@@ -274,7 +294,8 @@ static _Noreturn void spawner_main(int fd, pid_t server)
                 }
                 if ((size_t)n == offsetof(struct request, strings) && r.magic == REQUEST_MAGIC &&
                     r.kind == REQUEST_REMOVE) {
-                        remove_box_cgroup(r.box_id);
+                        if (remove_box_cgroup(r.box_id) && nremovals == 1)
+                                next_retry_ms = now_ms() + REMOVE_RETRY_MS;
                         continue;
                 }
                 memset(&box, 0, sizeof(box));
