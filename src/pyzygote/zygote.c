@@ -150,6 +150,55 @@ static void init_python(void)
                 Py_ExitStatusException(status);
 }
 
+/* Which modules each module's import asked for, recorded while the zygote
+ * imports its preloads: every module loaded (importlib's _find_and_load,
+ * which every import of a module not yet loaded goes through) and every
+ * import statement or C-level import of one already loaded
+ * (builtins.__import__), each counted for the module whose import was
+ * running, and whatever else entered sys.modules meanwhile (typing puts
+ * typing.io there itself, Cython modules their runtime). Both functions
+ * are wrapped only until the preloads are hidden, and put back as they
+ * were (the same objects) before any run. */
+static const char import_recorder_py[] =
+    "def _start():\n"
+    "    import builtins, sys\n"
+    "    import _frozen_importlib as b\n"
+    "    deps, stack = {}, []\n"
+    "    real_import, real_find_and_load = builtins.__import__, b._find_and_load\n"
+    "    def note(name):\n"
+    "        if stack and name != stack[-1]:\n"
+    "            deps.setdefault(stack[-1], set()).add(name)\n"
+    "    def _find_and_load(name, import_):\n"
+    "        note(name)\n"
+    "        stack.append(name)\n"
+    "        before = set(sys.modules)\n"
+    "        try:\n"
+    "            return real_find_and_load(name, import_)\n"
+    "        finally:\n"
+    "            stack.pop()\n"
+    "            for n in sys.modules.keys() - before:\n"
+    "                if n != name:\n"
+    "                    deps.setdefault(name, set()).add(n)\n"
+    "    def __import__(name, globals=None, locals=None, fromlist=(), level=0):\n"
+    "        module = real_import(name, globals, locals, fromlist, level)\n"
+    "        if stack:\n"
+    "            try:\n"
+    "                if level:\n"
+    "                    name = b._resolve_name(name, b._calc___package__(globals), level)\n"
+    "                note(name)\n"
+    "                for f in fromlist or ():\n"
+    "                    if isinstance(f, str) and name + '.' + f in sys.modules:\n"
+    "                        note(name + '.' + f)\n"
+    "            except Exception:\n"
+    "                pass\n"
+    "        return module\n"
+    "    def stop():\n"
+    "        builtins.__import__ = real_import\n"
+    "        b._find_and_load = real_find_and_load\n"
+    "    builtins.__import__ = __import__\n"
+    "    b._find_and_load = _find_and_load\n"
+    "    return deps, stop\n";
+
 /* The preloads, served back to a run only as a fresh python3 would find
  * them. Once imported they leave the zygote's sys.modules (so a run starts
  * with what a fresh interpreter has, and removing them costs a run nothing:
@@ -159,13 +208,15 @@ static void init_python(void)
  * already-imported module when a run imports it — unless a file of the
  * run's (its script's directory, or any path entry before the module's own)
  * would have been found first, as PathFinder would do. A module served
- * brings back with it every module its preload imported (and those of the
- * preloads before it): code of those modules expects its imports in
- * sys.modules. numpy's global RandomState, seeded when the zygote imported
- * it, is reseeded from fresh entropy when it comes back, as a fresh import
- * would seed it. */
+ * brings back with it every module its import asked for, transitively (as
+ * recorded above): what a fresh import of it would have loaded, and what
+ * its code expects in sys.modules (without a record, every module its
+ * preload imported and those of the preloads before it: `import re` then
+ * brought back typing too). numpy's global RandomState, seeded when the
+ * zygote imported it, is reseeded from fresh entropy when it comes back,
+ * as a fresh import would seed it. */
 static const char warm_finder_py[] =
-    "def _make(startup, groups):\n"
+    "def _make(startup, groups, deps):\n"
     "    import os, sys\n"
     "    from importlib.machinery import ModuleSpec, EXTENSION_SUFFIXES, PathFinder\n"
     "    cached = {n: m for n, m in list(sys.modules.items())\n"
@@ -175,15 +226,37 @@ static const char warm_finder_py[] =
     "    for i, g in enumerate(groups):\n"
     "        for n in g:\n"
     "            group.setdefault(n, i)\n"
+    "    order = {n: i for i, n in enumerate(cached)}\n"
+    "    def with_parents(names):\n"
+    "        out = set()\n"
+    "        for d in names:\n"
+    "            parts = d.split('.')\n"
+    "            out.update('.'.join(parts[:i]) for i in range(1, len(parts) + 1))\n"
+    "        return tuple(n for n in out if n in order)\n"
+    "    edges = {n: with_parents(d) for n, d in deps.items()} if deps is not None else None\n"
+    "    def needed(name):\n"
+    "        seen, todo = set(), [name]\n"
+    "        while todo:\n"
+    "            for d in edges.get(todo.pop(), ()):\n"
+    "                if d not in seen:\n"
+    "                    seen.add(d)\n"
+    "                    todo.append(d)\n"
+    "        return seen\n"
     "    def restore(upto, name):\n"
-    "        for n, m in cached.items():\n"
-    "            if group.get(n, len(groups)) <= upto and n != name and n not in sys.modules:\n"
-    "                sys.modules[n] = m\n"
-    "                if n == 'numpy.random':\n"
-    "                    try:\n"
-    "                        m.seed()\n"
-    "                    except Exception:\n"
-    "                        pass\n"
+    "        if edges is not None:\n"
+    "            names = sorted(needed(name), key=order.get)\n"
+    "        else:\n"
+    "            names = [n for n in cached if group.get(n, len(groups)) <= upto]\n"
+    "        for n in names:\n"
+    "            if n == name or n in sys.modules:\n"
+    "                continue\n"
+    "            m = cached[n]\n"
+    "            sys.modules[n] = m\n"
+    "            if n == 'numpy.random':\n"
+    "                try:\n"
+    "                    m.seed()\n"
+    "                except Exception:\n"
+    "                    pass\n"
     "    suffixes = tuple(EXTENSION_SUFFIXES) + ('.py', '.pyc')\n"
     "    def home(mod):\n"
     "        f = getattr(mod, '__file__', None)\n"
@@ -191,19 +264,44 @@ static const char warm_finder_py[] =
     "            return None\n"
     "        d = os.path.dirname(f)\n"
     "        return os.path.dirname(d) if hasattr(mod, '__path__') else d\n"
+    "    def ident(path):\n"
+    "        try:\n"
+    "            st = os.stat(path)\n"
+    "        except (OSError, ValueError):\n"
+    "            return None\n"
+    "        return st.st_dev, st.st_ino\n"
     "    homes = {n: home(m) for n, m in cached.items() if '.' not in n}\n"
+    "    home_ids = {n: ident(h) for n, h in homes.items() if h is not None}\n"
+    "    def has_module(d, name):\n"
+    "        try:\n"
+    "            names = os.listdir(d)\n"
+    "        except PermissionError:\n"
+    "            names = None\n"
+    "        except (OSError, ValueError):\n"
+    "            return False\n"
+    "        for sfx in suffixes:\n"
+    "            if ((names is None or name + sfx in names) and\n"
+    "                    os.path.isfile(os.path.join(d, name + sfx))):\n"
+    "                return True\n"
+    "        if names is not None and name not in names:\n"
+    "            return False\n"
+    "        return any(os.path.isfile(os.path.join(d, name, '__init__' + sfx))\n"
+    "                   for sfx in suffixes)\n"
     "    def shadowed(name):\n"
     "        own = homes.get(name)\n"
     "        if own is None:\n"
     "            return False\n"
+    "        own_id = home_ids.get(name)\n"
     "        for entry in sys.path:\n"
     "            d = entry or os.getcwd()\n"
-    "            if not isinstance(d, str) or os.path.realpath(d) == own:\n"
+    "            if not isinstance(d, str):\n"
     "                return False\n"
-    "            for sfx in suffixes:\n"
-    "                if (os.path.isfile(os.path.join(d, name + sfx)) or\n"
-    "                        os.path.isfile(os.path.join(d, name, '__init__' + sfx))):\n"
-    "                    return True\n"
+    "            if own_id is not None and ident(d) == own_id:\n"
+    "                return False\n"
+    "            if own_id is None and os.path.realpath(d) == own:\n"
+    "                return False\n"
+    "            if has_module(d, name):\n"
+    "                return True\n"
     "        return False\n"
     "    class WarmPreloads:\n"
     "        'codeexec: modules the warm interpreter imported ahead of the run'\n"
@@ -241,6 +339,46 @@ static const char warm_finder_py[] =
 
 static PyObject *startup_modules; /* sys.modules keys before the preloads */
 static PyObject *preload_groups;  /* sys.modules keys after each preload */
+static PyObject *import_deps;     /* module name -> names its import asked for */
+static PyObject *stop_recording;  /* puts the import functions back */
+
+static void record_imports(void)
+{
+        PyObject *ns = PyDict_New(), *r = NULL, *start;
+
+        if (!ns || PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0)
+                goto out;
+        r = PyRun_String(import_recorder_py, Py_file_input, ns, ns);
+        start = r ? PyDict_GetItemString(ns, "_start") : NULL;
+        Py_XDECREF(r);
+        r = start ? PyObject_CallNoArgs(start) : NULL;
+        if (r && PyTuple_Check(r) && PyTuple_GET_SIZE(r) == 2) {
+                import_deps = Py_NewRef(PyTuple_GET_ITEM(r, 0));
+                stop_recording = Py_NewRef(PyTuple_GET_ITEM(r, 1));
+        }
+out:
+        if (PyErr_Occurred())
+                PyErr_Print();
+        Py_XDECREF(r);
+        Py_XDECREF(ns);
+}
+
+/* A run must never meet the wrappers: a zygote that cannot put the import
+ * functions back does not serve. */
+static void stop_recording_imports(void)
+{
+        PyObject *r;
+
+        if (!stop_recording)
+                return;
+        r = PyObject_CallNoArgs(stop_recording);
+        if (!r) {
+                PyErr_Print();
+                die("put the import functions back");
+        }
+        Py_DECREF(r);
+        Py_CLEAR(stop_recording);
+}
 
 static void hide_preloads(void)
 {
@@ -251,12 +389,17 @@ static void hide_preloads(void)
         r = PyRun_String(warm_finder_py, Py_file_input, ns, ns);
         make = r ? PyDict_GetItemString(ns, "_make") : NULL;
         if (make && startup_modules)
-                done = PyObject_CallFunctionObjArgs(
-                    make, startup_modules, preload_groups ? preload_groups : Py_None, NULL);
+                done = PyObject_CallFunctionObjArgs(make, startup_modules,
+                                                    preload_groups ? preload_groups : Py_None,
+                                                    import_deps ? import_deps : Py_None, NULL);
 out:
         if (PyErr_Occurred())
                 PyErr_Print();
-        Py_XDECREF(done);
+        /* Runs would see the preloads in sys.modules: this zygote does not
+         * serve (the server runs its requests cold). */
+        if (!done)
+                die("hide the preloads");
+        Py_DECREF(done);
         Py_XDECREF(r);
         Py_XDECREF(ns);
 }
@@ -382,6 +525,7 @@ static void preload(const char *list, struct warm_ready *ready)
                 die("preload list");
         startup_modules = PyFrozenSet_New(PyImport_GetModuleDict());
         preload_groups = PyList_New(0);
+        record_imports();
 
         for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
                 PyObject *mod;
@@ -415,6 +559,7 @@ static void preload(const char *list, struct warm_ready *ready)
         snapshot_zygote();
         if (preload_groups && PyList_GET_SIZE(preload_groups) > 0)
                 hide_preloads();
+        stop_recording_imports();
         /* Everything imported so far moves to the collector's permanent
          * generation: a run's collections then never touch (and copy) the
          * zygote's pages. */

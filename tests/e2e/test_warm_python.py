@@ -565,6 +565,32 @@ def test_default_preload_is_numpy_and_pandas(warm_srv, cold_srv):
             f"a warm import of {module} read its files from disk: {warm}"
 
 
+# Imports whose sys.modules afterwards must be a fresh python3's, served by
+# the lean zygote (standard modules), the numpy one and the pandas one.
+IMPORTS_LEAVE_FRESH_MODULES = [
+    "import re", "import heapq", "from typing import List", "from collections import Counter",
+    "import json, random, statistics", "import dataclasses, fractions, decimal",
+    "import numpy", "import numpy.linalg", "import numpy as np\nimport re", "import pandas",
+]
+
+
+@pytest.mark.parametrize("imports", IMPORTS_LEAVE_FRESH_MODULES)
+def test_imports_leave_the_modules_of_a_fresh_interpreter(warm_srv, cold_srv, imports):
+    """A preloaded module comes back with exactly what its own import asks
+    for, as recorded when the zygote imported it, not with everything its
+    preload (and those before it) imported: after `import heapq` a warm run
+    once had typing, re and collections too."""
+    code = imports + "\nimport sys\nprint(sorted(sys.modules))\n"
+    cold = v1_run(cold_srv.url, code, timeout=60)
+    wait_warm_ready(warm_srv.url)
+    warm = v1_run(warm_srv.url, code, timeout=60)
+    assert (cold["status"], cold["warm"], warm["status"], warm["warm"]) == ("ok", False, "ok", True), \
+        (cold, warm)
+    if warm["stdout"] != cold["stdout"]:
+        w, c = set(json.loads(warm["stdout"].replace("'", '"'))), set(json.loads(cold["stdout"].replace("'", '"')))
+        pytest.fail(f"{imports!r}: only warm {sorted(w - c)}, only cold {sorted(c - w)}")
+
+
 def test_runs_go_to_the_smallest_zygote_holding_what_they_name(warm_srv):
     """Per slot there is a zygote per prefix of the preload list (numpy;
     numpy,pandas) besides the lean one, and a run is forked from the smallest
