@@ -56,8 +56,8 @@
  * Removed one by one as they came, each rmdir ran just as the server made
  * the next run's cgroup in the same directory (a box is released when the
  * next run starts), and the server's mkdir waited for the directory's lock
- * on the event loop: about 4% of its time at 600 warm runs a second,
- * 0.5% with batches, which gained 1-6% of calls per second
+ * on the event loop: about 7% of its time at 600 warm runs a second,
+ * under 1% with batches, which gained 1-6% of calls per second
  * (docs/performance.md). A batch of 200 ms leaves at most a few hundred
  * empty cgroups behind at any time. */
 #define REMOVE_BATCH_MS 200
