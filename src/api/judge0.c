@@ -17,7 +17,8 @@
  * Options become job fields: compiler_options the compile steps' extra
  * arguments (job->compile_args), number_of_runs the run step repeated over
  * as many copies of the stdin (job_set_stdins, stopping at a failing run),
- * redirect_stderr_to_stdout the streams' recorded order (record_order), and
+ * redirect_stderr_to_stdout one pipe for the run step's two streams, so
+ * that they keep the order of the writes (job->merge_stderr), and
  * additional_files, a zip read by util/zip.h, an artifact unpacked in the
  * box's /tmp (job->artifact_in). */
 #define _GNU_SOURCE
@@ -669,7 +670,7 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
                 goto oom;
         c->job->stdins_stop_at_failure = true; /* Judge0 stops at a failing run */
         /* stdout shows both streams as they arrived */
-        c->job->record_order = s->redirect_stderr;
+        c->job->merge_stderr = s->redirect_stderr;
         api_default_limits(c->job, lang->recipe);
         if (s->limits_memory)
                 c->job->limits.memory_bytes = (uint64_t)s->memory_limit << 10;

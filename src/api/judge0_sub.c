@@ -427,23 +427,11 @@ static json_t *opt_string(const char *s)
         return s ? json_string(s) : json_null();
 }
 
-/* stdout; with redirect_stderr_to_stdout, both streams as they arrived
- * (the job records their order). */
-static json_t *stdout_json(const struct j0_sub *s, const struct step_result *r, bool b64, bool *bad)
+/* stdout; with redirect_stderr_to_stdout, both streams: the run step
+ * wrote them into one pipe (job->merge_stderr). */
+static json_t *stdout_json(const struct step_result *r, bool b64, bool *bad)
 {
-        struct buf both;
-        json_t *v;
-
-        if (!s->redirect_stderr || !r->err.len)
-                return text_json(r->out.data, r->out.len, b64, bad);
-        buf_init(&both, 0);
-        if (job_interleaved(r, &both) < 0) {
-                buf_free(&both);
-                return json_null();
-        }
-        v = text_json(both.data, both.len, b64, bad);
-        buf_free(&both);
-        return v;
+        return text_json(r->out.data, r->out.len, b64, bad);
 }
 
 /* What the compile step printed (both streams), or Judge0's words for a
@@ -490,7 +478,7 @@ static json_t *field_json(const struct j0_sub *s, enum field f, bool b64, bool *
                 return s->has_expected ? text_json(s->expected, s->expected_len, b64, bad)
                                        : json_null();
         case F_STDOUT:
-                return r ? stdout_json(s, r, b64, bad) : json_null();
+                return r ? stdout_json(r, b64, bad) : json_null();
         case F_STATUS_ID:
                 return json_integer(status);
         case F_CREATED_AT:

@@ -875,6 +875,7 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
                                                                      : rs->timeout_s;
                 steps[i].cpu_ms = job->recipe_step_cpu_ms[ri];
                 steps[i].keep_going = rs->keep_going;
+                steps[i].stderr_to_stdout = job->merge_stderr && ri == last_recipe_step(job);
                 if (job->nstdins && ri == last_recipe_step(job)) {
                         /* one run per input: each independent of the others */
                         size_t input = i - (ri - job->first_step);

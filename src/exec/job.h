@@ -118,6 +118,9 @@ struct job {
          * reports SIGKILL and steps[i].overflow), nothing after it kept. */
         bool record_order;
         bool stop_on_overflow;
+        /* The last recipe step's stderr goes into its stdout pipe: one
+         * stream in write order (Judge0's redirect_stderr_to_stdout). */
+        bool merge_stderr;
 
         /* results */
         struct step_result steps[SBX_MAX_STEPS];

@@ -228,7 +228,8 @@ static bool run_steps(struct child_ctx *c)
                         setup_failed(c->status_fd, &e);
                 }
                 if (pid == 0)
-                        exec_step(spec, st, in, c->out_w[i][0], c->out_w[i][1], report[1],
+                        exec_step(spec, st, in, c->out_w[i][0],
+                                  st->stderr_to_stdout ? c->out_w[i][0] : c->out_w[i][1], report[1],
                                   c->memory_rlimit);
                 close(in);
                 close(report[1]);

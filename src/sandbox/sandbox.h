@@ -40,6 +40,9 @@ struct sbx_step {
         const char *stdin_data; /* the step's input; NULL = /dev/null */
         size_t stdin_len;
         bool keep_going; /* run the next step even if this one fails */
+        /* The step's stderr is its stdout pipe: one stream, in the order
+         * of the writes (Judge0's redirect_stderr_to_stdout). */
+        bool stderr_to_stdout;
 };
 
 /* A directory under /tmp whose contents start as a copy-on-write view of a

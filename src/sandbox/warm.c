@@ -295,7 +295,7 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
         snprintf(rq.file_name, sizeof(rq.file_name), "%s", spec->files[0].name);
         fds[WARM_REQ_STATUS] = status[1];
         fds[WARM_REQ_STDOUT] = out[0][1];
-        fds[WARM_REQ_STDERR] = out[1][1];
+        fds[WARM_REQ_STDERR] = st->stderr_to_stdout ? out[0][1] : out[1][1];
         fds[WARM_REQ_PROGRAM] = program;
         fds[WARM_REQ_STDIN] = in;
         for (int i = 0; i < ncg; i++)

@@ -38,8 +38,8 @@ static void sample(struct sample *x)
         memset(x, 0, sizeof(*x));
         x->files[0] = (struct sbx_file){"main.cpp", code, sizeof(code) - 1, false};
         x->files[1] = (struct sbx_file){"empty", NULL, 0, true};
-        x->steps[0] = (struct sbx_step){argv0, 10.0, 0, NULL, 0, false};
-        x->steps[1] = (struct sbx_step){argv1, 2.5, 1500, "1 2\n", 4, true};
+        x->steps[0] = (struct sbx_step){argv0, 10.0, 0, NULL, 0, false, false};
+        x->steps[1] = (struct sbx_step){argv1, 2.5, 1500, "1 2\n", 4, true, true};
         x->art = (struct sbx_artifact){1, 99, 4096, 3, 1234};
         s->files = x->files;
         s->nfiles = 2;
@@ -125,6 +125,7 @@ Test(specimage, round_trip_through_a_memfd)
         cr_assert_eq(memcmp(r->steps[1].stdin_data, "1 2\n", 4), 0);
         cr_assert_eq(r->steps[1].cpu_ms, 1500);
         cr_assert(r->steps[1].keep_going && !r->steps[0].keep_going);
+        cr_assert(r->steps[1].stderr_to_stdout && !r->steps[0].stderr_to_stdout);
         cr_assert_float_eq(r->steps[1].timeout_s, 2.5, 1e-9);
         assert_strv_eq(r->envp, envp);
         cr_assert_eq(r->limits.memory_bytes, 256u << 20);
