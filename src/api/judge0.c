@@ -669,7 +669,7 @@ static int create_from_json(json_t *o, bool b64, struct create *c, json_t **erro
         if (s->number_of_runs > 1 && set_runs(c->job, &in, (size_t)s->number_of_runs) < 0)
                 goto oom;
         c->job->stdins_stop_at_failure = true; /* Judge0 stops at a failing run */
-        /* stdout shows both streams as they arrived */
+        /* stdout is both streams, in the order they were written */
         c->job->merge_stderr = s->redirect_stderr;
         api_default_limits(c->job, lang->recipe);
         if (s->limits_memory)

@@ -740,16 +740,6 @@ int job_each_piece(const struct step_result *st,
         return 0;
 }
 
-static int append_piece(void *out, const char *data, size_t len)
-{
-        return buf_append(out, data, len);
-}
-
-int job_interleaved(const struct step_result *st, struct buf *out)
-{
-        return job_each_piece(st, append_piece, out);
-}
-
 /* Starts the run in the slot's warm Python zygote when it fits one: the
  * Python recipe, one step, no extra files or arguments. */
 static bool start_warm(struct job *job, const struct sbx_spec *spec)

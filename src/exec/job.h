@@ -161,8 +161,6 @@ size_t job_recipe_step(const struct job *job, size_t i);
  * first piece that returns -1, and returns -1 then. */
 int job_each_piece(const struct step_result *st,
                    int (*piece)(void *ctx, const char *data, size_t len), void *ctx);
-/* The same pieces appended to out; -1 when out of memory. */
-int job_interleaved(const struct step_result *st, struct buf *out);
 
 /* Adds a file beside the program (copied). Returns -1 when out of memory. */
 int job_add_file(struct job *job, const char *name, const char *data, size_t len);

@@ -38,12 +38,12 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../util/log.h"
 #include "../util/scm.h"
 #include "cgroup.h"
+#include "reaper.h"
 
 #define SPAWNER_COMM "codeexec-spawn"
 #define REQUEST_MAGIC 0x53706e52u /* "SpnR" */
@@ -228,14 +228,6 @@ static void remove_box_cgroup(uint64_t box_id)
         removals[nremovals++].tries = 0;
 }
 
-static uint64_t now_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static void retry_removals(void)
 {
         size_t kept = 0;
@@ -283,7 +275,7 @@ static _Noreturn void spawner_main(int fd, pid_t server)
                 /* A batch every REMOVE_BATCH_MS, however many requests
                  * arrive meanwhile. */
                 if (nremovals) {
-                        uint64_t now = now_ms();
+                        uint64_t now = sbx_now_us() / 1000u;
                         if (now >= next_retry_ms) {
                                 retry_removals();
                                 next_retry_ms = now + REMOVE_BATCH_MS;
@@ -303,7 +295,7 @@ static _Noreturn void spawner_main(int fd, pid_t server)
                     r.kind == REQUEST_REMOVE) {
                         remove_box_cgroup(r.box_id);
                         if (nremovals == 1)
-                                next_retry_ms = now_ms() + REMOVE_BATCH_MS;
+                                next_retry_ms = sbx_now_us() / 1000u + REMOVE_BATCH_MS;
                         continue;
                 }
                 memset(&box, 0, sizeof(box));
