@@ -342,25 +342,35 @@ static PyObject *preload_groups;  /* sys.modules keys after each preload */
 static PyObject *import_deps;     /* module name -> names its import asked for */
 static PyObject *stop_recording;  /* puts the import functions back */
 
+/* The function `name` that Python source `code` defines, run in a
+ * namespace of its own (new reference; NULL with the error set). */
+static PyObject *snippet_function(const char *code, const char *name)
+{
+        PyObject *ns = PyDict_New(), *r = NULL, *fn = NULL;
+
+        if (ns && PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) == 0)
+                r = PyRun_String(code, Py_file_input, ns, ns);
+        if (r)
+                fn = PyDict_GetItemString(ns, name);
+        Py_XINCREF(fn);
+        Py_XDECREF(r);
+        Py_XDECREF(ns);
+        return fn;
+}
+
 static void record_imports(void)
 {
-        PyObject *ns = PyDict_New(), *r = NULL, *start;
+        PyObject *start = snippet_function(import_recorder_py, "_start");
+        PyObject *r = start ? PyObject_CallNoArgs(start) : NULL;
 
-        if (!ns || PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0)
-                goto out;
-        r = PyRun_String(import_recorder_py, Py_file_input, ns, ns);
-        start = r ? PyDict_GetItemString(ns, "_start") : NULL;
-        Py_XDECREF(r);
-        r = start ? PyObject_CallNoArgs(start) : NULL;
         if (r && PyTuple_Check(r) && PyTuple_GET_SIZE(r) == 2) {
                 import_deps = Py_NewRef(PyTuple_GET_ITEM(r, 0));
                 stop_recording = Py_NewRef(PyTuple_GET_ITEM(r, 1));
         }
-out:
         if (PyErr_Occurred())
                 PyErr_Print();
         Py_XDECREF(r);
-        Py_XDECREF(ns);
+        Py_XDECREF(start);
 }
 
 /* A run must never meet the wrappers: a zygote that cannot put the import
@@ -382,17 +392,12 @@ static void stop_recording_imports(void)
 
 static void hide_preloads(void)
 {
-        PyObject *ns = PyDict_New(), *r = NULL, *make, *done = NULL;
+        PyObject *make = snippet_function(warm_finder_py, "_make"), *done = NULL;
 
-        if (!ns || PyDict_SetItemString(ns, "__builtins__", PyEval_GetBuiltins()) < 0)
-                goto out;
-        r = PyRun_String(warm_finder_py, Py_file_input, ns, ns);
-        make = r ? PyDict_GetItemString(ns, "_make") : NULL;
         if (make && startup_modules)
                 done = PyObject_CallFunctionObjArgs(make, startup_modules,
                                                     preload_groups ? preload_groups : Py_None,
                                                     import_deps ? import_deps : Py_None, NULL);
-out:
         if (PyErr_Occurred())
                 PyErr_Print();
         /* Runs would see the preloads in sys.modules: this zygote does not
@@ -400,8 +405,7 @@ out:
         if (!done)
                 die("hide the preloads");
         Py_DECREF(done);
-        Py_XDECREF(r);
-        Py_XDECREF(ns);
+        Py_XDECREF(make);
 }
 
 /* BLAS and OpenMP runtimes (OpenBLAS, MKL, BLIS, OpenMP, numexpr) start a
