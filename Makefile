@@ -49,7 +49,9 @@ $(BUILD)/codeexec: $(OBJ)
 ZYGOTE_SRC := src/pyzygote/zygote.c src/sandbox/harden.c src/sandbox/reaper.c src/util/err.c \
 	src/util/scm.c
 ZYGOTE_CFLAGS = -O2 -g -std=gnu11 $(WARN) $(HARDEN) $(shell pkg-config --cflags python3-embed)
-$(BUILD)/codeexec-pyzygote: $(ZYGOTE_SRC) $(wildcard src/sandbox/*.h) src/util/scm.h src/util/err.h
+# (zygote.c embeds src/pyzygote/warm_imports.py with .incbin: built from here)
+$(BUILD)/codeexec-pyzygote: $(ZYGOTE_SRC) src/pyzygote/warm_imports.py $(wildcard src/sandbox/*.h) \
+		src/util/scm.h src/util/err.h
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
 	@cc $(ZYGOTE_CFLAGS) -pie \

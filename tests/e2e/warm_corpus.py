@@ -2336,6 +2336,105 @@ P("import_many_stdlib_modules", r"""
     print(sorted({m.__file__.rsplit("/", 2)[1] for m in mods if getattr(m, "__file__", None)}))
 """)
 
+# Imports a warm run serves from the zygote's memory (a C stand-in for
+# importlib's _find_and_load, see src/pyzygote/zygote.c) against a fresh
+# interpreter's: what the import system shows while it works.
+P("import_audit_events", r"""
+    import sys
+    seen = []
+    sys.addaudithook(lambda ev, args: seen.append(args[0]) if ev == "import" else None)
+    import heapq, json
+    from typing import List
+    import json.decoder, xml.dom
+    print(seen)
+""")
+
+P("import_through_a_meta_path_finder_of_the_program", r"""
+    import sys
+    asked = []
+    class Spy:
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            asked.append(name)
+            return None
+    sys.meta_path.insert(0, Spy)
+    import heapq, string, bisect
+    from collections import Counter
+    print(asked)
+    print(heapq.__spec__.name, heapq.__spec__.origin, string.__loader__ is not None)
+""")
+
+P("import_through_a_meta_path_finder_of_the_program_extension_modules", r"""
+    import sys
+    asked = []
+    class Spy:
+        @staticmethod
+        def find_spec(name, path=None, target=None):
+            asked.append(name)
+            return None
+    sys.meta_path.insert(0, Spy)
+    import json, numpy
+    print(asked)
+    print(json.dumps([int(numpy.arange(4).sum())]))
+""")
+
+P("import_stack_seen_from_an_imported_module", r"""
+    import inspect, sys, traceback
+    with open("/tmp/probe.py", "w") as f:
+        f.write("import inspect, heapq\nSTACK = [(fi.filename, fi.function) for fi in inspect.stack()]\n")
+    sys.path_importer_cache.clear()
+    import probe
+    for frame in probe.STACK:
+        print(frame)
+""")
+
+P("import_error_raised_inside_an_imported_module", r"""
+    with open("/tmp/fails.py", "w") as f:
+        f.write("import json, heapq\nfrom typing import List\nraise ValueError('at import')\n")
+    import sys
+    sys.path_importer_cache.clear()
+    import fails
+""")
+
+P("import_submodule_first_and_module_order", r"""
+    import sys
+    before = list(sys.modules)
+    import json.decoder
+    from typing import List, Dict
+    import heapq, bisect, re
+    print([n for n in sys.modules if n not in before])
+    print(json.decoder is sys.modules["json.decoder"], json.decoder.__spec__.parent)
+    import importlib
+    print(importlib.import_module("string").capwords("a b"), "string" in sys.modules)
+""")
+
+P("import_preloads_from_threads", r"""
+    import sys, threading
+    names = ["heapq", "bisect", "json", "re", "typing", "fractions", "decimal", "statistics"]
+    mods = {}
+    def imp(n):
+        mods[n] = __import__(n)
+    threads = [threading.Thread(target=imp, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(sorted(n for n in names if sys.modules[n] is mods[n]))
+""")
+
+P("import_after_sys_modules_games", r"""
+    import sys
+    import heapq
+    del sys.modules["heapq"]
+    import heapq as again
+    print(again is heapq)
+    sys.modules["bisect"] = None
+    try:
+        import bisect
+    except ImportError as e:
+        print(type(e).__name__, e)
+""")
+
 P("argparse_from_argv", r"""
     import argparse
     p = argparse.ArgumentParser(prog="main.py")
