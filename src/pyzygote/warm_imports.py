@@ -105,15 +105,17 @@ def record_imports():
 def hide_preloads(startup, groups, deps, imported):
     """Takes the preloads (every module not in `startup`) out of sys.modules
     and installs the PathFinder wrapper; returns (serve, served): the
-    function that hands a module out, and the names it may hand out (the
-    others are found by a finder before PathFinder: builtins, frozen). `groups`:
+    function that hands a module out, and the names it may hand out (not
+    those a finder before PathFinder would find, frozen modules for one,
+    except built-in modules a preload left as a fresh import makes them). `groups`:
     sys.modules' keys after each preload; `deps`, `imported`: what
     record_imports() saw (None if it could not record: a module then brings
     back every module of its preload and of those before it)."""
     import os
     import sys
-    from importlib.machinery import (EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec,
-                                     PathFinder)
+    import _imp
+    from importlib.machinery import (EXTENSION_SUFFIXES, BuiltinImporter, ExtensionFileLoader,
+                                     ModuleSpec, PathFinder)
 
     cached = {n: m for n, m in list(sys.modules.items()) if n not in startup and m is not None}
     specs = {n: getattr(m, '__spec__', None) for n, m in cached.items()}
@@ -300,14 +302,55 @@ def hide_preloads(startup, groups, deps, imported):
     meta = tuple(sys.meta_path)
     first = meta[:meta.index(PathFinder)] if PathFinder in meta else None
 
-    def only_ours(n):
+    def claims(finders, n):
+        """Whether a finder of `finders` would find n."""
         path = getattr(cached.get(n.rpartition('.')[0]), '__path__', None)
         try:
-            return all(f.find_spec(n, path) is None for f in first)
+            return any(f.find_spec(n, path) is not None for f in finders)
+        except Exception:
+            return True
+
+    # A built-in module (math, _heapq, _bisect ...) is made anew by each
+    # fresh import; the zygote's may stand in for it when a fresh one would
+    # hold the same: same names, the same or equal values (no preload
+    # changed it). Checked here by making a fresh one.
+    def pristine(n):
+        mod, spec = cached[n], specs.get(n)
+        if getattr(spec, 'origin', None) != 'built-in' or not _imp.is_builtin(n):
+            return False
+        try:
+            fresh = _imp.create_builtin(spec)
+            _imp.exec_builtin(fresh)
         except Exception:
             return False
+        finally:
+            sys.modules.pop(n, None)
+        mine, theirs = vars(mod), vars(fresh)
+        if mine.keys() != theirs.keys():
+            return False
+        for k, a in mine.items():
+            if k in ('__spec__', '__loader__', '__package__'):  # the import system sets them
+                continue
+            b = theirs[k]
+            try:
+                if not (a is b or (type(a) is type(b) and
+                                   (callable(a) or a == b or repr(a) == repr(b)))):  # nan
+                    return False
+            except Exception:
+                return False
+        return True
 
-    served = frozenset(n for n in cached if first is not None and only_ours(n))
+    builtin_first = (meta[:meta.index(BuiltinImporter)] if BuiltinImporter in meta else None)
+
+    def servable(n):
+        if first is None:
+            return False
+        if not claims(first, n):
+            return True
+        return (builtin_first is not None and not claims(builtin_first, n)
+                and BuiltinImporter.find_spec(n) is not None and pristine(n))
+
+    served = frozenset(n for n in cached if servable(n))
 
     def serve(name):
         """What importlib's _find_and_load would return for `name`, or None

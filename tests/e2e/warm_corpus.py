@@ -2422,6 +2422,21 @@ P("import_preloads_from_threads", r"""
     print(sorted(n for n in names if sys.modules[n] is mods[n]))
 """)
 
+P("import_builtin_modules", r"""
+    import sys
+    seen = []
+    sys.addaudithook(lambda ev, args: seen.append(args[0]) if ev == "import" else None)
+    before = set(sys.modules)
+    import math, _heapq, _bisect, _random
+    print(sorted(set(sys.modules) - before), seen)
+    for m in (math, _heapq, _bisect, _random):
+        print(m.__name__, m.__spec__, m.__loader__.__name__, repr(m.__package__), len(vars(m)))
+    math.answer = 42
+    del sys.modules["math"]
+    import math as again
+    print(again is math, hasattr(again, "answer"), again.sqrt(2))
+""")
+
 P("import_after_sys_modules_games", r"""
     import sys
     import heapq
