@@ -200,10 +200,58 @@ def hide_preloads(startup, groups, deps, imported):
             return False
         return any(os.path.isfile(os.path.join(d, name, '__init__' + sfx)) for sfx in suffixes)
 
+    # While sys.path is what a run starts with (its script's directory, as
+    # zygote.c's run_script puts it first, then the zygote's), only the
+    # entries a run can change are looked at per import: its own /tmp and
+    # /dev/shm, and a relative entry (the current directory). Everything
+    # else is the box's read-only root, whose answer is taken here once.
+    script = sys.argv[0] if sys.argv else ''
+    head = script.rpartition('/')[0] or ('/' if '/' in script else '')
+    start_path = [head] + list(sys.path)
+
+    def fixed(entry):
+        if not entry.startswith('/'):
+            return False
+        real = os.path.realpath(entry)
+        if any(real == m or real.startswith(m + '/') for m in ('/tmp', '/dev/shm')):
+            return False
+        d = real
+        while True:  # a missing entry: the file system it would be on
+            try:
+                return bool(os.statvfs(d).f_flag & os.ST_RDONLY)
+            except OSError:
+                up = os.path.dirname(d)
+                if up == d:
+                    return False
+                d = up
+
+    fixed_entries = {e for e in start_path if isinstance(e, str) and fixed(e)}
+
+    def plan(name):
+        """(shadowed by a fixed entry, the changeable entries to look at)."""
+        own, own_id, look = homes[name], home_ids.get(name), []
+        for entry in start_path:
+            if entry not in fixed_entries:
+                look.append(entry)
+                continue
+            if own_id is not None and ident(entry) == own_id:
+                break
+            if own_id is None and os.path.realpath(entry) == own:
+                break
+            if has_module(entry, name):
+                return True, tuple(look)
+        return False, tuple(look)
+
+    plans = {n: plan(n) for n, h in homes.items()
+             if h is not None and all(isinstance(e, str) for e in start_path)}
+
     def shadowed(name):
         own = homes.get(name)
         if own is None:
             return False
+        if name in plans and sys.path == start_path:
+            hit, look = plans[name]
+            return hit or any(has_module(e or os.getcwd(), name) for e in look)
         own_id = home_ids.get(name)
         for entry in sys.path:
             d = entry or os.getcwd()

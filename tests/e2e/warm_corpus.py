@@ -2196,6 +2196,23 @@ P("shadow_stdlib_module_written_at_runtime", r"""
     print(datetime.__file__, getattr(datetime, "SHADOW", "stdlib module"))
 """)
 
+P("shadow_written_between_imports", r"""
+    import os, sys
+    import bisect
+    with open("/tmp/heapq.py", "w") as f:
+        f.write("SHADOW = 'heapq.py'\n")
+    os.makedirs("/tmp/json", exist_ok=True)
+    with open("/tmp/json/__init__.py", "w") as f:
+        f.write("SHADOW = 'json package'\n")
+    import heapq, json
+    print(getattr(heapq, "SHADOW", heapq.__file__), getattr(json, "SHADOW", json.__file__))
+    sys.path.append("/dev/shm")
+    with open("/dev/shm/fractions.py", "w") as f:
+        f.write("SHADOW = 'too late on the path'\n")
+    import fractions
+    print(getattr(fractions, "SHADOW", fractions.__file__))
+""")
+
 P("shadow_random_written_at_runtime", r"""
     with open("/tmp/random.py", "w") as f:
         f.write("SHADOW = 1\n")
