@@ -186,6 +186,13 @@ def hide_preloads(startup, groups, deps, imported):
     homes = {n: home(m) for n, m in cached.items() if '.' not in n}
     home_ids = {n: ident(h) for n, h in homes.items() if h is not None}
 
+    def is_home(name, d):
+        """Whether path entry d is the directory the zygote found name in."""
+        own_id = home_ids.get(name)
+        if own_id is not None:
+            return ident(d) == own_id
+        return os.path.realpath(d) == homes[name]
+
     def has_module(d, name):
         try:
             names = os.listdir(d)
@@ -229,37 +236,31 @@ def hide_preloads(startup, groups, deps, imported):
 
     def plan(name):
         """(shadowed by a fixed entry, the changeable entries to look at)."""
-        own, own_id, look = homes[name], home_ids.get(name), []
+        look = []
         for entry in start_path:
             if entry not in fixed_entries:
                 look.append(entry)
                 continue
-            if own_id is not None and ident(entry) == own_id:
-                break
-            if own_id is None and os.path.realpath(entry) == own:
+            if is_home(name, entry):
                 break
             if has_module(entry, name):
                 return True, tuple(look)
         return False, tuple(look)
 
-    plans = {n: plan(n) for n, h in homes.items()
-             if h is not None and all(isinstance(e, str) for e in start_path)}
+    plans = ({n: plan(n) for n, h in homes.items() if h is not None}
+             if all(isinstance(e, str) for e in start_path) else {})
 
     def shadowed(name):
-        own = homes.get(name)
-        if own is None:
+        if homes.get(name) is None:
             return False
         if name in plans and sys.path == start_path:
             hit, look = plans[name]
             return hit or any(has_module(e or os.getcwd(), name) for e in look)
-        own_id = home_ids.get(name)
         for entry in sys.path:
             d = entry or os.getcwd()
             if not isinstance(d, str):
                 return False
-            if own_id is not None and ident(d) == own_id:
-                return False
-            if own_id is None and os.path.realpath(d) == own:
+            if is_home(name, d):
                 return False
             if has_module(d, name):
                 return True
