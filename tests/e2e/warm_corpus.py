@@ -2366,7 +2366,9 @@ P("import_audit_events", r"""
     print(seen)
 """)
 
-P("import_through_a_meta_path_finder_of_the_program", r"""
+# A finder of the program's, first in sys.meta_path, that notes what it is
+# asked for (the two programs below differ in what they then import).
+SPY_FINDER = r"""
     import sys
     asked = []
     class Spy:
@@ -2375,21 +2377,16 @@ P("import_through_a_meta_path_finder_of_the_program", r"""
             asked.append(name)
             return None
     sys.meta_path.insert(0, Spy)
+"""
+
+P("import_through_a_meta_path_finder_of_the_program", SPY_FINDER + r"""
     import heapq, string, bisect
     from collections import Counter
     print(asked)
     print(heapq.__spec__.name, heapq.__spec__.origin, string.__loader__ is not None)
 """)
 
-P("import_through_a_meta_path_finder_of_the_program_extension_modules", r"""
-    import sys
-    asked = []
-    class Spy:
-        @staticmethod
-        def find_spec(name, path=None, target=None):
-            asked.append(name)
-            return None
-    sys.meta_path.insert(0, Spy)
+P("import_through_a_meta_path_finder_of_the_program_extension_modules", SPY_FINDER + r"""
     import json, numpy
     print(asked)
     print(json.dumps([int(numpy.arange(4).sum())]))
