@@ -427,13 +427,6 @@ static json_t *opt_string(const char *s)
         return s ? json_string(s) : json_null();
 }
 
-/* stdout; with redirect_stderr_to_stdout, both streams: the run step
- * wrote them into one pipe (job->merge_stderr). */
-static json_t *stdout_json(const struct step_result *r, bool b64, bool *bad)
-{
-        return text_json(r->out.data, r->out.len, b64, bad);
-}
-
 /* What the compile step printed (both streams), or Judge0's words for a
  * compile that ran out of time. */
 static json_t *compile_json(const struct job *job, bool b64, bool *bad)
@@ -478,7 +471,9 @@ static json_t *field_json(const struct j0_sub *s, enum field f, bool b64, bool *
                 return s->has_expected ? text_json(s->expected, s->expected_len, b64, bad)
                                        : json_null();
         case F_STDOUT:
-                return r ? stdout_json(r, b64, bad) : json_null();
+                /* with redirect_stderr_to_stdout, both streams: the run
+                 * step wrote them into one pipe (job->merge_stderr) */
+                return r ? text_json(r->out.data, r->out.len, b64, bad) : json_null();
         case F_STATUS_ID:
                 return json_integer(status);
         case F_CREATED_AT:
