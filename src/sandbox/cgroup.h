@@ -61,11 +61,14 @@ uint64_t cg_box_id(const struct cg_box *b);
 /* A directory fd for clone3(CLONE_INTO_CGROUP), or -1 if not applicable. */
 int cg_box_clone_fd(const struct cg_box *b);
 /* Moves pid into the box (v1, or v2 when clone3 could not); pid 0 means
- * the calling process. */
+ * the calling process, which must be single-threaded (on v1 only the
+ * calling thread moves). */
 int cg_box_attach(struct cg_box *b, pid_t pid, struct err *e);
-/* Opens the box's cgroup.procs (one per hierarchy: v2 one, v1 up to three)
- * for writing, into fds[0..max); returns how many (0 without cgroups) or -1.
- * Whoever writes "0" to every one of them moves itself into the box: the
+/* Opens the box's cgroup.procs (v2: one) or tasks files (v1: one per
+ * hierarchy) for writing, into fds[0..max); returns how many (0 without
+ * cgroups) or -1. Whoever writes "0" to every one of them moves itself into
+ * the box (on v1 the writing thread alone, without waiting for an RCU
+ * grace period; see cgroup.c, self_join_file): the
  * kernel checks the permission to move against the credentials and cgroup
  * namespace of the opener (the server), not the writer's. The caller owns
  * the descriptors. */

@@ -32,8 +32,8 @@ enum warm_req_fd {
         WARM_REQ_STDIN,   /* memfd holding stdin; absent: /dev/null */
         WARM_REQ_NFDS
 };
-/* After those, ncgroup descriptors: the cgroup.procs files (one per
- * hierarchy) of the run's own cgroup, which the run's PID 1 joins before it
+/* After those, ncgroup descriptors: the join files (cg_box_procs_fds, one
+ * per hierarchy) of the run's own cgroup, which the run's PID 1 joins before it
  * forks the program. */
 #define WARM_REQ_MAX_CGROUP_FDS 4 /* memory, pids, cpuacct, cpu (v1) */
 #define WARM_REQ_MAX_FDS (WARM_REQ_NFDS + WARM_REQ_MAX_CGROUP_FDS)

@@ -12,13 +12,16 @@
  * or its memory_kb, and an out-of-memory kill there can only pick a process
  * of the run.
  *
- * Moving a process between cgroups waits for an RCU grace period (5-10 ms
- * here), so the run is born in its cgroup instead: the zygote "parks" in
- * the cgroup of its next run ahead of time. After each run's request, the
- * server creates the next run's cgroup and sends the zygote a WARM_PARK
- * record with that cgroup's cgroup.procs descriptors (opened here: the
- * kernel checks the permission to move against the opener, the server);
- * the zygote moves itself there while the run goes on. The run then only
+ * Moving a whole process between cgroups waits for an RCU grace period
+ * (5-10 ms here), so the run is born in its cgroup instead: the zygote
+ * "parks" in the cgroup of its next run ahead of time. After each run's
+ * request, the server creates the next run's cgroup and sends the zygote a
+ * WARM_PARK record with that cgroup's join files (cg_box_procs_fds; opened
+ * here: the kernel checks the permission to move against the opener, the
+ * server); the zygote moves itself there while the run goes on. On v1
+ * these are `tasks` files, which move the zygote's serving thread alone
+ * and without the grace period (any helper thread of the zygote's stays in
+ * its own cgroup). The run then only
  * gets its limits written. For a few milliseconds after a run starts, the
  * zygote is still in the run's cgroup: it never counts for the run's OOM
  * kills (its oom_score_adj is -1000, set here; the program cannot lower a
