@@ -42,9 +42,17 @@ static enum cg_kind kind = CG_NONE;
 static char v2_base[PATH_MAX];
 static char v1_base[V1_COUNT][PATH_MAX];
 
+/* A box cgroup served again (cg_box_reset) may keep at most this much
+ * memory charged from its earlier runs: slab objects the kernel frees after
+ * a grace period, page cache of files a run read (0.02-0.65 MB seen after
+ * warm runs, falling as the kernel frees it). */
+#define REUSE_MAX_CHARGE (1ULL << 20)
+
 struct cg_box {
         uint64_t id;
         int v2_fd;
+        bool reused;                   /* cg_box_reset made it ready for another run */
+        uint64_t charge_base;          /* what its earlier runs left charged, at this run's start */
         char path[V1_COUNT][PATH_MAX]; /* v2 uses path[0] */
 };
 
@@ -78,6 +86,18 @@ static ssize_t read_file(const char *dir, const char *file, char *out, size_t ca
                 return -1;
         out[n] = '\0';
         return n;
+}
+
+/* -1 when the file cannot be read or holds no number. */
+static int read_u64_strict(const char *dir, const char *file, uint64_t *out)
+{
+        char s[64], *end;
+
+        if (read_file(dir, file, s, sizeof(s)) <= 0)
+                return -1;
+        errno = 0;
+        *out = strtoull(s, &end, 10);
+        return errno || end == s ? -1 : 0;
 }
 
 static uint64_t read_u64(const char *dir, const char *file)
@@ -733,6 +753,8 @@ void cg_box_usage(struct cg_box *b, struct sbx_usage *u)
                 return;
         }
         u->memory_peak_bytes = read_u64(b->path[V1_MEMORY], "memory.max_usage_in_bytes");
+        u->memory_peak_bytes -=
+            u->memory_peak_bytes > b->charge_base ? b->charge_base : u->memory_peak_bytes;
         u->oom_killed = read_keyed(b->path[V1_MEMORY], "memory.oom_control", "oom_kill") > 0;
         if (b->path[V1_CPUACCT][0])
                 u->cpu_us = read_u64(b->path[V1_CPUACCT], "cpuacct.usage") / 1000;
@@ -745,7 +767,15 @@ int cg_box_set_limits(struct cg_box *b, const struct sbx_limits *lim)
 
         if (!b || kind == CG_NONE)
                 return 0;
-        snprintf(mem, sizeof(mem), "%llu", (unsigned long long)lim->memory_bytes);
+        /* A reused cgroup (v1 only) still holds what its earlier runs left
+         * charged: this run gets its whole limit on top, and its peak is
+         * counted from there (cg_box_usage). */
+        b->charge_base = 0;
+        if (b->reused &&
+            read_u64_strict(b->path[V1_MEMORY], "memory.usage_in_bytes", &b->charge_base) < 0)
+                return -1;
+        snprintf(mem, sizeof(mem), "%llu",
+                 (unsigned long long)(lim->memory_bytes + b->charge_base));
         snprintf(pids, sizeof(pids), "%u", lim->processes);
         if (kind == CG_V2) {
                 rc = write_file(b->path[0], "memory.max", mem);
@@ -761,6 +791,33 @@ int cg_box_set_limits(struct cg_box *b, const struct sbx_limits *lim)
         write_file(b->path[V1_MEMORY], "memory.memsw.limit_in_bytes", mem);
         write_file(b->path[V1_MEMORY], "memory.max_usage_in_bytes", "0");
         return write_file(b->path[V1_PIDS], "pids.max", pids) < 0 ? -1 : rc;
+}
+
+int cg_box_reset(struct cg_box *b)
+{
+        uint64_t n;
+
+        if (kind != CG_V1 || !b->path[V1_PIDS][0])
+                return errno = ENOTSUP, -1;
+        if (read_u64_strict(b->path[V1_PIDS], "pids.current", &n) < 0)
+                return errno = EIO, -1;
+        if (n != 0)
+                return errno = EBUSY, -1;
+        /* An out-of-memory kill stays counted in oom_control; such a cgroup,
+         * or one still charged with much, is removed instead. */
+        if (read_keyed(b->path[V1_MEMORY], "memory.oom_control", "oom_kill") != 0 ||
+            read_u64_strict(b->path[V1_MEMORY], "memory.usage_in_bytes", &n) < 0 ||
+            n > REUSE_MAX_CHARGE)
+                return errno = ENOSPC, -1;
+        if (b->path[V1_CPUACCT][0] && write_file(b->path[V1_CPUACCT], "cpuacct.usage", "0") < 0)
+                return errno = EIO, -1;
+        b->reused = true;
+        return 0;
+}
+
+bool cg_box_reusable(const struct cg_box *b)
+{
+        return b && kind == CG_V1;
 }
 
 int cg_box_destroy(struct cg_box *b)

@@ -79,6 +79,17 @@ void cg_box_usage(struct cg_box *b, struct sbx_usage *u);
  * restarts its memory peak: for a warm run's cgroup, made before its limits
  * are known. -1 if a limit could not be set (memory: usage above it). */
 int cg_box_set_limits(struct cg_box *b, const struct sbx_limits *lim);
+/* Whether the box's cgroup may serve another run after this one
+ * (cg_box_reset): cgroup v1. (On v2 a reset memory.peak is only seen
+ * through the descriptor that reset it.) */
+bool cg_box_reusable(const struct cg_box *b);
+/* Readies a reusable box cgroup whose run has ended for another run: its
+ * CPU time restarts from zero; cg_box_set_limits then counts the memory
+ * its earlier runs left charged (at most 1 MiB) as the new run's base.
+ * -1 with errno EBUSY while a process is still in it (try again later),
+ * another errno when it must be removed instead (an out-of-memory kill
+ * on record, more memory left charged, v2). */
+int cg_box_reset(struct cg_box *b);
 /* Removes the box's cgroup and frees the handle; returns -1 with errno EBUSY
  * when the kernel still holds it (the handle stays valid: retry later). */
 int cg_box_destroy(struct cg_box *b);

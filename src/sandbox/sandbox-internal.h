@@ -54,6 +54,14 @@ int sbx_collect_memfd(uint64_t max_data, size_t *cap, struct err *e);
 /* Opens the warm Python binaries (warm.c), at start-up; without them
  * (NULL paths, or not found) warm Python is off. */
 void sbx_warm_init(const char *zygote_path, const char *reaper_path);
+/* Keeps the cgroup of a finished warm run to park a zygote in again
+ * (warm.c): true if taken. sbx_warm_cleanup drops the kept ones, at
+ * shutdown. */
+bool sbx_warm_keep_cgroup(struct cg_box *cg);
+void sbx_warm_cleanup(void);
+/* Has a released box's cgroup removed, off the event loop where the
+ * spawner runs (spawn.c); *cg becomes NULL. */
+void sbx_remove_cgroup(struct cg_box **cg);
 
 /* Starts PID 1 with ctx in a new cgroup with limits lim, in slot's
  * namespaces: makes the box's status socket and sync pipe (ctx gets the

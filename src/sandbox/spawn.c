@@ -146,7 +146,7 @@ int sbx_global_init(const struct sbx_options *opt, struct err *e)
 /* The kernel may need a moment to let go of a dying cgroup (or a warm
  * run's zygote to leave it): the spawner retries (spawner.c), or without
  * it a list here, retried from sbx_retry_releases(). */
-static void remove_cgroup(struct cg_box **cg)
+void sbx_remove_cgroup(struct cg_box **cg)
 {
         /* The spawner's rmdirs are off the event loop. */
         if (*cg && cg_enabled() && sbx_spawner_remove(cg_box_id(*cg)) == 0) {
@@ -173,6 +173,7 @@ static void remove_cgroup(struct cg_box **cg)
 void sbx_global_cleanup(void)
 {
         sbx_standby_cleanup();
+        sbx_warm_cleanup();
         for (int i = 0; i < SHUTDOWN_RELEASE_TRIES && sbx_retry_releases() > 0; i++)
                 usleep(SHUTDOWN_RELEASE_WAIT_US);
         sbx_reclaim_cleanup();
@@ -347,7 +348,7 @@ fail:
                 return -1;
         }
         cg_box_kill(cg);
-        remove_cgroup(&cg);
+        sbx_remove_cgroup(&cg);
         return -1;
 }
 
@@ -503,8 +504,10 @@ void sbx_release(struct sbx_box *box)
         memset(box->out_fd, -1, sizeof(box->out_fd));
         if (box->cg && !box->warm)
                 cg_box_kill(box->cg);
-        remove_cgroup(&box->cg);
-        remove_cgroup(&box->next_cg); /* a zygote's, once it is dead */
+        if (box->warm && box->cg && sbx_warm_keep_cgroup(box->cg))
+                box->cg = NULL;
+        sbx_remove_cgroup(&box->cg);
+        sbx_remove_cgroup(&box->next_cg); /* a zygote's, once it is dead */
         sbx_reclaim_drop(box->mntns_fd);
         box->mntns_fd = -1;
 }

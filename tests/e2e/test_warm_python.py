@@ -630,3 +630,35 @@ def test_cold_runs_name_no_zygote(cold_srv, warm_srv):
                           {"language": "python", "code": "print(1)", "args": ["x"]})
     r = json.loads(body)
     assert (st, r["warm"], r["zygote"], r["stdout"]) == (200, False, None, "1\n"), r
+
+
+def test_reused_cgroups_count_each_run_alone():
+    """On cgroup v1 a finished warm run's cgroup is served again (sandbox/
+    warm.c, cg_box_reset): each later run must still see only its own
+    out-of-memory kill (it makes a failing run's status memory_limit) and
+    memory peak, and its time-out. (The cgroup's CPU counter restarts too,
+    but a warm run reports its reaper's count.) One slot, so the runs take
+    turns in the same few cgroups; a small default memory limit, reached
+    quickly."""
+    with start_server("--uid-base", str(unique_uid_base()), "--max-running", "1",
+                      "--memory-mb", "200") as s:
+        wait_warm_ready(s.url)
+        oom = v1_run(s.url, "x = bytearray(400 << 20)\nprint(len(x))")
+        assert (oom["warm"], oom["status"], oom["exit_code"]) == (True, "memory_limit", -9), oom
+        burn = v1_run(s.url, "import time\nt = time.process_time()\n"
+                             "while time.process_time() - t < 0.5:\n    pass\nprint('burnt')")
+        assert (burn["warm"], burn["stdout"]) == (True, "burnt\n") and burn["cpu_ms"] >= 450, burn
+        big = v1_run(s.url, "x = bytearray(120 << 20)\nprint('big')")
+        assert (big["warm"], big["stdout"]) == (True, "big\n") and big["memory_kb"] > 120 << 10, big
+        after = "after an out-of-memory kill, 0.5 s of CPU and 120 MB"
+        for i in range(4):
+            r = v1_run(s.url, "print(1)\nraise SystemExit(3)")
+            what = f"exit 3, run {i} {after}: {r}"
+            assert (r["warm"], r["status"], r["exit_code"], r["stdout"]) == (
+                True, "runtime_error", 3, "1\n"), what
+            # a warm print(1) costs a few ms of CPU and about a megabyte
+            assert r["memory_kb"] < 60 << 10, what
+        for i in range(2):
+            r = v1_run(s.url, "import time\ntime.sleep(5)", timeout=0.3)
+            what = f"a sleep past its time-out, run {i} {after}: {r}"
+            assert (r["warm"], r["status"]) == (True, "timeout") and r["cpu_ms"] < 200, what
