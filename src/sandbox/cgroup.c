@@ -768,14 +768,24 @@ int cg_box_set_limits(struct cg_box *b, const struct sbx_limits *lim)
         if (!b || kind == CG_NONE)
                 return 0;
         /* A reused cgroup (v1 only) still holds what its earlier runs left
-         * charged: this run gets its whole limit on top, and its peak is
-         * counted from there (cg_box_usage). */
+         * charged (at most REUSE_MAX_CHARGE): the run's peak is counted from
+         * there (cg_box_usage), and its limit is raised by the anonymous
+         * memory among it, the zygote's pages charged while it waited here,
+         * which stay. The rest (page cache, slab objects) the kernel frees
+         * or reclaims as the run's own charges need the room: the run gets
+         * its limit and never more (less by what it did not free yet, a few
+         * hundred KiB). */
+        uint64_t zygote_pages = 0;
         b->charge_base = 0;
-        if (b->reused &&
-            read_u64_strict(b->path[V1_MEMORY], "memory.usage_in_bytes", &b->charge_base) < 0)
-                return -1;
-        snprintf(mem, sizeof(mem), "%llu",
-                 (unsigned long long)(lim->memory_bytes + b->charge_base));
+        if (b->reused) {
+                if (read_u64_strict(b->path[V1_MEMORY], "memory.usage_in_bytes", &b->charge_base) <
+                    0)
+                        return -1;
+                zygote_pages = read_keyed(b->path[V1_MEMORY], "memory.stat", "rss");
+                if (zygote_pages > b->charge_base)
+                        zygote_pages = b->charge_base;
+        }
+        snprintf(mem, sizeof(mem), "%llu", (unsigned long long)(lim->memory_bytes + zygote_pages));
         snprintf(pids, sizeof(pids), "%u", lim->processes);
         if (kind == CG_V2) {
                 rc = write_file(b->path[0], "memory.max", mem);

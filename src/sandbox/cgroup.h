@@ -85,7 +85,8 @@ int cg_box_set_limits(struct cg_box *b, const struct sbx_limits *lim);
 bool cg_box_reusable(const struct cg_box *b);
 /* Readies a reusable box cgroup whose run has ended for another run: its
  * CPU time restarts from zero; cg_box_set_limits then counts the memory
- * its earlier runs left charged (at most 1 MiB) as the new run's base.
+ * its earlier runs left charged (at most 1 MiB) as the new run's base,
+ * adding only the anonymous pages among it to the run's limit.
  * -1 with errno EBUSY while a process is still in it (try again later),
  * another errno when it must be removed instead (an out-of-memory kill
  * on record, more memory left charged, v2). */
