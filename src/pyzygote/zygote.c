@@ -882,6 +882,9 @@ static void drop_everything(const struct warm_request *rq, int status_fd)
 
 /* C: the program. `ready` reads EOF once the run's PID 1 has become the
  * reaper (so the program never sees it under another name). */
+/* The CPUs of the server's affinity, the program's (warm_config). */
+static cpu_set_t program_cpus;
+
 static _Noreturn void become_program(const struct warm_request *rq, const int *fds, int ready)
 {
         int status_fd = fds[WARM_REQ_STATUS];
@@ -921,6 +924,11 @@ static _Noreturn void become_program(const struct warm_request *rq, const int *f
                         ;
         }
         drop_everything(rq, status_fd);
+        /* Off its slot's CPU (sandbox/warm.c): the program may run on every
+         * CPU a cold box's may. */
+        if (CPU_COUNT(&program_cpus) > 0 &&
+            sched_setaffinity(0, sizeof(program_cpus), &program_cpus) < 0)
+                run_failed(status_fd, "sched_setaffinity");
         syscall(SYS_close_range, 3, ~0U, 0);
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
@@ -1186,6 +1194,7 @@ int main(int argc, char **argv)
             cfg.magic != WARM_MAGIC)
                 die("read the configuration");
         cfg.preload[sizeof(cfg.preload) - 1] = '\0';
+        program_cpus = cfg.program_cpus;
         /* Set by the server before it sent the configuration. */
         {
                 char adj[16] = "";

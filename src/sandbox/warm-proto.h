@@ -14,6 +14,7 @@
 #ifndef CODEEXEC_WARM_PROTO_H
 #define CODEEXEC_WARM_PROTO_H
 
+#include <sched.h>
 #include <stdint.h>
 
 #define WARM_MAGIC 0x636f6457u /* "Wdoc" */
@@ -66,6 +67,10 @@ struct warm_request {
 struct warm_config {
         uint32_t magic;
         char preload[508]; /* comma-separated module names */
+        /* The CPUs a program may run on: the server's own, as a cold box
+         * inherits them. The zygote itself, and each run's PID 1, keep to
+         * the one CPU of their slot (sandbox/warm.c). */
+        cpu_set_t program_cpus;
 };
 
 struct warm_ready {

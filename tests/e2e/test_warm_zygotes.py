@@ -118,6 +118,30 @@ def test_openblas_zygotes_are_single_threaded_and_runs_stay_warm(monkeypatch):
         assert max(r[3] for r in results) < 9000, "a run took 9 s or more"
 
 
+def test_zygotes_keep_to_their_slots_cpu():
+    """A slot's zygotes (and so its runs' PID 1s) keep to one CPU, slot i to
+    the i-th of the server's (sandbox/warm.c: a warm run's hand-offs stay on
+    one CPU); the program itself gets every CPU back (the corpus program
+    cpu_affinity_of_the_program_its_threads_and_children compares it with
+    a cold run's)."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        pytest.skip(f"one CPU in this process's affinity ({cpus}): nothing to keep to")
+    with start_server("--max-running", "2", "--uid-base", str(unique_uid_base())) as s:
+        wait_warm_ready(s.url)
+        by_slot: dict = {}
+        for z in zygotes(s.pid):
+            status = Path(f"/proc/{z}/status").read_text().splitlines()
+            uid = int(next(l for l in status if l.startswith("Uid:")).split()[1])
+            allowed = next(l for l in status if l.startswith("Cpus_allowed_list:")).split()[1]
+            by_slot.setdefault(uid, set()).add(allowed)
+        assert len(by_slot) == 2, f"zygotes of two slots expected: {by_slot}"
+        slot_cpus = [by_slot[uid] for uid in sorted(by_slot)]
+        assert slot_cpus == [{str(cpus[0])}, {str(cpus[1])}], f"per slot: {slot_cpus}, CPUs {cpus}"
+        r = v1_run(s.url, "import os\nprint(sorted(os.sched_getaffinity(0)))")
+        assert (r["warm"], r["stdout"]) == (True, f"{cpus}\n"), r
+
+
 THREAD_MODULE = "codeexec_test_leaves_a_thread"
 SITE = Path("/usr/local/lib/python3.11/dist-packages")   # on python3's sys.path, seen by boxes
 
@@ -161,12 +185,13 @@ __attribute__((constructor)) static void init(void)
 }
 
 /* The server's send of a zygote's configuration (struct warm_config: 512
- * bytes starting with WARM_MAGIC) fails the first three times. */
+ * bytes or more, starting with WARM_MAGIC; the other records the server
+ * sends with this magic go through sendmsg) fails the first three times. */
 ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
         uint32_t magic = 0;
 
-        if (len == 512 && (flags & MSG_DONTWAIT) && failed < 3) {
+        if (len >= 512 && (flags & MSG_DONTWAIT) && failed < 3) {
                 memcpy(&magic, buf, sizeof(magic));
                 if (magic == 0x636f6457u) {
                         failed++;

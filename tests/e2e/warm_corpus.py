@@ -748,6 +748,19 @@ P("scheduling_and_umask", r"""
     print(os.cpu_count() == len(os.sched_getaffinity(0)) or "affinity differs")
 """)
 
+P("cpu_affinity_of_the_program_its_threads_and_children", r"""
+    # a warm run's PID 1 keeps to its slot's CPU; the program must not
+    import os, subprocess, sys, threading
+    print(sorted(os.sched_getaffinity(0)))
+    print([l for l in open("/proc/self/status") if l.startswith("Cpus_allowed_list")])
+    seen = []
+    t = threading.Thread(target=lambda: seen.append(sorted(os.sched_getaffinity(0))))
+    t.start(); t.join()
+    print(seen)
+    print(subprocess.run([sys.executable, "-c", "import os; print(sorted(os.sched_getaffinity(0)))"],
+                         capture_output=True, text=True).stdout, end="")
+""")
+
 P("oom_score_adj", r"""
     print(open("/proc/self/oom_score_adj").read().strip())
 """)
