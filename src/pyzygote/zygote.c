@@ -924,11 +924,11 @@ static _Noreturn void become_program(const struct warm_request *rq, const int *f
                         ;
         }
         drop_everything(rq, status_fd);
-        /* Off its slot's CPU (sandbox/warm.c): the program may run on every
-         * CPU a cold box's may. */
-        if (CPU_COUNT(&program_cpus) > 0 &&
-            sched_setaffinity(0, sizeof(program_cpus), &program_cpus) < 0)
-                run_failed(status_fd, "sched_setaffinity");
+        /* Off its slot's CPU (sandbox/slotcpu.c): the program may run on
+         * every CPU a cold box's may (should the CPUs have changed since
+         * the zygote started, it stays on the slot's). */
+        if (CPU_COUNT(&program_cpus) > 0)
+                (void)sched_setaffinity(0, sizeof(program_cpus), &program_cpus);
         syscall(SYS_close_range, 3, ~0U, 0);
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);

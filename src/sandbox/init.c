@@ -58,6 +58,7 @@
 #include "cgroup.h"
 #include "harden.h"
 #include "reaper.h"
+#include "slotcpu.h"
 #include "specimage.h"
 #include "warm-proto.h"
 
@@ -148,6 +149,9 @@ static int step_stdin(const struct sbx_step *st, struct err *e)
         return fd < 0 ? err_set(e, errno, "memfd for stdin") : fd;
 }
 
+/* The CPUs PID 1 had before it kept to its slot's: each step's. */
+static cpu_set_t step_cpus;
+
 /* In the forked step process: wire fds, reset signals, exec. */
 static _Noreturn void exec_step(const struct sbx_spec *spec, const struct sbx_step *st, int in,
                                 int out, int errfd, int report, int memory_rlimit)
@@ -179,6 +183,9 @@ static _Noreturn void exec_step(const struct sbx_spec *spec, const struct sbx_st
          * reserves a large shadow). */
         if (harden_rlimits_step(&lim, &e) < 0)
                 goto fail;
+        /* PID 1 keeps to its slot's CPU; the program does not (slotcpu.c).
+         * Should the CPUs have changed since, it stays on the slot's. */
+        (void)slot_cpu_leave(&step_cpus);
         execve(st->argv[0], st->argv, spec->envp);
 fail:
         saved = e.errnum ? e.errnum : errno;
@@ -432,6 +439,7 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
         for (int sig = 1; sig < NSIG; sig++)
                 signal(sig, SIG_DFL);
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        slot_cpu_keep(spec->slot, &step_cpus);
         /* Join the box's cgroups while we still have host uid 0 (the files
          * are root's); nothing of the program runs before this. */
         if (c->cg && cg_box_attach(c->cg, 0, &e) < 0)

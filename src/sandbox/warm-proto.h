@@ -67,9 +67,9 @@ struct warm_request {
 struct warm_config {
         uint32_t magic;
         char preload[508]; /* comma-separated module names */
-        /* The CPUs a program may run on: the server's own, as a cold box
-         * inherits them. The zygote itself, and each run's PID 1, keep to
-         * the one CPU of their slot (sandbox/warm.c). */
+        /* The CPUs a program may run on: the server's own, as a cold box's
+         * program has them. The zygote itself, and each run's PID 1, keep
+         * to the one CPU of their slot (slotcpu.c). */
         cpu_set_t program_cpus;
 };
 

@@ -98,33 +98,6 @@ static void log_warn_once_oom(int errnum)
         said = true;
 }
 
-/* A zygote and its runs' PID 1s keep to one CPU, the slot's (slot i on
- * the i-th CPU of the server's, modulo their number), so that the chain of
- * hand-offs of a warm run (the zygote, PID 1, the program, the reaper:
- * each wakes the next) stays on one CPU while the other slot's stays on
- * another; left to the scheduler, the wake-ups of both slots often queued
- * on one CPU while the other sat idle (bench/sandboxfusion.py stdin:
- * +10% calls per second pinned). The program leaves it for every CPU of
- * the server's before its first instruction (zygote.c). */
-static void pin_to_slot_cpu(pid_t pid, unsigned slot, const cpu_set_t *cpus)
-{
-        int n = CPU_COUNT(cpus), k = 0;
-        cpu_set_t one;
-
-        if (n < 2)
-                return;
-        CPU_ZERO(&one);
-        for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-                if (CPU_ISSET(cpu, cpus) && k++ == (int)(slot % (unsigned)n)) {
-                        CPU_SET(cpu, &one);
-                        break;
-                }
-        }
-        if (sched_setaffinity(pid, sizeof(one), &one) < 0)
-                log_warn("warm python: zygote %d not kept to one CPU: %s", (int)pid,
-                         strerror(errno));
-}
-
 int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sbx_box *zygote,
                      struct err *e)
 {
@@ -153,11 +126,12 @@ int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sb
         if (snprintf(cfg.preload, sizeof(cfg.preload), "%s", preload ? preload : "") >=
             (int)sizeof(cfg.preload))
                 return err_set(e, E2BIG, "--python-preload is too long");
+        /* The zygote, PID 1 of its box, keeps to its slot's CPU (slotcpu.c);
+         * its programs get the server's CPUs, as a cold box's do. */
         if (sched_getaffinity(0, sizeof(cfg.program_cpus), &cfg.program_cpus) < 0)
                 CPU_ZERO(&cfg.program_cpus); /* the zygote then leaves the program's as is */
         if (sbx_spawn(&z, zygote, e) < 0)
                 return -1;
-        pin_to_slot_cpu(zygote->pid, spec->slot, &cfg.program_cpus);
         /* Never the OOM killer's choice, and so neither are the runs' PID 1s
          * forked from it; each program raises its own to 0 (zygote.c), and
          * no process can lower its own below -1000 or touch another's. Needs

@@ -19,6 +19,7 @@ Budget: about 60 s on a 2-core machine.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -119,11 +120,12 @@ def test_openblas_zygotes_are_single_threaded_and_runs_stay_warm(monkeypatch):
 
 
 def test_zygotes_keep_to_their_slots_cpu():
-    """A slot's zygotes (and so its runs' PID 1s) keep to one CPU, slot i to
-    the i-th of the server's (sandbox/warm.c: a warm run's hand-offs stay on
-    one CPU); the program itself gets every CPU back (the corpus program
-    cpu_affinity_of_the_program_its_threads_and_children compares it with
-    a cold run's)."""
+    """A slot's box PID 1s, its zygotes among them (and so its warm runs'
+    PID 1s), keep to one CPU, slot i to the i-th of the server's
+    (sandbox/slotcpu.c: a run's hand-offs stay on one CPU); every program,
+    warm or cold, gets the server's CPUs back (the corpus program
+    cpu_affinity_of_the_program_its_threads_and_children compares a warm
+    run with a cold one)."""
     cpus = sorted(os.sched_getaffinity(0))
     if len(cpus) < 2:
         pytest.skip(f"one CPU in this process's affinity ({cpus}): nothing to keep to")
@@ -138,8 +140,16 @@ def test_zygotes_keep_to_their_slots_cpu():
         assert len(by_slot) == 2, f"zygotes of two slots expected: {by_slot}"
         slot_cpus = [by_slot[uid] for uid in sorted(by_slot)]
         assert slot_cpus == [{str(cpus[0])}, {str(cpus[1])}], f"per slot: {slot_cpus}, CPUs {cpus}"
-        r = v1_run(s.url, "import os\nprint(sorted(os.sched_getaffinity(0)))")
+        probe = "import os\nprint(sorted(os.sched_getaffinity(0)))"
+        r = v1_run(s.url, probe)
         assert (r["warm"], r["stdout"]) == (True, f"{cpus}\n"), r
+        st, _, body = request(s.url, "POST", "/v1/run",
+                              {"language": "python", "code": probe, "args": ["cold"]})
+        r = json.loads(body)
+        assert (st, r["warm"], r["stdout"]) == (200, False, f"{cpus}\n"), r
+        r = v1_run(s.url, "taskset -pc $$ | sed 's/.*: //'", language="sh")
+        assert r["stdout"] == ",".join(map(str, cpus)) + "\n" or r["stdout"] == (
+            f"{cpus[0]}-{cpus[-1]}\n"), r
 
 
 THREAD_MODULE = "codeexec_test_leaves_a_thread"
