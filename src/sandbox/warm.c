@@ -220,7 +220,8 @@ static struct cg_box *reuse_cgroup(void)
                         i++;
                         continue;
                 }
-                memmove(&kept[i], &kept[i + 1], (nkept - i - 1) * sizeof(*kept));
+                for (size_t k = i; k + 1 < nkept; k++)
+                        kept[k] = kept[k + 1];
                 nkept--;
                 if (rc == 0)
                         return cg;
