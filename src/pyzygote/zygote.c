@@ -880,11 +880,11 @@ static void drop_everything(const struct warm_request *rq, int status_fd)
                 run_error(status_fd, &e);
 }
 
-/* C: the program. `ready` reads EOF once the run's PID 1 has become the
- * reaper (so the program never sees it under another name). */
 /* The CPUs of the server's affinity, the program's (warm_config). */
 static cpu_set_t program_cpus;
 
+/* C: the program. `ready` reads EOF once the run's PID 1 has become the
+ * reaper (so the program never sees it under another name). */
 static _Noreturn void become_program(const struct warm_request *rq, const int *fds, int ready)
 {
         int status_fd = fds[WARM_REQ_STATUS];

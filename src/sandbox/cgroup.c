@@ -713,9 +713,8 @@ fail:
 
 int cg_box_attach(struct cg_box *b, pid_t pid, struct err *e)
 {
-        char val[32];
-
         const char *file = pid == 0 ? self_join_file() : "cgroup.procs";
+        char val[32];
 
         snprintf(val, sizeof(val), "%d", pid);
         /* Reads only b: a box's PID 1 calls this (v2 boxes fill path[0]

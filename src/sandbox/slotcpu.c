@@ -15,8 +15,6 @@
 #define _GNU_SOURCE
 #include "slotcpu.h"
 
-#include <string.h>
-
 void slot_cpu_keep(unsigned slot, cpu_set_t *all)
 {
         cpu_set_t one;

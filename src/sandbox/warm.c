@@ -5,12 +5,13 @@
  * executes the codeexec-pyzygote binary instead of running steps; its
  * status socket is the control channel and its step-0 pipes its log. It
  * lives in a cgroup of its own with the server's default limits, which
- * keeps the charges of its start-up. Each run gets a fresh cgroup with
- * exactly the run's limits, created here beside the zygote's: the program's
- * memory, processes and CPU are counted and limited there alone, so nothing
- * a previous run left charged (page cache, dentries) raises a run's limit
- * or its memory_kb, and an out-of-memory kill there can only pick a process
- * of the run.
+ * keeps the charges of its start-up. Each run gets a cgroup to itself with
+ * exactly the run's limits, beside the zygote's: the program's memory,
+ * processes and CPU are counted and limited there alone, so nothing a
+ * previous run left charged (page cache, dentries) raises a run's limit or
+ * its memory_kb, and an out-of-memory kill there can only pick a process of
+ * the run. On v1 that cgroup may be a finished run's, kept for the purpose
+ * (below, and cg_box_reset for what makes it as good as a fresh one).
  *
  * Moving a whole process between cgroups waits for an RCU grace period
  * (5-10 ms here), so the run is born in its cgroup instead: the zygote
@@ -19,16 +20,15 @@
  * WARM_PARK record with that cgroup's join files (cg_box_procs_fds; opened
  * here: the kernel checks the permission to move against the opener, the
  * server); the zygote moves itself there while the run goes on. On v1
- * these are `tasks` files, which move the zygote's serving thread alone
- * and without the grace period (any helper thread of the zygote's stays in
- * its own cgroup). The run then only
- * gets its limits written. For a few milliseconds after a run starts, the
- * zygote is still in the run's cgroup: it never counts for the run's OOM
- * kills (its oom_score_adj is -1000, set here; the program cannot lower a
- * process's below -1000 nor touch another's), and a warm run's cgroup is
- * never killed as a whole (the run's PID 1 ends the run; the cgroup is
- * removed once empty). Without a parked cgroup (cgroups off, a failed
- * park) the run's PID 1 joins a fresh cgroup itself, paying the wait.
+ * these are `tasks` files, which move the zygote's thread (it has one)
+ * without the grace period. The run then only gets its limits written.
+ * For a few milliseconds after a run starts, the zygote is still in the
+ * run's cgroup: it never counts for the run's OOM kills (its oom_score_adj
+ * is -1000, set here; the program cannot lower a process's below -1000 nor
+ * touch another's), and a warm run's cgroup is never killed as a whole
+ * (the run's PID 1 ends the run; the cgroup is kept or removed once empty).
+ * Without a parked cgroup (cgroups off, a failed park) the run's PID 1
+ * joins a fresh cgroup itself.
  *
  * sbx_warm_run creates the run's channels exactly as sbx_spawn does (status
  * pair, stdout/stderr pipes) plus memfds with the program and its stdin,
