@@ -46,8 +46,8 @@ $(BUILD)/codeexec: $(OBJ)
 # The warm Python zygote embeds libpython; never built with sanitizers (the
 # interpreter and numpy are not ours to instrument, and a run's exit status
 # must not depend on a leak report).
-ZYGOTE_SRC := src/pyzygote/zygote.c src/sandbox/harden.c src/sandbox/reaper.c src/util/err.c \
-	src/util/scm.c
+ZYGOTE_SRC := src/pyzygote/zygote.c src/sandbox/harden.c src/sandbox/reaper.c \
+	src/sandbox/slotcpu.c src/util/err.c src/util/scm.c
 ZYGOTE_CFLAGS = -O2 -g -std=gnu11 $(WARN) $(HARDEN) $(shell pkg-config --cflags python3-embed)
 # (zygote.c embeds src/pyzygote/warm_imports.py with .incbin: built from here)
 $(BUILD)/codeexec-pyzygote: $(ZYGOTE_SRC) src/pyzygote/warm_imports.py $(wildcard src/sandbox/*.h) \

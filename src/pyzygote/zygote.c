@@ -61,6 +61,7 @@
 
 #include "../sandbox/harden.h"
 #include "../sandbox/reaper.h"
+#include "../sandbox/slotcpu.h"
 #include "../sandbox/warm-proto.h"
 #include "../util/err.h"
 #include "../util/scm.h"
@@ -927,8 +928,7 @@ static _Noreturn void become_program(const struct warm_request *rq, const int *f
         /* Off its slot's CPU (sandbox/slotcpu.c): the program may run on
          * every CPU a cold box's may (should the CPUs have changed since
          * the zygote started, it stays on the slot's). */
-        if (CPU_COUNT(&program_cpus) > 0)
-                (void)sched_setaffinity(0, sizeof(program_cpus), &program_cpus);
+        (void)slot_cpu_leave(&program_cpus);
         syscall(SYS_close_range, 3, ~0U, 0);
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);

@@ -44,8 +44,9 @@ static char v1_base[V1_COUNT][PATH_MAX];
 
 /* A box cgroup served again (cg_box_reset) may keep at most this much
  * memory charged from its earlier runs: slab objects the kernel frees after
- * a grace period, page cache of files a run read (0.02-0.65 MB seen after
- * warm runs, falling as the kernel frees it). */
+ * a grace period, page cache of files a run read, pages the zygote dirtied
+ * while parked there (0.02-0.9 MB seen after warm runs, falling as the
+ * kernel frees it). */
 #define REUSE_MAX_CHARGE (1ULL << 20)
 
 struct cg_box {
@@ -100,13 +101,12 @@ static int read_u64_strict(const char *dir, const char *file, uint64_t *out)
         return errno || end == s ? -1 : 0;
 }
 
+/* 0 when the file cannot be read or holds no number. */
 static uint64_t read_u64(const char *dir, const char *file)
 {
-        char s[64];
+        uint64_t v;
 
-        if (read_file(dir, file, s, sizeof(s)) < 0)
-                return 0;
-        return strtoull(s, NULL, 10);
+        return read_u64_strict(dir, file, &v) == 0 ? v : 0;
 }
 
 /* SIGKILLs the processes in dir/cgroup.procs, except spare. Only whole lines
@@ -582,10 +582,10 @@ void cg_cleanup(void)
  * (8 ms per move with moves 20 ms apart, against 20 us through `tasks`,
  * measured here on Linux 6.18) and holds cgroup_mutex meanwhile, so every
  * other cgroup operation of the machine (the server's mkdir of the next
- * box) waited too. Every writer here is a box's PID 1, a single thread, or
- * the thread of a warm zygote that forks its runs (its helper threads stay
- * in the zygote's own cgroup, where they count). v2 moves no single thread
- * of a domain cgroup: cgroup.procs. */
+ * box) waited too. Every writer here is single-threaded: a box's PID 1,
+ * or a warm zygote (one with a thread is refused, exec/warmpool.c), whose
+ * runs are then born in the box. v2 moves no single thread of a domain
+ * cgroup: cgroup.procs. */
 static const char *self_join_file(void)
 {
         return kind == CG_V2 ? "cgroup.procs" : "tasks";

@@ -645,6 +645,8 @@ def test_reused_cgroups_count_each_run_alone():
         wait_warm_ready(s.url)
         oom = v1_run(s.url, "x = bytearray(400 << 20)\nprint(len(x))")
         assert (oom["warm"], oom["status"], oom["exit_code"]) == (True, "memory_limit", -9), oom
+        # CPU time as an amount of work, not a speed: the program spins until
+        # it has used 0.5 s of CPU, on any machine
         burn = v1_run(s.url, "import time\nt = time.process_time()\n"
                              "while time.process_time() - t < 0.5:\n    pass\nprint('burnt')")
         assert (burn["warm"], burn["stdout"]) == (True, "burnt\n") and burn["cpu_ms"] >= 450, burn
@@ -656,9 +658,12 @@ def test_reused_cgroups_count_each_run_alone():
             what = f"exit 3, run {i} {after}: {r}"
             assert (r["warm"], r["status"], r["exit_code"], r["stdout"]) == (
                 True, "runtime_error", 3, "1\n"), what
-            # a warm print(1) costs a few ms of CPU and about a megabyte
+            # a warm print(1) holds about a megabyte; the big run's 120 MB
+            # must not show
             assert r["memory_kb"] < 60 << 10, what
         for i in range(2):
             r = v1_run(s.url, "import time\ntime.sleep(5)", timeout=0.3)
             what = f"a sleep past its time-out, run {i} {after}: {r}"
+            # a sleeping program uses a few ms of CPU (tens on a slow
+            # machine), the burnt run's 500 must not show
             assert (r["warm"], r["status"]) == (True, "timeout") and r["cpu_ms"] < 200, what
