@@ -37,7 +37,8 @@ PYTEST  := /usr/bin/python3 -m pytest
 .PHONY: all setup setup-core setup-browser run test unit e2e test-cgroup2 asan asan-ci fuzz bench soak format lint \
 	compdb tidy clean
 
-all: $(BUILD)/codeexec $(BUILD)/codeexec-pyzygote $(BUILD)/codeexec-pyreaper
+all: $(BUILD)/codeexec $(BUILD)/codeexec-pyzygote $(BUILD)/codeexec-pyreaper \
+	$(BUILD)/codeexec-execzygote
 
 $(BUILD)/codeexec: $(OBJ)
 	@echo "  LD  $@"
@@ -46,16 +47,26 @@ $(BUILD)/codeexec: $(OBJ)
 # The warm Python zygote embeds libpython; never built with sanitizers (the
 # interpreter and numpy are not ours to instrument, and a run's exit status
 # must not depend on a leak report).
-ZYGOTE_SRC := src/pyzygote/zygote.c src/sandbox/harden.c src/sandbox/reaper.c \
+ZYGOTE_COMMON := src/zygote/zyrun.c src/sandbox/harden.c src/sandbox/reaper.c \
 	src/sandbox/slotcpu.c src/util/err.c src/util/scm.c
+ZYGOTE_SRC := src/pyzygote/zygote.c $(ZYGOTE_COMMON)
 ZYGOTE_CFLAGS = -O2 -g -std=gnu11 $(WARN) $(HARDEN) $(shell pkg-config --cflags python3-embed)
 # (zygote.c embeds src/pyzygote/warm_imports.py with .incbin: built from here)
 $(BUILD)/codeexec-pyzygote: $(ZYGOTE_SRC) src/pyzygote/warm_imports.py $(wildcard src/sandbox/*.h) \
-		src/util/scm.h src/util/err.h
+		src/zygote/zyrun.h src/util/scm.h src/util/err.h
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
 	@cc $(ZYGOTE_CFLAGS) -pie \
 		-Wl,-z,relro,-z,now -o $@ $(ZYGOTE_SRC) $$(pkg-config --libs python3-embed)
+
+# Judge mode's exec zygote (src/zygote/execzygote.c): one per judged
+# program and slot, forking a box per test.
+EXECZYGOTE_SRC := src/zygote/execzygote.c src/sandbox/archive.c $(ZYGOTE_COMMON)
+$(BUILD)/codeexec-execzygote: $(EXECZYGOTE_SRC) $(wildcard src/sandbox/*.h) src/zygote/zyrun.h \
+		src/util/scm.h src/util/err.h
+	@mkdir -p $(dir $@)
+	@echo "  LD  $@"
+	@cc -O2 -g -std=gnu11 $(WARN) $(HARDEN) -pie -Wl,-z,relro,-z,now -o $@ $(EXECZYGOTE_SRC)
 
 # PID 1 of a warm run after its set-up: static, so that its exec costs little;
 # on x86-64 without a C library at all (src/pyzygote/nolibc.c: glibc's start-up
@@ -149,7 +160,8 @@ test: setup setup-browser
 ASAN_MAKE := $(MAKE) --no-print-directory BUILD=build-asan \
 	CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	LDFLAGS="-fsanitize=address,undefined"
-ASAN_BIN  := build-asan/codeexec build-asan/codeexec-pyzygote build-asan/codeexec-pyreaper
+ASAN_BIN  := build-asan/codeexec build-asan/codeexec-pyzygote build-asan/codeexec-pyreaper \
+	build-asan/codeexec-execzygote
 
 asan:
 	@$(ASAN_MAKE) $(ASAN_BIN)
@@ -235,6 +247,8 @@ compdb:
 	@mkdir -p $(BUILD)
 	@{ $(foreach f,$(SRC),printf '%s\t%s\n' $(f) '$(CC) $(CFLAGS) -c -o $(f:src/%.c=$(BUILD)/obj/%.o) $(f)';) \
 	   printf '%s\t%s\n' src/pyzygote/zygote.c 'cc $(ZYGOTE_CFLAGS) -c -o /dev/null src/pyzygote/zygote.c'; \
+	   $(foreach f,$(wildcard src/zygote/*.c),printf '%s\t%s\n' $(f) \
+		'cc -O2 -g -std=gnu11 $(WARN) $(HARDEN) -c -o /dev/null $(f)';) \
 	   $(foreach f,$(filter src/pyzygote/%,$(REAPER_SRC)),printf '%s\t%s\n' $(f) \
 		'cc $(REAPER_CFLAGS) -c -o /dev/null $(f)';) \
 	   $(foreach f,$(UNIT_SRC),printf '%s\t%s\n' $(f) '$(CC) $(CFLAGS) -Isrc -c -o /dev/null $(f)';) \
@@ -245,7 +259,7 @@ compdb:
 # of CPU). One file per clang-tidy: with several, clang-tidy 14's analyzer
 # carries state from one file to the next and reports va_lists as
 # uninitialised that are not.
-TIDY_SRC  := $(SRC) $(wildcard src/pyzygote/*.c)
+TIDY_SRC  := $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c)
 TIDY_JOBS ?= 2
 tidy: compdb
 	@echo "  TIDY $(words $(TIDY_SRC)) files"
@@ -253,14 +267,14 @@ tidy: compdb
 		2>$(BUILD)/tidy.log || { grep -v ' generated\.$$' $(BUILD)/tidy.log; false; }
 
 format:
-	clang-format -i $(SRC) $(wildcard src/pyzygote/*.c) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c)
+	clang-format -i $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c)
 
 lint: $(BUILD)/codeexec
 	@scripts/options-doc --check $(BUILD)/codeexec
 	@scripts/check-layers
 	@/usr/bin/python3 tests/judge/make_corpus.py --check
-	@clang-format --dry-run --Werror $(SRC) $(wildcard src/pyzygote/*.c) $(wildcard src/*/*.h)
-	@! grep -nE '\b(sprintf|strcpy|strcat|gets)\s*\(' $(SRC) $(wildcard src/pyzygote/*.c) || (echo "banned call" && false)
+	@clang-format --dry-run --Werror $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c) $(wildcard src/*/*.h)
+	@! grep -nE '\b(sprintf|strcpy|strcat|gets)\s*\(' $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c) || (echo "banned call" && false)
 	@$(MAKE) --no-print-directory tidy
 
 clean:

@@ -118,6 +118,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--recompile-rounds", type=int, default=2)
     ap.add_argument("--tsv", type=Path, default=REPO / "bench" / "results" / "judge.tsv")
+    ap.add_argument("--server-arg", action="append", default=[],
+                    help="an argument for the server (repeat), e.g. --server-arg=--no-judge-zygotes")
     a = ap.parse_args()
     tests = make_tests(a.tests, a.pairs)
     cpp = (SOLUTIONS / "correct.cpp").read_text()
@@ -130,7 +132,7 @@ def main():
               f"{', '.join(f'{t * 1000:.0f}' for t in times)}){extra}", flush=True)
         rows.append((name, f"{med * 1000:.0f}"))
 
-    with Server() as s:
+    with Server(*a.server_arg) as s:
         # Warm up: the first compile and the warm interpreters.
         judge(s.url, "cpp", cpp, tests[:2])
         judge(s.url, "python", py, tests[:2])
@@ -140,7 +142,8 @@ def main():
         last = judge(s.url, "cpp", cpp, tests)
         walls = sorted(t["wall_ms"] for t in last["tests"])
         print(f"    (one of them: compile {last['compile']['wall_ms']} ms in its box, tests "
-              f"{walls[len(walls) // 2]} ms median run, total_wall_ms {last['total_wall_ms']})")
+              f"{walls[len(walls) // 2]} ms median run, total_wall_ms {last['total_wall_ms']}; "
+              f"{sum(1 for t in last['tests'] if t.get('forked'))} forked from a judge zygote)")
         d1, d1t = median_time(lambda: direct_cpp(cpp, tests, 1), a.rounds)
         report("direct: g++ + runs, sequential", d1, d1t)
         dn, dnt = median_time(lambda: direct_cpp(cpp, tests, slots), a.rounds)

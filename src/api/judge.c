@@ -412,6 +412,7 @@ static json_t *test_json(const struct judge *j, size_t t)
         if (r->points >= 0)
                 json_object_set_new(o, "points", json_real(r->points));
         json_object_set_new(o, "warm", json_boolean(ran && r->warm));
+        json_object_set_new(o, "forked", json_boolean(ran && r->forked));
         return o;
 }
 

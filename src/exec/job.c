@@ -32,6 +32,7 @@
 #include "../util/log.h"
 #include "../util/strv.h"
 #include "env.h"
+#include "execpool.h"
 #include "sched.h"
 #include "warmpool.h"
 
@@ -55,6 +56,7 @@ struct job_private {
         bool cold_only;      /* a warm attempt failed: this job runs cold */
         bool overflowed;     /* stop_on_overflow fired: the box is being killed */
         pid_t zygote_pid;    /* the warm zygote the run was sent to */
+        bool exec_zygote;    /* ... an exec zygote (execpool.h) */
         siginfo_t init_exit; /* how the box's PID 1 ended */
         /* memory the spec points into while the box is being built */
         char **argv[SBX_MAX_STEPS];
@@ -588,8 +590,14 @@ static void rerun_cold(struct job *job)
 
         log_warn("job %llu: warm run failed (%s); running it cold", (unsigned long long)job->id,
                  job->error);
-        warmpool_broken(p->slot, p->zygote_pid);
-        warmpool_count(true);
+        if (p->exec_zygote) {
+                execpool_broken(p->slot, p->zygote_pid);
+                execpool_count(true);
+        } else {
+                warmpool_broken(p->slot, p->zygote_pid);
+                warmpool_count(true);
+        }
+        p->exec_zygote = false;
         free_events(p);
         sbx_release(&p->box);
         for (size_t i = 0; i < SBX_MAX_STEPS; i++) {
@@ -604,6 +612,7 @@ static void rerun_cold(struct job *job)
         job->budget_cut = false;
         job->last_step = -1;
         job->warm = false;
+        job->in_exec_zygote = false;
         free(job->zygote);
         job->zygote = NULL;
         memset(&job->usage, 0, sizeof(job->usage));
@@ -777,6 +786,38 @@ static bool start_warm(struct job *job, const struct sbx_spec *spec)
         return true;
 }
 
+/* Starts a judge test in its program's exec zygote for the slot
+ * (execpool.h), when the job names one and its box is one step that
+ * collects nothing. */
+static bool start_in_exec_zygote(struct job *job, const struct sbx_spec *spec)
+{
+        struct job_private *p = job->priv;
+        struct sbx_box *zygote;
+        struct err e = {0, ""};
+
+        if (p->cold_only || !job->zygote_key || spec->nsteps != 1 || job->background ||
+            job->collect_artifact || job->mnt_in_tmp)
+                return false;
+        zygote = execpool_get(job->zygote_key, p->slot, spec);
+        if (!zygote)
+                return false;
+        if (sbx_warm_run(zygote, spec, &p->box, &e) < 0) {
+                if (e.errnum == EBUSY) /* limits the zygote cannot take: cold, quietly */
+                        return false;
+                log_warn("job %llu: start in the judge zygote: %s; running cold",
+                         (unsigned long long)job->id, e.msg);
+                execpool_broken(p->slot, zygote->pid);
+                execpool_count(true);
+                return false;
+        }
+        /* not "warm": the program starts fresh, as in a cold box */
+        job->in_exec_zygote = true;
+        p->zygote_pid = zygote->pid;
+        p->exec_zygote = true;
+        execpool_count(false);
+        return true;
+}
+
 /* Arms the events of a started box: its PID 1's pidfd (a warm run's
  * arrives later; its status socket's end stands for it), the status
  * socket, every output pipe and the deadline. */
@@ -922,7 +963,8 @@ void job_start(struct job *job, struct event_base *base, unsigned slot)
         }
         p->budget_left = job->reply_budget;
         memset(p->meter, 0, sizeof(p->meter));
-        if (!start_warm(job, &spec) && sbx_spawn(&spec, &p->box, &e) < 0) {
+        if (!start_warm(job, &spec) && !start_in_exec_zygote(job, &spec) &&
+            sbx_spawn(&spec, &p->box, &e) < 0) {
                 fail_start(job, &e);
                 return;
         }

@@ -103,14 +103,16 @@ struct job {
          * then one job per test (the run step, from artifact_in). The recipe
          * steps run are [first_step, first_step + step_count), set with
          * job_select_steps (default: all; stdins apply to the range's last
-         * step). Both artifacts are owned references; such a job never
-         * runs warm. */
+         * step). Both artifacts are owned references. A test job whose
+         * zygote_key is set (the judge's program, never dereferenced) runs
+         * in that program's exec zygote for its slot (exec/execpool.h). */
         size_t first_step, step_count;
         bool collect_artifact; /* /tmp archived, up to the box's tmpfs size */
         bool collect_always;   /* ... even after a failing step (files to fetch) */
         bool mnt_in_tmp;       /* the box's /mnt is a directory in its /tmp (sbx_spec) */
         struct sbx_artifact *artifact_in;
         struct sbx_artifact *artifact_out; /* NULL when a step failed (!collect_always) */
+        const void *zygote_key;
         /* Piston's output rules (api/piston.c), off by default: record how
          * the streams interleaved (steps[i].order); and a chunk that does
          * not fit whole within its stream's cap is dropped whole and ends
@@ -131,9 +133,10 @@ struct job {
         bool budget_cut; /* output was dropped because reply_budget ran out */
         uint64_t t_queued_us, t_started_us, t_done_us;
 
-        bool warm;       /* ran in a warm Python zygote (exec/warmpool.h) */
-        char *zygote;    /* warm: which one (warmpool_zygote_name), owned; else NULL */
-        bool background; /* a housekeeping job (sched_submit_background) */
+        bool warm;           /* ran in a warm Python zygote (exec/warmpool.h) */
+        char *zygote;        /* warm: which one (warmpool_zygote_name), owned; else NULL */
+        bool in_exec_zygote; /* started in its judge's exec zygote (exec/execpool.h) */
+        bool background;     /* a housekeeping job (sched_submit_background) */
         job_done_fn on_done;
         void *on_done_arg;
 

@@ -27,6 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../util/linelog.h"
 #include "../util/log.h"
 #include "../util/strv.h"
 #include "env.h"
@@ -53,8 +54,7 @@ struct zslot {
         struct event *ev_ctl, *ev_exit, *ev_log[2], *ev_retry;
         struct sbx_zygote_info info;
         double backoff_s;
-        char line[2][512]; /* partial log lines */
-        size_t line_len[2];
+        struct linelog log[2]; /* partial log lines */
 };
 
 static struct {
@@ -80,35 +80,21 @@ static void free_event(struct event **ev)
         }
 }
 
-static void flush_line(struct zslot *z, int k)
+static void log_line(void *arg, const char *line)
 {
-        if (z->line_len[k] == 0)
-                return;
-        z->line[k][z->line_len[k]] = '\0';
-        log_warn("warm python slot %u (%s): %s", z->slot, z->kind ? z->preload : "lean",
-                 z->line[k]);
-        z->line_len[k] = 0;
+        const struct zslot *z = arg;
+
+        log_warn("warm python slot %u (%s): %s", z->slot, z->kind ? z->preload : "lean", line);
 }
 
 static void on_log(evutil_socket_t fd, short what, void *arg)
 {
         struct zslot *z = arg;
         int k = z->box.out_fd[0][0] == fd ? 0 : 1;
-        char chunk[4096];
-        ssize_t n;
 
         (void)what;
-        while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-                for (ssize_t i = 0; i < n; i++) {
-                        if (chunk[i] == '\n' || z->line_len[k] + 1 >= sizeof(z->line[k]))
-                                flush_line(z, k);
-                        if (chunk[i] != '\n')
-                                z->line[k][z->line_len[k]++] = chunk[i];
-                }
-        if (n == 0) {
-                flush_line(z, k);
+        if (linelog_drain(&z->log[k], fd, log_line, z) == 0)
                 free_event(&z->ev_log[k]);
-        }
 }
 
 static void retire(struct zslot *z)
@@ -125,7 +111,7 @@ static void retire(struct zslot *z)
                 sbx_release(&z->box);
                 z->have_box = false;
         }
-        z->line_len[0] = z->line_len[1] = 0;
+        z->log[0].len = z->log[1].len = 0;
 }
 
 static void on_retry(evutil_socket_t fd, short what, void *arg)

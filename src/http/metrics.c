@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include "metrics.h"
 
+#include "../exec/execpool.h"
 #include "../exec/warmpool.h"
 
 #include <stdint.h>
@@ -232,6 +233,7 @@ static void render_box_starts(struct buf *out)
 void metrics_render(struct buf *out)
 {
         warmpool_metrics(out);
+        execpool_metrics(out);
         render_box_starts(out);
         render_counters(out, "codeexec_http_requests_total",
                         "HTTP requests by endpoint and status.", &requests);

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../exec/execpool.h"
 #include "../exec/sched.h"
 #include "../exec/verdict.h"
 #include "../util/log.h"
@@ -36,6 +37,9 @@
 #define CHECK_ANSWER "answer.txt"
 /* When the queue was full and none of our jobs is left to wake us. */
 #define RETRY_US 20000
+/* A judge of this many tests or more runs them in exec zygotes: fewer
+ * would pay for starting one per slot and gain little. */
+#define ZYGOTE_MIN_TESTS 3
 /* Slack between the steps' own limits and a job's deadline, so that a step's
  * limit always fires first and is reported as its timeout. */
 #define DEADLINE_SLACK_S 2.0
@@ -344,6 +348,7 @@ static void run_done(struct judge *j, size_t t, struct job *job)
         r->cpu_us = s->cpu_us;
         r->memory_kb = job->usage.memory_peak_bytes / 1024;
         r->warm = job->warm;
+        r->forked = job->in_exec_zygote;
         j->any_warm |= job->warm;
         r->status =
             job->outcome == JOB_SANDBOX_ERROR ? "internal_error" : verdict_process_status(job);
@@ -540,6 +545,10 @@ static bool submit_ready(struct judge *j)
                 const struct problem_test *test = &j->spec.problem->tests[t];
                 struct job *job = program_run_job(&j->prog, test->stdin_data, test->stdin_len);
 
+                /* every test runs the same program from the same files:
+                 * forked from its exec zygote (exec/execpool.h) */
+                if (job && j->total >= ZYGOTE_MIN_TESTS)
+                        job->zygote_key = &j->prog;
                 if (!job) {
                         snprintf(j->results[t].message, sizeof(j->results[t].message),
                                  "out of memory");
@@ -577,6 +586,7 @@ static void advance(struct judge *j)
                         j->on_event(j, JUDGE_TEST_DONE, p->next_emit++, j->on_event_arg);
         if (j->finished == j->total && p->inflight == 0) {
                 p->done_sent = true;
+                execpool_forget(&j->prog);
                 j->verdict = overall(j);
                 j->t_done_us = job_now_us();
                 j->on_event(j, JUDGE_DONE, 0, j->on_event_arg);
@@ -606,6 +616,7 @@ void judge_free(struct judge *j)
 
         if (!j)
                 return;
+        execpool_forget(&j->prog);
         p = j->priv;
         if (p) {
                 if (p->kick)

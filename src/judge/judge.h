@@ -74,6 +74,7 @@ struct judge_test_result {
         bool out_truncated, err_truncated;
         bool out_cut, err_cut; /* cut to show_output_bytes (the program's output was longer) */
         bool warm;
+        bool forked;   /* started in the judge's exec zygote (exec/execpool.h) */
         double points; /* a checker program's "points N", or -1 */
         /* the run as /v1/run describes it (verdict.h): process status,
          * the recipe's MultiPL-E verdict and passing; static strings */

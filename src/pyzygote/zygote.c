@@ -1,41 +1,22 @@
 /* codeexec-pyzygote: a warm Python interpreter that forks one box per run.
  *
  * Theory of operation. The server starts this binary as PID 1 of a warm box
- * (sandbox/init.c exec_zygote): user, PID, mount, IPC, UTS and network
- * namespaces like any box, the read-only root already built, uid 1000, and
- * only CAP_SYS_ADMIN, CAP_SETPCAP and CAP_SETGID left, in the box's user
- * namespace. It initializes CPython with the very configuration that
- * `python3 /tmp/main.py` would get (same argv, environment, paths), imports the preloads it is
- * configured with and tells the server it is ready (warm-proto.h).
- *
- * For each run request it starts two processes (see run_box):
- *   B  PID 1 of the run: a vfork-style child sharing the zygote's memory,
- *      in new mount, PID and IPC namespaces, born in the run's own cgroup
- *      (the zygote moved there ahead of time: a WARM_PARK record, see
- *      sandbox/warm.c), with a cgroup namespace rooted there and a real gid
- *      of its own; it replaces /tmp, /dev/shm and /proc with the run's own,
- *      writes the program, reports the step's start (with a pidfd of
- *      itself, so the server can kill the run), forks C, drops every
- *      capability, loads the box's seccomp filter and executes
- *      codeexec-pyreaper, which makes itself non-dumpable, waits with the
- *      deadline, kills and reaps everything and reports the end (reaper.c);
- *   C  the program, the one full copy of the interpreter per run: stdio on
- *      the run's pipes, rlimits, every capability dropped, no_new_privs, the
- *      box's seccomp filter, then the script run the way `python3 file`
- *      does (run_script, with CPython's own functions for compiling,
- *      tracebacks and SystemExit) and ended the way it does
- *      (finish_like_python: thread joins, atexit, flushes, finalizers of
- *      what the run added, exit status).
- * B's gids, the run's /tmp and /dev/shm, C's gids and rlimits, and the last
- * drop of both (capabilities, no_new_privs, seccomp) are sandbox/harden.c's,
- * the very code a cold box's PID 1 and steps run (sandbox/init.c).
- * The zygote itself never runs a program's code and never reads a run's
- * files; a run cannot see it (its PID namespace is nested) nor write to its
- * memory. Its preloads are imported with BLAS/OpenMP thread pools limited
- * to one thread, and it reports how many threads it has once ready (the
- * server refuses it unless that is one: forking with other threads alive
- * is unsafe). If the zygote dies, the kernel ends every run inside its box and
- * the server starts another and re-runs those requests cold. */
+ * (sandbox/init.c exec_zygote). It initializes CPython with the very
+ * configuration that `python3 /tmp/main.py` would get (same argv,
+ * environment, paths), imports the preloads it is configured with and tells
+ * the server it is ready (warm-proto.h). Each run is a box of its own, built
+ * by zygote/zyrun.c: its PID 1 writes the script into the run's fresh /tmp
+ * (write_program), and its program process, the one full copy of the
+ * interpreter per run, runs the script the way `python3 file` does
+ * (run_script, with CPython's own functions for compiling, tracebacks and
+ * SystemExit) and ends the way it does (finish_like_python: thread joins,
+ * atexit, flushes, finalizers of what the run added, exit status). The
+ * program inherits the interpreter's signal dispositions untouched (SIGINT
+ * raises KeyboardInterrupt, SIGPIPE and SIGXFSZ ignored).
+ * The zygote itself never runs a program's code. Its preloads are imported
+ * with BLAS/OpenMP thread pools limited to one thread, and it reports how
+ * many threads it has once ready (the server refuses it unless that is one:
+ * forking with other threads alive is unsafe). */
 #define _GNU_SOURCE
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -59,66 +40,17 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../sandbox/harden.h"
-#include "../sandbox/reaper.h"
-#include "../sandbox/slotcpu.h"
 #include "../sandbox/warm-proto.h"
 #include "../util/err.h"
-#include "../util/scm.h"
+#include "../zygote/zyrun.h"
 
-#define PROC_STAGE "/tmp/.codeexec-proc" /* on the run's fresh /tmp, gone before it runs */
-
-/* The box's seccomp filter, read once from WARM_FD_SECCOMP. */
-static struct sock_filter seccomp_insns[BPF_MAXINSNS];
-static struct sock_fprog seccomp_prog;
-static const char *program_oom_adj = "1000"; /* "0" when the zygote's is -1000 */
 static const char *script_path = "/tmp/main.py";
 
 static void snapshot_zygote(void);
 
 static void die(const char *what)
 {
-        fprintf(stderr, "codeexec-pyzygote: %s: %s\n", what, strerror(errno));
-        exit(1);
-}
-
-static void send_msg(int fd, const struct sbx_msg *m, int pass_fd)
-{
-        (void)scm_send(fd, m, sizeof(*m), &pass_fd, pass_fd >= 0 ? 1 : 0, MSG_NOSIGNAL);
-}
-
-/* A run's set-up failed: the server hears it as a sandbox error. */
-static _Noreturn void run_error(int status_fd, const struct err *e)
-{
-        struct sbx_msg m;
-
-        memset(&m, 0, sizeof(m));
-        m.type = SBX_MSG_SETUP_ERROR;
-        m.errnum = e->errnum;
-        snprintf(m.text, sizeof(m.text), "warm run: %s", e->msg);
-        send_msg(status_fd, &m, -1);
-        _exit(127);
-}
-
-static _Noreturn void run_failed(int status_fd, const char *what)
-{
-        struct err e = {0, ""};
-
-        /* err_set: strerrordesc_np, no locale, no allocation (see run_box) */
-        err_set(&e, errno, "%s", what);
-        run_error(status_fd, &e);
-}
-
-static void load_seccomp(void)
-{
-        struct err e = {0, ""};
-
-        if (harden_seccomp_read(WARM_FD_SECCOMP, seccomp_insns, BPF_MAXINSNS, &seccomp_prog, &e) <
-            0) {
-                fprintf(stderr, "codeexec-pyzygote: %s\n", e.msg);
-                exit(1);
-        }
-        close(WARM_FD_SECCOMP);
+        zyrun_die(what);
 }
 
 static uint64_t rss_kb(void)
@@ -860,79 +792,20 @@ static int write_file_from(int src, const char *name)
         return close(fd);
 }
 
-/* The program's limits, then every privilege (harden.c), as a cold box's
- * step has them. The same RLIMIT_NPROC as a cold run (a program may print
- * it), though the slot's zygotes are processes of the box user too: a warm
- * run reaches the limit two processes earlier. */
-static void drop_everything(const struct warm_request *rq, int status_fd)
+/* The run's PID 1, in the run's fresh /tmp: the script from its memfd. */
+static int write_program(const struct warm_request *rq, const int *fds, struct err *e)
 {
-        const struct harden_rlimits lim = {
-            .file_bytes = rq->file_bytes,
-            .open_files = rq->open_files,
-            .processes = rq->processes,
-            .data_bytes = rq->memory_rlimit ? rq->memory_bytes : 0,
-            .cpu_ms = rq->cpu_ms,
-        };
-        struct err e = {0, ""};
-
-        /* the seccomp filter is the run's PID 1's, inherited (run_box) */
-        if (harden_rlimits_box(&lim, &e) < 0 || harden_rlimits_step(&lim, &e) < 0 ||
-            harden_drop_caps(&e) < 0)
-                run_error(status_fd, &e);
+        if (write_file_from(fds[WARM_REQ_PROGRAM], rq->file_name) < 0)
+                return err_set(e, errno, "write the program");
+        return 0;
 }
 
-/* The CPUs of the server's affinity, the program's (warm_config). */
-static cpu_set_t program_cpus;
-
-/* C: the program. `ready` reads EOF once the run's PID 1 has become the
- * reaper (so the program never sees it under another name). */
-static _Noreturn void become_program(const struct warm_request *rq, const int *fds, int ready)
+/* The program's process, its box ready (zyrun.c): the script, run and
+ * ended the way `python3 file` does. */
+static _Noreturn void run_python(const struct warm_request *rq, int status_fd)
 {
-        int status_fd = fds[WARM_REQ_STATUS];
-        int in = rq->nfds - rq->ncgroup > WARM_REQ_STDIN ? fds[WARM_REQ_STDIN]
-                                                         : open("/dev/null", O_RDONLY);
-        struct err e = {0, ""};
-        int oom;
-        sigset_t none;
-
-        /* Dumpable, like a fresh python3: /proc/self is the program's. The
-         * zygote's oom_score_adj is -1000 when the server could set it
-         * (sandbox/warm.c): the program's is then 0, as in a cold box.
-         * Otherwise the program raises its own to 1000, so that in the
-         * moment the zygote is still in the run's cgroup the OOM killer
-         * prefers the program (which may lower it back to 0, no further). */
-        if (harden_dumpable(1, &e) < 0)
-                run_error(status_fd, &e);
-        oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-        if (oom < 0 || write(oom, program_oom_adj, strlen(program_oom_adj)) !=
-                           (ssize_t)strlen(program_oom_adj))
-                run_failed(status_fd, "oom_score_adj");
-        close(oom);
-        /* The box user's gid in all three places: the run's PID 1 keeps
-         * another real gid (run_box), which is what keeps the program's
-         * prlimit(2) off it. */
-        if (harden_box_gids(&e) < 0)
-                run_error(status_fd, &e);
-        if (chdir("/tmp") < 0)
-                run_failed(status_fd, "chdir /tmp");
-        setsid();
-        if (in < 0 || dup2(in, 0) < 0 || dup2(fds[WARM_REQ_STDOUT], 1) < 0 ||
-            dup2(fds[WARM_REQ_STDERR], 2) < 0)
-                run_failed(status_fd, "stdio");
-        {
-                char c;
-                while (read(ready, &c, 1) < 0 && errno == EINTR)
-                        ;
-        }
-        drop_everything(rq, status_fd);
-        /* Off its slot's CPU (sandbox/slotcpu.c): the program may run on
-         * every CPU a cold box's may (should the CPUs have changed since
-         * the zygote started, it stays on the slot's). */
-        (void)slot_cpu_leave(&program_cpus);
-        syscall(SYS_close_range, 3, ~0U, 0);
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-
+        (void)rq;
+        (void)status_fd;
         prctl(PR_SET_NAME, "python3", 0, 0, 0);
         PyOS_AfterFork_Child();
         if (fresh_main() < 0) {
@@ -942,269 +815,21 @@ static _Noreturn void become_program(const struct warm_request *rq, const int *f
         finish_like_python(run_script());
 }
 
-/* The run's box, built by its PID 1 (B). B is a vfork-style child of the
- * zygote (CLONE_VM|CLONE_VFORK) in new mount, PID and IPC namespaces: it
- * shares the zygote's memory, which is suspended until B executes the
- * reaper, so creating it copies no page tables. It must only make system
- * calls and touch its own stack (see strerrordesc_np in run_failed). It
- * replaces the zygote's /tmp, /dev/shm and /proc with the run's own, writes
- * the program, reports the start (with a pidfd of itself), forks the
- * program (C: the one full copy of the interpreter per run) and becomes
- * codeexec-pyreaper, which waits with the deadline and reports the end. */
-struct run_args {
-        struct warm_request rq;
-        int fds[WARM_REQ_MAX_FDS];
-};
-
-static int run_box(void *arg)
-{
-        const struct run_args *a = arg;
-        const struct warm_request *rq = &a->rq;
-        const int *fds = a->fds;
-        int status_fd = fds[WARM_REQ_STATUS];
-        char argv_buf[4][32];
-        char *reaper_argv[] = {"codeexec",  argv_buf[0], argv_buf[1],
-                               argv_buf[2], argv_buf[3], NULL};
-        char *no_env[] = {NULL};
-        struct sbx_msg m;
-        struct err e = {0, ""};
-        uint64_t start, cpu0;
-        int self, ready[2];
-        pid_t pid;
-
-        /* No signal handler of the interpreter's may run here, on the
-         * zygote's memory: every signal stays blocked until the exec, which
-         * resets the handlers (reaper_main.c then unblocks all but
-         * SIGCHLD). The program, forked before, inherits the interpreter's
-         * dispositions untouched (SIGINT raises KeyboardInterrupt, SIGPIPE
-         * and SIGXFSZ ignored) and unblocks everything itself. */
-        {
-                sigset_t all;
-                sigfillset(&all);
-                sigprocmask(SIG_SETMASK, &all, NULL);
-        }
-        /* Born in the run's own cgroup (the zygote parked there, see
-         * sandbox/warm.c) or, if it could not park, into it now, before
-         * anything of the run exists; then a cgroup namespace rooted there
-         * (/proc/self/cgroup reads "/", as in a cold box). The program,
-         * forked below, is born in the run's cgroup. */
-        for (uint32_t i = rq->nfds - rq->ncgroup; i < rq->nfds; i++) {
-                if (write(fds[i], "0", 1) != 1)
-                        run_failed(status_fd, "join the run's cgroup");
-                close(fds[i]);
-        }
-        if (rq->own_cgroup && unshare(CLONE_NEWCGROUP) < 0)
-                run_failed(status_fd, "cgroup namespace");
-        /* A real gid of its own, as a cold box's PID 1 has (harden.h
-         * SBX_PID1_GID): the program, which takes the box user's gid in all
-         * three places, then cannot prlimit(2) its PID 1. */
-        if (harden_pid1_gids(&e) < 0)
-                run_error(status_fd, &e);
-        /* Unlike the zygote, the run's PID 1 and the program wait for their
-         * children (signal dispositions are this process's own: no
-         * CLONE_SIGHAND). */
-        signal(SIGCHLD, SIG_DFL);
-        /* The zygote has no /tmp and /dev/shm mounts (sandbox/mounts.c),
-         * only their directories: the run's own go there. */
-        if (harden_mount_tmp("/tmp", rq->tmpfs_bytes, &e) < 0 ||
-            harden_mount_shm("/dev/shm", rq->tmpfs_bytes, &e) < 0)
-                run_error(status_fd, &e);
-        /* The run's /proc replaces the zygote's rather than covering it: a
-         * new proc is mounted aside (the kernel allows it in a user namespace
-         * only while a full proc is visible), the old one detached, the new
-         * one moved in. */
-        if (mkdir(PROC_STAGE, 0700) < 0 ||
-            mount("proc", PROC_STAGE, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 ||
-            umount2("/proc", MNT_DETACH) < 0 ||
-            mount(PROC_STAGE, "/proc", NULL, MS_MOVE, NULL) < 0 || rmdir(PROC_STAGE) < 0)
-                run_failed(status_fd, "mount /proc");
-        if (chdir("/tmp") < 0 || write_file_from(fds[WARM_REQ_PROGRAM], rq->file_name) < 0)
-                run_failed(status_fd, "write the program");
-
-        sbx_reaper_init();
-        memset(&m, 0, sizeof(m));
-        m.type = SBX_MSG_STEP_START;
-        self = (int)syscall(SYS_pidfd_open, getpid(), 0);
-        if (self < 0)
-                run_failed(status_fd, "pidfd_open");
-        send_msg(status_fd, &m, self);
-        close(self);
-
-        if (pipe2(ready, O_CLOEXEC) < 0)
-                run_failed(status_fd, "pipe");
-        /* The box's seccomp filter, once for PID 1 and the program: it
-         * inherits it (loading a filter costs ~0.1 ms of CPU). Nothing either
-         * does from here on is a call the filter denies. */
-        if (harden_load_filter(&seccomp_prog, &e) < 0)
-                run_error(status_fd, &e);
-        cpu0 = sbx_children_cpu_us();
-        start = sbx_now_us();
-        /* A raw fork: no atfork handlers run in this shared memory. */
-        pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
-        if (pid < 0)
-                run_failed(status_fd, "fork");
-        if (pid == 0) {
-                close(ready[1]);
-                become_program(rq, fds, ready[0]);
-        }
-        snprintf(argv_buf[0], sizeof(argv_buf[0]), "%d", (int)pid);
-        /* microseconds; a deadline already past (a timeout of 0 or less)
-         * is 0: the reaper then ends the run at once, as it always did */
-        snprintf(argv_buf[1], sizeof(argv_buf[1]), "%llu",
-                 rq->timeout_s > 0
-                     ? (unsigned long long)((rq->timeout_s < 1e9 ? rq->timeout_s : 1e9) * 1e6 + 0.5)
-                     : 0ULL);
-        snprintf(argv_buf[2], sizeof(argv_buf[2]), "%llu", (unsigned long long)start);
-        snprintf(argv_buf[3], sizeof(argv_buf[3]), "%llu", (unsigned long long)cpu0);
-        /* The ready fd must survive the exec even if the pipe got that
-         * number itself (dup2 onto itself keeps close-on-exec). */
-        _Static_assert(SBX_REAPER_FD_READY == SBX_REAPER_FD_STATUS + 1 &&
-                           SBX_REAPER_FD_READY < WARM_FD_REAPER,
-                       "the reaper's fds sit below WARM_FD_REAPER");
-        if (dup2(status_fd, SBX_REAPER_FD_STATUS) < 0 || dup2(ready[1], SBX_REAPER_FD_READY) < 0 ||
-            fcntl(SBX_REAPER_FD_READY, F_SETFD, 0) < 0 ||
-            fcntl(WARM_FD_REAPER, F_SETFD, FD_CLOEXEC) < 0)
-                run_failed(status_fd, "reaper fds");
-        syscall(SYS_close_range, SBX_REAPER_FD_READY + 1, WARM_FD_REAPER - 1, 0);
-        syscall(SYS_close_range, WARM_FD_REAPER + 1, ~0U, 0);
-        /* The box is built: PID 1 keeps nothing a cold box's PID 1 lacks
-         * (no capability, no_new_privs, the box's seccomp filter; the reaper
-         * makes itself non-dumpable before the program may start). The
-         * program, forked above with the filter, drops its own capabilities. */
-        if (harden_drop_caps(&e) < 0)
-                run_error(SBX_REAPER_FD_STATUS, &e);
-        syscall(SYS_execveat, WARM_FD_REAPER, "", reaper_argv, no_env, AT_EMPTY_PATH);
-        /* The program runs already: without a PID 1 it dies with us. */
-        run_failed(SBX_REAPER_FD_STATUS, "exec the reaper");
-}
-
-/* The stack run_box starts on; the program (a copy of it) runs on it too, so
- * it is as large as a main thread's, with a guard page below. */
-#define RUN_STACK (8u << 20)
-
-static int recv_request(struct warm_request *rq, int *fds)
-{
-        size_t got;
-        int flags;
-        ssize_t n = scm_recv(WARM_FD_CONTROL, rq, sizeof(*rq), fds, WARM_REQ_MAX_FDS, &got, &flags);
-
-        if (n <= 0) {
-                for (size_t i = 0; i < got; i++)
-                        close(fds[i]);
-                return n == 0 ? 0 : -1;
-        }
-        rq->file_name[sizeof(rq->file_name) - 1] = '\0';
-        if (n == (ssize_t)sizeof(*rq) && rq->magic == WARM_MAGIC && rq->kind == WARM_PARK &&
-            got == rq->nfds && rq->nfds == rq->ncgroup && rq->ncgroup >= 1 &&
-            rq->ncgroup <= WARM_REQ_MAX_CGROUP_FDS && !(flags & (MSG_TRUNC | MSG_CTRUNC)))
-                return 1;
-        if (n != (ssize_t)sizeof(*rq) || rq->magic != WARM_MAGIC || rq->kind != WARM_RUN ||
-            got != rq->nfds || rq->ncgroup > WARM_REQ_MAX_CGROUP_FDS ||
-            rq->nfds < WARM_REQ_STDIN + rq->ncgroup || rq->nfds > WARM_REQ_NFDS + rq->ncgroup ||
-            (flags & (MSG_TRUNC | MSG_CTRUNC)) || !rq->file_name[0] || strchr(rq->file_name, '/')) {
-                for (size_t i = 0; i < got; i++)
-                        close(fds[i]);
-                return -2;
-        }
-        return 1;
-}
-
-/* Into the cgroup of the next run (sandbox/warm.c), which will be born
- * there. A zygote that cannot move would start its next run in the last
- * one's cgroup: it ends instead, and the server starts another. */
-static void park(int *fds, uint32_t n)
-{
-        for (uint32_t i = 0; i < n; i++) {
-                if (write(fds[i], "0", 1) != 1)
-                        die("move into the next run's cgroup");
-                close(fds[i]);
-        }
-}
-
-static void serve(void)
-{
-        /* The runs' PID 1s, our children, are reaped by the kernel: a
-         * SIGCHLD never waits here (it would count, for a moment, in the
-         * signals a next run sees queued for its user). */
-        signal(SIGCHLD, SIG_IGN);
-        for (;;) {
-                struct warm_request rq;
-                int fds[WARM_REQ_MAX_FDS];
-                pid_t pid;
-                int rc, clone_errno;
-
-                rc = recv_request(&rq, fds);
-                if (rc == 0 || (rc == -1 && errno != EINTR && errno != EAGAIN))
-                        exit(0); /* the server is gone */
-                if (rc != 1)
-                        continue;
-                if (rq.kind == WARM_PARK) {
-                        park(fds, rq.nfds);
-                        continue;
-                }
-                {
-                        struct run_args args;
-                        char *stack =
-                            mmap(NULL, RUN_STACK + 4096, PROT_READ | PROT_WRITE,
-                                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-                        args.rq = rq;
-                        memcpy(args.fds, fds, sizeof(args.fds));
-                        pid = -1;
-                        clone_errno = errno;
-                        if (stack != MAP_FAILED && mprotect(stack, 4096, PROT_NONE) == 0) {
-                                PyOS_BeforeFork();
-                                pid = clone(run_box, stack + RUN_STACK + 4096,
-                                            CLONE_VM | CLONE_VFORK | CLONE_NEWNS | CLONE_NEWPID |
-                                                CLONE_NEWIPC | SIGCHLD,
-                                            &args);
-                                clone_errno = errno;
-                                PyOS_AfterFork_Parent();
-                        }
-                        /* B has executed the reaper (or died): the stack and
-                         * everything else here are the zygote's again. */
-                        if (stack != MAP_FAILED)
-                                munmap(stack, RUN_STACK + 4096);
-                }
-                if (pid < 0) {
-                        struct sbx_msg m;
-                        memset(&m, 0, sizeof(m));
-                        m.type = SBX_MSG_SETUP_ERROR;
-                        m.errnum = clone_errno;
-                        snprintf(m.text, sizeof(m.text), "warm run: clone: %s",
-                                 strerror(clone_errno));
-                        send_msg(fds[WARM_REQ_STATUS], &m, -1);
-                }
-                for (uint32_t i = 0; i < rq.nfds; i++)
-                        close(fds[i]);
-        }
-}
-
 int main(int argc, char **argv)
 {
+        static const struct zyrun_hooks hooks = {
+            .before_fork = PyOS_BeforeFork,
+            .after_fork = PyOS_AfterFork_Parent,
+            .fill_tmp = write_program,
+            .run_program = run_python,
+        };
         struct warm_config cfg;
         struct warm_ready ready;
 
-        prctl(PR_SET_NAME, "codeexec-pyzyg", 0, 0, 0);
-        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        close(WARM_FD_EXE);
+        zyrun_start("codeexec-pyzyg");
         if (argc > 1)
                 script_path = argv[1];
-        if (recv(WARM_FD_CONTROL, &cfg, sizeof(cfg), 0) != (ssize_t)sizeof(cfg) ||
-            cfg.magic != WARM_MAGIC)
-                die("read the configuration");
-        cfg.preload[sizeof(cfg.preload) - 1] = '\0';
-        program_cpus = cfg.program_cpus;
-        /* Set by the server before it sent the configuration. */
-        {
-                char adj[16] = "";
-                int fd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
-                if (fd >= 0 && read(fd, adj, sizeof(adj) - 1) > 0 && strtol(adj, NULL, 10) == -1000)
-                        program_oom_adj = "0";
-                if (fd >= 0)
-                        close(fd);
-        }
-        load_seccomp();
+        zyrun_configure(&cfg);
         single_threaded_env();
         init_python();
         memset(&ready, 0, sizeof(ready));
@@ -1216,6 +841,5 @@ int main(int argc, char **argv)
         ready.threads = count_threads(2000);
         if (send(WARM_FD_CONTROL, &ready, sizeof(ready), MSG_NOSIGNAL) != sizeof(ready))
                 die("ready");
-        serve();
-        return 0;
+        zyrun_serve(&hooks);
 }

@@ -445,21 +445,17 @@ static int unpack_entry(struct unpacker *u, const struct arc_entry *ent, struct 
         return err_set(e, EINVAL, "artifact: record of unknown type");
 }
 
-int arc_unpack(int fd, size_t size, int dirfd, const struct sbx_file *skip, size_t nskip,
-               struct err *e)
+int arc_unpack_buf(const void *buf, size_t size, int dirfd, const struct sbx_file *skip,
+                   size_t nskip, struct err *e)
 {
         struct unpacker u = {.dirfd = dirfd, .parent_fd = -1};
         struct arc_reader r;
         struct arc_entry ent = {0};
-        void *map;
         mode_t old_mask;
         int rc;
 
-        map = mmap(NULL, size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
-        if (map == MAP_FAILED)
-                return err_set(e, errno, "artifact: mmap");
         old_mask = umask(0); /* modes exactly as archived */
-        rc = arc_open(&r, map, size, e);
+        rc = arc_open(&r, buf, size, e);
         while (rc == 0) {
                 int got = arc_next(&r, &ent, e);
                 if (got <= 0) {
@@ -472,6 +468,18 @@ int arc_unpack(int fd, size_t size, int dirfd, const struct sbx_file *skip, size
         umask(old_mask);
         if (u.parent_fd >= 0)
                 close(u.parent_fd);
+        return rc;
+}
+
+int arc_unpack(int fd, size_t size, int dirfd, const struct sbx_file *skip, size_t nskip,
+               struct err *e)
+{
+        void *map = mmap(NULL, size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+        int rc;
+
+        if (map == MAP_FAILED)
+                return err_set(e, errno, "artifact: mmap");
+        rc = arc_unpack_buf(map, size, dirfd, skip, nskip, e);
         munmap(map, size);
         return rc;
 }

@@ -102,5 +102,9 @@ int arc_pack(int dirfd, int memfd, size_t cap, uint64_t max_data, const char *sk
  * skip[0..nskip) (the spec's own files win). */
 int arc_unpack(int fd, size_t size, int dirfd, const struct sbx_file *skip, size_t nskip,
                struct err *e);
+/* The same from an archive already in memory (the exec zygote's template,
+ * zygote/execzygote.c). */
+int arc_unpack_buf(const void *buf, size_t size, int dirfd, const struct sbx_file *skip,
+                   size_t nskip, struct err *e);
 
 #endif

@@ -18,6 +18,7 @@
 #include "harden.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -124,13 +125,26 @@ int harden_dumpable(int on, struct err *e)
         return 0;
 }
 
+/* Set by harden_drop_bounding in a zygote: its copies (each run's PID 1
+ * and program) find the bounding set empty already. */
+static bool bounding_empty;
+
+int harden_drop_bounding(struct err *e)
+{
+        for (int cap = 0; cap < CAP_SLOTS; cap++)
+                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+                        return err_set(e, errno, "drop bounding cap %d", cap);
+        bounding_empty = true;
+        return 0;
+}
+
 /* The bounding set down to what data[0].permitted holds, then the
  * permitted, effective and inheritable sets to data's. */
 static int set_caps(struct __user_cap_data_struct data[2], struct err *e)
 {
         struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
 
-        for (int cap = 0; cap < CAP_SLOTS; cap++) {
+        for (int cap = 0; !bounding_empty && cap < CAP_SLOTS; cap++) {
                 if (cap < 32 && (data[0].permitted & (1u << cap)))
                         continue;
                 if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)

@@ -69,10 +69,14 @@ int harden_dumpable(int on, struct err *e);
  * has. The last thing a process does before it executes a program. */
 int harden_drop_privileges(const struct sock_fprog *filter, struct err *e);
 /* Its two halves, for a process whose filter is loaded before it forks the
- * program (the filter is inherited; a warm run's PID 1, zygote.c):
+ * program (the filter is inherited; a warm run's PID 1, zygote/zyrun.c):
  * no_new_privs and the filter; every capability and no_new_privs. */
 int harden_load_filter(const struct sock_fprog *filter, struct err *e);
 int harden_drop_caps(struct err *e);
+/* Empties the bounding set (CAP_SETPCAP needed), keeping the other sets: a
+ * zygote's, once, so that harden_drop_caps in each of its runs' processes
+ * (copies of it) skips the sixty-odd prctl calls that drop it. */
+int harden_drop_bounding(struct err *e);
 
 /* Keeps only caps[0..n) (each < 32) in the permitted, effective and
  * inheritable sets and the bounding set, and raises them as ambient so that

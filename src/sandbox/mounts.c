@@ -255,7 +255,8 @@ int sbx_mount_root(const struct sbx_spec *spec, struct err *e)
                 return err_set(e, errno, "proc");
         if (mkdir("tmp", 0755) < 0)
                 return err_set(e, errno, "tmp");
-        if (!spec->zygote && harden_mount_tmp("tmp", spec->limits.tmpfs_bytes, e) < 0)
+        if ((!spec->zygote || spec->zygote_tmp) &&
+            harden_mount_tmp("tmp", spec->limits.tmpfs_bytes, e) < 0)
                 return -1;
         if (mkdirs("var") < 0 || symlink("/tmp", "var/tmp") < 0)
                 return err_set(e, errno, "var/tmp");

@@ -75,6 +75,9 @@ struct sbx_spec {
          * this binary (an fd opened by the server) with steps[0].argv, keeping
          * the capabilities it needs to build one box per run inside. */
         bool zygote;
+        /* An exec zygote's box (warm.c sbx_execzygote_spawn): /tmp is
+         * built as a cold box's, files and artifact in it, before the exec. */
+        bool zygote_tmp;
         int zygote_fd;
         int reaper_fd; /* passed to the zygote as WARM_FD_REAPER */
         /* Judge mode: compile once, run each test in a fresh box. With
@@ -113,7 +116,8 @@ struct sbx_box {
         /* A zygote's: the cgroup it has moved into, where its next run will
          * be born (warm.c), or NULL. */
         struct cg_box *next_cg;
-        int collect_fd; /* spec.collect_tmp: the memfd PID 1 archives /tmp into */
+        bool exec_zygote; /* a zygote from sbx_execzygote_spawn */
+        int collect_fd;   /* spec.collect_tmp: the memfd PID 1 archives /tmp into */
         /* A cold box's mount namespace, held so that PID 1's exit does not
          * wait for its teardown (reclaim.c); -1 if none. */
         int mntns_fd;
@@ -149,10 +153,11 @@ struct sbx_options {
         int no_cgroups;  /* force the rlimits-only fallback */
         char *argv_area; /* the server's argv strings, wiped in each box */
         size_t argv_len;
-        const char *zygote_path; /* codeexec-pyzygote; NULL: no warm Python */
-        const char *reaper_path; /* codeexec-pyreaper, needed with it */
-        bool no_standby;         /* never start a slot's next box ahead (standby.c) */
-        bool no_spawner;         /* the server clones standby boxes itself (spawner.c) */
+        const char *zygote_path;     /* codeexec-pyzygote; NULL: no warm Python */
+        const char *reaper_path;     /* codeexec-pyreaper, needed with it */
+        const char *execzygote_path; /* codeexec-execzygote; NULL: no judge zygotes */
+        bool no_standby;             /* never start a slot's next box ahead (standby.c) */
+        bool no_spawner;             /* the server clones standby boxes itself (spawner.c) */
 };
 
 /* How boxes were started, for metrics. */
@@ -220,6 +225,16 @@ int sbx_zygote_ready(struct sbx_box *zygote, struct sbx_zygote_info *info, struc
 int sbx_zygote_park(struct sbx_box *zygote, const struct sbx_limits *lim, struct err *e);
 int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx_box *box,
                  struct err *e);
+
+/* Judge mode's exec zygote (zygote/execzygote.c): a box built as spec's
+ * (a test of a judged program: one step, its files and artifact), whose
+ * PID 1 forks a box per run that executes spec's step. Watched and served
+ * as a warm Python zygote is (sbx_zygote_ready, sbx_warm_run, where each
+ * run's spec gives its stdin and limits; its files, step and environment
+ * are this one's). Runs may be sent before it is ready: they wait on its
+ * control socket. */
+int sbx_execzygote_spawn(const struct sbx_spec *spec, struct sbx_box *zygote, struct err *e);
+bool sbx_execzygote_available(void);
 
 /* Judge mode's compiled program: an immutable archive of a box's /tmp,
  * validated by the server (relative names, no "..", bounded count and size)

@@ -1,5 +1,6 @@
-/* warm-proto: what the server and a warm Python zygote (pyzygote/) say to
- * each other over the zygote's control socket (SOCK_SEQPACKET).
+/* warm-proto: what the server and a zygote (the warm Python one, pyzygote/,
+ * or judge mode's exec zygote, zygote/execzygote.c) say to each other over
+ * the zygote's control socket (SOCK_SEQPACKET).
  *
  * At exec the zygote finds: fd 0 /dev/null, fds 1 and 2 a log pipe read by
  * the server, WARM_FD_CONTROL the control socket, WARM_FD_SECCOMP a memfd
@@ -71,6 +72,9 @@ struct warm_config {
          * program has them. The zygote itself, and each run's PID 1, keep
          * to the one CPU of their slot (slotcpu.c). */
         cpu_set_t program_cpus;
+        /* An exec zygote's: the most file bytes its /tmp may hold (the
+         * size of the box's tmpfs), for its template (execzygote.c). */
+        uint64_t tmp_bytes;
 };
 
 struct warm_ready {

@@ -64,6 +64,32 @@ _Static_assert(WARM_REQ_MAX_FDS <= SCM_MAX_FDS, "a run's descriptors fit one rec
  * sbx_warm_init; -1 without warm Python. */
 static int zygote_fd = -1;
 static int reaper_fd = -1;
+/* codeexec-execzygote (O_PATH); -1 without exec zygotes. */
+static int execzygote_fd = -1;
+/* /dev/null, read-only: the program descriptor of an exec zygote's run. */
+static int devnull_fd = -1;
+
+void sbx_execzygote_init(const char *execzygote_path, const char *reaper_path)
+{
+        if (!execzygote_path || !reaper_path)
+                return;
+        execzygote_fd = open(execzygote_path, O_PATH | O_CLOEXEC);
+        if (reaper_fd < 0)
+                reaper_fd = open(reaper_path, O_PATH | O_CLOEXEC);
+        devnull_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (execzygote_fd < 0 || reaper_fd < 0 || devnull_fd < 0) {
+                log_warn("judge zygotes off: %s, %s: %s", execzygote_path, reaper_path,
+                         strerror(errno));
+                if (execzygote_fd >= 0)
+                        close(execzygote_fd);
+                execzygote_fd = -1;
+        }
+}
+
+bool sbx_execzygote_available(void)
+{
+        return execzygote_fd >= 0;
+}
 
 void sbx_warm_init(const char *zygote_path, const char *reaper_path)
 {
@@ -98,6 +124,48 @@ static void log_warn_once_oom(int errnum)
         said = true;
 }
 
+/* Starts zygote box z (PID 1 executes z->zygote_fd) and queues cfg for it. */
+static int start_zygote_box(const struct sbx_spec *z, struct warm_config *cfg,
+                            struct sbx_box *zygote, struct err *e)
+{
+        cfg->magic = WARM_MAGIC;
+        /* The zygote, PID 1 of its box, keeps to its slot's CPU (slotcpu.c);
+         * its programs get the server's CPUs, as a cold box's do. */
+        if (sched_getaffinity(0, sizeof(cfg->program_cpus), &cfg->program_cpus) < 0)
+                CPU_ZERO(&cfg->program_cpus); /* the zygote then leaves the program's as is */
+        if (sbx_spawn(z, zygote, e) < 0)
+                return -1;
+        /* Never the OOM killer's choice, and so neither are the runs' PID 1s
+         * forked from it; each program raises its own to 0 (zyrun.c), and
+         * no process can lower its own below -1000 or touch another's. Needs
+         * CAP_SYS_RESOURCE: without it the zygote keeps the server's. */
+        {
+                char path[64];
+                int fd;
+                snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)zygote->pid);
+                fd = open(path, O_WRONLY | O_CLOEXEC);
+                if (fd < 0 || write(fd, "-1000", 5) != 5)
+                        log_warn_once_oom(errno);
+                if (fd >= 0)
+                        close(fd);
+        }
+        /* Queued on the socket: the zygote reads it first thing. */
+        if (send(zygote->status_fd, cfg, sizeof(*cfg), MSG_NOSIGNAL | MSG_DONTWAIT) !=
+            (ssize_t)sizeof(*cfg)) {
+                err_set(e, errno, "configure the zygote");
+                /* Nobody else knows of this box: end it here, all of it
+                 * (reaped, descriptors closed, cgroup removed). SIGKILL ends
+                 * PID 1 at once, so the wait is short. */
+                sbx_kill(zygote);
+                while (waitid((idtype_t)P_PIDFD, (id_t)zygote->pidfd, NULL, WEXITED) < 0 &&
+                       errno == EINTR)
+                        ;
+                sbx_release(zygote);
+                return -1;
+        }
+        return 0;
+}
+
 int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sbx_box *zygote,
                      struct err *e)
 {
@@ -122,45 +190,65 @@ int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sb
         z.reaper_fd = reaper_fd;
         z.limits.processes = spec->limits.processes + ZYGOTE_EXTRA_PIDS;
         memset(&cfg, 0, sizeof(cfg));
-        cfg.magic = WARM_MAGIC;
         if (snprintf(cfg.preload, sizeof(cfg.preload), "%s", preload ? preload : "") >=
             (int)sizeof(cfg.preload))
                 return err_set(e, E2BIG, "--python-preload is too long");
-        /* The zygote, PID 1 of its box, keeps to its slot's CPU (slotcpu.c);
-         * its programs get the server's CPUs, as a cold box's do. */
-        if (sched_getaffinity(0, sizeof(cfg.program_cpus), &cfg.program_cpus) < 0)
-                CPU_ZERO(&cfg.program_cpus); /* the zygote then leaves the program's as is */
-        if (sbx_spawn(&z, zygote, e) < 0)
-                return -1;
-        /* Never the OOM killer's choice, and so neither are the runs' PID 1s
-         * forked from it; each program raises its own to 0 (zygote.c), and
-         * no process can lower its own below -1000 or touch another's. Needs
-         * CAP_SYS_RESOURCE: without it the zygote keeps the server's. */
-        {
-                char path[64];
-                int fd;
-                snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)zygote->pid);
-                fd = open(path, O_WRONLY | O_CLOEXEC);
-                if (fd < 0 || write(fd, "-1000", 5) != 5)
-                        log_warn_once_oom(errno);
-                if (fd >= 0)
-                        close(fd);
-        }
-        /* Queued on the socket: the zygote reads it first thing. */
-        if (send(zygote->status_fd, &cfg, sizeof(cfg), MSG_NOSIGNAL | MSG_DONTWAIT) !=
-            (ssize_t)sizeof(cfg)) {
-                err_set(e, errno, "configure the zygote");
-                /* Nobody else knows of this box: end it here, all of it
-                 * (reaped, descriptors closed, cgroup removed). SIGKILL ends
-                 * PID 1 at once, so the wait is short. */
-                sbx_kill(zygote);
-                while (waitid((idtype_t)P_PIDFD, (id_t)zygote->pidfd, NULL, WEXITED) < 0 &&
-                       errno == EINTR)
-                        ;
-                sbx_release(zygote);
-                return -1;
-        }
-        return 0;
+        return start_zygote_box(&z, &cfg, zygote, e);
+}
+
+/* The most arguments and variables an exec zygote's command line carries. */
+#define EXECZYGOTE_MAX_STRINGS 4096
+
+int sbx_execzygote_spawn(const struct sbx_spec *spec, struct sbx_box *zygote, struct err *e)
+{
+        const struct sbx_step *st = &spec->steps[0];
+        char *no_env[] = {NULL};
+        char nargs_text[16];
+        struct warm_config cfg;
+        struct sbx_step step;
+        struct sbx_spec z = *spec;
+        size_t nargs = 0, nenv = 0, n = 0;
+        char **argv;
+        int rc;
+
+        if (execzygote_fd < 0)
+                return err_set(e, ENOENT, "no exec zygote binary");
+        if (spec->nsteps != 1 || spec->collect_tmp || spec->mnt_in_tmp || spec->noverlays)
+                return err_set(e, EINVAL, "an exec zygote runs one step, nothing collected");
+        while (st->argv[nargs])
+                nargs++;
+        while (spec->envp && spec->envp[nenv])
+                nenv++;
+        if (nargs < 1 || st->argv[0][0] != '/' || nargs + nenv > EXECZYGOTE_MAX_STRINGS)
+                return err_set(e, EINVAL, "an exec zygote's command line");
+        argv = calloc(nargs + nenv + 3, sizeof(char *));
+        if (!argv)
+                return err_set(e, ENOMEM, "exec zygote");
+        snprintf(nargs_text, sizeof(nargs_text), "%zu", nargs);
+        argv[n++] = "codeexec-execzygote";
+        argv[n++] = nargs_text;
+        for (size_t i = 0; i < nargs; i++)
+                argv[n++] = st->argv[i];
+        for (size_t i = 0; i < nenv; i++)
+                argv[n++] = spec->envp[i];
+        memset(&step, 0, sizeof(step));
+        step.argv = argv;
+        step.timeout_s = 1e9;
+        z.steps = &step;
+        z.nsteps = 1;
+        z.envp = no_env;
+        z.zygote = true;
+        z.zygote_tmp = true;
+        z.zygote_fd = execzygote_fd;
+        z.reaper_fd = reaper_fd;
+        z.limits.processes = spec->limits.processes + ZYGOTE_EXTRA_PIDS;
+        memset(&cfg, 0, sizeof(cfg));
+        cfg.tmp_bytes = spec->limits.tmpfs_bytes;
+        rc = start_zygote_box(&z, &cfg, zygote, e);
+        free(argv);
+        if (rc == 0)
+                zygote->exec_zygote = true;
+        return rc;
 }
 
 int sbx_zygote_ready(struct sbx_box *zygote, struct sbx_zygote_info *info, struct err *e)
@@ -285,10 +373,14 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
         int program = -1, in = -1, ncg = 0, rc = -1;
         bool parked = false;
 
-        if (spec->nsteps != 1 || spec->nfiles != 1 ||
-            strlen(spec->files[0].name) >= sizeof(rq.file_name))
+        /* An exec zygote's runs find their files in its template
+         * (execzygote.c): the spec it was started with. */
+        bool exec = zygote->exec_zygote;
+
+        if (spec->nsteps != 1 ||
+            (!exec && (spec->nfiles != 1 || strlen(spec->files[0].name) >= sizeof(rq.file_name))))
                 return err_set(e, EINVAL, "a warm run is one step and one file");
-        if (spec->collect_tmp || spec->artifact || spec->mnt_in_tmp) /* cold boxes only */
+        if (spec->collect_tmp || (spec->artifact && !exec) || spec->mnt_in_tmp) /* cold only */
                 return err_set(e, EBUSY, "a warm run neither collects nor unpacks an artifact");
         memset(box, 0, sizeof(*box));
         box->pidfd = box->status_fd = box->collect_fd = box->mntns_fd = -1;
@@ -298,7 +390,8 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
                 err_set(e, errno, "warm run channels");
                 goto out;
         }
-        program = memfd_with("program", spec->files[0].data, spec->files[0].len);
+        program = exec ? fcntl(devnull_fd, F_DUPFD_CLOEXEC, 0)
+                       : memfd_with("program", spec->files[0].data, spec->files[0].len);
         if (program < 0) {
                 err_set(e, errno, "program memfd");
                 goto out;
@@ -341,7 +434,7 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
         rq.open_files = spec->limits.open_files;
         rq.processes = spec->limits.processes;
         rq.memory_rlimit = !cg_enabled();
-        snprintf(rq.file_name, sizeof(rq.file_name), "%s", spec->files[0].name);
+        snprintf(rq.file_name, sizeof(rq.file_name), "%s", exec ? "-" : spec->files[0].name);
         fds[WARM_REQ_STATUS] = status[1];
         fds[WARM_REQ_STDOUT] = out[0][1];
         fds[WARM_REQ_STDERR] = st->stderr_to_stdout ? out[0][1] : out[1][1];

@@ -138,6 +138,10 @@ static const struct opt_spec options[] = {
     {"no-standby", NULL, FLAG(no_standby, 1), "standby boxes on",
      "build every box when its run arrives, instead of starting each slot's next box ahead",
      "results are the same either way; see [performance.md](performance.md#standby-boxes)"},
+    {"no-judge-zygotes", NULL, FLAG(no_judge_zygotes, 1), "judge zygotes on",
+     "run every test of a judge in a box built for it, instead of forking it from a zygote "
+     "of the judged program",
+     "verdicts and output are the same either way; see [judge.md](judge.md#how-tests-run)"},
     {"no-spawner", NULL, FLAG(no_spawner, 1), "spawner on",
      "clone standby boxes in the server's own process instead of the spawner process "
      "forked at start-up",

@@ -32,6 +32,7 @@ struct config {
         uint64_t problems_mb;       /* cap on the stored judge problems' bytes */
         int no_cgroups;             /* force the rlimits-only fallback */
         int no_standby;             /* no boxes started ahead (sandbox/standby.c) */
+        int no_judge_zygotes;       /* judge tests never forked (exec/execpool.c) */
         int no_spawner;             /* standbys cloned by the server (sandbox/spawner.c) */
         int warm_python;            /* Python runs start from warm zygotes */
         int language_caches;        /* recipes use their install-time caches */

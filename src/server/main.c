@@ -27,6 +27,7 @@
 #include "../bank/store.h"
 #include "../exec/env.h"
 #include "../exec/sched.h"
+#include "../exec/execpool.h"
 #include "../exec/warmpool.h"
 #include "../http/http.h"
 #include "../lang/peers.h"
@@ -283,10 +284,14 @@ int main(int argc, char **argv)
         so.no_cgroups = cfg.no_cgroups;
         so.no_standby = cfg.no_standby != 0;
         so.no_spawner = cfg.no_spawner != 0;
-        if (cfg.warm_python) {
-                static char zygote[PATH_MAX], reaper[PATH_MAX];
-                so.zygote_path = helper_path(zygote, sizeof(zygote), "codeexec-pyzygote");
+        {
+                static char zygote[PATH_MAX], reaper[PATH_MAX], execzygote[PATH_MAX];
                 so.reaper_path = helper_path(reaper, sizeof(reaper), "codeexec-pyreaper");
+                if (cfg.warm_python)
+                        so.zygote_path = helper_path(zygote, sizeof(zygote), "codeexec-pyzygote");
+                if (!cfg.no_judge_zygotes)
+                        so.execzygote_path =
+                            helper_path(execzygote, sizeof(execzygote), "codeexec-execzygote");
         }
         if (sbx_global_init(&so, &e) < 0) {
                 log_error("sandbox: %s", e.msg);
@@ -321,12 +326,15 @@ int main(int argc, char **argv)
         }
         probe_versions();
         start_warm_python();
+        if (!cfg.no_judge_zygotes)
+                execpool_start(base, cfg.max_running);
         log_info("listening on %s:%d (max %u running, %zu queued; limits: %s)", cfg.ip, cfg.port,
                  cfg.max_running, cfg.max_queue, sbx_limits_mode());
 
         event_base_dispatch(base);
 
         warmpool_stop();
+        execpool_stop();
         sbx_global_cleanup();
         log_info("stopped");
         return 0;
