@@ -126,7 +126,7 @@ static void log_warn_once_oom(int errnum)
 
 /* Starts zygote box z (PID 1 executes z->zygote_fd) and queues cfg for it. */
 static int start_zygote_box(const struct sbx_spec *z, struct warm_config *cfg,
-                            struct sbx_box *zygote, struct err *e)
+                            bool never_oom_killed, struct sbx_box *zygote, struct err *e)
 {
         cfg->magic = WARM_MAGIC;
         /* The zygote, PID 1 of its box, keeps to its slot's CPU (slotcpu.c);
@@ -138,8 +138,11 @@ static int start_zygote_box(const struct sbx_spec *z, struct warm_config *cfg,
         /* Never the OOM killer's choice, and so neither are the runs' PID 1s
          * forked from it; each program raises its own to 0 (zyrun.c), and
          * no process can lower its own below -1000 or touch another's. Needs
-         * CAP_SYS_RESOURCE: without it the zygote keeps the server's. */
-        {
+         * CAP_SYS_RESOURCE: without it the zygote keeps the server's. (An
+         * exec zygote keeps the server's: its programs, which inherit it,
+         * cannot raise theirs before their exec, see zyrun.c; it is small,
+         * and a run that kills it only runs again cold.) */
+        if (never_oom_killed) {
                 char path[64];
                 int fd;
                 snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)zygote->pid);
@@ -193,7 +196,7 @@ int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sb
         if (snprintf(cfg.preload, sizeof(cfg.preload), "%s", preload ? preload : "") >=
             (int)sizeof(cfg.preload))
                 return err_set(e, E2BIG, "--python-preload is too long");
-        return start_zygote_box(&z, &cfg, zygote, e);
+        return start_zygote_box(&z, &cfg, true, zygote, e);
 }
 
 /* The most arguments and variables an exec zygote's command line carries. */
@@ -244,7 +247,7 @@ int sbx_execzygote_spawn(const struct sbx_spec *spec, struct sbx_box *zygote, st
         z.limits.processes = spec->limits.processes + ZYGOTE_EXTRA_PIDS;
         memset(&cfg, 0, sizeof(cfg));
         cfg.tmp_bytes = spec->limits.tmpfs_bytes;
-        rc = start_zygote_box(&z, &cfg, zygote, e);
+        rc = start_zygote_box(&z, &cfg, false, zygote, e);
         free(argv);
         if (rc == 0)
                 zygote->exec_zygote = true;

@@ -111,6 +111,7 @@ int main(int argc, char **argv)
             .fill_tmp = fill_tmp,
             .run_program = run_exec,
             .keep_status_fd = true,
+            .program_execs = true,
         };
         struct warm_config cfg;
         struct warm_ready ready;

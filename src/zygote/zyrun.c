@@ -18,7 +18,10 @@
  *      (sandbox/reaper.c);
  *   C  the program: stdio on the run's pipes, rlimits, every capability
  *      dropped, no_new_privs, the box's seccomp filter, then the zygote's
- *      hook (the script run as `python3 file` runs it; or an exec).
+ *      hook (the script run as `python3 file` runs it; or an exec). A
+ *      program that is executed is a vfork child of B (no page table
+ *      copied, B suspended until the exec); the interpreter's is a fork,
+ *      which waits until B is the reaper.
  * B's gids, the run's /tmp and /dev/shm, C's gids and rlimits, and the last
  * drop of both (capabilities, no_new_privs, seccomp) are sandbox/harden.c's,
  * the very code a cold box's PID 1 and steps run (sandbox/init.c). The
@@ -179,14 +182,21 @@ static _Noreturn void become_program(const struct zyrun_hooks *h, const struct w
          * (sandbox/warm.c): the program's is then 0, as in a cold box.
          * Otherwise the program raises its own to 1000, so that in the
          * moment the zygote is still in the run's cgroup the OOM killer
-         * prefers the program (which may lower it back to 0, no further). */
-        if (harden_dumpable(1, &e) < 0)
-                zyrun_run_error(status_fd, &e);
-        oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-        if (oom < 0 || write(oom, program_oom_adj, strlen(program_oom_adj)) !=
-                           (ssize_t)strlen(program_oom_adj))
-                run_failed(status_fd, "oom_score_adj");
-        close(oom);
+         * prefers the program (which may lower it back to 0, no further).
+         * A program that is executed needs neither: its exec makes it
+         * dumpable, and it keeps the oom_score_adj of the exec zygote,
+         * which is the server's, as a cold box's program (before the exec
+         * this process shares the zygote's memory, whose dumpable flag
+         * must stay off, and /proc/self is not writable without it). */
+        if (!h->program_execs) {
+                if (harden_dumpable(1, &e) < 0)
+                        zyrun_run_error(status_fd, &e);
+                oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+                if (oom < 0 || write(oom, program_oom_adj, strlen(program_oom_adj)) !=
+                                   (ssize_t)strlen(program_oom_adj))
+                        run_failed(status_fd, "oom_score_adj");
+                close(oom);
+        }
         /* The box user's gid in all three places: the run's PID 1 keeps
          * another real gid (run_box), which is what keeps the program's
          * prlimit(2) off it. */
@@ -198,10 +208,10 @@ static _Noreturn void become_program(const struct zyrun_hooks *h, const struct w
         if (in < 0 || dup2(in, 0) < 0 || dup2(fds[WARM_REQ_STDOUT], 1) < 0 ||
             dup2(fds[WARM_REQ_STDERR], 2) < 0)
                 run_failed(status_fd, "stdio");
-        {
+        while (ready >= 0) {
                 char c;
-                while (read(ready, &c, 1) < 0 && errno == EINTR)
-                        ;
+                if (read(ready, &c, 1) >= 0 || errno != EINTR)
+                        break;
         }
         drop_everything(rq, status_fd);
         /* Off its slot's CPU (sandbox/slotcpu.c): the program may run on
@@ -320,14 +330,22 @@ static int run_box(void *arg)
                 zyrun_run_error(status_fd, &e);
         cpu0 = sbx_children_cpu_us();
         start = sbx_now_us();
-        /* A raw fork: no atfork handlers run in this shared memory. */
-        pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+        if (a->hooks->program_execs) {
+                /* Suspended until the program's exec: it runs on this
+                 * stack, below this frame, which it never returns to. */
+                pid = vfork();
+                if (pid == 0)
+                        become_program(a->hooks, rq, fds, -1);
+        } else {
+                /* A raw fork: no atfork handlers run in this shared memory. */
+                pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+                if (pid == 0) {
+                        close(ready[1]);
+                        become_program(a->hooks, rq, fds, ready[0]);
+                }
+        }
         if (pid < 0)
                 run_failed(status_fd, "fork");
-        if (pid == 0) {
-                close(ready[1]);
-                become_program(a->hooks, rq, fds, ready[0]);
-        }
         snprintf(argv_buf[0], sizeof(argv_buf[0]), "%d", (int)pid);
         /* microseconds; a deadline already past (a timeout of 0 or less)
          * is 0: the reaper then ends the run at once, as it always did */

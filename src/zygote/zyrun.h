@@ -29,6 +29,11 @@ struct zyrun_hooks {
          * -1 otherwise): runs the program, never returns. */
         void (*run_program)(const struct warm_request *rq, int status_fd);
         bool keep_status_fd;
+        /* run_program executes a program: the program's process is then a
+         * vfork-style child of the run's PID 1 (sharing its memory until
+         * the exec, so that no page table is copied for it) and starts
+         * without waiting for PID 1 to become the reaper. */
+        bool program_execs;
 };
 
 /* Prints "NAME: what: strerror(errno)" and exits 1 (the server then starts
