@@ -22,11 +22,12 @@
  * Its own environment is empty, so that no variable meant for the program
  * (LD_PRELOAD, LD_LIBRARY_PATH) applies to the zygote, which keeps
  * capabilities in the box's user namespace. The program is executed with
- * every signal at its default, as a cold step is. */
+ * every signal at its default, as a cold step is: the zygote handles no
+ * signal and ignores only SIGCHLD, which the run's PID 1 resets (zyrun.c),
+ * and an exec resets handled ones anyway. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,8 +99,6 @@ static _Noreturn void run_exec(const struct warm_request *rq, int status_fd)
         struct err e = {0, ""};
 
         (void)rq;
-        for (int sig = 1; sig < NSIG; sig++)
-                signal(sig, SIG_DFL);
         execve(run_argv[0], run_argv, run_envp);
         err_set(&e, errno, "exec %s", run_argv[0]);
         zyrun_run_error(status_fd, &e);
@@ -118,7 +117,7 @@ int main(int argc, char **argv)
         unsigned long nargs;
         char *end;
 
-        zyrun_start("codeexec-execzyg");
+        zyrun_start("codeexec-exzyg");
         errno = 0;
         nargs = argc > 2 ? strtoul(argv[1], &end, 10) : 0;
         if (nargs < 1 || *end || nargs > (unsigned long)(argc - 2) || argv[2][0] != '/') {

@@ -331,6 +331,9 @@ static int run_box(void *arg)
         cpu0 = sbx_children_cpu_us();
         start = sbx_now_us();
         if (a->hooks->program_execs) {
+                /* the program may look at PID 1 before it becomes the
+                 * reaper: named as the reaper and a cold box's PID 1 are */
+                prctl(PR_SET_NAME, "codeexec", 0, 0, 0);
                 /* Suspended until the program's exec: it runs on this
                  * stack, below this frame, which it never returns to. */
                 pid = vfork();
