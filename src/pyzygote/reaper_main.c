@@ -1,7 +1,8 @@
-/* codeexec-pyreaper: PID 1 of a warm Python run, after its set-up.
+/* codeexec-pyreaper: PID 1 of a run forked from a zygote (warm Python or judge),
+ * after its set-up.
  *
  * Theory of operation. A warm run's PID 1 starts as a vfork-style child of
- * the zygote (pyzygote/zygote.c), sharing its memory; once it has built the
+ * the zygote (zygote/zyrun.c), sharing its memory; once it has built the
  * run's box and forked the program, it executes this small static binary so
  * that the zygote gets its memory back and the run's PID 1 no longer holds
  * a copy of the interpreter. Here it only waits for the program with the

@@ -3,7 +3,7 @@
  *
  * Theory of operation. A box has two kinds of PID 1 that must end up
  * equally tight: the cold box's (init.c, a raw clone3() copy of the
- * server) and a warm Python run's (pyzygote/zygote.c run_box, a
+ * server) and a warm Python run's (zygote/zyrun.c run_box, a
  * vfork-style child sharing the zygote's memory), each with a program
  * below it. Both take their ids, their /tmp and /dev/shm, their rlimits and
  * their last privileges from here, so the two cannot drift. Each function

@@ -12,7 +12,7 @@
  * read its memory, which is a copy of the server's), drops every capability,
  * sets no_new_privs and installs the seccomp filter. The ids, tmpfs options,
  * rlimits and that last drop are harden.c's, shared with a warm Python
- * run's PID 1 and program (pyzygote/zygote.c), so the two cannot drift.
+ * run's PID 1 and program (zygote/zyrun.c), so the two cannot drift.
  *
  * Then it runs the steps in order. Each step is forked with its own session,
  * its stdout/stderr on the step's pipes and its stdin from a memfd holding
@@ -467,7 +467,7 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
          * executing it with real and effective gids apart would be a
          * "secure" exec, for which glibc drops TMPDIR and other variables
          * from the environment; it keeps CAP_SETGID instead and gives each
-         * run's PID 1 that real gid (pyzygote/zygote.c run_box). */
+         * run's PID 1 that real gid (zygote/zyrun.c run_box). */
         if ((spec->zygote ? harden_box_gids(&e) : harden_pid1_gids(&e)) < 0 ||
             harden_box_uids(&e) < 0) {
                 err_wrap(&e, "become the box user");

@@ -13,7 +13,9 @@
  * /root, /home or other boxes is ever mounted. A warm Python zygote's box
  * gets no /tmp and /dev/shm mounts, only their directories: each run mounts
  * its own there, and with nothing to unmount first it never waits for the
- * RCU grace period an unmount costs (pyzygote/zygote.c run_box). */
+ * RCU grace period an unmount costs (zygote/zyrun.c run_box). A judge
+ * zygote's box gets /tmp like a cold box's (its template, which it
+ * unmounts itself once archived, zygote/execzygote.c). */
 #define _GNU_SOURCE
 #include "sandbox-internal.h"
 
