@@ -413,7 +413,14 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
                 zygote->next_cg = NULL;
                 parked = true;
         } else {
-                box->cg = sbx_new_cgroup(&spec->limits, e);
+                /* An exec zygote never parks: it stays suspended while its
+                 * run goes on (zyrun.c), and so out of the run's cgroup,
+                 * which the run's PID 1 joins first thing. */
+                box->cg = exec ? reuse_cgroup() : NULL;
+                if (box->cg && cg_box_set_limits(box->cg, &spec->limits) < 0)
+                        sbx_remove_cgroup(&box->cg); /* no process in it yet */
+                if (!box->cg)
+                        box->cg = sbx_new_cgroup(&spec->limits, e);
                 if (!box->cg)
                         goto out;
                 ncg = cg_box_procs_fds(box->cg, cgfds, WARM_REQ_MAX_CGROUP_FDS, e);
@@ -467,7 +474,7 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
         rc = 0;
         /* The next run's cgroup, while this one runs. If that fails, the
          * next run's PID 1 joins one itself. */
-        {
+        if (!exec) {
                 struct err pe = {0, ""};
                 (void)sbx_zygote_park(zygote, &spec->limits, &pe);
         }

@@ -128,8 +128,18 @@ int main(int argc, char **argv)
         run_envp = calloc((size_t)argc - 2 - nargs + 1, sizeof(char *));
         if (!run_argv || !run_envp)
                 zyrun_die("command line");
-        memcpy(run_argv, argv + 2, nargs * sizeof(char *));
-        memcpy(run_envp, argv + 2 + nargs, ((size_t)argc - 2 - nargs) * sizeof(char *));
+        for (int i = 2; i < argc; i++) {
+                char *copy = strdup(argv[i]);
+                if (!copy)
+                        zyrun_die("command line");
+                if ((unsigned long)(i - 2) < nargs)
+                        run_argv[i - 2] = copy;
+                else
+                        run_envp[(unsigned long)i - 2 - nargs] = copy;
+        }
+        /* Each run's PID 1 shares this memory: its /proc/1/cmdline reads
+         * empty, as a cold box's PID 1's does. */
+        memset(argv[0], 0, (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]));
         zyrun_configure(&cfg);
         make_template(cfg.tmp_bytes);
         memset(&ready, 0, sizeof(ready));

@@ -11,11 +11,13 @@
  *      sandbox/warm.c), with a cgroup namespace rooted there and a real gid
  *      of its own; it replaces /tmp, /dev/shm and /proc with the run's own,
  *      has the zygote's hook put the program in /tmp, reports the step's
- *      start (with a pidfd of itself, so the server can kill the run), forks
- *      C, drops every capability, loads the box's seccomp filter and
+ *      start (with a pidfd of itself, so the server can kill the run), loads
+ *      the box's seccomp filter, forks C, drops every capability and
  *      executes codeexec-pyreaper, which makes itself non-dumpable, waits
  *      with the deadline, kills and reaps everything and reports the end
- *      (sandbox/reaper.c);
+ *      (sandbox/reaper.c). When the program is executed, B does that
+ *      waiting itself instead, on the zygote's memory: the zygote stays
+ *      suspended until B ends, and nothing of its memory is in the program;
  *   C  the program: stdio on the run's pipes, rlimits, every capability
  *      dropped, no_new_privs, the box's seccomp filter, then the zygote's
  *      hook (the script run as `python3 file` runs it; or an exec). A
@@ -321,7 +323,7 @@ static int run_box(void *arg)
         send_msg(status_fd, &m, self);
         close(self);
 
-        if (pipe2(ready, O_CLOEXEC) < 0)
+        if (!a->hooks->program_execs && pipe2(ready, O_CLOEXEC) < 0)
                 run_failed(status_fd, "pipe");
         /* The box's seccomp filter, once for PID 1 and the program: it
          * inherits it (loading a filter costs ~0.1 ms of CPU). Nothing either
@@ -349,6 +351,20 @@ static int run_box(void *arg)
         }
         if (pid < 0)
                 run_failed(status_fd, "fork");
+        if (a->hooks->program_execs) {
+                /* The program runs its own image: nothing of the zygote's
+                 * memory is in it. PID 1 needs no image of its own either
+                 * (the zygote, suspended until PID 1 ends, does nothing
+                 * meanwhile: nothing else touches this memory), so it
+                 * waits here, as the reaper would, without an exec. */
+                if (harden_drop_caps(&e) < 0)
+                        zyrun_run_error(status_fd, &e);
+                memset(&m, 0, sizeof(m));
+                sbx_wait_step(pid, start, rq->timeout_s > 0 ? rq->timeout_s : 0, cpu0, &m);
+                m.type = SBX_MSG_STEP_END;
+                send_msg(status_fd, &m, -1);
+                _exit(0);
+        }
         snprintf(argv_buf[0], sizeof(argv_buf[0]), "%d", (int)pid);
         /* microseconds; a deadline already past (a timeout of 0 or less)
          * is 0: the reaper then ends the run at once, as it always did */
@@ -419,19 +435,42 @@ static void park(int *fds, uint32_t n)
         }
 }
 
+/* An exec zygote's runs share one stack, kept from run to run (its pages
+ * stay mapped): nothing of it reaches a program, which runs its own image,
+ * and one run's PID 1 has ended before the next one starts (the zygote is
+ * suspended until then). The interpreter's runs each get a fresh one: the
+ * program, a copy of PID 1's memory, must find nothing of an earlier run. */
+static char *kept_stack;
+
+static char *run_stack(const struct zyrun_hooks *h)
+{
+        char *stack;
+
+        if (h->program_execs && kept_stack)
+                return kept_stack;
+        stack = mmap(NULL, RUN_STACK + 4096, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+        if (stack != MAP_FAILED && mprotect(stack, 4096, PROT_NONE) < 0) {
+                munmap(stack, RUN_STACK + 4096);
+                stack = MAP_FAILED;
+        }
+        if (stack != MAP_FAILED && h->program_execs)
+                kept_stack = stack;
+        return stack;
+}
+
 /* Starts one run: B on a stack of its own, cloned vfork-style. */
 static void start_run(const struct zyrun_hooks *h, const struct warm_request *rq, const int *fds)
 {
         struct run_args args;
-        char *stack = mmap(NULL, RUN_STACK + 4096, PROT_READ | PROT_WRITE,
-                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+        char *stack = run_stack(h);
         pid_t pid = -1;
         int clone_errno = errno;
 
         args.hooks = h;
         args.rq = *rq;
         memcpy(args.fds, fds, sizeof(args.fds));
-        if (stack != MAP_FAILED && mprotect(stack, 4096, PROT_NONE) == 0) {
+        if (stack != MAP_FAILED) {
                 if (h->before_fork)
                         h->before_fork();
                 pid = clone(run_box, stack + RUN_STACK + 4096,
@@ -442,9 +481,9 @@ static void start_run(const struct zyrun_hooks *h, const struct warm_request *rq
                 if (h->after_fork)
                         h->after_fork();
         }
-        /* B has executed the reaper (or died): the stack and everything
+        /* B has executed the reaper (or ended): the stack and everything
          * else here are the zygote's again. */
-        if (stack != MAP_FAILED)
+        if (stack != MAP_FAILED && stack != kept_stack)
                 munmap(stack, RUN_STACK + 4096);
         if (pid < 0) {
                 struct sbx_msg m;
