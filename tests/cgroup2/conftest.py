@@ -71,9 +71,11 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def languages_dir(tmp_path_factory) -> Path:
-    """Only Python's recipe (and the internal coverage one): one version probe."""
+    """Python's recipe (and the internal coverage one), and C's for judge
+    zygotes (test_delegated.py): two version probes."""
     d = tmp_path_factory.mktemp("languages")
     shutil.copy(REPO_ROOT / "languages" / "python.json", d)
+    shutil.copy(REPO_ROOT / "languages" / "c.json", d)
     shutil.copytree(REPO_ROOT / "languages" / "internal", d / "internal")
     return d
 

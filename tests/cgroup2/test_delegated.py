@@ -6,6 +6,7 @@ every test here in order; the last one stops it and checks what is left.
 
 from __future__ import annotations
 
+import shutil
 import time
 
 import pytest
@@ -209,6 +210,53 @@ def test_warm_pids_limit(svc_server):
     ok, failed = map(int, r["stdout"].split())
     assert ok < 8 and failed > 0, r
     hostile.assert_no_box_processes(settle=30, url=s.url)  # zygotes are not counted
+
+
+JUDGED_C = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+int main(void) {
+  int k; if (scanf("%d", &k) != 1) return 9;
+  if (k == 1) { for (;;) { char *p = malloc(1 << 20); if (!p) return 7; memset(p, 1, 1 << 20); } }
+  if (k == 2) { int ok = 0, failed = 0;
+    for (int i = 0; i < 30; i++) { pid_t p = fork(); if (p == 0) { pause(); _exit(0); } if (p > 0) ok++; else failed++; }
+    printf("%d %d\n", ok, failed); return 0; }
+  puts("ok"); return 0;
+}
+"""
+
+
+def judge(s, body, timeout=300):
+    import json
+    st, _, out = hostile.request(s.url, "POST", "/v1/judge", body, timeout=timeout)
+    assert st == 200, f"/v1/judge answered {st}: {out[:500]!r}\n{s.log()[-3000:]}"
+    return json.loads(out)
+
+
+def test_judge_zygote_tests_have_their_limits_on_v2(svc_server):
+    """A judge's tests forked from its judge zygote each join a cgroup of
+    their own (no parking: the zygote waits outside, suspended), with the
+    test's memory and process limits."""
+    s = svc_server
+    if not shutil.which("gcc"):
+        pytest.skip("gcc is not installed in the guest")
+    j = judge(s, {"language": "c", "code": JUDGED_C,
+                  "tests": [{"stdin": "0", "expected": "ok"}, {"stdin": "1", "expected": "ok"},
+                            {"stdin": "2", "expected": "?"}, {"stdin": "0", "expected": "ok"}],
+                  "limits": {"memory_mb": 64, "processes": 8, "wall_ms": 20000}})
+    assert j["compile"]["exit_code"] == 0, j["compile"]
+    got = [(t["verdict"], t["forked"]) for t in j["tests"]]
+    assert got[0] == got[3] == ("AC", True), (got, s.log()[-3000:])
+    assert got[1] == ("MLE", True) and j["tests"][1]["signal"] == 9, j["tests"][1]
+    ok, failed = map(int, j["tests"][2]["stdout"].split())
+    assert j["tests"][2]["forked"] and ok < 8 and failed > 0, j["tests"][2]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and hostile.metric(s.url, "codeexec_judge_zygotes") != 0:
+        time.sleep(0.2)
+    assert hostile.metric(s.url, "codeexec_judge_zygotes") == 0
 
 
 def test_boxes_are_removed_after_runs(svc_server):
