@@ -237,6 +237,24 @@ static _Noreturn void become_program(const struct zyrun_hooks *h, const struct w
         _exit(127); /* it does not return */
 }
 
+/* The program's process when it executes the program (hooks'
+ * program_execs): a vfork-style child of the run's PID 1, on this stack
+ * (the zygote and PID 1 are suspended while it is in use). */
+static char program_stack[256u << 10] __attribute__((aligned(64)));
+
+struct program_args {
+        const struct zyrun_hooks *hooks;
+        const struct warm_request *rq;
+        const int *fds;
+};
+
+static int exec_program(void *arg)
+{
+        const struct program_args *pa = arg;
+
+        become_program(pa->hooks, pa->rq, pa->fds, -1);
+}
+
 /* The run's box, built by its PID 1 (B). B is a vfork-style child of the
  * zygote (CLONE_VM|CLONE_VFORK) in new mount, PID and IPC namespaces: it
  * shares the zygote's memory, which is suspended until B executes the
@@ -261,7 +279,7 @@ static int run_box(void *arg)
         struct sbx_msg m;
         struct err e = {0, ""};
         uint64_t start, cpu0;
-        int self, ready[2];
+        int self, ready[2] = {-1, -1};
         pid_t pid;
 
         /* No signal handler of the zygote's may run here, on the zygote's
@@ -336,11 +354,11 @@ static int run_box(void *arg)
                 /* the program may look at PID 1 before it becomes the
                  * reaper: named as the reaper and a cold box's PID 1 are */
                 prctl(PR_SET_NAME, "codeexec", 0, 0, 0);
-                /* Suspended until the program's exec: it runs on this
-                 * stack, below this frame, which it never returns to. */
-                pid = vfork();
-                if (pid == 0)
-                        become_program(a->hooks, rq, fds, -1);
+                /* Suspended until the program's exec, which its process
+                 * reaches on a stack of its own. */
+                struct program_args pa = {a->hooks, rq, fds};
+                pid = clone(exec_program, program_stack + sizeof(program_stack),
+                            CLONE_VM | CLONE_VFORK | SIGCHLD, &pa);
         } else {
                 /* A raw fork: no atfork handlers run in this shared memory. */
                 pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
