@@ -33,7 +33,15 @@
  * sbx_warm_run creates the run's channels exactly as sbx_spawn does (status
  * pair, stdout/stderr pipes) plus memfds with the program and its stdin,
  * and hands them to the zygote in one SCM_RIGHTS message; the rest arrives
- * on the run's status socket. */
+ * on the run's status socket.
+ *
+ * Judge mode's exec zygote (zygote/execzygote.c, sbx_execzygote_spawn) is
+ * served the same way, with three differences: its box is built with the
+ * test's files and artifact in /tmp (its template), so a run sends no
+ * program (a /dev/null descriptor stands in); its command line carries the
+ * run step and environment; and it never parks: it stays suspended while
+ * its run goes on (zyrun.c), so each run's PID 1 joins the run's cgroup
+ * itself, a kept one when there is one. */
 #define _GNU_SOURCE
 #include "sandbox-internal.h"
 
@@ -139,9 +147,9 @@ static int start_zygote_box(const struct sbx_spec *z, struct warm_config *cfg,
          * forked from it; each program raises its own to 0 (zyrun.c), and
          * no process can lower its own below -1000 or touch another's. Needs
          * CAP_SYS_RESOURCE: without it the zygote keeps the server's. (An
-         * exec zygote keeps the server's: its programs, which inherit it,
-         * cannot raise theirs before their exec, see zyrun.c; it is small,
-         * and a run that kills it only runs again cold.) */
+         * exec zygote keeps the server's, which its programs inherit, as
+         * cold ones have it: they cannot set theirs before their exec, see
+         * zyrun.c, and it never sits in a run's cgroup.) */
         if (never_oom_killed) {
                 char path[64];
                 int fd;
