@@ -7,7 +7,7 @@
  * killed. A zygote that dies (or a run that fails in it for a reason not the
  * program's) is not replaced: the rest of that judge's tests on that slot
  * run cold, exactly as they would without zygotes. The pool holds a bounded
- * number of zygotes; a job finding it full runs cold. */
+ * number of zygotes; a job finding it full runs cold. */ 
 #ifndef CODEEXEC_EXECPOOL_H
 #define CODEEXEC_EXECPOOL_H
 
