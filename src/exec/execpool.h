@@ -6,8 +6,9 @@
  * starts; the judge forgets the key when it ends, and its zygotes are
  * killed. A zygote that dies (or a run that fails in it for a reason not the
  * program's) is not replaced: the rest of that judge's tests on that slot
- * run cold, exactly as they would without zygotes. The pool holds a bounded
- * number of zygotes; a job finding it full runs cold. */ 
+ * run cold, exactly as they would without zygotes. The pool holds at most
+ * eight zygotes per slot (execpool.c); a job finding its slot full runs
+ * cold. */
 #ifndef CODEEXEC_EXECPOOL_H
 #define CODEEXEC_EXECPOOL_H
 
