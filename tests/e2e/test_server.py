@@ -168,12 +168,30 @@ def test_restart_after_sigkill_cleans_up_leftovers():
 
     threading.Thread(target=long_run, daemon=True).start()
     assert wait_until(lambda: box_processes(pid), timeout=30)
-    boxed = [int(l.split()[1]) for l in box_processes(pid)]
+    box_rows = box_processes(pid)
+    boxed = [int(l.split()[1]) for l in box_rows]
     s.proc.kill()
     s.proc.wait()
     assert cgroup_dirs(pid), "the killed server's cgroups should still be there"
     # Its boxes die with it (PID 1 of each box has PDEATHSIG = SIGKILL).
-    assert wait_until(lambda: not any(os.path.exists(f"/proc/{b}") for b in boxed), timeout=15)
+    def alive():
+        return [b for b in boxed if os.path.exists(f"/proc/{b}")]
+
+    def describe(pids):
+        rows = []
+        for b in pids:
+            try:
+                status = dict(l.split(":\t", 1) for l in open(f"/proc/{b}/status").read().splitlines()
+                              if ":\t" in l)
+                cmd = open(f"/proc/{b}/cmdline", "rb").read().replace(b"\0", b" ")[:120]
+                rows.append(f"{b}: {status.get('Name')} {status.get('State')} "
+                            f"ppid {status.get('PPid')} uid {status.get('Uid')} {cmd!r}")
+            except OSError as e:
+                rows.append(f"{b}: {e}")
+        return rows
+
+    assert wait_until(lambda: not alive(), timeout=15), \
+        f"boxes at the kill: {box_rows}; alive 15 s later: {describe(alive())}"
     s2 = start_server()
     try:
         assert wait_until(lambda: not cgroup_dirs(pid), timeout=15)
