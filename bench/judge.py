@@ -16,10 +16,12 @@ in the same process on the same machine.
 
 The submission is examples/problems/sum-of-pairs' correct solution, and
 each test is 200 random pairs (so the run itself is short and the cost
-measured is the per-test overhead). Prints medians over --rounds rounds and
-the ratios; goals from issue 14: judge <= 1.3x direct, >= 10x faster than
-recompiling, Python >= 5x faster than cold runs. Writes
-bench/results/judge.tsv.
+measured is the per-test overhead). Each round runs the judge and its
+baselines one after the other (interleaved, so that the machine's load hits
+them alike); prints the medians over --rounds rounds and, for each ratio,
+the median of the rounds' own ratios; goals from issue 14: judge <= 1.3x
+direct, >= 10x faster than recompiling, Python >= 5x faster than cold runs.
+Writes bench/results/judge.tsv.
 
     /usr/bin/python3 bench/judge.py [--tests 100] [--rounds 5] [--recompile-rounds 2]
 """
@@ -111,6 +113,21 @@ def median_time(fn, rounds):
     return statistics.median(times), times
 
 
+def interleaved(fns, rounds):
+    """Each of fns ({name: fn}) once per round, in turn, so that a change of
+    the machine's load hits all of them alike: {name: [seconds per round]}."""
+    times = {k: [] for k in fns}
+    for _ in range(rounds):
+        for k, fn in fns.items():
+            times[k].append(timed(fn)[0])
+    return times
+
+
+def ratio(num, den):
+    """The median over rounds of num's time over den's in the same round."""
+    return statistics.median(n / d for n, d in zip(num, den))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tests", type=int, default=100)
@@ -136,45 +153,49 @@ def main():
         # Warm up: the first compile and the warm interpreters.
         judge(s.url, "cpp", cpp, tests[:2])
         judge(s.url, "python", py, tests[:2])
-        print(f"== C++, {a.tests} tests of {a.pairs} pairs ({slots} slots, median of {a.rounds})")
-        j, jt = median_time(lambda: judge(s.url, "cpp", cpp, tests), a.rounds)
-        report("/v1/judge", j, jt)
+        print(f"== C++, {a.tests} tests of {a.pairs} pairs ({slots} slots, median of "
+              f"{a.rounds} interleaved rounds)")
+        t = interleaved({"judge": lambda: judge(s.url, "cpp", cpp, tests),
+                         "seq": lambda: direct_cpp(cpp, tests, 1),
+                         "par": lambda: direct_cpp(cpp, tests, slots)}, a.rounds)
+        j = statistics.median(t["judge"])
+        report("/v1/judge", j, t["judge"])
         last = judge(s.url, "cpp", cpp, tests)
-        walls = sorted(t["wall_ms"] for t in last["tests"])
+        walls = sorted(x["wall_ms"] for x in last["tests"])
         print(f"    (one of them: compile {last['compile']['wall_ms']} ms in its box, tests "
               f"{walls[len(walls) // 2]} ms median run, total_wall_ms {last['total_wall_ms']}; "
-              f"{sum(1 for t in last['tests'] if t.get('forked'))} forked from a judge zygote)")
-        d1, d1t = median_time(lambda: direct_cpp(cpp, tests, 1), a.rounds)
-        report("direct: g++ + runs, sequential", d1, d1t)
-        dn, dnt = median_time(lambda: direct_cpp(cpp, tests, slots), a.rounds)
-        report(f"direct: g++ + runs, {slots} at once", dn, dnt)
+              f"{sum(1 for x in last['tests'] if x.get('forked'))} forked from a judge zygote)")
+        report("direct: g++ + runs, sequential", statistics.median(t["seq"]), t["seq"])
+        report(f"direct: g++ + runs, {slots} at once", statistics.median(t["par"]), t["par"])
         rc, rct = median_time(lambda: recompile(s.url, cpp, tests, slots), a.recompile_rounds)
         report(f"{a.tests} x /v1/run (compile + run)", rc, rct)
-        print(f"  judge / direct ({slots} at once)     {j / dn:6.2f}x   (goal <= 1.3)")
-        print(f"  judge / direct (sequential)        {j / d1:6.2f}x")
+        cpp_par, cpp_seq = ratio(t["judge"], t["par"]), ratio(t["judge"], t["seq"])
+        print(f"  judge / direct ({slots} at once)     {cpp_par:6.2f}x   (goal <= 1.3; median of "
+              f"the rounds' ratios)")
+        print(f"  judge / direct (sequential)        {cpp_seq:6.2f}x")
         print(f"  recompiling / judge                {rc / j:6.1f}x   (goal >= 10)")
 
-        print(f"== Python, {a.tests} tests (median of {a.rounds})")
-        pj, pjt = median_time(lambda: judge(s.url, "python", py, tests), a.rounds)
-        report("/v1/judge", pj, pjt)
+        print(f"== Python, {a.tests} tests (median of {a.rounds} interleaved rounds)")
+        t = interleaved({"judge": lambda: judge(s.url, "python", py, tests),
+                         "seq": lambda: cold_python(py, tests, 1),
+                         "par": lambda: cold_python(py, tests, slots)}, a.rounds)
+        report("/v1/judge", statistics.median(t["judge"]), t["judge"])
         last = judge(s.url, "python", py, tests)
-        walls = sorted(t["wall_ms"] for t in last["tests"])
+        walls = sorted(x["wall_ms"] for x in last["tests"])
         print(f"    (one of them: tests {walls[len(walls) // 2]} ms median run, total_wall_ms "
               f"{last['total_wall_ms']})")
-        c1, c1t = median_time(lambda: cold_python(py, tests, 1), a.rounds)
-        report("cold python3, sequential", c1, c1t)
-        cn, cnt = median_time(lambda: cold_python(py, tests, slots), a.rounds)
-        report(f"cold python3, {slots} at once", cn, cnt)
-        warm = last
-        print(f"  cold (sequential) / judge          {c1 / pj:6.1f}x   (goal >= 5)")
-        print(f"  cold ({slots} at once) / judge          {cn / pj:6.1f}x")
-        print(f"  tests forked warm: {sum(1 for t in warm['tests'] if t.get('warm'))}"
-              f"/{len(warm['tests'])}")
-        rows += [("ratio cpp judge/direct parallel", f"{j / dn:.2f}"),
-                 ("ratio cpp judge/direct sequential", f"{j / d1:.2f}"),
+        report("cold python3, sequential", statistics.median(t["seq"]), t["seq"])
+        report(f"cold python3, {slots} at once", statistics.median(t["par"]), t["par"])
+        py_seq, py_par = ratio(t["seq"], t["judge"]), ratio(t["par"], t["judge"])
+        print(f"  cold (sequential) / judge          {py_seq:6.1f}x   (goal >= 5)")
+        print(f"  cold ({slots} at once) / judge          {py_par:6.1f}x")
+        print(f"  tests forked warm: {sum(1 for x in last['tests'] if x.get('warm'))}"
+              f"/{len(last['tests'])}")
+        rows += [("ratio cpp judge/direct parallel", f"{cpp_par:.2f}"),
+                 ("ratio cpp judge/direct sequential", f"{cpp_seq:.2f}"),
                  ("ratio cpp recompile/judge", f"{rc / j:.1f}"),
-                 ("ratio python cold sequential/judge", f"{c1 / pj:.1f}"),
-                 ("ratio python cold parallel/judge", f"{cn / pj:.1f}")]
+                 ("ratio python cold sequential/judge", f"{py_seq:.1f}"),
+                 ("ratio python cold parallel/judge", f"{py_par:.1f}")]
     a.tsv.parent.mkdir(parents=True, exist_ok=True)
     with open(a.tsv, "w") as f:
         f.write("measure\tvalue\n" + "".join(f"{k}\t{v}\n" for k, v in rows))
