@@ -169,7 +169,7 @@ asan:
 		$(PYTEST) -q -ra tests/e2e $(PYTEST_ARGS)
 
 # The sanitizer job of make test: the unit tests built with ASan+UBSan, then
-# an end-to-end subset against the ASan+UBSan server (about 3 minutes in all;
+# an end-to-end subset against the ASan+UBSan server (3-7 minutes in all;
 # `make asan` runs every file). The subset is the files that reach the most
 # of the server's C code per second, in that order (gcov, per file: test_v1
 # alone reaches 2950 lines in 5 s, with test_testbanks 4250; the seven reach
