@@ -25,11 +25,10 @@ import pytest
 import requests
 
 from conftest import start_server
+from language_corpus import LANG_DIR, timeout_program_result
 
 REPO = Path(__file__).resolve().parents[2]
-LANG_DIR = Path(__file__).resolve().parent / "languages"
 REQUEST_TIMEOUT_S = 120
-RUN_LIMIT_S = 4  # the run-step limit of the corpus's timeout programs
 CPP_PCH = Path("/var/cache/codeexec/cpp-pch")
 TS_SNAPSHOT = Path("/var/cache/codeexec/ts-snapshot")
 
@@ -219,15 +218,7 @@ def installed(server):
 
 def _run(url, key, name, code):
     if name == "timeout":
-        # A program that never ends: its run step is cut at RUN_LIMIT_S
-        # instead of MultiPL-E's T, through /v1/run, whose verdict is the
-        # MultiPL-E status /any_exec reports (test_languages.py).
-        body = {"code": code, "language": key, "timeout": RUN_LIMIT_S}
-        r = requests.post(url + "/v1/run", json=body, timeout=REQUEST_TIMEOUT_S * 10)
-        assert r.status_code == 200, r.text
-        v = r.json()
-        return {"status": v["verdict"], "exit_code": v["exit_code"], "stdout": v["stdout"],
-                "stderr": v["stderr"]}
+        return timeout_program_result(url, key, code)
     body = {"code": code, "lang": key, "timeout": REQUEST_TIMEOUT_S}
     r = requests.post(url + "/any_exec", json=body, timeout=REQUEST_TIMEOUT_S * 10)
     assert r.status_code == 200, r.text

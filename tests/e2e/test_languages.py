@@ -8,27 +8,23 @@ not count against a run's limits), then each test checks its own result.
 A language whose toolchain is not installed is skipped with the reason the
 server gives, never passed.
 
-A timeout program never ends, so it costs its slot the whole run-step limit:
-MultiPL-E's T (15 s in most recipes, 5 s in some). One of them (C's) goes through
-/any_exec at that T; every other goes through /v1/run with a run-step limit
-of RUN_LIMIT_S, whose `verdict` is the same MultiPL-E status computed by the
-same rules (exit code -1 included), so each language's timeout rule is still
-checked, in a fraction of the time. Compile steps keep their own limits
-either way.
+The timeout programs go through /v1/run with a short run-step limit
+(language_corpus.py), but for C's, which goes through /any_exec at
+MultiPL-E's T: each language's timeout rule is still checked, in a fraction
+of the time.
 """
 
 from __future__ import annotations
 
 import json
 import concurrent.futures as cf
-from pathlib import Path
 
 import pytest
 import requests
 
-LANG_DIR = Path(__file__).resolve().parent / "languages"
+from language_corpus import LANG_DIR, timeout_program_result
+
 REQUEST_TIMEOUT_S = 120  # the whole run; recipes' own step limits are far below
-RUN_LIMIT_S = 4  # the run-step limit of the timeout programs sent to /v1/run
 FULL_T_TIMEOUT = "c"  # the language whose timeout program runs at MultiPL-E's T
 
 
@@ -55,27 +51,32 @@ def languages(server):
 
 @pytest.fixture(scope="module")
 def results(server, languages):
-    """Runs every case of every installed language concurrently."""
+    """Runs every case of every installed language concurrently: {case: the
+    future of its reply}, each done (a failed request fails its own test)."""
 
     def run(case):
         key, name, path, _ = case
         if name == "timeout" and key != FULL_T_TIMEOUT:
-            body = {"code": path.read_text(), "language": key, "timeout": RUN_LIMIT_S}
-            r = requests.post(server + "/v1/run", json=body, timeout=REQUEST_TIMEOUT_S * 10)
-            if r.status_code != 200:
-                return r.status_code, r.text
-            v = r.json()  # the MultiPL-E result /any_exec would print, in its order
-            got = {"status": v["verdict"], "exit_code": v["exit_code"], "stdout": v["stdout"],
-                   "stderr": v["stderr"]}
-            return 200, "0\n" + json.dumps(got) + "\n"
+            return timeout_program_result(server, key, path.read_text())
         body = {"code": path.read_text(), "lang": key, "timeout": REQUEST_TIMEOUT_S}
         r = requests.post(server + "/any_exec", json=body, timeout=REQUEST_TIMEOUT_S * 10)
         return r.status_code, r.text
 
     todo = [c for c in CASES if languages.get(c[0], {}).get("installed")]
     with cf.ThreadPoolExecutor(max_workers=32) as pool:
-        futures = {(c[0], c[1]): pool.submit(run, c) for c in todo}
-        return {k: f.result() for k, f in futures.items()}
+        return {(c[0], c[1]): pool.submit(run, c) for c in todo}
+
+
+def any_exec_result(reply):
+    """The MultiPL-E result in an /any_exec reply, whose shape it checks."""
+    code, text = reply
+    assert code == 200, text
+    first, _, rest = text.partition("\n")
+    assert first == "0", f"expected a MultiPL-E result, got {text!r}"
+    assert rest.endswith("}\n")
+    got = json.loads(rest)
+    assert list(got) == ["status", "exit_code", "stdout", "stderr"]
+    return got
 
 
 @pytest.mark.parametrize("key,name,path,expect", CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
@@ -84,13 +85,9 @@ def test_language_case(key, name, path, expect, languages, results):
     assert lang is not None, f"no recipe for {key} in /v1/languages"
     if not lang["installed"]:
         pytest.skip(f"{key}: toolchain not installed ({lang.get('missing')} is missing)")
-    code, text = results[(key, name)]
-    assert code == 200, text
-    first, _, rest = text.partition("\n")
-    assert first == "0", f"expected a MultiPL-E result, got {text!r}"
-    assert rest.endswith("}\n")
-    got = json.loads(rest)
-    assert list(got) == ["status", "exit_code", "stdout", "stderr"]
+    reply = results[(key, name)].result()
+    # a dict: a timeout program's result through /v1/run
+    got = reply if isinstance(reply, dict) else any_exec_result(reply)
     detail = f"{key}/{path.name}: {json.dumps(got)[:3000]}"
     assert got["status"] == expect["status"], detail
     if "exit_code" in expect:
