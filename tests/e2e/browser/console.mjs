@@ -79,6 +79,13 @@ try {
 
     await page.click('#tabs button[data-tab="status"]');
     await page.waitForSelector('.card[data-key="runs_total"]', WAIT);
+    // The cards on the page may come from a poll made before the runs
+    // above (every 5 s off this tab); the poll the tab starts replaces them.
+    await page.waitForFunction(
+      () => Number(document.querySelector('.card[data-key="runs_total"] .v').textContent) >= 2,
+      null,
+      WAIT,
+    );
     const before = Number(await cardValue("runs_total"));
     check(before >= 2, "runs counted: " + before);
     // Runs from outside the page: the counters must move on their own.
