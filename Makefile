@@ -148,14 +148,12 @@ test-cgroup2: all
 		if [ -n "$(CG2VM_SKIP_OK)" ]; then rc=0; fi; \
 	fi; exit $$rc
 
+# e2e beside asan-ci, test-cgroup2 and fuzz-smoke: scripts/test-lanes says why.
 test: setup setup-browser
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory unit
-	@$(MAKE) --no-print-directory e2e
-	@$(MAKE) --no-print-directory asan-ci
-	@$(MAKE) --no-print-directory test-cgroup2
-	@$(MAKE) --no-print-directory fuzz-smoke
+	@scripts/test-lanes
 
 ASAN_MAKE := $(MAKE) --no-print-directory BUILD=build-asan \
 	CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
