@@ -93,8 +93,11 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard src/*/*.h)
 	@$(CC) $(CFLAGS) -c -o $@ $<
 
 # Runs every time (FORCE); the script rewrites assets.c only when the
-# built console changed, so make relinks only then.
-$(BUILD)/web/assets.c: FORCE
+# built console changed, so make relinks only then. scripts/test-lanes sets
+# WEB_FORCE empty: the console is built before its lanes start, and two
+# lanes must not rebuild it (and relink the server) under each other.
+WEB_FORCE ?= FORCE
+$(BUILD)/web/assets.c: $(WEB_FORCE)
 	@scripts/build-web $(BUILD)/web
 
 $(WEB_OBJ): $(BUILD)/web/assets.c src/api/console.h
@@ -148,11 +151,9 @@ test-cgroup2: all
 		if [ -n "$(CG2VM_SKIP_OK)" ]; then rc=0; fi; \
 	fi; exit $$rc
 
-# e2e beside asan-ci, test-cgroup2 and fuzz-smoke: scripts/test-lanes says why.
+# e2e beside lint, unit, asan-ci, test-cgroup2 and fuzz-smoke: scripts/test-lanes says why.
 test: setup setup-browser
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory lint
-	@$(MAKE) --no-print-directory unit
 	@scripts/test-lanes
 
 ASAN_MAKE := $(MAKE) --no-print-directory BUILD=build-asan \

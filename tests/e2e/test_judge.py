@@ -150,8 +150,11 @@ def test_cpp_runtime_verdicts(server):
             "if(w==1){int*p=0;return *p;} if(w==2) return 3; if(w==3){for(;;);}\n"
             "if(w==4){std::vector<char> v(600<<20,1);printf(\"%d\\n\",v[5]);}\nputs(\"ok\");}\n")
     tests = [{"stdin": str(w), "expected": "ok"} for w in range(5)]
+    # 64 MB: reaching it takes 16384 page faults, a quarter of a second on a
+    # virtual machine where one costs 15 µs, well inside the wall limit even
+    # four times slower (256 MB once took over 1.5 s there, a TLE)
     st, j = judge(server, language="cpp", code=code, tests=tests,
-                  limits={"wall_ms": 1500, "memory_mb": 256})
+                  limits={"wall_ms": 2500, "memory_mb": 64})
     assert st == 200, j
     assert verdicts(j) == ["AC", "RE", "RE", "TLE", "MLE"], j
     assert j["tests"][1]["signal"] == 11 and j["tests"][1]["exit_code"] is None
