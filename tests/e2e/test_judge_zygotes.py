@@ -178,7 +178,10 @@ def wait_no_zygotes(url, limit_s=15):
 
 
 def zygote_pids(server_pid):
-    out = []
+    """The judge zygotes of this server: processes named ZYGOTE_COMM whose
+    parent, or an ancestor, is the server. Other servers on the machine
+    (another test lane, another work tree) have theirs too."""
+    parent, zygotes = {}, []
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -187,9 +190,20 @@ def zygote_pids(server_pid):
             stat = Path(f"/proc/{pid}/stat").read_text()
         except OSError:
             continue
-        if comm == ZYGOTE_COMM and stat.startswith(f"{pid} ("):
-            out.append(int(pid))
-    return out
+        parent[int(pid)] = int(stat[stat.rindex(")") + 2:].split()[1])
+        if comm == ZYGOTE_COMM:
+            zygotes.append(int(pid))
+
+    def under_server(pid):
+        for _ in range(64):
+            pid = parent.get(pid, 0)
+            if pid == server_pid:
+                return True
+            if pid <= 1:
+                return False
+        return False
+
+    return [pid for pid in zygotes if under_server(pid)]
 
 
 @needs_gcc
