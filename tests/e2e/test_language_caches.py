@@ -236,7 +236,17 @@ def results(server, server_off, installed):
             (c[0], c[1]): (pool.submit(_run, server, *c), pool.submit(_run, server_off, *c))
             for c in todo
         }
-        return {k: (on.result(), off.result()) for k, (on, off) in futures.items()}
+        got = {k: (on.result(), off.result()) for k, (on, off) in futures.items()}
+    # A program that timed out on one server only, and is not meant to time
+    # out, met its language's time limit (MultiPL-E's T: 5 s for Elixir)
+    # under this fixture's own load or another's: it runs again on both, one
+    # at a time, and that pair is compared. The caches' differences are in
+    # output, never in timing; a limit met again alone still fails the test.
+    for c in todo:
+        on, off = got[(c[0], c[1])]
+        if c[1] != "timeout" and (on["status"] == "Timeout") != (off["status"] == "Timeout"):
+            got[(c[0], c[1])] = (_run(server, *c), _run(server_off, *c))
+    return got
 
 
 def test_some_language_uses_a_cache():
