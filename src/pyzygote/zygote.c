@@ -6,7 +6,7 @@
  * environment, paths), imports the preloads it is configured with and tells
  * the server it is ready (warm-proto.h). Each run is a box of its own, built
  * by zygote/zyrun.c: its PID 1 writes the script into the run's fresh /tmp
- * (write_program), and its program process, the one full copy of the
+ * (zyrun_write_program), and its program process, the one full copy of the
  * interpreter per run, runs the script the way `python3 file` does
  * (run_script, with CPython's own functions for compiling, tracebacks and
  * SystemExit) and ends the way it does (finish_like_python: thread joins,
@@ -21,7 +21,6 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -34,7 +33,6 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -51,20 +49,6 @@ static void snapshot_zygote(void);
 static void die(const char *what)
 {
         zyrun_die(what);
-}
-
-static uint64_t rss_kb(void)
-{
-        unsigned long long size = 0, resident = 0;
-        FILE *f = fopen("/proc/self/statm", "re");
-
-        if (f) {
-                /* NOLINTNEXTLINE(cert-err34-c): the kernel's numbers, both read or none */
-                if (fscanf(f, "%llu %llu", &size, &resident) != 2)
-                        resident = 0;
-                (void)fclose(f);
-        }
-        return resident * (uint64_t)sysconf(_SC_PAGESIZE) / 1024;
 }
 
 /* The interpreter `python3 <script>` would have, minus running the script. */
@@ -278,27 +262,6 @@ static void restore_env(void)
         Py_XDECREF(environ);
         Py_XDECREF(os);
         PyErr_Clear();
-}
-
-/* Threads of this process (/proc/self/task); a thread that is ending may
- * take a moment to go, so it waits up to `patience_ms` for a count of 1. */
-static unsigned count_threads(unsigned patience_ms)
-{
-        unsigned n = 0;
-
-        for (unsigned waited = 0;; waited += 10) {
-                DIR *d = opendir("/proc/self/task");
-                struct dirent *de;
-                n = 0;
-                while (d && (de = readdir(d)))
-                        if (de->d_name[0] != '.')
-                                n++;
-                if (d)
-                        closedir(d);
-                if (n <= 1 || waited >= patience_ms)
-                        return n;
-                usleep(10000);
-        }
 }
 
 /* Objects each run needs before its program starts or after it ends,
@@ -776,30 +739,6 @@ static _Noreturn void finish_like_python(int exitcode)
         _exit(exitcode);
 }
 
-static int write_file_from(int src, const char *name)
-{
-        struct stat st;
-        off_t off = 0;
-        int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-
-        if (fd < 0 || fstat(src, &st) < 0)
-                return -1;
-        while (off < st.st_size)
-                if (sendfile(fd, src, &off, (size_t)(st.st_size - off)) <= 0) {
-                        close(fd);
-                        return -1;
-                }
-        return close(fd);
-}
-
-/* The run's PID 1, in the run's fresh /tmp: the script from its memfd. */
-static int write_program(const struct warm_request *rq, const int *fds, struct err *e)
-{
-        if (write_file_from(fds[WARM_REQ_PROGRAM], rq->file_name) < 0)
-                return err_set(e, errno, "write the program");
-        return 0;
-}
-
 /* The program's process, its box ready (zyrun.c): the script, run and
  * ended the way `python3 file` does. */
 static _Noreturn void run_python(const struct warm_request *rq, int status_fd)
@@ -820,7 +759,7 @@ int main(int argc, char **argv)
         static const struct zyrun_hooks hooks = {
             .before_fork = PyOS_BeforeFork,
             .after_fork = PyOS_AfterFork_Parent,
-            .fill_tmp = write_program,
+            .fill_tmp = zyrun_write_program,
             .run_program = run_python,
         };
         struct warm_config cfg;
@@ -835,10 +774,10 @@ int main(int argc, char **argv)
         memset(&ready, 0, sizeof(ready));
         ready.magic = WARM_MAGIC;
         preload(cfg.preload, &ready);
-        ready.rss_kb = rss_kb();
+        ready.rss_kb = zyrun_rss_kb();
         /* Forking is only safe with no other thread: the server refuses a
          * zygote that has one (warmpool.c). */
-        ready.threads = count_threads(2000);
+        ready.threads = zyrun_count_threads(2000);
         if (send(WARM_FD_CONTROL, &ready, sizeof(ready), MSG_NOSIGNAL) != sizeof(ready))
                 die("ready");
         zyrun_serve(&hooks);

@@ -34,6 +34,7 @@
 #define _GNU_SOURCE
 #include "zyrun.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -46,6 +47,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -535,5 +537,61 @@ _Noreturn void zyrun_serve(const struct zyrun_hooks *hooks)
                 start_run(hooks, &rq, fds);
                 for (uint32_t i = 0; i < rq.nfds; i++)
                         close(fds[i]);
+        }
+}
+
+int zyrun_write_program(const struct warm_request *rq, const int *fds, struct err *e)
+{
+        struct stat st;
+        off_t off = 0;
+        int src = fds[WARM_REQ_PROGRAM];
+        int fd = open(rq->file_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        int saved;
+
+        if (fd < 0 || fstat(src, &st) < 0)
+                goto fail;
+        while (off < st.st_size)
+                if (sendfile(fd, src, &off, (size_t)(st.st_size - off)) <= 0)
+                        goto fail;
+        if (close(fd) == 0)
+                return 0;
+        fd = -1;
+fail:
+        saved = errno;
+        if (fd >= 0)
+                close(fd);
+        return err_set(e, saved, "write the program");
+}
+
+uint64_t zyrun_rss_kb(void)
+{
+        unsigned long long size = 0, resident = 0;
+        FILE *f = fopen("/proc/self/statm", "re");
+
+        if (f) {
+                /* NOLINTNEXTLINE(cert-err34-c): the kernel's numbers, both read or none */
+                if (fscanf(f, "%llu %llu", &size, &resident) != 2)
+                        resident = 0;
+                (void)fclose(f);
+        }
+        return resident * (uint64_t)sysconf(_SC_PAGESIZE) / 1024;
+}
+
+unsigned zyrun_count_threads(unsigned patience_ms)
+{
+        unsigned n = 0;
+
+        for (unsigned waited = 0;; waited += 10) {
+                DIR *d = opendir("/proc/self/task");
+                struct dirent *de;
+                n = 0;
+                while (d && (de = readdir(d)))
+                        if (de->d_name[0] != '.')
+                                n++;
+                if (d)
+                        closedir(d);
+                if (n <= 1 || waited >= patience_ms)
+                        return n;
+                usleep(10000);
         }
 }

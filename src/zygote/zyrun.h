@@ -8,6 +8,7 @@
 #define CODEEXEC_ZYGOTE_ZYRUN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "../sandbox/warm-proto.h"
 #include "../util/err.h"
@@ -56,5 +57,18 @@ _Noreturn void zyrun_serve(const struct zyrun_hooks *hooks);
 /* For a hook in the run's PID 1 or program: reports a set-up failure to
  * the server on the run's status socket (a sandbox error) and exits 127. */
 _Noreturn void zyrun_run_error(int status_fd, const struct err *e);
+
+/* A fill_tmp hook: the program's source, from its memfd, into the run's
+ * /tmp under the request's file name (never through a link, never over a
+ * file). */
+int zyrun_write_program(const struct warm_request *rq, const int *fds, struct err *e);
+
+/* The zygote's resident memory, for its ready record. */
+uint64_t zyrun_rss_kb(void);
+
+/* Threads of this process (/proc/self/task); a thread that is ending may
+ * take a moment to go, so it waits up to `patience_ms` for a count of 1.
+ * Forking is only safe with 1: the server refuses a zygote with more. */
+unsigned zyrun_count_threads(unsigned patience_ms);
 
 #endif
