@@ -37,8 +37,12 @@ PYTEST  := /usr/bin/python3 -m pytest
 .PHONY: all setup setup-core setup-browser run test test-lanes unit e2e test-cgroup2 asan asan-ci fuzz bench soak format lint \
 	compdb tidy clean
 
+# The warm Racket zygote needs Racket CS's embedding library (Debian's
+# racket package) and liblz4-dev, both installed by `make setup`; without
+# them the server runs Racket cold.
+RACKET_EMBED := $(and $(wildcard /usr/lib/libracketcs.a),$(wildcard /usr/include/lz4.h))
 all: $(BUILD)/codeexec $(BUILD)/codeexec-pyzygote $(BUILD)/codeexec-pyreaper \
-	$(BUILD)/codeexec-execzygote
+	$(BUILD)/codeexec-execzygote $(if $(RACKET_EMBED),$(BUILD)/codeexec-rktzygote)
 
 $(BUILD)/codeexec: $(OBJ)
 	@echo "  LD  $@"
@@ -58,6 +62,18 @@ $(BUILD)/codeexec-pyzygote: $(ZYGOTE_SRC) src/pyzygote/warm_imports.py $(wildcar
 	@echo "  LD  $@"
 	@cc $(ZYGOTE_CFLAGS) -pie \
 		-Wl,-z,relro,-z,now -o $@ $(ZYGOTE_SRC) $$(pkg-config --libs python3-embed)
+
+# The warm Racket zygote (src/rktzygote/zygote.c) embeds Racket CS and,
+# with .incbin, src/rktzygote/warm_run.rkt. Racket's headers are not ours:
+# -isystem keeps our warnings off them.
+RKTZYGOTE_SRC := src/rktzygote/zygote.c $(ZYGOTE_COMMON)
+$(BUILD)/codeexec-rktzygote: $(RKTZYGOTE_SRC) src/rktzygote/warm_run.rkt \
+		$(wildcard src/sandbox/*.h) src/zygote/zyrun.h src/util/scm.h src/util/err.h
+	@mkdir -p $(dir $@)
+	@echo "  LD  $@"
+	@cc -O2 -g -std=gnu11 $(WARN) $(HARDEN) -isystem /usr/include/racket -pie \
+		-Wl,-z,relro,-z,now -o $@ $(RKTZYGOTE_SRC) /usr/lib/libracketcs.a \
+		-lm -ldl -lpthread -lz -llz4
 
 # Judge mode's exec zygote (src/zygote/execzygote.c): one per judged
 # program and slot, forking a box per test.
@@ -170,7 +186,7 @@ ASAN_MAKE := $(MAKE) --no-print-directory BUILD=build-asan \
 	CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	LDFLAGS="-fsanitize=address,undefined"
 ASAN_BIN  := build-asan/codeexec build-asan/codeexec-pyzygote build-asan/codeexec-pyreaper \
-	build-asan/codeexec-execzygote
+	build-asan/codeexec-execzygote $(if $(RACKET_EMBED),build-asan/codeexec-rktzygote)
 
 asan:
 	@$(ASAN_MAKE) $(ASAN_BIN)
@@ -256,6 +272,8 @@ compdb:
 	@mkdir -p $(BUILD)
 	@{ $(foreach f,$(SRC),printf '%s\t%s\n' $(f) '$(CC) $(CFLAGS) -c -o $(f:src/%.c=$(BUILD)/obj/%.o) $(f)';) \
 	   printf '%s\t%s\n' src/pyzygote/zygote.c 'cc $(ZYGOTE_CFLAGS) -c -o /dev/null src/pyzygote/zygote.c'; \
+	   $(if $(RACKET_EMBED),printf '%s\t%s\n' src/rktzygote/zygote.c \
+		'cc -O2 -g -std=gnu11 $(WARN) $(HARDEN) -isystem /usr/include/racket -c -o /dev/null src/rktzygote/zygote.c';) \
 	   $(foreach f,$(wildcard src/zygote/*.c),printf '%s\t%s\n' $(f) \
 		'cc -O2 -g -std=gnu11 $(WARN) $(HARDEN) -c -o /dev/null $(f)';) \
 	   $(foreach f,$(filter src/pyzygote/%,$(REAPER_SRC)),printf '%s\t%s\n' $(f) \
@@ -268,7 +286,8 @@ compdb:
 # of CPU). One file per clang-tidy: with several, clang-tidy 14's analyzer
 # carries state from one file to the next and reports va_lists as
 # uninitialised that are not.
-TIDY_SRC  := $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c)
+TIDY_SRC  := $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c) \
+	$(if $(RACKET_EMBED),$(wildcard src/rktzygote/*.c))
 TIDY_JOBS ?= 2
 tidy: compdb
 	@echo "  TIDY $(words $(TIDY_SRC)) files"
@@ -276,14 +295,14 @@ tidy: compdb
 		2>$(BUILD)/tidy.log || { grep -v ' generated\.$$' $(BUILD)/tidy.log; false; }
 
 format:
-	clang-format -i $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c)
+	clang-format -i $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c)
 
 lint: $(BUILD)/codeexec
 	@scripts/options-doc --check $(BUILD)/codeexec
 	@scripts/check-layers
 	@/usr/bin/python3 tests/judge/make_corpus.py --check
-	@clang-format --dry-run --Werror $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c) $(wildcard src/*/*.h)
-	@! grep -nE '\b(sprintf|strcpy|strcat|gets)\s*\(' $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c) || (echo "banned call" && false)
+	@clang-format --dry-run --Werror $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c) $(wildcard src/*/*.h)
+	@! grep -nE '\b(sprintf|strcpy|strcat|gets)\s*\(' $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c) || (echo "banned call" && false)
 	@$(MAKE) --no-print-directory tidy
 
 clean:

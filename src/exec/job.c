@@ -595,7 +595,7 @@ static void rerun_cold(struct job *job)
                 execpool_count(true);
         } else {
                 warmpool_broken(p->slot, p->zygote_pid);
-                warmpool_count(true);
+                warmpool_count(job->recipe, true);
         }
         p->exec_zygote = false;
         free_events(p);
@@ -771,7 +771,7 @@ static bool start_warm(struct job *job, const struct sbx_spec *spec)
                 log_warn("job %llu: warm start: %s; running cold", (unsigned long long)job->id,
                          e.msg);
                 warmpool_broken(p->slot, zygote->pid);
-                warmpool_count(true);
+                warmpool_count(job->recipe, true);
                 return false;
         }
         job->warm = true;
@@ -782,7 +782,7 @@ static bool start_warm(struct job *job, const struct sbx_spec *spec)
         if (name && !job->zygote) /* the run goes on; its reply names no zygote */
                 log_warn("job %llu: out of memory for the zygote's name",
                          (unsigned long long)job->id);
-        warmpool_count(false);
+        warmpool_count(job->recipe, false);
         return true;
 }
 

@@ -1,6 +1,6 @@
-/* warmpool: warm Python zygotes, a few kinds per slot (see warmpool.h).
+/* warmpool: warm zygotes, a few kinds per slot (see warmpool.h).
  *
- * Theory of operation. Each slot has a lean zygote (LEAN_PRELOAD) and, with
+ * Theory of operation. For Python, each slot has a lean zygote (LEAN_PRELOAD) and, with
  * --python-preload a,b,c, one zygote per prefix of that list ("a", "a,b",
  * "a,b,c"; at most MAX_PRELOAD_KINDS, the last one always holding the whole
  * list): a run goes to the smallest one that holds every preloaded module
@@ -14,7 +14,10 @@
  * broken preload, a missing library), so a bad configuration costs a line
  * in the log now and then and nothing else: runs stay cold meanwhile. What
  * a zygote prints (import warnings, tracebacks of failed preloads) goes to
- * the server's log. */
+ * the server's log. For Racket, each slot has one zygote (racket and
+ * rackunit loaded, rktzygote/), started with the server's first Racket run
+ * (which runs cold): it holds about 130 MB and its start takes a few
+ * seconds of CPU, which a server that never sees Racket should not pay. */
 #define _GNU_SOURCE
 #include "warmpool.h"
 
@@ -43,11 +46,12 @@
         "typing,math,re,collections,itertools,functools,heapq,bisect,string,json,random,"          \
         "datetime,fractions,decimal,hashlib,copy,operator,statistics,dataclasses,enum"
 
-enum zstate { Z_WAITING, Z_STARTING, Z_READY };
+enum zstate { Z_IDLE, Z_WAITING, Z_STARTING, Z_READY }; /* Z_IDLE: not started yet */
 
 struct zslot {
-        unsigned slot, kind; /* kind 0: lean */
-        char *preload;       /* what it imports ahead */
+        unsigned slot, kind; /* its index among the slot's zygotes */
+        enum sbx_warm_runtime rt;
+        char *preload; /* what it imports ahead (Python; lean: kind 0) */
         enum zstate state;
         struct sbx_box box;
         bool have_box;
@@ -57,18 +61,34 @@ struct zslot {
         struct linelog log[2]; /* partial log lines */
 };
 
+static const char *const runtime_name[SBX_WARM_RUNTIMES] = {"python", "racket"};
+
+/* One runtime's zygotes. */
+struct runtime {
+        const struct recipe *recipe; /* NULL: off */
+        struct sbx_limits limits;
+        char **envp;
+        unsigned first, nkinds; /* its zygotes among a slot's */
+        unsigned long long runs, fallbacks, deaths, threaded;
+};
+
 static struct {
         struct event_base *base;
-        const struct recipe *python;
-        struct sbx_limits limits;
-        char *preload; /* --python-preload */
-        char **mods;   /* its module names */
-        char **envp;
+        struct runtime rt[SBX_WARM_RUNTIMES];
+        char *preload;   /* --python-preload */
+        char **mods;     /* its module names */
         unsigned nslots; /* sandbox slots */
-        unsigned kinds;  /* zygotes per slot: lean, then one per preload prefix */
+        unsigned kinds;  /* zygotes per slot: Python's lean one, one per preload
+                            prefix, then Racket's */
         struct zslot *slots;
-        unsigned long long runs, fallbacks, deaths, threaded;
 } pool;
+
+static const char *zygote_name(const struct zslot *z)
+{
+        if (z->rt != SBX_WARM_PYTHON)
+                return runtime_name[z->rt];
+        return z->kind ? z->preload : "lean";
+}
 
 static void start_zygote(struct zslot *z);
 
@@ -84,7 +104,7 @@ static void log_line(void *arg, const char *line)
 {
         const struct zslot *z = arg;
 
-        log_warn("warm python slot %u (%s): %s", z->slot, z->kind ? z->preload : "lean", line);
+        log_warn("warm %s slot %u (%s): %s", runtime_name[z->rt], z->slot, zygote_name(z), line);
 }
 
 static void on_log(evutil_socket_t fd, short what, void *arg)
@@ -136,9 +156,9 @@ static void schedule_restart(struct zslot *z, bool was_ready)
         if (!z->ev_retry)
                 z->ev_retry = evtimer_new(pool.base, on_retry, z);
         if (!z->ev_retry || event_add(z->ev_retry, &tv) < 0)
-                log_error("warm python slot %u: out of memory for the restart timer: its runs "
+                log_error("warm %s slot %u: out of memory for the restart timer: its runs "
                           "stay cold",
-                          z->slot);
+                          runtime_name[z->rt], z->slot);
 }
 
 static void on_exit_event(evutil_socket_t fd, short what, void *arg)
@@ -148,13 +168,14 @@ static void on_exit_event(evutil_socket_t fd, short what, void *arg)
 
         (void)fd;
         (void)what;
-        pool.deaths++;
+        pool.rt[z->rt].deaths++;
         if (was_ready)
-                log_warn("warm python slot %u: the zygote died; starting another", z->slot);
+                log_warn("warm %s slot %u: the zygote died; starting another", runtime_name[z->rt],
+                         z->slot);
         else
-                log_warn("warm python slot %u: the zygote died before it was ready; next try "
+                log_warn("warm %s slot %u: the zygote died before it was ready; next try "
                          "in %.1f s",
-                         z->slot, z->backoff_s);
+                         runtime_name[z->rt], z->slot, z->backoff_s);
         schedule_restart(z, was_ready);
 }
 
@@ -177,30 +198,31 @@ static void on_ctl(evutil_socket_t fd, short what, void *arg)
                 return;
         free_event(&z->ev_ctl);
         if (rc < 0) {
-                log_warn("warm python slot %u: %s", z->slot, e.msg);
+                log_warn("warm %s slot %u: %s", runtime_name[z->rt], z->slot, e.msg);
                 return; /* the exit event restarts it */
         }
         if (z->info.threads > 1) {
                 /* A fork of a process with other threads may hand the run a
                  * lock held forever (BLAS pools: every run hung). Not
                  * served; tried again after the usual back-off. */
-                pool.threaded++;
-                log_warn("warm python slot %u (%s): the preloads left %u threads running in the "
+                pool.rt[z->rt].threaded++;
+                log_warn("warm %s slot %u (%s): the preloads left %u threads running in the "
                          "zygote; forking it is unsafe, so its runs stay cold (set the library's "
                          "thread count to 1, or preload less)",
-                         z->slot, z->kind ? z->preload : "lean", z->info.threads);
+                         runtime_name[z->rt], z->slot, zygote_name(z), z->info.threads);
                 sbx_kill(&z->box); /* the exit event restarts it */
                 return;
         }
         z->state = Z_READY;
         z->backoff_s = MIN_BACKOFF_S;
         /* Into its first run's cgroup (sandbox/warm.c). */
-        if (sbx_zygote_park(&z->box, &pool.limits, &e) < 0)
-                log_warn("warm python slot %u: %s", z->slot, e.msg);
+        if (sbx_zygote_park(&z->box, &pool.rt[z->rt].limits, &e) < 0)
+                log_warn("warm %s slot %u: %s", runtime_name[z->rt], z->slot, e.msg);
         if (z->info.failed_preloads)
-                log_warn("warm python slot %u: could not preload %s", z->slot, z->info.failed);
-        log_info("warm python slot %u: ready (preloaded '%s', %llu MiB)", z->slot, z->preload,
-                 (unsigned long long)(z->info.rss_kb / 1024));
+                log_warn("warm %s slot %u: could not preload %s", runtime_name[z->rt], z->slot,
+                         z->info.failed);
+        log_info("warm %s slot %u: ready (preloaded '%s', %llu MiB)", runtime_name[z->rt], z->slot,
+                 z->preload, (unsigned long long)(z->info.rss_kb / 1024));
 }
 
 static void start_zygote(struct zslot *z)
@@ -208,18 +230,19 @@ static void start_zygote(struct zslot *z)
         struct sbx_spec spec;
         struct sbx_step dummy;
         struct err e = {0, ""};
+        const struct runtime *rt = &pool.rt[z->rt];
 
         memset(&spec, 0, sizeof(spec));
         memset(&dummy, 0, sizeof(dummy));
         spec.steps = &dummy;
         spec.nsteps = 1;
-        spec.envp = pool.envp;
-        spec.binds = (const char *const *)pool.python->binds;
-        spec.limits = pool.limits;
+        spec.envp = rt->envp;
+        spec.binds = (const char *const *)rt->recipe->binds;
+        spec.limits = rt->limits;
         spec.slot = z->slot;
         z->state = Z_STARTING;
-        if (sbx_zygote_spawn(&spec, z->preload, &z->box, &e) < 0) {
-                log_warn("warm python slot %u: %s", z->slot, e.msg);
+        if (sbx_zygote_spawn(&spec, z->rt, z->preload, &z->box, &e) < 0) {
+                log_warn("warm %s slot %u: %s", runtime_name[z->rt], z->slot, e.msg);
                 schedule_restart(z, false);
                 return;
         }
@@ -233,7 +256,8 @@ static void start_zygote(struct zslot *z)
             event_add(z->ev_ctl, NULL) < 0 || event_add(z->ev_exit, NULL) < 0 ||
             event_add(z->ev_log[0], NULL) < 0 || event_add(z->ev_log[1], NULL) < 0) {
                 /* retire() kills the zygote and frees what was made */
-                log_warn("warm python slot %u: out of memory for the zygote's events", z->slot);
+                log_warn("warm %s slot %u: out of memory for the zygote's events",
+                         runtime_name[z->rt], z->slot);
                 schedule_restart(z, false);
         }
 }
@@ -248,42 +272,72 @@ static char *preload_prefix(unsigned n)
         return strndup(pool.preload, len);
 }
 
-int warmpool_start(struct event_base *base, unsigned slots, const struct recipe *python,
-                   const struct sbx_limits *limits, const char *preload, struct err *e)
+/* Sets runtime rt up: its recipe's environment, its limits, its kinds. */
+static int add_runtime(enum sbx_warm_runtime rt, const struct warmpool_runtime *w, unsigned nkinds)
+{
+        struct runtime *r = &pool.rt[rt];
+
+        if (!w->recipe)
+                return 0;
+        r->recipe = w->recipe;
+        r->limits = w->limits;
+        r->envp = env_build(w->recipe->env, w->recipe->source_file);
+        r->first = pool.kinds;
+        r->nkinds = nkinds;
+        pool.kinds += nkinds;
+        return r->envp ? 0 : -1;
+}
+
+int warmpool_start(struct event_base *base, unsigned slots, const struct warmpool_runtime *python,
+                   const char *preload, const struct warmpool_runtime *racket, struct err *e)
 {
         size_t nmods;
 
         pool.base = base;
-        pool.python = python;
-        pool.limits = *limits;
         pool.preload = strdup(preload ? preload : "");
         pool.mods = pool.preload ? strv_split(pool.preload, ',') : NULL;
-        pool.envp = env_build(python->env, python->source_file);
-        if (!pool.mods || !pool.envp)
+        if (!pool.mods)
                 goto oom;
         nmods = strv_len(pool.mods);
-        pool.kinds = 1 + (nmods < MAX_PRELOAD_KINDS ? nmods : MAX_PRELOAD_KINDS);
+        pool.kinds = 0;
+        if (add_runtime(SBX_WARM_PYTHON, python,
+                        1 + (nmods < MAX_PRELOAD_KINDS ? (unsigned)nmods : MAX_PRELOAD_KINDS)) <
+                0 ||
+            add_runtime(SBX_WARM_RACKET, racket, 1) < 0)
+                goto oom;
+        if (!pool.kinds)
+                return 0;
         pool.slots = calloc((size_t)slots * pool.kinds, sizeof(*pool.slots));
         if (!pool.slots)
                 goto oom;
         pool.nslots = slots;
         for (unsigned i = 0; i < slots * pool.kinds; i++) {
                 struct zslot *z = &pool.slots[i];
+                const struct runtime *py = &pool.rt[SBX_WARM_PYTHON];
                 z->slot = i / pool.kinds;
                 z->kind = i % pool.kinds;
-                z->preload = z->kind == 0                ? strdup(LEAN_PRELOAD)
-                             : z->kind + 1 == pool.kinds ? strdup(pool.preload)
-                                                         : preload_prefix(z->kind);
                 z->backoff_s = MIN_BACKOFF_S;
+                if (py->recipe && z->kind < py->first + py->nkinds) {
+                        unsigned k = z->kind - py->first;
+                        z->rt = SBX_WARM_PYTHON;
+                        z->preload = k == 0                ? strdup(LEAN_PRELOAD)
+                                     : k + 1 == py->nkinds ? strdup(pool.preload)
+                                                           : preload_prefix(k);
+                } else {
+                        z->rt = SBX_WARM_RACKET;
+                        z->preload = strdup("racket,rackunit");
+                }
                 if (!z->preload)
                         goto oom;
         }
+        /* Python's start now; Racket's with the first Racket run. */
         for (unsigned i = 0; i < slots * pool.kinds; i++)
-                start_zygote(&pool.slots[i]);
+                if (pool.slots[i].rt == SBX_WARM_PYTHON)
+                        start_zygote(&pool.slots[i]);
         return 0;
 oom:
         warmpool_stop(); /* frees what was made; no zygote started yet */
-        return err_set(e, ENOMEM, "warm python pool");
+        return err_set(e, ENOMEM, "warm pool");
 }
 
 void warmpool_stop(void)
@@ -296,8 +350,11 @@ void warmpool_stop(void)
         free(pool.slots);
         pool.slots = NULL;
         pool.nslots = 0;
-        strv_free(pool.envp);
-        pool.envp = NULL;
+        for (int rt = 0; rt < SBX_WARM_RUNTIMES; rt++) {
+                strv_free(pool.rt[rt].envp);
+                memset(&pool.rt[rt], 0, sizeof(pool.rt[rt]));
+        }
+        pool.kinds = 0;
         free(pool.preload);
         pool.preload = NULL;
         strv_free(pool.mods);
@@ -312,12 +369,28 @@ void warmpool_stop(void)
  * module a zygote lacks is imported from disk as in a cold run. */
 static unsigned want_kind(const char *code, size_t len)
 {
-        unsigned last = 0;
+        unsigned last = 0, kinds = pool.rt[SBX_WARM_PYTHON].nkinds;
 
         for (unsigned i = 0; code && pool.mods[i]; i++)
                 if (pool.mods[i][0] && memmem(code, len, pool.mods[i], strlen(pool.mods[i])))
                         last = i + 1;
-        return last < pool.kinds ? last : pool.kinds - 1;
+        return last < kinds ? last : kinds - 1;
+}
+
+/* Racket's zygote of the slot, started by the first run that wants it
+ * (every slot's then: the next runs may land on any slot). */
+static struct sbx_box *racket_zygote(unsigned slot)
+{
+        const struct runtime *rkt = &pool.rt[SBX_WARM_RACKET];
+        struct zslot *z = &pool.slots[slot * pool.kinds + rkt->first];
+
+        if (z->state == Z_IDLE)
+                for (unsigned i = 0; i < pool.nslots; i++) {
+                        struct zslot *other = &pool.slots[i * pool.kinds + rkt->first];
+                        if (other->state == Z_IDLE)
+                                start_zygote(other);
+                }
+        return z->state == Z_READY ? &z->box : NULL;
 }
 
 struct sbx_box *warmpool_get(unsigned slot, const struct recipe *r, const char *code, size_t len)
@@ -325,13 +398,17 @@ struct sbx_box *warmpool_get(unsigned slot, const struct recipe *r, const char *
         unsigned want;
         struct zslot *zs;
 
-        if (slot >= pool.nslots || r != pool.python)
+        if (slot >= pool.nslots || !r)
+                return NULL;
+        if (r == pool.rt[SBX_WARM_RACKET].recipe)
+                return racket_zygote(slot);
+        if (r != pool.rt[SBX_WARM_PYTHON].recipe)
                 return NULL;
         want = want_kind(code, len);
-        zs = &pool.slots[slot * pool.kinds];
+        zs = &pool.slots[slot * pool.kinds + pool.rt[SBX_WARM_PYTHON].first];
         /* When that one is not ready, a bigger one (it holds the modules
          * too), else a smaller one: the results are the same. */
-        for (unsigned k = want; k < pool.kinds; k++)
+        for (unsigned k = want; k < pool.rt[SBX_WARM_PYTHON].nkinds; k++)
                 if (zs[k].state == Z_READY)
                         return &zs[k].box;
         for (unsigned k = want; k-- > 0;)
@@ -345,19 +422,22 @@ void warmpool_broken(unsigned slot, pid_t zygote)
         for (unsigned k = 0; slot < pool.nslots && k < pool.kinds; k++) {
                 struct zslot *z = &pool.slots[slot * pool.kinds + k];
                 if (z->have_box && z->box.pid == zygote) {
-                        log_warn("warm python slot %u: a run failed in the zygote; replacing it",
-                                 slot);
+                        log_warn("warm %s slot %u: a run failed in the zygote; replacing it",
+                                 runtime_name[z->rt], slot);
                         sbx_kill(&z->box); /* the exit event restarts it */
                 }
         }
 }
 
-void warmpool_count(bool fell_back)
+void warmpool_count(const struct recipe *r, bool fell_back)
 {
-        if (fell_back)
-                pool.fallbacks++;
-        else
-                pool.runs++;
+        for (int rt = 0; rt < SBX_WARM_RUNTIMES; rt++)
+                if (r && r == pool.rt[rt].recipe) {
+                        if (fell_back)
+                                pool.rt[rt].fallbacks++;
+                        else
+                                pool.rt[rt].runs++;
+                }
 }
 
 const char *warmpool_zygote_name(unsigned slot, pid_t zygote)
@@ -365,64 +445,78 @@ const char *warmpool_zygote_name(unsigned slot, pid_t zygote)
         for (unsigned k = 0; slot < pool.nslots && k < pool.kinds; k++) {
                 const struct zslot *z = &pool.slots[slot * pool.kinds + k];
                 if (z->have_box && z->box.pid == zygote)
-                        return z->kind ? z->preload : "lean";
+                        return zygote_name(z);
         }
         return NULL;
 }
 
-static unsigned ready_count(uint64_t *rss_kb)
+/* Runtime rt's zygotes: how many are ready, their resident memory. */
+static unsigned ready_count(enum sbx_warm_runtime rt, uint64_t *rss_kb)
 {
         unsigned ready = 0;
 
         *rss_kb = 0;
         for (unsigned i = 0; i < pool.nslots * pool.kinds; i++)
-                if (pool.slots[i].state == Z_READY) {
+                if (pool.slots[i].rt == rt && pool.slots[i].state == Z_READY) {
                         ready++;
                         *rss_kb += pool.slots[i].info.rss_kb;
                 }
         return ready;
 }
 
-void warmpool_describe(char *out, size_t n)
+void warmpool_describe(enum sbx_warm_runtime rt, char *out, size_t n)
 {
+        const struct runtime *r = &pool.rt[rt];
         uint64_t rss;
         unsigned ready;
 
-        if (!pool.nslots) {
+        if (!r->recipe) {
                 snprintf(out, n, "off");
                 return;
         }
-        ready = ready_count(&rss);
-        snprintf(out, n, "ready=%u/%u preload=%s rss_mb=%llu", ready, pool.nslots * pool.kinds,
-                 pool.preload, (unsigned long long)(rss / 1024));
+        ready = ready_count(rt, &rss);
+        if (rt == SBX_WARM_PYTHON)
+                snprintf(out, n, "ready=%u/%u preload=%s rss_mb=%llu", ready,
+                         pool.nslots * r->nkinds, pool.preload, (unsigned long long)(rss / 1024));
+        else
+                snprintf(out, n, "ready=%u/%u rss_mb=%llu", ready, pool.nslots * r->nkinds,
+                         (unsigned long long)(rss / 1024));
+}
+
+static void runtime_metrics(struct buf *out, enum sbx_warm_runtime rt, const char *title)
+{
+        const struct runtime *r = &pool.rt[rt];
+        uint64_t rss;
+        unsigned ready = ready_count(rt, &rss);
+        const char *n = runtime_name[rt];
+
+        buf_appendf(out,
+                    "# HELP codeexec_warm_%s_ready Warm %s zygotes ready.\n"
+                    "# TYPE codeexec_warm_%s_ready gauge\ncodeexec_warm_%s_ready %u\n"
+                    "# HELP codeexec_warm_%s_rss_bytes Resident memory of the ready "
+                    "zygotes.\n"
+                    "# TYPE codeexec_warm_%s_rss_bytes gauge\n"
+                    "codeexec_warm_%s_rss_bytes %llu\n"
+                    "# HELP codeexec_warm_%s_runs_total %s runs started warm.\n"
+                    "# TYPE codeexec_warm_%s_runs_total counter\n"
+                    "codeexec_warm_%s_runs_total %llu\n"
+                    "# HELP codeexec_warm_%s_fallbacks_total Warm runs that failed in the "
+                    "zygote and ran again cold.\n"
+                    "# TYPE codeexec_warm_%s_fallbacks_total counter\n"
+                    "codeexec_warm_%s_fallbacks_total %llu\n"
+                    "# HELP codeexec_warm_%s_restarts_total Zygotes that died.\n"
+                    "# TYPE codeexec_warm_%s_restarts_total counter\n"
+                    "codeexec_warm_%s_restarts_total %llu\n"
+                    "# HELP codeexec_warm_%s_threaded_total Zygotes refused because their "
+                    "preloads left threads running (forking them is unsafe).\n"
+                    "# TYPE codeexec_warm_%s_threaded_total counter\n"
+                    "codeexec_warm_%s_threaded_total %llu\n",
+                    n, title, n, n, ready, n, n, n, (unsigned long long)rss * 1024, n, title, n, n,
+                    r->runs, n, n, n, r->fallbacks, n, n, n, r->deaths, n, n, n, r->threaded);
 }
 
 void warmpool_metrics(struct buf *out)
 {
-        uint64_t rss;
-        unsigned ready = ready_count(&rss);
-
-        buf_appendf(out,
-                    "# HELP codeexec_warm_python_ready Warm Python zygotes ready.\n"
-                    "# TYPE codeexec_warm_python_ready gauge\ncodeexec_warm_python_ready %u\n"
-                    "# HELP codeexec_warm_python_rss_bytes Resident memory of the ready "
-                    "zygotes.\n"
-                    "# TYPE codeexec_warm_python_rss_bytes gauge\n"
-                    "codeexec_warm_python_rss_bytes %llu\n"
-                    "# HELP codeexec_warm_python_runs_total Python runs started warm.\n"
-                    "# TYPE codeexec_warm_python_runs_total counter\n"
-                    "codeexec_warm_python_runs_total %llu\n"
-                    "# HELP codeexec_warm_python_fallbacks_total Warm runs that failed in the "
-                    "zygote and ran again cold.\n"
-                    "# TYPE codeexec_warm_python_fallbacks_total counter\n"
-                    "codeexec_warm_python_fallbacks_total %llu\n"
-                    "# HELP codeexec_warm_python_restarts_total Zygotes that died.\n"
-                    "# TYPE codeexec_warm_python_restarts_total counter\n"
-                    "codeexec_warm_python_restarts_total %llu\n"
-                    "# HELP codeexec_warm_python_threaded_total Zygotes refused because their "
-                    "preloads left threads running (forking them is unsafe).\n"
-                    "# TYPE codeexec_warm_python_threaded_total counter\n"
-                    "codeexec_warm_python_threaded_total %llu\n",
-                    ready, (unsigned long long)rss * 1024, pool.runs, pool.fallbacks, pool.deaths,
-                    pool.threaded);
+        runtime_metrics(out, SBX_WARM_PYTHON, "Python");
+        runtime_metrics(out, SBX_WARM_RACKET, "Racket");
 }

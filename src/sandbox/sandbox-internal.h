@@ -53,7 +53,7 @@ int sbx_collect_memfd(uint64_t max_data, size_t *cap, struct err *e);
 
 /* Opens the warm Python binaries (warm.c), at start-up; without them
  * (NULL paths, or not found) warm Python is off. */
-void sbx_warm_init(const char *zygote_path, const char *reaper_path);
+void sbx_warm_init(const char *const zygote_paths[SBX_WARM_RUNTIMES], const char *reaper_path);
 void sbx_execzygote_init(const char *execzygote_path, const char *reaper_path);
 /* Keeps the cgroup of a finished warm run to park a zygote in again
  * (warm.c): true if taken. sbx_warm_cleanup drops the kept ones, at

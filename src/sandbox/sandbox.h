@@ -154,6 +154,7 @@ struct sbx_options {
         char *argv_area; /* the server's argv strings, wiped in each box */
         size_t argv_len;
         const char *zygote_path;     /* codeexec-pyzygote; NULL: no warm Python */
+        const char *rktzygote_path;  /* codeexec-rktzygote; NULL: no warm Racket */
         const char *reaper_path;     /* codeexec-pyreaper, needed with it */
         const char *execzygote_path; /* codeexec-execzygote; NULL: no judge zygotes */
         bool no_standby;             /* never start a slot's next box ahead (standby.c) */
@@ -178,8 +179,12 @@ int sbx_global_init(const struct sbx_options *opt, struct err *e);
 /* Removes what sbx_global_init created (and leftovers of earlier crashed
  * servers under the same parent). */
 void sbx_global_cleanup(void);
-/* Whether sbx_global_init found the warm Python binaries. */
-bool sbx_warm_available(void);
+/* The runtimes with warm zygotes (warm.c): each has its zygote binary,
+ * started with a cold run's command line. */
+enum sbx_warm_runtime { SBX_WARM_PYTHON, SBX_WARM_RACKET, SBX_WARM_RUNTIMES };
+/* Whether sbx_global_init found the runtime's zygote binary (and the
+ * reaper every warm run's PID 1 becomes). */
+bool sbx_warm_available(enum sbx_warm_runtime rt);
 /* "cgroup v2", "cgroup v1" or "rlimits only"; for /health and start-up. */
 const char *sbx_limits_mode(void);
 
@@ -216,8 +221,8 @@ struct sbx_zygote_info {
         unsigned threads; /* the zygote's threads once ready (1: safe to fork) */
         char failed[240];
 };
-int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sbx_box *zygote,
-                     struct err *e);
+int sbx_zygote_spawn(const struct sbx_spec *spec, enum sbx_warm_runtime rt, const char *preload,
+                     struct sbx_box *zygote, struct err *e);
 int sbx_zygote_ready(struct sbx_box *zygote, struct sbx_zygote_info *info, struct err *e);
 /* Moves a ready zygote into a fresh cgroup (limits lim, until a run sets
  * its own), where its next run is born: called when it is ready, then by

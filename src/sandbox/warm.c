@@ -68,10 +68,18 @@
 
 _Static_assert(WARM_REQ_MAX_FDS <= SCM_MAX_FDS, "a run's descriptors fit one record");
 
-/* The zygote and reaper binaries (O_PATH), opened once at start-up by
- * sbx_warm_init; -1 without warm Python. */
-static int zygote_fd = -1;
+/* The zygote binaries by runtime and the reaper (O_PATH), opened once at
+ * start-up by sbx_warm_init; -1 without. */
+static int zygote_fd[SBX_WARM_RUNTIMES] = {-1, -1};
 static int reaper_fd = -1;
+/* Each zygote's command line: exactly a cold run's (languages/python.json,
+ * languages/racket.json), so that a run's /proc/self/cmdline is a cold
+ * run's. */
+static char *const zygote_argv[SBX_WARM_RUNTIMES][3] = {
+    {"/usr/bin/python3", "/tmp/main.py", NULL},
+    {"/usr/bin/racket", "/tmp/main.rkt", NULL},
+};
+static const char *const runtime_name[SBX_WARM_RUNTIMES] = {"Python", "Racket"};
 /* codeexec-execzygote (O_PATH); -1 without exec zygotes. */
 static int execzygote_fd = -1;
 /* /dev/null, read-only: the program descriptor of an exec zygote's run. */
@@ -99,25 +107,29 @@ bool sbx_execzygote_available(void)
         return execzygote_fd >= 0;
 }
 
-void sbx_warm_init(const char *zygote_path, const char *reaper_path)
+void sbx_warm_init(const char *const zygote_paths[SBX_WARM_RUNTIMES], const char *reaper_path)
 {
-        if (!zygote_path || !reaper_path)
+        if (!reaper_path)
                 return;
-        zygote_fd = open(zygote_path, O_PATH | O_CLOEXEC);
-        reaper_fd = open(reaper_path, O_PATH | O_CLOEXEC);
-        if (zygote_fd < 0 || reaper_fd < 0) {
-                log_warn("warm Python off: %s, %s: %s", zygote_path, reaper_path, strerror(errno));
-                if (zygote_fd >= 0)
-                        close(zygote_fd);
-                if (reaper_fd >= 0)
-                        close(reaper_fd);
-                zygote_fd = reaper_fd = -1;
+        for (int rt = 0; rt < SBX_WARM_RUNTIMES; rt++) {
+                if (!zygote_paths[rt])
+                        continue;
+                zygote_fd[rt] = open(zygote_paths[rt], O_PATH | O_CLOEXEC);
+                if (zygote_fd[rt] >= 0 && reaper_fd < 0)
+                        reaper_fd = open(reaper_path, O_PATH | O_CLOEXEC);
+                if (zygote_fd[rt] < 0 || reaper_fd < 0) {
+                        log_warn("warm %s off: %s, %s: %s", runtime_name[rt], zygote_paths[rt],
+                                 reaper_path, strerror(errno));
+                        if (zygote_fd[rt] >= 0)
+                                close(zygote_fd[rt]);
+                        zygote_fd[rt] = -1;
+                }
         }
 }
 
-bool sbx_warm_available(void)
+bool sbx_warm_available(enum sbx_warm_runtime rt)
 {
-        return zygote_fd >= 0;
+        return rt < SBX_WARM_RUNTIMES && zygote_fd[rt] >= 0 && reaper_fd >= 0;
 }
 
 static void log_warn_once_oom(int errnum)
@@ -177,18 +189,17 @@ static int start_zygote_box(const struct sbx_spec *z, struct warm_config *cfg,
         return 0;
 }
 
-int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sbx_box *zygote,
-                     struct err *e)
+int sbx_zygote_spawn(const struct sbx_spec *spec, enum sbx_warm_runtime rt, const char *preload,
+                     struct sbx_box *zygote, struct err *e)
 {
-        char *argv[] = {"/usr/bin/python3", "/tmp/main.py", NULL};
         struct warm_config cfg;
         struct sbx_step step;
         struct sbx_spec z = *spec;
 
-        if (zygote_fd < 0)
+        if (!sbx_warm_available(rt))
                 return err_set(e, ENOENT, "no zygote binary");
         memset(&step, 0, sizeof(step));
-        step.argv = argv;
+        step.argv = (char **)zygote_argv[rt];
         step.timeout_s = 1e9;
         z.steps = &step;
         z.nsteps = 1;
@@ -197,7 +208,7 @@ int sbx_zygote_spawn(const struct sbx_spec *spec, const char *preload, struct sb
         z.zygote = true;
         z.collect_tmp = false;
         z.artifact = NULL;
-        z.zygote_fd = zygote_fd;
+        z.zygote_fd = zygote_fd[rt];
         z.reaper_fd = reaper_fd;
         z.limits.processes = spec->limits.processes + ZYGOTE_EXTRA_PIDS;
         memset(&cfg, 0, sizeof(cfg));

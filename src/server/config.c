@@ -130,6 +130,9 @@ static const struct opt_spec options[] = {
      "start every Python run cold (a fresh python3) instead of forking a pre-started "
      "interpreter",
      "see [warm-python.md](warm-python.md)"},
+    {"no-warm-racket", NULL, FLAG(warm_racket, 0), "warm",
+     "start every Racket run cold (a fresh racket) instead of forking a pre-started one",
+     "the warm ones start with the first Racket run; see [languages.md](languages.md#racket)"},
     {"no-language-caches", NULL, FLAG(language_caches, 0), "caches used when built",
      "run every toolchain without its install-time caches (recipes' overlays and steps' "
      "cached_argv)",
@@ -280,6 +283,7 @@ static void set_defaults(struct config *cfg)
 
         memset(cfg, 0, sizeof(*cfg));
         cfg->warm_python = 1;
+        cfg->warm_racket = 1;
         cfg->language_caches = 1;
         cfg->access_log = 1;
         for (size_t i = 0; i < NOPTIONS; i++) {

@@ -145,30 +145,48 @@ static const char *helper_path(char *path, size_t size, const char *name)
         return access(path, X_OK) == 0 ? path : NULL;
 }
 
-/* Warm Python zygotes for every slot, unless switched off or impossible. */
-static void start_warm_python(void)
+/* Whether runs of `key` may start warm: on, installed, zygote binary found. */
+static const struct recipe *warm_recipe(const char *key, enum sbx_warm_runtime rt, bool on,
+                                        const char *flag, const char *binary)
 {
-        const struct recipe *python = recipes_find("python");
-        struct sbx_limits lim;
+        const struct recipe *r = recipes_find(key);
+
+        if (!on) {
+                log_info("warm %s: off (%s)", key, flag);
+                return NULL;
+        }
+        if (!r || !r->installed) {
+                log_warn("warm %s: off (%s is not installed)", key, key);
+                return NULL;
+        }
+        if (!sbx_warm_available(rt)) {
+                log_warn("warm %s: off (%s or codeexec-pyreaper not found beside the server)", key,
+                         binary);
+                return NULL;
+        }
+        return r;
+}
+
+/* Warm Python and Racket zygotes for every slot, unless switched off or
+ * impossible. */
+static void start_warm(void)
+{
+        struct warmpool_runtime python, racket;
         struct err e = {0, ""};
 
-        if (!cfg.warm_python) {
-                log_info("warm python: off (--no-warm-python)");
-                return;
-        }
-        if (!python || !python->installed) {
-                log_warn("warm python: off (python is not installed)");
-                return;
-        }
-        if (!sbx_warm_available()) {
-                log_warn(
-                    "warm python: off (codeexec-pyzygote or codeexec-pyreaper not found beside "
-                    "the server)");
-                return;
-        }
-        api_recipe_limits(python, &lim);
-        if (warmpool_start(base, cfg.max_running, python, &lim, cfg.python_preload, &e) < 0)
-                log_warn("warm python: off (%s)", e.msg);
+        memset(&python, 0, sizeof(python));
+        memset(&racket, 0, sizeof(racket));
+        python.recipe = warm_recipe("python", SBX_WARM_PYTHON, cfg.warm_python, "--no-warm-python",
+                                    "codeexec-pyzygote");
+        racket.recipe = warm_recipe("racket", SBX_WARM_RACKET, cfg.warm_racket, "--no-warm-racket",
+                                    "codeexec-rktzygote");
+        if (python.recipe)
+                api_recipe_limits(python.recipe, &python.limits);
+        if (racket.recipe)
+                api_recipe_limits(racket.recipe, &racket.limits);
+        if ((python.recipe || racket.recipe) &&
+            warmpool_start(base, cfg.max_running, &python, cfg.python_preload, &racket, &e) < 0)
+                log_warn("warm runs: off (%s)", e.msg);
 }
 
 /* Bytes from argv[0] to the end of the last argument (one contiguous area). */
@@ -285,10 +303,14 @@ int main(int argc, char **argv)
         so.no_standby = cfg.no_standby != 0;
         so.no_spawner = cfg.no_spawner != 0;
         {
-                static char zygote[PATH_MAX], reaper[PATH_MAX], execzygote[PATH_MAX];
+                static char zygote[PATH_MAX], reaper[PATH_MAX], execzygote[PATH_MAX],
+                    rktzygote[PATH_MAX];
                 so.reaper_path = helper_path(reaper, sizeof(reaper), "codeexec-pyreaper");
                 if (cfg.warm_python)
                         so.zygote_path = helper_path(zygote, sizeof(zygote), "codeexec-pyzygote");
+                if (cfg.warm_racket)
+                        so.rktzygote_path =
+                            helper_path(rktzygote, sizeof(rktzygote), "codeexec-rktzygote");
                 if (!cfg.no_judge_zygotes)
                         so.execzygote_path =
                             helper_path(execzygote, sizeof(execzygote), "codeexec-execzygote");
@@ -325,7 +347,7 @@ int main(int argc, char **argv)
                 goto fail;
         }
         probe_versions();
-        start_warm_python();
+        start_warm();
         if (!cfg.no_judge_zygotes)
                 execpool_start(base, cfg.max_running);
         log_info("listening on %s:%d (max %u running, %zu queued; limits: %s)", cfg.ip, cfg.port,
