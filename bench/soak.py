@@ -46,6 +46,7 @@ import urllib.request
 from common import BINARY, Server
 
 ZYGOTE_EXE = BINARY.resolve().parent / "codeexec-pyzygote"
+RKT_ZYGOTE_EXE = BINARY.resolve().parent / "codeexec-rktzygote"
 
 KINDS = [  # (weight, kind)
     (50, "pass"), (15, "fail"), (5, "timeout"), (5, "flood"), (4, "memory"),
@@ -124,23 +125,26 @@ def exe_of(pid):
         return None
 
 
-def warm_pool_size(url):
-    """How many zygotes the server's warm pool has (N of ready=R/N), 0 if off."""
+def warm_pool_size(url, header_name="X-Codeexec-Warm-Python"):
+    """How many zygotes the server's warm pool has (N of ready=R/N), 0 if off
+    (Racket's with header_name="X-Codeexec-Warm-Racket": started with the
+    first Racket run, so up to N)."""
     try:
         with urllib.request.urlopen(url + "/health", timeout=10) as r:
-            header = r.headers.get("X-Codeexec-Warm-Python") or ""
+            header = r.headers.get(header_name) or ""
     except OSError:
         return 0
     m = re.search(r"ready=\d+/(\d+)", header)
     return int(m[1]) if m else 0
 
 
-def census(server_pid, pool_size, zygote_exe=ZYGOTE_EXE):
-    """(zygotes, leftovers): the server's warm zygotes, and every other
-    process under the server as (pid, comm) but its spawner and idle standby
-    boxes. A zygote is a direct child of the server running zygote_exe, at
-    most pool_size of them (more are leftovers); processes under a zygote are
-    leftovers, as runs end there."""
+def census(server_pid, pool_size, zygote_exe=ZYGOTE_EXE, racket_pool=0):
+    """(zygotes, leftovers): the server's warm Python zygotes, and every
+    other process under the server as (pid, comm) but its spawner, idle
+    standby boxes and at most racket_pool warm Racket zygotes. A zygote is a
+    direct child of the server running zygote_exe, at most pool_size of them
+    (more are leftovers); processes under a zygote are leftovers, as runs
+    end there."""
     table = processes()
     children = collections.defaultdict(list)
     for p, (pp, _) in table.items():
@@ -150,6 +154,8 @@ def census(server_pid, pool_size, zygote_exe=ZYGOTE_EXE):
                   if table[p][1] == "codeexec-spawn" and exe_of(p) == exe_of(server_pid))[:1]
     kept += sorted(p for p in children[server_pid]
                    if table[p][1] == "codeexec-wait" and not children[p])[:pool_size]
+    kept += sorted(p for p in children[server_pid]
+                   if exe_of(p) == str(RKT_ZYGOTE_EXE) and not children[p])[:racket_pool]
     leftovers, todo = [], list(children[server_pid])
     while todo:
         p = todo.pop()
@@ -228,7 +234,8 @@ def main():
     stop.set()
     time.sleep(2)
     pool_size = warm_pool_size(srv.url)
-    zygotes, leftovers = census(pid, pool_size)
+    zygotes, leftovers = census(pid, pool_size,
+                                racket_pool=warm_pool_size(srv.url, "X-Codeexec-Warm-Racket"))
     rss1, fds1 = rss_kb(pid), fds(pid)
     srv.stop()
     if planted_pid_file:

@@ -163,16 +163,29 @@ class HealthProbe:
                                 f"({len(self.latencies)} probes, limit {within}s)")
 
 
-# Box processes that outlive runs by design: warm zygotes and standby boxes.
-SERVER_KEPT_COMMS = ("codeexec-pyzyg", "codeexec-wait")
+# Box processes that outlive runs by design: warm zygotes (Python's and
+# Racket's) and standby boxes.
+SERVER_KEPT_COMMS = ("codeexec-pyzyg", "codeexec-rktzyg", "codeexec-wait")
+
+
+def descends_from(pid: int, ancestor: int, parent: Dict[int, int]) -> bool:
+    """Whether `ancestor` is pid itself or one of its ancestors, by a
+    pid -> parent pid map of the machine's processes (at most 64 levels)."""
+    for _ in range(64):
+        if pid == ancestor:
+            return True
+        pid = parent.get(pid, 0)
+        if pid <= 1:
+            return False
+    return False
 
 
 def box_processes(lo: int = BOX_UID_LO, hi: int = BOX_UID_HI) -> List[str]:
     """`ps` lines of processes whose uid (real or effective) is in [lo, hi].
 
-    Warm Python zygotes are long-lived by design and are not counted: a
-    process named codeexec-pyzyg whose parent is outside the box uids (the
-    server); nor is a slot's standby box, built ahead for the slot's next
+    Warm zygotes are long-lived by design and are not counted: a process
+    named codeexec-pyzyg or codeexec-rktzyg whose parent is outside the box
+    uids (the server); nor is a slot's standby box, built ahead for the slot's next
     run (its PID 1 is named codeexec-wait until a run comes, and is the
     server's child). A run's processes always have a box process as parent,
     so a program that renames itself is still found."""

@@ -20,7 +20,7 @@ import pytest
 import requests
 
 from conftest import start_server
-from hostile import metric, unique_uid_base
+from hostile import descends_from, metric, unique_uid_base
 
 needs_gcc = pytest.mark.skipif(not shutil.which("gcc"), reason="gcc is not installed")
 ZYGOTE_COMM = "codeexec-exzyg"
@@ -193,17 +193,7 @@ def zygote_pids(server_pid):
         parent[int(pid)] = int(stat[stat.rindex(")") + 2:].split()[1])
         if comm == ZYGOTE_COMM:
             zygotes.append(int(pid))
-
-    def under_server(pid):
-        for _ in range(64):
-            pid = parent.get(pid, 0)
-            if pid == server_pid:
-                return True
-            if pid <= 1:
-                return False
-        return False
-
-    return [pid for pid in zygotes if under_server(pid)]
+    return [pid for pid in zygotes if pid != server_pid and descends_from(pid, server_pid, parent)]
 
 
 @needs_gcc

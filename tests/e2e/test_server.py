@@ -6,16 +6,15 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
 from conftest import REPO_ROOT, start_server
+from hostile import SERVER_KEPT_COMMS, descends_from
 
 # the servers' --uid-base (conftest passes CODEEXEC_UID_BASE to those naming none)
 BOX_UID_BASE = int(os.environ.get("CODEEXEC_UID_BASE") or 200000)
@@ -31,24 +30,14 @@ def box_processes(server_pid):
     rows = [l.split(None, 3) for l in out.splitlines()]
     parent = {int(r[1]): int(r[2]) for r in rows}
 
-    def under_server(pid):
-        for _ in range(64):
-            if pid == server_pid:
-                return True
-            pid = parent.get(pid, 0)
-            if pid <= 1:
-                return False
-        return False
-
     def warm_zygote(r):
-        # long-lived by design: the server's own child, named codeexec-pyzyg
-        # (a warm zygote) or codeexec-wait (a standby box, built ahead)
-        return len(r) > 3 and r[3] in ("codeexec-pyzyg", "codeexec-wait") and \
-            int(r[2]) == server_pid
+        # long-lived by design: the server's own child, a warm zygote or a
+        # standby box (built ahead)
+        return len(r) > 3 and r[3] in SERVER_KEPT_COMMS and int(r[2]) == server_pid
 
     return [" ".join(r) for r in rows
-            if BOX_UID_BASE <= int(r[0]) < BOX_UID_BASE + 1000 and under_server(int(r[1]))
-            and not warm_zygote(r)]
+            if BOX_UID_BASE <= int(r[0]) < BOX_UID_BASE + 1000
+            and descends_from(int(r[1]), server_pid, parent) and not warm_zygote(r)]
 
 
 def wait_until(cond, timeout=5.0, step=0.05):
