@@ -15,9 +15,8 @@
  * FILE` does (warm_run.rkt's `run`), with a fresh random seed, the
  * SIGCHLD disposition Racket had here before zyrun took it, and fresh
  * copies of the descriptors Racket keeps for itself (renew_private_fds).
- * Racket
- * CS runs its green threads, its collector and its I/O on this one OS
- * thread (the zygote reports its threads; the server refuses one with
+ * Racket CS runs its green threads, its collector and its I/O on this one
+ * OS thread (the zygote reports its threads; the server refuses one with
  * more). The zygote itself never runs a program's code. */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -82,6 +81,7 @@ struct private_fd {
 };
 static struct private_fd private_fds[MAX_PRIVATE_FDS];
 static int nprivate;
+static int above_private; /* a descriptor number above them all */
 
 static bool poll_set_is_empty(int fd)
 {
@@ -134,53 +134,57 @@ static void record_private_fds(void)
                 else
                         zyrun_die("Racket left a descriptor a run cannot have afresh");
                 private_fds[nprivate++] = p;
+                if (p.fd >= above_private)
+                        above_private = p.fd + 1;
         }
         closedir(d);
 }
 
-static void put_fd(int from, const struct private_fd *p)
+static int put_fd(int from, const struct private_fd *p)
 {
         if (dup2(from, p->fd) < 0 || fcntl(p->fd, F_SETFL, p->fl) < 0 ||
             fcntl(p->fd, F_SETFD, p->fd_flags) < 0)
-                _exit(127);
+                return -1;
+        return 0;
 }
 
-/* In the run's program process, whose descriptors above 2 zyrun closed:
- * fresh copies of Racket's own. */
-static void renew_private_fds(void)
+/* In the run's program process, whose descriptors above 2 zyrun closed
+ * (but the status socket, out of their way): fresh copies of Racket's own.
+ * New ones are made above every number to fill (as low as that, for the
+ * run's open-files limit), then moved. 0, or -1 with e set. */
+static int renew_private_fds(struct err *e)
 {
         for (int i = 0; i < nprivate; i++) {
                 const struct private_fd *p = &private_fds[i];
-                int fds[2], high[2];
+                int fds[2], high[2] = {-1, -1}, rc = 0;
 
                 if (fcntl(p->fd, F_GETFD) >= 0)
                         continue; /* made with its pipe's other end */
                 if (p->epoll) {
                         fds[0] = epoll_create1(0);
-                        high[0] = fds[0] < 0 ? -1 : fcntl(fds[0], F_DUPFD, 100);
-                        if (high[0] < 0)
-                                _exit(127);
-                        close(fds[0]);
-                        put_fd(high[0], p);
-                        close(high[0]);
-                        continue;
+                        fds[1] = -1;
+                } else if (pipe(fds) < 0) {
+                        fds[0] = fds[1] = -1;
                 }
-                if (pipe(fds) < 0)
-                        _exit(127);
-                high[0] = fcntl(fds[0], F_DUPFD, 100);
-                high[1] = fcntl(fds[1], F_DUPFD, 100);
-                close(fds[0]);
-                close(fds[1]);
-                if (high[0] < 0 || high[1] < 0)
-                        _exit(127);
-                for (int j = 0; j < nprivate; j++)
-                        if (!private_fds[j].epoll && private_fds[j].ino == p->ino)
-                                put_fd((private_fds[j].fl & O_ACCMODE) == O_WRONLY ? high[1]
-                                                                                   : high[0],
-                                       &private_fds[j]);
-                close(high[0]);
-                close(high[1]);
+                for (int k = 0; k < 2; k++)
+                        if (fds[k] >= 0) {
+                                high[k] = fcntl(fds[k], F_DUPFD, above_private);
+                                close(fds[k]);
+                        }
+                if (high[0] < 0 || (!p->epoll && high[1] < 0))
+                        rc = -1;
+                for (int j = 0; rc == 0 && j < nprivate; j++) {
+                        const struct private_fd *q = &private_fds[j];
+                        if (q->fd == p->fd || (!p->epoll && !q->epoll && q->ino == p->ino))
+                                rc = put_fd((q->fl & O_ACCMODE) == O_WRONLY ? high[1] : high[0], q);
+                }
+                for (int k = 0; k < 2; k++)
+                        if (high[k] >= 0)
+                                close(high[k]);
+                if (rc < 0)
+                        return err_set(e, errno, "Racket's own descriptors for the run");
         }
+        return 0;
 }
 
 static ptr list1(ptr a)
@@ -269,11 +273,19 @@ static ptr load_warm_run(void)
  * `racket FILE` runs it; warm_run.rkt's `run` ends with (exit status). */
 static _Noreturn void run_racket(const struct warm_request *rq, int status_fd)
 {
+        struct err e = {0, ""};
         uint32_t seed = 0;
         char path[80];
+        int report = fcntl(status_fd, F_DUPFD_CLOEXEC, above_private);
 
-        (void)status_fd;
-        renew_private_fds();
+        /* The status socket, kept to report a failure here, out of the
+         * way of Racket's descriptors, and closed before the program. */
+        close(status_fd);
+        if (report < 0)
+                _exit(127);
+        if (renew_private_fds(&e) < 0)
+                zyrun_run_error(report, &e);
+        close(report);
         sigaction(SIGCHLD, &racket_sigchld, NULL);
         if (getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
                 seed = (uint32_t)getpid() ^ (uint32_t)time(NULL);
@@ -287,6 +299,7 @@ int main(int argc, char **argv)
         static const struct zyrun_hooks hooks = {
             .fill_tmp = zyrun_write_program,
             .run_program = run_racket,
+            .keep_status_fd = true,
         };
         struct warm_config cfg;
         struct warm_ready ready;

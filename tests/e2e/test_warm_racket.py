@@ -173,3 +173,14 @@ def test_crash_leaves_the_zygote(servers):
     assert r["zygote"] == "racket" and r["stdout"] == "2\n", r
     assert metric(warm, "codeexec_warm_racket_restarts_total") == before
     assert metric(warm, "codeexec_warm_racket_runs_total") == runs + 2
+
+
+def test_lowest_open_files_limit(servers):
+    """Racket's own descriptors are made afresh in each run under the run's
+    open-files limit: at the server's lowest (16) warm runs still work."""
+    with start_server("--open-files", "16", "--uid-base", str(unique_uid_base())) as s:
+        wait_racket_ready(s.url)
+        r = run(s.url, "#lang racket\n(displayln (read-line))\n(thread-wait (thread (lambda () "
+                       "(sleep 0.1) (displayln 'woke))))\n")
+        assert r["zygote"] == "racket", r
+        assert (r["verdict"], r["stdout"], r["stderr"]) == ("OK", "line1\nwoke\n", ""), r
