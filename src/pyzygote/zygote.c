@@ -772,13 +772,7 @@ int main(int argc, char **argv)
         single_threaded_env();
         init_python();
         memset(&ready, 0, sizeof(ready));
-        ready.magic = WARM_MAGIC;
         preload(cfg.preload, &ready);
-        ready.rss_kb = zyrun_rss_kb();
-        /* Forking is only safe with no other thread: the server refuses a
-         * zygote that has one (warmpool.c). */
-        ready.threads = zyrun_count_threads(2000);
-        if (send(WARM_FD_CONTROL, &ready, sizeof(ready), MSG_NOSIGNAL) != sizeof(ready))
-                die("ready");
+        zyrun_send_ready(&ready);
         zyrun_serve(&hooks);
 }

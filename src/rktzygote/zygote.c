@@ -30,7 +30,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -319,10 +318,6 @@ int main(int argc, char **argv)
         sigaction(SIGCHLD, NULL, &racket_sigchld);
         record_private_fds();
         memset(&ready, 0, sizeof(ready));
-        ready.magic = WARM_MAGIC;
-        ready.rss_kb = zyrun_rss_kb();
-        ready.threads = zyrun_count_threads(2000);
-        if (send(WARM_FD_CONTROL, &ready, sizeof(ready), MSG_NOSIGNAL) != sizeof(ready))
-                zyrun_die("ready");
+        zyrun_send_ready(&ready);
         zyrun_serve(&hooks);
 }

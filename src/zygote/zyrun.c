@@ -563,7 +563,7 @@ fail:
         return err_set(e, saved, "write the program");
 }
 
-uint64_t zyrun_rss_kb(void)
+static uint64_t rss_kb(void)
 {
         unsigned long long size = 0, resident = 0;
         FILE *f = fopen("/proc/self/statm", "re");
@@ -577,7 +577,9 @@ uint64_t zyrun_rss_kb(void)
         return resident * (uint64_t)sysconf(_SC_PAGESIZE) / 1024;
 }
 
-unsigned zyrun_count_threads(unsigned patience_ms)
+/* Threads of this process (/proc/self/task); a thread that is ending may
+ * take a moment to go, so it waits up to `patience_ms` for a count of 1. */
+static unsigned count_threads(unsigned patience_ms)
 {
         unsigned n = 0;
 
@@ -594,4 +596,13 @@ unsigned zyrun_count_threads(unsigned patience_ms)
                         return n;
                 usleep(10000);
         }
+}
+
+void zyrun_send_ready(struct warm_ready *ready)
+{
+        ready->magic = WARM_MAGIC;
+        ready->rss_kb = rss_kb();
+        ready->threads = count_threads(2000);
+        if (send(WARM_FD_CONTROL, ready, sizeof(*ready), MSG_NOSIGNAL) != (ssize_t)sizeof(*ready))
+                zyrun_die("ready");
 }

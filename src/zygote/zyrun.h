@@ -63,12 +63,10 @@ _Noreturn void zyrun_run_error(int status_fd, const struct err *e);
  * file). */
 int zyrun_write_program(const struct warm_request *rq, const int *fds, struct err *e);
 
-/* The zygote's resident memory, for its ready record. */
-uint64_t zyrun_rss_kb(void);
-
-/* Threads of this process (/proc/self/task); a thread that is ending may
- * take a moment to go, so it waits up to `patience_ms` for a count of 1.
- * Forking is only safe with 1: the server refuses a zygote with more. */
-unsigned zyrun_count_threads(unsigned patience_ms);
+/* Completes `ready` (the magic, the zygote's resident memory and its
+ * threads, waiting up to 2 s for ending ones to go) and sends it: the
+ * zygote is ready. Forking is only safe with one thread: the server
+ * refuses a zygote with more (warmpool.c). Exits if the send fails. */
+void zyrun_send_ready(struct warm_ready *ready);
 
 #endif

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BINARY, start_server
-from hostile import metric, request, unique_uid_base
+from hostile import metric, request, unique_uid_base, v1_run
 
 LANG_DIR = Path(__file__).resolve().parent / "languages" / "racket"
 READY = re.compile(r"ready=(\d+)/(\d+) rss_mb=(\d+)")
@@ -73,11 +73,7 @@ CASES = _cases()
 
 
 def run(url: str, code: str, stdin: str = "line1\nrest\n") -> dict:
-    st, _, body = request(url, "POST", "/v1/run",
-                          {"language": "racket", "code": code, "stdin": stdin, "timeout": 30},
-                          timeout=120)
-    assert st == 200, body[:500]
-    return json.loads(body)
+    return v1_run(url, code, language="racket", timeout=30, stdin=stdin)
 
 
 def racket_header(url: str) -> str:
