@@ -107,6 +107,22 @@ static void close_all_but(int *keep, size_t n)
         syscall(SYS_close_range, lo, ~0U, 0);
 }
 
+/* Arms SIGKILL at the server's death, then makes sure the server had not
+ * already died: then we were given to another parent, whose death the
+ * signal would wait for instead. The server's end of the status socket
+ * reads as EOF once it is gone (the spawner that may have made the box dies
+ * with it). Changing credentials clears the signal, so each change is
+ * followed by this at once: a box that blocks anywhere later still ends with
+ * the server. */
+static void arm_server_death(int status_fd)
+{
+        char peek;
+
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        if (recv(status_fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
+                _exit(127);
+}
+
 static int write_files(const struct sbx_spec *spec, struct err *e)
 {
         for (size_t i = 0; i < spec->nfiles; i++) {
@@ -358,7 +374,6 @@ static const struct sbx_spec *await_run(struct child_ctx *c)
         if (sbx_seal_root(&e) < 0 || harden_dumpable(0, &e) < 0 ||
             harden_load_filter(c->seccomp, &e) < 0)
                 setup_failed(c->status_fd, &e);
-        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         do
                 n = scm_recv(c->status_fd, &run, sizeof(run), fds, SCM_MAX_FDS, &nfds, &flags);
         while (n < 0 && errno == EINTR);
@@ -438,7 +453,7 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
                         _exit(127);
         for (int sig = 1; sig < NSIG; sig++)
                 signal(sig, SIG_DFL);
-        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        arm_server_death(c->status_fd);
         slot_cpu_keep(spec->slot, &step_cpus);
         /* Join the box's cgroups while we still have host uid 0 (the files
          * are root's); nothing of the program runs before this. */
@@ -473,6 +488,7 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
                 err_wrap(&e, "become the box user");
                 setup_failed(c->status_fd, &e);
         }
+        arm_server_death(c->status_fd);
         if (sethostname(BOX_HOSTNAME, sizeof(BOX_HOSTNAME) - 1) < 0) {
                 err_set(&e, errno, "sethostname");
                 setup_failed(c->status_fd, &e);
@@ -493,7 +509,6 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
                 const struct harden_rlimits none = {0};
                 if (sbx_seal_root(&e) < 0 || harden_rlimits_box(&none, &e) < 0)
                         setup_failed(c->status_fd, &e);
-                prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
                 exec_zygote(c);
         }
         {
@@ -512,15 +527,8 @@ _Noreturn void sbx_child_main(struct child_ctx *c)
                         0)
                         setup_failed(c->status_fd, &e);
         }
-        /* Changing credentials cleared the parent-death signal: arm it again,
-         * then make sure the server did not die in between (its end of the
-         * status socket would read as EOF). */
-        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        {
-                char peek;
-                if (recv(c->status_fd, &peek, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
-                        _exit(127);
-        }
+        /* dropping privileges changed credentials again */
+        arm_server_death(c->status_fd);
         if (run_steps(c) || spec->collect_always) {
                 if (c->collect_fd >= 0)
                         collect_tmp(c);

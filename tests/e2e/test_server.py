@@ -173,8 +173,12 @@ def test_restart_after_sigkill_cleans_up_leftovers():
                 status = dict(l.split(":\t", 1) for l in open(f"/proc/{b}/status").read().splitlines()
                               if ":\t" in l)
                 cmd = open(f"/proc/{b}/cmdline", "rb").read().replace(b"\0", b" ")[:120]
+                wchan = open(f"/proc/{b}/wchan").read()
+                syscall = open(f"/proc/{b}/syscall").read().split()[:2]
+                stack = open(f"/proc/{b}/stack").read().replace("\n", " | ")[:600]
                 rows.append(f"{b}: {status.get('Name')} {status.get('State')} "
-                            f"ppid {status.get('PPid')} uid {status.get('Uid')} {cmd!r}")
+                            f"ppid {status.get('PPid')} uid {status.get('Uid')} {cmd!r} "
+                            f"in {wchan} syscall {syscall} stack {stack}")
             except OSError as e:
                 rows.append(f"{b}: {e}")
         return rows
