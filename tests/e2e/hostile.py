@@ -164,8 +164,9 @@ class HealthProbe:
 
 
 # Box processes that outlive runs by design: warm zygotes (Python's and
-# Racket's) and standby boxes.
-SERVER_KEPT_COMMS = ("codeexec-pyzyg", "codeexec-rktzyg", "codeexec-wait")
+# Racket's) and standby boxes. A Python zygote is "codeexec-pyzygo" (its
+# binary's name, cut to 15 bytes) from its exec until it names itself.
+SERVER_KEPT_COMMS = ("codeexec-pyzyg", "codeexec-pyzygo", "codeexec-rktzyg", "codeexec-wait")
 
 
 def descends_from(pid: int, ancestor: int, parent: Dict[int, int]) -> bool:
