@@ -61,8 +61,6 @@ struct zslot {
         struct linelog log[2]; /* partial log lines */
 };
 
-static const char *const runtime_name[SBX_WARM_RUNTIMES] = {"python", "racket"};
-
 /* One runtime's zygotes. */
 struct runtime {
         const struct recipe *recipe; /* NULL: off */
@@ -86,7 +84,7 @@ static struct {
 static const char *zygote_name(const struct zslot *z)
 {
         if (z->rt != SBX_WARM_PYTHON)
-                return runtime_name[z->rt];
+                return sbx_warm_runtime_name(z->rt);
         return z->kind ? z->preload : "lean";
 }
 
@@ -104,7 +102,8 @@ static void log_line(void *arg, const char *line)
 {
         const struct zslot *z = arg;
 
-        log_warn("warm %s slot %u (%s): %s", runtime_name[z->rt], z->slot, zygote_name(z), line);
+        log_warn("warm %s slot %u (%s): %s", sbx_warm_runtime_name(z->rt), z->slot, zygote_name(z),
+                 line);
 }
 
 static void on_log(evutil_socket_t fd, short what, void *arg)
@@ -158,7 +157,7 @@ static void schedule_restart(struct zslot *z, bool was_ready)
         if (!z->ev_retry || event_add(z->ev_retry, &tv) < 0)
                 log_error("warm %s slot %u: out of memory for the restart timer: its runs "
                           "stay cold",
-                          runtime_name[z->rt], z->slot);
+                          sbx_warm_runtime_name(z->rt), z->slot);
 }
 
 static void on_exit_event(evutil_socket_t fd, short what, void *arg)
@@ -170,12 +169,12 @@ static void on_exit_event(evutil_socket_t fd, short what, void *arg)
         (void)what;
         pool.rt[z->rt].deaths++;
         if (was_ready)
-                log_warn("warm %s slot %u: the zygote died; starting another", runtime_name[z->rt],
-                         z->slot);
+                log_warn("warm %s slot %u: the zygote died; starting another",
+                         sbx_warm_runtime_name(z->rt), z->slot);
         else
                 log_warn("warm %s slot %u: the zygote died before it was ready; next try "
                          "in %.1f s",
-                         runtime_name[z->rt], z->slot, z->backoff_s);
+                         sbx_warm_runtime_name(z->rt), z->slot, z->backoff_s);
         schedule_restart(z, was_ready);
 }
 
@@ -198,7 +197,7 @@ static void on_ctl(evutil_socket_t fd, short what, void *arg)
                 return;
         free_event(&z->ev_ctl);
         if (rc < 0) {
-                log_warn("warm %s slot %u: %s", runtime_name[z->rt], z->slot, e.msg);
+                log_warn("warm %s slot %u: %s", sbx_warm_runtime_name(z->rt), z->slot, e.msg);
                 return; /* the exit event restarts it */
         }
         if (z->info.threads > 1) {
@@ -209,7 +208,7 @@ static void on_ctl(evutil_socket_t fd, short what, void *arg)
                 log_warn("warm %s slot %u (%s): the preloads left %u threads running in the "
                          "zygote; forking it is unsafe, so its runs stay cold (set the library's "
                          "thread count to 1, or preload less)",
-                         runtime_name[z->rt], z->slot, zygote_name(z), z->info.threads);
+                         sbx_warm_runtime_name(z->rt), z->slot, zygote_name(z), z->info.threads);
                 sbx_kill(&z->box); /* the exit event restarts it */
                 return;
         }
@@ -217,12 +216,12 @@ static void on_ctl(evutil_socket_t fd, short what, void *arg)
         z->backoff_s = MIN_BACKOFF_S;
         /* Into its first run's cgroup (sandbox/warm.c). */
         if (sbx_zygote_park(&z->box, &pool.rt[z->rt].limits, &e) < 0)
-                log_warn("warm %s slot %u: %s", runtime_name[z->rt], z->slot, e.msg);
+                log_warn("warm %s slot %u: %s", sbx_warm_runtime_name(z->rt), z->slot, e.msg);
         if (z->info.failed_preloads)
-                log_warn("warm %s slot %u: could not preload %s", runtime_name[z->rt], z->slot,
-                         z->info.failed);
-        log_info("warm %s slot %u: ready (preloaded '%s', %llu MiB)", runtime_name[z->rt], z->slot,
-                 z->preload, (unsigned long long)(z->info.rss_kb / 1024));
+                log_warn("warm %s slot %u: could not preload %s", sbx_warm_runtime_name(z->rt),
+                         z->slot, z->info.failed);
+        log_info("warm %s slot %u: ready (preloaded '%s', %llu MiB)", sbx_warm_runtime_name(z->rt),
+                 z->slot, z->preload, (unsigned long long)(z->info.rss_kb / 1024));
 }
 
 static void start_zygote(struct zslot *z)
@@ -242,7 +241,7 @@ static void start_zygote(struct zslot *z)
         spec.slot = z->slot;
         z->state = Z_STARTING;
         if (sbx_zygote_spawn(&spec, z->rt, z->preload, &z->box, &e) < 0) {
-                log_warn("warm %s slot %u: %s", runtime_name[z->rt], z->slot, e.msg);
+                log_warn("warm %s slot %u: %s", sbx_warm_runtime_name(z->rt), z->slot, e.msg);
                 schedule_restart(z, false);
                 return;
         }
@@ -257,7 +256,7 @@ static void start_zygote(struct zslot *z)
             event_add(z->ev_log[0], NULL) < 0 || event_add(z->ev_log[1], NULL) < 0) {
                 /* retire() kills the zygote and frees what was made */
                 log_warn("warm %s slot %u: out of memory for the zygote's events",
-                         runtime_name[z->rt], z->slot);
+                         sbx_warm_runtime_name(z->rt), z->slot);
                 schedule_restart(z, false);
         }
 }
@@ -423,7 +422,7 @@ void warmpool_broken(unsigned slot, pid_t zygote)
                 struct zslot *z = &pool.slots[slot * pool.kinds + k];
                 if (z->have_box && z->box.pid == zygote) {
                         log_warn("warm %s slot %u: a run failed in the zygote; replacing it",
-                                 runtime_name[z->rt], slot);
+                                 sbx_warm_runtime_name(z->rt), slot);
                         sbx_kill(&z->box); /* the exit event restarts it */
                 }
         }
@@ -488,7 +487,7 @@ static void runtime_metrics(struct buf *out, enum sbx_warm_runtime rt, const cha
         const struct runtime *r = &pool.rt[rt];
         uint64_t rss;
         unsigned ready = ready_count(rt, &rss);
-        const char *n = runtime_name[rt];
+        const char *n = sbx_warm_runtime_name(rt);
 
         buf_appendf(out,
                     "# HELP codeexec_warm_%s_ready Warm %s zygotes ready.\n"

@@ -185,6 +185,8 @@ enum sbx_warm_runtime { SBX_WARM_PYTHON, SBX_WARM_RACKET, SBX_WARM_RUNTIMES };
 /* Whether sbx_global_init found the runtime's zygote binary (and the
  * reaper every warm run's PID 1 becomes). */
 bool sbx_warm_available(enum sbx_warm_runtime rt);
+/* "python" or "racket": the runtime's name in logs, headers and metrics. */
+const char *sbx_warm_runtime_name(enum sbx_warm_runtime rt);
 /* "cgroup v2", "cgroup v1" or "rlimits only"; for /health and start-up. */
 const char *sbx_limits_mode(void);
 

@@ -79,7 +79,12 @@ static char *const zygote_argv[SBX_WARM_RUNTIMES][3] = {
     {"/usr/bin/python3", "/tmp/main.py", NULL},
     {"/usr/bin/racket", "/tmp/main.rkt", NULL},
 };
-static const char *const runtime_name[SBX_WARM_RUNTIMES] = {"Python", "Racket"};
+static const char *const runtime_name[SBX_WARM_RUNTIMES] = {"python", "racket"};
+
+const char *sbx_warm_runtime_name(enum sbx_warm_runtime rt)
+{
+        return runtime_name[rt];
+}
 /* codeexec-execzygote (O_PATH); -1 without exec zygotes. */
 static int execzygote_fd = -1;
 /* /dev/null, read-only: the program descriptor of an exec zygote's run. */
