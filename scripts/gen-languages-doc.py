@@ -54,6 +54,56 @@ def step_text(s: dict) -> str:
     return f"{cmd(s['argv'])} (T={s['timeout_s']}s){cached}"
 
 
+RACKET = """## Racket
+
+Racket runs start warm, as Python's do ([warm-python.md](warm-python.md)):
+a cold `racket /tmp/main.rkt` spends about 0.85 s of this machine's second
+loading `racket` and `rackunit` and instantiating the macros that expand a
+MultiPL-E program; a warm run forks that work already done and costs about
+0.15 s through the whole server (`bench/languages.py`: 0.18 of the
+direct command one at a time, 0.21 two at once;
+[performance.md](performance.md#warm-racket-2026-12-06-eleventh-session)).
+
+- **What is warm.** Per slot one zygote, `build/codeexec-rktzygote`
+  (`src/rktzygote/`), started with the server's first Racket run (which
+  runs cold): about 130 MB resident and a few seconds of CPU to start, not
+  paid by a server that never sees Racket. It embeds Racket CS (Debian's
+  `libracketcs.a`; without it the binary is not built and Racket runs
+  cold), boots it with the paths, command line (`/usr/bin/racket
+  /tmp/main.rkt`), environment and directory (`/tmp`) of a cold run,
+  instantiates `racket`, `rackunit` and `racket/runtime-config`, and expands
+  and runs one MultiPL-E-shaped program in a scratch namespace.
+  `--no-warm-racket` turns it off; `/health` says `X-Codeexec-Warm-Racket:
+  ready=R/N rss_mb=M` (or `off`), `/metrics` has `codeexec_warm_racket_*`.
+- **What a run is.** The box of a warm Python run (zyrun.c: fresh mount,
+  PID, IPC and cgroup namespaces, its own /tmp, limits, seccomp filter, no
+  capability), and in it a fork of the zygote that does what `racket FILE`
+  does with its one file argument (`src/rktzygote/warm_run.rkt`, after
+  Racket's own command line, `racket/src/cs/main.sps`): configure the
+  runtime as the module's language asks, require the module into an empty
+  top-level namespace, then its `main` submodule; an error that escapes is
+  printed by the error display handler and makes the exit status 1; then
+  `(exit status)`, which flushes the ports. The program's frames sit on
+  nameless procedures, so an error's `context...:` is a cold run's.
+- **What is fresh in each run.** The random seed (from `getrandom`), the
+  SIGCHLD disposition Racket had (so `system` and `subprocess` see their
+  children's statuses), and the descriptors Racket keeps for itself (its
+  scheduler's wake-up pipe and its poll set: new ones at the same numbers;
+  the zygote refuses to start if Racket left any other kind open; they are
+  made under the run's own open-files limit, and should that fail the run
+  is a sandbox failure, run again cold). Sharing those with the zygote made
+  one run in five of a program that filled its stdout pipe spin until its
+  time-out.
+- **Differences from a cold run** a program could see: the module registry
+  already holds `racket` and `rackunit` (declared and instantiated, as a
+  cold run's is once its program requires them);
+  `(current-gc-milliseconds)` counts the zygote's collections. Nothing in
+  MultiPL-E's corpus or `tests/e2e/test_warm_racket.py` (runtime and reader
+  errors, the `main` submodule, exit statuses, `eval` in the empty
+  namespace, subprocesses, stdin, 20000 lines of buffered output) differs
+  in verdict, exit code, stdout or stderr.
+"""
+
 CACHES = """## Install-time caches
 
 Some recipes use caches that `scripts/warm-caches.sh` builds when the
@@ -222,27 +272,40 @@ of Debian's gems (`rubygems-integration`) with Ruby's own compiler and saves
 the result in Ruby's binary format, once with the default compile options
 and once without specialized instructions (what power_assert, which
 test/unit loads, switches to for everything compiled after it). The run
-step's `cached_argv` is `ruby -r /var/cache/codeexec/ruby-iseq/boot.rb
-{src}`, used only while `boot.rb` exists (the step's `cached_when`: the
-server checks it for each run, so no shell comes in between, which would
-change the program's environment); `boot.rb` defines `load_iseq` to return
-the cached form when the file's inode, size and modification time are
-those it was compiled from and the current compile options are one of the
-two, and nothing (Ruby compiles the file as usual) when coverage is running,
+step's `cached_argv` is `ruby --disable-gems --disable-error_highlight
+--disable-did_you_mean -r /var/cache/codeexec/ruby-iseq/start.rb {src}`,
+used only while `start.rb` exists (the step's `cached_when`: the server
+checks it for each run, so no shell comes in between, which would change
+the program's environment). `start.rb` defines `load_iseq` to return the
+cached form when the file's inode, size and modification time are those it
+was compiled from and the current compile options are one of the two, and
+nothing (Ruby compiles the file as usual) when coverage is running,
 `$DEBUG`, `SCRIPT_LINES__` or `RubyVM.keep_script_lines` is set, or Ruby
-refuses the binary. Why this is the same program: the instructions are what
-Ruby's compiler produces for that file with those options; the one thing
-the compiler does differently for a required file, the labels of its top
-level (`<top (required)>`, shown in backtraces, instead of `<main>`), is
-rewritten in the binary, and the set-up script keeps a file only if the
-result equals the compiled file with just those labels changed. Files whose
-compilation prints a warning (with every category on) are left out, so no
-warning is lost, and so are files with `<main>` in their code. What a
-program can still see: `RubyVM::InstructionSequence.load_iseq` is defined,
-`boot.rb` is in `$LOADED_FEATURES` until the first `require`, and
-`ISeq#to_a`/`#disasm` of library code name anonymous parameters
-differently. Rubygems and the other files Ruby loads before `-r` are
-compiled as before. Built in about 15 s; 40 MB.
+refuses the binary. It then does what the three `--disable` flags kept
+Ruby's gem prelude from doing before `-r`, so that those files come from
+the cache too: requires `rubygems`, `error_highlight` and `did_you_mean`,
+in that order, with the prelude's messages should one be missing. Loading
+them is most of an empty program's start-up (about 80 of 130 ms of CPU
+here, mostly rubygems); taking their compiled forms saves 14% of the CPU
+of `p 1` and 9% of a test/unit program's against the cache without them
+(the rest is rubygems reading its gem specifications). After that every
+`require` goes through rubygems exactly as in a plain `ruby FILE`: the
+loaded features, load path, activated gems, constants, globals and the
+ancestors of the error classes compare equal. Why this is the same
+program: the instructions are what Ruby's compiler produces for that file
+with those options; the one thing the compiler does differently for a
+required file, the labels of its top level (`<top (required)>`, shown in
+backtraces, instead of `<main>`), is rewritten in the binary, and the
+set-up script keeps a file only if the result equals the compiled file
+with just those labels changed. Files whose compilation prints a warning
+(with every category on) are left out, so no warning is lost, and so are
+files with `<main>` in their code. What a program can still see:
+`RubyVM::InstructionSequence.load_iseq` is defined, the command line in
+`/proc/self/cmdline`, and `ISeq#to_a`/`#disasm` of library code name
+anonymous parameters differently. `start.rb` takes itself out of
+`$LOADED_FEATURES` when Ruby has compiled the program's file, before any
+of it runs (a `script_compiled` trace point, disabled at once). Built in
+about 20 s; 40 MB.
 
 **Elixir.** `/usr/bin/elixir` is a shell script that, for `elixir FILE`,
 forks `dirname`, `basename` and `readlink` six times to find where it is,
@@ -327,7 +390,7 @@ def main():
     out += ["", "Placeholders: `{src}` is `/tmp/<source_file>`, `{stem}` the same without its",
             "extension, `{dir}` is `/tmp`. Every step runs in the run's sandbox; see",
             "[recipes.md](recipes.md) for the format and [security.md](security.md) for the box.", "",
-            CACHES]
+            RACKET, CACHES]
     (REPO / "docs" / "languages.md").write_text("\n".join(out))
     print(f"wrote docs/languages.md ({len(live)} languages)")
 

@@ -381,9 +381,10 @@ TS
 }
 
 # Ruby: the compiled form of every library file (Ruby's own binary
-# instruction sequences), which the recipe's `ruby -r <dir>/boot.rb` hands
+# instruction sequences), which the recipe's `ruby -r <dir>/start.rb` hands
 # to Ruby instead of parsing and compiling the file again on every require
-# (MultiPL-E's test/unit loads about 90). scripts/warm-ruby-iseq.rb builds
+# (rubygems and the rest of Ruby's gem prelude, which start.rb loads, and
+# MultiPL-E's test/unit: about 90 files). scripts/warm-ruby-iseq.rb builds
 # it and says what keeps it exact; each entry is used only while its source
 # file has the same inode, size and modification time. The key in `version`
 # (Ruby, its packages, these scripts) decides a rebuild.
@@ -394,7 +395,7 @@ warm_ruby_iseq() {
   [ -f "$gen" ] || return 0
   key="$(/usr/bin/ruby --version); $(dpkg-query -W -f '${Package}=${Version}\n' 'ruby*' 'libruby*' 2>/dev/null |
     grep -v '=$' | tr '\n' ' ' || true); script $(cat "$0" "$gen" | sha256sum | cut -c1-16)"
-  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ] && [ -f "$dir/boot.rb" ]; then
+  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ] && [ -f "$dir/start.rb" ]; then
     return 0
   fi
   echo "setup: compiling Ruby's library files ($(/usr/bin/ruby --version))"

@@ -8,7 +8,7 @@
 # RubyVM::InstructionSequence.load_iseq(path) for a compiled form before it
 # compiles a required file itself, so the cache holds, for every .rb file
 # under the given directories, the instruction sequence `require` would
-# build, in Ruby's own binary format, and OUT/boot.rb (loaded with `ruby -r`)
+# build, in Ruby's own binary format, and OUT/start.rb (loaded with `ruby -r`)
 # defines load_iseq to return it. What a run could tell apart is ruled out
 # here or there:
 # - RubyVM::InstructionSequence.compile_file labels a file's top level
@@ -21,18 +21,27 @@
 # - a file whose compilation warns (with every warning category on and
 #   $VERBOSE true) is left out, so no warning is lost whatever the program
 #   turns on, and so is a file with "<main>" in its code (not a comment);
-# - boot.rb returns nothing (Ruby then compiles as usual) when the file's
+# - start.rb returns nothing (Ruby then compiles as usual) when the file's
 #   inode, size or modification time changed, when the compile options are
 #   not among those the cache was built for, when coverage is measured, when
 #   $DEBUG, SCRIPT_LINES__ or RubyVM.keep_script_lines ask for what only a
 #   fresh compilation gives, and when Ruby refuses the binary (another
 #   Ruby build).
-# What stays visible: RubyVM::InstructionSequence.load_iseq is defined, and
-# boot.rb is in $LOADED_FEATURES until the first require (load_iseq takes it
-# out); ISeq#to_a and #disasm of library code name anonymous parameters
-# differently (see above).
+# The files Ruby loads before any -r library (its gem prelude: rubygems,
+# error_highlight and did_you_mean, most of an empty program's time) are
+# taken from the cache too: the recipe runs `ruby --disable-gems
+# --disable-error_highlight --disable-did_you_mean -r OUT/start.rb FILE`,
+# and start.rb, once load_iseq is defined, requires the three exactly as the
+# prelude does (same order, same messages if one is missing), so that every
+# later require goes through rubygems as in a plain `ruby FILE`.
+# What stays visible: RubyVM::InstructionSequence.load_iseq is defined;
+# start.rb is in $LOADED_FEATURES until the program's own file is compiled
+# (a script_compiled hook takes it out before any of the program runs);
+# /proc/self/cmdline; ISeq#to_a and #disasm of library code name anonymous
+# parameters differently (see above).
 require "fileutils"
 require "ripper"
+require "rbconfig"
 
 out, final, *roots = ARGV
 abort "usage: warm-ruby-iseq.rb OUT FINAL DIR..." if final.nil? || roots.empty?
@@ -139,19 +148,16 @@ files.each do |path|
 end
 ISeq.compile_option = default
 
-File.write(File.join(out, "boot.rb"), <<~RUBY)
+# start.rb (not boot.rb, the name of the cache before it loaded the
+# prelude: a recipe that finds start.rb finds a cache that does).
+File.write(File.join(out, "start.rb"), <<~RUBY)
   # codeexec's Ruby compile cache (built by scripts/warm-ruby-iseq.rb; see
   # docs/languages.md, "Install-time caches"). Ruby calls load_iseq for every
   # file it requires or loads; nil makes it compile the file as usual.
-  # The first call takes this file out of $LOADED_FEATURES again.
+  start = File.expand_path(__FILE__)
   class << RubyVM::InstructionSequence
     dirs = #{OPTIONS.map.with_index { |o, i| [o, File.join(final, i.to_s)] }.to_h.inspect}.freeze
-    boot = #{File.join(final, "boot.rb").inspect}
     define_method(:load_iseq) do |path|
-      if boot
-        $LOADED_FEATURES.delete(boot)
-        boot = nil
-      end
       return nil if $DEBUG || RubyVM.keep_script_lines || defined?(::SCRIPT_LINES__) ||
                     (defined?(::Coverage) && ::Coverage.running?)
       dir = dirs[compile_option]
@@ -168,5 +174,51 @@ File.write(File.join(out, "boot.rb"), <<~RUBY)
       nil
     end
   end
+
+  # What Ruby's gem prelude does, which the command line turned off so that
+  # it happens here, with the cache.
+  begin
+    require "rubygems"
+  rescue LoadError => e
+    raise unless e.path == "rubygems"
+
+    warn "`RubyGems' were not loaded."
+  end
+  begin
+    require "error_highlight"
+  rescue LoadError
+    warn "`error_highlight' was not loaded."
+  end
+  begin
+    require "did_you_mean"
+  rescue LoadError
+    warn "`did_you_mean' was not loaded."
+  end
+
+  # Ruby lists this file as loaded once it has run; the next compiled
+  # script is the program's own file, before any of it runs.
+  TracePoint.new(:script_compiled) do |tp|
+    tp.disable
+    $LOADED_FEATURES.delete(start)
+  end.enable
 RUBY
+
+# start.rb stands in for this Ruby's gem prelude only if a program finds the
+# same state either way (another Ruby's prelude may load more): else it goes,
+# and the recipe runs Ruby as it is, without the cache.
+probe = File.join(out, "probe.rb")
+File.write(probe, <<~'PROBE')
+  p $LOADED_FEATURES, $LOAD_PATH, Gem.loaded_specs.keys.sort
+  p Object.constants.sort, global_variables.sort, Kernel.private_instance_methods.sort
+  p NameError.ancestors, NoMethodError.ancestors, KeyError.ancestors
+  p Kernel.instance_method(:require).source_location, Warning.instance_methods.sort
+PROBE
+plain = IO.popen([RbConfig.ruby, probe], err: [:child, :out], &:read)
+cached = IO.popen([RbConfig.ruby, "--disable-gems", "--disable-error_highlight", "--disable-did_you_mean",
+                   "-r#{File.join(out, "start.rb")}", probe], err: [:child, :out], &:read)
+File.delete(probe)
+unless plain == cached && $?.success?
+  File.delete(File.join(out, "start.rb"))
+  abort "warm-ruby-iseq.rb: start.rb does not start Ruby #{RUBY_VERSION} as its prelude does; no cache"
+end
 puts "#{kept} compiled forms of #{files.size} files"

@@ -130,6 +130,14 @@ RUBY_EXTRA = {
     "p ENV.to_a, $LOADED_FEATURES.size, $LOAD_PATH\n",
     # a NoMethodError raised inside a library (error_highlight's snippet)
     "library-error": "require 'matrix'\nMatrix[[1]] * nil\n",
+    # the state Ruby starts a program in (the cached run loads the gem
+    # prelude itself): nothing required, so nothing hides a difference
+    "start-state": "p $LOADED_FEATURES, $LOAD_PATH, Gem.loaded_specs.keys.sort\n"
+    "p Object.constants.sort, global_variables.sort, Kernel.private_instance_methods.sort\n"
+    "p NameError.ancestors, NoMethodError.ancestors, KeyError.ancestors\n"
+    "p Kernel.instance_method(:require).source_location, $0, __FILE__\n"
+    "begin; lenght = 1; lengthh; rescue NameError => e; puts e.message; end\n"
+    "begin; [1].frist; rescue NoMethodError => e; puts e.detailed_message rescue puts e.message; end\n",
 }
 
 # Elixir programs that see what the launcher hands to the VM (the cached
@@ -358,6 +366,10 @@ def test_expected_results_of_ruby_edges(installed, results):
     assert got["verbose"]["status"] == "OK"
     assert "matrix.rb" in got["library-error"]["stderr"]
     assert "undefined method `coerce' for nil" in got["library-error"]["stderr"]
+    assert got["start-state"]["status"] == "OK"
+    assert "/did_you_mean.rb" in got["start-state"]["stdout"]
+    assert "ruby-iseq" not in got["start-state"]["stdout"]
+    assert "Did you mean?  lenght" in got["start-state"]["stdout"]
 
 
 def test_expected_results_of_elixir_edges(installed, results):
@@ -418,17 +430,28 @@ def test_elixir_launcher_cache_is_used(tmp_path):
 
 
 def test_ruby_cache_is_used(tmp_path):
-    """Ruby really takes test/unit's files from the cache (run on the host)."""
-    boot = Path("/var/cache/codeexec/ruby-iseq/boot.rb")
-    if not boot.is_file():
-        pytest.skip(f"{boot} not built (scripts/warm-caches.sh)")
-    probe = ("n = 0\nclass << RubyVM::InstructionSequence\n  alias_method :cached_iseq, :load_iseq\n"
-             "  define_method(:load_iseq) { |p| cached_iseq(p).tap { |i| $n = ($n || 0) + 1 if i } }\n"
-             "end\nrequire 'test/unit'\nTest::Unit::AutoRunner.need_auto_run = false\np $n\n")
-    r = subprocess.run(_cached_argv("ruby", "run")[:-1] + ["-e", probe], capture_output=True,
-                       text=True, cwd=tmp_path, timeout=120, env={"PATH": "/usr/bin:/bin"})
+    """Ruby really takes its gem prelude's files and test/unit's from the
+    cache (run on the host): a library required before start.rb counts the
+    compiled forms load_iseq hands out."""
+    start = Path("/var/cache/codeexec/ruby-iseq/start.rb")
+    if not start.is_file():
+        pytest.skip(f"{start} not built (scripts/warm-caches.sh)")
+    counter = tmp_path / "count.rb"
+    counter.write_text("$hits = []\nRubyVM::InstructionSequence.singleton_class.prepend(Module.new do\n"
+                       "  def load_iseq(path) = (defined?(super) ? super : nil).tap { |i| $hits << path if i }\n"
+                       "end)\n")
+    probe = ("prelude = $hits.dup\nrequire 'test/unit'\nTest::Unit::AutoRunner.need_auto_run = false\n"
+             "p prelude.map { |f| File.basename(f) } & %w[rubygems.rb error_highlight.rb did_you_mean.rb]\n"
+             "p $hits.size - prelude.size\n")
+    argv = _cached_argv("ruby", "run")[:-1]
+    at = next(i for i, a in enumerate(argv) if a.endswith("/start.rb"))
+    argv[at:at] = [f"-r{counter}"]
+    r = subprocess.run(argv + ["-e", probe], capture_output=True, text=True, cwd=tmp_path,
+                       timeout=120, env={"PATH": "/usr/bin:/bin"})
     assert r.returncode == 0, r.stderr
-    assert int(r.stdout) >= 40, r.stdout
+    lines = r.stdout.splitlines()
+    assert lines[0] == '["rubygems.rb", "error_highlight.rb", "did_you_mean.rb"]', r.stdout
+    assert int(lines[1]) >= 40, r.stdout
 
 
 def test_cache_is_read_only(server, installed):
