@@ -36,7 +36,7 @@ LANG_PKGS=(
   clojure g++ mono-mcs mono-runtime libmono-system-numerics4.0-cil
   dafny ldc elixir golang-go ghc default-jdk-headless libjavatuples-java
   lua5.4 lua-unit octave ocaml-nox php-cli perl libtest-deep-perl racket liblz4-dev
-  r-base-core ruby ruby-test-unit rustc scala coq nodejs
+  r-base-core ruby ruby-test-unit rustc lld scala coq nodejs
 )
 
 missing() {

@@ -162,6 +162,23 @@ R_EXTRA = {
     "error": "f <- function(x) stop('no: ', x)\nf(1)\n",
 }
 
+# Rust programs at the edges of the faster linker (the cached compile step
+# links with lld, and falls back to the plain command when a link fails).
+RUST_EXTRA = {
+    # a link error: must read as GNU ld words it, exit status included
+    "link-error": 'extern "C" {\n    fn no_such_function_anywhere() -> i32;\n}\n'
+    'fn main() {\n    println!("{}", unsafe { no_such_function_anywhere() });\n}\n',
+    # warnings on a program that links
+    "warnings": "fn unused(x: i32) -> i32 { x }\nfn main() {\n    let y = 3;\n"
+    '    let mut z = vec![1, 2];\n    z.sort();\n    println!("{:?}", z);\n}\n',
+    # a panic's backtrace, symbolised from the linked binary
+    "backtrace": 'fn inner(v: &[i32]) -> i32 { v[7] }\nfn outer() -> i32 { inner(&[1, 2]) }\n'
+    'fn main() {\n    std::env::set_var("RUST_BACKTRACE", "1");\n    println!("{}", outer());\n}\n',
+    # the guard page's stack-overflow message, then SIGABRT
+    "stack-overflow": "fn f(n: u64) -> u64 { let a = [n; 64]; if n == 0 { 0 } else { f(n - 1) + a[3] } }\n"
+    'fn main() {\n    println!("{}", f(u64::MAX));\n}\n',
+}
+
 
 # Output that differs between any two runs, cached or not: go test prints
 # its timings ("ok  \tpkg\t0.003s", "--- FAIL: TestX (0.00s)"), test/unit
@@ -173,6 +190,8 @@ VOLATILE = {
     "ruby": re.compile(r"Finished in \d+\.\d+ seconds|\d+\.\d+ (?:tests|assertions)/s"),
     # ExUnit: "Finished in 0.1 seconds (0.1s on load, ...)", "Randomized with seed 123"
     "elixir": re.compile(r"Finished in .*|seed \d+"),
+    # rustc's temporary directory in a link error's command line
+    "rust": re.compile(r"/tmp/rustc\w+/"),
 }
 
 
@@ -205,6 +224,7 @@ def _cases():
     out += [("ruby", name, code) for name, code in RUBY_EXTRA.items()]
     out += [("elixir", name, code) for name, code in ELIXIR_EXTRA.items()]
     out += [("r", name, code) for name, code in R_EXTRA.items()]
+    out += [("rust", name, code) for name, code in RUST_EXTRA.items()]
     return out
 
 
@@ -453,6 +473,23 @@ def test_ruby_cache_is_used(tmp_path):
     assert lines[0] == '["rubygems.rb", "error_highlight.rb", "did_you_mean.rb"]', r.stdout
     assert int(lines[1]) >= 40, r.stdout
 
+
+def test_rust_links_with_lld_only_with_caches(server, server_off, installed):
+    """Through the server, a Rust binary linked by the cached compile step
+    carries lld's mark in its .comment section; with the caches off, GNU ld
+    linked it."""
+    if not installed.get("rust", {}).get("installed"):
+        pytest.skip("rust: rustc not installed")
+    if not Path("/usr/bin/ld.lld").exists():
+        pytest.skip("lld not installed (scripts/setup.sh installs it)")
+    # lld's mark is spelled backwards, so the program's own text is not it
+    code = ("fn main() {\n    let b = std::fs::read(std::env::current_exe().unwrap()).unwrap();\n"
+            '    let mark: Vec<u8> = " DLL naibeD :rekniL".bytes().rev().collect();\n'
+            "    let lld = b.windows(mark.len()).any(|w| w == &mark[..]);\n"
+            '    println!("{}", if lld { "lld" } else { "ld" });\n}\n')
+    on, off = (_run(url, "rust", "which-linker", code) for url in (server, server_off))
+    assert (on["status"], on["stdout"]) == ("OK", "lld\n"), on
+    assert (off["status"], off["stdout"]) == ("OK", "ld\n"), off
 
 def test_cache_is_read_only(server, installed):
     """A run sees the C++ cache but cannot change it."""
