@@ -390,11 +390,15 @@ TS
 # (Ruby, its packages, these scripts) decides a rebuild.
 warm_ruby_iseq() {
   [ -x /usr/bin/ruby ] || return 0
-  local dir=$CACHE_ROOT/ruby-iseq key gen
+  local dir=$CACHE_ROOT/ruby-iseq key gen probe recipe
   gen="$(dirname "$0")/warm-ruby-iseq.rb"
-  [ -f "$gen" ] || return 0
+  probe="$(dirname "$0")/ruby-start-probe.rb"
+  recipe="$(dirname "$0")/../languages/ruby.json"
+  [ -f "$gen" ] && [ -f "$probe" ] && [ -f "$recipe" ] || return 0
+  # the generator takes the cached command's flags from the recipe, and
+  # checks start.rb with the probe: both are part of the key
   key="$(/usr/bin/ruby --version); $(dpkg-query -W -f '${Package}=${Version}\n' 'ruby*' 'libruby*' 2>/dev/null |
-    grep -v '=$' | tr '\n' ' ' || true); script $(cat "$0" "$gen" | sha256sum | cut -c1-16)"
+    grep -v '=$' | tr '\n' ' ' || true); script $(cat "$0" "$gen" "$probe" "$recipe" | sha256sum | cut -c1-16)"
   if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ] && [ -f "$dir/start.rb" ]; then
     return 0
   fi

@@ -40,6 +40,7 @@
 # /proc/self/cmdline; ISeq#to_a and #disasm of library code name anonymous
 # parameters differently (see above).
 require "fileutils"
+require "json"
 require "ripper"
 require "rbconfig"
 
@@ -205,18 +206,17 @@ RUBY
 
 # start.rb stands in for this Ruby's gem prelude only if a program finds the
 # same state either way (another Ruby's prelude may load more): else it goes,
-# and the recipe runs Ruby as it is, without the cache.
-probe = File.join(out, "probe.rb")
-File.write(probe, <<~'PROBE')
-  p $LOADED_FEATURES, $LOAD_PATH, Gem.loaded_specs.keys.sort
-  p Object.constants.sort, global_variables.sort, Kernel.private_instance_methods.sort
-  p NameError.ancestors, NoMethodError.ancestors, KeyError.ancestors
-  p Kernel.instance_method(:require).source_location, Warning.instance_methods.sort
-PROBE
+# and the recipe runs Ruby as it is, without the cache. The cached command
+# is the recipe's own (its flags before `-r`), the probe the one the
+# differential test runs too.
+recipe = JSON.parse(File.read(File.expand_path("../languages/ruby.json", __dir__)))
+cached_argv = recipe["steps"].find { |s| s["cached_argv"] }["cached_argv"]
+flags = cached_argv[1...cached_argv.index { |a| a.start_with?("-r") }]
+abort "warm-ruby-iseq.rb: unexpected cached_argv in languages/ruby.json: #{cached_argv.inspect}" unless
+  flags.all? { |f| f.start_with?("--disable-") }
+probe = File.expand_path("ruby-start-probe.rb", __dir__)
 plain = IO.popen([RbConfig.ruby, probe], err: [:child, :out], &:read)
-cached = IO.popen([RbConfig.ruby, "--disable-gems", "--disable-error_highlight", "--disable-did_you_mean",
-                   "-r#{File.join(out, "start.rb")}", probe], err: [:child, :out], &:read)
-File.delete(probe)
+cached = IO.popen([RbConfig.ruby, *flags, "-r#{File.join(out, "start.rb")}", probe], err: [:child, :out], &:read)
 unless plain == cached && $?.success?
   File.delete(File.join(out, "start.rb"))
   abort "warm-ruby-iseq.rb: start.rb does not start Ruby #{RUBY_VERSION} as its prelude does; no cache"

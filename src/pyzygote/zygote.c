@@ -765,7 +765,7 @@ int main(int argc, char **argv)
         struct warm_config cfg;
         struct warm_ready ready;
 
-        zyrun_start("codeexec-pyzyg");
+        zyrun_start("codeexec-pyzygote");
         if (argc > 1)
                 script_path = argv[1];
         zyrun_configure(&cfg);

@@ -303,7 +303,7 @@ int main(int argc, char **argv)
         struct warm_config cfg;
         struct warm_ready ready;
 
-        zyrun_start("codeexec-rktzyg");
+        zyrun_start("codeexec-rktzygote");
         if (argc != 2)
                 zyrun_die("usage: codeexec-rktzygote FILE (argv[0]: racket's path)");
         zyrun_configure(&cfg);

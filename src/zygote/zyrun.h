@@ -41,7 +41,9 @@ struct zyrun_hooks {
  * another zygote). */
 _Noreturn void zyrun_die(const char *what);
 
-/* Names the zygote (messages, its process name), makes it non-dumpable and
+/* Names the zygote (messages; its process name is the name cut to 15
+ * bytes, as the kernel cuts its binary's name at exec, so that one name
+ * serves from the exec on), makes it non-dumpable and
  * ends it with the server; closes WARM_FD_EXE. Call first. */
 void zyrun_start(const char *name);
 

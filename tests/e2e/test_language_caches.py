@@ -131,13 +131,8 @@ RUBY_EXTRA = {
     # a NoMethodError raised inside a library (error_highlight's snippet)
     "library-error": "require 'matrix'\nMatrix[[1]] * nil\n",
     # the state Ruby starts a program in (the cached run loads the gem
-    # prelude itself): nothing required, so nothing hides a difference
-    "start-state": "p $LOADED_FEATURES, $LOAD_PATH, Gem.loaded_specs.keys.sort\n"
-    "p Object.constants.sort, global_variables.sort, Kernel.private_instance_methods.sort\n"
-    "p NameError.ancestors, NoMethodError.ancestors, KeyError.ancestors\n"
-    "p Kernel.instance_method(:require).source_location, $0, __FILE__\n"
-    "begin; lenght = 1; lengthh; rescue NameError => e; puts e.message; end\n"
-    "begin; [1].frist; rescue NoMethodError => e; puts e.detailed_message rescue puts e.message; end\n",
+    # prelude itself): the probe the cache's set-up also checks
+    "start-state": (REPO / "scripts" / "ruby-start-probe.rb").read_text(),
 }
 
 # Elixir programs that see what the launcher hands to the VM (the cached

@@ -47,7 +47,7 @@ from hostile import (WARM_HEADER, WARM_READY, build_has_warm_python, request, un
 from warm_corpus import CORPUS
 
 READY_TIMEOUT_S = 60.0
-ZYGOTE_COMM = "codeexec-pyzyg"   # codeexec-pyzygote, as /proc/PID/comm truncates it
+ZYGOTE_COMM = "codeexec-pyzygo"   # codeexec-pyzygote, as /proc/PID/comm truncates it
 THREADS_PER_SERVER = 4
 # what a program can observe of its own run; wall_ms, memory_kb, ... are not compared
 COMPARED = ("exit_code", "signal", "stdout", "stderr", "stdout_truncated", "stderr_truncated",
@@ -87,7 +87,7 @@ def _needs_warm_python():
 
 
 def zygotes(server_pid: int) -> List[int]:
-    """The server's children whose comm is codeexec-pyzyg."""
+    """The server's children whose comm is codeexec-pyzygo."""
     found = []
     for d in os.listdir("/proc"):
         if not d.isdigit():

@@ -34,7 +34,7 @@ from hostile import (build_has_warm_python, empty_cgroups, metric, request, uniq
                      wait_quiet, wait_warm_ready)
 
 OPENBLAS_DIR = Path("/usr/lib/x86_64-linux-gnu/openblas-pthread")
-ZYGOTE_COMM = "codeexec-pyzyg"
+ZYGOTE_COMM = "codeexec-pyzygo"
 
 
 @pytest.fixture(scope="module", autouse=True)
