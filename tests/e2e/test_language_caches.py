@@ -33,9 +33,11 @@ CPP_PCH = Path("/var/cache/codeexec/cpp-pch")
 TS_SNAPSHOT = Path("/var/cache/codeexec/ts-snapshot")
 
 PREFIX = "#include<assert.h>\n#include<bits/stdc++.h>\n"
+CP_PREFIX = "#include <bits/stdc++.h>\n"
 
-# C++ programs at the edges of the PCH rule (only the exact MultiPL-E prefix
-# takes the precompiled header; it must still behave as the plain headers).
+# C++ programs at the edges of the PCH rule (only the exact MultiPL-E prefix,
+# or the exact line `#include <bits/stdc++.h>`, takes a precompiled header;
+# it must still behave as the plain headers).
 CPP_EXTRA = {
     # a type error deep in the standard headers: include chains in stderr
     "header-error": PREFIX + "int main() {\n  std::vector<int> v;\n  v.push_back(\"x\");\n"
@@ -57,8 +59,24 @@ CPP_EXTRA = {
     "crlf": PREFIX.replace("\n", "\r\n") + "int main() { std::cout << 1 << std::endl; }\n",
     # the prefix with nothing after it: no main, a link error
     "prefix-only": PREFIX,
+    # the competitive programmer's first line (the second PCH): a program
+    # that reads nothing and prints
+    "cp-pass": CP_PREFIX + "using namespace std;\nint main() {\n  vector<long long> v{3, 1, 2};\n"
+    "  sort(v.begin(), v.end());\n  cout << v[0] << ' ' << accumulate(v.begin(), v.end(), 0LL) << endl;\n}\n",
+    # a type error deep in the standard headers: include chains in stderr
+    "cp-header-error": CP_PREFIX + "using namespace std;\nint main() {\n  set<int> s;\n"
+    "  sort(s.begin(), s.end());\n  priority_queue<pair<int, string>> q;\n  q.push(1);\n}\n",
+    # __FILE__, __LINE__ and a failed assert (<cassert> comes with it)
+    "cp-file-line": CP_PREFIX + "int main() {\n  printf(\"%s %d\\n\", __FILE__, __LINE__);\n"
+    "  assert(2 + 2 == 5);\n}\n",
+    # the header again, and a macro the headers use after it
+    "cp-reinclude": CP_PREFIX + "#define int long long\n#include <bits/stdc++.h>\n"
+    "signed main() { int x = 1LL << 40; std::cout << x << ' ' << sizeof(int) << std::endl; }\n",
+    # no space before '<': not the exact line, so never the PCH
+    "cp-no-space": CP_PREFIX.replace(" <", "<") + "int main() { std::cout << std::gcd(12, 18) << std::endl; }\n",
+    # the line alone: no main, a link error
+    "cp-prefix-only": CP_PREFIX,
 }
-
 # Dafny programs whose output goes through the AOT-compiled assemblies in
 # ways the corpus does not: an exception thrown inside System.Numerics from
 # the program, with a stack trace through Dafny's own frames (Dafny 2.3
@@ -552,7 +570,7 @@ def test_cpp_pch_is_used(tmp_path):
     the host: g++ -H names a PCH it uses with '!')."""
     if not Path("/usr/bin/g++").exists():
         pytest.skip("g++ not installed")
-    if not (CPP_PCH / "pch" / "assert.h.gch").is_file():
+    if not (CPP_PCH / "pch-cp" / "bits" / "stdc++.h.gch").is_file():
         pytest.skip(f"{CPP_PCH} not built (scripts/warm-caches.sh)")
     src = tmp_path / "main.cpp"
     src.write_text((LANG_DIR / "cpp" / "pass.cpp").read_text())
@@ -561,6 +579,11 @@ def test_cpp_pch_is_used(tmp_path):
     r = subprocess.run(argv + ["-H"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stderr.startswith(f"! {CPP_PCH}/pch/assert.h.gch\n"), r.stderr[:500]
+    # and a competitive program's first line, the other one
+    src.write_text(CPP_EXTRA["cp-pass"])
+    r = subprocess.run(argv + ["-H"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.startswith(f"! {CPP_PCH}/pch-cp/bits/stdc++.h.gch\n"), r.stderr[:500]
 
 
 JVM_CHECKS = {
@@ -599,20 +622,24 @@ def test_cpp_pch_wrapper_uses_only_a_fresh_cache(tmp_path):
     prefix; anything else runs the plain command."""
     if not Path("/usr/bin/g++").exists():
         pytest.skip("g++ not installed")
-    if not (CPP_PCH / "pch" / "assert.h.gch").is_file():
+    if not (CPP_PCH / "pch-cp" / "bits" / "stdc++.h.gch").is_file():
         pytest.skip(f"{CPP_PCH} not built (scripts/warm-caches.sh)")
     cache = tmp_path / "cache"
     (cache / "pch").mkdir(parents=True)
     (cache / "pch" / "assert.h.gch").symlink_to(CPP_PCH / "pch" / "assert.h.gch")
     (cache / "pch" / "assert.h").write_text((CPP_PCH / "pch" / "assert.h").read_text())
     (cache / "prefix").write_text(PREFIX)
+    (cache / "pch-cp" / "bits").mkdir(parents=True)
+    (cache / "pch-cp" / "bits" / "stdc++.h.gch").symlink_to(CPP_PCH / "pch-cp" / "bits" / "stdc++.h.gch")
+    (cache / "pch-cp" / "bits" / "stdc++.h").write_text((CPP_PCH / "pch-cp" / "bits" / "stdc++.h").read_text())
+    (cache / "prefix-cp").write_text(CP_PREFIX)
     deps = (CPP_PCH / "deps").read_text()
     work = tmp_path / "w"
     work.mkdir()
     argv = _cached_argv("cpp", "compile")
     argv[2] = argv[2].replace(str(CPP_PCH), str(cache))
 
-    def uses_pch(code, deps_text):
+    def uses_pch(code, deps_text, gch="pch/assert.h.gch"):
         if deps_text is None:
             (cache / "deps").unlink(missing_ok=True)
         else:
@@ -622,7 +649,7 @@ def test_cpp_pch_wrapper_uses_only_a_fresh_cache(tmp_path):
                for a in argv]
         r = subprocess.run(cmd + ["-H"], capture_output=True, text=True, cwd=work, timeout=120)
         assert r.returncode == 0, r.stderr[-2000:]
-        return r.stderr.startswith(f"! {cache}/pch/assert.h.gch\n")
+        return r.stderr.startswith(f"! {cache}/{gch}\n")
 
     program = (LANG_DIR / "cpp" / "pass.cpp").read_text()
     assert program.startswith(PREFIX)
@@ -633,3 +660,9 @@ def test_cpp_pch_wrapper_uses_only_a_fresh_cache(tmp_path):
     assert not uses_pch(program, deps + f"{tmp_path}/gone.h\n")  # a header went away
     assert not uses_pch(program, None)  # no deps list: not a finished cache
     assert not uses_pch("\n" + program, deps)  # not the exact prefix
+    cp, cp_gch = CPP_EXTRA["cp-pass"], "pch-cp/bits/stdc++.h.gch"
+    assert uses_pch(cp, deps, cp_gch)
+    assert not uses_pch(cp, deps + f"{newer}\n", cp_gch)
+    assert not uses_pch(cp.replace(" <", "<", 1), deps, cp_gch)  # not the exact line
+    (cache / "pch-cp" / "bits" / "stdc++.h.gch").unlink()
+    assert not uses_pch(cp, deps, cp_gch)  # an older cache, without this header
