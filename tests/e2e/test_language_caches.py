@@ -77,6 +77,7 @@ CPP_EXTRA = {
     # the line alone: no main, a link error
     "cp-prefix-only": CP_PREFIX,
 }
+
 # Dafny programs whose output goes through the AOT-compiled assemblies in
 # ways the corpus does not: an exception thrown inside System.Numerics from
 # the program, with a stack trace through Dafny's own frames (Dafny 2.3
@@ -504,6 +505,7 @@ def test_rust_links_with_lld_only_with_caches(server, server_off, installed):
     assert (on["status"], on["stdout"]) == ("OK", "lld\n"), on
     assert (off["status"], off["stdout"]) == ("OK", "ld\n"), off
 
+
 def test_cache_is_read_only(server, installed):
     """A run sees the C++ cache but cannot change it."""
     if not installed.get("cpp", {}).get("installed"):
@@ -566,24 +568,22 @@ def test_ts_snapshot_is_used(tmp_path):
 
 
 def test_cpp_pch_is_used(tmp_path):
-    """The cached compile step really loads the precompiled header (run on
-    the host: g++ -H names a PCH it uses with '!')."""
+    """The cached compile step really loads the precompiled headers (run on
+    the host: g++ -H names a PCH it uses with '!'): MultiPL-E's prefix, and
+    a competitive program's first line."""
     if not Path("/usr/bin/g++").exists():
         pytest.skip("g++ not installed")
     if not (CPP_PCH / "pch-cp" / "bits" / "stdc++.h.gch").is_file():
         pytest.skip(f"{CPP_PCH} not built (scripts/warm-caches.sh)")
     src = tmp_path / "main.cpp"
-    src.write_text((LANG_DIR / "cpp" / "pass.cpp").read_text())
     argv = [a.replace("{src}", str(src)).replace("{stem}", str(tmp_path / "main"))
             for a in _cached_argv("cpp", "compile")]
-    r = subprocess.run(argv + ["-H"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
-    assert r.returncode == 0, r.stderr
-    assert r.stderr.startswith(f"! {CPP_PCH}/pch/assert.h.gch\n"), r.stderr[:500]
-    # and a competitive program's first line, the other one
-    src.write_text(CPP_EXTRA["cp-pass"])
-    r = subprocess.run(argv + ["-H"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
-    assert r.returncode == 0, r.stderr
-    assert r.stderr.startswith(f"! {CPP_PCH}/pch-cp/bits/stdc++.h.gch\n"), r.stderr[:500]
+    for code, gch in (((LANG_DIR / "cpp" / "pass.cpp").read_text(), "pch/assert.h.gch"),
+                      (CPP_EXTRA["cp-pass"], "pch-cp/bits/stdc++.h.gch")):
+        src.write_text(code)
+        r = subprocess.run(argv + ["-H"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+        assert r.returncode == 0, r.stderr
+        assert r.stderr.startswith(f"! {CPP_PCH}/{gch}\n"), r.stderr[:500]
 
 
 JVM_CHECKS = {
