@@ -41,8 +41,12 @@ PYTEST  := /usr/bin/python3 -m pytest
 # racket package) and liblz4-dev, both installed by `make setup`; without
 # them the server runs Racket cold.
 RACKET_EMBED := $(and $(wildcard /usr/lib/libracketcs.a),$(wildcard /usr/include/lz4.h))
+# The warm R zygote links Debian's libR.so and its headers (r-base-core);
+# without them the server runs R cold.
+R_EMBED := $(and $(wildcard /usr/lib/R/lib/libR.so),$(wildcard /usr/share/R/include/Rembedded.h))
 all: $(BUILD)/codeexec $(BUILD)/codeexec-pyzygote $(BUILD)/codeexec-pyreaper \
-	$(BUILD)/codeexec-execzygote $(if $(RACKET_EMBED),$(BUILD)/codeexec-rktzygote)
+	$(BUILD)/codeexec-execzygote $(if $(RACKET_EMBED),$(BUILD)/codeexec-rktzygote) \
+	$(if $(R_EMBED),$(BUILD)/codeexec-rzygote)
 
 $(BUILD)/codeexec: $(OBJ)
 	@echo "  LD  $@"
@@ -74,6 +78,19 @@ $(BUILD)/codeexec-rktzygote: $(RKTZYGOTE_SRC) src/rktzygote/warm_run.rkt \
 	@cc -O2 -g -std=gnu11 $(WARN) $(HARDEN) -isystem /usr/include/racket -pie \
 		-Wl,-z,relro,-z,now -o $@ $(RKTZYGOTE_SRC) /usr/lib/libracketcs.a \
 		-lm -ldl -lpthread -lz -llz4
+
+# The warm R zygote (src/rzygote/zygote.c) is R's own main, linked with
+# libR.so (found through its run path, as R's launcher finds it through
+# LD_LIBRARY_PATH); it interposes fopen, which the executable exports to
+# libR because libR uses it.
+RZYGOTE_SRC := src/rzygote/zygote.c $(ZYGOTE_COMMON)
+RZYGOTE_CFLAGS := -O2 -g -std=gnu11 $(WARN) $(HARDEN) -isystem /usr/share/R/include
+$(BUILD)/codeexec-rzygote: $(RZYGOTE_SRC) $(wildcard src/sandbox/*.h) src/zygote/zyrun.h \
+		src/util/scm.h src/util/err.h
+	@mkdir -p $(dir $@)
+	@echo "  LD  $@"
+	@cc $(RZYGOTE_CFLAGS) -pie -Wl,-z,relro,-z,now -o $@ $(RZYGOTE_SRC) \
+		-L/usr/lib/R/lib -Wl,-rpath,/usr/lib/R/lib -lR -ldl
 
 # Judge mode's exec zygote (src/zygote/execzygote.c): one per judged
 # program and slot, forking a box per test.
@@ -186,7 +203,8 @@ ASAN_MAKE := $(MAKE) --no-print-directory BUILD=build-asan \
 	CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	LDFLAGS="-fsanitize=address,undefined"
 ASAN_BIN  := build-asan/codeexec build-asan/codeexec-pyzygote build-asan/codeexec-pyreaper \
-	build-asan/codeexec-execzygote $(if $(RACKET_EMBED),build-asan/codeexec-rktzygote)
+	build-asan/codeexec-execzygote $(if $(RACKET_EMBED),build-asan/codeexec-rktzygote) \
+	$(if $(R_EMBED),build-asan/codeexec-rzygote)
 
 asan:
 	@$(ASAN_MAKE) $(ASAN_BIN)
@@ -274,6 +292,8 @@ compdb:
 	   printf '%s\t%s\n' src/pyzygote/zygote.c 'cc $(ZYGOTE_CFLAGS) -c -o /dev/null src/pyzygote/zygote.c'; \
 	   $(if $(RACKET_EMBED),printf '%s\t%s\n' src/rktzygote/zygote.c \
 		'cc -O2 -g -std=gnu11 $(WARN) $(HARDEN) -isystem /usr/include/racket -c -o /dev/null src/rktzygote/zygote.c';) \
+	   $(if $(R_EMBED),printf '%s\t%s\n' src/rzygote/zygote.c \
+		'cc $(RZYGOTE_CFLAGS) -c -o /dev/null src/rzygote/zygote.c';) \
 	   $(foreach f,$(wildcard src/zygote/*.c),printf '%s\t%s\n' $(f) \
 		'cc -O2 -g -std=gnu11 $(WARN) $(HARDEN) -c -o /dev/null $(f)';) \
 	   $(foreach f,$(filter src/pyzygote/%,$(REAPER_SRC)),printf '%s\t%s\n' $(f) \
@@ -287,7 +307,7 @@ compdb:
 # carries state from one file to the next and reports va_lists as
 # uninitialised that are not.
 TIDY_SRC  := $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c) \
-	$(if $(RACKET_EMBED),$(wildcard src/rktzygote/*.c))
+	$(if $(RACKET_EMBED),$(wildcard src/rktzygote/*.c)) $(if $(R_EMBED),$(wildcard src/rzygote/*.c))
 TIDY_JOBS ?= 2
 tidy: compdb
 	@echo "  TIDY $(words $(TIDY_SRC)) files"
@@ -295,14 +315,14 @@ tidy: compdb
 		2>$(BUILD)/tidy.log || { grep -v ' generated\.$$' $(BUILD)/tidy.log; false; }
 
 format:
-	clang-format -i $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c)
+	clang-format -i $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c)
 
 lint: $(BUILD)/codeexec
 	@scripts/options-doc --check $(BUILD)/codeexec
 	@scripts/check-layers
 	@/usr/bin/python3 tests/judge/make_corpus.py --check
-	@clang-format --dry-run --Werror $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c) $(wildcard src/*/*.h)
-	@! grep -nE '\b(sprintf|strcpy|strcat|gets)\s*\(' $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c) || (echo "banned call" && false)
+	@clang-format --dry-run --Werror $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c) $(wildcard src/*/*.h)
+	@! grep -nE '\b(sprintf|strcpy|strcat|gets)\s*\(' $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c) || (echo "banned call" && false)
 	@$(MAKE) --no-print-directory tidy
 
 clean:

@@ -47,6 +47,9 @@ from common import BINARY, Server
 
 ZYGOTE_EXE = BINARY.resolve().parent / "codeexec-pyzygote"
 RKT_ZYGOTE_EXE = BINARY.resolve().parent / "codeexec-rktzygote"
+R_ZYGOTE_EXE = BINARY.resolve().parent / "codeexec-rzygote"
+# The zygotes started with their runtime's first run: binary, /health header.
+LAZY_ZYGOTES = ((RKT_ZYGOTE_EXE, "X-Codeexec-Warm-Racket"), (R_ZYGOTE_EXE, "X-Codeexec-Warm-R"))
 
 KINDS = [  # (weight, kind)
     (50, "pass"), (15, "fail"), (5, "timeout"), (5, "flood"), (4, "memory"),
@@ -127,8 +130,8 @@ def exe_of(pid):
 
 def warm_pool_size(url, header_name="X-Codeexec-Warm-Python"):
     """How many zygotes the server's warm pool has (N of ready=R/N), 0 if off
-    (Racket's with header_name="X-Codeexec-Warm-Racket": started with the
-    first Racket run, so up to N)."""
+    (Racket's with header_name="X-Codeexec-Warm-Racket", R's with
+    "X-Codeexec-Warm-R": started with their first run, so up to N)."""
     try:
         with urllib.request.urlopen(url + "/health", timeout=10) as r:
             header = r.headers.get(header_name) or ""
@@ -138,10 +141,17 @@ def warm_pool_size(url, header_name="X-Codeexec-Warm-Python"):
     return int(m[1]) if m else 0
 
 
-def census(server_pid, pool_size, zygote_exe=ZYGOTE_EXE, racket_pool=0):
+def lazy_pools(url):
+    """{zygote binary: N} for the runtimes whose zygotes start with their
+    first run (Racket's, R's): how many of each may be there."""
+    return {str(exe): warm_pool_size(url, header) for exe, header in LAZY_ZYGOTES}
+
+
+def census(server_pid, pool_size, zygote_exe=ZYGOTE_EXE, lazy=None):
     """(zygotes, leftovers): the server's warm Python zygotes, and every
     other process under the server as (pid, comm) but its spawner, idle
-    standby boxes and at most racket_pool warm Racket zygotes. A zygote is a
+    standby boxes and at most lazy[exe] zygotes of each lazily started
+    runtime (lazy_pools: Racket's, R's). A zygote is a
     direct child of the server running zygote_exe, at most pool_size of them
     (more are leftovers); processes under a zygote are leftovers, as runs
     end there."""
@@ -154,8 +164,9 @@ def census(server_pid, pool_size, zygote_exe=ZYGOTE_EXE, racket_pool=0):
                   if table[p][1] == "codeexec-spawn" and exe_of(p) == exe_of(server_pid))[:1]
     kept += sorted(p for p in children[server_pid]
                    if table[p][1] == "codeexec-wait" and not children[p])[:pool_size]
-    kept += sorted(p for p in children[server_pid]
-                   if exe_of(p) == str(RKT_ZYGOTE_EXE) and not children[p])[:racket_pool]
+    for exe, n in (lazy or {}).items():
+        kept += sorted(p for p in children[server_pid]
+                       if exe_of(p) == exe and not children[p])[:n]
     leftovers, todo = [], list(children[server_pid])
     while todo:
         p = todo.pop()
@@ -234,8 +245,7 @@ def main():
     stop.set()
     time.sleep(2)
     pool_size = warm_pool_size(srv.url)
-    zygotes, leftovers = census(pid, pool_size,
-                                racket_pool=warm_pool_size(srv.url, "X-Codeexec-Warm-Racket"))
+    zygotes, leftovers = census(pid, pool_size, lazy=lazy_pools(srv.url))
     rss1, fds1 = rss_kb(pid), fds(pid)
     srv.stop()
     if planted_pid_file:

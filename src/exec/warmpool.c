@@ -17,7 +17,9 @@
  * the server's log. For Racket, each slot has one zygote (racket and
  * rackunit loaded, rktzygote/), started with the server's first Racket run
  * (which runs cold): it holds about 130 MB and its start takes a few
- * seconds of CPU, which a server that never sees Racket should not pay. */
+ * seconds of CPU, which a server that never sees Racket should not pay.
+ * R's (rzygote/: R started up to the first line of its program) likewise
+ * start with the first R run. */
 #define _GNU_SOURCE
 #include "warmpool.h"
 
@@ -287,8 +289,15 @@ static int add_runtime(enum sbx_warm_runtime rt, const struct warmpool_runtime *
         return r->envp ? 0 : -1;
 }
 
-int warmpool_start(struct event_base *base, unsigned slots, const struct warmpool_runtime *python,
-                   const char *preload, const struct warmpool_runtime *racket, struct err *e)
+/* What a lazily started runtime's zygote holds ahead (its name in logs). */
+static const char *const lazy_preload[SBX_WARM_RUNTIMES] = {
+    [SBX_WARM_RACKET] = "racket,rackunit",
+    [SBX_WARM_R] = "R's start-up: base and default packages",
+};
+
+int warmpool_start(struct event_base *base, unsigned slots,
+                   const struct warmpool_runtime rts[SBX_WARM_RUNTIMES], const char *preload,
+                   struct err *e)
 {
         size_t nmods;
 
@@ -299,11 +308,12 @@ int warmpool_start(struct event_base *base, unsigned slots, const struct warmpoo
                 goto oom;
         nmods = strv_len(pool.mods);
         pool.kinds = 0;
-        if (add_runtime(SBX_WARM_PYTHON, python,
-                        1 + (nmods < MAX_PRELOAD_KINDS ? (unsigned)nmods : MAX_PRELOAD_KINDS)) <
-                0 ||
-            add_runtime(SBX_WARM_RACKET, racket, 1) < 0)
-                goto oom;
+        for (int rt = 0; rt < SBX_WARM_RUNTIMES; rt++)
+                if (add_runtime((enum sbx_warm_runtime)rt, &rts[rt],
+                                rt != SBX_WARM_PYTHON       ? 1
+                                : nmods < MAX_PRELOAD_KINDS ? 1 + (unsigned)nmods
+                                                            : 1 + MAX_PRELOAD_KINDS) < 0)
+                        goto oom;
         if (!pool.kinds)
                 return 0;
         pool.slots = calloc((size_t)slots * pool.kinds, sizeof(*pool.slots));
@@ -312,24 +322,27 @@ int warmpool_start(struct event_base *base, unsigned slots, const struct warmpoo
         pool.nslots = slots;
         for (unsigned i = 0; i < slots * pool.kinds; i++) {
                 struct zslot *z = &pool.slots[i];
-                const struct runtime *py = &pool.rt[SBX_WARM_PYTHON];
                 z->slot = i / pool.kinds;
                 z->kind = i % pool.kinds;
                 z->backoff_s = MIN_BACKOFF_S;
-                if (py->recipe && z->kind < py->first + py->nkinds) {
-                        unsigned k = z->kind - py->first;
-                        z->rt = SBX_WARM_PYTHON;
-                        z->preload = k == 0                ? strdup(LEAN_PRELOAD)
-                                     : k + 1 == py->nkinds ? strdup(pool.preload)
-                                                           : preload_prefix(k);
+                for (int rt = 0; rt < SBX_WARM_RUNTIMES; rt++) {
+                        const struct runtime *r = &pool.rt[rt];
+                        if (r->recipe && z->kind >= r->first && z->kind < r->first + r->nkinds)
+                                z->rt = (enum sbx_warm_runtime)rt;
+                }
+                if (z->rt == SBX_WARM_PYTHON) {
+                        unsigned k = z->kind - pool.rt[SBX_WARM_PYTHON].first;
+                        z->preload = k == 0 ? strdup(LEAN_PRELOAD)
+                                     : k + 1 == pool.rt[SBX_WARM_PYTHON].nkinds
+                                         ? strdup(pool.preload)
+                                         : preload_prefix(k);
                 } else {
-                        z->rt = SBX_WARM_RACKET;
-                        z->preload = strdup("racket,rackunit");
+                        z->preload = strdup(lazy_preload[z->rt]);
                 }
                 if (!z->preload)
                         goto oom;
         }
-        /* Python's start now; Racket's with the first Racket run. */
+        /* Python's start now; the others' with their runtime's first run. */
         for (unsigned i = 0; i < slots * pool.kinds; i++)
                 if (pool.slots[i].rt == SBX_WARM_PYTHON)
                         start_zygote(&pool.slots[i]);
@@ -376,16 +389,17 @@ static unsigned want_kind(const char *code, size_t len)
         return last < kinds ? last : kinds - 1;
 }
 
-/* Racket's zygote of the slot, started by the first run that wants it
- * (every slot's then: the next runs may land on any slot). */
-static struct sbx_box *racket_zygote(unsigned slot)
+/* A lazily started runtime's zygote of the slot (Racket's, R's), started
+ * by the first run that wants it (every slot's then: the next runs may
+ * land on any slot). */
+static struct sbx_box *lazy_zygote(enum sbx_warm_runtime rt, unsigned slot)
 {
-        const struct runtime *rkt = &pool.rt[SBX_WARM_RACKET];
-        struct zslot *z = &pool.slots[slot * pool.kinds + rkt->first];
+        const struct runtime *r = &pool.rt[rt];
+        struct zslot *z = &pool.slots[slot * pool.kinds + r->first];
 
         if (z->state == Z_IDLE)
                 for (unsigned i = 0; i < pool.nslots; i++) {
-                        struct zslot *other = &pool.slots[i * pool.kinds + rkt->first];
+                        struct zslot *other = &pool.slots[i * pool.kinds + r->first];
                         if (other->state == Z_IDLE)
                                 start_zygote(other);
                 }
@@ -399,8 +413,9 @@ struct sbx_box *warmpool_get(unsigned slot, const struct recipe *r, const char *
 
         if (slot >= pool.nslots || !r)
                 return NULL;
-        if (r == pool.rt[SBX_WARM_RACKET].recipe)
-                return racket_zygote(slot);
+        for (int rt = 0; rt < SBX_WARM_RUNTIMES; rt++)
+                if (rt != SBX_WARM_PYTHON && r == pool.rt[rt].recipe)
+                        return lazy_zygote((enum sbx_warm_runtime)rt, slot);
         if (r != pool.rt[SBX_WARM_PYTHON].recipe)
                 return NULL;
         want = want_kind(code, len);
@@ -518,4 +533,5 @@ void warmpool_metrics(struct buf *out)
 {
         runtime_metrics(out, SBX_WARM_PYTHON, "Python");
         runtime_metrics(out, SBX_WARM_RACKET, "Racket");
+        runtime_metrics(out, SBX_WARM_R, "R");
 }

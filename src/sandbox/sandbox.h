@@ -147,14 +147,19 @@ struct sbx_usage {
         bool oom_killed;
 };
 
+/* The runtimes with warm zygotes (warm.c): each has its zygote binary,
+ * started with a cold run's command line. */
+enum sbx_warm_runtime { SBX_WARM_PYTHON, SBX_WARM_RACKET, SBX_WARM_R, SBX_WARM_RUNTIMES };
+
 struct sbx_options {
         uid_t uid_base; /* host uid of slot 0; slot i gets uid_base + i */
         unsigned max_slots;
         int no_cgroups;  /* force the rlimits-only fallback */
         char *argv_area; /* the server's argv strings, wiped in each box */
         size_t argv_len;
-        const char *zygote_path;     /* codeexec-pyzygote; NULL: no warm Python */
-        const char *rktzygote_path;  /* codeexec-rktzygote; NULL: no warm Racket */
+        /* Each warm runtime's zygote binary (codeexec-pyzygote,
+         * codeexec-rktzygote, codeexec-rzygote); NULL: that one is never warm. */
+        const char *zygote_paths[SBX_WARM_RUNTIMES];
         const char *reaper_path;     /* codeexec-pyreaper, needed with it */
         const char *execzygote_path; /* codeexec-execzygote; NULL: no judge zygotes */
         bool no_standby;             /* never start a slot's next box ahead (standby.c) */
@@ -179,13 +184,10 @@ int sbx_global_init(const struct sbx_options *opt, struct err *e);
 /* Removes what sbx_global_init created (and leftovers of earlier crashed
  * servers under the same parent). */
 void sbx_global_cleanup(void);
-/* The runtimes with warm zygotes (warm.c): each has its zygote binary,
- * started with a cold run's command line. */
-enum sbx_warm_runtime { SBX_WARM_PYTHON, SBX_WARM_RACKET, SBX_WARM_RUNTIMES };
 /* Whether sbx_global_init found the runtime's zygote binary (and the
  * reaper every warm run's PID 1 becomes). */
 bool sbx_warm_available(enum sbx_warm_runtime rt);
-/* "python" or "racket": the runtime's name in logs, headers and metrics. */
+/* "python", "racket" or "r": the runtime's name in logs, headers and metrics. */
 const char *sbx_warm_runtime_name(enum sbx_warm_runtime rt);
 /* "cgroup v2", "cgroup v1" or "rlimits only"; for /health and start-up. */
 const char *sbx_limits_mode(void);

@@ -126,10 +126,7 @@ int sbx_global_init(const struct sbx_options *opt, struct err *e)
         options = *opt;
         if (sbx_seccomp_prepare(e) < 0)
                 return -1;
-        {
-                const char *zygotes[SBX_WARM_RUNTIMES] = {opt->zygote_path, opt->rktzygote_path};
-                sbx_warm_init(zygotes, opt->reaper_path);
-        }
+        sbx_warm_init(opt->zygote_paths, opt->reaper_path);
         sbx_execzygote_init(opt->execzygote_path, opt->reaper_path);
         if (mkdir(SBX_STAGE_DIR, 0755) < 0 && errno != EEXIST)
                 return err_set(e, errno, "mkdir %s", SBX_STAGE_DIR);

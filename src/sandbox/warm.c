@@ -70,20 +70,26 @@ _Static_assert(WARM_REQ_MAX_FDS <= SCM_MAX_FDS, "a run's descriptors fit one rec
 
 /* The zygote binaries by runtime and the reaper (O_PATH), opened once at
  * start-up by sbx_warm_init; -1 without. */
-static int zygote_fd[SBX_WARM_RUNTIMES] = {-1, -1};
+static int zygote_fd[SBX_WARM_RUNTIMES] = {-1, -1, -1};
 static int reaper_fd = -1;
 /* Each zygote's command line: exactly a cold run's (languages/python.json,
- * languages/racket.json), so that a run's /proc/self/cmdline is a cold
- * run's. */
-static char *const zygote_argv[SBX_WARM_RUNTIMES][3] = {
-    {"/usr/bin/python3", "/tmp/main.py", NULL},
-    {"/usr/bin/racket", "/tmp/main.rkt", NULL},
+ * languages/racket.json; R's is what Rscript executes for languages/r.json's
+ * step), so that a run's /proc/self/cmdline is a cold run's. R's zygote
+ * also gets a /tmp of its own: R's start-up makes its session directory
+ * there. */
+static const struct {
+        const char *name;
+        char *const argv[5];
+        bool own_tmp;
+} runtimes[SBX_WARM_RUNTIMES] = {
+    {"python", {"/usr/bin/python3", "/tmp/main.py", NULL}, false},
+    {"racket", {"/usr/bin/racket", "/tmp/main.rkt", NULL}, false},
+    {"r", {"/usr/lib/R/bin/exec/R", "--no-echo", "--no-restore", "--file=/tmp/main.r", NULL}, true},
 };
-static const char *const runtime_name[SBX_WARM_RUNTIMES] = {"python", "racket"};
 
 const char *sbx_warm_runtime_name(enum sbx_warm_runtime rt)
 {
-        return runtime_name[rt];
+        return runtimes[rt].name;
 }
 /* codeexec-execzygote (O_PATH); -1 without exec zygotes. */
 static int execzygote_fd = -1;
@@ -123,7 +129,7 @@ void sbx_warm_init(const char *const zygote_paths[SBX_WARM_RUNTIMES], const char
                 if (zygote_fd[rt] >= 0 && reaper_fd < 0)
                         reaper_fd = open(reaper_path, O_PATH | O_CLOEXEC);
                 if (zygote_fd[rt] < 0 || reaper_fd < 0) {
-                        log_warn("warm %s off: %s, %s: %s", runtime_name[rt], zygote_paths[rt],
+                        log_warn("warm %s off: %s, %s: %s", runtimes[rt].name, zygote_paths[rt],
                                  reaper_path, strerror(errno));
                         if (zygote_fd[rt] >= 0)
                                 close(zygote_fd[rt]);
@@ -204,13 +210,14 @@ int sbx_zygote_spawn(const struct sbx_spec *spec, enum sbx_warm_runtime rt, cons
         if (!sbx_warm_available(rt))
                 return err_set(e, ENOENT, "no zygote binary");
         memset(&step, 0, sizeof(step));
-        step.argv = (char **)zygote_argv[rt];
+        step.argv = (char **)runtimes[rt].argv;
         step.timeout_s = 1e9;
         z.steps = &step;
         z.nsteps = 1;
         z.files = NULL;
         z.nfiles = 0;
         z.zygote = true;
+        z.zygote_tmp = runtimes[rt].own_tmp;
         z.collect_tmp = false;
         z.artifact = NULL;
         z.zygote_fd = zygote_fd[rt];

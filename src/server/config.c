@@ -133,6 +133,9 @@ static const struct opt_spec options[] = {
     {"no-warm-racket", NULL, FLAG(warm_racket, 0), "warm",
      "start every Racket run cold (a fresh racket) instead of forking a pre-started one",
      "the warm ones start with the first Racket run; see [languages.md](languages.md#racket)"},
+    {"no-warm-r", NULL, FLAG(warm_r, 0), "warm",
+     "start every R run cold (a fresh Rscript) instead of forking a pre-started R",
+     "the warm ones start with the first R run; see [languages.md](languages.md#r)"},
     {"no-language-caches", NULL, FLAG(language_caches, 0), "caches used when built",
      "run every toolchain without its install-time caches (recipes' overlays and steps' "
      "cached_argv)",
@@ -284,6 +287,7 @@ static void set_defaults(struct config *cfg)
         memset(cfg, 0, sizeof(*cfg));
         cfg->warm_python = 1;
         cfg->warm_racket = 1;
+        cfg->warm_r = 1;
         cfg->language_caches = 1;
         cfg->access_log = 1;
         for (size_t i = 0; i < NOPTIONS; i++) {

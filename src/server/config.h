@@ -36,6 +36,7 @@ struct config {
         int no_spawner;             /* standbys cloned by the server (sandbox/spawner.c) */
         int warm_python;            /* Python runs start from warm zygotes */
         int warm_racket;            /* Racket runs start from warm zygotes */
+        int warm_r;                 /* R runs start from warm zygotes */
         int language_caches;        /* recipes use their install-time caches */
         const char *python_preload; /* modules the zygotes import, comma-separated */
         int access_log;             /* one JSON line per request on stdout */

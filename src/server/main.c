@@ -167,25 +167,42 @@ static const struct recipe *warm_recipe(const char *key, enum sbx_warm_runtime r
         return r;
 }
 
-/* Warm Python and Racket zygotes for every slot, unless switched off or
+/* Each warm runtime: its recipe's key, the option that turns it off, its
+ * zygote binary beside the server. */
+static const struct {
+        const char *key, *flag, *binary;
+} warm_runtimes[SBX_WARM_RUNTIMES] = {
+    [SBX_WARM_PYTHON] = {"python", "--no-warm-python", "codeexec-pyzygote"},
+    [SBX_WARM_RACKET] = {"racket", "--no-warm-racket", "codeexec-rktzygote"},
+    [SBX_WARM_R] = {"r", "--no-warm-r", "codeexec-rzygote"},
+};
+
+static bool warm_on(enum sbx_warm_runtime rt)
+{
+        return rt == SBX_WARM_PYTHON   ? cfg.warm_python
+               : rt == SBX_WARM_RACKET ? cfg.warm_racket
+                                       : cfg.warm_r;
+}
+
+/* Warm zygotes for every slot, for each runtime not switched off or
  * impossible. */
 static void start_warm(void)
 {
-        struct warmpool_runtime python, racket;
+        struct warmpool_runtime rts[SBX_WARM_RUNTIMES];
         struct err e = {0, ""};
+        bool any = false;
 
-        memset(&python, 0, sizeof(python));
-        memset(&racket, 0, sizeof(racket));
-        python.recipe = warm_recipe("python", SBX_WARM_PYTHON, cfg.warm_python, "--no-warm-python",
-                                    "codeexec-pyzygote");
-        racket.recipe = warm_recipe("racket", SBX_WARM_RACKET, cfg.warm_racket, "--no-warm-racket",
-                                    "codeexec-rktzygote");
-        if (python.recipe)
-                api_recipe_limits(python.recipe, &python.limits);
-        if (racket.recipe)
-                api_recipe_limits(racket.recipe, &racket.limits);
-        if ((python.recipe || racket.recipe) &&
-            warmpool_start(base, cfg.max_running, &python, cfg.python_preload, &racket, &e) < 0)
+        memset(rts, 0, sizeof(rts));
+        for (int rt = 0; rt < SBX_WARM_RUNTIMES; rt++) {
+                rts[rt].recipe = warm_recipe(warm_runtimes[rt].key, (enum sbx_warm_runtime)rt,
+                                             warm_on((enum sbx_warm_runtime)rt),
+                                             warm_runtimes[rt].flag, warm_runtimes[rt].binary);
+                if (rts[rt].recipe) {
+                        api_recipe_limits(rts[rt].recipe, &rts[rt].limits);
+                        any = true;
+                }
+        }
+        if (any && warmpool_start(base, cfg.max_running, rts, cfg.python_preload, &e) < 0)
                 log_warn("warm runs: off (%s)", e.msg);
 }
 
@@ -303,14 +320,13 @@ int main(int argc, char **argv)
         so.no_standby = cfg.no_standby != 0;
         so.no_spawner = cfg.no_spawner != 0;
         {
-                static char zygote[PATH_MAX], reaper[PATH_MAX], execzygote[PATH_MAX],
-                    rktzygote[PATH_MAX];
+                static char zygotes[SBX_WARM_RUNTIMES][PATH_MAX], reaper[PATH_MAX],
+                    execzygote[PATH_MAX];
                 so.reaper_path = helper_path(reaper, sizeof(reaper), "codeexec-pyreaper");
-                if (cfg.warm_python)
-                        so.zygote_path = helper_path(zygote, sizeof(zygote), "codeexec-pyzygote");
-                if (cfg.warm_racket)
-                        so.rktzygote_path =
-                            helper_path(rktzygote, sizeof(rktzygote), "codeexec-rktzygote");
+                for (int rt = 0; rt < SBX_WARM_RUNTIMES; rt++)
+                        if (warm_on((enum sbx_warm_runtime)rt))
+                                so.zygote_paths[rt] =
+                                    helper_path(zygotes[rt], PATH_MAX, warm_runtimes[rt].binary);
                 if (!cfg.no_judge_zygotes)
                         so.execzygote_path =
                             helper_path(execzygote, sizeof(execzygote), "codeexec-execzygote");
