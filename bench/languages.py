@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import platform
+import re
 import concurrent.futures as cf
 import json
 import os
@@ -178,6 +179,23 @@ def batch(fn, n: int) -> float:
     return time.perf_counter() - t
 
 
+# Runtimes whose warm zygotes start with their first run: /health header.
+LAZY_ZYGOTE_HEADERS = {"racket": "X-Codeexec-Warm-Racket", "r": "X-Codeexec-Warm-R"}
+
+
+def wait_lazy_zygotes(url, key, timeout=60.0):
+    """After a runtime's first run, until its zygotes are ready (or off), so
+    that the rounds measure the server as it serves from then on."""
+    header = LAZY_ZYGOTE_HEADERS.get(key)
+    deadline = time.monotonic() + timeout
+    while header and time.monotonic() < deadline:
+        with urllib.request.urlopen(url + "/health", timeout=10) as r:
+            m = re.fullmatch(r"ready=(\d+)/(\d+) .*", r.headers.get(header) or "off")
+        if not m or m[1] == m[2]:
+            return
+        time.sleep(0.2)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
@@ -216,6 +234,7 @@ def main():
                         continue
                     must_pass = name == "test"
                     through_server(srv.url, l["key"], code, must_pass)  # warm caches once
+                    wait_lazy_zygotes(srv.url, l["key"])
                     d, s = [], []
                     for _ in range(a.rounds):  # interleaved, so drift hits both
                         d.append(batch(lambda: direct(recipe, code), conc))

@@ -104,6 +104,59 @@ direct command one at a time, 0.21 two at once;
   in verdict, exit code, stdout or stderr.
 """
 
+R_WARM = """## R
+
+R runs start warm too: a cold `Rscript /tmp/main.r` spends about 0.3 s of
+this machine's 0.35 s starting R (its environment files, the base package,
+the default packages `methods`, `utils`, `stats` ..., and the byte-code
+compiler) before its read-eval loop reads the program's first line; a warm
+run starts from there and costs about 18 ms for a hello-world and 70 ms for
+the MultiPL-E test through the whole server (`bench/languages.py`: 0.06-0.07
+and 0.20-0.21 of the direct command;
+[performance.md](performance.md#warm-r-2026-12-07-fourteenth-session)).
+
+- **What is warm.** Per slot one zygote, `build/codeexec-rzygote`
+  (`src/rzygote/`), started with the server's first R run (which runs
+  cold): about 50 MB resident and half a second of CPU to start. It is R's
+  own `main` (that of `bin/exec/R`) linked with Debian's `libR.so` (without
+  `r-base-core`'s library and headers the binary is not built and R runs
+  cold), started with the command line Rscript gives R (`/usr/lib/R/bin/exec/R
+  --no-echo --no-restore --file=/tmp/main.r`) and, byte for byte, the
+  environment R gets from its launchers: the zygote first runs
+  `/usr/bin/Rscript` once, in its own box, on a probe that records both,
+  refuses to start if the command line is not its own, and executes itself
+  again with that environment. `--no-warm-r` turns it off; `/health` says
+  `X-Codeexec-Warm-R: ready=R/N rss_mb=M` (or `off`), `/metrics` has
+  `codeexec_warm_r_*`.
+- **Where it stops.** R opens its `--file=` at start-up with `fopen`; the
+  zygote's `fopen` gives that one path a stream whose first read is where
+  the zygote stops: R has started up and has read nothing of the program.
+  There it says it is ready and serves runs.
+- **What a run is.** The box of a warm Python run (zyrun.c: fresh mount,
+  PID, IPC and cgroup namespaces, its own /tmp, limits, seccomp filter, no
+  capability), and in it a copy of the zygote that goes back into that
+  read, now of the run's `/tmp/main.r`, and returns its first bytes to R,
+  which goes on exactly as a cold R after its start-up: the same
+  read-eval loop, the same error and warning printing, `quit()` and exit
+  statuses, `Execution halted`.
+- **What is fresh in each run.** Its session directory (`tempdir()` and
+  `R_SESSION_TMPDIR`: a new random name, made in the run's own /tmp), the
+  start of `proc.time()`'s elapsed time, and what a new process has anyway
+  (CPU times, pid; the random seed is drawn from the time and pid at first
+  use, as in a cold R). The SIGCHLD disposition is R's, as in a cold R.
+- **Differences from a cold run** a program could see: `gc()` counts and
+  `gcinfo` include the zygote's start-up collections; BLAS threads, if
+  `libblas.so.3` is OpenBLAS, are stopped before the zygote is ready and
+  started again by the run's first BLAS call. Nothing in MultiPL-E's corpus
+  or `tests/e2e/test_warm_r.py` (command line, the whole environment, the
+  session directory, search path and namespaces, options, locale, stdin,
+  `readline`, warnings, errors at top level and in functions, parse errors,
+  `quit` statuses, subprocesses, S4 classes, 20000 lines of buffered output,
+  a C stack overflow) differs in verdict, exit code, stdout or stderr (where
+  two cold runs differ too, in addresses and the C stack usage R reports,
+  the test masks them).
+"""
+
 CACHES = """## Install-time caches
 
 Some recipes use caches that `scripts/warm-caches.sh` builds when the
@@ -430,7 +483,7 @@ def main():
     out += ["", "Placeholders: `{src}` is `/tmp/<source_file>`, `{stem}` the same without its",
             "extension, `{dir}` is `/tmp`. Every step runs in the run's sandbox; see",
             "[recipes.md](recipes.md) for the format and [security.md](security.md) for the box.", "",
-            RACKET, CACHES]
+            RACKET, R_WARM, CACHES]
     (REPO / "docs" / "languages.md").write_text("\n".join(out))
     print(f"wrote docs/languages.md ({len(live)} languages)")
 
