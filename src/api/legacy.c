@@ -37,15 +37,16 @@ void route_health(struct evhttp_request *req)
         /* The body stays the original's "OK"; how runs are limited (cgroup
          * v2, v1, or rlimits only) is announced in a header. */
         struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-        char warm[160], warm_racket[80], warm_r[80];
+        bool ok = http_add_header(h, "X-Codeexec-Limits", sbx_limits_mode()) == 0;
 
-        warmpool_describe(SBX_WARM_PYTHON, warm, sizeof(warm));
-        warmpool_describe(SBX_WARM_RACKET, warm_racket, sizeof(warm_racket));
-        warmpool_describe(SBX_WARM_R, warm_r, sizeof(warm_r));
-        if (http_add_header(h, "X-Codeexec-Limits", sbx_limits_mode()) < 0 ||
-            http_add_header(h, "X-Codeexec-Warm-Python", warm) < 0 ||
-            http_add_header(h, "X-Codeexec-Warm-Racket", warm_racket) < 0 ||
-            http_add_header(h, "X-Codeexec-Warm-R", warm_r) < 0) {
+        /* X-Codeexec-Warm-Python, -Racket ...: each warm runtime's pool */
+        for (int rt = 0; ok && rt < SBX_WARM_RUNTIMES; rt++) {
+                char name[48], warm[160];
+                snprintf(name, sizeof(name), "X-Codeexec-Warm-%s", sbx_warm_runtime_title(rt));
+                warmpool_describe(rt, warm, sizeof(warm));
+                ok = http_add_header(h, name, warm) == 0;
+        }
+        if (!ok) {
                 http_reply_str(req, 500, TEXT, "Out of memory");
                 return;
         }

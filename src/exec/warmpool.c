@@ -497,8 +497,9 @@ void warmpool_describe(enum sbx_warm_runtime rt, char *out, size_t n)
                          (unsigned long long)(rss / 1024));
 }
 
-static void runtime_metrics(struct buf *out, enum sbx_warm_runtime rt, const char *title)
+static void runtime_metrics(struct buf *out, enum sbx_warm_runtime rt)
 {
+        const char *title = sbx_warm_runtime_title(rt);
         const struct runtime *r = &pool.rt[rt];
         uint64_t rss;
         unsigned ready = ready_count(rt, &rss);
@@ -531,7 +532,6 @@ static void runtime_metrics(struct buf *out, enum sbx_warm_runtime rt, const cha
 
 void warmpool_metrics(struct buf *out)
 {
-        runtime_metrics(out, SBX_WARM_PYTHON, "Python");
-        runtime_metrics(out, SBX_WARM_RACKET, "Racket");
-        runtime_metrics(out, SBX_WARM_R, "R");
+        for (int rt = 0; rt < SBX_WARM_RUNTIMES; rt++)
+                runtime_metrics(out, (enum sbx_warm_runtime)rt);
 }

@@ -330,7 +330,6 @@ static uint64_t table_sum(const struct counter_table *t, const char *must_contai
 json_t *metrics_status_json(void)
 {
         json_t *langs = json_array(), *verdicts = json_object(), *o;
-        char warm[256], warm_racket[80], warm_r[80];
 
         if (!langs || !verdicts) {
                 json_decref(langs);
@@ -367,19 +366,25 @@ json_t *metrics_status_json(void)
                                     json_integer((old ? json_integer_value(old) : 0) +
                                                  (json_int_t)runs.items[i].value));
         }
-        warmpool_describe(SBX_WARM_PYTHON, warm, sizeof(warm));
-        warmpool_describe(SBX_WARM_RACKET, warm_racket, sizeof(warm_racket));
-        warmpool_describe(SBX_WARM_R, warm_r, sizeof(warm_r));
         o = json_pack(
-            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:s, s:s, s:f, s:f}",
-            "running", (json_int_t)sched_running(), "queued", (json_int_t)sched_queued(), "slots",
+            "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:f, s:f}", "running",
+            (json_int_t)sched_running(), "queued", (json_int_t)sched_queued(), "slots",
             (json_int_t)sched_max_running(), "queue_capacity", (json_int_t)sched_max_queue(),
             "background_running", (json_int_t)sched_background_running(), "requests_total",
             (json_int_t)table_sum(&requests, NULL), "runs_total", (json_int_t)run_seconds.count,
             "judges_total", (json_int_t)table_sum(&judges, NULL), "sandbox_failures_total",
             (json_int_t)sandbox_failures, "runs_by_verdict", verdicts, "languages", langs,
-            "warm_python", warm, "warm_racket", warm_racket, "warm_r", warm_r, "run_p50_ms",
-            quantile(&run_seconds, 0.5) * 1000, "queue_p95_ms",
+            "run_p50_ms", quantile(&run_seconds, 0.5) * 1000, "queue_p95_ms",
             quantile(&queue_seconds, 0.95) * 1000);
+        /* "warm_python", "warm_racket" ...: each warm runtime's pool */
+        for (int rt = 0; o && rt < SBX_WARM_RUNTIMES; rt++) {
+                char key[32], warm[256];
+                snprintf(key, sizeof(key), "warm_%s", sbx_warm_runtime_name(rt));
+                warmpool_describe(rt, warm, sizeof(warm));
+                if (json_object_set_new(o, key, json_string(warm)) < 0) {
+                        json_decref(o);
+                        o = NULL;
+                }
+        }
         return o;
 }

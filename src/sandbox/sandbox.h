@@ -187,8 +187,12 @@ void sbx_global_cleanup(void);
 /* Whether sbx_global_init found the runtime's zygote binary (and the
  * reaper every warm run's PID 1 becomes). */
 bool sbx_warm_available(enum sbx_warm_runtime rt);
-/* "python", "racket" or "r": the runtime's name in logs, headers and metrics. */
+/* "python", "racket" or "r": the runtime's name in logs, /v1/status keys and
+ * metric names. */
 const char *sbx_warm_runtime_name(enum sbx_warm_runtime rt);
+/* "Python", "Racket" or "R": in /health headers (X-Codeexec-Warm-...) and
+ * metric help texts. */
+const char *sbx_warm_runtime_title(enum sbx_warm_runtime rt);
 /* "cgroup v2", "cgroup v1" or "rlimits only"; for /health and start-up. */
 const char *sbx_limits_mode(void);
 

@@ -78,19 +78,28 @@ static int reaper_fd = -1;
  * also gets a /tmp of its own: R's start-up makes its session directory
  * there. */
 static const struct {
-        const char *name;
+        const char *name, *title;
         char *const argv[5];
         bool own_tmp;
 } runtimes[SBX_WARM_RUNTIMES] = {
-    {"python", {"/usr/bin/python3", "/tmp/main.py", NULL}, false},
-    {"racket", {"/usr/bin/racket", "/tmp/main.rkt", NULL}, false},
-    {"r", {"/usr/lib/R/bin/exec/R", "--no-echo", "--no-restore", "--file=/tmp/main.r", NULL}, true},
+    {"python", "Python", {"/usr/bin/python3", "/tmp/main.py", NULL}, false},
+    {"racket", "Racket", {"/usr/bin/racket", "/tmp/main.rkt", NULL}, false},
+    {"r",
+     "R",
+     {"/usr/lib/R/bin/exec/R", "--no-echo", "--no-restore", "--file=/tmp/main.r", NULL},
+     true},
 };
 
 const char *sbx_warm_runtime_name(enum sbx_warm_runtime rt)
 {
         return runtimes[rt].name;
 }
+
+const char *sbx_warm_runtime_title(enum sbx_warm_runtime rt)
+{
+        return runtimes[rt].title;
+}
+
 /* codeexec-execzygote (O_PATH); -1 without exec zygotes. */
 static int execzygote_fd = -1;
 /* /dev/null, read-only: the program descriptor of an exec zygote's run. */

@@ -167,22 +167,17 @@ static const struct recipe *warm_recipe(const char *key, enum sbx_warm_runtime r
         return r;
 }
 
-/* Each warm runtime: its recipe's key, the option that turns it off, its
- * zygote binary beside the server. */
+/* Each warm runtime: its recipe's key, whether it is on and the option
+ * that turns it off, its zygote binary beside the server. */
 static const struct {
-        const char *key, *flag, *binary;
+        const char *key;
+        const int *on;
+        const char *flag, *binary;
 } warm_runtimes[SBX_WARM_RUNTIMES] = {
-    [SBX_WARM_PYTHON] = {"python", "--no-warm-python", "codeexec-pyzygote"},
-    [SBX_WARM_RACKET] = {"racket", "--no-warm-racket", "codeexec-rktzygote"},
-    [SBX_WARM_R] = {"r", "--no-warm-r", "codeexec-rzygote"},
+    [SBX_WARM_PYTHON] = {"python", &cfg.warm_python, "--no-warm-python", "codeexec-pyzygote"},
+    [SBX_WARM_RACKET] = {"racket", &cfg.warm_racket, "--no-warm-racket", "codeexec-rktzygote"},
+    [SBX_WARM_R] = {"r", &cfg.warm_r, "--no-warm-r", "codeexec-rzygote"},
 };
-
-static bool warm_on(enum sbx_warm_runtime rt)
-{
-        return rt == SBX_WARM_PYTHON   ? cfg.warm_python
-               : rt == SBX_WARM_RACKET ? cfg.warm_racket
-                                       : cfg.warm_r;
-}
 
 /* Warm zygotes for every slot, for each runtime not switched off or
  * impossible. */
@@ -195,8 +190,8 @@ static void start_warm(void)
         memset(rts, 0, sizeof(rts));
         for (int rt = 0; rt < SBX_WARM_RUNTIMES; rt++) {
                 rts[rt].recipe = warm_recipe(warm_runtimes[rt].key, (enum sbx_warm_runtime)rt,
-                                             warm_on((enum sbx_warm_runtime)rt),
-                                             warm_runtimes[rt].flag, warm_runtimes[rt].binary);
+                                             *warm_runtimes[rt].on, warm_runtimes[rt].flag,
+                                             warm_runtimes[rt].binary);
                 if (rts[rt].recipe) {
                         api_recipe_limits(rts[rt].recipe, &rts[rt].limits);
                         any = true;
@@ -324,7 +319,7 @@ int main(int argc, char **argv)
                     execzygote[PATH_MAX];
                 so.reaper_path = helper_path(reaper, sizeof(reaper), "codeexec-pyreaper");
                 for (int rt = 0; rt < SBX_WARM_RUNTIMES; rt++)
-                        if (warm_on((enum sbx_warm_runtime)rt))
+                        if (*warm_runtimes[rt].on)
                                 so.zygote_paths[rt] =
                                     helper_path(zygotes[rt], PATH_MAX, warm_runtimes[rt].binary);
                 if (!cfg.no_judge_zygotes)
