@@ -44,9 +44,12 @@ RACKET_EMBED := $(and $(wildcard /usr/lib/libracketcs.a),$(wildcard /usr/include
 # The warm R zygote links Debian's libR.so and its headers (r-base-core);
 # without them the server runs R cold.
 R_EMBED := $(and $(wildcard /usr/lib/R/lib/libR.so),$(wildcard /usr/share/R/include/Rembedded.h))
+# The warm OCaml zygote links the OCaml runtime's library and its headers
+# (ocaml-nox); without them the server runs OCaml cold.
+ML_EMBED := $(and $(wildcard /usr/lib/ocaml/libcamlrun_pic.a),$(wildcard /usr/lib/ocaml/caml/callback.h),$(wildcard /usr/bin/ocamlrun))
 all: $(BUILD)/codeexec $(BUILD)/codeexec-pyzygote $(BUILD)/codeexec-pyreaper \
 	$(BUILD)/codeexec-execzygote $(if $(RACKET_EMBED),$(BUILD)/codeexec-rktzygote) \
-	$(if $(R_EMBED),$(BUILD)/codeexec-rzygote)
+	$(if $(R_EMBED),$(BUILD)/codeexec-rzygote) $(if $(ML_EMBED),$(BUILD)/codeexec-mlzygote)
 
 $(BUILD)/codeexec: $(OBJ)
 	@echo "  LD  $@"
@@ -83,14 +86,35 @@ $(BUILD)/codeexec-rktzygote: $(RKTZYGOTE_SRC) src/rktzygote/warm_run.rkt \
 # libR.so (found through its run path, as R's launcher finds it through
 # LD_LIBRARY_PATH); it interposes fopen, which the executable exports to
 # libR because libR uses it.
-RZYGOTE_SRC := src/rzygote/zygote.c $(ZYGOTE_COMMON)
+RZYGOTE_SRC := src/rzygote/zygote.c src/zygote/zyresume.c $(ZYGOTE_COMMON)
 RZYGOTE_CFLAGS := -O2 -g -std=gnu11 $(WARN) $(HARDEN) -isystem /usr/share/R/include
 $(BUILD)/codeexec-rzygote: $(RZYGOTE_SRC) $(wildcard src/sandbox/*.h) src/zygote/zyrun.h \
+		src/zygote/zyresume.h \
 		src/util/scm.h src/util/err.h
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
 	@cc $(RZYGOTE_CFLAGS) -pie -Wl,-z,relro,-z,now -o $@ $(RZYGOTE_SRC) \
 		-L/usr/lib/R/lib -Wl,-rpath,/usr/lib/R/lib -lR -ldl
+
+# The warm OCaml zygote (src/mlzygote/zygote.c) is ocamlrun rebuilt: the
+# whole runtime library (its position-independent build, its own main
+# included), the table of built-in primitives ocamlrun has (generated from
+# `ocamlrun -p`) and our file, which sets the zygote up in a constructor
+# and defines open64 and readlink, which the runtime's calls then reach
+# instead of the C library's. Like ocamlrun it exports the runtime's
+# symbols (-E), which libraries' C stubs (dllunix.so) link to.
+MLZYGOTE_SRC := src/mlzygote/zygote.c src/zygote/zyresume.c $(ZYGOTE_COMMON)
+MLZYGOTE_CFLAGS := -O2 -g -std=gnu11 $(WARN) $(HARDEN) -isystem /usr/lib/ocaml
+$(BUILD)/mlzygote-prims.c: scripts/ocaml-prims /usr/lib/ocaml/libcamlrun_pic.a
+	@mkdir -p $(dir $@)
+	@scripts/ocaml-prims > $@.tmp && mv $@.tmp $@
+$(BUILD)/codeexec-mlzygote: $(MLZYGOTE_SRC) $(BUILD)/mlzygote-prims.c $(wildcard src/sandbox/*.h) \
+		src/zygote/zyrun.h src/zygote/zyresume.h src/util/scm.h src/util/err.h
+	@mkdir -p $(dir $@)
+	@echo "  LD  $@"
+	@cc $(MLZYGOTE_CFLAGS) -pie -Wl,-z,relro,-z,now -o $@ $(MLZYGOTE_SRC) \
+		-x c -w $(BUILD)/mlzygote-prims.c -x none \
+		-Wl,--whole-archive /usr/lib/ocaml/libcamlrun_pic.a -Wl,--no-whole-archive -lm -ldl -Wl,-E
 
 # Judge mode's exec zygote (src/zygote/execzygote.c): one per judged
 # program and slot, forking a box per test.
@@ -204,7 +228,7 @@ ASAN_MAKE := $(MAKE) --no-print-directory BUILD=build-asan \
 	LDFLAGS="-fsanitize=address,undefined"
 ASAN_BIN  := build-asan/codeexec build-asan/codeexec-pyzygote build-asan/codeexec-pyreaper \
 	build-asan/codeexec-execzygote $(if $(RACKET_EMBED),build-asan/codeexec-rktzygote) \
-	$(if $(R_EMBED),build-asan/codeexec-rzygote)
+	$(if $(R_EMBED),build-asan/codeexec-rzygote) $(if $(ML_EMBED),build-asan/codeexec-mlzygote)
 
 asan:
 	@$(ASAN_MAKE) $(ASAN_BIN)
@@ -294,6 +318,8 @@ compdb:
 		'cc -O2 -g -std=gnu11 $(WARN) $(HARDEN) -isystem /usr/include/racket -c -o /dev/null src/rktzygote/zygote.c';) \
 	   $(if $(R_EMBED),printf '%s\t%s\n' src/rzygote/zygote.c \
 		'cc $(RZYGOTE_CFLAGS) -c -o /dev/null src/rzygote/zygote.c';) \
+	   $(if $(ML_EMBED),printf '%s\t%s\n' src/mlzygote/zygote.c \
+		'cc $(MLZYGOTE_CFLAGS) -c -o /dev/null src/mlzygote/zygote.c';) \
 	   $(foreach f,$(wildcard src/zygote/*.c),printf '%s\t%s\n' $(f) \
 		'cc -O2 -g -std=gnu11 $(WARN) $(HARDEN) -c -o /dev/null $(f)';) \
 	   $(foreach f,$(filter src/pyzygote/%,$(REAPER_SRC)),printf '%s\t%s\n' $(f) \
@@ -307,7 +333,8 @@ compdb:
 # carries state from one file to the next and reports va_lists as
 # uninitialised that are not.
 TIDY_SRC  := $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c) \
-	$(if $(RACKET_EMBED),$(wildcard src/rktzygote/*.c)) $(if $(R_EMBED),$(wildcard src/rzygote/*.c))
+	$(if $(RACKET_EMBED),$(wildcard src/rktzygote/*.c)) $(if $(R_EMBED),$(wildcard src/rzygote/*.c)) \
+	$(if $(ML_EMBED),$(wildcard src/mlzygote/*.c))
 TIDY_JOBS ?= 2
 tidy: compdb
 	@echo "  TIDY $(words $(TIDY_SRC)) files"
@@ -315,14 +342,14 @@ tidy: compdb
 		2>$(BUILD)/tidy.log || { grep -v ' generated\.$$' $(BUILD)/tidy.log; false; }
 
 format:
-	clang-format -i $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c)
+	clang-format -i $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c)
 
 lint: $(BUILD)/codeexec
 	@scripts/options-doc --check $(BUILD)/codeexec
 	@scripts/check-layers
 	@/usr/bin/python3 tests/judge/make_corpus.py --check
-	@clang-format --dry-run --Werror $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c) $(wildcard src/*/*.h)
-	@! grep -nE '\b(sprintf|strcpy|strcat|gets)\s*\(' $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c) || (echo "banned call" && false)
+	@clang-format --dry-run --Werror $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c) $(wildcard src/*/*.h)
+	@! grep -nE '\b(sprintf|strcpy|strcat|gets)\s*\(' $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c) || (echo "banned call" && false)
 	@$(MAKE) --no-print-directory tidy
 
 clean:

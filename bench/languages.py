@@ -180,7 +180,8 @@ def batch(fn, n: int) -> float:
 
 
 # Runtimes whose warm zygotes start with their first run: /health header.
-LAZY_ZYGOTE_HEADERS = {"racket": "X-Codeexec-Warm-Racket", "r": "X-Codeexec-Warm-R"}
+LAZY_ZYGOTE_HEADERS = {"racket": "X-Codeexec-Warm-Racket", "r": "X-Codeexec-Warm-R",
+                       "ocaml": "X-Codeexec-Warm-OCaml"}
 
 
 def wait_lazy_zygotes(url, key, timeout=60.0):

@@ -47,9 +47,10 @@ from common import BINARY, Server
 
 ZYGOTE_EXE = BINARY.resolve().parent / "codeexec-pyzygote"
 RKT_ZYGOTE_EXE = BINARY.resolve().parent / "codeexec-rktzygote"
-R_ZYGOTE_EXE = BINARY.resolve().parent / "codeexec-rzygote"
 # The zygotes started with their runtime's first run: binary, /health header.
-LAZY_ZYGOTES = ((RKT_ZYGOTE_EXE, "X-Codeexec-Warm-Racket"), (R_ZYGOTE_EXE, "X-Codeexec-Warm-R"))
+LAZY_ZYGOTES = tuple((BINARY.resolve().parent / f"codeexec-{exe}", f"X-Codeexec-Warm-{title}")
+                     for exe, title in (("rktzygote", "Racket"), ("rzygote", "R"),
+                                        ("mlzygote", "OCaml")))
 
 KINDS = [  # (weight, kind)
     (50, "pass"), (15, "fail"), (5, "timeout"), (5, "flood"), (4, "memory"),
@@ -130,8 +131,8 @@ def exe_of(pid):
 
 def warm_pool_size(url, header_name="X-Codeexec-Warm-Python"):
     """How many zygotes the server's warm pool has (N of ready=R/N), 0 if off
-    (Racket's with header_name="X-Codeexec-Warm-Racket", R's with
-    "X-Codeexec-Warm-R": started with their first run, so up to N)."""
+    (Racket's with header_name="X-Codeexec-Warm-Racket", R's and OCaml's
+    likewise: started with their first run, so up to N)."""
     try:
         with urllib.request.urlopen(url + "/health", timeout=10) as r:
             header = r.headers.get(header_name) or ""
@@ -143,7 +144,7 @@ def warm_pool_size(url, header_name="X-Codeexec-Warm-Python"):
 
 def lazy_pools(url):
     """{zygote binary: N} for the runtimes whose zygotes start with their
-    first run (Racket's, R's): how many of each may be there."""
+    first run (Racket's, R's, OCaml's): how many of each may be there."""
     return {str(exe): warm_pool_size(url, header) for exe, header in LAZY_ZYGOTES}
 
 
@@ -151,7 +152,7 @@ def census(server_pid, pool_size, zygote_exe=ZYGOTE_EXE, lazy=None):
     """(zygotes, leftovers): the server's warm Python zygotes, and every
     other process under the server as (pid, comm) but its spawner, idle
     standby boxes and at most lazy[exe] zygotes of each lazily started
-    runtime (lazy_pools: Racket's, R's). A zygote is a
+    runtime (lazy_pools: Racket's, R's, OCaml's). A zygote is a
     direct child of the server running zygote_exe, at most pool_size of them
     (more are leftovers); processes under a zygote are leftovers, as runs
     end there."""

@@ -157,6 +157,50 @@ and 0.20-0.21 of the direct command;
   the test masks them).
 """
 
+ML_WARM = """## OCaml
+
+OCaml runs start warm too: a cold `ocaml /tmp/main.ml` (the bytecode
+toplevel: `/usr/bin/ocaml` begins with `#!/usr/bin/ocamlrun`) spends most
+of its 30-60 ms loading and initialising the toplevel's 2.6 MB of bytecode
+(the compiler's libraries) and reading Stdlib's interface before it opens
+the script; a warm run starts where it opens it
+([performance.md](performance.md#warm-ocaml-2026-12-07-fourteenth-session)).
+
+- **What is warm.** Per slot one zygote, `build/codeexec-mlzygote`
+  (`src/mlzygote/`), started with the server's first OCaml run (which runs
+  cold): under 10 MB resident. It is `ocamlrun` rebuilt from Debian's
+  runtime library (`libcamlrun_pic.a`, its own `main` included, with
+  `ocamlrun`'s table of primitives generated from `ocamlrun -p` by
+  `scripts/ocaml-prims`; without the library the binary is not built and
+  OCaml runs cold), started with the command line the kernel gives
+  `ocamlrun` for a cold run (`/usr/bin/ocamlrun /usr/bin/ocaml
+  /tmp/main.ml`) and the box's environment. The toplevel checks its script
+  exists before opening it: an empty one stands in, in the zygote's own
+  `/tmp`, which is gone before the zygote says it is ready. The runtime
+  asks `readlink("/proc/self/exe")` for its executable: the zygote answers
+  `/usr/bin/ocamlrun`, as a cold run's kernel does. `--no-warm-ocaml` turns
+  it off; `/health` says `X-Codeexec-Warm-OCaml: ready=R/N rss_mb=M` (or
+  `off`), `/metrics` has `codeexec_warm_ocaml_*`.
+- **Where it stops.** At the toplevel's `open` of its script (the zygote
+  defines `open64`, through which the runtime opens every file): the
+  toplevel has started and read nothing of the program; the zygote exits
+  (and another starts) if the toplevel kept any descriptor open there.
+- **What a run is.** The box of a warm Python run (zyrun.c), and in it a
+  copy of the zygote whose `open` returns the run's `/tmp/main.ml`; the
+  toplevel goes on exactly as a cold one: parse, type, compile and run
+  each phrase, print errors with their source lines, exit 2 on an error
+  or an uncaught exception.
+- **Differences from a cold run** a program could see: `Gc` counters
+  include the zygote's start-up. Random state and hash tables are the same
+  as in a cold run (deterministic unless `Random.self_init`, which draws
+  from the system in each run). Nothing in MultiPL-E's corpus or
+  `tests/e2e/test_warm_ocaml.py` (command line, executable name, directory
+  listing, environment, `#load "unix.cma"` with its C stubs, stdin,
+  directives, type, syntax and unbound-name errors, warnings, uncaught
+  exceptions, `exit`, `at_exit`, stack overflow, 20000 lines of buffered
+  output) differs in verdict, exit code, stdout or stderr.
+"""
+
 CACHES = """## Install-time caches
 
 Some recipes use caches that `scripts/warm-caches.sh` builds when the
@@ -483,7 +527,7 @@ def main():
     out += ["", "Placeholders: `{src}` is `/tmp/<source_file>`, `{stem}` the same without its",
             "extension, `{dir}` is `/tmp`. Every step runs in the run's sandbox; see",
             "[recipes.md](recipes.md) for the format and [security.md](security.md) for the box.", "",
-            RACKET, R_WARM, CACHES]
+            RACKET, R_WARM, ML_WARM, CACHES]
     (REPO / "docs" / "languages.md").write_text("\n".join(out))
     print(f"wrote docs/languages.md ({len(live)} languages)")
 

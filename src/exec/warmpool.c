@@ -18,8 +18,9 @@
  * rackunit loaded, rktzygote/), started with the server's first Racket run
  * (which runs cold): it holds about 130 MB and its start takes a few
  * seconds of CPU, which a server that never sees Racket should not pay.
- * R's (rzygote/: R started up to the first line of its program) likewise
- * start with the first R run. */
+ * R's (rzygote/: R started up to the first line of its program) and
+ * OCaml's (mlzygote/: the toplevel started up to its script) likewise start
+ * with their runtime's first run. */
 #define _GNU_SOURCE
 #include "warmpool.h"
 
@@ -293,6 +294,7 @@ static int add_runtime(enum sbx_warm_runtime rt, const struct warmpool_runtime *
 static const char *const lazy_preload[SBX_WARM_RUNTIMES] = {
     [SBX_WARM_RACKET] = "racket,rackunit",
     [SBX_WARM_R] = "R's start-up: base and default packages",
+    [SBX_WARM_OCAML] = "the toplevel's start-up: its bytecode, Stdlib's interface",
 };
 
 int warmpool_start(struct event_base *base, unsigned slots,

@@ -9,10 +9,10 @@
  * there: the program's file is opened at start-up through fopen(), which
  * this binary interposes for that one path with a stream whose first read
  * is the fork point. That read, deep in R's loop, says the zygote is ready
- * and serves runs (zygote/zyrun.c); each run's program process, a copy of
- * the zygote, jumps back into the frame of that read (resume), opens the
- * run's /tmp/main.r and returns its first bytes to R, which goes on as a
- * cold R would after its start-up. Nothing of the program is read before
+ * and serves runs (zygote/zyresume.c, zyrun.c); each run's program
+ * process, a copy of the zygote, comes back into the frame of that read,
+ * opens the run's /tmp/main.r and returns its first bytes to R, which goes
+ * on as a cold R would after its start-up. Nothing of the program is read before
  * the fork, and the zygote itself never runs a program's code.
  *
  * What a cold R set up at start and a copy would otherwise share, each run
@@ -36,7 +36,6 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -52,6 +51,7 @@
 #include <Rinterface.h>
 
 #include "../sandbox/warm-proto.h"
+#include "../zygote/zyresume.h"
 #include "../zygote/zyrun.h"
 
 #define FILE_ARG "--file="
@@ -65,7 +65,6 @@
 
 static const char *script_path; /* the --file= argument: the run's program */
 static int script_fd = -1;      /* the run's program, in the program process */
-static jmp_buf resume;          /* in script_read's frame, in the zygote */
 static struct sigaction r_sigchld;
 
 /* ---- stage 1: the environment R gets from its launchers ---------------- */
@@ -180,8 +179,9 @@ static void stop_blas_threads(void)
                 (void)shutdown();
 }
 
-/* In the program's process, its box ready (zyrun.c): back into R. */
-static _Noreturn void resume_r(const struct warm_request *rq, int status_fd)
+/* In the program's process, its box ready (zyrun.c), before it goes back
+ * into R: the run's program, session directory and start time. */
+static void resume_r(const struct warm_request *rq, int status_fd)
 {
         struct err e = {0, ""};
         char path[80];
@@ -208,36 +208,20 @@ static _Noreturn void resume_r(const struct warm_request *rq, int status_fd)
         close(status_fd);
         R_setStartTime();
         sigaction(SIGCHLD, &r_sigchld, NULL);
-        longjmp(resume, 1);
 }
 
 static ssize_t script_read(void *cookie, char *buf, size_t size)
 {
-        static const struct zyrun_hooks hooks = {
-            .fill_tmp = zyrun_write_program,
-            .run_program = resume_r,
-            .keep_status_fd = true,
-        };
-        struct warm_ready ready;
-
         (void)cookie;
         if (script_fd < 0) {
-                /* The program's process comes back here (resume_r), with
-                 * script_fd open. */
-                if (setjmp(resume) != 0)
-                        return read(script_fd, buf, size);
-                /* The zygote: R has started. Its output so far is flushed,
-                 * its /tmp (where R made the session directory the zygote
-                 * never uses) goes, as an exec zygote's does: each run
-                 * mounts its own there. */
-                fflush(NULL);
+                /* The zygote: R has started. Its /tmp (where R made the
+                 * session directory the zygote never uses) goes, as an
+                 * exec zygote's does: each run mounts its own there. */
                 stop_blas_threads();
                 if (chdir("/") < 0 || umount2("/tmp", MNT_DETACH) < 0)
                         zyrun_die("unmount the zygote's /tmp");
                 sigaction(SIGCHLD, NULL, &r_sigchld);
-                memset(&ready, 0, sizeof(ready));
-                zyrun_send_ready(&ready);
-                zyrun_serve(&hooks);
+                zyresume_here(resume_r); /* returns in each run, script_fd open */
         }
         return read(script_fd, buf, size);
 }

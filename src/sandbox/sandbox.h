@@ -149,7 +149,13 @@ struct sbx_usage {
 
 /* The runtimes with warm zygotes (warm.c): each has its zygote binary,
  * started with a cold run's command line. */
-enum sbx_warm_runtime { SBX_WARM_PYTHON, SBX_WARM_RACKET, SBX_WARM_R, SBX_WARM_RUNTIMES };
+enum sbx_warm_runtime {
+        SBX_WARM_PYTHON,
+        SBX_WARM_RACKET,
+        SBX_WARM_R,
+        SBX_WARM_OCAML,
+        SBX_WARM_RUNTIMES
+};
 
 struct sbx_options {
         uid_t uid_base; /* host uid of slot 0; slot i gets uid_base + i */
@@ -158,7 +164,8 @@ struct sbx_options {
         char *argv_area; /* the server's argv strings, wiped in each box */
         size_t argv_len;
         /* Each warm runtime's zygote binary (codeexec-pyzygote,
-         * codeexec-rktzygote, codeexec-rzygote); NULL: that one is never warm. */
+         * codeexec-rktzygote, codeexec-rzygote, codeexec-mlzygote); NULL: that
+         * one is never warm. */
         const char *zygote_paths[SBX_WARM_RUNTIMES];
         const char *reaper_path;     /* codeexec-pyreaper, needed with it */
         const char *execzygote_path; /* codeexec-execzygote; NULL: no judge zygotes */
@@ -187,10 +194,10 @@ void sbx_global_cleanup(void);
 /* Whether sbx_global_init found the runtime's zygote binary (and the
  * reaper every warm run's PID 1 becomes). */
 bool sbx_warm_available(enum sbx_warm_runtime rt);
-/* "python", "racket" or "r": the runtime's name in logs, /v1/status keys and
+/* "python", "racket", "r" or "ocaml": the runtime's name in logs, /v1/status keys and
  * metric names. */
 const char *sbx_warm_runtime_name(enum sbx_warm_runtime rt);
-/* "Python", "Racket" or "R": in /health headers (X-Codeexec-Warm-...) and
+/* "Python", "Racket", "R" or "OCaml": in /health headers (X-Codeexec-Warm-...) and
  * metric help texts. */
 const char *sbx_warm_runtime_title(enum sbx_warm_runtime rt);
 /* "cgroup v2", "cgroup v1" or "rlimits only"; for /health and start-up. */

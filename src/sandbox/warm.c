@@ -70,13 +70,14 @@ _Static_assert(WARM_REQ_MAX_FDS <= SCM_MAX_FDS, "a run's descriptors fit one rec
 
 /* The zygote binaries by runtime and the reaper (O_PATH), opened once at
  * start-up by sbx_warm_init; -1 without. */
-static int zygote_fd[SBX_WARM_RUNTIMES] = {-1, -1, -1};
+static int zygote_fd[SBX_WARM_RUNTIMES] = {-1, -1, -1, -1};
 static int reaper_fd = -1;
 /* Each zygote's command line: exactly a cold run's (languages/python.json,
  * languages/racket.json; R's is what Rscript executes for languages/r.json's
- * step), so that a run's /proc/self/cmdline is a cold run's. R's zygote
- * also gets a /tmp of its own: R's start-up makes its session directory
- * there. */
+ * step, OCaml's what the kernel makes of /usr/bin/ocaml's `#!` line), so
+ * that a run's /proc/self/cmdline is a cold run's. R's and OCaml's zygotes
+ * also get a /tmp of their own: R's start-up makes its session directory
+ * there, the toplevel wants to see its script there. */
 static const struct {
         const char *name, *title;
         char *const argv[5];
@@ -88,6 +89,7 @@ static const struct {
      "R",
      {"/usr/lib/R/bin/exec/R", "--no-echo", "--no-restore", "--file=/tmp/main.r", NULL},
      true},
+    {"ocaml", "OCaml", {"/usr/bin/ocamlrun", "/usr/bin/ocaml", "/tmp/main.ml", NULL}, true},
 };
 
 const char *sbx_warm_runtime_name(enum sbx_warm_runtime rt)

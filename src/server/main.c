@@ -177,6 +177,7 @@ static const struct {
     [SBX_WARM_PYTHON] = {"python", &cfg.warm_python, "--no-warm-python", "codeexec-pyzygote"},
     [SBX_WARM_RACKET] = {"racket", &cfg.warm_racket, "--no-warm-racket", "codeexec-rktzygote"},
     [SBX_WARM_R] = {"r", &cfg.warm_r, "--no-warm-r", "codeexec-rzygote"},
+    [SBX_WARM_OCAML] = {"ocaml", &cfg.warm_ocaml, "--no-warm-ocaml", "codeexec-mlzygote"},
 };
 
 /* Warm zygotes for every slot, for each runtime not switched off or

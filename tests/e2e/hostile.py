@@ -164,8 +164,10 @@ class HealthProbe:
 
 
 # Box processes that outlive runs by design: warm zygotes (Python's,
-# Racket's and R's: their binaries' names cut to 15 bytes) and standby boxes.
-SERVER_KEPT_COMMS = ("codeexec-pyzygo", "codeexec-rktzyg", "codeexec-rzygot", "codeexec-wait")
+# Racket's, R's and OCaml's: their binaries' names cut to 15 bytes) and
+# standby boxes.
+SERVER_KEPT_COMMS = ("codeexec-pyzygo", "codeexec-rktzyg", "codeexec-rzygot", "codeexec-mlzygo",
+                     "codeexec-wait")
 
 
 def descends_from(pid: int, ancestor: int, parent: Dict[int, int]) -> bool:
@@ -184,7 +186,7 @@ def box_processes(lo: int = BOX_UID_LO, hi: int = BOX_UID_HI) -> List[str]:
     """`ps` lines of processes whose uid (real or effective) is in [lo, hi].
 
     Warm zygotes are long-lived by design and are not counted: a process
-    named codeexec-pyzygo, codeexec-rktzyg or codeexec-rzygot whose parent is outside the box
+    named as one (SERVER_KEPT_COMMS) whose parent is outside the box
     uids (the server); nor is a slot's standby box, built ahead for the slot's next
     run (its PID 1 is named codeexec-wait until a run comes, and is the
     server's child). A run's processes always have a box process as parent,
