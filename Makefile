@@ -251,7 +251,7 @@ asan:
 # peak memory, and a judge frees each input's output buffers as it goes.
 ASAN_E2E := test_v1.py test_testbanks.py test_hostile_clients.py test_coverage.py test_server.py \
 	test_compat.py test_hostile_replies.py test_judge.py test_problems.py test_piston.py \
-	test_judge0.py test_standby.py
+	test_judge0.py test_standby.py test_warm_ocaml.py
 asan-ci:
 	@$(ASAN_MAKE) $(ASAN_BIN)
 	@rm -rf build-asan/san && mkdir -p build-asan/san
