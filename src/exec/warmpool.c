@@ -391,9 +391,9 @@ static unsigned want_kind(const char *code, size_t len)
         return last < kinds ? last : kinds - 1;
 }
 
-/* A lazily started runtime's zygote of the slot (Racket's, R's), started
- * by the first run that wants it (every slot's then: the next runs may
- * land on any slot). */
+/* A lazily started runtime's zygote of the slot (Racket's, R's, OCaml's),
+ * started by the first run that wants it (every slot's then: the next runs
+ * may land on any slot). */
 static struct sbx_box *lazy_zygote(enum sbx_warm_runtime rt, unsigned slot)
 {
         const struct runtime *r = &pool.rt[rt];
