@@ -386,19 +386,25 @@ async function pollStatus() {
   pollTimer = window.setTimeout(pollStatus, currentTab === "status" ? 2000 : 5000);
 }
 
-// warm_python is "off" or "ready=R/N preload=LIST rss_mb=M"; warm_racket
-// "off" or "ready=R/N rss_mb=M", its zygotes started by the first Racket
-// run (warmpool.c).
+// warm_python is "off" or "ready=R/N preload=LIST rss_mb=M"; warm_racket,
+// warm_r and warm_ocaml "off" or "ready=R/N rss_mb=M", their zygotes
+// started by their language's first run (warmpool.c).
 function warmCard(desc: string): HTMLElement {
   const m = /ready=(\S+) preload=(\S*) rss_mb=(\d+)/.exec(desc);
   if (!m) return card("warm", "warm Python", desc);
   return card("warm", `warm Python ready · preload ${m[2] || "none"} · ${m[3]} MiB`, m[1]);
 }
 
-function warmRacketCard(desc: string | undefined): HTMLElement {
+const LAZY_WARM: [string, string][] = [
+  ["warm_racket", "Racket"],
+  ["warm_r", "R"],
+  ["warm_ocaml", "OCaml"],
+];
+
+function lazyWarmCard(key: string, title: string, desc: string | undefined): HTMLElement {
   const m = /ready=(\S+) rss_mb=(\d+)/.exec(desc ?? "");
-  if (!m) return card("warm_racket", "warm Racket", desc ?? "off");
-  return card("warm_racket", `warm Racket ready · ${m[2]} MiB`, m[1]);
+  if (!m) return card(key, `warm ${title}`, desc ?? "off");
+  return card(key, `warm ${title} ready · ${m[2]} MiB`, m[1]);
 }
 
 function renderStatus(s: Json) {
@@ -419,7 +425,7 @@ function renderStatus(s: Json) {
     card("requests_total", "requests", String(s.requests_total)),
     card("memory", "server memory", fmtBytes(s.memory_rss_bytes)),
     warmCard(s.warm_python),
-    warmRacketCard(s.warm_racket),
+    ...LAZY_WARM.map(([key, title]) => lazyWarmCard(key, title, s[key])),
     card("sandbox_failures", "sandbox failures", String(s.sandbox_failures_total)),
     card("history", "history kept", `${s.history.kept} / ${s.history.capacity}`),
   );

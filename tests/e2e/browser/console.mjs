@@ -103,10 +103,13 @@ try {
     );
     const langs = await page.$$eval("#lang-table tbody td:first-child", (tds) => tds.map((t) => t.textContent));
     check(langs.includes("python") && langs.includes("cpp"), "latency rows: " + langs);
-    // Racket's zygotes start with the first Racket run: none ran here, so
-    // ready 0 of one per slot (or off, in a build without them).
-    const racket = await cardValue("warm_racket");
-    check(/^0\/\d+$/.test(racket) || racket === "off", "warm Racket card: " + racket);
+    // Racket's, R's and OCaml's zygotes start with their language's first
+    // run: none ran here, so ready 0 of one per slot (or off, in a build
+    // without them).
+    for (const key of ["warm_racket", "warm_r", "warm_ocaml"]) {
+      const v = await cardValue(key);
+      check(/^0\/\d+$/.test(v) || v === "off", `${key} card: ${v}`);
+    }
     await page.waitForFunction(() => document.querySelectorAll("#chart path").length === 2, null, WAIT);
     await shot("status");
     step("status");
