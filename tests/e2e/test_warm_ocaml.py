@@ -19,19 +19,13 @@ Budget: about 15 s on a 2-core machine.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import json
-import re
-import time
-from pathlib import Path
-
 import pytest
 
-from conftest import BINARY, start_server
-from hostile import metric, request, unique_uid_base, v1_run
+from hostile import metric
+from warm_compare import WarmLanguage
 
-LANG_DIR = Path(__file__).resolve().parent / "languages" / "ocaml"
-READY = re.compile(r"ready=(\d+)/(\d+) rss_mb=(\d+)")
+OCAML = WarmLanguage("ocaml", "OCaml", "codeexec-mlzygote", "ml",
+                     "print_endline \"1\";;\n", "1\n")
 
 EXTRA = {
     "command-line": "Array.iter print_endline Sys.argv;;\nprint_endline Sys.executable_name;;\n"
@@ -73,83 +67,27 @@ EXTRA = {
 RANDOM = "Random.self_init ();;\nPrintf.printf \"%d\\n\" (Random.bits ());;\n"
 
 
-def _cases():
-    cases = []
-    for name in json.loads((LANG_DIR / "expect.json").read_text()):
-        if name != "timeout":  # tests/e2e/test_languages.py runs it
-            cases.append((name, (LANG_DIR / f"{name}.ml").read_text()))
-    return cases + sorted(EXTRA.items())
-
-
-CASES = _cases()
-
-
-def run(url: str, code: str, stdin: str = "line1\nrest\n") -> dict:
-    return v1_run(url, code, language="ocaml", timeout=30, stdin=stdin)
-
-
-def ocaml_header(url: str) -> str:
-    st, headers, _ = request(url, "GET", "/health", timeout=5)
-    assert st == 200
-    return headers.get("X-Codeexec-Warm-OCaml", "")
-
-
-def wait_ocaml_ready(url: str, timeout: float = 120.0) -> None:
-    """The first OCaml run starts the zygotes (and runs cold): wait for them."""
-    assert run(url, "print_endline \"1\";;\n")["stdout"] == "1\n"
-    deadline = time.monotonic() + timeout
-    last = ""
-    while time.monotonic() < deadline:
-        last = ocaml_header(url)
-        m = READY.fullmatch(last)
-        if m and int(m[2]) > 0 and m[1] == m[2]:
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"warm OCaml was not ready within {timeout:.0f} s: {last!r}")
+CASES = OCAML.cases(EXTRA)
+run = OCAML.run
 
 
 @pytest.fixture(scope="module")
 def servers():
-    if not (BINARY.parent / "codeexec-mlzygote").is_file():
-        pytest.skip("this build has no codeexec-mlzygote (OCaml's libcamlrun_pic.a was missing)")
-    with start_server("--uid-base", str(unique_uid_base())) as warm, \
-            start_server("--no-warm-ocaml", "--uid-base", str(unique_uid_base())) as cold:
-        langs = request(warm.url, "GET", "/v1/languages")[2]
-        ml = [l for l in json.loads(langs)["languages"] if l["key"] == "ocaml"]
-        if not ml or not ml[0]["installed"]:
-            pytest.skip("OCaml is not installed")
-        assert ocaml_header(cold.url) == "off"
-        wait_ocaml_ready(warm.url)
-        yield warm.url, cold.url
+    yield from OCAML.servers("OCaml's libcamlrun_pic.a was missing")
 
 
 @pytest.fixture(scope="module")
 def results(servers):
-    warm, cold = servers
-    with cf.ThreadPoolExecutor(max_workers=2) as pool:
-        on = {name: pool.submit(run, warm, code) for name, code in CASES}
-        off = {name: pool.submit(run, cold, code) for name, code in CASES}
-        return {name: (on[name].result(), off[name].result()) for name, _ in CASES}
+    return OCAML.results(servers, CASES)
 
 
 @pytest.mark.parametrize("name", [c[0] for c in CASES])
 def test_same_result_warm_and_cold(results, name):
-    warm, cold = results[name]
-    assert warm.get("zygote") == "ocaml", f"not a warm run: {warm}"
-    assert cold.get("zygote") is None
-    for key in ("verdict", "exit_code", "signal", "stdout", "stderr", "stdout_truncated",
-                "stderr_truncated"):
-        assert warm.get(key) == cold.get(key), (key, warm, cold)
+    OCAML.assert_same(*results[name])
 
 
 def test_corpus_verdicts(results):
-    """The corpus's expected MultiPL-E statuses, warm (the comparison alone
-    would pass if both servers were wrong the same way)."""
-    expect = json.loads((LANG_DIR / "expect.json").read_text())
-    for name, want in expect.items():
-        if name in results:
-            assert results[name][0]["verdict"] == want["status"], results[name][0]
-            assert results[name][0]["exit_code"] == want["exit_code"], results[name][0]
+    OCAML.assert_corpus_verdicts(results)
 
 
 def test_probes_ran(results):

@@ -19,19 +19,14 @@ CPU to start; the cold runs about 0.4 s each).
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import json
 import re
-import time
-from pathlib import Path
 
 import pytest
 
-from conftest import BINARY, start_server
-from hostile import metric, request, unique_uid_base, v1_run
+from hostile import metric
+from warm_compare import WarmLanguage
 
-LANG_DIR = Path(__file__).resolve().parent / "languages" / "r"
-READY = re.compile(r"ready=(\d+)/(\d+) rss_mb=(\d+)")
+R = WarmLanguage("r", "R", "codeexec-rzygote", "r", "cat(1, '\\n')\n", "1 \n")
 
 # The session directory's name is random in every R (tempdir(),
 # R_SESSION_TMPDIR): programs print its shape, not its name.
@@ -94,83 +89,27 @@ def masked(text):
     return text
 
 
-def _cases():
-    cases = []
-    for name in json.loads((LANG_DIR / "expect.json").read_text()):
-        if name != "timeout":  # 5 s each; tests/e2e/test_languages.py runs it
-            cases.append((name, (LANG_DIR / f"{name}.r").read_text()))
-    return cases + sorted(EXTRA.items())
-
-
-CASES = _cases()
-
-
-def run(url: str, code: str, stdin: str = "line1\nrest\n") -> dict:
-    return v1_run(url, code, language="r", timeout=30, stdin=stdin)
-
-
-def r_header(url: str) -> str:
-    st, headers, _ = request(url, "GET", "/health", timeout=5)
-    assert st == 200
-    return headers.get("X-Codeexec-Warm-R", "")
-
-
-def wait_r_ready(url: str, timeout: float = 120.0) -> None:
-    """The first R run starts the zygotes (and runs cold): wait for them."""
-    assert run(url, "cat(1, '\\n')\n")["stdout"] == "1 \n"
-    deadline = time.monotonic() + timeout
-    last = ""
-    while time.monotonic() < deadline:
-        last = r_header(url)
-        m = READY.fullmatch(last)
-        if m and int(m[2]) > 0 and m[1] == m[2]:
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"warm R was not ready within {timeout:.0f} s: {last!r}")
+CASES = R.cases(EXTRA)
+run = R.run
 
 
 @pytest.fixture(scope="module")
 def servers():
-    if not (BINARY.parent / "codeexec-rzygote").is_file():
-        pytest.skip("this build has no codeexec-rzygote (R's libR.so or headers were missing)")
-    with start_server("--uid-base", str(unique_uid_base())) as warm, \
-            start_server("--no-warm-r", "--uid-base", str(unique_uid_base())) as cold:
-        langs = request(warm.url, "GET", "/v1/languages")[2]
-        r = [l for l in json.loads(langs)["languages"] if l["key"] == "r"]
-        if not r or not r[0]["installed"]:
-            pytest.skip("R is not installed")
-        assert r_header(cold.url) == "off"
-        wait_r_ready(warm.url)
-        yield warm.url, cold.url
+    yield from R.servers("R's libR.so or headers were missing")
 
 
 @pytest.fixture(scope="module")
 def results(servers):
-    warm, cold = servers
-    with cf.ThreadPoolExecutor(max_workers=2) as pool:
-        on = {name: pool.submit(run, warm, code) for name, code in CASES}
-        off = {name: pool.submit(run, cold, code) for name, code in CASES}
-        return {name: (on[name].result(), off[name].result()) for name, _ in CASES}
+    return R.results(servers, CASES)
 
 
 @pytest.mark.parametrize("name", [c[0] for c in CASES])
 def test_same_result_warm_and_cold(results, name):
-    warm, cold = results[name]
-    assert warm.get("zygote") == "r", f"not a warm run: {warm}"
-    assert cold.get("zygote") is None
-    for key in ("verdict", "exit_code", "signal", "stdout", "stderr", "stdout_truncated",
-                "stderr_truncated"):
-        assert masked(warm.get(key)) == masked(cold.get(key)), (key, warm, cold)
+    R.assert_same(*results[name], masked)
 
 
 def test_corpus_verdicts(results):
-    """The corpus's expected MultiPL-E statuses, warm (the comparison alone
-    would pass if both servers were wrong the same way)."""
-    expect = json.loads((LANG_DIR / "expect.json").read_text())
-    for name, want in expect.items():
-        if name in results:
-            assert results[name][0]["verdict"] == want["status"], results[name][0]
-            assert results[name][0]["exit_code"] == want["exit_code"], results[name][0]
+    R.assert_corpus_verdicts(results)
 
 
 def test_probes_ran(results):

@@ -18,19 +18,14 @@ CPU to start; the cold runs about a second each).
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import json
-import re
-import time
-from pathlib import Path
-
 import pytest
 
-from conftest import BINARY, start_server
-from hostile import metric, request, unique_uid_base, v1_run
+from conftest import start_server
+from hostile import metric, unique_uid_base
+from warm_compare import WarmLanguage
 
-LANG_DIR = Path(__file__).resolve().parent / "languages" / "racket"
-READY = re.compile(r"ready=(\d+)/(\d+) rss_mb=(\d+)")
+RACKET = WarmLanguage("racket", "Racket", "codeexec-rktzygote", "rkt",
+                      "#lang racket\n(displayln 1)\n", "1\n")
 
 # name -> program; a `#lang racket` program unless it says otherwise.
 EXTRA = {
@@ -61,83 +56,27 @@ EXTRA = {
 RANDOM = "#lang racket\n(displayln (random 1000000000))\n(displayln (random))\n"
 
 
-def _cases():
-    cases = []
-    for name in json.loads((LANG_DIR / "expect.json").read_text()):
-        if name != "timeout":  # 15 s each; tests/e2e/test_languages.py runs it
-            cases.append((name, (LANG_DIR / f"{name}.rkt").read_text()))
-    return cases + sorted(EXTRA.items())
-
-
-CASES = _cases()
-
-
-def run(url: str, code: str, stdin: str = "line1\nrest\n") -> dict:
-    return v1_run(url, code, language="racket", timeout=30, stdin=stdin)
-
-
-def racket_header(url: str) -> str:
-    st, headers, _ = request(url, "GET", "/health", timeout=5)
-    assert st == 200
-    return headers.get("X-Codeexec-Warm-Racket", "")
-
-
-def wait_racket_ready(url: str, timeout: float = 120.0) -> None:
-    """The first Racket run starts the zygotes (and runs cold): wait for them."""
-    assert run(url, "#lang racket\n(displayln 1)\n")["stdout"] == "1\n"
-    deadline = time.monotonic() + timeout
-    last = ""
-    while time.monotonic() < deadline:
-        last = racket_header(url)
-        m = READY.fullmatch(last)
-        if m and int(m[2]) > 0 and m[1] == m[2]:
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"warm Racket was not ready within {timeout:.0f} s: {last!r}")
+CASES = RACKET.cases(EXTRA)
+run = RACKET.run
 
 
 @pytest.fixture(scope="module")
 def servers():
-    if not (BINARY.parent / "codeexec-rktzygote").is_file():
-        pytest.skip("this build has no codeexec-rktzygote (Racket's libracketcs.a was missing)")
-    with start_server("--uid-base", str(unique_uid_base())) as warm, \
-            start_server("--no-warm-racket", "--uid-base", str(unique_uid_base())) as cold:
-        langs = request(warm.url, "GET", "/v1/languages")[2]
-        racket = [l for l in json.loads(langs)["languages"] if l["key"] == "racket"]
-        if not racket or not racket[0]["installed"]:
-            pytest.skip("racket is not installed")
-        assert racket_header(cold.url) == "off"
-        wait_racket_ready(warm.url)
-        yield warm.url, cold.url
+    yield from RACKET.servers("Racket's libracketcs.a was missing")
 
 
 @pytest.fixture(scope="module")
 def results(servers):
-    warm, cold = servers
-    with cf.ThreadPoolExecutor(max_workers=2) as pool:
-        on = {name: pool.submit(run, warm, code) for name, code in CASES}
-        off = {name: pool.submit(run, cold, code) for name, code in CASES}
-        return {name: (on[name].result(), off[name].result()) for name, _ in CASES}
+    return RACKET.results(servers, CASES)
 
 
 @pytest.mark.parametrize("name", [c[0] for c in CASES])
 def test_same_result_warm_and_cold(results, name):
-    warm, cold = results[name]
-    assert warm.get("zygote") == "racket", f"not a warm run: {warm}"
-    assert cold.get("zygote") is None
-    for key in ("verdict", "exit_code", "signal", "stdout", "stderr", "stdout_truncated",
-                "stderr_truncated"):
-        assert warm.get(key) == cold.get(key), (key, warm, cold)
+    RACKET.assert_same(*results[name])
 
 
 def test_corpus_verdicts(results):
-    """The corpus's expected MultiPL-E statuses, warm (the comparison alone
-    would pass if both servers were wrong the same way)."""
-    expect = json.loads((LANG_DIR / "expect.json").read_text())
-    for name, want in expect.items():
-        if name in results:
-            assert results[name][0]["verdict"] == want["status"], results[name][0]
-            assert results[name][0]["exit_code"] == want["exit_code"], results[name][0]
+    RACKET.assert_corpus_verdicts(results)
 
 
 def test_runs_do_not_see_each_other(servers):
@@ -175,7 +114,7 @@ def test_lowest_open_files_limit(servers):
     """Racket's own descriptors are made afresh in each run under the run's
     open-files limit: at the server's lowest (16) warm runs still work."""
     with start_server("--open-files", "16", "--uid-base", str(unique_uid_base())) as s:
-        wait_racket_ready(s.url)
+        RACKET.wait_ready(s.url)
         r = run(s.url, "#lang racket\n(displayln (read-line))\n(thread-wait (thread (lambda () "
                        "(sleep 0.1) (displayln 'woke))))\n")
         assert r["zygote"] == "racket", r
