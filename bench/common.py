@@ -18,6 +18,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 BINARY = Path(os.environ.get("CODEEXEC_BINARY") or REPO / "build" / "codeexec")
+# The warm runtimes whose zygotes start with their language's first run:
+# language key, zygote binary (beside the server), /health header.
+LAZY_WARM = (("racket", "codeexec-rktzygote", "X-Codeexec-Warm-Racket"),
+             ("r", "codeexec-rzygote", "X-Codeexec-Warm-R"),
+             ("ocaml", "codeexec-mlzygote", "X-Codeexec-Warm-OCaml"))
 
 
 def free_port() -> int:

@@ -35,7 +35,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from common import REPO, Server
+from common import LAZY_WARM, REPO, Server
 
 HELLO = {
     "c": '#include <stdio.h>\nint main(void){puts("hello");}',
@@ -187,15 +187,10 @@ def batch(fn, n: int) -> float:
     return time.perf_counter() - t
 
 
-# Runtimes whose warm zygotes start with their first run: /health header.
-LAZY_ZYGOTE_HEADERS = {"racket": "X-Codeexec-Warm-Racket", "r": "X-Codeexec-Warm-R",
-                       "ocaml": "X-Codeexec-Warm-OCaml"}
-
-
 def wait_lazy_zygotes(url, key, timeout=60.0):
     """After a runtime's first run, until its zygotes are ready (or off), so
     that the rounds measure the server as it serves from then on."""
-    header = LAZY_ZYGOTE_HEADERS.get(key)
+    header = next((h for k, _, h in LAZY_WARM if k == key), None)
     deadline = time.monotonic() + timeout
     while header and time.monotonic() < deadline:
         with urllib.request.urlopen(url + "/health", timeout=10) as r:

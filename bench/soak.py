@@ -43,14 +43,9 @@ import time
 import urllib.error
 import urllib.request
 
-from common import BINARY, Server
+from common import BINARY, LAZY_WARM, Server
 
 ZYGOTE_EXE = BINARY.resolve().parent / "codeexec-pyzygote"
-RKT_ZYGOTE_EXE = BINARY.resolve().parent / "codeexec-rktzygote"
-# The zygotes started with their runtime's first run: binary, /health header.
-LAZY_ZYGOTES = tuple((BINARY.resolve().parent / f"codeexec-{exe}", f"X-Codeexec-Warm-{title}")
-                     for exe, title in (("rktzygote", "Racket"), ("rzygote", "R"),
-                                        ("mlzygote", "OCaml")))
 
 KINDS = [  # (weight, kind)
     (50, "pass"), (15, "fail"), (5, "timeout"), (5, "flood"), (4, "memory"),
@@ -145,7 +140,8 @@ def warm_pool_size(url, header_name="X-Codeexec-Warm-Python"):
 def lazy_pools(url):
     """{zygote binary: N} for the runtimes whose zygotes start with their
     first run (Racket's, R's, OCaml's): how many of each may be there."""
-    return {str(exe): warm_pool_size(url, header) for exe, header in LAZY_ZYGOTES}
+    return {str(BINARY.resolve().parent / exe): warm_pool_size(url, header)
+            for _, exe, header in LAZY_WARM}
 
 
 def census(server_pid, pool_size, zygote_exe=ZYGOTE_EXE, lazy=None):
