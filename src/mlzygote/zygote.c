@@ -28,7 +28,6 @@
  * self_init, no randomisation unless OCAMLRUNPARAM asks, which the box's
  * environment does not). */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -36,7 +35,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -51,24 +49,14 @@ static int script_flags;        /* how the toplevel opens it */
 static int script_fd = -1;      /* in the program's process */
 static int stopped;             /* the zygote has stopped at the script */
 
-/* Exits unless the only descriptors above stdio are the protocol's: a run
- * cannot be given a fresh copy of anything the toplevel kept open. */
-static void check_no_private_fds(void)
+/* For each descriptor the toplevel holds (zyrun_each_private_fd): a run
+ * cannot be given a fresh copy of anything it kept open at the script. */
+static _Noreturn void refuse_private_fd(int fd, void *unused)
 {
-        DIR *d = opendir("/proc/self/fd");
-        struct dirent *de;
-
-        if (!d)
-                zyrun_die("/proc/self/fd");
-        while ((de = readdir(d))) {
-                int fd = (int)strtol(de->d_name, NULL, 10);
-                if (de->d_name[0] == '.' || fd < 3 || fd == dirfd(d) || fd == WARM_FD_CONTROL ||
-                    fd == WARM_FD_REAPER)
-                        continue;
-                errno = 0;
-                zyrun_die("the toplevel kept a descriptor open at the script");
-        }
-        closedir(d);
+        (void)fd;
+        (void)unused;
+        errno = 0;
+        zyrun_die("the toplevel kept a descriptor open at the script");
 }
 
 /* In the program's process, its box ready (zyrun.c), before it goes back
@@ -107,11 +95,9 @@ int open64(const char *path, int flags, ...)
             (flags & O_ACCMODE) == O_RDONLY && !(flags & O_CREAT)) {
                 stopped = 1;
                 script_flags = flags;
-                check_no_private_fds();
-                /* The zygote's /tmp, with its empty script, goes, as an
-                 * exec zygote's does: each run mounts its own there. */
-                if (chdir("/") < 0 || umount2("/tmp", MNT_DETACH) < 0)
-                        zyrun_die("unmount the zygote's /tmp");
+                zyrun_each_private_fd(refuse_private_fd, NULL);
+                /* (the zygote's /tmp, with its empty script, goes in
+                 * zyresume_here) */
                 zyresume_here(open_script); /* returns in each run */
                 return script_fd;
         }

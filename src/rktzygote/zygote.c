@@ -19,7 +19,6 @@
  * OS thread (the zygote reports its threads; the server refuses one with
  * more). The zygote itself never runs a program's code. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -99,44 +98,34 @@ static bool poll_set_is_empty(int fd)
         return empty;
 }
 
-/* Records Racket's own descriptors (all but the protocol's); exits if one
- * is of a kind a run could not be given a fresh copy of. */
-static void record_private_fds(void)
+/* Records one of Racket's own descriptors (zyrun_each_private_fd); exits
+ * if it is of a kind a run could not be given a fresh copy of. */
+static void record_private_fd(int fd, void *unused)
 {
-        DIR *d = opendir("/proc/self/fd");
-        struct dirent *de;
+        struct private_fd p;
+        struct stat st;
+        char path[64], target[64];
+        ssize_t n;
 
-        if (!d)
-                zyrun_die("/proc/self/fd");
-        while ((de = readdir(d))) {
-                struct private_fd p;
-                struct stat st;
-                char path[64], target[64];
-                ssize_t n;
-
-                memset(&p, 0, sizeof(p));
-                p.fd = (int)strtol(de->d_name, NULL, 10);
-                if (de->d_name[0] == '.' || p.fd < 3 || p.fd == dirfd(d) ||
-                    p.fd == WARM_FD_CONTROL || p.fd == WARM_FD_REAPER)
-                        continue;
-                snprintf(path, sizeof(path), "/proc/self/fd/%d", p.fd);
-                n = readlink(path, target, sizeof(target) - 1);
-                target[n > 0 ? n : 0] = '\0';
-                if (fstat(p.fd, &st) < 0 || nprivate == MAX_PRIVATE_FDS)
-                        zyrun_die("Racket's descriptors");
-                p.fl = fcntl(p.fd, F_GETFL);
-                p.fd_flags = fcntl(p.fd, F_GETFD);
-                if (S_ISFIFO(st.st_mode))
-                        p.ino = st.st_ino;
-                else if (strcmp(target, "anon_inode:[eventpoll]") == 0 && poll_set_is_empty(p.fd))
-                        p.epoll = true;
-                else
-                        zyrun_die("Racket left a descriptor a run cannot have afresh");
-                private_fds[nprivate++] = p;
-                if (p.fd >= above_private)
-                        above_private = p.fd + 1;
-        }
-        closedir(d);
+        (void)unused;
+        memset(&p, 0, sizeof(p));
+        p.fd = fd;
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", p.fd);
+        n = readlink(path, target, sizeof(target) - 1);
+        target[n > 0 ? n : 0] = '\0';
+        if (fstat(p.fd, &st) < 0 || nprivate == MAX_PRIVATE_FDS)
+                zyrun_die("Racket's descriptors");
+        p.fl = fcntl(p.fd, F_GETFL);
+        p.fd_flags = fcntl(p.fd, F_GETFD);
+        if (S_ISFIFO(st.st_mode))
+                p.ino = st.st_ino;
+        else if (strcmp(target, "anon_inode:[eventpoll]") == 0 && poll_set_is_empty(p.fd))
+                p.epoll = true;
+        else
+                zyrun_die("Racket left a descriptor a run cannot have afresh");
+        private_fds[nprivate++] = p;
+        if (p.fd >= above_private)
+                above_private = p.fd + 1;
 }
 
 static int put_fd(int from, const struct private_fd *p)
@@ -316,7 +305,7 @@ int main(int argc, char **argv)
         run_procedure = load_warm_run();
         Slock_object(run_procedure);
         sigaction(SIGCHLD, NULL, &racket_sigchld);
-        record_private_fds();
+        zyrun_each_private_fd(record_private_fd, NULL);
         memset(&ready, 0, sizeof(ready));
         zyrun_send_ready(&ready);
         zyrun_serve(&hooks);

@@ -41,7 +41,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -214,12 +213,10 @@ static ssize_t script_read(void *cookie, char *buf, size_t size)
 {
         (void)cookie;
         if (script_fd < 0) {
-                /* The zygote: R has started. Its /tmp (where R made the
-                 * session directory the zygote never uses) goes, as an
-                 * exec zygote's does: each run mounts its own there. */
+                /* The zygote: R has started (its /tmp, where R made the
+                 * session directory the zygote never uses, goes in
+                 * zyresume_here). */
                 stop_blas_threads();
-                if (chdir("/") < 0 || umount2("/tmp", MNT_DETACH) < 0)
-                        zyrun_die("unmount the zygote's /tmp");
                 sigaction(SIGCHLD, NULL, &r_sigchld);
                 zyresume_here(resume_r); /* returns in each run, script_fd open */
         }

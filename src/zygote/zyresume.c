@@ -19,6 +19,8 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
 
 static jmp_buf resume_frame;
 static zyresume_hook resume_hook;
@@ -41,6 +43,10 @@ void zyresume_here(zyresume_hook hook)
         resume_hook = hook;
         if (setjmp(resume_frame) != 0)
                 return; /* the program's process */
+        /* The zygote's own /tmp goes, as an exec zygote's does: each run
+         * mounts its own there. */
+        if (chdir("/") < 0 || umount2("/tmp", MNT_DETACH) < 0)
+                zyrun_die("unmount the zygote's /tmp");
         fflush(NULL);
         memset(&ready, 0, sizeof(ready));
         zyrun_send_ready(&ready);

@@ -20,10 +20,11 @@
  * a failure on it (zyrun_run_error). */
 typedef void (*zyresume_hook)(const struct warm_request *rq, int status_fd);
 
-/* In the zygote: flushes stdio, sends ready (zyrun_send_ready) and serves
- * runs; never returns there. Returns in each run's program process, after
- * `hook`. The caller's frame and those above it must stay as they are
- * until then: call it from the interposed function itself. */
+/* In the zygote: unmounts its own /tmp (a zygote of this kind has one,
+ * sandbox/warm.c: the interpreter's start-up wants it), flushes stdio,
+ * sends ready (zyrun_send_ready) and serves runs; never returns there. Returns in each run's
+ * program process, after `hook`. The caller's frame and those above it must stay as they are until
+ * then: call it from the interposed function itself. */
 void zyresume_here(zyresume_hook hook);
 
 #endif

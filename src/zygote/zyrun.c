@@ -563,6 +563,23 @@ fail:
         return err_set(e, saved, "write the program");
 }
 
+void zyrun_each_private_fd(void (*fn)(int fd, void *arg), void *arg)
+{
+        DIR *d = opendir("/proc/self/fd");
+        struct dirent *de;
+
+        if (!d)
+                zyrun_die("/proc/self/fd");
+        while ((de = readdir(d))) {
+                int fd = (int)strtol(de->d_name, NULL, 10);
+                if (de->d_name[0] == '.' || fd < 3 || fd == dirfd(d) || fd == WARM_FD_CONTROL ||
+                    fd == WARM_FD_REAPER)
+                        continue;
+                fn(fd, arg);
+        }
+        closedir(d);
+}
+
 static uint64_t rss_kb(void)
 {
         unsigned long long size = 0, resident = 0;

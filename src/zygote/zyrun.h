@@ -65,6 +65,12 @@ _Noreturn void zyrun_run_error(int status_fd, const struct err *e);
  * file). */
 int zyrun_write_program(const struct warm_request *rq, const int *fds, struct err *e);
 
+/* Calls fn(fd, arg) for each descriptor the zygote's interpreter holds:
+ * every open one above stdio but the protocol's (the control socket, the
+ * reaper), which zyrun closes in each run's program. Exits if
+ * /proc/self/fd cannot be read. */
+void zyrun_each_private_fd(void (*fn)(int fd, void *arg), void *arg);
+
 /* Completes `ready` (the magic, the zygote's resident memory and its
  * threads, waiting up to 2 s for ending ones to go) and sends it: the
  * zygote is ready. Forking is only safe with one thread: the server
