@@ -70,7 +70,7 @@ _Static_assert(WARM_REQ_MAX_FDS <= SCM_MAX_FDS, "a run's descriptors fit one rec
 
 /* The zygote binaries by runtime and the reaper (O_PATH), opened once at
  * start-up by sbx_warm_init; -1 without. */
-static int zygote_fd[SBX_WARM_RUNTIMES] = {-1, -1, -1, -1};
+static int zygote_fd[SBX_WARM_RUNTIMES] = {[0 ... SBX_WARM_RUNTIMES - 1] = -1};
 static int reaper_fd = -1;
 /* Each zygote's command line: exactly a cold run's (languages/python.json,
  * languages/racket.json; R's is what Rscript executes for languages/r.json's
