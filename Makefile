@@ -47,9 +47,13 @@ R_EMBED := $(and $(wildcard /usr/lib/R/lib/libR.so),$(wildcard /usr/share/R/incl
 # The warm OCaml zygote links the OCaml runtime's library and its headers
 # (ocaml-nox); without them the server runs OCaml cold.
 ML_EMBED := $(and $(wildcard /usr/lib/ocaml/libcamlrun_pic.a),$(wildcard /usr/lib/ocaml/caml/callback.h),$(wildcard /usr/bin/ocamlrun))
+# The warm PHP zygote is a library preloaded into the CLI (php-cli);
+# without it PHP runs cold.
+PHP_EMBED := $(wildcard /usr/bin/php)
 all: $(BUILD)/codeexec $(BUILD)/codeexec-pyzygote $(BUILD)/codeexec-pyreaper \
 	$(BUILD)/codeexec-execzygote $(if $(RACKET_EMBED),$(BUILD)/codeexec-rktzygote) \
-	$(if $(R_EMBED),$(BUILD)/codeexec-rzygote) $(if $(ML_EMBED),$(BUILD)/codeexec-mlzygote)
+	$(if $(R_EMBED),$(BUILD)/codeexec-rzygote) $(if $(ML_EMBED),$(BUILD)/codeexec-mlzygote) \
+	$(if $(PHP_EMBED),$(BUILD)/codeexec-phpzygote.so)
 
 $(BUILD)/codeexec: $(OBJ)
 	@echo "  LD  $@"
@@ -115,6 +119,19 @@ $(BUILD)/codeexec-mlzygote: $(MLZYGOTE_SRC) $(BUILD)/mlzygote-prims.c $(wildcard
 	@cc $(MLZYGOTE_CFLAGS) -pie -Wl,-z,relro,-z,now -o $@ $(MLZYGOTE_SRC) \
 		-x c -w $(BUILD)/mlzygote-prims.c -x none \
 		-Wl,--whole-archive /usr/lib/ocaml/libcamlrun_pic.a -Wl,--no-whole-archive -lm -ldl -Wl,-E
+
+# The warm PHP zygote (src/phpzygote/zygote.c) is a shared library that
+# the dynamic loader preloads into /usr/bin/php itself (Debian ships no
+# library of the CLI to link our own main with); its fopen is what php's
+# calls reach instead of the C library's. Position-independent code, no
+# sanitizers (a library preloaded into php cannot bring their runtime).
+PHPZYGOTE_SRC := src/phpzygote/zygote.c src/zygote/zyresume.c $(ZYGOTE_COMMON)
+PHPZYGOTE_CFLAGS := -O2 -g -std=gnu11 $(WARN) -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIC
+$(BUILD)/codeexec-phpzygote.so: $(PHPZYGOTE_SRC) $(wildcard src/sandbox/*.h) src/zygote/zyrun.h \
+		src/zygote/zyresume.h src/util/scm.h src/util/err.h
+	@mkdir -p $(dir $@)
+	@echo "  LD  $@"
+	@cc $(PHPZYGOTE_CFLAGS) -shared -Wl,-z,relro,-z,now -Wl,-z,defs -o $@ $(PHPZYGOTE_SRC) -ldl
 
 # Judge mode's exec zygote (src/zygote/execzygote.c): one per judged
 # program and slot, forking a box per test.
@@ -228,7 +245,8 @@ ASAN_MAKE := $(MAKE) --no-print-directory BUILD=build-asan \
 	LDFLAGS="-fsanitize=address,undefined"
 ASAN_BIN  := build-asan/codeexec build-asan/codeexec-pyzygote build-asan/codeexec-pyreaper \
 	build-asan/codeexec-execzygote $(if $(RACKET_EMBED),build-asan/codeexec-rktzygote) \
-	$(if $(R_EMBED),build-asan/codeexec-rzygote) $(if $(ML_EMBED),build-asan/codeexec-mlzygote)
+	$(if $(R_EMBED),build-asan/codeexec-rzygote) $(if $(ML_EMBED),build-asan/codeexec-mlzygote) \
+	$(if $(PHP_EMBED),build-asan/codeexec-phpzygote.so)
 
 asan:
 	@$(ASAN_MAKE) $(ASAN_BIN)
@@ -251,7 +269,7 @@ asan:
 # peak memory, and a judge frees each input's output buffers as it goes.
 ASAN_E2E := test_v1.py test_testbanks.py test_hostile_clients.py test_coverage.py test_server.py \
 	test_compat.py test_hostile_replies.py test_judge.py test_problems.py test_piston.py \
-	test_judge0.py test_standby.py test_warm_ocaml.py
+	test_judge0.py test_standby.py test_warm_ocaml.py test_warm_php.py
 asan-ci:
 	@$(ASAN_MAKE) $(ASAN_BIN)
 	@rm -rf build-asan/san && mkdir -p build-asan/san
@@ -320,6 +338,8 @@ compdb:
 		'cc $(RZYGOTE_CFLAGS) -c -o /dev/null src/rzygote/zygote.c';) \
 	   $(if $(ML_EMBED),printf '%s\t%s\n' src/mlzygote/zygote.c \
 		'cc $(MLZYGOTE_CFLAGS) -c -o /dev/null src/mlzygote/zygote.c';) \
+	   $(if $(PHP_EMBED),printf '%s\t%s\n' src/phpzygote/zygote.c \
+		'cc $(PHPZYGOTE_CFLAGS) -c -o /dev/null src/phpzygote/zygote.c';) \
 	   $(foreach f,$(wildcard src/zygote/*.c),printf '%s\t%s\n' $(f) \
 		'cc -O2 -g -std=gnu11 $(WARN) $(HARDEN) -c -o /dev/null $(f)';) \
 	   $(foreach f,$(filter src/pyzygote/%,$(REAPER_SRC)),printf '%s\t%s\n' $(f) \
@@ -334,7 +354,7 @@ compdb:
 # uninitialised that are not.
 TIDY_SRC  := $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c) \
 	$(if $(RACKET_EMBED),$(wildcard src/rktzygote/*.c)) $(if $(R_EMBED),$(wildcard src/rzygote/*.c)) \
-	$(if $(ML_EMBED),$(wildcard src/mlzygote/*.c))
+	$(if $(ML_EMBED),$(wildcard src/mlzygote/*.c)) $(if $(PHP_EMBED),$(wildcard src/phpzygote/*.c))
 TIDY_JOBS ?= 2
 tidy: compdb
 	@echo "  TIDY $(words $(TIDY_SRC)) files"
@@ -342,14 +362,14 @@ tidy: compdb
 		2>$(BUILD)/tidy.log || { grep -v ' generated\.$$' $(BUILD)/tidy.log; false; }
 
 format:
-	clang-format -i $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c)
+	clang-format -i $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c src/phpzygote/*.c) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c)
 
 lint: $(BUILD)/codeexec
 	@scripts/options-doc --check $(BUILD)/codeexec
 	@scripts/check-layers
 	@/usr/bin/python3 tests/judge/make_corpus.py --check
-	@clang-format --dry-run --Werror $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c) $(wildcard src/*/*.h)
-	@! grep -nE '\b(sprintf|strcpy|strcat|gets)\s*\(' $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c) || (echo "banned call" && false)
+	@clang-format --dry-run --Werror $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c src/phpzygote/*.c) $(wildcard src/*/*.h)
+	@! grep -nE '\b(sprintf|strcpy|strcat|gets)\s*\(' $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c src/phpzygote/*.c) || (echo "banned call" && false)
 	@$(MAKE) --no-print-directory tidy
 
 clean:

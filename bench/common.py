@@ -22,7 +22,8 @@ BINARY = Path(os.environ.get("CODEEXEC_BINARY") or REPO / "build" / "codeexec")
 # language key, zygote binary (beside the server), /health header.
 LAZY_WARM = (("racket", "codeexec-rktzygote", "X-Codeexec-Warm-Racket"),
              ("r", "codeexec-rzygote", "X-Codeexec-Warm-R"),
-             ("ocaml", "codeexec-mlzygote", "X-Codeexec-Warm-OCaml"))
+             ("ocaml", "codeexec-mlzygote", "X-Codeexec-Warm-OCaml"),
+             ("php", "codeexec-phpzygote.so", "X-Codeexec-Warm-PHP"))
 
 
 def free_port() -> int:

@@ -201,6 +201,55 @@ the script; a warm run starts where it opens it
   output) differs in verdict, exit code, stdout or stderr.
 """
 
+PHP_WARM = """## PHP
+
+PHP runs start warm too: a cold `php /tmp/main.php` spends most of its
+20-40 ms before it reads the program: loading php's shared libraries and
+the extensions Debian's `conf.d` enables (each a `dlopen`), parsing
+`php.ini` and starting every module; a warm run starts where the CLI opens
+its script
+([performance.md](performance.md#warm-php-2026-12-07-fifteenth-session)).
+
+- **What is warm.** Per slot one zygote, started with the server's first
+  PHP run (which runs cold): about 17 MB resident. Debian ships the CLI as
+  an executable only, so the zygote is `/usr/bin/php` itself with a
+  library of ours preloaded, `build/codeexec-phpzygote.so`
+  (`src/phpzygote/`; built when `/usr/bin/php` exists): the server starts
+  php with a cold run's command line (`/usr/bin/php /tmp/main.php`) and the
+  box's environment plus one last variable, `LD_PRELOAD` naming the library
+  through a descriptor the box inherits. Before php's `main` the library
+  takes that variable out again, from the C library's environment and from
+  what `/proc/self/environ` shows (`prctl(PR_SET_MM_MAP)` moves the
+  kernel's end of the environment back; it needs no privilege), so a run's
+  environment, command line, executable (`/proc/self/exe` is php's) and
+  process name are a cold run's. `--no-warm-php` turns it off; `/health`
+  says `X-Codeexec-Warm-PHP: ready=R/N rss_mb=M` (or `off`), `/metrics` has
+  `codeexec_warm_php_*`.
+- **Where it stops.** At the CLI's `fopen` of its script (the library
+  defines `fopen`, which php's calls reach first), after every module has
+  started and before the request starts: nothing of the program is read;
+  the zygote exits (and another starts) if php kept any descriptor open
+  there.
+- **What a run is.** The box of a warm Python run (zyrun.c), and in it a
+  copy of the zygote whose `fopen` returns the run's `/tmp/main.php`; php
+  goes on exactly as a cold one: the request starts (`$_SERVER`, `$_ENV`,
+  `$argv`, `STDIN`, the request time), the script compiles and runs, errors
+  go to stderr, shutdown functions and output buffers run at exit.
+- **Differences from a cold run** a program could see: `getrusage()` and
+  `/proc/self/stat` times leave out the start-up, and `/proc/self/maps`
+  lists the library. Random generators seed themselves at first use, in
+  the run, from the time and the process id. Nothing in MultiPL-E's corpus
+  or `tests/e2e/test_warm_php.py` (command line, `PHP_BINARY`, directory,
+  `/proc/self/environ`, `cmdline`, `comm` and `exe`, `getenv()`, `$_ENV`,
+  `$_SERVER`, every `php.ini` setting, extensions, classes, functions and
+  constants, included files and the realpath cache, stdin, ids, limits,
+  umask, locale, time zone, memory counters, warnings, fatal errors,
+  uncaught exceptions, type errors, `exit` with a status or a message,
+  shutdown functions, output buffers, 20000 lines, the memory limit, seeded
+  random generators, FFI, fibers, subprocesses and their environment,
+  inline HTML) differs in verdict, exit code, stdout or stderr.
+"""
+
 CACHES = """## Install-time caches
 
 Some recipes use caches that `scripts/warm-caches.sh` builds when the
@@ -527,7 +576,7 @@ def main():
     out += ["", "Placeholders: `{src}` is `/tmp/<source_file>`, `{stem}` the same without its",
             "extension, `{dir}` is `/tmp`. Every step runs in the run's sandbox; see",
             "[recipes.md](recipes.md) for the format and [security.md](security.md) for the box.", "",
-            RACKET, R_WARM, ML_WARM, CACHES]
+            RACKET, R_WARM, ML_WARM, PHP_WARM, CACHES]
     (REPO / "docs" / "languages.md").write_text("\n".join(out))
     print(f"wrote docs/languages.md ({len(live)} languages)")
 

@@ -19,8 +19,9 @@
  * (which runs cold): it holds about 130 MB and its start takes a few
  * seconds of CPU, which a server that never sees Racket should not pay.
  * R's (rzygote/: R started up to the first line of its program) and
- * OCaml's (mlzygote/: the toplevel started up to its script) likewise start
- * with their runtime's first run. */
+ * OCaml's (mlzygote/: the toplevel started up to its script) and PHP's
+ * (phpzygote/: php started up to its script) likewise start with their
+ * runtime's first run. */
 #define _GNU_SOURCE
 #include "warmpool.h"
 
@@ -295,6 +296,7 @@ static const char *const lazy_preload[SBX_WARM_RUNTIMES] = {
     [SBX_WARM_RACKET] = "racket,rackunit",
     [SBX_WARM_R] = "R's start-up: base and default packages",
     [SBX_WARM_OCAML] = "the toplevel's start-up: its bytecode, Stdlib's interface",
+    [SBX_WARM_PHP] = "PHP's start-up: its extensions and php.ini",
 };
 
 int warmpool_start(struct event_base *base, unsigned slots,

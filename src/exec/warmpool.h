@@ -1,4 +1,4 @@
-/* warmpool: warm Python, Racket, R and OCaml zygotes per slot, kept alive and
+/* warmpool: warm Python, Racket, R, OCaml and PHP zygotes per slot, kept alive and
  * refilled.
  *
  * The pool starts zygotes (sandbox/warm.c) for every slot in the
@@ -9,7 +9,7 @@
  * dies is replaced, with a growing delay if it keeps dying before it is
  * ready. A Racket run (one step, one file, no arguments) takes its slot's
  * warm Racket zygote the same way; those start with the first Racket
- * run; R's and OCaml's likewise. */
+ * run; R's, OCaml's and PHP's likewise. */
 #ifndef CODEEXEC_WARMPOOL_H
 #define CODEEXEC_WARMPOOL_H
 
@@ -29,7 +29,7 @@ struct warmpool_runtime {
 };
 
 /* Starts the Python zygotes for `slots` slots (preload: --python-preload)
- * and gets the others (Racket's, R's, OCaml's) ready to start: rts[rt] for each
+ * and gets the others (Racket's, R's, OCaml's, PHP's) ready to start: rts[rt] for each
  * runtime, its recipe NULL when it is off. */
 int warmpool_start(struct event_base *base, unsigned slots,
                    const struct warmpool_runtime rts[SBX_WARM_RUNTIMES], const char *preload,
@@ -48,7 +48,7 @@ void warmpool_broken(unsigned slot, pid_t zygote);
 void warmpool_count(const struct recipe *r, bool fell_back);
 /* Which zygote of `slot` the pid `zygote` is: "lean", the preload list
  * it holds ("numpy", "numpy,pandas"), or the runtime's name ("racket", "r",
- * "ocaml"); NULL if none. The string is the
+ * "ocaml", "php"); NULL if none. The string is the
  * pool's, valid until warmpool_stop(): copy it. */
 const char *warmpool_zygote_name(unsigned slot, pid_t zygote);
 

@@ -314,7 +314,9 @@ static int unpack_artifact(const struct sbx_spec *spec, struct err *e)
  * namespaces and mounts, CAP_SETPCAP to drop the bounding set in each run,
  * CAP_SETGID to give each run's PID 1 its own real gid, SBX_PID1_GID: the
  * box's gid map has only that one and the box user's), as ambient
- * capabilities that survive the exec. */
+ * capabilities that survive the exec. A preloaded zygote (a library) is
+ * the interpreter's executable instead, with the library preloaded from
+ * WARM_FD_EXE (warm-proto.h). */
 static _Noreturn void exec_zygote(struct child_ctx *c)
 {
         const struct sbx_spec *spec = c->spec;
@@ -331,7 +333,8 @@ static _Noreturn void exec_zygote(struct child_ctx *c)
         hi[3] = fcntl(spec->reaper_fd, F_DUPFD_CLOEXEC, PARKED_FD_MIN);
         if (hi[0] < 0 || hi[1] < 0 || hi[2] < 0 || hi[3] < 0 || dup2(c->out_w[0][0], 1) < 0 ||
             dup2(c->out_w[0][1], 2) < 0 || dup2(hi[0], WARM_FD_CONTROL) < 0 ||
-            dup2(hi[1], WARM_FD_SECCOMP) < 0 || dup3(hi[2], WARM_FD_EXE, O_CLOEXEC) < 0 ||
+            dup2(hi[1], WARM_FD_SECCOMP) < 0 ||
+            dup3(hi[2], WARM_FD_EXE, spec->zygote_preload ? 0 : O_CLOEXEC) < 0 ||
             dup2(hi[3], WARM_FD_REAPER) < 0) {
                 err_set(&e, errno, "zygote fds");
                 setup_failed(c->status_fd, &e);
@@ -341,7 +344,11 @@ static _Noreturn void exec_zygote(struct child_ctx *c)
                 err_wrap(&e, "zygote");
                 setup_failed(WARM_FD_CONTROL, &e);
         }
-        syscall(SYS_execveat, WARM_FD_EXE, "", spec->steps[0].argv, spec->envp, AT_EMPTY_PATH);
+        if (spec->zygote_preload) /* the interpreter, WARM_FD_EXE preloaded */
+                execve(spec->steps[0].argv[0], spec->steps[0].argv, spec->envp);
+        else
+                syscall(SYS_execveat, WARM_FD_EXE, "", spec->steps[0].argv, spec->envp,
+                        AT_EMPTY_PATH);
         err_set(&e, errno, "exec the zygote");
         setup_failed(WARM_FD_CONTROL, &e);
 }

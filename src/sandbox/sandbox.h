@@ -78,6 +78,10 @@ struct sbx_spec {
         /* An exec zygote's box (warm.c sbx_execzygote_spawn): /tmp is
          * built as a cold box's, files and artifact in it, before the exec. */
         bool zygote_tmp;
+        /* A zygote that is a library preloaded into the interpreter: PID 1
+         * executes steps[0].argv[0] itself, with LD_PRELOAD naming
+         * zygote_fd (phpzygote/zygote.c), instead of executing zygote_fd. */
+        bool zygote_preload;
         int zygote_fd;
         int reaper_fd; /* passed to the zygote as WARM_FD_REAPER */
         /* Judge mode: compile once, run each test in a fresh box. With
@@ -154,6 +158,7 @@ enum sbx_warm_runtime {
         SBX_WARM_RACKET,
         SBX_WARM_R,
         SBX_WARM_OCAML,
+        SBX_WARM_PHP,
         SBX_WARM_RUNTIMES
 };
 
@@ -164,7 +169,8 @@ struct sbx_options {
         char *argv_area; /* the server's argv strings, wiped in each box */
         size_t argv_len;
         /* Each warm runtime's zygote binary (codeexec-pyzygote,
-         * codeexec-rktzygote, codeexec-rzygote, codeexec-mlzygote); NULL: that
+         * codeexec-rktzygote, codeexec-rzygote, codeexec-mlzygote,
+         * codeexec-phpzygote.so); NULL: that
          * one is never warm. */
         const char *zygote_paths[SBX_WARM_RUNTIMES];
         const char *reaper_path;     /* codeexec-pyreaper, needed with it */
@@ -194,10 +200,10 @@ void sbx_global_cleanup(void);
 /* Whether sbx_global_init found the runtime's zygote binary (and the
  * reaper every warm run's PID 1 becomes). */
 bool sbx_warm_available(enum sbx_warm_runtime rt);
-/* "python", "racket", "r" or "ocaml": the runtime's name in logs, /v1/status keys and
+/* "python", "racket", "r", "ocaml" or "php": the runtime's name in logs, /v1/status keys and
  * metric names. */
 const char *sbx_warm_runtime_name(enum sbx_warm_runtime rt);
-/* "Python", "Racket", "R" or "OCaml": in /health headers (X-Codeexec-Warm-...) and
+/* "Python", "Racket", "R", "OCaml" or "PHP": in /health headers (X-Codeexec-Warm-...) and
  * metric help texts. */
 const char *sbx_warm_runtime_title(enum sbx_warm_runtime rt);
 /* "cgroup v2", "cgroup v1" or "rlimits only"; for /health and start-up. */

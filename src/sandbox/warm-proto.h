@@ -23,6 +23,12 @@
 #define WARM_FD_SECCOMP 4
 #define WARM_FD_EXE 5    /* the zygote binary itself, closed by the zygote */
 #define WARM_FD_REAPER 6 /* codeexec-pyreaper, what each run's PID 1 becomes */
+/* A preloaded zygote (a library, sbx_spec.zygote_preload) finds this as
+ * the last variable of its environment: the dynamic loader maps the
+ * library from WARM_FD_EXE, left open across the exec. */
+#define WARM_PRELOAD_VAR "LD_PRELOAD"
+#define WARM_PRELOAD_ENV WARM_PRELOAD_VAR "=/proc/self/fd/5"
+_Static_assert(WARM_FD_EXE == 5, "WARM_PRELOAD_ENV names WARM_FD_EXE");
 
 enum warm_kind { WARM_RUN = 0, WARM_PARK = 1 };
 

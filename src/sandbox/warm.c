@@ -65,6 +65,8 @@
 /* Threads of the interpreter (BLAS pools) and a run's own PID 1 and
  * forker, on top of the run's process limit. */
 #define ZYGOTE_EXTRA_PIDS 64
+/* The most variables a preloaded zygote's box environment has. */
+#define ZYGOTE_MAX_ENV 256
 
 _Static_assert(WARM_REQ_MAX_FDS <= SCM_MAX_FDS, "a run's descriptors fit one record");
 
@@ -75,21 +77,26 @@ static int reaper_fd = -1;
 /* Each zygote's command line: exactly a cold run's (languages/python.json,
  * languages/racket.json; R's is what Rscript executes for languages/r.json's
  * step, OCaml's what the kernel makes of /usr/bin/ocaml's `#!` line), so
- * that a run's /proc/self/cmdline is a cold run's. R's and OCaml's zygotes
- * also get a /tmp of their own: R's start-up makes its session directory
- * there, the toplevel wants to see its script there. */
+ * that a run's /proc/self/cmdline is a cold run's. R's, OCaml's and PHP's
+ * zygotes also get a /tmp of their own: R's start-up makes its session
+ * directory there, the toplevel wants to see its script there (PHP's needs
+ * none; it has one as zyresume_here expects). PHP's zygote is a library
+ * preloaded into /usr/bin/php. */
 static const struct {
         const char *name, *title;
         char *const argv[5];
         bool own_tmp;
+        bool preload; /* the zygote is a library preloaded into argv[0] */
 } runtimes[SBX_WARM_RUNTIMES] = {
-    {"python", "Python", {"/usr/bin/python3", "/tmp/main.py", NULL}, false},
-    {"racket", "Racket", {"/usr/bin/racket", "/tmp/main.rkt", NULL}, false},
+    {"python", "Python", {"/usr/bin/python3", "/tmp/main.py", NULL}, false, false},
+    {"racket", "Racket", {"/usr/bin/racket", "/tmp/main.rkt", NULL}, false, false},
     {"r",
      "R",
      {"/usr/lib/R/bin/exec/R", "--no-echo", "--no-restore", "--file=/tmp/main.r", NULL},
-     true},
-    {"ocaml", "OCaml", {"/usr/bin/ocamlrun", "/usr/bin/ocaml", "/tmp/main.ml", NULL}, true},
+     true,
+     false},
+    {"ocaml", "OCaml", {"/usr/bin/ocamlrun", "/usr/bin/ocaml", "/tmp/main.ml", NULL}, true, false},
+    {"php", "PHP", {"/usr/bin/php", "/tmp/main.php", NULL}, true, true},
 };
 
 const char *sbx_warm_runtime_name(enum sbx_warm_runtime rt)
@@ -214,12 +221,25 @@ static int start_zygote_box(const struct sbx_spec *z, struct warm_config *cfg,
 int sbx_zygote_spawn(const struct sbx_spec *spec, enum sbx_warm_runtime rt, const char *preload,
                      struct sbx_box *zygote, struct err *e)
 {
+        /* A preloaded zygote's environment: the box's, then its preload. */
+        char *envp[ZYGOTE_MAX_ENV + 2];
         struct warm_config cfg;
         struct sbx_step step;
         struct sbx_spec z = *spec;
 
         if (!sbx_warm_available(rt))
                 return err_set(e, ENOENT, "no zygote binary");
+        if (runtimes[rt].preload) {
+                size_t n = 0;
+                for (; spec->envp && spec->envp[n]; n++) {
+                        if (n == ZYGOTE_MAX_ENV)
+                                return err_set(e, E2BIG, "the box's environment is too long");
+                        envp[n] = spec->envp[n];
+                }
+                envp[n] = (char *)WARM_PRELOAD_ENV;
+                envp[n + 1] = NULL;
+                z.envp = envp;
+        }
         memset(&step, 0, sizeof(step));
         step.argv = (char **)runtimes[rt].argv;
         step.timeout_s = 1e9;
@@ -231,6 +251,7 @@ int sbx_zygote_spawn(const struct sbx_spec *spec, enum sbx_warm_runtime rt, cons
         z.zygote_tmp = runtimes[rt].own_tmp;
         z.collect_tmp = false;
         z.artifact = NULL;
+        z.zygote_preload = runtimes[rt].preload;
         z.zygote_fd = zygote_fd[rt];
         z.reaper_fd = reaper_fd;
         z.limits.processes = spec->limits.processes + ZYGOTE_EXTRA_PIDS;

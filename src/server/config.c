@@ -139,6 +139,9 @@ static const struct opt_spec options[] = {
     {"no-warm-ocaml", NULL, FLAG(warm_ocaml, 0), "warm",
      "start every OCaml run cold (a fresh ocaml toplevel) instead of forking a pre-started one",
      "the warm ones start with the first OCaml run; see [languages.md](languages.md#ocaml)"},
+    {"no-warm-php", NULL, FLAG(warm_php, 0), "warm",
+     "start every PHP run cold (a fresh php) instead of forking a pre-started one",
+     "the warm ones start with the first PHP run; see [languages.md](languages.md#php)"},
     {"no-language-caches", NULL, FLAG(language_caches, 0), "caches used when built",
      "run every toolchain without its install-time caches (recipes' overlays and steps' "
      "cached_argv)",
@@ -292,6 +295,7 @@ static void set_defaults(struct config *cfg)
         cfg->warm_racket = 1;
         cfg->warm_r = 1;
         cfg->warm_ocaml = 1;
+        cfg->warm_php = 1;
         cfg->language_caches = 1;
         cfg->access_log = 1;
         for (size_t i = 0; i < NOPTIONS; i++) {

@@ -178,6 +178,7 @@ static const struct {
     [SBX_WARM_RACKET] = {"racket", &cfg.warm_racket, "--no-warm-racket", "codeexec-rktzygote"},
     [SBX_WARM_R] = {"r", &cfg.warm_r, "--no-warm-r", "codeexec-rzygote"},
     [SBX_WARM_OCAML] = {"ocaml", &cfg.warm_ocaml, "--no-warm-ocaml", "codeexec-mlzygote"},
+    [SBX_WARM_PHP] = {"php", &cfg.warm_php, "--no-warm-php", "codeexec-phpzygote.so"},
 };
 
 /* Warm zygotes for every slot, for each runtime not switched off or

@@ -1,7 +1,7 @@
 """Warm runs against cold ones, for a language whose runs fork from a warm
-zygote started with its first run (Racket, R, OCaml): the servers, the
-corpus, and the comparisons that test_warm_racket.py, test_warm_r.py and
-test_warm_ocaml.py share. Each of them adds its own probes and its
+zygote started with its first run (Racket, R, OCaml, PHP): the servers,
+the corpus, and the comparisons that test_warm_racket.py, test_warm_r.py,
+test_warm_ocaml.py and test_warm_php.py share. Each of them adds its own probes and its
 isolation and crash tests."""
 
 from __future__ import annotations

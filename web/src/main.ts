@@ -387,7 +387,7 @@ async function pollStatus() {
 }
 
 // warm_python is "off" or "ready=R/N preload=LIST rss_mb=M"; warm_racket,
-// warm_r and warm_ocaml "off" or "ready=R/N rss_mb=M", their zygotes
+// warm_r, warm_ocaml and warm_php "off" or "ready=R/N rss_mb=M", their zygotes
 // started by their language's first run (warmpool.c).
 function warmCard(desc: string): HTMLElement {
   const m = /ready=(\S+) preload=(\S*) rss_mb=(\d+)/.exec(desc);
@@ -399,6 +399,7 @@ const LAZY_WARM: [string, string][] = [
   ["warm_racket", "Racket"],
   ["warm_r", "R"],
   ["warm_ocaml", "OCaml"],
+  ["warm_php", "PHP"],
 ];
 
 function lazyWarmCard(key: string, title: string, desc: string | undefined): HTMLElement {

@@ -1,0 +1,193 @@
+/* codeexec-phpzygote.so: a warm php that forks one box per run.
+ *
+ * Theory of operation. A cold PHP run (`php /tmp/main.php`,
+ * languages/php.json) spends most of a small program's time before it
+ * reads a byte of it: loading php's shared libraries and its extensions
+ * (the ones php.ini's conf.d enables, each a dlopen), parsing php.ini and
+ * starting every module (MINIT). Only then does the CLI open its script,
+ * with fopen, and start the request (RINIT: superglobals, $argv, STDIN),
+ * compile and run it. Debian ships the CLI as an executable only (no
+ * library to link our own main with, as R's and OCaml's zygotes do), so
+ * this zygote is a library the dynamic loader preloads into /usr/bin/php
+ * itself: the server starts php with a cold run's command line and the
+ * box's environment plus one last variable, LD_PRELOAD naming this library
+ * through an inherited descriptor (sandbox/warm-proto.h). Its constructor
+ * takes that variable out of the environment again, both the C library's
+ * and what /proc/self/environ shows (the kernel's record of where the
+ * environment ends, moved back with PR_SET_MM_MAP, which needs no
+ * privilege), and reads the zygote's configuration. Its fopen stops php at
+ * the script: there the zygote serves runs (zygote/zyresume.c), and in
+ * each run's program process, a copy of it, the fopen returns the run's
+ * /tmp/main.php and php goes on as a cold one would, from the request's
+ * start.
+ *
+ * What a copy shares with the zygote is what every cold run builds the
+ * same way before its script: the modules' start-up state. PHP keeps
+ * nothing of the process there that a run would see differently: it holds
+ * no descriptor at the script (checked: the zygote exits if it finds one)
+ * and runs one thread; its random generators seed themselves at first use
+ * in the request, from the time and the process id; the request time,
+ * $_SERVER and $_ENV (from the environment, now exactly a cold run's) are
+ * made at the request's start. The executable is /usr/bin/php's own, and
+ * the process keeps php's name. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/prctl.h>
+
+#include "../sandbox/warm-proto.h"
+#include "../zygote/zyresume.h"
+#include "../zygote/zyrun.h"
+
+#define PHP "/usr/bin/php"
+
+extern char **environ;
+
+static const char *script_path; /* the CLI's script: the run's program */
+static FILE *script;            /* in the program's process */
+static int stopped;             /* the zygote has stopped at the script */
+
+static FILE *libc_fopen(const char *path, const char *mode)
+{
+        static FILE *(*fn)(const char *, const char *);
+
+        if (!fn)
+                fn = (FILE * (*)(const char *, const char *)) dlsym(RTLD_NEXT, "fopen");
+        if (!fn) {
+                errno = ENOSYS;
+                return NULL;
+        }
+        return fn(path, mode);
+}
+
+/* For each descriptor php holds (zyrun_each_private_fd): a run cannot be
+ * given a fresh copy of anything it kept open at the script. */
+static _Noreturn void refuse_private_fd(int fd, void *unused)
+{
+        (void)fd;
+        (void)unused;
+        errno = 0;
+        zyrun_die("php kept a descriptor open at the script");
+}
+
+/* In the program's process, its box ready (zyrun.c), before it goes back
+ * into php: the run's script, opened as the CLI asked. */
+static void open_script(const struct warm_request *rq, int status_fd)
+{
+        struct err e = {0, ""};
+        char path[80];
+
+        snprintf(path, sizeof(path), "/tmp/%s", rq->file_name);
+        if (strcmp(path, script_path) != 0) {
+                err_set(&e, EINVAL, "the program is %s, this zygote's %s", path, script_path);
+                zyrun_run_error(status_fd, &e);
+        }
+        script = libc_fopen(script_path, "rb");
+        if (!script) {
+                err_set(&e, errno, "open %s", script_path);
+                zyrun_run_error(status_fd, &e);
+        }
+        close(status_fd);
+}
+
+/* The CLI opens its script with fopen(path, "rb") once its modules have
+ * started (cli_seek_file_begin): that is where the zygote stops. */
+FILE *fopen(const char *path, const char *mode)
+{
+        if (!stopped && script_path && strcmp(path, script_path) == 0 && strcmp(mode, "rb") == 0) {
+                stopped = 1;
+                zyrun_each_private_fd(refuse_private_fd, NULL);
+                zyresume_here(open_script); /* returns in each run */
+                return script;
+        }
+        return libc_fopen(path, mode);
+}
+
+/* The kernel's record of this process's memory layout (/proc/self/stat,
+ * fields 26-28 and 45-51), as PR_SET_MM_MAP takes it back. */
+static int read_mm_map(struct prctl_mm_map *m)
+{
+        char buf[1024], *p, *end;
+        unsigned long long v[52];
+        FILE *f = libc_fopen("/proc/self/stat", "re");
+        size_t n;
+        int field;
+
+        if (!f)
+                return -1;
+        n = fread(buf, 1, sizeof(buf) - 1, f);
+        (void)fclose(f); /* read-only */
+        buf[n] = '\0';
+        /* after "pid (comm) ": the state, field 3, then numbers */
+        p = strrchr(buf, ')');
+        if (!p || p[1] != ' ' || !p[2] || p[3] != ' ')
+                return -1;
+        p += 4;
+        for (field = 4; field < 52; field++) {
+                errno = 0;
+                v[field] = strtoull(p, &end, 10);
+                if (end == p || errno)
+                        return -1;
+                p = end;
+        }
+        memset(m, 0, sizeof(*m));
+        m->start_code = v[26];
+        m->end_code = v[27];
+        m->start_stack = v[28];
+        m->start_data = v[45];
+        m->end_data = v[46];
+        m->start_brk = v[47];
+        m->brk = (unsigned long)syscall(SYS_brk, 0);
+        m->arg_start = v[48];
+        m->arg_end = v[49];
+        m->env_start = v[50];
+        m->env_end = v[51];
+        m->exe_fd = (uint32_t)-1; /* the executable stays */
+        return 0;
+}
+
+/* Takes the preload's variable out of the environment: it is the last
+ * one the server passed (warm.c), so the environment's area ends where it
+ * begins. */
+static void drop_preload_variable(void)
+{
+        const char *var = NULL;
+        struct prctl_mm_map m;
+
+        for (char **e = environ; *e; e++)
+                var = *e;
+        if (!var || strcmp(var, WARM_PRELOAD_ENV) != 0 || read_mm_map(&m) < 0 ||
+            m.env_end != (unsigned long)var + sizeof(WARM_PRELOAD_ENV)) {
+                errno = 0;
+                zyrun_die("the preload is not the environment's last variable");
+        }
+        m.env_end = (unsigned long)var;
+        if (prctl(PR_SET_MM, PR_SET_MM_MAP, &m, sizeof(m), 0) < 0)
+                zyrun_die("PR_SET_MM_MAP (the environment's end)");
+        if (unsetenv(WARM_PRELOAD_VAR) < 0)
+                zyrun_die("unsetenv " WARM_PRELOAD_VAR);
+}
+
+/* Before php's main: the zygote's set-up. The C library gives
+ * constructors the command line. */
+__attribute__((constructor)) static void zygote_setup(int argc, char **argv)
+{
+        struct warm_config cfg;
+
+        if (argc != 2 || strcmp(argv[0], PHP) != 0 || argv[1][0] != '/') {
+                fprintf(stderr, "usage: " PHP " /tmp/FILE, with codeexec-phpzygote.so preloaded\n");
+                exit(1);
+        }
+        script_path = argv[1];
+        zyrun_start("codeexec-phpzygote");
+        prctl(PR_SET_NAME, "php", 0, 0, 0); /* a cold run's name, which runs inherit */
+        drop_preload_variable();
+        zyrun_configure(&cfg);
+}
