@@ -194,8 +194,22 @@ RUST_EXTRA = {
 }
 
 
+# Coq programs for the step run with huge pages for malloc: heavy libraries
+# and a plugin (lia's, loaded with dlopen), failing proofs of both kinds.
+V_EXTRA = {
+    "heavy-libraries": "Require Import Reals.\nRequire Import ZArith.\nRequire Import Lia.\n"
+    "Require Import Coq.Lists.List.\nImport ListNotations.\nOpen Scope Z_scope.\n"
+    "Lemma l (x : Z) : 2 * x + 1 > x - 5. Proof. lia. Qed.\n"
+    "Example e : length [1; 2; 3]%list = 3%nat. Proof. reflexivity. Qed.\n"
+    "Check Rplus_comm.\nPrint l.\n",
+    "unable-to-unify": "Require Import ZArith.\nOpen Scope Z_scope.\n"
+    "Example t : 2 + 2 = 5. Proof. reflexivity. Qed.\n",
+    "lia-fails": "Require Import Lia.\nLemma l (n : nat) : n > n. Proof. lia. Qed.\n",
+}
+
+
 # Output that differs between any two runs, cached or not: go test prints
-# its timings ("ok  \tpkg\t0.003s", "--- FAIL: TestX (0.00s)"), test/unit
+# its timings, D stack traces addresses ("ok  \tpkg\t0.003s", "--- FAIL: TestX (0.00s)"), test/unit
 # too ("Finished in 0.0123 seconds.", "81.3 tests/s, 81.3 assertions/s"),
 # and a Dafny stack trace the program's random assembly id.
 VOLATILE = {
@@ -206,6 +220,8 @@ VOLATILE = {
     "elixir": re.compile(r"Finished in .*|seed \d+"),
     # rustc's temporary directory in a link error's command line
     "rust": re.compile(r"/tmp/rustc\w+/"),
+    # addresses in a D stack trace (ASLR)
+    "dlang": re.compile(r"\[0x[0-9a-f]+\]"),
 }
 
 
@@ -239,6 +255,7 @@ def _cases():
     out += [("elixir", name, code) for name, code in ELIXIR_EXTRA.items()]
     out += [("r", name, code) for name, code in R_EXTRA.items()]
     out += [("rust", name, code) for name, code in RUST_EXTRA.items()]
+    out += [("v", name, code) for name, code in V_EXTRA.items()]
     return out
 
 
