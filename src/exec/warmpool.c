@@ -21,7 +21,16 @@
  * R's (rzygote/: R started up to the first line of its program) and
  * OCaml's (mlzygote/: the toplevel started up to its script) and PHP's
  * (phpzygote/: php started up to its script) likewise start with their
- * runtime's first run. */
+ * runtime's first run.
+ *
+ * A zygote holds its toolchain as it was when it started. When a package
+ * upgrade replaces one of the executables or libraries it mapped, its runs
+ * would be the old toolchain's while cold runs are the new one's: once a
+ * second the pool looks at the next ready zygote's mappings
+ * (sbx_zygote_replaced) and marks one that maps a replaced file stale. A
+ * stale zygote is never handed out again; the next time its slot starts a
+ * run, which is when none of the slot's zygotes can be serving one, it is
+ * ended and started again from the new files. */
 #define _GNU_SOURCE
 #include "warmpool.h"
 
@@ -42,6 +51,7 @@
 #define MIN_BACKOFF_S 0.5 /* a zygote that dies before it is ready: first wait */
 #define MAX_BACKOFF_S 60.0
 #define MAX_PRELOAD_KINDS 3 /* zygotes per slot with preloads (besides the lean one) */
+#define STALE_CHECK_S 1     /* one ready zygote's mappings looked at this often */
 
 /* What the lean zygote imports ahead: the standard modules test programs
  * use most (HumanEval's `from typing import List`, math, re, collections
@@ -61,6 +71,7 @@ struct zslot {
         bool have_box;
         struct event *ev_ctl, *ev_exit, *ev_log[2], *ev_retry;
         struct sbx_zygote_info info;
+        bool stale; /* maps a file replaced on disk: started again at the next chance */
         double backoff_s;
         struct linelog log[2]; /* partial log lines */
 };
@@ -71,7 +82,7 @@ struct runtime {
         struct sbx_limits limits;
         char **envp;
         unsigned first, nkinds; /* its zygotes among a slot's */
-        unsigned long long runs, fallbacks, deaths, threaded;
+        unsigned long long runs, fallbacks, deaths, threaded, replaced;
 };
 
 static struct {
@@ -83,6 +94,8 @@ static struct {
         unsigned kinds;  /* zygotes per slot: Python's lean one, one per preload
                             prefix, then Racket's */
         struct zslot *slots;
+        struct event *ev_check; /* STALE_CHECK_S */
+        unsigned next_check;    /* the zygote it looks at next */
 } pool;
 
 static const char *zygote_name(const struct zslot *z)
@@ -244,6 +257,7 @@ static void start_zygote(struct zslot *z)
         spec.limits = rt->limits;
         spec.slot = z->slot;
         z->state = Z_STARTING;
+        z->stale = false;
         if (sbx_zygote_spawn(&spec, z->rt, z->preload, &z->box, &e) < 0) {
                 log_warn("warm %s slot %u: %s", sbx_warm_runtime_name(z->rt), z->slot, e.msg);
                 schedule_restart(z, false);
@@ -262,6 +276,48 @@ static void start_zygote(struct zslot *z)
                 log_warn("warm %s slot %u: out of memory for the zygote's events",
                          sbx_warm_runtime_name(z->rt), z->slot);
                 schedule_restart(z, false);
+        }
+}
+
+/* Looks at the next ready zygote, round the pool: one that maps a file
+ * replaced on disk becomes stale. */
+static void on_check(evutil_socket_t fd, short what, void *arg)
+{
+        unsigned n = pool.nslots * pool.kinds;
+
+        (void)fd;
+        (void)what;
+        (void)arg;
+        for (unsigned tried = 0; tried < n; tried++) {
+                struct zslot *z = &pool.slots[pool.next_check];
+                char file[256];
+
+                pool.next_check = (pool.next_check + 1) % n;
+                if (z->state != Z_READY || z->stale)
+                        continue;
+                if (sbx_zygote_replaced(&z->box, z->rt, file, sizeof(file)) == 1) {
+                        z->stale = true;
+                        pool.rt[z->rt].replaced++;
+                        log_info("warm %s slot %u (%s): %s was replaced on disk since the zygote "
+                                 "started; runs go cold until its slot is next free, where it "
+                                 "starts again",
+                                 sbx_warm_runtime_name(z->rt), z->slot, zygote_name(z), file);
+                }
+                return;
+        }
+}
+
+/* Ends the slot's stale zygotes and starts them again: called as the slot
+ * starts a run, when none of its zygotes is serving one. */
+static void restart_stale(unsigned slot)
+{
+        for (unsigned k = 0; k < pool.kinds; k++) {
+                struct zslot *z = &pool.slots[slot * pool.kinds + k];
+                if (z->stale && z->state == Z_READY) {
+                        log_info("warm %s slot %u (%s): starting it again from the files on disk",
+                                 sbx_warm_runtime_name(z->rt), z->slot, zygote_name(z));
+                        schedule_restart(z, true);
+                }
         }
 }
 
@@ -346,6 +402,10 @@ int warmpool_start(struct event_base *base, unsigned slots,
                 if (!z->preload)
                         goto oom;
         }
+        pool.ev_check = event_new(base, -1, EV_PERSIST, on_check, NULL);
+        if (!pool.ev_check ||
+            event_add(pool.ev_check, &(struct timeval){.tv_sec = STALE_CHECK_S}) < 0)
+                goto oom;
         /* Python's start now; the others' with their runtime's first run. */
         for (unsigned i = 0; i < slots * pool.kinds; i++)
                 if (pool.slots[i].rt == SBX_WARM_PYTHON)
@@ -358,6 +418,7 @@ oom:
 
 void warmpool_stop(void)
 {
+        free_event(&pool.ev_check);
         for (unsigned i = 0; pool.slots && i < pool.nslots * pool.kinds; i++) {
                 retire(&pool.slots[i]);
                 free_event(&pool.slots[i].ev_retry);
@@ -417,6 +478,7 @@ struct sbx_box *warmpool_get(unsigned slot, const struct recipe *r, const char *
 
         if (slot >= pool.nslots || !r)
                 return NULL;
+        restart_stale(slot);
         for (int rt = 0; rt < SBX_WARM_RUNTIMES; rt++)
                 if (rt != SBX_WARM_PYTHON && r == pool.rt[rt].recipe)
                         return lazy_zygote((enum sbx_warm_runtime)rt, slot);
@@ -529,9 +591,14 @@ static void runtime_metrics(struct buf *out, enum sbx_warm_runtime rt)
                     "# HELP codeexec_warm_%s_threaded_total Zygotes refused because their "
                     "preloads left threads running (forking them is unsafe).\n"
                     "# TYPE codeexec_warm_%s_threaded_total counter\n"
-                    "codeexec_warm_%s_threaded_total %llu\n",
+                    "codeexec_warm_%s_threaded_total %llu\n"
+                    "# HELP codeexec_warm_%s_replaced_total Zygotes found mapping a file "
+                    "replaced on disk (a toolchain upgrade), and so started again.\n"
+                    "# TYPE codeexec_warm_%s_replaced_total counter\n"
+                    "codeexec_warm_%s_replaced_total %llu\n",
                     n, title, n, n, ready, n, n, n, (unsigned long long)rss * 1024, n, title, n, n,
-                    r->runs, n, n, n, r->fallbacks, n, n, n, r->deaths, n, n, n, r->threaded);
+                    r->runs, n, n, n, r->fallbacks, n, n, n, r->deaths, n, n, n, r->threaded, n, n,
+                    n, r->replaced);
 }
 
 void warmpool_metrics(struct buf *out)

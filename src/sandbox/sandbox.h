@@ -249,6 +249,11 @@ int sbx_zygote_ready(struct sbx_box *zygote, struct sbx_zygote_info *info, struc
  * its own), where its next run is born: called when it is ready, then by
  * sbx_warm_run after each run. 0 without cgroups or when already parked. */
 int sbx_zygote_park(struct sbx_box *zygote, const struct sbx_limits *lim, struct err *e);
+/* Whether the zygote of runtime rt maps a file that has been replaced on
+ * disk since (a package upgrade of its toolchain: util/procmaps.h): 1 with
+ * the file's path in what, 0, or -1 (its maps could not be read). */
+int sbx_zygote_replaced(const struct sbx_box *zygote, enum sbx_warm_runtime rt, char *what,
+                        size_t n);
 int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx_box *box,
                  struct err *e);
 

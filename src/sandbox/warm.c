@@ -53,11 +53,13 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "../util/log.h"
 #include "../util/memfd.h"
+#include "../util/procmaps.h"
 #include "../util/scm.h"
 #include "cgroup.h"
 #include "warm-proto.h"
@@ -159,6 +161,18 @@ void sbx_warm_init(const char *const zygote_paths[SBX_WARM_RUNTIMES], const char
 bool sbx_warm_available(enum sbx_warm_runtime rt)
 {
         return rt < SBX_WARM_RUNTIMES && zygote_fd[rt] >= 0 && reaper_fd >= 0;
+}
+
+int sbx_zygote_replaced(const struct sbx_box *zygote, enum sbx_warm_runtime rt, char *what,
+                        size_t n)
+{
+        struct stat own;
+
+        /* Its own binary (or preloaded library) is the file the server
+         * opened at start-up, replaced or not since: not what it means. */
+        if (rt >= SBX_WARM_RUNTIMES || zygote_fd[rt] < 0 || fstat(zygote_fd[rt], &own) < 0)
+                return -1;
+        return procmaps_replaced(zygote->pid, own.st_dev, own.st_ino, what, n);
 }
 
 static void log_warn_once_oom(int errnum)
