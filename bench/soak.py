@@ -124,6 +124,19 @@ def exe_of(pid):
         return None
 
 
+def runs_zygote(pid, zygote):
+    """Whether process pid is the zygote binary `zygote`, or maps it: PHP's
+    zygote is /usr/bin/php with codeexec-phpzygote.so preloaded."""
+    if exe_of(pid) == zygote:
+        return True
+    try:
+        with open(f"/proc/{pid}/maps") as f:
+            return any(line.rstrip("\n").removesuffix(" (deleted)").endswith(" " + zygote)
+                       for line in f)
+    except OSError:
+        return False
+
+
 def warm_pool_size(url, header_name="X-Codeexec-Warm-Python"):
     """How many zygotes the server's warm pool has (N of ready=R/N), 0 if off
     (Racket's with header_name="X-Codeexec-Warm-Racket", R's and OCaml's
@@ -139,7 +152,7 @@ def warm_pool_size(url, header_name="X-Codeexec-Warm-Python"):
 
 def lazy_pools(url):
     """{zygote binary: N} for the runtimes whose zygotes start with their
-    first run (Racket's, R's, OCaml's): how many of each may be there."""
+    first run (Racket's, R's, OCaml's, PHP's): how many of each may be there."""
     return {str(BINARY.resolve().parent / exe): warm_pool_size(url, header)
             for _, exe, header in LAZY_WARM}
 
@@ -148,7 +161,7 @@ def census(server_pid, pool_size, zygote_exe=ZYGOTE_EXE, lazy=None):
     """(zygotes, leftovers): the server's warm Python zygotes, and every
     other process under the server as (pid, comm) but its spawner, idle
     standby boxes and at most lazy[exe] zygotes of each lazily started
-    runtime (lazy_pools: Racket's, R's, OCaml's). A zygote is a
+    runtime (lazy_pools: Racket's, R's, OCaml's, PHP's). A zygote is a
     direct child of the server running zygote_exe, at most pool_size of them
     (more are leftovers); processes under a zygote are leftovers, as runs
     end there."""
@@ -163,7 +176,7 @@ def census(server_pid, pool_size, zygote_exe=ZYGOTE_EXE, lazy=None):
                    if table[p][1] == "codeexec-wait" and not children[p])[:pool_size]
     for exe, n in (lazy or {}).items():
         kept += sorted(p for p in children[server_pid]
-                       if exe_of(p) == exe and not children[p])[:n]
+                       if runs_zygote(p, exe) and not children[p])[:n]
     leftovers, todo = [], list(children[server_pid])
     while todo:
         p = todo.pop()

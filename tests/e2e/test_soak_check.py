@@ -65,13 +65,13 @@ def test_planted_leftover_is_reported_and_zygotes_are_not(soak, tmp_path):
 
 def test_a_clean_server_has_only_zygotes(soak, server_proc):
     """The session's server, after whatever ran before: its zygotes (Python's,
-    and Racket's, R's and OCaml's if it ran them), its spawner, at most its standby boxes,
+    and Racket's, R's, OCaml's and PHP's if it ran them), its spawner, at most its standby boxes,
     and nothing else."""
     wait_quiet(server_proc.url)
     pool = int(wait_warm_ready(server_proc.url)[2])
     deadline = time.monotonic() + 10   # a box of a run cancelled just before may still be going
     while True:
-        # Racket's, R's and OCaml's zygotes are there if a run of theirs came before
+        # Racket's, R's, OCaml's and PHP's zygotes are there if a run of theirs came before
         # (test_languages.py)
         zygotes, leftovers = soak.census(server_proc.pid, soak.warm_pool_size(server_proc.url),
                                          lazy=soak.lazy_pools(server_proc.url))
