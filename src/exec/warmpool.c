@@ -299,8 +299,8 @@ static void on_check(evutil_socket_t fd, short what, void *arg)
                         z->stale = true;
                         pool.rt[z->rt].replaced++;
                         log_info("warm %s slot %u (%s): %s was replaced on disk since the zygote "
-                                 "started; runs go cold until its slot is next free, where it "
-                                 "starts again",
+                                 "started; it starts again when its slot is next free, and "
+                                 "serves no run until then",
                                  sbx_warm_runtime_name(z->rt), z->slot, zygote_name(z), file);
                 }
                 return;
