@@ -49,28 +49,13 @@ static int script_flags;        /* how the toplevel opens it */
 static int script_fd = -1;      /* in the program's process */
 static int stopped;             /* the zygote has stopped at the script */
 
-/* For each descriptor the toplevel holds (zyrun_each_private_fd): a run
- * cannot be given a fresh copy of anything it kept open at the script. */
-static _Noreturn void refuse_private_fd(int fd, void *unused)
-{
-        (void)fd;
-        (void)unused;
-        errno = 0;
-        zyrun_die("the toplevel kept a descriptor open at the script");
-}
-
 /* In the program's process, its box ready (zyrun.c), before it goes back
  * into the toplevel: the run's script, opened as the toplevel asked. */
 static void open_script(const struct warm_request *rq, int status_fd)
 {
         struct err e = {0, ""};
-        char path[80];
 
-        snprintf(path, sizeof(path), "/tmp/%s", rq->file_name);
-        if (strcmp(path, script_path) != 0) {
-                err_set(&e, EINVAL, "the program is %s, this zygote's %s", path, script_path);
-                zyrun_run_error(status_fd, &e);
-        }
+        (void)rq;
         script_fd = (int)syscall(SYS_openat, AT_FDCWD, script_path, script_flags, 0);
         if (script_fd < 0) {
                 err_set(&e, errno, "open %s", script_path);
@@ -95,10 +80,10 @@ int open64(const char *path, int flags, ...)
             (flags & O_ACCMODE) == O_RDONLY && !(flags & O_CREAT)) {
                 stopped = 1;
                 script_flags = flags;
-                zyrun_each_private_fd(refuse_private_fd, NULL);
+                zyresume_refuse_private_fds("the toplevel");
                 /* (the zygote's /tmp, with its empty script, goes in
                  * zyresume_here) */
-                zyresume_here(open_script); /* returns in each run */
+                zyresume_here(script_path, open_script); /* returns in each run */
                 return script_fd;
         }
         return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);

@@ -67,28 +67,13 @@ static FILE *libc_fopen(const char *path, const char *mode)
         return fn(path, mode);
 }
 
-/* For each descriptor php holds (zyrun_each_private_fd): a run cannot be
- * given a fresh copy of anything it kept open at the script. */
-static _Noreturn void refuse_private_fd(int fd, void *unused)
-{
-        (void)fd;
-        (void)unused;
-        errno = 0;
-        zyrun_die("php kept a descriptor open at the script");
-}
-
 /* In the program's process, its box ready (zyrun.c), before it goes back
  * into php: the run's script, opened as the CLI asked. */
 static void open_script(const struct warm_request *rq, int status_fd)
 {
         struct err e = {0, ""};
-        char path[80];
 
-        snprintf(path, sizeof(path), "/tmp/%s", rq->file_name);
-        if (strcmp(path, script_path) != 0) {
-                err_set(&e, EINVAL, "the program is %s, this zygote's %s", path, script_path);
-                zyrun_run_error(status_fd, &e);
-        }
+        (void)rq;
         script = libc_fopen(script_path, "rb");
         if (!script) {
                 err_set(&e, errno, "open %s", script_path);
@@ -103,8 +88,8 @@ FILE *fopen(const char *path, const char *mode)
 {
         if (!stopped && script_path && strcmp(path, script_path) == 0 && strcmp(mode, "rb") == 0) {
                 stopped = 1;
-                zyrun_each_private_fd(refuse_private_fd, NULL);
-                zyresume_here(open_script); /* returns in each run */
+                zyresume_refuse_private_fds("php");
+                zyresume_here(script_path, open_script); /* returns in each run */
                 return script;
         }
         return libc_fopen(path, mode);

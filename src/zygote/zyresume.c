@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include "zyresume.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,15 +24,43 @@
 #include <unistd.h>
 
 static jmp_buf resume_frame;
+static const char *resume_program;
 static zyresume_hook resume_hook;
 
 static _Noreturn void resume(const struct warm_request *rq, int status_fd)
 {
+        struct err e = {0, ""};
+        char path[80];
+
+        snprintf(path, sizeof(path), "/tmp/%s", rq->file_name);
+        if (strcmp(path, resume_program) != 0) {
+                err_set(&e, EINVAL, "the program is %s, this zygote's %s", path, resume_program);
+                zyrun_run_error(status_fd, &e);
+        }
         resume_hook(rq, status_fd);
         longjmp(resume_frame, 1);
 }
 
-void zyresume_here(zyresume_hook hook)
+static const char *refusing; /* zyresume_refuse_private_fds's holder */
+
+static _Noreturn void refuse_private_fd(int fd, void *unused)
+{
+        char what[128];
+
+        (void)fd;
+        (void)unused;
+        snprintf(what, sizeof(what), "%s kept a descriptor open at its script", refusing);
+        errno = 0;
+        zyrun_die(what);
+}
+
+void zyresume_refuse_private_fds(const char *holder)
+{
+        refusing = holder;
+        zyrun_each_private_fd(refuse_private_fd, NULL);
+}
+
+void zyresume_here(const char *program, zyresume_hook hook)
 {
         static const struct zyrun_hooks hooks = {
             .fill_tmp = zyrun_write_program,
@@ -40,6 +69,7 @@ void zyresume_here(zyresume_hook hook)
         };
         struct warm_ready ready;
 
+        resume_program = program;
         resume_hook = hook;
         if (setjmp(resume_frame) != 0)
                 return; /* the program's process */
