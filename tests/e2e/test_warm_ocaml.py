@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import pytest
 
-from hostile import metric
 from warm_compare import WarmLanguage
 
 OCAML = WarmLanguage("ocaml", "OCaml", "codeexec-mlzygote", "ml",
@@ -127,14 +126,7 @@ def test_runs_do_not_see_each_other(servers):
 
 def test_crash_leaves_the_zygote(servers):
     warm, _ = servers
-    before = metric(warm, "codeexec_warm_ocaml_restarts_total")
-    runs = metric(warm, "codeexec_warm_ocaml_runs_total")
     crash = ("print_endline \"before\";;\n"
              "let _ = (Obj.magic 0 : string array).(0);;\nprint_endline \"after\";;\n")
-    r = run(warm, crash)
-    assert r["zygote"] == "ocaml" and r["stdout"] == "before\n", r
-    assert r["exit_code"] != 0, r
-    r = run(warm, "print_endline \"2\";;\n")
-    assert r["zygote"] == "ocaml" and r["stdout"] == "2\n", r
-    assert metric(warm, "codeexec_warm_ocaml_restarts_total") == before
-    assert metric(warm, "codeexec_warm_ocaml_runs_total") == runs + 2
+    OCAML.assert_crash_leaves_zygote(
+        warm, crash, lambda r: r["stdout"] == "before\n" and r["exit_code"] != 0)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import start_server
-from hostile import metric, unique_uid_base
+from hostile import unique_uid_base
 from warm_compare import WarmLanguage
 
 RACKET = WarmLanguage("racket", "Racket", "codeexec-rktzygote", "rkt",
@@ -98,16 +98,9 @@ def test_runs_do_not_see_each_other(servers):
 
 def test_crash_leaves_the_zygote(servers):
     warm, _ = servers
-    before = metric(warm, "codeexec_warm_racket_restarts_total")
-    runs = metric(warm, "codeexec_warm_racket_runs_total")
     crash = "#lang racket\n(require ffi/unsafe)\n(displayln \"before\")\n(ptr-ref (ptr-add #f 8) _int)\n"
-    r = run(warm, crash)
-    assert r["zygote"] == "racket" and r["verdict"] == "Exception", r
-    assert r["exit_code"] != 0, r
-    r = run(warm, "#lang racket\n(displayln 2)\n")
-    assert r["zygote"] == "racket" and r["stdout"] == "2\n", r
-    assert metric(warm, "codeexec_warm_racket_restarts_total") == before
-    assert metric(warm, "codeexec_warm_racket_runs_total") == runs + 2
+    RACKET.assert_crash_leaves_zygote(
+        warm, crash, lambda r: r["verdict"] == "Exception" and r["exit_code"] != 0)
 
 
 def test_lowest_open_files_limit(servers):

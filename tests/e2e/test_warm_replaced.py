@@ -21,7 +21,6 @@ from __future__ import annotations
 import ctypes.util
 import json
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -30,9 +29,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT, start_server
-from hostile import metric, request, unique_uid_base, v1_run
+from hostile import metric, unique_uid_base, v1_run, wait_warm_ready
 
-READY = re.compile(r"ready=(\d+)/(\d+) ")
 USES_PROBE = "import probe\nprint(probe.ok)\n"
 
 
@@ -73,13 +71,6 @@ def _languages(tmp_path: Path, probe: Path) -> Path:
     return langs
 
 
-def _ready(url: str) -> tuple[int, int]:
-    st, headers, _ = request(url, "GET", "/health", timeout=5)
-    assert st == 200
-    m = READY.match(headers.get("X-Codeexec-Warm-Python", ""))
-    return (int(m[1]), int(m[2])) if m else (0, -1)
-
-
 def _wait(what: str, cond, timeout: float = 60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -94,7 +85,7 @@ def test_a_replaced_library_restarts_the_zygotes_that_map_it(tmp_path, probe_dir
     langs = _languages(tmp_path, probe_dir)
     with start_server("--languages", str(langs), "--python-preload", "probe", "--max-running", "2",
                       "--uid-base", str(unique_uid_base())) as s:
-        _wait("all zygotes ready", lambda: _ready(s.url)[0] == _ready(s.url)[1] > 0)
+        wait_warm_ready(s.url)
         r = v1_run(s.url, USES_PROBE, language="python")
         assert (r["zygote"], r["stdout"]) == ("probe", "True\n"), r
         assert metric(s.url, "codeexec_warm_python_replaced_total") == 0
@@ -112,7 +103,7 @@ def test_a_replaced_library_restarts_the_zygotes_that_map_it(tmp_path, probe_dir
         # next ones until the new zygote is ready.
         r = v1_run(s.url, USES_PROBE, language="python")
         assert (r["zygote"], r["stdout"]) == ("lean", "True\n"), r
-        _wait("the zygotes ready again", lambda: _ready(s.url)[0] == _ready(s.url)[1])
+        wait_warm_ready(s.url)  # the probe zygotes again
         for _ in range(4):
             r = v1_run(s.url, USES_PROBE, language="python")
             assert (r["zygote"], r["stdout"]) == ("probe", "True\n"), r

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BINARY, start_server
-from hostile import request, unique_uid_base, v1_run
+from hostile import metric, request, unique_uid_base, v1_run
 
 READY = re.compile(r"ready=(\d+)/(\d+) rss_mb=(\d+)")
 COMPARED = ("verdict", "exit_code", "signal", "stdout", "stderr", "stdout_truncated",
@@ -102,3 +102,16 @@ class WarmLanguage:
             if name in results:
                 assert results[name][0]["verdict"] == want["status"], results[name][0]
                 assert results[name][0]["exit_code"] == want["exit_code"], results[name][0]
+
+    def assert_crash_leaves_zygote(self, url: str, crash: str, crashed) -> None:
+        """A run of `crash`, a program that crashes the interpreter, comes
+        from the zygote and ends as `crashed(reply)` says it must; the
+        zygote serves the next run (the hello-world) and was not restarted."""
+        before = metric(url, f"codeexec_warm_{self.key}_restarts_total")
+        runs = metric(url, f"codeexec_warm_{self.key}_runs_total")
+        r = self.run(url, crash)
+        assert r["zygote"] == self.key and crashed(r), r
+        r = self.run(url, self.hello)
+        assert r["zygote"] == self.key and r["stdout"] == self.hello_out, r
+        assert metric(url, f"codeexec_warm_{self.key}_restarts_total") == before
+        assert metric(url, f"codeexec_warm_{self.key}_runs_total") == runs + 2
