@@ -555,13 +555,112 @@ warm_r_launch() {
 }
 
 
+# Haskell: /usr/bin/runghc is a shell script that execs runghc, a Haskell
+# program (about 12 ms of its own start-up: its runtime and 18 shared
+# libraries), whose only work for `runghc FILE` is to exec the ghc script
+# with a command line that never changes; that script execs ghc with -B.
+# The recipe's run step sources <dir>/run, which execs ghc with that command
+# line itself, while: the four files are the very ones it was recorded from
+# (hard links here, compared with -ef), PATH is the box's, GHCRTS (which
+# runghc's own runtime would read) is unset, and the one argument is a plain
+# absolute path. The run file also gives ghc's runtime a larger allocation
+# area and old generation (-A8m -O32m): runghc interprets the program inside
+# ghc, whose start-up (reading interface files) otherwise spends most of its
+# time in 40 garbage collections. Before writing the run file, a probe
+# program runs both ways in the box's environment and must see the same
+# environment bytes and the same command line but for those flags.
+GHC_RTS_FLAGS="+RTS -A8m -O32m -RTS"
+warm_ghc_launch() {
+  [ -x /usr/bin/runghc ] || return 0
+  local dir=$CACHE_ROOT/ghc-launch key work script bin ghcscript ghc topdir f out
+  local path=/usr/local/bin:/usr/bin:/bin # the box's base environment (src/exec/env.c)
+  local box=(PATH=$path HOME=/tmp TMPDIR=/tmp LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=Etc/UTC USER=runner LOGNAME=runner)
+  local -a line
+  script=$(readlink -f /usr/bin/runghc)
+  # the runghc script's own variables (exedir, bindir, ghcprog)
+  bin=$(sed -n 's/^exedir="\([^"$`]*\)"$/\1/p' "$script")/runghc
+  ghcscript=$(sed -n 's/^bindir="\([^"$`]*\)"$/\1/p' "$script")/$(sed -n 's/^ghcprog="\([^"$`]*\)"$/\1/p' "$script")
+  if ! [ -x "$bin" ] || ! [ -f "$ghcscript" ]; then
+    echo "setup: no GHC launcher cache (the runghc script is not the expected one)"
+    rm -rf "$dir"
+    return 0
+  fi
+  key="$(cat "$script" "$ghcscript" | sha256sum | cut -c1-16) $(stat -c '%i %s %Y' "$bin" | tr '\n' ' ')script $(sha256sum <"$0" | cut -c1-16)"
+  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ] && [ "$script" -ef "$dir/runghc-script" ] &&
+    [ "$bin" -ef "$dir/runghc" ] && [ "$ghcscript" -ef "$dir/ghc-script" ] && [ -f "$dir/ghc-path" ] &&
+    [ "$(cat "$dir/ghc-path")" -ef "$dir/ghc" ]; then
+    return 0
+  fi
+  echo "setup: recording what runghc execs"
+  rm -rf "$dir.new" && mkdir -p "$dir.new"
+  work=$(mktemp -d)
+  chmod 755 "$work"
+  # the probe: what the program sees of its process, written to files
+  cat >"$work/Main.hs" <<'HS'
+import qualified Data.ByteString as B
+import System.Environment
+main :: IO ()
+main = do
+  B.readFile "/proc/self/cmdline" >>= B.writeFile "cmdline"
+  B.readFile "/proc/self/environ" >>= B.writeFile "environ"
+  n <- getProgName
+  a <- getArgs
+  e <- getEnvironment
+  writeFile "seen" (show (n, a, e))
+HS
+  for f in plain cached; do
+    mkdir "$work/$f" && chmod 755 "$work/$f" && cp "$work/Main.hs" "$work/$f/"
+  done
+  if (cd "$work/plain" && env -i "${box[@]}" /usr/bin/runghc "$work/plain/Main.hs" </dev/null >/dev/null 2>&1); then
+    mapfile -d '' line <"$work/plain/cmdline"
+  fi
+  ghc=${line[0]:-} topdir=${line[1]#-B}
+  if [ "${#line[@]}" -ne 10 ] || [ "${line[*]:2}" != "-ignore-dot-ghci -x hs -e :set prog \"$work/plain/Main.hs\" -e :main [] $work/plain/Main.hs" ] ||
+    [ "${line[1]}" != "-B$topdir" ] || ! ln "$script" "$dir.new/runghc-script" 2>/dev/null || ! ln "$bin" "$dir.new/runghc" ||
+    ! ln "$ghcscript" "$dir.new/ghc-script" || ! ln "$ghc" "$dir.new/ghc"; then
+    echo "setup: no GHC launcher cache (runghc did not exec what was expected, or no hard link)"
+    rm -rf "$dir.new" "$dir" "$work"
+    return 0
+  fi
+  out=$dir.new/run
+  {
+    echo "# Sourced by the Haskell recipe's run step (scripts/warm-caches.sh wrote it):"
+    echo "# exec the ghc command line that /usr/bin/runghc FILE execs, with $GHC_RTS_FLAGS."
+    printf 'if [ /usr/bin/runghc -ef %s/runghc-script ] && [ %s -ef %s/runghc ] &&\n' "$dir" "$bin" "$dir"
+    printf '  [ %s -ef %s/ghc-script ] && [ %s -ef %s/ghc ] &&\n' "$ghcscript" "$dir" "$ghc" "$dir"
+    printf '  [ "$PATH" = "%s" ] && [ $# -eq 1 ] && [ -z "${GHCRTS+x}" ]; then\n' "$path"
+    printf '  case $1 in\n  /*[!A-Za-z0-9_./-]*) ;;\n  /*)\n'
+    printf '    exec %s -B%s -ignore-dot-ghci -x hs %s -e ":set prog \\"$1\\"" -e ":main []" "$1"\n' \
+      "$ghc" "$topdir" "$GHC_RTS_FLAGS"
+    printf '    ;;\n  esac\nfi\n'
+  } >"$out"
+  # the same probe through the run file (its paths pointed at the new
+  # directory) must see what it saw through runghc
+  if ! (cd "$work/cached" && env -i "${box[@]}" /bin/sh -c "sed 's|$dir/|$dir.new/|g' $out >run.sh && . ./run.sh; exit 9" \
+    runghc "$work/cached/Main.hs" </dev/null >/dev/null 2>&1) ||
+    [ "$(tr '\0' '\n' <"$work/cached/environ" | sed "s|/cached|/plain|g")" != "$(tr '\0' '\n' <"$work/plain/environ")" ] ||
+    [ "$(sed "s|/cached|/plain|g" "$work/cached/seen")" != "$(cat "$work/plain/seen")" ] ||
+    [ "$(tr '\0' ' ' <"$work/cached/cmdline" | sed "s| $GHC_RTS_FLAGS||; s|/cached/|/plain/|g")" != "$(tr '\0' ' ' <"$work/plain/cmdline")" ]; then
+    echo "setup: no GHC launcher cache (ghc run from the recorded line saw another process than from runghc)"
+    rm -rf "$dir.new" "$dir" "$work"
+    return 0
+  fi
+  rm -rf "$work"
+  echo "$ghc" >"$dir.new/ghc-path"
+  echo "$key" >"$dir.new/version"
+  chmod -R a+rX "$dir.new"
+  rm -rf "$dir.old"
+  if [ -e "$dir" ]; then mv "$dir" "$dir.old"; fi
+  mv "$dir.new" "$dir" && rm -rf "$dir.old"
+}
+
 # With arguments, only the named caches are warmed; without, all of them.
 mkdir -p "$CACHE_ROOT"
 caches=("$@")
-[ $# -gt 0 ] || caches=(go cpp_pch jvm_cds dfy_aot ts_snapshot ruby_iseq elixir_launch r_launch)
+[ $# -gt 0 ] || caches=(go cpp_pch jvm_cds dfy_aot ts_snapshot ruby_iseq elixir_launch r_launch ghc_launch)
 for c in "${caches[@]}"; do
   case $c in
-  go | cpp_pch | jvm_cds | dfy_aot | ts_snapshot | ruby_iseq | elixir_launch | r_launch) "warm_$c" ;;
-  *) echo "warm-caches.sh: unknown cache $c (go, cpp_pch, jvm_cds, dfy_aot, ts_snapshot, ruby_iseq, elixir_launch, r_launch)" >&2 && exit 2 ;;
+  go | cpp_pch | jvm_cds | dfy_aot | ts_snapshot | ruby_iseq | elixir_launch | r_launch | ghc_launch) "warm_$c" ;;
+  *) echo "warm-caches.sh: unknown cache $c (go, cpp_pch, jvm_cds, dfy_aot, ts_snapshot, ruby_iseq, elixir_launch, r_launch, ghc_launch)" >&2 && exit 2 ;;
   esac
 done

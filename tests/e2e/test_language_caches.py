@@ -176,6 +176,23 @@ R_EXTRA = {
     "error": "f <- function(x) stop('no: ', x)\nf(1)\n",
 }
 
+# Haskell programs that see what runghc hands to ghc (the cached step execs
+# ghc itself, with a larger allocation area for its runtime).
+HS_EXTRA = {
+    # the process as the program sees it
+    "environment": "import System.Environment\nimport qualified Data.ByteString.Char8 as B\n"
+    "main :: IO ()\nmain = do\n  getProgName >>= print\n  getArgs >>= print\n"
+    "  getEnvironment >>= print\n  B.readFile \"/proc/self/environ\" >>= print\n",
+    # an uncaught error: message, call stack and exit code
+    "error": "f :: Int -> Int\nf x = if x > 2 then error (\"too big: \" ++ show x) else x\n"
+    "main :: IO ()\nmain = print (map f [1, 2, 3])\n",
+    "exit-code": "import System.Exit\nmain :: IO ()\nmain = putStrLn \"bye\" >> exitWith (ExitFailure 3)\n",
+    # enough allocation and live data for the runtime's flags to matter
+    "allocates": "import qualified Data.Map.Strict as M\nimport Data.List (foldl')\n"
+    "main :: IO ()\nmain = do\n  let m = foldl' (\\acc k -> M.insert k (k * k) acc) M.empty [1 .. 200000 :: Int]\n"
+    "  print (M.size m, M.foldl' (+) 0 m)\n  print (length (show (product [1 .. 3000 :: Integer])))\n",
+}
+
 # Rust programs at the edges of the faster linker (the cached compile step
 # links with lld, and falls back to the plain command when a link fails).
 RUST_EXTRA = {
@@ -254,6 +271,7 @@ def _cases():
     out += [("ruby", name, code) for name, code in RUBY_EXTRA.items()]
     out += [("elixir", name, code) for name, code in ELIXIR_EXTRA.items()]
     out += [("r", name, code) for name, code in R_EXTRA.items()]
+    out += [("hs", name, code) for name, code in HS_EXTRA.items()]
     out += [("rust", name, code) for name, code in RUST_EXTRA.items()]
     out += [("v", name, code) for name, code in V_EXTRA.items()]
     return out
@@ -478,6 +496,29 @@ def test_elixir_launcher_cache_is_used(tmp_path):
                                 "IO.puts(:os.getpid())\n", "/var/cache/codeexec/elixir-launch/run")
     assert 'execve("/usr/bin/elixir"' not in execs and "/usr/bin/readlink" not in execs, execs[:2000]
     assert "erlexec" in execs, execs[:2000]
+
+
+def test_expected_results_of_hs_edges(installed, results):
+    """The Haskell programs above do what they say (with caches on)."""
+    if not installed.get("hs", {}).get("installed"):
+        pytest.skip("hs: not installed")
+    got = {name: results[("hs", name)][0] for name in HS_EXTRA}
+    env = got["environment"]["stdout"]
+    assert env.startswith('"Main.hs"\n[]\n[(') and '("PWD","/tmp")' in env, env
+    assert "GHCRTS" not in env and "RTS" not in env, env
+    assert got["error"]["status"] == "Exception" and "too big: 3" in got["error"]["stderr"], got["error"]
+    assert got["exit-code"]["exit_code"] == 3 and got["exit-code"]["stdout"] == "bye\n", got["exit-code"]
+    assert got["allocates"]["stdout"] == "(200000,2666686666700000)\n9131\n", got["allocates"]
+
+
+def test_ghc_launcher_cache_is_used(tmp_path):
+    """The cached step execs ghc itself, with the runtime flags, when the
+    cache is there (run on the host with the box's environment): runghc
+    and the ghc script never run."""
+    execs = _traced_cached_step(tmp_path, "hs", "run", "Main.hs", "main :: IO ()\nmain = print 1\n",
+                                "/var/cache/codeexec/ghc-launch/run")
+    assert "runghc" not in execs.split("\n", 1)[1] and 'execve("/usr/bin/ghc' not in execs, execs[:2000]
+    assert '"+RTS", "-A8m", "-O32m", "-RTS"' in execs, execs[:2000]
 
 
 def test_ruby_cache_is_used(tmp_path):
