@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -49,10 +50,32 @@ static char v1_base[V1_COUNT][PATH_MAX];
  * kernel frees it). */
 #define REUSE_MAX_CHARGE (1ULL << 20)
 
+/* Kept descriptors. A kept cgroup (cg_box_reset) serves run after run, and
+ * for each the server writes its limits and resets its peak, reads its
+ * usage, and hands the zygote its join files: about fifteen files. Opening
+ * one, five directories deep in cgroupfs, costs about 8 us here; a pread or
+ * pwrite of a descriptor kept open about 1 us (a read at offset 0 makes the
+ * kernel generate the file's text again). So a box served again keeps the
+ * descriptors it opens, within a budget for the whole server (a quarter of
+ * the open-files limit, at most KEPT_FDS_MAX), and closes them when it is
+ * removed or forgotten; a box used once opens and closes as it goes. */
+#define BOX_FILES_MAX 16
+#define KEPT_FDS_MAX 1024
+struct box_file {
+        const char *name; /* a string literal */
+        int ctl;          /* index into path[] */
+        int flags;        /* O_RDONLY or O_WRONLY */
+        int fd;
+};
+static unsigned kept_fds, kept_fds_max;
+
 struct cg_box {
         uint64_t id;
         int v2_fd;
-        bool reused;                   /* cg_box_reset made it ready for another run */
+        bool reused;   /* cg_box_reset made it ready for another run */
+        bool keep_fds; /* served again: box_open keeps what it opens */
+        unsigned nfiles;
+        struct box_file files[BOX_FILES_MAX];
         uint64_t charge_base;          /* what its earlier runs left charged, at this run's start */
         char path[V1_COUNT][PATH_MAX]; /* v2 uses path[0] */
 };
@@ -89,12 +112,84 @@ static ssize_t read_file(const char *dir, const char *file, char *out, size_t ca
         return n;
 }
 
+/* A descriptor of file name in the box's directory ctl, opened with flags:
+ * one the box keeps (*kept), or a new one the caller closes. -1 (errno set)
+ * when it cannot be opened. */
+static int box_open(struct cg_box *b, int ctl, const char *name, int flags, bool *kept)
+{
+        char p[PATH_MAX];
+        int fd;
+
+        for (unsigned i = 0; i < b->nfiles; i++) {
+                const struct box_file *f = &b->files[i];
+                if (f->ctl == ctl && f->flags == flags && strcmp(f->name, name) == 0) {
+                        *kept = true;
+                        return f->fd;
+                }
+        }
+        snprintf(p, sizeof(p), "%s/%s", b->path[ctl], name);
+        fd = open(p, flags | O_CLOEXEC);
+        *kept = fd >= 0 && b->keep_fds && b->nfiles < BOX_FILES_MAX && kept_fds < kept_fds_max;
+        if (*kept) {
+                b->files[b->nfiles++] = (struct box_file){name, ctl, flags, fd};
+                kept_fds++;
+        }
+        return fd;
+}
+
+static void box_close_files(struct cg_box *b)
+{
+        while (b->nfiles > 0) {
+                close(b->files[--b->nfiles].fd);
+                kept_fds--;
+        }
+}
+
+static void close_unkept(int fd, bool kept)
+{
+        int saved = errno;
+
+        if (!kept)
+                close(fd);
+        errno = saved;
+}
+
+static int box_write(struct cg_box *b, int ctl, const char *name, const char *val)
+{
+        size_t n = strlen(val);
+        bool kept;
+        int fd = box_open(b, ctl, name, O_WRONLY, &kept);
+        ssize_t w;
+
+        if (fd < 0)
+                return -1;
+        w = pwrite(fd, val, n, 0);
+        close_unkept(fd, kept);
+        return w == (ssize_t)n ? 0 : -1;
+}
+
+static ssize_t box_read(struct cg_box *b, int ctl, const char *name, char *out, size_t cap)
+{
+        bool kept;
+        int fd = box_open(b, ctl, name, O_RDONLY, &kept);
+        ssize_t n;
+
+        if (fd < 0)
+                return -1;
+        n = pread(fd, out, cap - 1, 0);
+        close_unkept(fd, kept);
+        if (n < 0)
+                return -1;
+        out[n] = '\0';
+        return n;
+}
+
 /* -1 when the file cannot be read or holds no number. */
-static int read_u64_strict(const char *dir, const char *file, uint64_t *out)
+static int box_read_u64_strict(struct cg_box *b, int ctl, const char *name, uint64_t *out)
 {
         char s[64], *end;
 
-        if (read_file(dir, file, s, sizeof(s)) <= 0)
+        if (box_read(b, ctl, name, s, sizeof(s)) <= 0)
                 return -1;
         errno = 0;
         *out = strtoull(s, &end, 10);
@@ -102,11 +197,27 @@ static int read_u64_strict(const char *dir, const char *file, uint64_t *out)
 }
 
 /* 0 when the file cannot be read or holds no number. */
-static uint64_t read_u64(const char *dir, const char *file)
+static uint64_t box_read_u64(struct cg_box *b, int ctl, const char *name)
 {
         uint64_t v;
 
-        return read_u64_strict(dir, file, &v) == 0 ? v : 0;
+        return box_read_u64_strict(b, ctl, name, &v) == 0 ? v : 0;
+}
+
+/* Value of "key N" in a flat-keyed file of the box (memory.events,
+ * cpu.stat, oom_control, memory.stat). */
+static uint64_t box_read_keyed(struct cg_box *b, int ctl, const char *name, const char *key)
+{
+        char s[4096];
+        size_t kl = strlen(key);
+
+        if (box_read(b, ctl, name, s, sizeof(s)) < 0)
+                return 0;
+        for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
+                if (strncmp(line, key, kl) == 0 && line[kl] == ' ')
+                        return strtoull(line + kl + 1, NULL, 10);
+        }
+        return 0;
 }
 
 /* SIGKILLs the processes in dir/cgroup.procs, except spare. Only whole lines
@@ -125,21 +236,6 @@ static void kill_procs(const char *dir, pid_t spare)
                 if (end == nl && pid > 0 && pid != spare)
                         kill((pid_t)pid, SIGKILL);
         }
-}
-
-/* Value of "key N" in a flat-keyed file (memory.events, cpu.stat, oom_control). */
-static uint64_t read_keyed(const char *dir, const char *file, const char *key)
-{
-        char s[4096];
-        size_t kl = strlen(key);
-
-        if (read_file(dir, file, s, sizeof(s)) < 0)
-                return 0;
-        for (char *line = strtok(s, "\n"); line; line = strtok(NULL, "\n")) {
-                if (strncmp(line, key, kl) == 0 && line[kl] == ' ')
-                        return strtoull(line + kl + 1, NULL, 10);
-        }
-        return 0;
 }
 
 /* Finds the mount point of a hierarchy in mountinfo: fstype cgroup2 (opt
@@ -528,8 +624,13 @@ int cg_init(const char **why)
         static char both[sizeof(why_buf) + 128];
         const char *why2 = NULL, *why1 = NULL;
         bool v2_mounted, v1_mounted;
+        struct rlimit r;
 
         *why = NULL;
+        kept_fds_max = 0;
+        if (getrlimit(RLIMIT_NOFILE, &r) == 0)
+                kept_fds_max =
+                    r.rlim_cur / 4 < KEPT_FDS_MAX ? (unsigned)(r.rlim_cur / 4) : KEPT_FDS_MAX;
         if (try_v2(&why2, &v2_mounted) == 0)
                 return 0;
         if (try_v1(&why1, &v1_mounted) == 0) {
@@ -670,6 +771,7 @@ void cg_box_forget(struct cg_box *b)
 {
         if (!b)
                 return;
+        box_close_files(b);
         if (b->v2_fd >= 0)
                 close(b->v2_fd);
         free(b);
@@ -685,20 +787,22 @@ int cg_box_clone_fd(const struct cg_box *b)
         return b ? b->v2_fd : -1;
 }
 
-int cg_box_procs_fds(const struct cg_box *b, int *fds, size_t max, struct err *e)
+int cg_box_procs_fds(struct cg_box *b, int *fds, size_t max, struct err *e)
 {
         size_t n = 0;
 
         if (!b || kind == CG_NONE)
                 return 0;
         for (int c = 0; c < V1_COUNT; c++) {
-                char p[PATH_MAX + 16];
+                bool kept;
                 if (!b->path[c][0] || (kind == CG_V2 && c > 0))
                         continue;
-                snprintf(p, sizeof(p), "%s/%s", b->path[c], self_join_file());
                 if (n == max)
                         goto fail;
-                fds[n] = open(p, O_WRONLY | O_CLOEXEC);
+                /* the caller closes what it gets: a copy of a kept one */
+                fds[n] = box_open(b, c, self_join_file(), O_WRONLY, &kept);
+                if (fds[n] >= 0 && kept)
+                        fds[n] = fcntl(fds[n], F_DUPFD_CLOEXEC, 3);
                 if (fds[n] < 0)
                         goto fail;
                 n++;
@@ -746,17 +850,17 @@ void cg_box_usage(struct cg_box *b, struct sbx_usage *u)
         if (!b || kind == CG_NONE)
                 return;
         if (kind == CG_V2) {
-                u->memory_peak_bytes = read_u64(b->path[0], "memory.peak");
-                u->oom_killed = read_keyed(b->path[0], "memory.events", "oom_kill") > 0;
-                u->cpu_us = read_keyed(b->path[0], "cpu.stat", "usage_usec");
+                u->memory_peak_bytes = box_read_u64(b, 0, "memory.peak");
+                u->oom_killed = box_read_keyed(b, 0, "memory.events", "oom_kill") > 0;
+                u->cpu_us = box_read_keyed(b, 0, "cpu.stat", "usage_usec");
                 return;
         }
-        u->memory_peak_bytes = read_u64(b->path[V1_MEMORY], "memory.max_usage_in_bytes");
+        u->memory_peak_bytes = box_read_u64(b, V1_MEMORY, "memory.max_usage_in_bytes");
         u->memory_peak_bytes -=
             u->memory_peak_bytes > b->charge_base ? b->charge_base : u->memory_peak_bytes;
-        u->oom_killed = read_keyed(b->path[V1_MEMORY], "memory.oom_control", "oom_kill") > 0;
+        u->oom_killed = box_read_keyed(b, V1_MEMORY, "memory.oom_control", "oom_kill") > 0;
         if (b->path[V1_CPUACCT][0])
-                u->cpu_us = read_u64(b->path[V1_CPUACCT], "cpuacct.usage") / 1000;
+                u->cpu_us = box_read_u64(b, V1_CPUACCT, "cpuacct.usage") / 1000;
 }
 
 int cg_box_set_limits(struct cg_box *b, const struct sbx_limits *lim)
@@ -777,29 +881,28 @@ int cg_box_set_limits(struct cg_box *b, const struct sbx_limits *lim)
         uint64_t zygote_pages = 0;
         b->charge_base = 0;
         if (b->reused) {
-                if (read_u64_strict(b->path[V1_MEMORY], "memory.usage_in_bytes", &b->charge_base) <
-                    0)
+                if (box_read_u64_strict(b, V1_MEMORY, "memory.usage_in_bytes", &b->charge_base) < 0)
                         return -1;
-                zygote_pages = read_keyed(b->path[V1_MEMORY], "memory.stat", "rss");
+                zygote_pages = box_read_keyed(b, V1_MEMORY, "memory.stat", "rss");
                 if (zygote_pages > b->charge_base)
                         zygote_pages = b->charge_base;
         }
         snprintf(mem, sizeof(mem), "%llu", (unsigned long long)(lim->memory_bytes + zygote_pages));
         snprintf(pids, sizeof(pids), "%u", lim->processes);
         if (kind == CG_V2) {
-                rc = write_file(b->path[0], "memory.max", mem);
+                rc = box_write(b, 0, "memory.max", mem);
                 /* reset the peak (Linux 6.12 on; before, it counts from the
                  * cgroup's creation, which is nearly the same here) */
-                write_file(b->path[0], "memory.peak", "0");
-                return write_file(b->path[0], "pids.max", pids) < 0 ? -1 : rc;
+                box_write(b, 0, "memory.peak", "0");
+                return box_write(b, 0, "pids.max", pids) < 0 ? -1 : rc;
         }
         /* memsw first when growing, last when shrinking: it may never be
          * below the memory limit. */
-        write_file(b->path[V1_MEMORY], "memory.memsw.limit_in_bytes", mem);
-        rc = write_file(b->path[V1_MEMORY], "memory.limit_in_bytes", mem);
-        write_file(b->path[V1_MEMORY], "memory.memsw.limit_in_bytes", mem);
-        write_file(b->path[V1_MEMORY], "memory.max_usage_in_bytes", "0");
-        return write_file(b->path[V1_PIDS], "pids.max", pids) < 0 ? -1 : rc;
+        box_write(b, V1_MEMORY, "memory.memsw.limit_in_bytes", mem);
+        rc = box_write(b, V1_MEMORY, "memory.limit_in_bytes", mem);
+        box_write(b, V1_MEMORY, "memory.memsw.limit_in_bytes", mem);
+        box_write(b, V1_MEMORY, "memory.max_usage_in_bytes", "0");
+        return box_write(b, V1_PIDS, "pids.max", pids) < 0 ? -1 : rc;
 }
 
 int cg_box_reset(struct cg_box *b)
@@ -808,17 +911,18 @@ int cg_box_reset(struct cg_box *b)
 
         if (kind != CG_V1 || !b->path[V1_PIDS][0])
                 return errno = ENOTSUP, -1;
-        if (read_u64_strict(b->path[V1_PIDS], "pids.current", &n) < 0)
+        b->keep_fds = true;
+        if (box_read_u64_strict(b, V1_PIDS, "pids.current", &n) < 0)
                 return errno = EIO, -1;
         if (n != 0)
                 return errno = EBUSY, -1;
         /* An out-of-memory kill stays counted in oom_control; such a cgroup,
          * or one still charged with much, is removed instead. */
-        if (read_keyed(b->path[V1_MEMORY], "memory.oom_control", "oom_kill") != 0 ||
-            read_u64_strict(b->path[V1_MEMORY], "memory.usage_in_bytes", &n) < 0 ||
+        if (box_read_keyed(b, V1_MEMORY, "memory.oom_control", "oom_kill") != 0 ||
+            box_read_u64_strict(b, V1_MEMORY, "memory.usage_in_bytes", &n) < 0 ||
             n > REUSE_MAX_CHARGE)
                 return errno = ENOSPC, -1;
-        if (b->path[V1_CPUACCT][0] && write_file(b->path[V1_CPUACCT], "cpuacct.usage", "0") < 0)
+        if (b->path[V1_CPUACCT][0] && box_write(b, V1_CPUACCT, "cpuacct.usage", "0") < 0)
                 return errno = EIO, -1;
         b->reused = true;
         return 0;
@@ -833,6 +937,7 @@ int cg_box_destroy(struct cg_box *b)
 {
         if (!b)
                 return 0;
+        box_close_files(b);
         for (int c = 0; c < V1_COUNT; c++) {
                 if (!b->path[c][0])
                         continue;

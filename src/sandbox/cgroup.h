@@ -72,7 +72,7 @@ int cg_box_attach(struct cg_box *b, pid_t pid, struct err *e);
  * kernel checks the permission to move against the credentials and cgroup
  * namespace of the opener (the server), not the writer's. The caller owns
  * the descriptors. */
-int cg_box_procs_fds(const struct cg_box *b, int *fds, size_t max, struct err *e);
+int cg_box_procs_fds(struct cg_box *b, int *fds, size_t max, struct err *e);
 void cg_box_kill(struct cg_box *b);
 void cg_box_usage(struct cg_box *b, struct sbx_usage *u);
 /* Sets the memory and process limits of an existing box cgroup and
