@@ -4,6 +4,10 @@ in the same process on the same machine.
 
 (a) A C++ submission with N tests (default 100):
     judge        one /v1/judge request (compile once, N sandboxed runs)
+    stored       the same with the tests uploaded once beforehand as a
+                 problem (PUT /v1/problems/NAME) and named in the request,
+                 as a client judging many submissions of one problem does
+                 (what is left out is sending and parsing 1.2 MB of tests)
     direct       one g++ compile on the host (the recipe's flags) + N runs of
                  the binary, sequential, and also with as many workers as the
                  server has slots (the fair comparison: the server runs tests
@@ -41,6 +45,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import urllib.request
 from pathlib import Path
 
 from common import REPO, Server, post, timed
@@ -63,6 +68,20 @@ def judge(url, language, code, tests):
     if res.get("verdict") != "AC":
         sys.exit(f"judge: expected AC, got {res.get('verdict')}: {json.dumps(res)[:2000]}")
     return res
+
+
+def judge_stored(url, language, code, problem):
+    res = json.loads(post(url, "/v1/judge", {"language": language, "code": code, "problem": problem}))
+    if res.get("verdict") != "AC":
+        sys.exit(f"judge: expected AC, got {res.get('verdict')}: {json.dumps(res)[:2000]}")
+    return res
+
+
+def store_problem(url, name, tests):
+    req = urllib.request.Request(f"{url}/v1/problems/{name}", data=json.dumps({"tests": tests}).encode(),
+                                 headers={"Content-Type": "application/json"}, method="PUT")
+    with urllib.request.urlopen(req, timeout=600) as r:
+        r.read()
 
 
 def run_all(cmd, tests, workers: int, cwd: str):
@@ -162,9 +181,11 @@ def main():
         # Warm up: the first compile and the warm interpreters.
         judge(s.url, "cpp", cpp, tests[:2])
         judge(s.url, "python", py, tests[:2])
+        store_problem(s.url, "bench-judge", tests)
         print(f"== C++ (first line: {cpp.splitlines()[0]}), {a.tests} tests of {a.pairs} pairs "
               f"({slots} slots, median of {a.rounds} interleaved rounds)")
         t = interleaved({"judge": lambda: judge(s.url, "cpp", cpp, tests),
+                         "stored": lambda: judge_stored(s.url, "cpp", cpp, "bench-judge"),
                          "seq": lambda: direct_cpp(cpp, tests, 1),
                          "par": lambda: direct_cpp(cpp, tests, slots)}, a.rounds)
         j = statistics.median(t["judge"])
@@ -174,6 +195,7 @@ def main():
         print(f"    (one of them: compile {last['compile']['wall_ms']} ms in its box, tests "
               f"{walls[len(walls) // 2]} ms median run, total_wall_ms {last['total_wall_ms']}; "
               f"{sum(1 for x in last['tests'] if x.get('forked'))} forked from a judge zygote)")
+        report("/v1/judge, tests stored once", statistics.median(t["stored"]), t["stored"])
         report("direct: g++ + runs, sequential", statistics.median(t["seq"]), t["seq"])
         report(f"direct: g++ + runs, {slots} at once", statistics.median(t["par"]), t["par"])
         rc, rct = median_time(lambda: recompile(s.url, cpp, tests, slots), a.recompile_rounds)
@@ -182,6 +204,9 @@ def main():
         print(f"  judge / direct ({slots} at once)     {cpp_par:6.2f}x   (goal <= 1.3; median of "
               f"the rounds' ratios)")
         print(f"  judge / direct (sequential)        {cpp_seq:6.2f}x")
+        st_par, st_seq = ratio(t["stored"], t["par"]), ratio(t["stored"], t["seq"])
+        print(f"  stored / direct ({slots} at once)    {st_par:6.2f}x")
+        print(f"  stored / direct (sequential)       {st_seq:6.2f}x")
         print(f"  recompiling / judge                {rc / j:6.1f}x   (goal >= 10)")
 
         print(f"== Python, {a.tests} tests (median of {a.rounds} interleaved rounds)")
@@ -202,6 +227,8 @@ def main():
               f"/{len(last['tests'])}")
         rows += [("ratio cpp judge/direct parallel", f"{cpp_par:.2f}"),
                  ("ratio cpp judge/direct sequential", f"{cpp_seq:.2f}"),
+                 ("ratio cpp stored/direct parallel", f"{st_par:.2f}"),
+                 ("ratio cpp stored/direct sequential", f"{st_seq:.2f}"),
                  ("ratio cpp recompile/judge", f"{rc / j:.1f}"),
                  ("ratio python cold sequential/judge", f"{py_seq:.1f}"),
                  ("ratio python cold parallel/judge", f"{py_par:.1f}")]

@@ -263,8 +263,8 @@ keep:
   same with and without caches; `tests/e2e/test_language_caches.py` runs
   every program of the cached languages' corpora, and programs at the edges
   of each cache (C++ headers, Dafny stack traces, TypeScript lib files, Ruby
-  backtraces and warnings, the Elixir and R environments, Rust link errors
-  and backtraces), on two servers
+  backtraces and warnings, the Elixir, R and Haskell environments, Rust
+  link errors and backtraces), on two servers
   (caches on and off) and compares them byte for byte.
 - **Built before any untrusted code, read-only to runs.** Caches live under
   `/var/cache/codeexec`, written only by the set-up script (as root; the
@@ -289,7 +289,8 @@ keep:
 | Elixir launcher command line | `/var/cache/codeexec/elixir-launch` | the launcher script's six helper processes | the launcher's inode (a hard link, `-ef`), PATH, the variables it reads; see below |
 | R launcher environment | `/var/cache/codeexec/r-launch` | Rscript's exec of the R shell script and its `uname` and `sed` processes | the launchers' inodes (hard links, `-ef`), PATH, the variables they read; see below |
 | Rust: LLVM's linker (not a cache) | `/usr/bin/ld.lld` (Debian's `lld`) | GNU ld's link of Rust's static standard library: 0.15-0.3 s of a 0.6-0.9 s compile | lld is installed; a failed link falls back to the plain command; see below |
-| Coq, D: huge pages for malloc (not a cache) | glibc's `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`; `/sys/kernel/mm/transparent_hugepage/{enabled,hpage_pmd_size}` bound read-only | the page faults of coqc's 370 MB heap (about a third of a MultiPL-E Coq test), a tenth of ldc2's compile | nothing to check: where the kernel gives no huge pages, malloc goes on with small ones; see below |
+| GHC launcher command line | `/var/cache/codeexec/ghc-launch` | runghc's own start-up (a Haskell program, about 12 ms) and two shell scripts; with it, ghc's runtime flags `-A8m -O32m` (about 14% of a run) | the four launchers' inodes (hard links, `-ef`), PATH, `GHCRTS` unset; see below |
+| Coq, D, C++: huge pages for malloc (not a cache) | glibc's `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`; `/sys/kernel/mm/transparent_hugepage/{enabled,hpage_pmd_size}` bound read-only | the page faults of coqc's 370 MB heap (about a third of a MultiPL-E Coq test), a tenth of ldc2's compile, 8% of g++'s (mostly ld's) | nothing to check: where the kernel gives no huge pages, malloc goes on with small ones; see below |
 
 **C++.** Every MultiPL-E C++ program begins with the two lines
 `#include<assert.h>` and `#include<bits/stdc++.h>`. GCC can use a
@@ -352,7 +353,7 @@ could notice: its own executable's bytes (lld's layout, and the `.comment`
 line `Linker: Debian LLD 14.0.6`, which a test reads to check that lld did
 the link).
 
-**Coq and D: huge pages.** `coqc` reads the compiled libraries a program
+**Coq, D and C++: huge pages.** `coqc` reads the compiled libraries a program
 requires into its heap (Reals, ZArith and Strings, as MultiPL-E's Coq tests
 require: about 370 MB), and about a third of its time went to the kernel's
 page faults of filling that heap 4 KiB at a time. The `cached_argv` of Coq's
@@ -373,6 +374,17 @@ the kernel's THP mode is `never` the tunable does nothing; where it is
 their heaps themselves (the tunable reaches only malloc), and their
 toolchains measured no gain from their own huge-page options (javac with
 `-XX:+UseTransparentHugePages`: within noise); rustc gained under a tenth.
+
+The C++ compile step's `/bin/sh` (above) exports the same variable before
+it execs g++, whichever command it runs (with a precompiled header or
+without), and binds the same two files. `g++` on a small program spends
+over half of its time linking, and GNU ld a third of that in page faults
+while it hashes libstdc++'s and glibc's symbols into its tables: 31
+alternating runs on the host, 92.7 → 85.7 ms for a judge-mode submission
+(`#include <cstdio>`), byte-identical binary (`cmp`). The program runs in
+the run step, whose environment is the box's as before. C's compile
+(`gcc`, a third faster than g++ already) would gain about 3% after the
+cost of an extra `env` process, so its recipe is unchanged.
 
 **Java, Scala, Clojure.** For each tool, the set-up script runs it on a
 MultiPL-E-shaped program of its own with `-XX:DumpLoadedClassList`, then
@@ -551,6 +563,37 @@ sources it; `run` goes ahead only while `Rscript`, the R script and
 Rscript's strings), there is one argument and it is a plain absolute path;
 otherwise bash execs `/usr/bin/Rscript` as the plain step does. The
 differential test compares the environment's bytes and `commandArgs()`.
+
+**Haskell.** `/usr/bin/runghc` is a shell script that execs GHC's `runghc`,
+a Haskell program of its own (its runtime and 18 shared libraries: about
+12 ms to start here), whose only work for `runghc FILE` is to exec the
+`ghc-9.0.2` script with `-ignore-dot-ghci -x hs -e ':set prog "FILE"' -e
+':main []' FILE`, which execs `/usr/lib/ghc/bin/ghc` with `-B/usr/lib/ghc`
+first. The set-up script runs a probe through `runghc` in the box's base
+environment, records ghc's command line from its `/proc/self/cmdline`,
+checks it is that one, and writes `run`, which the step's `cached_argv` (a
+`/bin/sh`, as `/usr/bin/runghc` is) sources: it execs ghc with that command
+line while the two scripts, runghc and ghc are the files it was recorded
+from (hard links, `-ef`), PATH is the box's, `GHCRTS` (which runghc's own
+runtime would read) is unset, and there is one argument, a plain absolute
+path; otherwise `/usr/bin/runghc` as always. Before it writes `run`, the
+set-up script runs the same probe through it and requires the same
+environment bytes, program name, arguments and environment as the program
+sees them, and the same command line but for the flags below.
+
+The recorded line also gives ghc's runtime `+RTS -A8m -O32m -RTS`.
+`runghc` interprets the program inside ghc, whose start-up (reading the
+interface files of `base` and the program's imports) allocates about 70 MB;
+with the runtime's defaults (a 1 MB allocation area, a 1 MB old generation
+to start) that is 34 minor and 6 major collections, about three quarters of
+ghc's CPU on a MultiPL-E test (`+RTS -s`); with these two flags, 5 and 2.
+What changes: when the heap is collected, not what is in it, so a program's
+output and exceptions are the same; the process holds about 10 MB more
+memory at its peak (23 → 33 MB of heap on the test), and a program that
+reads its own `/proc/self/cmdline` sees the flags. Host, medians of 15
+alternating runs of the MultiPL-E test: 275 ms (`runghc`) → 237 ms (the
+flags through `runghc --ghc-arg`) → 223 ms (both); through the server,
+`bench/languages.py --only hs`: 0.95-1.01 of direct → 0.76-0.83.
 """
 
 
