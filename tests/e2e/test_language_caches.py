@@ -193,6 +193,16 @@ HS_EXTRA = {
     "  print (M.size m, M.foldl' (+) 0 m)\n  print (length (show (product [1 .. 3000 :: Integer])))\n",
 }
 
+# C# programs for mcs with its framework assemblies ahead-of-time compiled
+# (the cached compile step): its warnings and errors, and what it compiled.
+CS_EXTRA = {
+    "warnings": "using System;\nusing System.Linq;\nusing System.Numerics;\nclass Problem {\n"
+    "    static void Main() {\n        int unused = 1;\n        var xs = new[] { 3, 1, 2 }.OrderBy(x => x).ToList();\n"
+    "        Console.WriteLine(string.Join(\",\", xs) + \" \" + BigInteger.Pow(3, 50));\n    }\n}\n",
+    "errors": "class Problem {\n    static void Main() {\n        int x = \"text\";\n        Missing(x);\n"
+    "        var y = new System.Collections.Generic.List<int>().NoSuchMethod();\n    }\n}\n",
+}
+
 # Rust programs at the edges of the faster linker (the cached compile step
 # links with lld, and falls back to the plain command when a link fails).
 RUST_EXTRA = {
@@ -272,6 +282,7 @@ def _cases():
     out += [("elixir", name, code) for name, code in ELIXIR_EXTRA.items()]
     out += [("r", name, code) for name, code in R_EXTRA.items()]
     out += [("hs", name, code) for name, code in HS_EXTRA.items()]
+    out += [("cs", name, code) for name, code in CS_EXTRA.items()]
     out += [("rust", name, code) for name, code in RUST_EXTRA.items()]
     out += [("v", name, code) for name, code in V_EXTRA.items()]
     return out
@@ -399,6 +410,38 @@ def test_dfy_aot_images_are_used(tmp_path):
     assert r.returncode == 0, r.stdout[-2000:]
     found = set(re.findall(r"AOT: image '" + str(DFY_AOT) + r"/([^']+)\.so' found", r.stdout))
     assert {"Dafny.exe", "DafnyPipeline.dll", "BoogieCore.dll", "System.dll"} <= found, r.stdout[-3000:]
+    assert "is unusable" not in r.stdout, r.stdout[-3000:]
+
+
+CS_AOT = Path("/var/cache/codeexec/cs-aot")
+
+
+def test_expected_results_of_cs_edges(installed, results):
+    """The C# programs above do what they say (with caches on)."""
+    if not installed.get("cs", {}).get("installed"):
+        pytest.skip("cs: not installed")
+    got = {name: results[("cs", name)][0] for name in CS_EXTRA}
+    assert got["warnings"]["status"] == "OK", got["warnings"]
+    assert got["warnings"]["stdout"] == "1,2,3 717897987691852588770249\n", got["warnings"]
+    assert got["errors"]["status"] == "SyntaxError" and "error CS0029" in got["errors"]["stderr"], got["errors"]
+
+
+def test_cs_aot_images_are_used(tmp_path):
+    """The cached compile step really maps the framework's AOT images (run
+    on the host: Mono logs each image it loads), none refused."""
+    if not Path("/usr/lib/mono/4.5/mcs.exe").exists():
+        pytest.skip("mcs not installed")
+    if not (CS_AOT / "version").is_file():
+        pytest.skip(f"{CS_AOT} not built (scripts/warm-caches.sh)")
+    (tmp_path / "Problem.cs").write_text((LANG_DIR / "cs" / "pass.cs").read_text())
+    argv = [a.replace("{src}", str(tmp_path / "Problem.cs")).replace("{stem}", str(tmp_path / "Problem"))
+            for a in _cached_argv("cs", "compile")]
+    r = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                       env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8",
+                            "MONO_LOG_LEVEL": "info", "MONO_LOG_MASK": "aot"})
+    assert r.returncode == 0, r.stdout[-2000:]
+    found = set(re.findall(r"AOT: image '" + str(CS_AOT) + r"/([^']+)\.so' found", r.stdout))
+    assert {"System.dll", "System.Core.dll"} <= found, r.stdout[-3000:]
     assert "is unusable" not in r.stdout, r.stdout[-3000:]
 
 
