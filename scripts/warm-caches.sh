@@ -252,6 +252,18 @@ CLJ
 # JIT-compiled as always. The key in `version` (Mono, the assemblies'
 # checksums, this script) decides a rebuild.
 
+# Compiles each assembly given after OUT and WORK ahead of time into
+# OUT/<name>.so (mono --aot, in WORK); one that fails is left out.
+mono_aot_images() {
+  local out=$1 work=$2 asm
+  shift 2
+  for asm in "$@"; do
+    (cd "$work" && env -i PATH=/usr/bin:/bin HOME="$work" TMPDIR="$work" /usr/bin/mono \
+      --aot=outfile="$out/${asm##*/}.so" "$asm" >"$work/aot.log" 2>&1) ||
+      { echo "setup: no AOT image for $asm"; rm -f "$out/${asm##*/}.so"; }
+  done
+}
+
 dfy_assemblies() {
   # what Dafny loads for a program of our own (Mono logs on stdout), plus
   # every assembly of Dafny's and Boogie's (some are loaded only by some
@@ -295,11 +307,7 @@ DFY
   if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ]; then rm -rf "$work"; return 0; fi
   echo "setup: compiling Dafny's assemblies ahead of time ($(/usr/bin/mono --version | head -n1))"
   rm -rf "$dir.new" && mkdir -p "$dir.new"
-  for asm in $list; do
-    (cd "$work" && env -i PATH=/usr/bin:/bin HOME="$work" TMPDIR="$work" /usr/bin/mono \
-      --aot=outfile="$dir.new/${asm##*/}.so" "$asm" >"$work/aot.log" 2>&1) ||
-      { echo "setup: no AOT image for $asm"; rm -f "$dir.new/${asm##*/}.so"; }
-  done
+  mono_aot_images "$dir.new" "$work" $list
   # the warm-up program must print the same with the images as without them
   local plain cached
   plain=$(cd "$work" && env -i PATH=/usr/bin:/bin HOME="$work" /usr/bin/mono /usr/lib/dafny/Dafny.exe /compile:3 main.dfy 2>&1) || true
@@ -358,11 +366,7 @@ CS
   if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ]; then rm -rf "$work"; return 0; fi
   echo "setup: compiling the assemblies mcs loads ahead of time ($(/usr/bin/mono --version | head -n1))"
   rm -rf "$dir.new" && mkdir -p "$dir.new"
-  for asm in $list; do
-    (cd "$work" && env -i PATH=/usr/bin:/bin HOME="$work" TMPDIR="$work" /usr/bin/mono \
-      --aot=outfile="$dir.new/${asm##*/}.so" "$asm" >"$work/aot.log" 2>&1) ||
-      { echo "setup: no AOT image for $asm"; rm -f "$dir.new/${asm##*/}.so"; }
-  done
+  mono_aot_images "$dir.new" "$work" $list
   for f in ok bad; do
     plain=$(cd "$work" && env -i PATH=/usr/bin:/bin HOME="$work" /usr/bin/mono /usr/lib/mono/4.5/mcs.exe \
       -d:DEBUG -r:System.Numerics.dll $f.cs -out:$f.exe 2>&1; echo "rc $?")
@@ -568,7 +572,7 @@ warm_r_launch() {
   [ -x /usr/bin/Rscript ] && [ -f /usr/lib/R/bin/R ] && [ -f /usr/lib/R/etc/ldpaths ] || return 0
   local dir=$CACHE_ROOT/r-launch key work out f name reads
   local path=/usr/local/bin:/usr/bin:/bin # the box's base environment (src/exec/env.c)
-  local box=(PATH=$path HOME=/tmp TMPDIR=/tmp LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=Etc/UTC USER=runner LOGNAME=runner)
+  local box=("PATH=$path" HOME=/tmp TMPDIR=/tmp LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=Etc/UTC USER=runner LOGNAME=runner)
   key="$(cat /usr/bin/Rscript /usr/lib/R/bin/R /usr/lib/R/etc/ldpaths | sha256sum | cut -c1-16); script $(sha256sum <"$0" | cut -c1-16)"
   if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ] && [ /usr/bin/Rscript -ef "$dir/Rscript" ] &&
     [ /usr/lib/R/bin/R -ef "$dir/R" ] && [ /usr/lib/R/etc/ldpaths -ef "$dir/ldpaths" ]; then
@@ -638,7 +642,7 @@ warm_ghc_launch() {
   [ -x /usr/bin/runghc ] || return 0
   local dir=$CACHE_ROOT/ghc-launch key work script bin ghcscript ghc topdir f out
   local path=/usr/local/bin:/usr/bin:/bin # the box's base environment (src/exec/env.c)
-  local box=(PATH=$path HOME=/tmp TMPDIR=/tmp LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=Etc/UTC USER=runner LOGNAME=runner)
+  local box=("PATH=$path" HOME=/tmp TMPDIR=/tmp LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=Etc/UTC USER=runner LOGNAME=runner)
   local -a line
   script=$(readlink -f /usr/bin/runghc)
   # the runghc script's own variables (exedir, bindir, ghcprog)
