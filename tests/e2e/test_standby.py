@@ -220,8 +220,14 @@ def test_standby_boxes_are_the_servers_and_end_with_it():
         wait_quiet(s.url)
         for i in range(3):
             assert run(s.url, "sh", "echo hi")["stdout"] == "hi\n"
+        # one per slot at most, in a PID namespace of its own (it is its PID 1);
+        # a finished run's box may still be ending (it is reaped after its
+        # reply is sent), so the count is read again until it settles
+        deadline = time.monotonic() + 10
         waiting = standby_processes(s.pid)
-        # one per slot at most, in a PID namespace of its own (it is its PID 1)
+        while not 1 <= len(waiting) <= 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            waiting = standby_processes(s.pid)
         assert 1 <= len(waiting) <= 2, describe_processes([f"0 0 {p}" for p in waiting])
         for pid in waiting:
             nspid = [l for l in open(f"/proc/{pid}/status").read().splitlines()
