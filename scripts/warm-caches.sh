@@ -7,6 +7,23 @@
 set -euo pipefail
 CACHE_ROOT=/var/cache/codeexec
 
+# Whether cache DIR was built with KEY (its `version` file).
+cache_current() {
+  [ -f "$1/version" ] && [ "$(cat "$1/version")" = "$2" ]
+}
+
+# Puts DIR.new in place of DIR with KEY as its version, readable by all:
+# two renames, so that a run finds either the old cache or the new one
+# (or, between them, none, and runs without it: the recipe's cached_when).
+publish_cache() {
+  local dir=$1
+  echo "$2" >"$dir.new/version"
+  chmod -R a+rX "$dir.new"
+  rm -rf "$dir.old"
+  if [ -e "$dir" ]; then mv "$dir" "$dir.old"; fi
+  mv "$dir.new" "$dir" && rm -rf "$dir.old"
+}
+
 warm_go() {
   command -v /usr/bin/go >/dev/null || return 0
   local dir=$CACHE_ROOT/go-build stamp=$CACHE_ROOT/go-build.version version
@@ -75,7 +92,7 @@ warm_cpp_pch() {
   local dir=$CACHE_ROOT/cpp-pch key
   key="$(/usr/bin/g++ --version | head -n1); flags ${CPP_PCH_FLAGS[*]}; $(dpkg-query -W \
       -f '${Package}=${Version} ' libc6-dev 'libstdc++-*-dev' 2>/dev/null || true); script $(sha256sum <"$0" | cut -c1-16)"
-  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ] && cpp_pch_fresh "$dir"; then
+  if cache_current "$dir" "$key" && cpp_pch_fresh "$dir"; then
     return 0
   fi
   echo "setup: building the C++ precompiled header ($(/usr/bin/g++ --version | head -n1))"
@@ -161,7 +178,7 @@ warm_jvm_cds() {
   [ -x /usr/bin/java ] || return 0
   local dir=$CACHE_ROOT/jvm-cds key work run
   key=$(jvm_cds_key)
-  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ]; then return 0; fi
+  if cache_current "$dir" "$key"; then return 0; fi
   echo "setup: building the JVM class-data-sharing archives"
   work=$(mktemp -d)
   rm -rf "$dir.new" && mkdir -p "$dir.new" "$work/empty" "$work/classes"
@@ -252,6 +269,13 @@ CLJ
 # JIT-compiled as always. The key in `version` (Mono, the assemblies'
 # checksums, this script) decides a rebuild.
 
+# The version key of AOT images of the files given: Mono's version, their
+# checksums, this script.
+mono_aot_key() {
+  local f
+  echo "$(/usr/bin/mono --version | head -n1); $(for f in "$@"; do sha256sum "$f"; done | sha256sum | cut -c1-16); script $(sha256sum <"$0" | cut -c1-16)"
+}
+
 # Compiles each assembly given after OUT and WORK ahead of time into
 # OUT/<name>.so (mono --aot, in WORK); one that fails is left out.
 mono_aot_images() {
@@ -277,7 +301,7 @@ dfy_assemblies() {
 
 warm_dfy_aot() {
   [ -x /usr/bin/mono ] && [ -f /usr/lib/dafny/Dafny.exe ] || return 0
-  local dir=$CACHE_ROOT/dfy-aot key work asm list
+  local dir=$CACHE_ROOT/dfy-aot key work list
   work=$(mktemp -d)
   cat >"$work/main.dfy" <<'DFY'
 function method Sum(s: seq<int>): int { if |s| == 0 then 0 else s[0] + Sum(s[1..]) }
@@ -303,8 +327,8 @@ method Main() {
 DFY
   list=$(dfy_assemblies "$work" | grep -v '/mscorlib\.dll$' | sort -u || true)
   [ -n "$list" ] || { echo "setup: no Dafny assemblies found; no AOT images"; rm -rf "$work"; return 0; }
-  key="$(/usr/bin/mono --version | head -n1); $(for asm in $list; do sha256sum "$asm"; done | sha256sum | cut -c1-16); script $(sha256sum <"$0" | cut -c1-16)"
-  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ]; then rm -rf "$work"; return 0; fi
+  key=$(mono_aot_key $list)
+  if cache_current "$dir" "$key"; then rm -rf "$work"; return 0; fi
   echo "setup: compiling Dafny's assemblies ahead of time ($(/usr/bin/mono --version | head -n1))"
   rm -rf "$dir.new" && mkdir -p "$dir.new"
   mono_aot_images "$dir.new" "$work" $list
@@ -341,7 +365,7 @@ cs_assemblies() {
 
 warm_cs_aot() {
   [ -x /usr/bin/mono ] && [ -f /usr/lib/mono/4.5/mcs.exe ] || return 0
-  local dir=$CACHE_ROOT/cs-aot key work asm list f plain cached
+  local dir=$CACHE_ROOT/cs-aot key work list f plain cached
   work=$(mktemp -d)
   cat >"$work/ok.cs" <<'CS'
 using System;
@@ -362,8 +386,8 @@ CS
   printf 'class Problem {\n    static void Main() { int x = "no"; Undefined(); }\n}\n' >"$work/bad.cs"
   list=$(cs_assemblies "$work")
   [ -n "$list" ] || { echo "setup: no assemblies seen for mcs; no AOT images"; rm -rf "$work"; return 0; }
-  key="$(/usr/bin/mono --version | head -n1); $(for asm in /usr/lib/mono/4.5/mcs.exe $list; do sha256sum "$asm"; done | sha256sum | cut -c1-16); script $(sha256sum <"$0" | cut -c1-16)"
-  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ]; then rm -rf "$work"; return 0; fi
+  key=$(mono_aot_key /usr/lib/mono/4.5/mcs.exe $list)
+  if cache_current "$dir" "$key"; then rm -rf "$work"; return 0; fi
   echo "setup: compiling the assemblies mcs loads ahead of time ($(/usr/bin/mono --version | head -n1))"
   rm -rf "$dir.new" && mkdir -p "$dir.new"
   mono_aot_images "$dir.new" "$work" $list
@@ -423,7 +447,7 @@ warm_ts_snapshot() {
   local dir=$CACHE_ROOT/ts-snapshot entry key work
   entry=$(cd "$(dirname "$0")" && pwd)/tsc-snapshot.js
   key="$(/usr/bin/node --version); $(ts_stat | tr '\n' ';') flags $TS_FLAGS; script $(sha256sum <"$entry" | cut -c1-16)"
-  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ]; then return 0; fi
+  if cache_current "$dir" "$key"; then return 0; fi
   echo "setup: building the TypeScript compiler's start-up snapshot"
   work=$(mktemp -d)
   rm -rf "$dir.new" && mkdir -p "$dir.new"
@@ -481,7 +505,7 @@ warm_ruby_iseq() {
   # checks start.rb with the probe: both are part of the key
   key="$(/usr/bin/ruby --version); $(dpkg-query -W -f '${Package}=${Version}\n' 'ruby*' 'libruby*' 2>/dev/null |
     grep -v '=$' | tr '\n' ' ' || true); script $(cat "$0" "$gen" "$probe" "$recipe" | sha256sum | cut -c1-16)"
-  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ] && [ -f "$dir/start.rb" ]; then
+  if cache_current "$dir" "$key" && [ -f "$dir/start.rb" ]; then
     return 0
   fi
   echo "setup: compiling Ruby's library files ($(/usr/bin/ruby --version))"
@@ -496,13 +520,7 @@ warm_ruby_iseq() {
     rm -rf "$dir.new"
     return 0
   fi
-  echo "$key" >"$dir.new/version"
-  chmod -R a+rX "$dir.new"
-  # two renames, so that a run finds either the old cache or the new one
-  # (or, between them, none, and runs without it: the recipe's cached_when)
-  rm -rf "$dir.old"
-  if [ -e "$dir" ]; then mv "$dir" "$dir.old"; fi
-  mv "$dir.new" "$dir" && rm -rf "$dir.old"
+  publish_cache "$dir" "$key"
 }
 
 # Elixir: /usr/bin/elixir is a shell script that forks six helpers
@@ -521,7 +539,7 @@ warm_elixir_launch() {
   local path=/usr/local/bin:/usr/bin:/bin # the box's PATH (src/exec/env.c)
   self=$(readlink -f /usr/bin/elixir)
   key="$(sha256sum <"$self" | cut -c1-16) $(stat -c '%i %s %Y' "$self"); script $(sha256sum <"$0" | cut -c1-16)"
-  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ] && [ /usr/bin/elixir -ef "$dir/elixir" ]; then
+  if cache_current "$dir" "$key" && [ /usr/bin/elixir -ef "$dir/elixir" ]; then
     return 0
   fi
   echo "setup: recording the Elixir launcher's erl command line"
@@ -549,11 +567,7 @@ if [ /usr/bin/elixir -ef $dir/elixir ] && [ "\$PATH" = "$path" ] && [ \$# -eq 1 
   esac
 fi
 SH
-  echo "$key" >"$dir.new/version"
-  chmod -R a+rX "$dir.new"
-  rm -rf "$dir.old"
-  if [ -e "$dir" ]; then mv "$dir" "$dir.old"; fi
-  mv "$dir.new" "$dir" && rm -rf "$dir.old"
+  publish_cache "$dir" "$key"
 }
 
 # R: Rscript execs the `R` shell script, which forks uname and sed (twice)
@@ -574,7 +588,7 @@ warm_r_launch() {
   local path=/usr/local/bin:/usr/bin:/bin # the box's base environment (src/exec/env.c)
   local box=("PATH=$path" HOME=/tmp TMPDIR=/tmp LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=Etc/UTC USER=runner LOGNAME=runner)
   key="$(cat /usr/bin/Rscript /usr/lib/R/bin/R /usr/lib/R/etc/ldpaths | sha256sum | cut -c1-16); script $(sha256sum <"$0" | cut -c1-16)"
-  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ] && [ /usr/bin/Rscript -ef "$dir/Rscript" ] &&
+  if cache_current "$dir" "$key" && [ /usr/bin/Rscript -ef "$dir/Rscript" ] &&
     [ /usr/lib/R/bin/R -ef "$dir/R" ] && [ /usr/lib/R/etc/ldpaths -ef "$dir/ldpaths" ]; then
     return 0
   fi
@@ -615,11 +629,7 @@ warm_r_launch() {
     printf '    exec /usr/lib/R/bin/exec/R --no-echo --no-restore "--file=$1"\n    ;;\n  esac\nfi\n'
   } >"$out" || { echo "setup: no R launcher cache"; rm -rf "$dir.new" "$dir" "$work"; return 0; }
   rm -rf "$work"
-  echo "$key" >"$dir.new/version"
-  chmod -R a+rX "$dir.new"
-  rm -rf "$dir.old"
-  if [ -e "$dir" ]; then mv "$dir" "$dir.old"; fi
-  mv "$dir.new" "$dir" && rm -rf "$dir.old"
+  publish_cache "$dir" "$key"
 }
 
 
@@ -654,7 +664,7 @@ warm_ghc_launch() {
     return 0
   fi
   key="$(cat "$script" "$ghcscript" | sha256sum | cut -c1-16) $(stat -c '%i %s %Y' "$bin" | tr '\n' ' ')script $(sha256sum <"$0" | cut -c1-16)"
-  if [ -f "$dir/version" ] && [ "$(cat "$dir/version")" = "$key" ] && [ "$script" -ef "$dir/runghc-script" ] &&
+  if cache_current "$dir" "$key" && [ "$script" -ef "$dir/runghc-script" ] &&
     [ "$bin" -ef "$dir/runghc" ] && [ "$ghcscript" -ef "$dir/ghc-script" ] && [ -f "$dir/ghc-path" ] &&
     [ "$(cat "$dir/ghc-path")" -ef "$dir/ghc" ]; then
     return 0
@@ -715,11 +725,7 @@ HS
   fi
   rm -rf "$work"
   echo "$ghc" >"$dir.new/ghc-path"
-  echo "$key" >"$dir.new/version"
-  chmod -R a+rX "$dir.new"
-  rm -rf "$dir.old"
-  if [ -e "$dir" ]; then mv "$dir" "$dir.old"; fi
-  mv "$dir.new" "$dir" && rm -rf "$dir.old"
+  publish_cache "$dir" "$key"
 }
 
 # With arguments, only the named caches are warmed; without, all of them.
