@@ -38,6 +38,7 @@
 #include "../lang/peers.h"
 #include "../util/base64.h"
 #include "../util/buf.h"
+#include "../util/jsonfast.h"
 #include "common.h"
 #include "piston.h"
 #include "reply.h"
@@ -736,7 +737,7 @@ static json_t *parse_body(const char *body, size_t len, struct piston_error *err
                 sp++;
         if (sp == len) /* express leaves req.body {} for an empty body */
                 return json_object();
-        root = json_loadb(body, len, JSON_ALLOW_NUL, &jerr);
+        root = jsonfast_loadb(body, len, JSON_ALLOW_NUL, &jerr);
         if (!root) {
                 fail(err, 400, "SyntaxError: %s (line %d, column %d)", jerr.text, jerr.line,
                      jerr.column);

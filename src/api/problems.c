@@ -32,6 +32,7 @@
 #include "../bank/problems.h"
 #include "../bank/worker.h"
 #include "../http/http.h"
+#include "../util/jsonfast.h"
 #include "common.h"
 #include "judge_item.h"
 #include "pathname.h"
@@ -281,7 +282,8 @@ static void parse_work(struct worker_item *it)
 {
         struct parse_item *pi = (struct parse_item *)it;
         json_error_t je;
-        json_t *root = json_loadb(pi->body, pi->len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+        json_t *root =
+            jsonfast_loadb(pi->body, pi->len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
 
         if (!root) {
                 refuse(pi, "invalid_json", "the body is not valid JSON: %s", je.text);

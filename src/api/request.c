@@ -1,10 +1,12 @@
 /* request: strict JSON body parsing helpers (see request.h). */
 #include "request.h"
 
+#include "../util/jsonfast.h"
+
 json_t *req_parse(const char *body, size_t len)
 {
         json_error_t jerr;
-        json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+        json_t *root = jsonfast_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 
         if (root && !json_is_object(root)) {
                 json_decref(root);

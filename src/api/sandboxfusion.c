@@ -38,6 +38,7 @@
 #include "../lang/peers.h"
 #include "../sandbox/archive.h"
 #include "../util/base64.h"
+#include "../util/jsonfast.h"
 #include "common.h"
 #include "routes.h"
 
@@ -108,7 +109,7 @@ static json_t *sf_parse(struct evhttp_request *req)
         size_t len;
         const char *body = http_body(req, &len);
         json_error_t je;
-        json_t *root = json_loadb(body ? body : "", len, JSON_ALLOW_NUL, &je);
+        json_t *root = jsonfast_loadb(body ? body : "", len, JSON_ALLOW_NUL, &je);
         struct sf_errors er = {json_array(), NULL};
 
         if (!root) {

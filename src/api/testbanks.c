@@ -32,6 +32,7 @@
 #include "../bank/store.h"
 #include "../bank/worker.h"
 #include "../http/http.h"
+#include "../util/jsonfast.h"
 #include "../util/log.h"
 #include "pathname.h"
 #include "routes.h"
@@ -230,7 +231,7 @@ static void op_done(int rc, const struct err *e, size_t added, void *arg)
 /* Does the body look like {"tests": [...]} (one JSON document with that key)? */
 static bool is_tests_object(const char *body, size_t len)
 {
-        json_t *o = json_loadb(body, len, JSON_ALLOW_NUL, NULL);
+        json_t *o = jsonfast_loadb(body, len, JSON_ALLOW_NUL, NULL);
         bool yes = json_is_object(o) && json_object_get(o, "tests") != NULL;
 
         json_decref(o);

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/jsonfast.h"
+
 static bool blank(const char *p, size_t n)
 {
         for (size_t i = 0; i < n; i++)
@@ -87,165 +89,6 @@ static int scratch_reserve(struct scratch *s, size_t n)
         return 0;
 }
 
-static int hex4(const char *p, unsigned *out)
-{
-        unsigned v = 0;
-
-        for (int i = 0; i < 4; i++) {
-                char c = p[i];
-                v <<= 4;
-                if (c >= '0' && c <= '9')
-                        v |= (unsigned)(c - '0');
-                else if (c >= 'a' && c <= 'f')
-                        v |= (unsigned)(c - 'a' + 10);
-                else if (c >= 'A' && c <= 'F')
-                        v |= (unsigned)(c - 'A' + 10);
-                else
-                        return -1;
-        }
-        *out = v;
-        return 0;
-}
-
-/* Length of the valid UTF-8 sequence at p (lead byte >= 0x80), or 0. */
-static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
-{
-        unsigned c = p[0];
-        size_t n;
-        unsigned lo = 0x80, hi = 0xBF;
-
-        if (c >= 0xC2 && c <= 0xDF)
-                n = 2;
-        else if (c >= 0xE0 && c <= 0xEF) {
-                n = 3;
-                if (c == 0xE0)
-                        lo = 0xA0;
-                else if (c == 0xED)
-                        hi = 0x9F; /* no UTF-16 surrogates */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-                n = 4;
-                if (c == 0xF0)
-                        lo = 0x90;
-                else if (c == 0xF4)
-                        hi = 0x8F;
-        } else
-                return 0;
-        if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi)
-                return 0;
-        for (size_t i = 2; i < n; i++)
-                if (p[i] < 0x80 || p[i] > 0xBF)
-                        return 0;
-        return n;
-}
-
-static size_t put_utf8(char *o, unsigned cp)
-{
-        if (cp < 0x80) {
-                o[0] = (char)cp;
-                return 1;
-        }
-        if (cp < 0x800) {
-                o[0] = (char)(0xC0 | cp >> 6);
-                o[1] = (char)(0x80 | (cp & 0x3F));
-                return 2;
-        }
-        if (cp < 0x10000) {
-                o[0] = (char)(0xE0 | cp >> 12);
-                o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                o[2] = (char)(0x80 | (cp & 0x3F));
-                return 3;
-        }
-        o[0] = (char)(0xF0 | cp >> 18);
-        o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[3] = (char)(0x80 | (cp & 0x3F));
-        return 4;
-}
-
-/* Decodes the JSON string starting after its opening quote at *pp into
- * out (which has room for end - *pp bytes); advances *pp past the closing
- * quote. Returns the decoded length, or -1 to give up. */
-static long decode_string(const char **pp, const char *end, char *out)
-{
-        const unsigned char *p = (const unsigned char *)*pp, *e = (const unsigned char *)end;
-        char *o = out;
-
-        while (p < e) {
-                unsigned c = *p;
-                if (c == '"') {
-                        *pp = (const char *)p + 1;
-                        return (long)(o - out);
-                }
-                if (c < 0x20)
-                        return -1;
-                if (c < 0x80 && c != '\\') {
-                        *o++ = (char)c;
-                        p++;
-                        continue;
-                }
-                if (c >= 0x80) {
-                        size_t n = utf8_seq(p, e);
-                        if (!n)
-                                return -1;
-                        memcpy(o, p, n);
-                        o += n;
-                        p += n;
-                        continue;
-                }
-                /* an escape */
-                if (e - p < 2)
-                        return -1;
-                switch (p[1]) {
-                case '"':
-                        *o++ = '"';
-                        break;
-                case '\\':
-                        *o++ = '\\';
-                        break;
-                case '/':
-                        *o++ = '/';
-                        break;
-                case 'b':
-                        *o++ = '\b';
-                        break;
-                case 'f':
-                        *o++ = '\f';
-                        break;
-                case 'n':
-                        *o++ = '\n';
-                        break;
-                case 'r':
-                        *o++ = '\r';
-                        break;
-                case 't':
-                        *o++ = '\t';
-                        break;
-                case 'u': {
-                        unsigned cp, lo;
-                        if (e - p < 6 || hex4((const char *)p + 2, &cp) < 0)
-                                return -1;
-                        if (cp >= 0xDC00 && cp <= 0xDFFF)
-                                return -1; /* a lone low surrogate */
-                        if (cp >= 0xD800 && cp <= 0xDBFF) {
-                                if (e - p < 12 || p[6] != '\\' || p[7] != 'u' ||
-                                    hex4((const char *)p + 8, &lo) < 0 || lo < 0xDC00 ||
-                                    lo > 0xDFFF)
-                                        return -1;
-                                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                                p += 6;
-                        }
-                        o += put_utf8(o, cp);
-                        p += 6;
-                        continue;
-                }
-                default:
-                        return -1;
-                }
-                p += 2;
-        }
-        return -1;
-}
-
 static const char *skip_ws(const char *p, const char *end)
 {
         while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
@@ -296,7 +139,7 @@ static int fast_line(struct bank *b, const char *p, size_t n, struct jsonl_stats
                 p = skip_ws(p, end);
                 if (p == end || *p++ != '"')
                         return 0; /* not a string value: jansson's business */
-                vlen = decode_string(&p, end, out);
+                vlen = jsonfast_string(&p, end, out, true);
                 if (vlen < 0)
                         return 0;
                 if (klen == 4 && memcmp(key, "test", 4) == 0) {
@@ -338,7 +181,7 @@ static int parse_line(struct bank *b, const char *p, size_t n, struct jsonl_stat
                       struct err *e)
 {
         json_error_t jerr;
-        json_t *o = json_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr), *t, *h;
+        json_t *o = jsonfast_loadb(p, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr), *t, *h;
         unsigned char want[MD5_DIGEST_LEN];
         bool have_hash = false;
         int rc = -1;
@@ -415,7 +258,8 @@ int jsonl_parse_tests_object(struct bank *b, const char *text, size_t len, struc
                              unsigned char **digests, struct err *e)
 {
         json_error_t jerr;
-        json_t *o = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr), *tests;
+        json_t *o = jsonfast_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr),
+               *tests;
         unsigned char *ds = NULL;
         size_t i;
         int rc = -1;

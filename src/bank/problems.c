@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "../util/buf.h"
+#include "../util/jsonfast.h"
 #include "../util/jsontext.h"
 #include "../util/log.h"
 #include "files.h"
@@ -222,7 +223,7 @@ static struct problem *parse_file(const char *name, char *text, size_t len, size
                 char *nl = memchr(line, '\n', (size_t)(end - line));
                 size_t n = (nl ? nl : end) - line;
                 json_error_t je;
-                json_t *j = json_loadb(line, n, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &je);
+                json_t *j = jsonfast_loadb(line, n, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &je);
                 int rc;
 
                 line = nl ? nl + 1 : end;
