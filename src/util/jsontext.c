@@ -6,9 +6,9 @@
 
 #include "utf8.h"
 
-static int put_u16(struct buf *out, unsigned v)
+static int put_u16(struct buf *out, unsigned v, bool upper)
 {
-        static const char hex[] = "0123456789abcdef";
+        const char *hex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
         char esc[6] = {'\\',       'u', hex[(v >> 12) & 15], hex[(v >> 8) & 15], hex[(v >> 4) & 15],
                        hex[v & 15]};
 
@@ -36,7 +36,8 @@ static size_t decode(const unsigned char *s, uint32_t *cp)
         return 2;
 }
 
-static int encode(struct buf *out, const char *p, size_t n, bool ascii_only, bool quotes)
+static int encode(struct buf *out, const char *p, size_t n, bool ascii_only, bool quotes,
+                  bool upper)
 {
         struct buf clean;
         const unsigned char *s;
@@ -88,15 +89,15 @@ static int encode(struct buf *out, const char *p, size_t n, bool ascii_only, boo
                 default:
                         if (cp < 0x20 || (ascii_only && cp == 0x7f))
                                 /* NOLINTNEXTLINE(bugprone-branch-clone): order matters */
-                                rc = put_u16(out, cp);
+                                rc = put_u16(out, cp, upper);
                         else if (!ascii_only || cp < 0x80)
                                 rc = buf_append(out, (const char *)s + i, len);
                         else if (cp >= 0x10000) {
-                                rc = put_u16(out, 0xD800 + ((cp - 0x10000) >> 10));
+                                rc = put_u16(out, 0xD800 + ((cp - 0x10000) >> 10), upper);
                                 if (rc == 0)
-                                        rc = put_u16(out, 0xDC00 + ((cp - 0x10000) & 0x3FF));
+                                        rc = put_u16(out, 0xDC00 + ((cp - 0x10000) & 0x3FF), upper);
                         } else
-                                rc = put_u16(out, cp);
+                                rc = put_u16(out, cp, upper);
                 }
                 i += len;
         }
@@ -108,20 +109,25 @@ static int encode(struct buf *out, const char *p, size_t n, bool ascii_only, boo
 
 int jsontext_py_string(struct buf *out, const char *p, size_t n)
 {
-        return encode(out, p, n, true, true);
+        return encode(out, p, n, true, true, false);
 }
 
 int jsontext_serde_string(struct buf *out, const char *p, size_t n)
 {
-        return encode(out, p, n, false, true);
+        return encode(out, p, n, false, true, false);
 }
 
 int jsontext_py_chars(struct buf *out, const char *p, size_t n)
 {
-        return encode(out, p, n, true, false);
+        return encode(out, p, n, true, false, false);
 }
 
 int jsontext_serde_chars(struct buf *out, const char *p, size_t n)
 {
-        return encode(out, p, n, false, false);
+        return encode(out, p, n, false, false, false);
+}
+
+int jsontext_jansson_string(struct buf *out, const char *p, size_t n)
+{
+        return encode(out, p, n, false, true, true);
 }

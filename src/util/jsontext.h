@@ -23,5 +23,9 @@ int jsontext_serde_string(struct buf *out, const char *p, size_t n);
  * whole literal's text). */
 int jsontext_py_chars(struct buf *out, const char *p, size_t n);
 int jsontext_serde_chars(struct buf *out, const char *p, size_t n);
+/* What json_dumps() writes for json_stringn() of the repaired text: as
+ * serde's, but with upper-case hex in \u00XX (the project's own /v1
+ * replies are built with jansson; this writes a string of them faster). */
+int jsontext_jansson_string(struct buf *out, const char *p, size_t n);
 
 #endif

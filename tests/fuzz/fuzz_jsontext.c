@@ -8,6 +8,8 @@
  *    with no raw control characters;
  *  - both are one JSON string literal that a strict parser (jansson, RFC
  *    8259) reads back as exactly the lossy-decoded input;
+ *  - jsontext_jansson_string() is byte for byte what json_dumps() writes
+ *    for that lossy-decoded text;
  *  - utf8_complete_prefix() never cuts inside a character and drops at most
  *    three bytes.
  * tests/fuzz/jsontext_vs_python.py checks the same text against Python's
@@ -17,6 +19,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/jsontext.h"
@@ -97,6 +100,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 assert((unsigned char)serde.data[i] >= 0x20);
         check_literal(&py, &lossy);
         check_literal(&serde, &lossy);
+
+        /* jsontext_jansson_string writes exactly json_dumps' text */
+        {
+                struct buf jj;
+                json_t *js = json_stringn(lossy.data ? lossy.data : "", lossy.len);
+                char *want = js ? json_dumps(js, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+
+                buf_init(&jj, 0);
+                assert(want && jsontext_jansson_string(&jj, (const char *)data, size) == 0);
+                assert(jj.len == strlen(want) && memcmp(jj.data, want, jj.len) == 0);
+                free(want);
+                json_decref(js);
+                buf_free(&jj);
+        }
 
         p = utf8_complete_prefix((const char *)data, size);
         assert(p <= size);
