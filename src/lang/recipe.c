@@ -634,6 +634,17 @@ char *recipe_expand(const char *s, const char *source_file)
 
         buf_init(&b, 0);
         while (*s) {
+                /* the text up to the next brace as it is, in one append (a
+                 * compile step's shell script is kilobytes, expanded for
+                 * every run) */
+                const char *brace = strchr(s, '{');
+                size_t plain = brace ? (size_t)(brace - s) : strlen(s);
+
+                if (plain) {
+                        buf_append(&b, s, plain);
+                        s += plain;
+                        continue;
+                }
                 if (strncmp(s, "{src}", 5) == 0) {
                         buf_appendf(&b, "/tmp/%s", source_file);
                         s += 5;
