@@ -763,6 +763,9 @@ def test_cpp_pch_wrapper_uses_only_a_fresh_cache(tmp_path):
     assert not uses_pch(program, deps + f"{tmp_path}/gone.h\n")  # a header went away
     assert not uses_pch(program, None)  # no deps list: not a finished cache
     assert not uses_pch("\n" + program, deps)  # not the exact prefix
+    # the first line is the prefix's (the shell's own first-line check lets
+    # it through), the second is not: cmp decides
+    assert not uses_pch(program.replace("#include<bits/stdc++.h>", "#include <bits/stdc++.h>", 1), deps)
     cp, cp_gch = CPP_EXTRA["cp-pass"], "pch-cp/bits/stdc++.h.gch"
     assert uses_pch(cp, deps, cp_gch)
     assert not uses_pch(cp, deps + f"{newer}\n", cp_gch)
