@@ -19,7 +19,7 @@ void buf_free(struct buf *b)
         b->len = b->cap = b->dropped = 0;
 }
 
-static int buf_reserve(struct buf *b, size_t extra)
+int buf_reserve(struct buf *b, size_t extra)
 {
         size_t want = b->len + extra;
         size_t ncap;

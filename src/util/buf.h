@@ -21,6 +21,9 @@ void buf_init(struct buf *b, size_t limit);
 void buf_free(struct buf *b);
 /* Appends up to the limit; returns -1 only on allocation failure. */
 int buf_append(struct buf *b, const void *p, size_t n);
+/* Makes room for extra more bytes (and the NUL) without appending; -1 on
+ * allocation failure. The limit is not applied here. */
+int buf_reserve(struct buf *b, size_t extra);
 /* Appends a NUL-terminated string. */
 int buf_puts(struct buf *b, const char *s);
 int buf_appendf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "utf8.h"
 
@@ -13,6 +14,19 @@ static int put_u16(struct buf *out, unsigned v, bool upper)
                        hex[v & 15]};
 
         return buf_append(out, esc, sizeof(esc));
+}
+
+/* buf_append, without the call when the room is there already (a run of
+ * plain text, or a two-byte escape, per line of program output). */
+static inline int put(struct buf *out, const char *p, size_t n)
+{
+        if (!out->limit && out->data && out->len + n <= out->cap) {
+                memcpy(out->data + out->len, p, n);
+                out->len += n;
+                out->data[out->len] = '\0';
+                return 0;
+        }
+        return buf_append(out, p, n);
 }
 
 /* Decodes one code point of valid UTF-8 at s; returns its length. */
@@ -45,10 +59,17 @@ static int encode(struct buf *out, const char *p, size_t n, bool ascii_only, boo
         int rc;
 
         buf_init(&clean, 0);
-        if (utf8_append_lossy(&clean, p, n) < 0)
+        if (utf8_valid(p, n)) {
+                /* nothing to repair: encode from the bytes themselves */
+                clean.data = (char *)p;
+                clean.len = n;
+        } else if (utf8_append_lossy(&clean, p, n) < 0)
                 return -1;
         s = (const unsigned char *)(clean.data ? clean.data : "");
-        rc = quotes ? buf_puts(out, "\"") : 0;
+        /* most text is written as it is: room for it and the quotes at once */
+        rc = buf_reserve(out, clean.len + 2);
+        if (rc == 0 && quotes)
+                rc = buf_puts(out, "\"");
         while (i < clean.len && rc == 0) {
                 uint32_t cp;
                 size_t len, j = i;
@@ -58,7 +79,7 @@ static int encode(struct buf *out, const char *p, size_t n, bool ascii_only, boo
                        (!ascii_only || s[j] < 0x7f))
                         j++;
                 if (j > i) {
-                        rc = buf_append(out, (const char *)s + i, j - i);
+                        rc = put(out, (const char *)s + i, j - i);
                         i = j;
                         continue;
                 }
@@ -66,25 +87,25 @@ static int encode(struct buf *out, const char *p, size_t n, bool ascii_only, boo
 
                 switch (cp) {
                 case '"':
-                        rc = buf_puts(out, "\\\"");
+                        rc = put(out, "\\\"", 2);
                         break;
                 case '\\':
-                        rc = buf_puts(out, "\\\\");
+                        rc = put(out, "\\\\", 2);
                         break;
                 case '\n':
-                        rc = buf_puts(out, "\\n");
+                        rc = put(out, "\\n", 2);
                         break;
                 case '\r':
-                        rc = buf_puts(out, "\\r");
+                        rc = put(out, "\\r", 2);
                         break;
                 case '\t':
-                        rc = buf_puts(out, "\\t");
+                        rc = put(out, "\\t", 2);
                         break;
                 case '\b':
-                        rc = buf_puts(out, "\\b");
+                        rc = put(out, "\\b", 2);
                         break;
                 case '\f':
-                        rc = buf_puts(out, "\\f");
+                        rc = put(out, "\\f", 2);
                         break;
                 default:
                         if (cp < 0x20 || (ascii_only && cp == 0x7f))
@@ -103,7 +124,8 @@ static int encode(struct buf *out, const char *p, size_t n, bool ascii_only, boo
         }
         if (rc == 0 && quotes)
                 rc = buf_puts(out, "\"");
-        buf_free(&clean);
+        if (clean.data != p)
+                buf_free(&clean);
         return rc;
 }
 

@@ -8,6 +8,7 @@
 #include "utf8.h"
 
 #include <stdint.h>
+#include <string.h>
 
 static const char REPLACEMENT[] = "\xEF\xBF\xBD";
 
@@ -55,12 +56,42 @@ size_t utf8_seq_len(const char *p, size_t n)
         return len > 0 ? (size_t)len : 0;
 }
 
+/* Bytes from p[i] on, below i_end, that are ASCII: 8 at a time. */
+static size_t skip_ascii(const unsigned char *p, size_t i, size_t n)
+{
+        while (i + 8 <= n) {
+                uint64_t w;
+
+                memcpy(&w, p + i, 8);
+                if (w & 0x8080808080808080ULL)
+                        break;
+                i += 8;
+        }
+        while (i < n && p[i] < 0x80)
+                i++;
+        return i;
+}
+
+bool utf8_valid(const char *s, size_t n)
+{
+        const unsigned char *p = (const unsigned char *)s;
+
+        for (size_t i = skip_ascii(p, 0, n); i < n; i = skip_ascii(p, i, n)) {
+                int len = utf8_seq(p + i, n - i);
+
+                if (len <= 0)
+                        return false;
+                i += (size_t)len;
+        }
+        return true;
+}
+
 int utf8_append_lossy(struct buf *out, const char *s, size_t n)
 {
         const unsigned char *p = (const unsigned char *)s;
         size_t start = 0, i = 0;
 
-        while (i < n) {
+        while ((i = skip_ascii(p, i, n)) < n) {
                 int len = utf8_seq(p + i, n - i);
 
                 if (len > 0) {
