@@ -304,7 +304,8 @@ marks itself a system header and includes the real `<assert.h>`
 (`#include_next`). The compile step's `cached_argv` is a `/bin/sh` that adds
 `-I /var/cache/codeexec/cpp-pch/pch` to the recipe's g++ command only when the
 source's first 43 bytes are exactly those two lines (compared with `cmp`
-against `prefix`) and the `.gch` is newer than every header it was built
+against `prefix`, which runs only when the shell, reading the source's
+first line itself, finds it equal to the prefix's first line) and the `.gch` is newer than every header it was built
 from and each of their directories (`deps`: an edited header, or a package
 upgrade that replaces one, makes it stale); otherwise it runs the plain
 command. Why this is the same program: the PCH is the compiler state after
