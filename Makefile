@@ -292,13 +292,13 @@ FUZZ_CC          ?= clang
 FUZZ_FLAGS       := -g -O1 -fno-omit-frame-pointer -Isrc $(shell pkg-config --cflags jansson 2>/dev/null)
 FUZZ_SAN         := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_TARGETS     := request jsontext recipe jsonl checker zip jsonfast
-FUZZ_SRC_request := src/api/request.c src/util/jsonfast.c
+FUZZ_SRC_request := src/api/request.c src/util/jsonfast.c src/util/utf8.c src/util/buf.c
 FUZZ_SRC_jsontext:= src/util/jsontext.c src/util/utf8.c src/util/buf.c
 FUZZ_SRC_recipe  := src/lang/recipe.c src/util/buf.c src/util/err.c src/util/strv.c
-FUZZ_SRC_jsonl   := src/bank/jsonl.c src/util/jsonfast.c src/bank/bank.c src/util/md5.c src/util/err.c
+FUZZ_SRC_jsonl   := src/bank/jsonl.c src/util/jsonfast.c src/util/utf8.c src/util/buf.c src/bank/bank.c src/util/md5.c src/util/err.c
 FUZZ_SRC_checker := src/judge/checker.c src/util/utf8.c src/util/buf.c
 FUZZ_SRC_zip     := src/util/zip.c src/util/err.c
-FUZZ_SRC_jsonfast:= src/util/jsonfast.c
+FUZZ_SRC_jsonfast:= src/util/jsonfast.c src/util/utf8.c src/util/buf.c
 FUZZ_TIME        ?= 60
 FUZZ_SMOKE_TIME  ?= 10
 FUZZ_BIN         := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%) $(BUILD)/fuzz/jsontext_dump

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 struct parser {
         const char *p, *end;
         char *scratch; /* len bytes: any decoded string of the input fits */
@@ -44,38 +46,6 @@ static int hex4(const char *p, unsigned *out)
         }
         *out = v;
         return 0;
-}
-
-/* Length of the well-formed UTF-8 sequence at p (lead byte >= 0x80), or 0:
- * no overlong forms, no UTF-16 surrogates, nothing above U+10FFFF. */
-static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
-{
-        unsigned c = p[0];
-        size_t n;
-        unsigned lo = 0x80, hi = 0xBF;
-
-        if (c >= 0xC2 && c <= 0xDF)
-                n = 2;
-        else if (c >= 0xE0 && c <= 0xEF) {
-                n = 3;
-                if (c == 0xE0)
-                        lo = 0xA0;
-                else if (c == 0xED)
-                        hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-                n = 4;
-                if (c == 0xF0)
-                        lo = 0x90;
-                else if (c == 0xF4)
-                        hi = 0x8F;
-        } else
-                return 0;
-        if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi)
-                return 0;
-        for (size_t i = 2; i < n; i++)
-                if (p[i] < 0x80 || p[i] > 0xBF)
-                        return 0;
-        return n;
 }
 
 static size_t put_utf8(char *o, unsigned cp)
@@ -133,7 +103,7 @@ long jsonfast_string(const char **pp, const char *end, char *out, bool allow_nul
                 if (c < 0x20)
                         return -1;
                 if (c >= 0x80) {
-                        size_t n = utf8_seq(p, e);
+                        size_t n = utf8_seq_len((const char *)p, (size_t)(e - p));
                         if (!n)
                                 return -1;
                         memcpy(o, p, n);
@@ -200,6 +170,15 @@ static void skip_ws(struct parser *ps)
                 ps->p++;
 }
 
+/* Whether the next byte is c; if so, past it. */
+static bool take(struct parser *ps, char c)
+{
+        if (ps->p == ps->end || *ps->p != c)
+                return false;
+        ps->p++;
+        return true;
+}
+
 static bool is_digit(char c)
 {
         return c >= '0' && c <= '9';
@@ -225,39 +204,38 @@ static bool at_delimiter(const struct parser *ps)
         }
 }
 
+/* Skips a run of digits; how many there were. */
+static size_t digits(struct parser *ps)
+{
+        const char *from = ps->p;
+
+        while (ps->p < ps->end && is_digit(*ps->p))
+                ps->p++;
+        return (size_t)(ps->p - from);
+}
+
 static json_t *number(struct parser *ps)
 {
         const char *start = ps->p;
         char text[64], *stop;
         bool real = false;
 
-        if (ps->p < ps->end && *ps->p == '-')
-                ps->p++;
-        if (ps->p == ps->end || !is_digit(*ps->p))
+        (void)take(ps, '-');
+        /* 0, or digits without a leading 0 (a 0 followed by a digit fails
+         * at_delimiter below) */
+        if (!take(ps, '0') && !digits(ps))
                 return NULL;
-        if (*ps->p == '0') {
-                ps->p++;
-        } else {
-                while (ps->p < ps->end && is_digit(*ps->p))
-                        ps->p++;
-        }
-        if (ps->p < ps->end && *ps->p == '.') {
+        if (take(ps, '.')) {
                 real = true;
-                ps->p++;
-                if (ps->p == ps->end || !is_digit(*ps->p))
+                if (!digits(ps))
                         return NULL;
-                while (ps->p < ps->end && is_digit(*ps->p))
-                        ps->p++;
         }
-        if (ps->p < ps->end && (*ps->p == 'e' || *ps->p == 'E')) {
+        if (take(ps, 'e') || take(ps, 'E')) {
                 real = true;
-                ps->p++;
-                if (ps->p < ps->end && (*ps->p == '+' || *ps->p == '-'))
-                        ps->p++;
-                if (ps->p == ps->end || !is_digit(*ps->p))
+                if (!take(ps, '+'))
+                        (void)take(ps, '-');
+                if (!digits(ps))
                         return NULL;
-                while (ps->p < ps->end && is_digit(*ps->p))
-                        ps->p++;
         }
         if (!at_delimiter(ps) || (size_t)(ps->p - start) >= sizeof(text))
                 return NULL;
@@ -303,15 +281,13 @@ static json_t *object(struct parser *ps, int depth)
         if (!obj)
                 return NULL;
         skip_ws(ps);
-        if (ps->p < ps->end && *ps->p == '}') {
-                ps->p++;
+        if (take(ps, '}'))
                 return obj;
-        }
         for (;;) {
                 long klen;
                 json_t *v;
 
-                if (ps->p == ps->end || *ps->p++ != '"')
+                if (!take(ps, '"'))
                         goto decline;
                 klen = scratch_string(ps, false);
                 if (klen < 0)
@@ -321,7 +297,7 @@ static json_t *object(struct parser *ps, int depth)
                 if (json_object_get(obj, ps->scratch))
                         goto decline;
                 skip_ws(ps);
-                if (ps->p == ps->end || *ps->p++ != ':')
+                if (!take(ps, ':'))
                         goto decline;
                 {
                         /* the key is in the scratch, which the value reuses */
@@ -341,15 +317,12 @@ static json_t *object(struct parser *ps, int depth)
                                 free(k);
                 }
                 skip_ws(ps);
-                if (ps->p < ps->end && *ps->p == ',') {
-                        ps->p++;
+                if (take(ps, ',')) {
                         skip_ws(ps);
                         continue;
                 }
-                if (ps->p < ps->end && *ps->p == '}') {
-                        ps->p++;
+                if (take(ps, '}'))
                         return obj;
-                }
                 goto decline;
         }
 decline:
@@ -364,24 +337,18 @@ static json_t *array(struct parser *ps, int depth)
         if (!arr)
                 return NULL;
         skip_ws(ps);
-        if (ps->p < ps->end && *ps->p == ']') {
-                ps->p++;
+        if (take(ps, ']'))
                 return arr;
-        }
         for (;;) {
                 json_t *v = value(ps, depth + 1);
 
                 if (!v || json_array_append_new(arr, v) < 0)
                         goto decline;
                 skip_ws(ps);
-                if (ps->p < ps->end && *ps->p == ',') {
-                        ps->p++;
+                if (take(ps, ','))
                         continue;
-                }
-                if (ps->p < ps->end && *ps->p == ']') {
-                        ps->p++;
+                if (take(ps, ']'))
                         return arr;
-                }
                 goto decline;
         }
 decline:
