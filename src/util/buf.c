@@ -38,7 +38,7 @@ int buf_reserve(struct buf *b, size_t extra)
         return 0;
 }
 
-int buf_append(struct buf *b, const void *p, size_t n)
+int buf_append_grow(struct buf *b, const void *p, size_t n)
 {
         size_t keep = n;
 

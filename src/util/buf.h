@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
         char *data;
@@ -19,8 +20,21 @@ struct buf {
 
 void buf_init(struct buf *b, size_t limit);
 void buf_free(struct buf *b);
-/* Appends up to the limit; returns -1 only on allocation failure. */
-int buf_append(struct buf *b, const void *p, size_t n);
+/* buf_append's general case: the limit, and growing. */
+int buf_append_grow(struct buf *b, const void *p, size_t n);
+/* Appends up to the limit; returns -1 only on allocation failure. Inline
+ * for the common case, an unlimited buffer with the room already there
+ * (a reply's text is built from many short pieces). */
+static inline int buf_append(struct buf *b, const void *p, size_t n)
+{
+        if (!b->limit && b->data && n && b->len + n <= b->cap) {
+                memcpy(b->data + b->len, p, n);
+                b->len += n;
+                b->data[b->len] = '\0';
+                return 0;
+        }
+        return buf_append_grow(b, p, n);
+}
 /* Makes room for extra more bytes (and the NUL) without appending; -1 on
  * allocation failure. The limit is not applied here. */
 int buf_reserve(struct buf *b, size_t extra);

@@ -3,7 +3,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "utf8.h"
 
@@ -14,19 +13,6 @@ static int put_u16(struct buf *out, unsigned v, bool upper)
                        hex[v & 15]};
 
         return buf_append(out, esc, sizeof(esc));
-}
-
-/* buf_append, without the call when the room is there already (a run of
- * plain text, or a two-byte escape, per line of program output). */
-static inline int put(struct buf *out, const char *p, size_t n)
-{
-        if (!out->limit && out->data && out->len + n <= out->cap) {
-                memcpy(out->data + out->len, p, n);
-                out->len += n;
-                out->data[out->len] = '\0';
-                return 0;
-        }
-        return buf_append(out, p, n);
 }
 
 /* Decodes one code point of valid UTF-8 at s; returns its length. */
@@ -53,33 +39,34 @@ static size_t decode(const unsigned char *s, uint32_t *cp)
 static int encode(struct buf *out, const char *p, size_t n, bool ascii_only, bool quotes,
                   bool upper)
 {
-        struct buf clean;
-        const unsigned char *s;
-        size_t i = 0;
+        struct buf repaired; /* used only when p is not valid UTF-8 */
+        const unsigned char *s = (const unsigned char *)(p ? p : "");
+        size_t text_len = n, i = 0;
         int rc;
 
-        buf_init(&clean, 0);
-        if (utf8_valid(p, n)) {
-                /* nothing to repair: encode from the bytes themselves */
-                clean.data = (char *)p;
-                clean.len = n;
-        } else if (utf8_append_lossy(&clean, p, n) < 0)
-                return -1;
-        s = (const unsigned char *)(clean.data ? clean.data : "");
+        buf_init(&repaired, 0);
+        if (!utf8_valid(p, n)) {
+                if (utf8_append_lossy(&repaired, p, n) < 0) {
+                        buf_free(&repaired);
+                        return -1;
+                }
+                s = (const unsigned char *)repaired.data;
+                text_len = repaired.len;
+        }
         /* most text is written as it is: room for it and the quotes at once */
-        rc = buf_reserve(out, clean.len + 2);
+        rc = buf_reserve(out, text_len + 2);
         if (rc == 0 && quotes)
                 rc = buf_puts(out, "\"");
-        while (i < clean.len && rc == 0) {
+        while (i < text_len && rc == 0) {
                 uint32_t cp;
                 size_t len, j = i;
 
                 /* a run of bytes written as they are, in one append */
-                while (j < clean.len && s[j] >= 0x20 && s[j] != '"' && s[j] != '\\' &&
+                while (j < text_len && s[j] >= 0x20 && s[j] != '"' && s[j] != '\\' &&
                        (!ascii_only || s[j] < 0x7f))
                         j++;
                 if (j > i) {
-                        rc = put(out, (const char *)s + i, j - i);
+                        rc = buf_append(out, (const char *)s + i, j - i);
                         i = j;
                         continue;
                 }
@@ -87,25 +74,25 @@ static int encode(struct buf *out, const char *p, size_t n, bool ascii_only, boo
 
                 switch (cp) {
                 case '"':
-                        rc = put(out, "\\\"", 2);
+                        rc = buf_append(out, "\\\"", 2);
                         break;
                 case '\\':
-                        rc = put(out, "\\\\", 2);
+                        rc = buf_append(out, "\\\\", 2);
                         break;
                 case '\n':
-                        rc = put(out, "\\n", 2);
+                        rc = buf_append(out, "\\n", 2);
                         break;
                 case '\r':
-                        rc = put(out, "\\r", 2);
+                        rc = buf_append(out, "\\r", 2);
                         break;
                 case '\t':
-                        rc = put(out, "\\t", 2);
+                        rc = buf_append(out, "\\t", 2);
                         break;
                 case '\b':
-                        rc = put(out, "\\b", 2);
+                        rc = buf_append(out, "\\b", 2);
                         break;
                 case '\f':
-                        rc = put(out, "\\f", 2);
+                        rc = buf_append(out, "\\f", 2);
                         break;
                 default:
                         if (cp < 0x20 || (ascii_only && cp == 0x7f))
@@ -124,8 +111,7 @@ static int encode(struct buf *out, const char *p, size_t n, bool ascii_only, boo
         }
         if (rc == 0 && quotes)
                 rc = buf_puts(out, "\"");
-        if (clean.data != p)
-                buf_free(&clean);
+        buf_free(&repaired);
         return rc;
 }
 

@@ -56,7 +56,8 @@ size_t utf8_seq_len(const char *p, size_t n)
         return len > 0 ? (size_t)len : 0;
 }
 
-/* Bytes from p[i] on, below i_end, that are ASCII: 8 at a time. */
+/* The index of the first byte at or after i in p[0..n) that is not ASCII
+ * (n if none), eight bytes at a time. */
 static size_t skip_ascii(const unsigned char *p, size_t i, size_t n)
 {
         while (i + 8 <= n) {
