@@ -204,10 +204,7 @@ static int parse_problem(json_t *root, struct judge_spec *s, json_t **checker, j
                 s->problem = problem_new(NULL);
                 if (!s->problem)
                         return refuse(err, 500, "out_of_memory", "out of memory");
-                if (tests_from_json(tests, s->problem, s->program->output_limit, err) < 0)
-                        return -1;
-                problem_seal(s->problem);
-                return 0;
+                return tests_from_json(tests, s->problem, s->program->output_limit, err);
         }
         if (!json_is_string(name))
                 return refuse(err, 400, "invalid_field", "'problem' must be a problem's name");

@@ -449,7 +449,6 @@ struct stdins_reply *v1_stdins_start(struct evhttp_request *req, json_t *run, co
                 problem_unref(spec.problem);
                 return NULL;
         }
-        problem_seal(spec.problem);
         sr = calloc(1, sizeof(*sr));
         if (!sr || !(sr->prefix = strdup(prefix))) {
                 free(sr);
