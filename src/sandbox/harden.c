@@ -185,13 +185,22 @@ int harden_load_filter(const struct sock_fprog *filter, struct err *e)
         return 0;
 }
 
-int harden_drop_privileges(const struct sock_fprog *filter, struct err *e)
+int harden_load_filters(const struct harden_filters *filters, struct err *e)
 {
-        if (!filter || !filter->filter)
+        if (!filters)
+                return err_set(e, EINVAL, "seccomp filter not prepared");
+        if (harden_load_filter(&filters->zygote, e) < 0)
+                return -1;
+        return harden_load_filter(&filters->run, e);
+}
+
+int harden_drop_privileges(const struct harden_filters *filters, struct err *e)
+{
+        if (!filters)
                 return err_set(e, EINVAL, "seccomp filter not prepared");
         if (harden_drop_caps(e) < 0)
                 return -1;
-        return harden_load_filter(filter, e);
+        return harden_load_filters(filters, e);
 }
 
 int harden_keep_caps(const int *caps, size_t n, struct err *e)
@@ -214,23 +223,33 @@ int harden_keep_caps(const int *caps, size_t n, struct err *e)
         return no_new_privs(e);
 }
 
-int harden_seccomp_read(int fd, struct sock_filter *buf, size_t max, struct sock_fprog *prog,
-                        struct err *e)
+int harden_seccomp_read_pair(int fd, struct sock_filter *zygote_buf, struct sock_filter *run_buf,
+                             size_t max, struct sock_fprog *zygote, struct sock_fprog *run,
+                             struct err *e)
 {
+        struct harden_filter_pair head;
         struct stat st;
-        size_t bytes;
+        size_t want, insn = sizeof(struct sock_filter);
         ssize_t got;
 
         if (fstat(fd, &st) < 0)
                 return err_set(e, errno, "seccomp memfd");
-        if (st.st_size <= 0 || (size_t)st.st_size % sizeof(struct sock_filter) != 0 ||
-            (size_t)st.st_size / sizeof(struct sock_filter) > max)
+        got = pread(fd, &head, sizeof(head), 0);
+        if (got != (ssize_t)sizeof(head) || head.magic != HARDEN_FILTER_PAIR_MAGIC ||
+            head.zygote_len == 0 || head.run_len == 0 || head.zygote_len > max ||
+            head.run_len > max)
+                return err_set(e, EINVAL, "seccomp memfd: not a filter pair");
+        want = sizeof(head) + ((size_t)head.zygote_len + head.run_len) * insn;
+        if (st.st_size < 0 || (size_t)st.st_size != want)
                 return err_set(e, EINVAL, "seccomp memfd of %lld bytes", (long long)st.st_size);
-        bytes = (size_t)st.st_size;
-        got = pread(fd, buf, bytes, 0);
-        if (got != (ssize_t)bytes)
-                return err_set(e, got < 0 ? errno : EIO, "read seccomp filter");
-        prog->len = (unsigned short)(bytes / sizeof(struct sock_filter));
-        prog->filter = buf;
+        if (pread(fd, zygote_buf, head.zygote_len * insn, sizeof(head)) !=
+                (ssize_t)(head.zygote_len * insn) ||
+            pread(fd, run_buf, head.run_len * insn,
+                  (off_t)(sizeof(head) + head.zygote_len * insn)) != (ssize_t)(head.run_len * insn))
+                return err_set(e, EIO, "read seccomp filters");
+        zygote->len = head.zygote_len;
+        zygote->filter = zygote_buf;
+        run->len = head.run_len;
+        run->filter = run_buf;
         return 0;
 }

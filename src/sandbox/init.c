@@ -324,7 +324,7 @@ static _Noreturn void exec_zygote(struct child_ctx *c)
         struct err e = {0, ""};
         int bpf, hi[4];
 
-        bpf = sbx_seccomp_memfd(c->seccomp, &e);
+        bpf = sbx_seccomp_memfd(c->zygote_seccomp, &e);
         if (bpf < 0)
                 setup_failed(c->status_fd, &e);
         hi[0] = fcntl(c->status_fd, F_DUPFD_CLOEXEC, PARKED_FD_MIN);
@@ -379,7 +379,7 @@ static const struct sbx_spec *await_run(struct child_ctx *c)
          * costs ~0.1 ms): nothing PID 1 does from here on is a call it
          * denies, and the steps inherit it as from a cold box's PID 1. */
         if (sbx_seal_root(&e) < 0 || harden_dumpable(0, &e) < 0 ||
-            harden_load_filter(c->seccomp, &e) < 0)
+            harden_load_filters(c->seccomp, &e) < 0)
                 setup_failed(c->status_fd, &e);
         do
                 n = scm_recv(c->status_fd, &run, sizeof(run), fds, SCM_MAX_FDS, &nfds, &flags);

@@ -5,6 +5,8 @@
 #include "harden.h" /* SBX_BOX_UID, SBX_BOX_GID, SBX_PID1_GID */
 #include "sandbox.h"
 
+struct buf;
+
 #define SBX_STAGE_DIR "/run/codeexec-stage" /* mount point used to build the root */
 /* Under /tmp: the upper and work directories of the recipe's overlays
  * (mounts.c), never part of a judge artifact (archive.c). */
@@ -32,8 +34,9 @@ struct child_ctx {
 
         /* Start-up state of the server's, copied here by sbx_spawn so that
          * PID 1 reads no other file's globals. */
-        const struct sock_fprog *seccomp; /* the compiled deny-list (seccomp.c) */
-        char *argv_area;                  /* the server's argv strings, wiped in the box */
+        const struct harden_filters *seccomp; /* the compiled deny-list (seccomp.c) */
+        const struct buf *zygote_seccomp;     /* the same, as a zygote reads it */
+        char *argv_area;                      /* the server's argv strings, wiped in the box */
         size_t argv_len;
 };
 
@@ -166,9 +169,12 @@ int sbx_seal_root(struct err *e);
 int sbx_seccomp_prepare(struct err *e);
 /* The compiled deny-list, for harden_drop_privileges(); NULL before
  * sbx_seccomp_prepare. */
-const struct sock_fprog *sbx_seccomp_filter(void);
-/* A memfd holding the compiled deny-list f (struct sock_filter[]), for a
- * warm box's zygote to install in each run; only system calls. */
-int sbx_seccomp_memfd(const struct sock_fprog *f, struct err *e);
+const struct harden_filters *sbx_seccomp_filter(void);
+/* The deny-list as a zygote reads it (harden.h's struct harden_filter_pair
+ * and both filters); NULL before sbx_seccomp_prepare. */
+const struct buf *sbx_seccomp_zygote_blob(void);
+/* A memfd holding blob, for a zygote to read at start-up; only system
+ * calls. */
+int sbx_seccomp_memfd(const struct buf *blob, struct err *e);
 
 #endif

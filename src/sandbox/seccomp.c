@@ -8,8 +8,12 @@
  * clone3, so that libc falls back to clone(), whose flags can be inspected;
  * EAFNOSUPPORT for exotic socket families). Calls from another ABI (i386
  * int 0x80, x32) kill the process: the filter only speaks the native ABI.
- * The filter is installed by PID 1 after it dropped its privileges, with
- * no_new_privs set (harden.c), and is inherited by every step.
+ * The list is compiled as two filters, stacked in every box, which
+ * together decide each call as one filter with every rule would (harden.h,
+ * struct harden_filters): a zygote loads the larger once and each of its
+ * runs only the few rules its PID 1 needs to break first. A cold box's PID
+ * 1 installs both after it dropped its privileges, with no_new_privs set
+ * (harden.c), and every step inherits them.
  *
  * The filter is compiled once, at start-up, by the server (libseccomp
  * allocates while it compiles) and PID 1 only loads the finished BPF with
@@ -32,7 +36,9 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "../util/buf.h"
 #include "../util/memfd.h"
+#include "harden.h"
 
 static const char *const denied[] = {
     "ptrace",
@@ -113,23 +119,50 @@ static const unsigned long ns_flags[] = {CLONE_NEWNS,     CLONE_NEWUTS, CLONE_NE
 /* Terminal injection: pushing bytes into a terminal's input queue. */
 static const unsigned long denied_ioctls[] = {TIOCSTI, TIOCLINUX};
 
-static struct sock_fprog compiled; /* set by sbx_seccomp_prepare */
+/* The deny-list is compiled as two filters that every box stacks
+ * (harden.h's struct harden_filters): the run's PID 1 in a zygote needs
+ * only these of the denied calls (its new namespaces and mounts,
+ * zygote/zyrun.c), so they are all the run's filter holds, and the
+ * zygote's holds everything else. */
+enum rules { RULES_ZYGOTE, RULES_RUN };
+static const char *const run_only[] = {"mount", "umount2", "unshare", NULL};
+static const unsigned long run_only_ns_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC;
 
-static int add_rules(scmp_filter_ctx ctx)
+static struct harden_filters compiled; /* set by sbx_seccomp_prepare */
+static struct buf zygote_blob;         /* the same as a zygote reads them (harden.h) */
+
+static bool in_part(enum rules part, bool run_only_rule)
+{
+        return (part == RULES_RUN) == run_only_rule;
+}
+
+static bool is_run_only(const char *name)
+{
+        for (int i = 0; run_only[i]; i++)
+                if (strcmp(run_only[i], name) == 0)
+                        return true;
+        return false;
+}
+
+static int add_rules(scmp_filter_ctx ctx, enum rules part)
 {
         int rc = 0;
 
         for (int i = 0; denied[i] && rc == 0; i++) {
                 int nr = seccomp_syscall_resolve_name(denied[i]);
-                if (nr == __NR_SCMP_ERROR)
-                        continue; /* not on this architecture */
+                if (nr == __NR_SCMP_ERROR || !in_part(part, is_run_only(denied[i])))
+                        continue; /* not on this architecture, or the other filter's */
                 rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
         }
-        if (rc == 0)
+        if (rc == 0 && in_part(part, false))
                 rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
         for (size_t i = 0; i < sizeof(ns_flags) / sizeof(ns_flags[0]) && rc == 0; i++)
-                rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
-                                      SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i]));
+                if (in_part(part, (ns_flags[i] & run_only_ns_flags) != 0))
+                        rc =
+                            seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+                                             SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i]));
+        if (!in_part(part, false))
+                return rc;
         for (size_t i = 0; i < sizeof(denied_families) / sizeof(denied_families[0]) && rc == 0; i++)
                 rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
                                       SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)denied_families[i]));
@@ -142,18 +175,15 @@ static int add_rules(scmp_filter_ctx ctx)
         return rc;
 }
 
-/* Compiles the rules to BPF through a memfd (libseccomp 2.5 exports only
- * to a file descriptor). */
-int sbx_seccomp_prepare(struct err *e)
+/* Compiles one part of the rules to BPF through a memfd (libseccomp 2.5
+ * exports only to a file descriptor) into a malloc'd program. */
+static int compile(enum rules part, struct sock_fprog *out, struct err *e)
 {
-        scmp_filter_ctx ctx;
-        int fd, rc;
-        off_t size;
+        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
         struct sock_filter *prog = NULL;
+        off_t size;
+        int fd, rc;
 
-        if (compiled.filter)
-                return 0;
-        ctx = seccomp_init(SCMP_ACT_ALLOW);
         if (!ctx)
                 return err_set(e, ENOMEM, "seccomp_init");
         fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
@@ -169,7 +199,7 @@ int sbx_seccomp_prepare(struct err *e)
          * and a box is set up per test of a judge. Same decisions. An
          * older libseccomp without the attribute gives the chain. */
         (void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-        rc = add_rules(ctx);
+        rc = add_rules(ctx, part);
         if (rc == 0)
                 rc = seccomp_export_bpf(ctx, fd);
         seccomp_release(ctx);
@@ -186,22 +216,56 @@ int sbx_seccomp_prepare(struct err *e)
                 free(prog);
                 return err_set(e, -rc, "seccomp filter");
         }
-        compiled.len = (unsigned short)(size / (off_t)sizeof(struct sock_filter));
-        compiled.filter = prog;
+        out->len = (unsigned short)(size / (off_t)sizeof(struct sock_filter));
+        out->filter = prog;
         return 0;
 }
 
-const struct sock_fprog *sbx_seccomp_filter(void)
+int sbx_seccomp_prepare(struct err *e)
 {
-        return compiled.filter ? &compiled : NULL;
+        struct harden_filters f = {{0, NULL}, {0, NULL}};
+        struct harden_filter_pair head;
+
+        if (compiled.zygote.filter)
+                return 0;
+        if (compile(RULES_ZYGOTE, &f.zygote, e) < 0 || compile(RULES_RUN, &f.run, e) < 0)
+                goto fail;
+        memset(&head, 0, sizeof(head));
+        head.magic = HARDEN_FILTER_PAIR_MAGIC;
+        head.zygote_len = f.zygote.len;
+        head.run_len = f.run.len;
+        if (buf_append(&zygote_blob, &head, sizeof(head)) < 0 ||
+            buf_append(&zygote_blob, f.zygote.filter, f.zygote.len * sizeof(*f.zygote.filter)) <
+                0 ||
+            buf_append(&zygote_blob, f.run.filter, f.run.len * sizeof(*f.run.filter)) < 0) {
+                err_set(e, ENOMEM, "seccomp filters");
+                goto fail;
+        }
+        compiled = f;
+        return 0;
+fail:
+        free(f.zygote.filter);
+        free(f.run.filter);
+        buf_free(&zygote_blob);
+        return -1;
 }
 
-int sbx_seccomp_memfd(const struct sock_fprog *f, struct err *e)
+const struct harden_filters *sbx_seccomp_filter(void)
+{
+        return compiled.zygote.filter ? &compiled : NULL;
+}
+
+const struct buf *sbx_seccomp_zygote_blob(void)
+{
+        return zygote_blob.len ? &zygote_blob : NULL;
+}
+
+int sbx_seccomp_memfd(const struct buf *blob, struct err *e)
 {
         int fd;
 
-        if (!f)
+        if (!blob)
                 return err_set(e, EINVAL, "seccomp filter not prepared");
-        fd = memfd_with("seccomp-bpf", f->filter, (size_t)f->len * sizeof(struct sock_filter));
+        fd = memfd_with("seccomp-bpf", blob->data, blob->len);
         return fd < 0 ? err_set(e, errno, "memfd for seccomp") : fd;
 }

@@ -278,6 +278,7 @@ static int clone_pid1(struct child_ctx *ctx, int sync_w, unsigned slot, struct c
         ctx->cg = cg_enabled() && cg_box_clone_fd(cg) < 0 ? cg : NULL;
         ctx->memory_rlimit = !cg_enabled();
         ctx->seccomp = sbx_seccomp_filter();
+        ctx->zygote_seccomp = sbx_seccomp_zygote_blob();
         ctx->argv_area = options.argv_area;
         ctx->argv_len = options.argv_len;
         pid = do_clone(cg, slot, ctx->clone_parent, &pidfd);

@@ -11,8 +11,9 @@
  *      sandbox/warm.c), with a cgroup namespace rooted there and a real gid
  *      of its own; it replaces /tmp, /dev/shm and /proc with the run's own,
  *      has the zygote's hook put the program in /tmp, reports the step's
- *      start (with a pidfd of itself, so the server can kill the run), loads
- *      the box's seccomp filter, forks C, drops every capability and
+ *      start (with a pidfd of itself, so the server can kill the run), adds
+ *      the run's part of the box's seccomp filter to the zygote's (which
+ *      the zygote loaded once, harden.h), forks C, drops every capability and
  *      executes codeexec-pyreaper, which makes itself non-dumpable, waits
  *      with the deadline, kills and reaps everything and reports the end
  *      (sandbox/reaper.c). When the program is executed, B does that
@@ -65,9 +66,11 @@
 #define RUN_STACK (8u << 20)
 
 static const char *zygote_name = "codeexec-zygote";
-/* The box's seccomp filter, read once from WARM_FD_SECCOMP. */
-static struct sock_filter seccomp_insns[BPF_MAXINSNS];
-static struct sock_fprog seccomp_prog;
+/* The box's seccomp filter in two parts (harden.h's harden_filter_pair),
+ * read once from WARM_FD_SECCOMP: the zygote's own, loaded when it starts
+ * serving, and the rest, which each run's PID 1 adds. */
+static struct sock_filter zygote_filter_insns[BPF_MAXINSNS], run_filter_insns[BPF_MAXINSNS];
+static struct sock_fprog zygote_filter, run_filter;
 static const char *program_oom_adj = "1000"; /* "0" when the zygote's is -1000 */
 /* The CPUs of the server's affinity, the program's (warm_config). */
 static cpu_set_t program_cpus;
@@ -86,7 +89,7 @@ void zyrun_start(const char *name)
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         close(WARM_FD_EXE);
         /* Nothing the zygote or its runs execute may gain a capability
-         * (no_new_privs comes with each run's filter): the bounding set
+         * (no_new_privs comes with the zygote's filter): the bounding set
          * goes now, once, instead of in each run's two processes. */
         {
                 struct err e = {0, ""};
@@ -140,8 +143,8 @@ void zyrun_configure(struct warm_config *cfg)
                 program_oom_adj = "0";
         if (fd >= 0)
                 close(fd);
-        if (harden_seccomp_read(WARM_FD_SECCOMP, seccomp_insns, BPF_MAXINSNS, &seccomp_prog, &e) <
-            0) {
+        if (harden_seccomp_read_pair(WARM_FD_SECCOMP, zygote_filter_insns, run_filter_insns,
+                                     BPF_MAXINSNS, &zygote_filter, &run_filter, &e) < 0) {
                 fprintf(stderr, "%s: %s\n", zygote_name, e.msg);
                 exit(1);
         }
@@ -345,10 +348,11 @@ static int run_box(void *arg)
 
         if (!a->hooks->program_execs && pipe2(ready, O_CLOEXEC) < 0)
                 run_failed(status_fd, "pipe");
-        /* The box's seccomp filter, once for PID 1 and the program: it
-         * inherits it (loading a filter costs ~0.1 ms of CPU). Nothing either
-         * does from here on is a call the filter denies. */
-        if (harden_load_filter(&seccomp_prog, &e) < 0)
+        /* The rest of the box's seccomp filter (on the zygote's, which
+         * this process has), once for PID 1 and the program: it inherits
+         * it. Nothing either does from here on is a call the filter
+         * denies. */
+        if (harden_load_filter(&run_filter, &e) < 0)
                 zyrun_run_error(status_fd, &e);
         cpu0 = sbx_children_cpu_us();
         start = sbx_now_us();
@@ -521,6 +525,15 @@ _Noreturn void zyrun_serve(const struct zyrun_hooks *hooks)
          * SIGCHLD never waits here (it would count, for a moment, in the
          * signals a next run sees queued for its user). */
         signal(SIGCHLD, SIG_IGN);
+        /* From here on the zygote calls nothing its part of the filter
+         * denies (harden.h): it clones runs, parks, and reads requests. */
+        {
+                struct err e = {0, ""};
+                if (harden_load_filter(&zygote_filter, &e) < 0) {
+                        fprintf(stderr, "%s: %s\n", zygote_name, e.msg);
+                        exit(1);
+                }
+        }
         for (;;) {
                 struct warm_request rq;
                 int fds[WARM_REQ_MAX_FDS];

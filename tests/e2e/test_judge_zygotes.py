@@ -29,10 +29,17 @@ ZYGOTE_COMM = "codeexec-exzyg"
 # box's doing: credentials, capabilities, signals, limits, umask, affinity,
 # oom_score_adj, hostname, environment, arguments, descriptors, its PID and
 # PID 1's name, its cgroup, the mounts it sees (point, type, options) and
-# the files of /tmp and /dev/shm. Reads stdin and prints its sum.
+# the files of /tmp and /dev/shm, and what the seccomp filters answer to
+# the calls they deny (those split between a zygote's filter and its runs',
+# src/sandbox/harden.h, and others). Reads stdin and prints its sum.
 PROBE = r"""
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <grp.h>
 #include <sched.h>
 #include <stdio.h>
@@ -54,6 +61,39 @@ static void file_lines(const char *path, const char *const *keep, int sorted) {
   fclose(f);
   if (sorted) qsort(lines, n, sizeof(char *), cmp);
   for (int i = 0; i < n; i++) printf("%s: %s", path, lines[i]);
+}
+static void syscall_answer(const char *name, long r) {
+  printf("syscall %s %s\n", name, r >= 0 ? "ok" : strerrorname_np(errno));
+}
+/* clone with these flags in a child that exits at once; its answer */
+static void clone_answer(const char *name, unsigned long flags) {
+  long r = syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+  if (r == 0) _exit(0);
+  if (r > 0) waitpid((pid_t)r, NULL, 0);
+  syscall_answer(name, r);
+}
+static void syscalls(void) {
+  char c = 'x';
+  syscall_answer("mount", syscall(SYS_mount, "none", "/tmp", "tmpfs", 0, 0));
+  syscall_answer("umount2", syscall(SYS_umount2, "/tmp", 2));
+  syscall_answer("unshare-ns", syscall(SYS_unshare, CLONE_NEWNS));
+  syscall_answer("unshare-cgroup", syscall(SYS_unshare, CLONE_NEWCGROUP));
+  syscall_answer("unshare-0", syscall(SYS_unshare, 0));
+  clone_answer("clone-newns", CLONE_NEWNS);
+  clone_answer("clone-newpid", CLONE_NEWPID);
+  clone_answer("clone-newipc", CLONE_NEWIPC);
+  clone_answer("clone-newuser", CLONE_NEWUSER);
+  clone_answer("clone-newnet", CLONE_NEWNET);
+  clone_answer("clone-plain", 0);
+  syscall_answer("clone3", syscall(SYS_clone3, NULL, 0));
+  syscall_answer("setns", syscall(SYS_setns, -1, 0));
+  syscall_answer("pivot_root", syscall(SYS_pivot_root, "/tmp", "/tmp"));
+  syscall_answer("fsopen", syscall(SYS_fsopen, "tmpfs", 0));
+  syscall_answer("keyctl", syscall(SYS_keyctl, 0, -3, 0));
+  syscall_answer("af_packet", socket(17, SOCK_RAW, 0));
+  syscall_answer("af_vsock", socket(40, SOCK_STREAM, 0));
+  syscall_answer("tiocsti", ioctl(0, 0x5412, &c));
+  syscall_answer("getppid", syscall(SYS_getppid) >= 0 ? 0 : -1);
 }
 static void dir_list(const char *path) {
   char *names[1024]; int n = 0; DIR *d = opendir(path); struct dirent *e;
@@ -117,6 +157,7 @@ int main(int argc, char **argv) {
   dir_list("/proc/self/fd");
   dir_list("/tmp");
   dir_list("/dev/shm");
+  syscalls();
   for (env = environ; *env; env++) ne++;
   qsort(environ, ne, sizeof(char *), cmp);
   for (int i = 0; i < ne; i++) printf("env %s\n", environ[i]);
