@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +79,19 @@ static inline bool special(unsigned char c)
         return c == '"' || c == '\\' || c < 0x20 || c >= 0x80;
 }
 
+/* Whether any of the eight bytes of x is special(): the classic tests for
+ * a zero byte (of x ^ '"' and x ^ '\\') and for a byte below 0x20, and
+ * the high bits. A flag may also be set above a byte that matched (a
+ * borrow), never without one, so a word that says no has none. */
+static inline bool word_special(uint64_t x)
+{
+        const uint64_t ones = 0x0101010101010101ULL;
+        uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+
+        return (((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x) | x) &
+               (ones * 0x80);
+}
+
 long jsonfast_string(const char **pp, const char *end, char *out, bool allow_nul)
 {
         const unsigned char *p = (const unsigned char *)*pp, *e = (const unsigned char *)end;
@@ -87,6 +101,14 @@ long jsonfast_string(const char **pp, const char *end, char *out, bool allow_nul
                 const unsigned char *run = p;
                 unsigned c;
 
+                /* eight plain bytes at a time, then to the special one */
+                while (e - p >= 8) {
+                        uint64_t x;
+                        memcpy(&x, p, sizeof(x));
+                        if (word_special(x))
+                                break;
+                        p += 8;
+                }
                 while (p < e && !special(*p))
                         p++;
                 if (p > run) {
