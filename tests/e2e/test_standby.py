@@ -242,3 +242,31 @@ def test_standby_boxes_are_the_servers_and_end_with_it():
         time.sleep(0.1)
     alive = [p for p in left if os.path.exists(f"/proc/{p}")]
     assert not alive, describe_processes([f"0 0 {p}" for p in alive])
+
+
+def anonymous_kb(pid: str) -> int:
+    for line in open(f"/proc/{pid}/smaps_rollup"):
+        if line.startswith("Anonymous:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no Anonymous line for {pid}")
+
+
+def test_stored_problems_stay_out_of_the_spawner(tmp_path):
+    """Every standby box's PID 1 starts as a copy of the spawner's memory,
+    and its first step as a copy of that: the spawner must be forked before
+    the server loads its stored problems and test banks, whose size is the
+    users' (up to --problems-mb). With 16 MB of tests stored, a restarted
+    server's spawner holds none of them."""
+    tests = [{"stdin": "x" * (1 << 20), "expected": "y" * (1 << 20)} for _ in range(8)]
+    with start_server("--max-running", "1", "--state-dir", str(tmp_path)) as s:
+        r = requests.put(s.url + "/v1/problems/big", json={"tests": tests}, timeout=60)
+        assert r.status_code in (200, 201), r.text
+    with start_server("--max-running", "1", "--state-dir", str(tmp_path)) as s:
+        listed = requests.get(s.url + "/v1/problems/big", timeout=10).json()
+        assert listed["tests"] == 8, listed
+        assert run(s.url, "sh", "echo ok")["stdout"] == "ok\n"
+        spawner = spawner_processes(s.pid)
+        assert len(spawner) == 1, spawner
+        server_kb, spawner_kb = anonymous_kb(str(s.pid)), anonymous_kb(spawner[0])
+        assert server_kb > 16 * 1024, server_kb  # the tests are loaded
+        assert spawner_kb < 4 * 1024, (spawner_kb, server_kb)
