@@ -1,12 +1,14 @@
 /* bank: the in-memory test table (see bank.h).
  *
- * Theory of operation. Entries (digest, malloc'd text, length) live in a
+ * Theory of operation. Entries (digest, text, length) live in a
  * growable array in insertion order; `slots` is a power-of-two open-address
  * table of entry indexes + 1 (0 = empty), probed linearly from the first 8
  * bytes of the digest — MD5 output is already uniform, so no further hashing
  * is needed. The table is kept at most half full and rebuilt when it would
  * pass that. Nothing is ever removed from a bank: replacing a bank means
- * building a new one and swapping it in the registry. */
+ * building a new one and swapping it in the registry. The texts are in the
+ * bank's bulk (util/bulk.h: out of every box the server clones), freed
+ * with the bank; a merge moves them with the entries. */
 #include "bank.h"
 
 #include <errno.h>
@@ -14,10 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/bulk.h"
+
 struct entry {
         unsigned char digest[MD5_DIGEST_LEN];
         size_t len;
-        char *text;
+        const char *text; /* in the bulk of the bank that has the entry */
 };
 
 struct bank {
@@ -25,6 +29,7 @@ struct bank {
         size_t n, cap;
         uint32_t *slots;
         size_t nslots; /* power of two, or 0 */
+        struct bulk texts;
 };
 
 /* Creates an empty bank; NULL on ENOMEM. */
@@ -38,8 +43,7 @@ void bank_free(struct bank *b)
 {
         if (!b)
                 return;
-        for (size_t i = 0; i < b->n; i++)
-                free(b->entries[i].text);
+        bulk_free(&b->texts);
         free(b->entries);
         free(b->slots);
         free(b);
@@ -125,7 +129,8 @@ int bank_reserve(struct bank *b, size_t n)
 }
 
 /* Appends an entry known to be absent, into a reserved bank. */
-static void insert(struct bank *b, const unsigned char *digest, char *text, size_t len, size_t slot)
+static void insert(struct bank *b, const unsigned char *digest, const char *text, size_t len,
+                   size_t slot)
 {
         struct entry *en = &b->entries[b->n];
 
@@ -156,11 +161,9 @@ int bank_add(struct bank *b, const unsigned char digest[MD5_DIGEST_LEN], const c
                         return err_set(e, ENOMEM, "test bank");
                 lookup(b, digest, &slot);
         }
-        copy = malloc(len + 1);
+        copy = bulk_copy(&b->texts, text, len);
         if (!copy)
                 return err_set(e, ENOMEM, "test bank");
-        memcpy(copy, text, len);
-        copy[len] = '\0';
         insert(b, digest, copy, len, slot);
         return BANK_ADDED;
 }
@@ -206,14 +209,13 @@ size_t bank_merge(struct bank *dst, struct bank *src)
 
         for (size_t i = 0; i < src->n; i++) {
                 size_t slot = 0;
-                if (lookup(dst, src->entries[i].digest, &slot) >= 0) {
-                        free(src->entries[i].text);
-                        continue;
-                }
+                if (lookup(dst, src->entries[i].digest, &slot) >= 0)
+                        continue; /* its text goes with src's others, unused */
                 insert(dst, src->entries[i].digest, src->entries[i].text, src->entries[i].len,
                        slot);
                 moved++;
         }
+        bulk_take(&dst->texts, &src->texts);
         src->n = 0;
         if (src->nslots)
                 memset(src->slots, 0, src->nslots * sizeof(*src->slots));

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/bulk.h"
 #include "../util/md5.h"
 
 struct problem *problem_new(const char *name)
@@ -19,19 +20,6 @@ struct problem *problem_new(const char *name)
         }
         p->refs = 1;
         return p;
-}
-
-/* A NUL-terminated copy of data[0..len). */
-static char *copy_text(const char *data, size_t len)
-{
-        char *s = malloc(len + 1);
-
-        if (!s)
-                return NULL;
-        if (len)
-                memcpy(s, data, len);
-        s[len] = '\0';
-        return s;
 }
 
 int problem_add_test(struct problem *p, const char *in, size_t in_len, const char *expected,
@@ -49,13 +37,11 @@ int problem_add_test(struct problem *p, const char *in, size_t in_len, const cha
                 p->cap = cap;
         }
         t = &p->tests[p->ntests];
-        t->stdin_data = copy_text(in, in_len);
-        t->expected = copy_text(expected, expected_len);
-        if (!t->stdin_data || !t->expected) {
-                free(t->stdin_data);
-                free(t->expected);
+        /* (a copy made before a failure stays in the bulk until the end) */
+        t->stdin_data = bulk_copy(&p->bulk, in, in_len);
+        t->expected = t->stdin_data ? bulk_copy(&p->bulk, expected, expected_len) : NULL;
+        if (!t->stdin_data || !t->expected)
                 return -1;
-        }
         t->stdin_len = in_len;
         t->expected_len = expected_len;
         p->ntests++;
@@ -97,10 +83,7 @@ void problem_unref(struct problem *p)
 {
         if (!p || --p->refs > 0)
                 return;
-        for (size_t i = 0; i < p->ntests; i++) {
-                free(p->tests[i].stdin_data);
-                free(p->tests[i].expected);
-        }
+        bulk_free(&p->bulk);
         free(p->tests);
         free(p->name);
         free(p->checker);

@@ -16,8 +16,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../util/bulk.h"
+
 struct problem_test {
-        char *stdin_data; /* NUL-terminated copy; stdin_len excludes the NUL */
+        char *stdin_data; /* NUL-terminated copy (in the problem's bulk); stdin_len excludes the NUL
+                           */
         size_t stdin_len;
         char *expected;
         size_t expected_len;
@@ -27,10 +30,11 @@ struct problem {
         char *name; /* NULL for inline tests */
         struct problem_test *tests;
         size_t ntests, cap;
-        uint64_t bytes; /* stdin and expected bytes of all tests */
-        char hash[33];  /* lower-case hex MD5, see above; set by problem_seal ("" until then) */
-        char *checker;  /* stored checker object (JSON text) or NULL */
-        char *limits;   /* stored per-test limits object (JSON text) or NULL */
+        uint64_t bytes;   /* stdin and expected bytes of all tests */
+        char hash[33];    /* lower-case hex MD5, see above; set by problem_seal ("" until then) */
+        char *checker;    /* stored checker object (JSON text) or NULL */
+        char *limits;     /* stored per-test limits object (JSON text) or NULL */
+        struct bulk bulk; /* the tests' texts, out of every box the server clones (bulk.h) */
         unsigned refs;
 };
 
