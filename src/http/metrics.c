@@ -223,11 +223,20 @@ static void render_box_starts(struct buf *out)
                     "codeexec_standby_spawner_waits_total %llu\n"
                     "# HELP codeexec_standby_spawner_wait_seconds_total Time those runs waited.\n"
                     "# TYPE codeexec_standby_spawner_wait_seconds_total counter\n"
-                    "codeexec_standby_spawner_wait_seconds_total %.6f\n",
+                    "codeexec_standby_spawner_wait_seconds_total %.6f\n"
+                    "# HELP codeexec_box_cgroups_reused_total Boxes and warm runs given the "
+                    "cgroup of a finished one, reset, instead of a new one (cgroup v1).\n"
+                    "# TYPE codeexec_box_cgroups_reused_total counter\n"
+                    "codeexec_box_cgroups_reused_total %llu\n"
+                    "# HELP codeexec_box_cgroups_kept Cgroups of finished boxes kept to serve "
+                    "the next ones: empty, and the only box cgroups that are.\n"
+                    "# TYPE codeexec_box_cgroups_kept gauge\n"
+                    "codeexec_box_cgroups_kept %llu\n",
                     (unsigned long long)st.cold_boxes, (unsigned long long)st.standby_boxes,
                     (unsigned long long)st.standbys_discarded,
                     (unsigned long long)st.standbys_spawned, (unsigned long long)st.spawner_waits,
-                    (double)st.spawner_wait_us / 1e6);
+                    (double)st.spawner_wait_us / 1e6, (unsigned long long)st.cgroups_reused,
+                    (unsigned long long)st.cgroups_kept);
 }
 
 void metrics_render(struct buf *out)

@@ -76,7 +76,9 @@ struct cg_box {
         bool keep_fds; /* served again: box_open keeps what it opens */
         unsigned nfiles;
         struct box_file files[BOX_FILES_MAX];
-        uint64_t charge_base; /* what its earlier runs left charged, at this run's start */
+        uint64_t charge_base;  /* what its earlier runs left charged, at this run's start */
+        uint64_t reset_charge; /* what they left charged when cg_box_reset served it */
+        bool zygote_waits;     /* cg_box_zygote_waits: a zygote waits in it for the run */
         /* v1: the memory and process limits last written (0: none yet),
          * so that a kept cgroup's next run with the same limits skips
          * writing them again (four writes, ~30 us a run); nothing but
@@ -888,12 +890,16 @@ int cg_box_set_limits(struct cg_box *b, const struct sbx_limits *lim)
          * hundred KiB). */
         uint64_t zygote_pages = 0;
         b->charge_base = 0;
-        if (b->reused) {
+        if (b->reused && b->zygote_waits) {
                 if (box_read_u64_strict(b, V1_MEMORY, "memory.usage_in_bytes", &b->charge_base) < 0)
                         return -1;
                 zygote_pages = box_read_keyed(b, V1_MEMORY, "memory.stat", "rss");
                 if (zygote_pages > b->charge_base)
                         zygote_pages = b->charge_base;
+        } else if (b->reused) {
+                /* No zygote came in: whatever joined since the reset (a
+                 * standby's PID 1) is the run's, as in a new cgroup. */
+                b->charge_base = b->reset_charge;
         }
         snprintf(mem, sizeof(mem), "%llu", (unsigned long long)(lim->memory_bytes + zygote_pages));
         snprintf(pids, sizeof(pids), "%u", lim->processes);
@@ -941,10 +947,17 @@ int cg_box_reset(struct cg_box *b)
             box_read_u64_strict(b, V1_MEMORY, "memory.usage_in_bytes", &n) < 0 ||
             n > REUSE_MAX_CHARGE)
                 return errno = ENOSPC, -1;
+        b->reset_charge = n;
+        b->zygote_waits = false;
         if (b->path[V1_CPUACCT][0] && box_write(b, V1_CPUACCT, "cpuacct.usage", "0") < 0)
                 return errno = EIO, -1;
         b->reused = true;
         return 0;
+}
+
+void cg_box_zygote_waits(struct cg_box *b)
+{
+        b->zygote_waits = true;
 }
 
 bool cg_box_reusable(const struct cg_box *b)

@@ -85,12 +85,17 @@ int cg_box_set_limits(struct cg_box *b, const struct sbx_limits *lim);
 bool cg_box_reusable(const struct cg_box *b);
 /* Readies a reusable box cgroup whose run has ended for another run: its
  * CPU time restarts from zero; cg_box_set_limits then counts the memory
- * its earlier runs left charged (at most 1 MiB) as the new run's base,
- * adding only the anonymous pages among it to the run's limit.
+ * its earlier runs left charged (at most 1 MiB, as measured here) as the
+ * new run's base: whatever a box's PID 1 charges to it before its run
+ * starts counts in the run, as in a new cgroup. Unless a zygote waits in
+ * it for its run (cg_box_zygote_waits): then the base is what is charged
+ * when cg_box_set_limits is called, and the anonymous pages among it (the
+ * zygote's) are added to the run's limit.
  * -1 with errno EBUSY while a process is still in it (try again later),
  * another errno when it must be removed instead (an out-of-memory kill
  * on record, more memory left charged, v2). */
 int cg_box_reset(struct cg_box *b);
+void cg_box_zygote_waits(struct cg_box *b);
 /* Removes the box's cgroup and frees the handle; returns -1 with errno EBUSY
  * when the kernel still holds it (the handle stays valid: retry later). */
 int cg_box_destroy(struct cg_box *b);

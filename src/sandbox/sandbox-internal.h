@@ -58,11 +58,16 @@ int sbx_collect_memfd(uint64_t max_data, size_t *cap, struct err *e);
  * (NULL paths, or not found) warm Python is off. */
 void sbx_warm_init(const char *const zygote_paths[SBX_WARM_RUNTIMES], const char *reaper_path);
 void sbx_execzygote_init(const char *execzygote_path, const char *reaper_path);
-/* Keeps the cgroup of a finished warm run to park a zygote in again
- * (warm.c): true if taken. sbx_warm_cleanup drops the kept ones, at
+/* Keeps the cgroup of a released box to serve another (cgpool.c): true
+ * if taken. sbx_reuse_cgroup gives one back, reset and ready for a new
+ * box (NULL when none is); sbx_cgroups_reused counts those, and
+ * sbx_cgroups_kept says how many wait; sbx_cgpool_cleanup drops them, at
  * shutdown. */
-bool sbx_warm_keep_cgroup(struct cg_box *cg);
-void sbx_warm_cleanup(void);
+bool sbx_keep_cgroup(struct cg_box *cg);
+struct cg_box *sbx_reuse_cgroup(void);
+uint64_t sbx_cgroups_reused(void);
+size_t sbx_cgroups_kept(void);
+void sbx_cgpool_cleanup(void);
 /* Has a released box's cgroup removed, off the event loop where the
  * spawner runs (spawn.c); *cg becomes NULL. */
 void sbx_remove_cgroup(struct cg_box **cg);
@@ -145,7 +150,7 @@ bool sbx_spawner_up(void);
 /* Asks for a standby box built from key (binds, overlays, mnt_in_tmp,
  * limits, slot) in the cgroup box_id; -1 when the request could not be
  * sent (the spawner is then down: boxes are cloned here). */
-int sbx_spawner_request(const struct sbx_spec *key, uint64_t box_id);
+int sbx_spawner_request(const struct sbx_spec *key, uint64_t box_id, bool cgroup_exists);
 /* Asks the spawner to remove the cgroup box_id of a released box (trying
  * again while the kernel holds it): -1 when it could not be asked. */
 int sbx_spawner_remove(uint64_t box_id);

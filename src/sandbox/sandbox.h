@@ -188,6 +188,8 @@ struct sbx_stats {
         uint64_t standbys_spawned;   /* of those started, cloned by the spawner (spawner.c) */
         uint64_t spawner_waits;      /* runs that waited for the spawner's answer */
         uint64_t spawner_wait_us;    /* how long, in all */
+        uint64_t cgroups_reused;     /* box cgroups served again instead of made (cgpool.c) */
+        uint64_t cgroups_kept;       /* finished boxes' cgroups waiting to be (empty) */
 };
 void sbx_get_stats(struct sbx_stats *out);
 

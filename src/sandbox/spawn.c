@@ -174,7 +174,7 @@ void sbx_remove_cgroup(struct cg_box **cg)
 void sbx_global_cleanup(void)
 {
         sbx_standby_cleanup();
-        sbx_warm_cleanup();
+        sbx_cgpool_cleanup();
         for (int i = 0; i < SHUTDOWN_RELEASE_TRIES && sbx_retry_releases() > 0; i++)
                 usleep(SHUTDOWN_RELEASE_WAIT_US);
         sbx_reclaim_cleanup();
@@ -314,8 +314,12 @@ static int clone_pid1(struct child_ctx *ctx, int sync_w, unsigned slot, struct c
 int sbx_start_pid1(struct child_ctx *ctx, const struct sbx_limits *lim, unsigned slot,
                    struct sbx_box *box, struct err *e)
 {
-        struct cg_box *cg = sbx_new_cgroup(lim, e);
+        struct cg_box *cg = sbx_reuse_cgroup();
 
+        if (cg && cg_box_set_limits(cg, lim) < 0)
+                sbx_remove_cgroup(&cg); /* no process in it */
+        if (!cg)
+                cg = sbx_new_cgroup(lim, e);
         if (!cg)
                 return -1;
         return sbx_start_pid1_in(ctx, cg, slot, box, e);
@@ -506,7 +510,7 @@ void sbx_release(struct sbx_box *box)
         memset(box->out_fd, -1, sizeof(box->out_fd));
         if (box->cg && !box->warm)
                 cg_box_kill(box->cg);
-        if (box->warm && box->cg && sbx_warm_keep_cgroup(box->cg))
+        if (box->cg && sbx_keep_cgroup(box->cg))
                 box->cg = NULL;
         sbx_remove_cgroup(&box->cg);
         sbx_remove_cgroup(&box->next_cg); /* a zygote's, once it is dead */

@@ -77,7 +77,8 @@ struct request {
         uint32_t mnt_in_tmp;
         uint32_t nbinds;
         uint32_t noverlays;
-        uint32_t strings_len; /* binds, then lower and target of each overlay, NUL-ended */
+        uint32_t cgroup_exists; /* box_id's cgroup is a kept one, its limits set (cgpool.c) */
+        uint32_t strings_len;   /* binds, then lower and target of each overlay, NUL-ended */
         char strings[REQUEST_STRINGS_MAX];
 };
 
@@ -157,7 +158,13 @@ static int spawn_one(const struct request *r, size_t len, struct sbx_box *box, s
         ctx.collect_fd = -1;
         memset(ctx.out_w, -1, sizeof(ctx.out_w));
         memcpy(ctx.name, server_comm, sizeof(ctx.name));
-        cg = cg_box_create(r->box_id, &r->limits, e);
+        if (r->cgroup_exists) {
+                cg = cg_box_adopt(r->box_id);
+                if (!cg)
+                        err_set(e, ENOMEM, "spawner");
+        } else {
+                cg = cg_box_create(r->box_id, &r->limits, e);
+        }
         if (cg)
                 rc = sbx_start_pid1_in(&ctx, cg, r->slot, box, e);
         goto out;
@@ -357,7 +364,7 @@ static void went_down(const char *why)
         sock = -1;
 }
 
-int sbx_spawner_request(const struct sbx_spec *key, uint64_t box_id)
+int sbx_spawner_request(const struct sbx_spec *key, uint64_t box_id, bool cgroup_exists)
 {
         static struct request r;
         size_t at = 0, n = 0;
@@ -371,6 +378,7 @@ int sbx_spawner_request(const struct sbx_spec *key, uint64_t box_id)
         r.kind = REQUEST_STANDBY;
         r.slot = key->slot;
         r.box_id = box_id;
+        r.cgroup_exists = cgroup_exists;
         r.limits = key->limits;
         r.mnt_in_tmp = key->mnt_in_tmp;
         r.nbinds = (uint32_t)n;

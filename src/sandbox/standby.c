@@ -53,9 +53,10 @@
 
 struct standby {
         bool ready;
-        bool pending;        /* asked of the spawner, not answered yet */
-        uint64_t pending_id; /* its box id */
-        struct sbx_box box;  /* pid, pidfd, status_fd (server's end), cg, mntns_fd */
+        bool pending;              /* asked of the spawner, not answered yet */
+        uint64_t pending_id;       /* its box id */
+        struct cg_box *pending_cg; /* its cgroup when a kept one (cgpool.c), else NULL */
+        struct sbx_box box;        /* pid, pidfd, status_fd (server's end), cg, mntns_fd */
         uint64_t born_us;
         /* what it was built from, to match the next run against */
         char **binds;
@@ -93,6 +94,8 @@ void sbx_standby_init(unsigned slots, bool enabled, bool spawner)
 void sbx_get_stats(struct sbx_stats *out)
 {
         *out = stats;
+        out->cgroups_reused = sbx_cgroups_reused();
+        out->cgroups_kept = sbx_cgroups_kept();
 }
 
 void sbx_standby_count_cold(void)
@@ -222,7 +225,12 @@ static void take_answer(const struct spawned *a)
         b.pidfd = a->pidfd;
         b.status_fd = a->status_fd;
         b.mntns_fd = a->mntns_fd;
-        b.cg = cg_box_adopt(a->box_id);
+        if (awaited && s->pending_cg) {
+                b.cg = s->pending_cg; /* the server's object, kept fds and all */
+                s->pending_cg = NULL;
+        } else {
+                b.cg = cg_box_adopt(a->box_id);
+        }
         if (awaited)
                 s->pending = false;
         if (awaited && a->ok) {
@@ -273,6 +281,9 @@ static void take_answers(unsigned wait_slot)
                                 if (standbys[i].pending) {
                                         standbys[i].pending = false;
                                         free_key(&standbys[i]);
+                                        /* a PID 1 may have started in it */
+                                        cg_box_kill(standbys[i].pending_cg);
+                                        sbx_remove_cgroup(&standbys[i].pending_cg);
                                 }
                 break;
         }
@@ -307,14 +318,23 @@ void sbx_standby_prepare(const struct sbx_spec *spec)
         }
         /* Cloned by the spawner, off the event loop, when it is there. */
         if (sbx_spawner_up()) {
-                uint64_t id = sbx_take_box_id();
-                if (sbx_spawner_request(&key, id) == 0) {
+                /* in a kept cgroup when there is one (cgpool.c), its
+                 * limits set before PID 1 comes, as a new one's are */
+                struct cg_box *cg = sbx_reuse_cgroup();
+                uint64_t id;
+                if (cg && cg_box_set_limits(cg, &spec->limits) < 0)
+                        sbx_remove_cgroup(&cg); /* no process in it */
+                id = cg ? cg_box_id(cg) : sbx_take_box_id();
+                if (sbx_spawner_request(&key, id, cg != NULL) == 0) {
                         s->pending = true;
                         s->pending_id = id;
+                        s->pending_cg = cg;
                         s->born_us = sbx_now_us();
                         stats.standbys_started++;
                         return;
                 }
+                if (cg && !sbx_keep_cgroup(cg)) /* still reset, still empty */
+                        sbx_remove_cgroup(&cg);
         }
         memset(&ctx, 0, sizeof(ctx));
         ctx.spec = &key;

@@ -357,53 +357,6 @@ int sbx_zygote_ready(struct sbx_box *zygote, struct sbx_zygote_info *info, struc
         return err_set(e, n < 0 ? errno : EPROTO, "zygote ended before it was ready");
 }
 
-/* Cgroups of finished warm runs, kept to park zygotes in again (cgroup v1,
- * cg_box_reset): making a run's cgroup in four hierarchies and removing it
- * afterwards cost a fifth of the server's CPU per warm run. Oldest first; a
- * kept cgroup is served again only once every process of its run is gone,
- * with no out-of-memory kill on record and at most 1 MiB left charged
- * (counted as the next run's base, cgroup.c); others are removed. */
-#define KEPT_CGROUPS_MAX 8
-static struct cg_box *kept[KEPT_CGROUPS_MAX];
-static size_t nkept;
-
-bool sbx_warm_keep_cgroup(struct cg_box *cg)
-{
-        if (nkept == KEPT_CGROUPS_MAX || !cg_box_reusable(cg))
-                return false;
-        kept[nkept++] = cg;
-        return true;
-}
-
-/* A kept cgroup ready for another run, or NULL. */
-static struct cg_box *reuse_cgroup(void)
-{
-        size_t i = 0;
-
-        while (i < nkept) {
-                struct cg_box *cg = kept[i];
-                int rc = cg_box_reset(cg);
-
-                if (rc < 0 && errno == EBUSY) {
-                        i++;
-                        continue;
-                }
-                for (size_t k = i; k + 1 < nkept; k++)
-                        kept[k] = kept[k + 1];
-                nkept--;
-                if (rc == 0)
-                        return cg;
-                sbx_remove_cgroup(&cg);
-        }
-        return NULL;
-}
-
-void sbx_warm_cleanup(void)
-{
-        while (nkept > 0)
-                sbx_remove_cgroup(&kept[--nkept]);
-}
-
 int sbx_zygote_park(struct sbx_box *zygote, const struct sbx_limits *lim, struct err *e)
 {
         struct warm_request rq;
@@ -414,8 +367,10 @@ int sbx_zygote_park(struct sbx_box *zygote, const struct sbx_limits *lim, struct
 
         if (!cg_enabled() || zygote->next_cg)
                 return 0;
-        cg = reuse_cgroup();
-        if (!cg)
+        cg = sbx_reuse_cgroup();
+        if (cg)
+                cg_box_zygote_waits(cg);
+        else
                 cg = sbx_new_cgroup(lim, e);
         if (!cg)
                 return -1;
@@ -493,7 +448,7 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
                 /* An exec zygote never parks: it stays suspended while its
                  * run goes on (zyrun.c), and so out of the run's cgroup,
                  * which the run's PID 1 joins first thing. */
-                box->cg = exec ? reuse_cgroup() : NULL;
+                box->cg = exec ? sbx_reuse_cgroup() : NULL;
                 if (box->cg && cg_box_set_limits(box->cg, &spec->limits) < 0)
                         sbx_remove_cgroup(&box->cg); /* no process in it yet */
                 if (!box->cg)
