@@ -58,6 +58,15 @@ struct cg_box *sbx_reuse_cgroup(void)
         return NULL;
 }
 
+struct cg_box *sbx_reuse_cgroup_with(const struct sbx_limits *lim)
+{
+        struct cg_box *cg = sbx_reuse_cgroup();
+
+        if (cg && cg_box_set_limits(cg, lim) < 0)
+                sbx_remove_cgroup(&cg); /* no process in it */
+        return cg;
+}
+
 uint64_t sbx_cgroups_reused(void)
 {
         return reused;

@@ -65,6 +65,9 @@ void sbx_execzygote_init(const char *execzygote_path, const char *reaper_path);
  * shutdown. */
 bool sbx_keep_cgroup(struct cg_box *cg);
 struct cg_box *sbx_reuse_cgroup(void);
+/* The same with lim set on it (a new box's limits); NULL when none is
+ * kept or the limits could not be set (that one is removed). */
+struct cg_box *sbx_reuse_cgroup_with(const struct sbx_limits *lim);
 uint64_t sbx_cgroups_reused(void);
 size_t sbx_cgroups_kept(void);
 void sbx_cgpool_cleanup(void);

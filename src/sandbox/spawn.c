@@ -314,10 +314,8 @@ static int clone_pid1(struct child_ctx *ctx, int sync_w, unsigned slot, struct c
 int sbx_start_pid1(struct child_ctx *ctx, const struct sbx_limits *lim, unsigned slot,
                    struct sbx_box *box, struct err *e)
 {
-        struct cg_box *cg = sbx_reuse_cgroup();
+        struct cg_box *cg = sbx_reuse_cgroup_with(lim);
 
-        if (cg && cg_box_set_limits(cg, lim) < 0)
-                sbx_remove_cgroup(&cg); /* no process in it */
         if (!cg)
                 cg = sbx_new_cgroup(lim, e);
         if (!cg)

@@ -320,11 +320,8 @@ void sbx_standby_prepare(const struct sbx_spec *spec)
         if (sbx_spawner_up()) {
                 /* in a kept cgroup when there is one (cgpool.c), its
                  * limits set before PID 1 comes, as a new one's are */
-                struct cg_box *cg = sbx_reuse_cgroup();
-                uint64_t id;
-                if (cg && cg_box_set_limits(cg, &spec->limits) < 0)
-                        sbx_remove_cgroup(&cg); /* no process in it */
-                id = cg ? cg_box_id(cg) : sbx_take_box_id();
+                struct cg_box *cg = sbx_reuse_cgroup_with(&spec->limits);
+                uint64_t id = cg ? cg_box_id(cg) : sbx_take_box_id();
                 if (sbx_spawner_request(&key, id, cg != NULL) == 0) {
                         s->pending = true;
                         s->pending_id = id;

@@ -448,9 +448,7 @@ int sbx_warm_run(struct sbx_box *zygote, const struct sbx_spec *spec, struct sbx
                 /* An exec zygote never parks: it stays suspended while its
                  * run goes on (zyrun.c), and so out of the run's cgroup,
                  * which the run's PID 1 joins first thing. */
-                box->cg = exec ? sbx_reuse_cgroup() : NULL;
-                if (box->cg && cg_box_set_limits(box->cg, &spec->limits) < 0)
-                        sbx_remove_cgroup(&box->cg); /* no process in it yet */
+                box->cg = exec ? sbx_reuse_cgroup_with(&spec->limits) : NULL;
                 if (!box->cg)
                         box->cg = sbx_new_cgroup(&spec->limits, e);
                 if (!box->cg)
