@@ -19,8 +19,7 @@
 #include "../util/bulk.h"
 
 struct problem_test {
-        char *stdin_data; /* NUL-terminated copy (in the problem's bulk); stdin_len excludes the NUL
-                           */
+        char *stdin_data; /* NUL-terminated copy in the bulk; stdin_len excludes the NUL */
         size_t stdin_len;
         char *expected;
         size_t expected_len;

@@ -1,5 +1,5 @@
 /* bulk: memory for large data that the server keeps and its children must
- * not copy (judge problems' tests, inline or stored).
+ * not copy (judge problems' tests, inline or stored, and test banks).
  *
  * Every box the server clones itself (a zygote's: two per judge) starts as
  * a copy of the server's memory, and copying it costs in proportion to
