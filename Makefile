@@ -50,10 +50,13 @@ ML_EMBED := $(and $(wildcard /usr/lib/ocaml/libcamlrun_pic.a),$(wildcard /usr/li
 # The warm PHP zygote is a library preloaded into the CLI (php-cli);
 # without it PHP runs cold.
 PHP_EMBED := $(wildcard /usr/bin/php)
+# The warm Coq zygote is a library preloaded into coqc (coq); without it
+# Coq runs cold.
+COQ_EMBED := $(wildcard /usr/bin/coqc)
 all: $(BUILD)/codeexec $(BUILD)/codeexec-pyzygote $(BUILD)/codeexec-pyreaper \
 	$(BUILD)/codeexec-execzygote $(if $(RACKET_EMBED),$(BUILD)/codeexec-rktzygote) \
 	$(if $(R_EMBED),$(BUILD)/codeexec-rzygote) $(if $(ML_EMBED),$(BUILD)/codeexec-mlzygote) \
-	$(if $(PHP_EMBED),$(BUILD)/codeexec-phpzygote.so)
+	$(if $(PHP_EMBED),$(BUILD)/codeexec-phpzygote.so) $(if $(COQ_EMBED),$(BUILD)/codeexec-coqzygote.so)
 
 $(BUILD)/codeexec: $(OBJ)
 	@echo "  LD  $@"
@@ -125,13 +128,24 @@ $(BUILD)/codeexec-mlzygote: $(MLZYGOTE_SRC) $(BUILD)/mlzygote-prims.c $(wildcard
 # library of the CLI to link our own main with); its fopen is what php's
 # calls reach instead of the C library's. Position-independent code, no
 # sanitizers (a library preloaded into php cannot bring their runtime).
-PHPZYGOTE_SRC := src/phpzygote/zygote.c src/zygote/zyresume.c $(ZYGOTE_COMMON)
+PHPZYGOTE_SRC := src/phpzygote/zygote.c src/zygote/zyresume.c src/zygote/zypreload.c $(ZYGOTE_COMMON)
 PHPZYGOTE_CFLAGS := -O2 -g -std=gnu11 $(WARN) -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIC
 $(BUILD)/codeexec-phpzygote.so: $(PHPZYGOTE_SRC) $(wildcard src/sandbox/*.h) src/zygote/zyrun.h \
-		src/zygote/zyresume.h src/util/scm.h src/util/err.h
+		src/zygote/zyresume.h src/zygote/zypreload.h src/util/scm.h src/util/err.h
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
 	@cc $(PHPZYGOTE_CFLAGS) -shared -Wl,-z,relro,-z,now -Wl,-z,defs -o $@ $(PHPZYGOTE_SRC) -ldl
+
+# The warm Coq zygote (src/coqzygote/zygote.c): a library preloaded into
+# /usr/bin/coqc, as PHP's is into php; its open64, read and write are what
+# coqc's calls reach.
+COQZYGOTE_SRC := src/coqzygote/zygote.c src/zygote/zyresume.c src/zygote/zypreload.c \
+	src/util/md5.c $(ZYGOTE_COMMON)
+$(BUILD)/codeexec-coqzygote.so: $(COQZYGOTE_SRC) $(wildcard src/sandbox/*.h) src/zygote/zyrun.h \
+		src/zygote/zyresume.h src/zygote/zypreload.h src/util/md5.h src/util/err.h
+	@mkdir -p $(dir $@)
+	@echo "  LD  $@"
+	@cc $(PHPZYGOTE_CFLAGS) -shared -Wl,-z,relro,-z,now -Wl,-z,defs -o $@ $(COQZYGOTE_SRC) -ldl
 
 # Judge mode's exec zygote (src/zygote/execzygote.c): one per judged
 # program and slot, forking a box per test.
@@ -246,7 +260,7 @@ ASAN_MAKE := $(MAKE) --no-print-directory BUILD=build-asan \
 ASAN_BIN  := build-asan/codeexec build-asan/codeexec-pyzygote build-asan/codeexec-pyreaper \
 	build-asan/codeexec-execzygote $(if $(RACKET_EMBED),build-asan/codeexec-rktzygote) \
 	$(if $(R_EMBED),build-asan/codeexec-rzygote) $(if $(ML_EMBED),build-asan/codeexec-mlzygote) \
-	$(if $(PHP_EMBED),build-asan/codeexec-phpzygote.so)
+	$(if $(PHP_EMBED),build-asan/codeexec-phpzygote.so) $(if $(COQ_EMBED),build-asan/codeexec-coqzygote.so)
 
 asan:
 	@$(ASAN_MAKE) $(ASAN_BIN)
@@ -341,6 +355,8 @@ compdb:
 		'cc $(MLZYGOTE_CFLAGS) -c -o /dev/null src/mlzygote/zygote.c';) \
 	   $(if $(PHP_EMBED),printf '%s\t%s\n' src/phpzygote/zygote.c \
 		'cc $(PHPZYGOTE_CFLAGS) -c -o /dev/null src/phpzygote/zygote.c';) \
+	   $(if $(COQ_EMBED),printf '%s\t%s\n' src/coqzygote/zygote.c \
+		'cc $(PHPZYGOTE_CFLAGS) -c -o /dev/null src/coqzygote/zygote.c';) \
 	   $(foreach f,$(wildcard src/zygote/*.c),printf '%s\t%s\n' $(f) \
 		'cc -O2 -g -std=gnu11 $(WARN) $(HARDEN) -c -o /dev/null $(f)';) \
 	   $(foreach f,$(filter src/pyzygote/%,$(REAPER_SRC)),printf '%s\t%s\n' $(f) \
@@ -355,7 +371,8 @@ compdb:
 # uninitialised that are not.
 TIDY_SRC  := $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c) \
 	$(if $(RACKET_EMBED),$(wildcard src/rktzygote/*.c)) $(if $(R_EMBED),$(wildcard src/rzygote/*.c)) \
-	$(if $(ML_EMBED),$(wildcard src/mlzygote/*.c)) $(if $(PHP_EMBED),$(wildcard src/phpzygote/*.c))
+	$(if $(ML_EMBED),$(wildcard src/mlzygote/*.c)) $(if $(PHP_EMBED),$(wildcard src/phpzygote/*.c)) \
+	$(if $(COQ_EMBED),$(wildcard src/coqzygote/*.c))
 TIDY_JOBS ?= 2
 tidy: compdb
 	@echo "  TIDY $(words $(TIDY_SRC)) files"
@@ -363,14 +380,14 @@ tidy: compdb
 		2>$(BUILD)/tidy.log || { grep -v ' generated\.$$' $(BUILD)/tidy.log; false; }
 
 format:
-	clang-format -i $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c src/phpzygote/*.c) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c)
+	clang-format -i $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c src/phpzygote/*.c src/coqzygote/*.c) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c)
 
 lint: $(BUILD)/codeexec
 	@scripts/options-doc --check $(BUILD)/codeexec
 	@scripts/check-layers
 	@/usr/bin/python3 tests/judge/make_corpus.py --check
-	@clang-format --dry-run --Werror $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c src/phpzygote/*.c) $(wildcard src/*/*.h)
-	@! grep -nE '\b(sprintf|strcpy|strcat|gets)\s*\(' $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c src/phpzygote/*.c) || (echo "banned call" && false)
+	@clang-format --dry-run --Werror $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c src/phpzygote/*.c src/coqzygote/*.c) $(wildcard src/*/*.h)
+	@! grep -nE '\b(sprintf|strcpy|strcat|gets)\s*\(' $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c src/phpzygote/*.c src/coqzygote/*.c) || (echo "banned call" && false)
 	@$(MAKE) --no-print-directory tidy
 
 clean:

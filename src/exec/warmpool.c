@@ -21,7 +21,9 @@
  * R's (rzygote/: R started up to the first line of its program) and
  * OCaml's (mlzygote/: the toplevel started up to its script) and PHP's
  * (phpzygote/: php started up to its script) likewise start with their
- * runtime's first run.
+ * runtime's first run, and Coq's (coqzygote/: coqc past the Require lines
+ * MultiPL-E's programs start with) with the first run whose program
+ * starts with those lines; no other Coq program runs warm.
  *
  * A zygote holds its toolchain as it was when it started. When a package
  * upgrade replaces one of the executables or libraries it mapped, its runs
@@ -43,6 +45,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../sandbox/warm-proto.h"
 #include "../util/linelog.h"
 #include "../util/log.h"
 #include "../util/strv.h"
@@ -353,6 +356,7 @@ static const char *const lazy_preload[SBX_WARM_RUNTIMES] = {
     [SBX_WARM_R] = "R's start-up: base and default packages",
     [SBX_WARM_OCAML] = "the toplevel's start-up: its bytecode, Stdlib's interface",
     [SBX_WARM_PHP] = "PHP's start-up: its extensions and php.ini",
+    [SBX_WARM_COQ] = "ZArith, Reals, Coq.Strings.String",
 };
 
 int warmpool_start(struct event_base *base, unsigned slots,
@@ -479,6 +483,13 @@ struct sbx_box *warmpool_get(unsigned slot, const struct recipe *r, const char *
         if (slot >= pool.nslots || !r)
                 return NULL;
         restart_stale(slot);
+        /* Coq's zygote has run the first lines of MultiPL-E's programs:
+         * only a program that starts with them may go on from there (nor
+         * does another start the zygotes). */
+        if (r == pool.rt[SBX_WARM_COQ].recipe &&
+            (len < sizeof(WARM_COQ_PREFIX) - 1 ||
+             memcmp(code, WARM_COQ_PREFIX, sizeof(WARM_COQ_PREFIX) - 1) != 0))
+                return NULL;
         for (int rt = 0; rt < SBX_WARM_RUNTIMES; rt++)
                 if (rt != SBX_WARM_PYTHON && r == pool.rt[rt].recipe)
                         return lazy_zygote((enum sbx_warm_runtime)rt, slot);

@@ -37,18 +37,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-#include <linux/prctl.h>
-
 #include "../sandbox/warm-proto.h"
+#include "../zygote/zypreload.h"
 #include "../zygote/zyresume.h"
 #include "../zygote/zyrun.h"
 
 #define PHP "/usr/bin/php"
-
-extern char **environ;
 
 static const char *script_path; /* the CLI's script: the run's program */
 static FILE *script;            /* in the program's process */
@@ -95,71 +91,6 @@ FILE *fopen(const char *path, const char *mode)
         return libc_fopen(path, mode);
 }
 
-/* The kernel's record of this process's memory layout (/proc/self/stat,
- * fields 26-28 and 45-51), as PR_SET_MM_MAP takes it back. */
-static int read_mm_map(struct prctl_mm_map *m)
-{
-        char buf[1024], *p, *end;
-        unsigned long long v[52];
-        FILE *f = libc_fopen("/proc/self/stat", "re");
-        size_t n;
-        int field;
-
-        if (!f)
-                return -1;
-        n = fread(buf, 1, sizeof(buf) - 1, f);
-        (void)fclose(f); /* read-only */
-        buf[n] = '\0';
-        /* after "pid (comm) ": the state, field 3, then numbers */
-        p = strrchr(buf, ')');
-        if (!p || p[1] != ' ' || !p[2] || p[3] != ' ')
-                return -1;
-        p += 4;
-        for (field = 4; field < 52; field++) {
-                errno = 0;
-                v[field] = strtoull(p, &end, 10);
-                if (end == p || errno)
-                        return -1;
-                p = end;
-        }
-        memset(m, 0, sizeof(*m));
-        m->start_code = v[26];
-        m->end_code = v[27];
-        m->start_stack = v[28];
-        m->start_data = v[45];
-        m->end_data = v[46];
-        m->start_brk = v[47];
-        m->brk = (unsigned long)syscall(SYS_brk, 0);
-        m->arg_start = v[48];
-        m->arg_end = v[49];
-        m->env_start = v[50];
-        m->env_end = v[51];
-        m->exe_fd = (uint32_t)-1; /* the executable stays */
-        return 0;
-}
-
-/* Takes the preload's variable out of the environment: it is the last
- * one the server passed (warm.c), so the environment's area ends where it
- * begins. */
-static void drop_preload_variable(void)
-{
-        const char *var = NULL;
-        struct prctl_mm_map m;
-
-        for (char **e = environ; *e; e++)
-                var = *e;
-        if (!var || strcmp(var, WARM_PRELOAD_ENV) != 0 || read_mm_map(&m) < 0 ||
-            m.env_end != (unsigned long)var + sizeof(WARM_PRELOAD_ENV)) {
-                errno = 0;
-                zyrun_die("the preload is not the environment's last variable");
-        }
-        m.env_end = (unsigned long)var;
-        if (prctl(PR_SET_MM, PR_SET_MM_MAP, &m, sizeof(m), 0) < 0)
-                zyrun_die("PR_SET_MM_MAP (the environment's end)");
-        if (unsetenv(WARM_PRELOAD_VAR) < 0)
-                zyrun_die("unsetenv " WARM_PRELOAD_VAR);
-}
-
 /* Before php's main: the zygote's set-up. The C library gives
  * constructors the command line. */
 __attribute__((constructor)) static void zygote_setup(int argc, char **argv)
@@ -173,6 +104,6 @@ __attribute__((constructor)) static void zygote_setup(int argc, char **argv)
         script_path = argv[1];
         zyrun_start("codeexec-phpzygote");
         prctl(PR_SET_NAME, "php", 0, 0, 0); /* a cold run's name, which runs inherit */
-        drop_preload_variable();
+        zypreload_drop_variable();
         zyrun_configure(&cfg);
 }

@@ -159,6 +159,7 @@ enum sbx_warm_runtime {
         SBX_WARM_R,
         SBX_WARM_OCAML,
         SBX_WARM_PHP,
+        SBX_WARM_COQ,
         SBX_WARM_RUNTIMES
 };
 
@@ -170,7 +171,7 @@ struct sbx_options {
         size_t argv_len;
         /* Each warm runtime's zygote binary (codeexec-pyzygote,
          * codeexec-rktzygote, codeexec-rzygote, codeexec-mlzygote,
-         * codeexec-phpzygote.so); NULL: that
+         * codeexec-phpzygote.so, codeexec-coqzygote.so); NULL: that
          * one is never warm. */
         const char *zygote_paths[SBX_WARM_RUNTIMES];
         const char *reaper_path;     /* codeexec-pyreaper, needed with it */
@@ -202,10 +203,10 @@ void sbx_global_cleanup(void);
 /* Whether sbx_global_init found the runtime's zygote binary (and the
  * reaper every warm run's PID 1 becomes). */
 bool sbx_warm_available(enum sbx_warm_runtime rt);
-/* "python", "racket", "r", "ocaml" or "php": the runtime's name in logs, /v1/status keys and
+/* "python", "racket", "r", "ocaml", "php" or "coq": the runtime's name in logs, /v1/status keys and
  * metric names. */
 const char *sbx_warm_runtime_name(enum sbx_warm_runtime rt);
-/* "Python", "Racket", "R", "OCaml" or "PHP": in /health headers (X-Codeexec-Warm-...) and
+/* "Python", "Racket", "R", "OCaml", "PHP" or "Coq": in /health headers (X-Codeexec-Warm-...) and
  * metric help texts. */
 const char *sbx_warm_runtime_title(enum sbx_warm_runtime rt);
 /* "cgroup v2", "cgroup v1" or "rlimits only"; for /health and start-up. */

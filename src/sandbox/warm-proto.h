@@ -29,6 +29,12 @@
 #define WARM_PRELOAD_VAR "LD_PRELOAD"
 #define WARM_PRELOAD_ENV WARM_PRELOAD_VAR "=/proc/self/fd/5"
 _Static_assert(WARM_FD_EXE == 5, "WARM_PRELOAD_ENV names WARM_FD_EXE");
+/* What the warm Coq zygote (coqzygote/zygote.c) has already checked: the
+ * first lines of every MultiPL-E Coq program. A Coq run is warm only when
+ * its program starts with exactly these bytes (exec/warmpool.c). */
+#define WARM_COQ_PREFIX                                                                            \
+        "Require Import ZArith.\nRequire Import Reals.\nRequire Import Coq.Strings.String.\n"      \
+        "Open Scope string_scope.\n"
 
 enum warm_kind { WARM_RUN = 0, WARM_PARK = 1 };
 

@@ -82,23 +82,39 @@ static int reaper_fd = -1;
  * that a run's /proc/self/cmdline is a cold run's. R's, OCaml's and PHP's
  * zygotes also get a /tmp of their own: R's start-up makes its session
  * directory there, the toplevel wants to see its script there (PHP's needs
- * none; it has one as zyresume_here expects). PHP's zygote is a library
- * preloaded into /usr/bin/php. */
+ * none; it has one as zyresume_here expects; Coq's starts with the prefix
+ * there). PHP's and Coq's zygotes are libraries preloaded into /usr/bin/php
+ * and /usr/bin/coqc. Coq's environment also has what its recipe's
+ * cached_argv adds with env(1) (languages/v.json): glibc's malloc then asks
+ * for huge pages, which make the zygote's ~370 MB heap cheap to fork. */
 static const struct {
         const char *name, *title;
         char *const argv[5];
         bool own_tmp;
-        bool preload; /* the zygote is a library preloaded into argv[0] */
+        bool preload;          /* the zygote is a library preloaded into argv[0] */
+        const char *extra_env; /* a preloaded zygote's variable beyond the box's */
 } runtimes[SBX_WARM_RUNTIMES] = {
-    {"python", "Python", {"/usr/bin/python3", "/tmp/main.py", NULL}, false, false},
-    {"racket", "Racket", {"/usr/bin/racket", "/tmp/main.rkt", NULL}, false, false},
+    {"python", "Python", {"/usr/bin/python3", "/tmp/main.py", NULL}, false, false, NULL},
+    {"racket", "Racket", {"/usr/bin/racket", "/tmp/main.rkt", NULL}, false, false, NULL},
     {"r",
      "R",
      {"/usr/lib/R/bin/exec/R", "--no-echo", "--no-restore", "--file=/tmp/main.r", NULL},
      true,
-     false},
-    {"ocaml", "OCaml", {"/usr/bin/ocamlrun", "/usr/bin/ocaml", "/tmp/main.ml", NULL}, true, false},
-    {"php", "PHP", {"/usr/bin/php", "/tmp/main.php", NULL}, true, true},
+     false,
+     NULL},
+    {"ocaml",
+     "OCaml",
+     {"/usr/bin/ocamlrun", "/usr/bin/ocaml", "/tmp/main.ml", NULL},
+     true,
+     false,
+     NULL},
+    {"php", "PHP", {"/usr/bin/php", "/tmp/main.php", NULL}, true, true, NULL},
+    {"coq",
+     "Coq",
+     {"/usr/bin/coqc", "-noglob", "/tmp/main.v", NULL},
+     true,
+     true,
+     "GLIBC_TUNABLES=glibc.malloc.hugetlb=1"},
 };
 
 const char *sbx_warm_runtime_name(enum sbx_warm_runtime rt)
@@ -235,8 +251,9 @@ static int start_zygote_box(const struct sbx_spec *z, struct warm_config *cfg,
 int sbx_zygote_spawn(const struct sbx_spec *spec, enum sbx_warm_runtime rt, const char *preload,
                      struct sbx_box *zygote, struct err *e)
 {
-        /* A preloaded zygote's environment: the box's, then its preload. */
-        char *envp[ZYGOTE_MAX_ENV + 2];
+        /* A preloaded zygote's environment: the box's, its extra variable,
+         * then its preload. */
+        char *envp[ZYGOTE_MAX_ENV + 3];
         struct warm_config cfg;
         struct sbx_step step;
         struct sbx_spec z = *spec;
@@ -250,6 +267,8 @@ int sbx_zygote_spawn(const struct sbx_spec *spec, enum sbx_warm_runtime rt, cons
                                 return err_set(e, E2BIG, "the box's environment is too long");
                         envp[n] = spec->envp[n];
                 }
+                if (runtimes[rt].extra_env)
+                        envp[n++] = (char *)runtimes[rt].extra_env;
                 envp[n] = (char *)WARM_PRELOAD_ENV;
                 envp[n + 1] = NULL;
                 z.envp = envp;

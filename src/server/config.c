@@ -142,6 +142,11 @@ static const struct opt_spec options[] = {
     {"no-warm-php", NULL, FLAG(warm_php, 0), "warm",
      "start every PHP run cold (a fresh php) instead of forking a pre-started one",
      "the warm ones start with the first PHP run; see [languages.md](languages.md#php)"},
+    {"no-warm-coq", NULL, FLAG(warm_coq, 0), "warm",
+     "start every Coq run cold (a fresh coqc) instead of forking one that has loaded the "
+     "libraries MultiPL-E's programs require",
+     "the warm ones start with the first Coq run that begins with those Require lines; see "
+     "[languages.md](languages.md#coq)"},
     {"no-language-caches", NULL, FLAG(language_caches, 0), "caches used when built",
      "run every toolchain without its install-time caches (recipes' overlays and steps' "
      "cached_argv)",
@@ -296,6 +301,7 @@ static void set_defaults(struct config *cfg)
         cfg->warm_r = 1;
         cfg->warm_ocaml = 1;
         cfg->warm_php = 1;
+        cfg->warm_coq = 1;
         cfg->language_caches = 1;
         cfg->access_log = 1;
         for (size_t i = 0; i < NOPTIONS; i++) {

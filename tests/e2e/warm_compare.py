@@ -1,7 +1,8 @@
 """Warm runs against cold ones, for a language whose runs fork from a warm
-zygote started with its first run (Racket, R, OCaml, PHP): the servers,
-the corpus, and the comparisons that test_warm_racket.py, test_warm_r.py,
-test_warm_ocaml.py and test_warm_php.py share. Each of them adds its own probes and its
+zygote started with its first run (Racket, R, OCaml, PHP, Coq): the
+servers, the corpus, and the comparisons that test_warm_racket.py,
+test_warm_r.py, test_warm_ocaml.py, test_warm_php.py and test_warm_coq.py
+share. Each of them adds its own probes and its
 isolation and crash tests."""
 
 from __future__ import annotations
@@ -24,10 +25,14 @@ COMPARED = ("verdict", "exit_code", "signal", "stdout", "stderr", "stdout_trunca
 
 class WarmLanguage:
     """key: the language; title: as in X-Codeexec-Warm-<title>; zygote: its
-    binary beside the server; hello: a program that prints `hello_out`."""
+    binary beside the server; hello: a program that prints `hello_out`;
+    runtime: the warm runtime's name (--no-warm-<runtime>, the replies'
+    "zygote", metric names) when it is not the language's key."""
 
-    def __init__(self, key: str, title: str, zygote: str, ext: str, hello: str, hello_out: str):
+    def __init__(self, key: str, title: str, zygote: str, ext: str, hello: str, hello_out: str,
+                 runtime: str | None = None):
         self.key, self.title, self.zygote, self.ext = key, title, zygote, ext
+        self.runtime = runtime or key
         self.hello, self.hello_out = hello, hello_out
         self.lang_dir = Path(__file__).resolve().parent / "languages" / key
 
@@ -69,7 +74,7 @@ class WarmLanguage:
         if not (BINARY.parent / self.zygote).is_file():
             pytest.skip(f"this build has no {self.zygote} ({why_missing})")
         with start_server("--uid-base", str(unique_uid_base())) as warm, \
-                start_server(f"--no-warm-{self.key}", "--uid-base", str(unique_uid_base())) as cold:
+                start_server(f"--no-warm-{self.runtime}", "--uid-base", str(unique_uid_base())) as cold:
             langs = request(warm.url, "GET", "/v1/languages")[2]
             lang = [l for l in json.loads(langs)["languages"] if l["key"] == self.key]
             if not lang or not lang[0]["installed"]:
@@ -89,7 +94,7 @@ class WarmLanguage:
     def assert_same(self, warm: dict, cold: dict, masked=lambda text: text) -> None:
         """The warm run came from the zygote, the cold one not, and both
         replies agree on everything a program decides (after `masked`)."""
-        assert warm.get("zygote") == self.key, f"not a warm run: {warm}"
+        assert warm.get("zygote") == self.runtime, f"not a warm run: {warm}"
         assert cold.get("zygote") is None
         for key in COMPARED:
             assert masked(warm.get(key)) == masked(cold.get(key)), (key, warm, cold)
@@ -107,11 +112,11 @@ class WarmLanguage:
         """A run of `crash`, a program that crashes the interpreter, comes
         from the zygote and ends as `crashed(reply)` says it must; the
         zygote serves the next run (the hello-world) and was not restarted."""
-        before = metric(url, f"codeexec_warm_{self.key}_restarts_total")
-        runs = metric(url, f"codeexec_warm_{self.key}_runs_total")
+        before = metric(url, f"codeexec_warm_{self.runtime}_restarts_total")
+        runs = metric(url, f"codeexec_warm_{self.runtime}_runs_total")
         r = self.run(url, crash)
-        assert r["zygote"] == self.key and crashed(r), r
+        assert r["zygote"] == self.runtime and crashed(r), r
         r = self.run(url, self.hello)
-        assert r["zygote"] == self.key and r["stdout"] == self.hello_out, r
-        assert metric(url, f"codeexec_warm_{self.key}_restarts_total") == before
-        assert metric(url, f"codeexec_warm_{self.key}_runs_total") == runs + 2
+        assert r["zygote"] == self.runtime and r["stdout"] == self.hello_out, r
+        assert metric(url, f"codeexec_warm_{self.runtime}_restarts_total") == before
+        assert metric(url, f"codeexec_warm_{self.runtime}_runs_total") == runs + 2
