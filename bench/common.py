@@ -23,7 +23,12 @@ BINARY = Path(os.environ.get("CODEEXEC_BINARY") or REPO / "build" / "codeexec")
 LAZY_WARM = (("racket", "codeexec-rktzygote", "X-Codeexec-Warm-Racket"),
              ("r", "codeexec-rzygote", "X-Codeexec-Warm-R"),
              ("ocaml", "codeexec-mlzygote", "X-Codeexec-Warm-OCaml"),
-             ("php", "codeexec-phpzygote.so", "X-Codeexec-Warm-PHP"))
+             ("php", "codeexec-phpzygote.so", "X-Codeexec-Warm-PHP"),
+             ("v", "codeexec-coqzygote.so", "X-Codeexec-Warm-Coq"))
+# Coq's zygotes start with the first program that begins with these lines
+# (src/sandbox/warm-proto.h, WARM_COQ_PREFIX); other Coq programs run cold.
+COQ_PREFIX = ("Require Import ZArith.\nRequire Import Reals.\nRequire Import Coq.Strings.String.\n"
+              "Open Scope string_scope.\n")
 
 
 def free_port() -> int:

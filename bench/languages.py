@@ -35,7 +35,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from common import LAZY_WARM, REPO, Server
+from common import COQ_PREFIX, LAZY_WARM, REPO, Server
 
 HELLO = {
     "c": '#include <stdio.h>\nint main(void){puts("hello");}',
@@ -187,10 +187,13 @@ def batch(fn, n: int) -> float:
     return time.perf_counter() - t
 
 
-def wait_lazy_zygotes(url, key, timeout=60.0):
+def wait_lazy_zygotes(url, key, code, timeout=60.0):
     """After a runtime's first run, until its zygotes are ready (or off), so
-    that the rounds measure the server as it serves from then on."""
+    that the rounds measure the server as it serves from then on (a Coq
+    program without MultiPL-E's first lines starts none)."""
     header = next((h for k, _, h in LAZY_WARM if k == key), None)
+    if key == "v" and not code.startswith(COQ_PREFIX):
+        return
     deadline = time.monotonic() + timeout
     while header and time.monotonic() < deadline:
         with urllib.request.urlopen(url + "/health", timeout=10) as r:
@@ -238,7 +241,7 @@ def main():
                         continue
                     must_pass = name == "test"
                     through_server(srv.url, l["key"], code, must_pass)  # warm caches once
-                    wait_lazy_zygotes(srv.url, l["key"])
+                    wait_lazy_zygotes(srv.url, l["key"], code)
                     d, s = [], []
                     for _ in range(a.rounds):  # interleaved, so drift hits both
                         d.append(batch(lambda: direct(recipe, code), conc))

@@ -152,7 +152,7 @@ def warm_pool_size(url, header_name="X-Codeexec-Warm-Python"):
 
 def lazy_pools(url):
     """{zygote binary: N} for the runtimes whose zygotes start with their
-    first run (Racket's, R's, OCaml's, PHP's): how many of each may be there."""
+    first run (Racket's, R's, OCaml's, PHP's, Coq's): how many of each may be there."""
     return {str(BINARY.resolve().parent / exe): warm_pool_size(url, header)
             for _, exe, header in LAZY_WARM}
 

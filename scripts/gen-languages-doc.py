@@ -250,6 +250,67 @@ its script
   inline HTML) differs in verdict, exit code, stdout or stderr.
 """
 
+COQ_WARM = """## Coq
+
+Coq runs whose program starts with MultiPL-E's four lines start warm: a
+cold `coqc -noglob /tmp/main.v` spends about 420 of its ~470 ms of CPU in
+those lines (`Require Import ZArith.`, `Require Import Reals.`,
+`Require Import Coq.Strings.String.`, `Open Scope string_scope.`:
+registering every constant, notation and hint of about 150 libraries), and
+Coq 8.16 cannot save that state to disk; a warm run starts right after
+them ([performance.md](performance.md#warm-coq-2026-12-07-nineteenth-session)).
+
+- **What is warm.** Per slot one zygote, started with the server's first
+  Coq run that begins with those exact bytes (which runs cold): about
+  370 MB resident. As PHP's, it is the toolchain's own executable,
+  `/usr/bin/coqc`, with a library of ours preloaded,
+  `build/codeexec-coqzygote.so` (`src/coqzygote/`; built when
+  `/usr/bin/coqc` exists), a cold run's command line
+  (`/usr/bin/coqc -noglob /tmp/main.v`) and the environment of the recipe's
+  `cached_argv` (with `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`); the preload's
+  variable is taken out before coqc's `main`. Its source, in its own
+  `/tmp`, is the four lines alone. `--no-warm-coq` turns it off; `/health`
+  says `X-Codeexec-Warm-Coq: ready=R/N rss_mb=M` (or `off`), `/metrics` has
+  `codeexec_warm_coq_*`.
+- **Where it stops.** coqc reads its source twice: once whole, for the
+  digest it records in `/tmp/.main.aux`, then through an OCaml channel
+  that it parses one sentence at a time, executing each before it asks for
+  more bytes. The zygote stops in the second reading's first `read` past
+  the four lines: the Requires are done, nothing of the program is read.
+  It exits (and another starts) if coqc holds any descriptor there but the
+  source's and the aux file's, or has written to the aux file. Before it
+  stops it compacts its heap (two whole major collections) and clears the
+  collector's record of work still owed for the loading: otherwise each
+  run's first major slice marked and swept the whole 370 MB heap, copying
+  every page of it into the run (0.4 s of CPU per run instead of ~0.14).
+- **What a run is.** The box of a warm Python run (zyrun.c), and in it a
+  copy of the zygote, in which every descriptor of the zygote is closed:
+  the run's `/tmp/main.v` (checked to start with the four lines) is opened
+  at their end on the source's descriptor number and a fresh
+  `/tmp/.main.aux` on the aux file's, as coqc had them, and the `read`
+  goes on. coqc parses, checks, prints and writes `main.vo` exactly as a
+  cold one from that byte on; error positions count from the file's start.
+  The aux file's first line carries the run's own digest (mended in its
+  first write, which coqc makes at exit).
+- **Which programs.** Only those whose first 105 bytes are exactly the four
+  lines (each ending in `\\n`); any other Coq program (other or more
+  lines first, another order, `\\r\\n` line ends) runs cold and starts no
+  zygote.
+- **Differences from a cold run** a program could see: none that Coq's
+  language can observe (it reads neither its environment, nor its process,
+  nor the collector's state). The run's memory and CPU counters leave out
+  the libraries' loading: `memory_kb` is ~60 MB instead of ~370 MB, and a
+  program that a cold run would push over its memory limit may pass warm.
+  Nothing in MultiPL-E's corpus or `tests/e2e/test_warm_coq.py` (loaded
+  libraries and load path, scopes, notations, options, `Search`, `About`,
+  `Compute` and `vm_compute`, printed definitions, type and syntax errors
+  with their positions, failed `reflexivity`, `Admitted` and assumptions,
+  `Fail`, further `Require`s, a missing library, `Redirect`,
+  `Optimize Heap`, Unicode and `\\r\\n` after the prefix, the prefix alone,
+  no final newline, unfinished proofs, deep recursion) differs in verdict,
+  exit code, stdout or stderr.
+"""
+
 CACHES = """## Install-time caches
 
 Some recipes use caches that `scripts/warm-caches.sh` builds when the
@@ -659,7 +720,7 @@ def main():
     out += ["", "Placeholders: `{src}` is `/tmp/<source_file>`, `{stem}` the same without its",
             "extension, `{dir}` is `/tmp`. Every step runs in the run's sandbox; see",
             "[recipes.md](recipes.md) for the format and [security.md](security.md) for the box.", "",
-            RACKET, R_WARM, ML_WARM, PHP_WARM, CACHES]
+            RACKET, R_WARM, ML_WARM, PHP_WARM, COQ_WARM, CACHES]
     (REPO / "docs" / "languages.md").write_text("\n".join(out))
     print(f"wrote docs/languages.md ({len(live)} languages)")
 
