@@ -387,8 +387,8 @@ async function pollStatus() {
 }
 
 // warm_python is "off" or "ready=R/N preload=LIST rss_mb=M"; warm_racket,
-// warm_r, warm_ocaml and warm_php "off" or "ready=R/N rss_mb=M", their zygotes
-// started by their language's first run (warmpool.c).
+// warm_r, warm_ocaml, warm_php and warm_coq "off" or "ready=R/N rss_mb=M", their
+// zygotes started by their language's first run (warmpool.c).
 function warmCard(desc: string): HTMLElement {
   const m = /ready=(\S+) preload=(\S*) rss_mb=(\d+)/.exec(desc);
   if (!m) return card("warm", "warm Python", desc);
@@ -400,6 +400,7 @@ const LAZY_WARM: [string, string][] = [
   ["warm_r", "R"],
   ["warm_ocaml", "OCaml"],
   ["warm_php", "PHP"],
+  ["warm_coq", "Coq"],
 ];
 
 function lazyWarmCard(key: string, title: string, desc: string | undefined): HTMLElement {
