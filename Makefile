@@ -222,8 +222,9 @@ $(BUILD)/unit/%: tests/unit/%.c $(LIB_OBJ)
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t --jobs 2; done
 
+# --durations: the slowest tests, where `make test`'s time goes.
 e2e: all
-	$(PYTEST) -q -ra tests/e2e $(PYTEST_ARGS)
+	$(PYTEST) -q -ra --durations=25 tests/e2e $(PYTEST_ARGS)
 
 # The cgroup v2 suite runs inside a pure cgroup v2 kernel: Debian's
 # User-mode Linux, booted by scripts/cg2vm with this machine's filesystem
