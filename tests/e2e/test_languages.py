@@ -11,7 +11,9 @@ server gives, never passed.
 The timeout programs go through /v1/run with a short run-step limit
 (language_corpus.py), but for C's, which goes through /any_exec at
 MultiPL-E's T: each language's timeout rule is still checked, in a fraction
-of the time.
+of the time. A case test_language_caches.py already ran on the same server
+(every cached language's corpus) is not run again: its reply is kept
+(language_corpus.corpus_reply).
 """
 
 from __future__ import annotations
@@ -22,9 +24,8 @@ import concurrent.futures as cf
 import pytest
 import requests
 
-from language_corpus import LANG_DIR, timeout_program_result
+from language_corpus import LANG_DIR, corpus_reply
 
-REQUEST_TIMEOUT_S = 120  # the whole run; recipes' own step limits are far below
 FULL_T_TIMEOUT = "c"  # the language whose timeout program runs at MultiPL-E's T
 
 
@@ -56,11 +57,8 @@ def results(server, languages):
 
     def run(case):
         key, name, path, _ = case
-        if name == "timeout" and key != FULL_T_TIMEOUT:
-            return timeout_program_result(server, key, path.read_text())
-        body = {"code": path.read_text(), "lang": key, "timeout": REQUEST_TIMEOUT_S}
-        r = requests.post(server + "/any_exec", json=body, timeout=REQUEST_TIMEOUT_S * 10)
-        return r.status_code, r.text
+        # (kept from test_language_caches.py's run of the same case, if any)
+        return corpus_reply(server, key, name, path.read_text(), full_t=key == FULL_T_TIMEOUT)
 
     todo = [c for c in CASES if languages.get(c[0], {}).get("installed")]
     with cf.ThreadPoolExecutor(max_workers=32) as pool:
