@@ -161,7 +161,7 @@ def census(server_pid, pool_size, zygote_exe=ZYGOTE_EXE, lazy=None):
     """(zygotes, leftovers): the server's warm Python zygotes, and every
     other process under the server as (pid, comm) but its spawner, idle
     standby boxes and at most lazy[exe] zygotes of each lazily started
-    runtime (lazy_pools: Racket's, R's, OCaml's, PHP's). A zygote is a
+    runtime (lazy_pools: Racket's, R's, OCaml's, PHP's, Coq's). A zygote is a
     direct child of the server running zygote_exe, at most pool_size of them
     (more are leftovers); processes under a zygote are leftovers, as runs
     end there."""
