@@ -45,7 +45,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -278,10 +277,7 @@ __attribute__((constructor)) static void zygote_setup(int argc, char **argv)
                 exit(1);
         }
         script_path = argv[2];
-        zyrun_start("codeexec-coqzygote");
-        prctl(PR_SET_NAME, "coqc", 0, 0, 0); /* a cold run's name, which runs inherit */
-        zypreload_drop_variable();
-        zyrun_configure(&cfg);
+        zypreload_start("codeexec-coqzygote", "coqc", &cfg);
         digest_hex(WARM_COQ_PREFIX, PREFIX_LEN, prefix_digest);
         /* The source coqc starts with: the prefix alone. */
         fd = raw_open(script_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);

@@ -36,7 +36,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "../sandbox/warm-proto.h"
@@ -102,8 +101,5 @@ __attribute__((constructor)) static void zygote_setup(int argc, char **argv)
                 exit(1);
         }
         script_path = argv[1];
-        zyrun_start("codeexec-phpzygote");
-        prctl(PR_SET_NAME, "php", 0, 0, 0); /* a cold run's name, which runs inherit */
-        zypreload_drop_variable();
-        zyrun_configure(&cfg);
+        zypreload_start("codeexec-phpzygote", "php", &cfg);
 }

@@ -87,3 +87,11 @@ void zypreload_drop_variable(void)
         if (unsetenv(WARM_PRELOAD_VAR) < 0)
                 zyrun_die("unsetenv " WARM_PRELOAD_VAR);
 }
+
+void zypreload_start(const char *name, const char *comm, struct warm_config *cfg)
+{
+        zyrun_start(name);
+        prctl(PR_SET_NAME, comm, 0, 0, 0);
+        zypreload_drop_variable();
+        zyrun_configure(cfg);
+}

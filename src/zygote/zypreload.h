@@ -9,11 +9,18 @@
 #ifndef CODEEXEC_ZYGOTE_ZYPRELOAD_H
 #define CODEEXEC_ZYGOTE_ZYPRELOAD_H
 
+#include "../sandbox/warm-proto.h"
+
 /* Takes the preload's variable out of the environment: unsetenv for the C
  * library's copy, and the kernel's record of where the environment's area
  * ends moved back to where the variable begins (PR_SET_MM_MAP, which needs
  * no privilege), so that /proc/self/environ is a cold run's. Exits
  * (zyrun_die) if the variable is not the environment's last. */
 void zypreload_drop_variable(void);
+
+/* A preloaded zygote's set-up, from its constructor: zyrun_start(name),
+ * the process renamed `comm` (the interpreter's, as a cold run's, which
+ * runs inherit), zypreload_drop_variable, then zyrun_configure(cfg). */
+void zypreload_start(const char *name, const char *comm, struct warm_config *cfg);
 
 #endif
