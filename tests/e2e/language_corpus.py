@@ -19,6 +19,7 @@ language's corpus, the slowest ones.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import json
 import threading
 from pathlib import Path
 
@@ -48,6 +49,21 @@ def any_exec_reply(url: str, key: str, code: str) -> tuple:
     return r.status_code, r.text
 
 
+def multiple_result(reply) -> dict:
+    """The MultiPL-E result of a case's reply in either of corpus_reply's
+    forms; of an /any_exec reply, whose shape it checks."""
+    if isinstance(reply, dict):
+        return reply
+    code, text = reply
+    assert code == 200, text
+    first, _, rest = text.partition("\n")
+    assert first == "0", f"expected a MultiPL-E result, got {text!r}"
+    assert rest.endswith("}\n")
+    got = json.loads(rest)
+    assert list(got) == ["status", "exit_code", "stdout", "stderr"]
+    return got
+
+
 _replies: dict = {}
 _replies_lock = threading.Lock()
 
@@ -57,7 +73,8 @@ def corpus_reply(url: str, key: str, name: str, code: str, full_t: bool = False)
     session (concurrent askers wait for the first): a timeout program's
     result dict (timeout_program_result) unless full_t, else /any_exec's
     (status, body). A failed request is not kept."""
-    k = (url, key, name, full_t or name != "timeout")
+    via_any_exec = full_t or name != "timeout"
+    k = (url, key, name, via_any_exec)
     with _replies_lock:
         fut = _replies.get(k)
         mine = fut is None
@@ -65,10 +82,10 @@ def corpus_reply(url: str, key: str, name: str, code: str, full_t: bool = False)
             fut = _replies[k] = cf.Future()
     if mine:
         try:
-            if name == "timeout" and not full_t:
-                fut.set_result(timeout_program_result(url, key, code))
-            else:
+            if via_any_exec:
                 fut.set_result(any_exec_reply(url, key, code))
+            else:
+                fut.set_result(timeout_program_result(url, key, code))
         except BaseException as e:  # noqa: B902 - handed to the waiters, then raised
             with _replies_lock:
                 del _replies[k]

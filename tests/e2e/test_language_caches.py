@@ -26,7 +26,7 @@ import requests
 
 from conftest import start_server
 from language_corpus import (LANG_DIR, any_exec_reply, corpus_reply, forget_corpus_reply,
-                             timeout_program_result)
+                             multiple_result, timeout_program_result)
 
 REPO = Path(__file__).resolve().parents[2]
 CPP_PCH = Path("/var/cache/codeexec/cpp-pch")
@@ -310,28 +310,17 @@ def installed(server):
     return {l["key"]: l for l in r.json()["languages"]}
 
 
-def _result(reply):
-    """The MultiPL-E result of a case's reply (corpus_reply's forms)."""
-    if isinstance(reply, dict):
-        return reply
-    code, text = reply
-    assert code == 200, text
-    first, _, rest = text.partition("\n")
-    assert first == "0", text
-    return json.loads(rest)
-
-
 def _run(url, key, name, code):
     if name == "timeout":
         return timeout_program_result(url, key, code)
-    return _result(any_exec_reply(url, key, code))
+    return multiple_result(any_exec_reply(url, key, code))
 
 
 def _run_on(server, key, name, code):
     """On the default server: the corpus's cases through corpus_reply (its
     reply is kept for test_languages.py), the extra programs directly."""
     if (key, name) in CORPUS:
-        return _result(corpus_reply(server, key, name, code))
+        return multiple_result(corpus_reply(server, key, name, code))
     return _run(server, key, name, code)
 
 

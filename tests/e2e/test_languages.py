@@ -24,7 +24,7 @@ import concurrent.futures as cf
 import pytest
 import requests
 
-from language_corpus import LANG_DIR, corpus_reply
+from language_corpus import LANG_DIR, corpus_reply, multiple_result
 
 FULL_T_TIMEOUT = "c"  # the language whose timeout program runs at MultiPL-E's T
 
@@ -65,18 +65,6 @@ def results(server, languages):
         return {(c[0], c[1]): pool.submit(run, c) for c in todo}
 
 
-def any_exec_result(reply):
-    """The MultiPL-E result in an /any_exec reply, whose shape it checks."""
-    code, text = reply
-    assert code == 200, text
-    first, _, rest = text.partition("\n")
-    assert first == "0", f"expected a MultiPL-E result, got {text!r}"
-    assert rest.endswith("}\n")
-    got = json.loads(rest)
-    assert list(got) == ["status", "exit_code", "stdout", "stderr"]
-    return got
-
-
 @pytest.mark.parametrize("key,name,path,expect", CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
 def test_language_case(key, name, path, expect, languages, results):
     lang = languages.get(key)
@@ -84,8 +72,7 @@ def test_language_case(key, name, path, expect, languages, results):
     if not lang["installed"]:
         pytest.skip(f"{key}: toolchain not installed ({lang.get('missing')} is missing)")
     reply = results[(key, name)].result()
-    # a dict: a timeout program's result through /v1/run
-    got = reply if isinstance(reply, dict) else any_exec_result(reply)
+    got = multiple_result(reply)
     detail = f"{key}/{path.name}: {json.dumps(got)[:3000]}"
     assert got["status"] == expect["status"], detail
     if "exit_code" in expect:
