@@ -53,10 +53,14 @@ PHP_EMBED := $(wildcard /usr/bin/php)
 # The warm Coq zygote is a library preloaded into coqc (coq); without it
 # Coq runs cold.
 COQ_EMBED := $(wildcard /usr/bin/coqc)
+# The warm Octave zygote is a library preloaded into octave-cli
+# (octave); without it Octave runs cold.
+OCT_EMBED := $(wildcard /usr/bin/octave-cli)
 all: $(BUILD)/codeexec $(BUILD)/codeexec-pyzygote $(BUILD)/codeexec-pyreaper \
 	$(BUILD)/codeexec-execzygote $(if $(RACKET_EMBED),$(BUILD)/codeexec-rktzygote) \
 	$(if $(R_EMBED),$(BUILD)/codeexec-rzygote) $(if $(ML_EMBED),$(BUILD)/codeexec-mlzygote) \
-	$(if $(PHP_EMBED),$(BUILD)/codeexec-phpzygote.so) $(if $(COQ_EMBED),$(BUILD)/codeexec-coqzygote.so)
+	$(if $(PHP_EMBED),$(BUILD)/codeexec-phpzygote.so) $(if $(COQ_EMBED),$(BUILD)/codeexec-coqzygote.so) \
+	$(if $(OCT_EMBED),$(BUILD)/codeexec-octzygote.so)
 
 $(BUILD)/codeexec: $(OBJ)
 	@echo "  LD  $@"
@@ -146,6 +150,16 @@ $(BUILD)/codeexec-coqzygote.so: $(COQZYGOTE_SRC) $(wildcard src/sandbox/*.h) src
 	@mkdir -p $(dir $@)
 	@echo "  LD  $@"
 	@cc $(PHPZYGOTE_CFLAGS) -shared -Wl,-z,relro,-z,now -Wl,-z,defs -o $@ $(COQZYGOTE_SRC) -ldl
+
+# The warm Octave zygote (src/octzygote/zygote.c): a library preloaded into
+# /usr/bin/octave-cli, as PHP's is into php; its fopen and Octave's
+# octave_create_interrupt_watcher_thread are what octave-cli's calls reach.
+OCTZYGOTE_SRC := src/octzygote/zygote.c src/zygote/zyresume.c src/zygote/zypreload.c $(ZYGOTE_COMMON)
+$(BUILD)/codeexec-octzygote.so: $(OCTZYGOTE_SRC) $(wildcard src/sandbox/*.h) src/zygote/zyrun.h \
+		src/zygote/zyresume.h src/zygote/zypreload.h src/util/err.h
+	@mkdir -p $(dir $@)
+	@echo "  LD  $@"
+	@cc $(PHPZYGOTE_CFLAGS) -shared -Wl,-z,relro,-z,now -Wl,-z,defs -o $@ $(OCTZYGOTE_SRC) -ldl
 
 # Judge mode's exec zygote (src/zygote/execzygote.c): one per judged
 # program and slot, forking a box per test.
@@ -261,7 +275,8 @@ ASAN_MAKE := $(MAKE) --no-print-directory BUILD=build-asan \
 ASAN_BIN  := build-asan/codeexec build-asan/codeexec-pyzygote build-asan/codeexec-pyreaper \
 	build-asan/codeexec-execzygote $(if $(RACKET_EMBED),build-asan/codeexec-rktzygote) \
 	$(if $(R_EMBED),build-asan/codeexec-rzygote) $(if $(ML_EMBED),build-asan/codeexec-mlzygote) \
-	$(if $(PHP_EMBED),build-asan/codeexec-phpzygote.so) $(if $(COQ_EMBED),build-asan/codeexec-coqzygote.so)
+	$(if $(PHP_EMBED),build-asan/codeexec-phpzygote.so) $(if $(COQ_EMBED),build-asan/codeexec-coqzygote.so) \
+	$(if $(OCT_EMBED),build-asan/codeexec-octzygote.so)
 
 asan:
 	@$(ASAN_MAKE) $(ASAN_BIN)
@@ -358,6 +373,8 @@ compdb:
 		'cc $(PHPZYGOTE_CFLAGS) -c -o /dev/null src/phpzygote/zygote.c';) \
 	   $(if $(COQ_EMBED),printf '%s\t%s\n' src/coqzygote/zygote.c \
 		'cc $(PHPZYGOTE_CFLAGS) -c -o /dev/null src/coqzygote/zygote.c';) \
+	   $(if $(OCT_EMBED),printf '%s\t%s\n' src/octzygote/zygote.c \
+		'cc $(PHPZYGOTE_CFLAGS) -c -o /dev/null src/octzygote/zygote.c';) \
 	   $(foreach f,$(wildcard src/zygote/*.c),printf '%s\t%s\n' $(f) \
 		'cc -O2 -g -std=gnu11 $(WARN) $(HARDEN) -c -o /dev/null $(f)';) \
 	   $(foreach f,$(filter src/pyzygote/%,$(REAPER_SRC)),printf '%s\t%s\n' $(f) \
@@ -373,7 +390,7 @@ compdb:
 TIDY_SRC  := $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c) \
 	$(if $(RACKET_EMBED),$(wildcard src/rktzygote/*.c)) $(if $(R_EMBED),$(wildcard src/rzygote/*.c)) \
 	$(if $(ML_EMBED),$(wildcard src/mlzygote/*.c)) $(if $(PHP_EMBED),$(wildcard src/phpzygote/*.c)) \
-	$(if $(COQ_EMBED),$(wildcard src/coqzygote/*.c))
+	$(if $(COQ_EMBED),$(wildcard src/coqzygote/*.c)) $(if $(OCT_EMBED),$(wildcard src/octzygote/*.c))
 TIDY_JOBS ?= 2
 tidy: compdb
 	@echo "  TIDY $(words $(TIDY_SRC)) files"
@@ -381,14 +398,14 @@ tidy: compdb
 		2>$(BUILD)/tidy.log || { grep -v ' generated\.$$' $(BUILD)/tidy.log; false; }
 
 format:
-	clang-format -i $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c src/phpzygote/*.c src/coqzygote/*.c) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c)
+	clang-format -i $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c src/phpzygote/*.c src/coqzygote/*.c src/octzygote/*.c) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c)
 
 lint: $(BUILD)/codeexec
 	@scripts/options-doc --check $(BUILD)/codeexec
 	@scripts/check-layers
 	@/usr/bin/python3 tests/judge/make_corpus.py --check
-	@clang-format --dry-run --Werror $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c src/phpzygote/*.c src/coqzygote/*.c) $(wildcard src/*/*.h)
-	@! grep -nE '\b(sprintf|strcpy|strcat|gets)\s*\(' $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c src/phpzygote/*.c src/coqzygote/*.c) || (echo "banned call" && false)
+	@clang-format --dry-run --Werror $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c src/phpzygote/*.c src/coqzygote/*.c src/octzygote/*.c) $(wildcard src/*/*.h)
+	@! grep -nE '\b(sprintf|strcpy|strcat|gets)\s*\(' $(SRC) $(wildcard src/pyzygote/*.c src/zygote/*.c src/rktzygote/*.c src/rzygote/*.c src/mlzygote/*.c src/phpzygote/*.c src/coqzygote/*.c src/octzygote/*.c) || (echo "banned call" && false)
 	@$(MAKE) --no-print-directory tidy
 
 clean:

@@ -24,7 +24,8 @@ LAZY_WARM = (("racket", "codeexec-rktzygote", "X-Codeexec-Warm-Racket"),
              ("r", "codeexec-rzygote", "X-Codeexec-Warm-R"),
              ("ocaml", "codeexec-mlzygote", "X-Codeexec-Warm-OCaml"),
              ("php", "codeexec-phpzygote.so", "X-Codeexec-Warm-PHP"),
-             ("v", "codeexec-coqzygote.so", "X-Codeexec-Warm-Coq"))
+             ("v", "codeexec-coqzygote.so", "X-Codeexec-Warm-Coq"),
+             ("matlab", "codeexec-octzygote.so", "X-Codeexec-Warm-Octave"))
 # Coq's zygotes start with the first program that begins with these lines
 # (src/sandbox/warm-proto.h, WARM_COQ_PREFIX); other Coq programs run cold.
 COQ_PREFIX = ("Require Import ZArith.\nRequire Import Reals.\nRequire Import Coq.Strings.String.\n"

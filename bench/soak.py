@@ -152,7 +152,8 @@ def warm_pool_size(url, header_name="X-Codeexec-Warm-Python"):
 
 def lazy_pools(url):
     """{zygote binary: N} for the runtimes whose zygotes start with their
-    first run (Racket's, R's, OCaml's, PHP's, Coq's): how many of each may be there."""
+    first run (Racket's, R's, OCaml's, PHP's, Coq's, Octave's): how many of
+    each may be there."""
     return {str(BINARY.resolve().parent / exe): warm_pool_size(url, header)
             for _, exe, header in LAZY_WARM}
 
@@ -161,10 +162,10 @@ def census(server_pid, pool_size, zygote_exe=ZYGOTE_EXE, lazy=None):
     """(zygotes, leftovers): the server's warm Python zygotes, and every
     other process under the server as (pid, comm) but its spawner, idle
     standby boxes and at most lazy[exe] zygotes of each lazily started
-    runtime (lazy_pools: Racket's, R's, OCaml's, PHP's, Coq's). A zygote is a
-    direct child of the server running zygote_exe, at most pool_size of them
-    (more are leftovers); processes under a zygote are leftovers, as runs
-    end there."""
+    runtime (lazy_pools: Racket's, R's, OCaml's, PHP's, Coq's, Octave's). A
+    zygote is a direct child of the server running zygote_exe, at most
+    pool_size of them (more are leftovers); processes under a zygote are
+    leftovers, as runs end there."""
     table = processes()
     children = collections.defaultdict(list)
     for p, (pp, _) in table.items():

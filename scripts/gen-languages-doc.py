@@ -311,6 +311,56 @@ them ([performance.md](performance.md#warm-coq-2026-12-07-nineteenth-session)).
   exit code, stdout or stderr.
 """
 
+OCTAVE_WARM = """## Octave
+
+Octave (MATLAB) runs start warm too: a cold `octave-cli -q -f -W -H
+/tmp/codeexec_main.m` spends about 0.15-0.2 s before it reads a byte of
+its script (loading liboctinterp and its libraries, building the
+interpreter, looking into each of the ~50 directories of its load path),
+and a MultiPL-E test little more; a warm run starts where Octave opens the
+script ([performance.md](performance.md#warm-octave-2026-12-07-twentieth-session)).
+
+- **What is warm.** Per slot one zygote, started with the server's first
+  Octave run (which runs cold): about 45 MB resident. As PHP's, it is the
+  toolchain's own executable, `/usr/bin/octave-cli`, with a library of ours
+  preloaded, `build/codeexec-octzygote.so` (`src/octzygote/`; built when
+  `/usr/bin/octave-cli` exists), a cold run's command line and the box's
+  environment; the preload's variable is taken out before Octave's `main`.
+  In its own `/tmp` it has an empty `codeexec_main.m`: Octave looks the
+  script up before it opens it and lists its working directory (`/tmp`,
+  part of the load path), which then holds the same names as a run's.
+  `--no-warm-octave` turns it off; `/health` says
+  `X-Codeexec-Warm-Octave: ready=R/N rss_mb=M` (or `off`), `/metrics` has
+  `codeexec_warm_octave_*`.
+- **Where it stops.** At the parser's `fopen` of the script (the library
+  defines `fopen`, which Octave's calls reach first): the interpreter and
+  its load path are built, nothing of the program is read; the zygote exits
+  (and another starts) if Octave kept any descriptor open there.
+- **What a run is.** The box of a warm Python run (zyrun.c), and in it a
+  copy of the zygote that makes afresh the two things a cold Octave makes
+  at start-up per process: its **signal watcher**, the thread that waits
+  for SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGPIPE and the other signals
+  Octave blocks (a zygote must have one thread, so the library records
+  Octave's `octave_create_interrupt_watcher_thread` call and each run makes
+  it, with those signals blocked again), and the **seeds of its random
+  generators** (`octave::rand`'s own initialisation, from the time, the
+  CPU time and the process id, as at a cold start). Then its `fopen`
+  returns the run's `/tmp/codeexec_main.m` and Octave goes on exactly as a
+  cold one: parse, run, `test();`, errors to stderr.
+- **Differences from a cold run** a program could see: `cputime`,
+  `getrusage()` and `/proc/self/stat` times leave out the start-up, and
+  `/proc/self/maps` lists the library. Nothing in MultiPL-E's corpus or
+  `tests/e2e/test_warm_octave.py` (program name, `argv`, `mfilename`,
+  `pwd`, version, `/proc/self/environ`, `cmdline`, `comm` and `exe`, the
+  environment, user, home and ids, the working directory's listing and the
+  load path, a function file the program writes and then calls, stdin,
+  SIGTERM, SIGINT, SIGHUP and SIGUSR1 sent to itself, subprocesses and
+  their environment, errors, warnings and their call stacks, `exit` with a
+  status, 20000 lines of output, display formats, seeded generators of
+  each distribution, the recursion limit) differs in verdict, exit code,
+  stdout or stderr; unseeded draws differ from run to run as cold ones do.
+"""
+
 CACHES = """## Install-time caches
 
 Some recipes use caches that `scripts/warm-caches.sh` builds when the
@@ -720,7 +770,7 @@ def main():
     out += ["", "Placeholders: `{src}` is `/tmp/<source_file>`, `{stem}` the same without its",
             "extension, `{dir}` is `/tmp`. Every step runs in the run's sandbox; see",
             "[recipes.md](recipes.md) for the format and [security.md](security.md) for the box.", "",
-            RACKET, R_WARM, ML_WARM, PHP_WARM, COQ_WARM, CACHES]
+            RACKET, R_WARM, ML_WARM, PHP_WARM, COQ_WARM, OCTAVE_WARM, CACHES]
     (REPO / "docs" / "languages.md").write_text("\n".join(out))
     print(f"wrote docs/languages.md ({len(live)} languages)")
 

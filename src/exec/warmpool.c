@@ -23,7 +23,9 @@
  * (phpzygote/: php started up to its script) likewise start with their
  * runtime's first run, and Coq's (coqzygote/: coqc past the Require lines
  * MultiPL-E's programs start with) with the first run whose program
- * starts with those lines; no other Coq program runs warm.
+ * starts with those lines; no other Coq program runs warm. Octave's
+ * (octzygote/: octave-cli started up to its script) starts with the first
+ * Octave run.
  *
  * A zygote holds its toolchain as it was when it started. When a package
  * upgrade replaces one of the executables or libraries it mapped, its runs
@@ -357,6 +359,7 @@ static const char *const lazy_preload[SBX_WARM_RUNTIMES] = {
     [SBX_WARM_OCAML] = "the toplevel's start-up: its bytecode, Stdlib's interface",
     [SBX_WARM_PHP] = "PHP's start-up: its extensions and php.ini",
     [SBX_WARM_COQ] = "ZArith, Reals, Coq.Strings.String",
+    [SBX_WARM_OCTAVE] = "Octave's start-up: its interpreter and load path",
 };
 
 int warmpool_start(struct event_base *base, unsigned slots,

@@ -160,6 +160,7 @@ enum sbx_warm_runtime {
         SBX_WARM_OCAML,
         SBX_WARM_PHP,
         SBX_WARM_COQ,
+        SBX_WARM_OCTAVE,
         SBX_WARM_RUNTIMES
 };
 
@@ -203,11 +204,11 @@ void sbx_global_cleanup(void);
 /* Whether sbx_global_init found the runtime's zygote binary (and the
  * reaper every warm run's PID 1 becomes). */
 bool sbx_warm_available(enum sbx_warm_runtime rt);
-/* "python", "racket", "r", "ocaml", "php" or "coq": the runtime's name in logs, /v1/status keys and
- * metric names. */
+/* "python", "racket", "r", "ocaml", "php", "coq" or "octave": the runtime's name in logs,
+ * /v1/status keys and metric names. */
 const char *sbx_warm_runtime_name(enum sbx_warm_runtime rt);
-/* "Python", "Racket", "R", "OCaml", "PHP" or "Coq": in /health headers (X-Codeexec-Warm-...) and
- * metric help texts. */
+/* "Python", "Racket", "R", "OCaml", "PHP", "Coq" or "Octave": in /health headers
+ * (X-Codeexec-Warm-...) and metric help texts. */
 const char *sbx_warm_runtime_title(enum sbx_warm_runtime rt);
 /* "cgroup v2", "cgroup v1" or "rlimits only"; for /health and start-up. */
 const char *sbx_limits_mode(void);

@@ -83,13 +83,14 @@ static int reaper_fd = -1;
  * zygotes also get a /tmp of their own: R's start-up makes its session
  * directory there, the toplevel wants to see its script there (PHP's needs
  * none; it has one as zyresume_here expects; Coq's starts with the prefix
- * there). PHP's and Coq's zygotes are libraries preloaded into /usr/bin/php
- * and /usr/bin/coqc. Coq's environment also has what its recipe's
+ * there; Octave's lists its working directory, /tmp, before it opens its
+ * script). PHP's, Coq's and Octave's zygotes are libraries preloaded into
+ * /usr/bin/php, /usr/bin/coqc and /usr/bin/octave-cli. Coq's environment also has what its recipe's
  * cached_argv adds with env(1) (languages/v.json): glibc's malloc then asks
  * for huge pages, which make the zygote's ~370 MB heap cheap to fork. */
 static const struct {
         const char *name, *title;
-        char *const argv[5];
+        char *const argv[8];
         bool own_tmp;
         bool preload;          /* the zygote is a library preloaded into argv[0] */
         const char *extra_env; /* a preloaded zygote's variable beyond the box's */
@@ -115,6 +116,12 @@ static const struct {
      true,
      true,
      "GLIBC_TUNABLES=glibc.malloc.hugetlb=1"},
+    {"octave",
+     "Octave",
+     {"/usr/bin/octave-cli", "-q", "-f", "-W", "-H", "/tmp/codeexec_main.m", NULL},
+     true,
+     true,
+     NULL},
 };
 
 const char *sbx_warm_runtime_name(enum sbx_warm_runtime rt)

@@ -147,6 +147,11 @@ static const struct opt_spec options[] = {
      "libraries MultiPL-E's programs require",
      "the warm ones start with the first Coq run that begins with those Require lines; see "
      "[languages.md](languages.md#coq)"},
+    {"no-warm-octave", NULL, FLAG(warm_octave, 0), "warm",
+     "start every Octave (MATLAB) run cold (a fresh octave-cli) instead of forking a pre-started "
+     "one",
+     "the warm ones start with the first Octave run; see "
+     "[languages.md](languages.md#octave)"},
     {"no-language-caches", NULL, FLAG(language_caches, 0), "caches used when built",
      "run every toolchain without its install-time caches (recipes' overlays and steps' "
      "cached_argv)",
@@ -302,6 +307,7 @@ static void set_defaults(struct config *cfg)
         cfg->warm_ocaml = 1;
         cfg->warm_php = 1;
         cfg->warm_coq = 1;
+        cfg->warm_octave = 1;
         cfg->language_caches = 1;
         cfg->access_log = 1;
         for (size_t i = 0; i < NOPTIONS; i++) {

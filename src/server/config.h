@@ -40,6 +40,7 @@ struct config {
         int warm_ocaml;             /* OCaml runs start from warm zygotes */
         int warm_php;               /* PHP runs start from warm zygotes */
         int warm_coq;               /* Coq runs start from warm zygotes */
+        int warm_octave;            /* Octave runs start from warm zygotes */
         int language_caches;        /* recipes use their install-time caches */
         const char *python_preload; /* modules the zygotes import, comma-separated */
         int access_log;             /* one JSON line per request on stdout */

@@ -180,6 +180,7 @@ static const struct {
     [SBX_WARM_OCAML] = {"ocaml", &cfg.warm_ocaml, "--no-warm-ocaml", "codeexec-mlzygote"},
     [SBX_WARM_PHP] = {"php", &cfg.warm_php, "--no-warm-php", "codeexec-phpzygote.so"},
     [SBX_WARM_COQ] = {"v", &cfg.warm_coq, "--no-warm-coq", "codeexec-coqzygote.so"},
+    [SBX_WARM_OCTAVE] = {"matlab", &cfg.warm_octave, "--no-warm-octave", "codeexec-octzygote.so"},
 };
 
 /* Warm zygotes for every slot, for each runtime not switched off or

@@ -166,11 +166,11 @@ class HealthProbe:
 # Box processes that outlive runs by design: warm zygotes (Python's,
 # Racket's, R's and OCaml's: their binaries' names cut to 15 bytes) and
 # standby boxes.
-# (PHP's and Coq's zygotes are php and coqc themselves and keep their names,
-# "php" and "coqc": a direct child of the server by that name is one, as no
-# run's process is the server's child.)
+# (PHP's, Coq's and Octave's zygotes are php, coqc and octave-cli
+# themselves and keep their names: a direct child of the server by that name
+# is one, as no run's process is the server's child.)
 SERVER_KEPT_COMMS = ("codeexec-pyzygo", "codeexec-rktzyg", "codeexec-rzygot", "codeexec-mlzygo",
-                     "php", "coqc", "codeexec-wait")
+                     "php", "coqc", "octave-cli", "codeexec-wait")
 
 
 def descends_from(pid: int, ancestor: int, parent: Dict[int, int]) -> bool:

@@ -1,8 +1,8 @@
 """Warm runs against cold ones, for a language whose runs fork from a warm
-zygote started with its first run (Racket, R, OCaml, PHP, Coq): the
-servers, the corpus, and the comparisons that test_warm_racket.py,
-test_warm_r.py, test_warm_ocaml.py, test_warm_php.py and test_warm_coq.py
-share. Each of them adds its own probes and its
+zygote started with its first run (Racket, R, OCaml, PHP, Coq, Octave):
+the servers, the corpus, and the comparisons that test_warm_racket.py,
+test_warm_r.py, test_warm_ocaml.py, test_warm_php.py, test_warm_coq.py and
+test_warm_octave.py share. Each of them adds its own probes and its
 isolation and crash tests."""
 
 from __future__ import annotations

@@ -387,7 +387,7 @@ async function pollStatus() {
 }
 
 // warm_python is "off" or "ready=R/N preload=LIST rss_mb=M"; warm_racket,
-// warm_r, warm_ocaml, warm_php and warm_coq "off" or "ready=R/N rss_mb=M", their
+// warm_r, warm_ocaml, warm_php, warm_coq and warm_octave "off" or "ready=R/N rss_mb=M", their
 // zygotes started by their language's first run (warmpool.c).
 function warmCard(desc: string): HTMLElement {
   const m = /ready=(\S+) preload=(\S*) rss_mb=(\d+)/.exec(desc);
@@ -401,6 +401,7 @@ const LAZY_WARM: [string, string][] = [
   ["warm_ocaml", "OCaml"],
   ["warm_php", "PHP"],
   ["warm_coq", "Coq"],
+  ["warm_octave", "Octave"],
 ];
 
 function lazyWarmCard(key: string, title: string, desc: string | undefined): HTMLElement {

@@ -103,10 +103,10 @@ try {
     );
     const langs = await page.$$eval("#lang-table tbody td:first-child", (tds) => tds.map((t) => t.textContent));
     check(langs.includes("python") && langs.includes("cpp"), "latency rows: " + langs);
-    // Racket's, R's, OCaml's and PHP's zygotes start with their language's
-    // first run: none ran here, so ready 0 of one per slot (or off, in a
-    // build without them).
-    for (const key of ["warm_racket", "warm_r", "warm_ocaml", "warm_php"]) {
+    // Racket's, R's, OCaml's, PHP's, Coq's and Octave's zygotes start with
+    // their language's first run: none ran here, so ready 0 of one per slot
+    // (or off, in a build without them).
+    for (const key of ["warm_racket", "warm_r", "warm_ocaml", "warm_php", "warm_coq", "warm_octave"]) {
       const v = await cardValue(key);
       check(/^0\/\d+$/.test(v) || v === "off", `${key} card: ${v}`);
     }
