@@ -349,7 +349,10 @@ script ([performance.md](performance.md#warm-octave-2026-12-07-twentieth-session
   cold one: parse, run, `test();`, errors to stderr.
 - **Differences from a cold run** a program could see: `cputime`,
   `getrusage()` and `/proc/self/stat` times leave out the start-up, and
-  `/proc/self/maps` lists the library. Nothing in MultiPL-E's corpus or
+  `/proc/self/maps` lists the library. A warm run's `memory_kb` counts the
+  pages it touched (about 7 MB for a MultiPL-E test against 11 MB cold),
+  so a program right at its memory limit can pass warm and fail cold, as
+  with warm Python. Nothing in MultiPL-E's corpus or
   `tests/e2e/test_warm_octave.py` (program name, `argv`, `mfilename`,
   `pwd`, version, `/proc/self/environ`, `cmdline`, `comm` and `exe`, the
   environment, user, home and ids, the working directory's listing and the
