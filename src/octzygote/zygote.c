@@ -65,24 +65,6 @@ static int stopped;                         /* the zygote has stopped at the scr
 static octave_sig_handler *watcher_handler; /* the call the zygote put off */
 static sigset_t zygote_mask;                /* its blocked signals at the stop */
 
-static void *next_symbol(const char *name)
-{
-        void *fn = dlsym(RTLD_NEXT, name);
-
-        if (!fn)
-                errno = ENOSYS;
-        return fn;
-}
-
-static FILE *libc_fopen(const char *path, const char *mode)
-{
-        static FILE *(*fn)(const char *, const char *);
-
-        if (!fn)
-                fn = (FILE * (*)(const char *, const char *)) next_symbol("fopen");
-        return fn ? fn(path, mode) : NULL;
-}
-
 /* Octave starts its signal watcher while its interpreter starts, before
  * the script: the zygote records the handler only (see above). After the
  * stop the call goes through. */
@@ -95,8 +77,8 @@ void octave_create_interrupt_watcher_thread(octave_sig_handler *handler)
                 return;
         }
         if (!fn)
-                fn = (void (*)(octave_sig_handler *))next_symbol(
-                    "octave_create_interrupt_watcher_thread");
+                fn = (void (*)(octave_sig_handler *))dlsym(
+                    RTLD_NEXT, "octave_create_interrupt_watcher_thread");
         if (fn)
                 fn(handler);
 }
@@ -136,7 +118,7 @@ static void resume_run(const struct warm_request *rq, int status_fd)
                 }
                 octave_create_interrupt_watcher_thread(watcher_handler);
         }
-        script = libc_fopen(script_path, "rb");
+        script = zypreload_libc_fopen(script_path, "rb");
         if (!script) {
                 err_set(&e, errno, "open %s", script_path);
                 zyrun_run_error(status_fd, &e);
@@ -156,7 +138,7 @@ FILE *fopen(const char *path, const char *mode)
                 zyresume_here(script_path, resume_run); /* returns in each run */
                 return script;
         }
-        return libc_fopen(path, mode);
+        return zypreload_libc_fopen(path, mode);
 }
 
 /* Before Octave's main: the zygote's set-up. The C library gives

@@ -31,7 +31,6 @@
  * made at the request's start. The executable is /usr/bin/php's own, and
  * the process keeps php's name. */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,19 +48,6 @@ static const char *script_path; /* the CLI's script: the run's program */
 static FILE *script;            /* in the program's process */
 static int stopped;             /* the zygote has stopped at the script */
 
-static FILE *libc_fopen(const char *path, const char *mode)
-{
-        static FILE *(*fn)(const char *, const char *);
-
-        if (!fn)
-                fn = (FILE * (*)(const char *, const char *)) dlsym(RTLD_NEXT, "fopen");
-        if (!fn) {
-                errno = ENOSYS;
-                return NULL;
-        }
-        return fn(path, mode);
-}
-
 /* In the program's process, its box ready (zyrun.c), before it goes back
  * into php: the run's script, opened as the CLI asked. */
 static void open_script(const struct warm_request *rq, int status_fd)
@@ -69,7 +55,7 @@ static void open_script(const struct warm_request *rq, int status_fd)
         struct err e = {0, ""};
 
         (void)rq;
-        script = libc_fopen(script_path, "rb");
+        script = zypreload_libc_fopen(script_path, "rb");
         if (!script) {
                 err_set(&e, errno, "open %s", script_path);
                 zyrun_run_error(status_fd, &e);
@@ -87,7 +73,7 @@ FILE *fopen(const char *path, const char *mode)
                 zyresume_here(script_path, open_script); /* returns in each run */
                 return script;
         }
-        return libc_fopen(path, mode);
+        return zypreload_libc_fopen(path, mode);
 }
 
 /* Before php's main: the zygote's set-up. The C library gives

@@ -1,5 +1,6 @@
 /* zypreload: the preload's variable taken out of a preloaded zygote's
- * environment (see zypreload.h).
+ * environment, and the C library's fopen for the zygotes that define their
+ * own (see zypreload.h).
  *
  * The variable is the last one the server passed (sandbox/warm.c), so the
  * environment's area, as the kernel records it for /proc/self/environ,
@@ -9,6 +10,7 @@
 #define _GNU_SOURCE
 #include "zypreload.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -94,4 +96,17 @@ void zypreload_start(const char *name, const char *comm, struct warm_config *cfg
         prctl(PR_SET_NAME, comm, 0, 0, 0);
         zypreload_drop_variable();
         zyrun_configure(cfg);
+}
+
+FILE *zypreload_libc_fopen(const char *path, const char *mode)
+{
+        static FILE *(*fn)(const char *, const char *);
+
+        if (!fn)
+                fn = (FILE * (*)(const char *, const char *)) dlsym(RTLD_NEXT, "fopen");
+        if (!fn) {
+                errno = ENOSYS;
+                return NULL;
+        }
+        return fn(path, mode);
 }

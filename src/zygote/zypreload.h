@@ -1,5 +1,6 @@
 /* zypreload: what every zygote that is a library preloaded into an
- * interpreter's own executable (phpzygote/, coqzygote/) does first.
+ * interpreter's own executable (phpzygote/, coqzygote/, octzygote/) does
+ * first.
  *
  * The server starts such an interpreter with a cold run's command line and
  * the box's environment plus one last variable, WARM_PRELOAD_ENV
@@ -8,6 +9,8 @@
  * nor in /proc/self/environ, nor in a subprocess's. */
 #ifndef CODEEXEC_ZYGOTE_ZYPRELOAD_H
 #define CODEEXEC_ZYGOTE_ZYPRELOAD_H
+
+#include <stdio.h>
 
 #include "../sandbox/warm-proto.h"
 
@@ -22,5 +25,10 @@ void zypreload_drop_variable(void);
  * the process renamed `comm` (the interpreter's, as a cold run's, which
  * runs inherit), zypreload_drop_variable, then zyrun_configure(cfg). */
 void zypreload_start(const char *name, const char *comm, struct warm_config *cfg);
+
+/* The C library's fopen, for a zygote that defines its own to stop where
+ * its interpreter opens the program (phpzygote/, octzygote/): NULL with
+ * errno ENOSYS if it cannot be found. */
+FILE *zypreload_libc_fopen(const char *path, const char *mode);
 
 #endif
