@@ -64,42 +64,49 @@ static FILE *script;                        /* in the program's process */
 static int stopped;                         /* the zygote has stopped at the script */
 static octave_sig_handler *watcher_handler; /* the call the zygote put off */
 static sigset_t zygote_mask;                /* its blocked signals at the stop */
+/* Found at the stop, so that a run never lacks them: liboctave's watcher,
+ * and octave::rand's instance and seeding members. */
+static void (*start_watcher)(octave_sig_handler *);
+static void **rand_instance;
+static void (*rand_init_ranlib)(void *), (*rand_init_mt)(void *);
 
 /* Octave starts its signal watcher while its interpreter starts, before
  * the script: the zygote records the handler only (see above). After the
  * stop the call goes through. */
 void octave_create_interrupt_watcher_thread(octave_sig_handler *handler)
 {
-        static void (*fn)(octave_sig_handler *);
-
-        if (!stopped) {
+        if (!stopped)
                 watcher_handler = handler;
-                return;
-        }
-        if (!fn)
-                fn = (void (*)(octave_sig_handler *))dlsym(
-                    RTLD_NEXT, "octave_create_interrupt_watcher_thread");
-        if (fn)
-                fn(handler);
+        else if (start_watcher)
+                start_watcher(handler);
+}
+
+/* At the stop: what each run will call. The zygote exits (its runs go
+ * cold) if any is missing, as in an Octave built otherwise. */
+static void find_per_run_calls(void)
+{
+        start_watcher = (void (*)(octave_sig_handler *))dlsym(
+            RTLD_NEXT, "octave_create_interrupt_watcher_thread");
+        rand_instance = dlsym(RTLD_DEFAULT, RAND_INSTANCE);
+        rand_init_ranlib = (void (*)(void *))dlsym(RTLD_DEFAULT, RAND_INIT_RANLIB);
+        rand_init_mt = (void (*)(void *))dlsym(RTLD_DEFAULT, RAND_INIT_MT);
+        errno = ENOSYS;
+        if (watcher_handler && !start_watcher)
+                zyrun_die("liboctave's octave_create_interrupt_watcher_thread not found");
+        if (!rand_instance || !rand_init_ranlib || !rand_init_mt)
+                zyrun_die("liboctave's random generators not found");
 }
 
 /* octave::rand seeded again, as its constructor seeded it in the zygote:
  * the old generators from the local time, then the Mersenne twister's
  * state of each distribution from the time, the CPU time and the process
  * id. Nothing when the zygote made no generators. */
-static int reseed_random(struct err *e)
+static void reseed_random(void)
 {
-        void **instance = dlsym(RTLD_DEFAULT, RAND_INSTANCE);
-        void (*init_ranlib)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, RAND_INIT_RANLIB);
-        void (*init_mt)(void *) = (void (*)(void *))dlsym(RTLD_DEFAULT, RAND_INIT_MT);
-
-        if (!instance || !init_ranlib || !init_mt)
-                return err_set(e, ENOSYS, "liboctave's random generators not found");
-        if (*instance) {
-                init_ranlib(*instance);
-                init_mt(*instance);
+        if (*rand_instance) {
+                rand_init_ranlib(*rand_instance);
+                rand_init_mt(*rand_instance);
         }
-        return 0;
 }
 
 /* In the program's process, its box ready (zyrun.c), before it goes back
@@ -109,8 +116,7 @@ static void resume_run(const struct warm_request *rq, int status_fd)
         struct err e = {0, ""};
 
         (void)rq;
-        if (reseed_random(&e) < 0)
-                zyrun_run_error(status_fd, &e);
+        reseed_random();
         if (watcher_handler) {
                 if (sigprocmask(SIG_SETMASK, &zygote_mask, NULL) < 0) {
                         err_set(&e, errno, "block Octave's signals");
@@ -133,6 +139,7 @@ FILE *fopen(const char *path, const char *mode)
         if (!stopped && script_path && strcmp(path, script_path) == 0 && strcmp(mode, "rb") == 0) {
                 if (sigprocmask(SIG_BLOCK, NULL, &zygote_mask) < 0)
                         zyrun_die("read the signal mask");
+                find_per_run_calls();
                 stopped = 1;
                 zyresume_refuse_private_fds("octave-cli");
                 zyresume_here(script_path, resume_run); /* returns in each run */
