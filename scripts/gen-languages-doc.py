@@ -335,7 +335,9 @@ script ([performance.md](performance.md#warm-octave-2026-12-07-twentieth-session
 - **Where it stops.** At the parser's `fopen` of the script (the library
   defines `fopen`, which Octave's calls reach first): the interpreter and
   its load path are built, nothing of the program is read; the zygote exits
-  (and another starts) if Octave kept any descriptor open there.
+  (and another starts, with runs going cold meanwhile) if Octave kept any
+  descriptor open there or if liboctave lacks a call each run makes (the
+  watcher's, `octave::rand`'s seeding: an Octave built otherwise).
 - **What a run is.** The box of a warm Python run (zyrun.c), and in it a
   copy of the zygote that makes afresh the two things a cold Octave makes
   at start-up per process: its **signal watcher**, the thread that waits
