@@ -45,7 +45,6 @@
 
 #include "../sandbox/warm-proto.h"
 #include "../zygote/zypreload.h"
-#include "../zygote/zyresume.h"
 #include "../zygote/zyrun.h"
 
 #define OCTAVE_CLI "/usr/bin/octave-cli"
@@ -59,8 +58,6 @@ void octave_create_interrupt_watcher_thread(octave_sig_handler *handler);
 #define RAND_INIT_MT "_ZN6octave4rand27initialize_mersenne_twisterEv"
 
 static const char *script_path;             /* the CLI's script: the run's program */
-static FILE *script;                        /* in the program's process */
-static int stopped;                         /* the zygote has stopped at the script */
 static octave_sig_handler *watcher_handler; /* the call the zygote put off */
 static sigset_t zygote_mask;                /* its blocked signals at the stop */
 /* Found at the stop, so that a run never lacks them: liboctave's watcher,
@@ -74,7 +71,7 @@ static void (*rand_init_ranlib)(void *), (*rand_init_mt)(void *);
  * stop the call goes through. */
 void octave_create_interrupt_watcher_thread(octave_sig_handler *handler)
 {
-        if (!stopped)
+        if (!zypreload_stopped())
                 watcher_handler = handler;
         else if (start_watcher)
                 start_watcher(handler);
@@ -109,12 +106,12 @@ static void reseed_random(void)
 }
 
 /* In the program's process, its box ready (zyrun.c), before it goes back
- * into Octave: fresh random seeds, the signal watcher, the run's script. */
-static void resume_run(const struct warm_request *rq, int status_fd)
+ * into Octave and opens the run's script: fresh random seeds, the signal
+ * watcher. */
+static void prepare_run(int status_fd)
 {
         struct err e = {0, ""};
 
-        (void)rq;
         reseed_random();
         if (watcher_handler) {
                 if (sigprocmask(SIG_SETMASK, &zygote_mask, NULL) < 0) {
@@ -123,26 +120,17 @@ static void resume_run(const struct warm_request *rq, int status_fd)
                 }
                 octave_create_interrupt_watcher_thread(watcher_handler);
         }
-        script = zypreload_libc_fopen(script_path, "rb");
-        if (!script) {
-                err_set(&e, errno, "open %s", script_path);
-                zyrun_run_error(status_fd, &e);
-        }
-        close(status_fd);
 }
 
 /* Octave's parser opens the script with fopen(path, "rb") (sys::fopen,
  * parse_fcn_file): that is where the zygote stops. */
 FILE *fopen(const char *path, const char *mode)
 {
-        if (!stopped && script_path && strcmp(path, script_path) == 0 && strcmp(mode, "rb") == 0) {
+        if (zypreload_opens_script(script_path, path, mode)) {
                 if (sigprocmask(SIG_BLOCK, NULL, &zygote_mask) < 0)
                         zyrun_die("read the signal mask");
                 find_per_run_calls();
-                stopped = 1;
-                zyresume_refuse_private_fds("octave-cli");
-                zyresume_here(script_path, resume_run); /* returns in each run */
-                return script;
+                return zypreload_stop_at_script(script_path, "octave-cli", prepare_run);
         }
         return zypreload_libc_fopen(path, mode);
 }

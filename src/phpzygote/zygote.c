@@ -31,48 +31,23 @@
  * made at the request's start. The executable is /usr/bin/php's own, and
  * the process keeps php's name. */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../sandbox/warm-proto.h"
 #include "../zygote/zypreload.h"
-#include "../zygote/zyresume.h"
-#include "../zygote/zyrun.h"
 
 #define PHP "/usr/bin/php"
 
 static const char *script_path; /* the CLI's script: the run's program */
-static FILE *script;            /* in the program's process */
-static int stopped;             /* the zygote has stopped at the script */
-
-/* In the program's process, its box ready (zyrun.c), before it goes back
- * into php: the run's script, opened as the CLI asked. */
-static void open_script(const struct warm_request *rq, int status_fd)
-{
-        struct err e = {0, ""};
-
-        (void)rq;
-        script = zypreload_libc_fopen(script_path, "rb");
-        if (!script) {
-                err_set(&e, errno, "open %s", script_path);
-                zyrun_run_error(status_fd, &e);
-        }
-        close(status_fd);
-}
 
 /* The CLI opens its script with fopen(path, "rb") once its modules have
  * started (cli_seek_file_begin): that is where the zygote stops. */
 FILE *fopen(const char *path, const char *mode)
 {
-        if (!stopped && script_path && strcmp(path, script_path) == 0 && strcmp(mode, "rb") == 0) {
-                stopped = 1;
-                zyresume_refuse_private_fds("php");
-                zyresume_here(script_path, open_script); /* returns in each run */
-                return script;
-        }
+        if (zypreload_opens_script(script_path, path, mode))
+                return zypreload_stop_at_script(script_path, "php", NULL); /* in each run */
         return zypreload_libc_fopen(path, mode);
 }
 

@@ -22,6 +22,7 @@
 #include <linux/prctl.h>
 
 #include "../sandbox/warm-proto.h"
+#include "zyresume.h"
 #include "zyrun.h"
 
 extern char **environ;
@@ -109,4 +110,48 @@ FILE *zypreload_libc_fopen(const char *path, const char *mode)
                 return NULL;
         }
         return fn(path, mode);
+}
+
+static bool stopped;            /* zypreload_stop_at_script was called */
+static const char *stop_script; /* its script */
+static FILE *run_script;        /* in a run's program: the run's script */
+static void (*stop_prepare)(int status_fd);
+
+bool zypreload_opens_script(const char *script, const char *path, const char *mode)
+{
+        return !stopped && script && strcmp(path, script) == 0 && strcmp(mode, "rb") == 0;
+}
+
+bool zypreload_stopped(void)
+{
+        return stopped;
+}
+
+/* In the program's process, its box ready (zyrun.c), before it goes back
+ * into the interpreter: the run's script, opened as the interpreter
+ * asked. */
+static void open_run_script(const struct warm_request *rq, int status_fd)
+{
+        struct err e = {0, ""};
+
+        (void)rq;
+        if (stop_prepare)
+                stop_prepare(status_fd);
+        run_script = zypreload_libc_fopen(stop_script, "rb");
+        if (!run_script) {
+                err_set(&e, errno, "open %s", stop_script);
+                zyrun_run_error(status_fd, &e);
+        }
+        close(status_fd);
+}
+
+FILE *zypreload_stop_at_script(const char *script, const char *holder,
+                               void (*prepare)(int status_fd))
+{
+        stopped = true;
+        stop_script = script;
+        stop_prepare = prepare;
+        zyresume_refuse_private_fds(holder);
+        zyresume_here(script, open_run_script); /* returns in each run */
+        return run_script;
 }

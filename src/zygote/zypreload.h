@@ -10,6 +10,7 @@
 #ifndef CODEEXEC_ZYGOTE_ZYPRELOAD_H
 #define CODEEXEC_ZYGOTE_ZYPRELOAD_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "../sandbox/warm-proto.h"
@@ -30,5 +31,22 @@ void zypreload_start(const char *name, const char *comm, struct warm_config *cfg
  * its interpreter opens the program (phpzygote/, octzygote/): NULL with
  * errno ENOSYS if it cannot be found. */
 FILE *zypreload_libc_fopen(const char *path, const char *mode);
+
+/* For such a zygote's fopen: whether this call is its interpreter's
+ * fopen(script, "rb") of its script, the first one, where it stops. */
+bool zypreload_opens_script(const char *script, const char *path, const char *mode);
+
+/* Whether zypreload_stop_at_script has been called: in the zygote once it
+ * serves, and in every run's program. */
+bool zypreload_stopped(void);
+
+/* Called by the zygote's fopen when zypreload_opens_script: stops there
+ * (zyresume_here; the zygote exits if the interpreter, `holder`, keeps a
+ * descriptor open) and returns in each run's program: the run's script,
+ * opened afresh with the C library's fopen once `prepare` (NULL: nothing)
+ * has put the run's per-process state of the interpreter in place, or
+ * reported a failure on status_fd (zyrun_run_error). */
+FILE *zypreload_stop_at_script(const char *script, const char *holder,
+                               void (*prepare)(int status_fd));
 
 #endif

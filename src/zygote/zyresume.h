@@ -28,7 +28,8 @@ typedef void (*zyresume_hook)(const struct warm_request *rq, int status_fd);
  * to be `program` (the script path the interpreter was started with, in
  * /tmp; a run of another file fails as a sandbox error) and `hook` has run.
  * The caller's frame and those above it must stay as they are until then:
- * call it from the interposed function itself. */
+ * call it from the interposed function itself, or from a function it calls
+ * and returns from in each run (zypreload_stop_at_script). */
 void zyresume_here(const char *program, zyresume_hook hook);
 
 /* Exits the zygote (zyrun_die, naming `holder`) if the interpreter holds
