@@ -85,9 +85,10 @@ static int reaper_fd = -1;
  * none; it has one as zyresume_here expects; Coq's starts with the prefix
  * there; Octave's lists its working directory, /tmp, before it opens its
  * script). PHP's, Coq's and Octave's zygotes are libraries preloaded into
- * /usr/bin/php, /usr/bin/coqc and /usr/bin/octave-cli. Coq's environment also has what its recipe's
- * cached_argv adds with env(1) (languages/v.json): glibc's malloc then asks
- * for huge pages, which make the zygote's ~370 MB heap cheap to fork. */
+ * /usr/bin/php, /usr/bin/coqc and /usr/bin/octave-cli. Coq's environment
+ * also has what its recipe's cached_argv adds with env(1)
+ * (languages/v.json): glibc's malloc then asks for huge pages, which make
+ * the zygote's ~370 MB heap cheap to fork. */
 static const struct {
         const char *name, *title;
         char *const argv[8];
